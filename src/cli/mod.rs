@@ -1,0 +1,433 @@
+//! The command line: a thin layer that parses arguments, calls the core and prints.
+
+mod bar;
+mod show;
+
+use crate::data::LabelKind;
+use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
+use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
+use crate::store::Project;
+use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
+use anyhow::{Context, Result, bail};
+use bar::Bar;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "bagel",
+    version,
+    about = "Review the remaining mistakes of ImageNet classifiers as a panel"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty project file (ImageNet-1k vocabulary unless --vocab is given).
+    New {
+        project: PathBuf,
+        /// A custom vocabulary CSV: index,wnid,names,gloss,kind,hypernym_paths.
+        #[arg(long)]
+        vocab: Option<PathBuf>,
+    },
+    /// Import images, labels or predictions into a project.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Every metric for every model on a dataset.
+    Metrics {
+        project: PathBuf,
+        #[arg(long)]
+        dataset: String,
+        /// One JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Valid labels for ASMA (default: ReaL when the dataset has it, else multi-labels).
+        #[arg(long, value_enum)]
+        asma_labels: Option<LabelsArg>,
+        /// Subgroup accuracy form for ASMA.
+        #[arg(long, value_enum, default_value = "jaccard")]
+        asma_form: FormArg,
+        /// Largest subgroup g averaged into ASMA.
+        #[arg(long, default_value_t = 5)]
+        max_group: usize,
+    },
+    /// Datasets, label sources, models and slices of a project.
+    Info { project: PathBuf },
+    /// Store an ImageNet-M-style slice: an imported list, or the images on which at least T of
+    /// the given models made a reviewed major mistake.
+    Slice {
+        project: PathBuf,
+        #[arg(long)]
+        dataset: String,
+        #[arg(long, default_value = "imagenet_m")]
+        name: String,
+        /// A list of image file names (text, or JSON list, or a multilabel JSON's imagenet_m).
+        #[arg(long, conflicts_with_all = ["major_of", "at_least"])]
+        file: Option<PathBuf>,
+        /// Comma-separated model names whose reviewed major mistakes count.
+        #[arg(long, value_delimiter = ',', requires = "at_least")]
+        major_of: Vec<String>,
+        #[arg(long)]
+        at_least: Option<usize>,
+    },
+    /// Project settings.
+    Config {
+        project: PathBuf,
+        /// Merge the collapsed class pairs wherever a prediction meets a label set.
+        #[arg(long, value_enum)]
+        collapse: Option<Switch>,
+    },
+    /// Look up classes of the ImageNet-1k vocabulary (or a project's).
+    Classes {
+        /// Search wnids, indices and names.
+        query: Option<String>,
+        #[arg(long)]
+        project: Option<PathBuf>,
+        /// List the collapsed class pairs instead.
+        #[arg(long)]
+        collapsed: bool,
+    },
+    /// WordNet hierarchy distance between two classes (index or wnid).
+    Distance {
+        a: String,
+        b: String,
+        #[arg(long)]
+        project: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A dataset's images: an ImageFolder tree, a text/CSV list, or an ImageNetV2 dataset JSON.
+    Images {
+        project: PathBuf,
+        #[arg(long)]
+        dataset: String,
+        source: PathBuf,
+        /// Folder the image files live under (defaults to SOURCE when it is a folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Labels: ReaL real.json, an imagenet2012_multilabel JSON, or a CSV.
+    Labels {
+        project: PathBuf,
+        #[arg(long)]
+        dataset: String,
+        #[arg(long, value_enum)]
+        format: Option<FormatArg>,
+        /// Name of the label source (default: its kind, "real" or "multilabel").
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace a label source of the same name.
+        #[arg(long)]
+        replace: bool,
+        file: PathBuf,
+    },
+    /// A model's predictions: .npy/.npz scores or class ids, or timm inference.py CSV/JSON.
+    Predictions {
+        project: PathBuf,
+        #[arg(long)]
+        dataset: String,
+        #[arg(long)]
+        model: String,
+        file: PathBuf,
+        /// The images of the rows, in order (text/CSV list or ImageNetV2 dataset JSON).
+        #[arg(long)]
+        order: Option<PathBuf>,
+        /// Ranked classes to keep (default: all given ids, or 5 from full scores).
+        #[arg(long)]
+        top_k: Option<usize>,
+        /// Replace this model's predictions on the dataset.
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LabelsArg {
+    Real,
+    Multilabel,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormArg {
+    Jaccard,
+    Hamming,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Real,
+    Multilabel,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Switch {
+    On,
+    Off,
+}
+
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => sample_metrics(),
+        Some(command) => run_command(command),
+    }
+}
+
+fn open(path: &Path) -> Result<Project> {
+    Ok(Project::open(path)?)
+}
+
+fn report(outcome: ImportReport) {
+    println!("{}", outcome.summary);
+    for warning in outcome.warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+fn run_command(command: Command) -> Result<()> {
+    match command {
+        Command::New { project, vocab } => {
+            let vocabulary = match vocab {
+                Some(path) => Vocabulary::from_csv_file(&path)?,
+                None => Vocabulary::imagenet1k(),
+            };
+            Project::create(&project, &vocabulary)?;
+            println!(
+                "created {} with {} classes",
+                project.display(),
+                vocabulary.len()
+            );
+        }
+        Command::Import(command) => run_import(command)?,
+        Command::Metrics {
+            project,
+            dataset,
+            json,
+            asma_labels,
+            asma_form,
+            max_group,
+        } => {
+            if max_group == 0 {
+                bail!("--max-group must be at least 1");
+            }
+            let options = MetricOptions {
+                asma_labels: asma_labels.map(|l| match l {
+                    LabelsArg::Real => LabelKind::Real,
+                    LabelsArg::Multilabel => LabelKind::MultiLabel,
+                }),
+                asma_form: match asma_form {
+                    FormArg::Jaccard => SubsetAccuracy::Jaccard,
+                    FormArg::Hamming => SubsetAccuracy::Hamming,
+                },
+                max_group,
+            };
+            let evaluation = Evaluation::load(&open(&project)?, &dataset)?;
+            let report = evaluation.report(&options);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", show::metrics_table(&report));
+            }
+        }
+        Command::Info { project } => print!("{}", show::project_summary(&open(&project)?)?),
+        Command::Slice {
+            project,
+            dataset,
+            name,
+            file,
+            major_of,
+            at_least,
+        } => {
+            let mut project = open(&project)?;
+            match (file, at_least) {
+                (Some(file), _) => {
+                    report(import::import_slice(&mut project, &dataset, &name, &file)?)
+                }
+                (None, Some(at_least)) => {
+                    save_major_slice(&mut project, &dataset, &name, &major_of, at_least)?
+                }
+                (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
+            }
+        }
+        Command::Config { project, collapse } => {
+            let mut project = open(&project)?;
+            if let Some(switch) = collapse {
+                project.set_collapse_classes(matches!(switch, Switch::On))?;
+            }
+            let state = if project.collapse_classes()? {
+                "on"
+            } else {
+                "off"
+            };
+            println!("collapse classes: {state}");
+        }
+        Command::Classes {
+            query,
+            project,
+            collapsed,
+        } => {
+            let vocab = vocabulary(project.as_deref())?;
+            if collapsed {
+                for &(a, b) in CollapsedPairs::imagenet1k().pairs() {
+                    println!("{} ~ {}", vocab.describe(a), vocab.describe(b));
+                }
+                return Ok(());
+            }
+            for class in vocab.search(query.as_deref().unwrap_or("")) {
+                println!(
+                    "{:>4} {} {:<8} {} — {}",
+                    class.index,
+                    class.wnid,
+                    class.kind.as_str(),
+                    class.names,
+                    class.gloss
+                );
+            }
+        }
+        Command::Distance { a, b, project } => {
+            let vocab = vocabulary(project.as_deref())?;
+            let class = |label: &str| {
+                vocab
+                    .parse_label(label)
+                    .with_context(|| format!("{label:?} is neither a class index nor a wnid"))
+            };
+            let (a, b) = (class(&a)?, class(&b)?);
+            match Hierarchy::new(&vocab).distance(a, b) {
+                Some(d) => println!("{d}\t{} ~ {}", vocab.describe(a), vocab.describe(b)),
+                None => println!(
+                    "-\t{} and {} share no WordNet ancestor",
+                    vocab.describe(a),
+                    vocab.describe(b)
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
+    Ok(match project {
+        Some(path) => open(path)?.vocab().clone(),
+        None => Vocabulary::imagenet1k(),
+    })
+}
+
+fn run_import(command: ImportCommand) -> Result<()> {
+    let bar = Bar::new();
+    let outcome = match command {
+        ImportCommand::Images {
+            project,
+            dataset,
+            source,
+            root,
+        } => import::import_images(
+            &mut open(&project)?,
+            &dataset,
+            &source,
+            root.as_deref(),
+            &bar,
+        )?,
+        ImportCommand::Labels {
+            project,
+            dataset,
+            format,
+            name,
+            replace,
+            file,
+        } => {
+            let request = LabelImport {
+                dataset: &dataset,
+                file: &file,
+                format: format.map(|f| match f {
+                    FormatArg::Real => LabelFormat::Real,
+                    FormatArg::Multilabel => LabelFormat::MultiLabel,
+                    FormatArg::Csv => LabelFormat::Csv,
+                }),
+                name: name.as_deref(),
+                replace,
+            };
+            import::import_labels(&mut open(&project)?, &request, &bar)?
+        }
+        ImportCommand::Predictions {
+            project,
+            dataset,
+            model,
+            file,
+            order,
+            top_k,
+            replace,
+        } => {
+            let request = PredictionImport {
+                dataset: &dataset,
+                model: &model,
+                file: &file,
+                order: order.as_deref(),
+                top_k,
+                replace,
+            };
+            import::import_predictions(&mut open(&project)?, &request, &bar)?
+        }
+    };
+    drop(bar);
+    report(outcome);
+    Ok(())
+}
+
+fn save_major_slice(
+    project: &mut Project,
+    dataset: &str,
+    name: &str,
+    models: &[String],
+    at_least: usize,
+) -> Result<()> {
+    let info = project.dataset(dataset)?;
+    let known = project.models(info.id)?;
+    let mut predictions = Vec::new();
+    for model in models {
+        let found = known.iter().find(|m| &m.name == model).with_context(|| {
+            let names: Vec<&str> = known.iter().map(|m| m.name.as_str()).collect();
+            format!(
+                "dataset {dataset:?} has no predictions of model {model:?}; it has: {}",
+                names.join(", ")
+            )
+        })?;
+        predictions.push(project.predictions(found.id, info.id, false)?);
+    }
+    if at_least > models.len() {
+        bail!(
+            "--at-least {at_least} is more than the {} models given",
+            models.len()
+        );
+    }
+    let decisions = project.decisions(info.id)?;
+    let references: Vec<_> = predictions.iter().collect();
+    let images = major_mistake_images(&references, &decisions, at_least);
+    let origin = format!(
+        "major mistakes of at least {at_least} of {}",
+        models.join(", ")
+    );
+    project.save_slice(info.id, name, &images, &origin)?;
+    println!(
+        "slice {name:?} of dataset {dataset:?}: {} images ({origin})",
+        images.len()
+    );
+    Ok(())
+}
+
+/// Until the desk exists, `bagel` alone shows the bundled sample project's metrics.
+fn sample_metrics() -> Result<()> {
+    let path = crate::sample::ensure_sample_project()?;
+    let project = open(&path)?;
+    println!("sample project: {}\n", path.display());
+    for dataset in project.datasets()? {
+        let report = Evaluation::load(&project, &dataset.name)?.report(&MetricOptions::default());
+        print!("{}", show::metrics_table(&report));
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! Plain-text rendering of what the core returns.
+
+use crate::metrics::DatasetReport;
+use crate::store::Project;
+use std::fmt::Write;
+
+fn percent(value: Option<f64>) -> String {
+    value
+        .map(|v| format!("{:.2}", v * 100.0))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// The metrics as a table, percentages with two decimals; "-" where labels or scores are missing.
+pub fn metrics_table(report: &DatasetReport) -> String {
+    let mut out = String::new();
+    let labels = |name: &Option<String>| name.clone().unwrap_or_else(|| "none".into());
+    let _ = writeln!(
+        out,
+        "dataset {} · {} images · ReaL labels: {} · multi-labels: {} · decisions: {} · collapsing {}",
+        report.dataset,
+        report.images,
+        labels(&report.real_labels),
+        labels(&report.multilabels),
+        report.decisions,
+        if report.collapse_classes { "on" } else { "off" }
+    );
+    let _ = writeln!(
+        out,
+        "ASMA: {} subgroups on {} labels · slice: {} · figures in %",
+        report.asma_form,
+        report.asma_labels.unwrap_or("no"),
+        labels(&report.slice)
+    );
+    let width = report
+        .models
+        .iter()
+        .map(|m| m.model.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        out,
+        "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  {:<22} {:>5}",
+        "model",
+        "top1",
+        "top5",
+        "ReaL",
+        "MLA",
+        "MLA-rel",
+        "MLA-o",
+        "MLA-x",
+        "ASMA",
+        "A1..",
+        "slice (95% CI)",
+        "dist"
+    );
+    for model in &report.models {
+        let slice = model
+            .imagenet_m
+            .map(|s| {
+                format!(
+                    "{}/{} [{:.3}, {:.3}]",
+                    s.correct, s.total, s.ci95[0], s.ci95[1]
+                )
+            })
+            .unwrap_or_else(|| "-".into());
+        let first_group = model.subgroups.get("1").copied().flatten();
+        let _ = writeln!(
+            out,
+            "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  {:<22} {:>5}",
+            model.model,
+            percent(model.top1),
+            percent(model.top5),
+            percent(model.real),
+            percent(model.mla),
+            percent(model.mla_relabeled),
+            percent(model.mla_organisms),
+            percent(model.mla_objects),
+            percent(model.asma),
+            percent(first_group),
+            slice,
+            model
+                .mean_mistake_distance
+                .map(|d| format!("{d:.2}"))
+                .unwrap_or_else(|| "-".into())
+        );
+    }
+    if report.models.is_empty() {
+        let _ = writeln!(
+            out,
+            "(no models yet: import predictions with `bagel import predictions`)"
+        );
+    }
+    out
+}
+
+/// What a project holds, dataset by dataset.
+pub fn project_summary(project: &Project) -> crate::error::Result<String> {
+    let mut out = String::new();
+    let vocab = project.vocab();
+    let _ = writeln!(
+        out,
+        "project {} · {} classes · collapsing {}",
+        project.path().display(),
+        vocab.len(),
+        if project.collapse_classes()? {
+            "on"
+        } else {
+            "off"
+        }
+    );
+    for dataset in project.datasets()? {
+        let root = dataset
+            .image_root
+            .as_ref()
+            .map(|r| r.display().to_string())
+            .unwrap_or_else(|| "no image root".into());
+        let _ = writeln!(
+            out,
+            "dataset {} · {} images · {root}",
+            dataset.name, dataset.num_images
+        );
+        for source in project.label_sources(dataset.id)? {
+            let _ = writeln!(
+                out,
+                "  labels {} ({}) · {} images · from {}",
+                source.name,
+                source.kind.as_str(),
+                source.num_labeled,
+                source.origin
+            );
+        }
+        for model in project.models(dataset.id)? {
+            let scores = if model.has_scores {
+                "with scores"
+            } else {
+                "ids only"
+            };
+            let _ = writeln!(out, "  model {} · top-{} {scores}", model.name, model.k);
+        }
+        for slice in project.slice_names(dataset.id)? {
+            let size = project.slice(dataset.id, &slice)?.map_or(0, |s| s.len());
+            let _ = writeln!(out, "  slice {slice} · {size} images");
+        }
+        let decisions = project.decisions(dataset.id)?.len();
+        if decisions > 0 {
+            let _ = writeln!(out, "  {decisions} decisions");
+        }
+    }
+    Ok(out)
+}

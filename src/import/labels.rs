@@ -1,0 +1,454 @@
+//! `bagel import labels`: ReaL's real.json, the imagenet2012_multilabel v3 JSON, or a CSV.
+
+use super::{FileIndex, ImportReport, read_text, split_labels};
+use crate::data::{ImageLabels, LabelEntry, LabelKind};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::store::{Images, Project};
+use crate::vocab::{ClassId, Vocabulary};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelFormat {
+    /// real.json: a list (in ILSVRC2012 val order) of lists of class indices.
+    Real,
+    /// {"initial_annots": {file: {"correct": [wnid], "unclear": [..], "wrong": [..]}},
+    ///  "problematic_images": {file: ..}, "imagenet_m": [file, ..]}
+    MultiLabel,
+    /// file,labels (ReaL-style) or file,correct,unclear,wrong,problematic.
+    Csv,
+}
+
+impl LabelFormat {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "real" => Some(LabelFormat::Real),
+            "multilabel" => Some(LabelFormat::MultiLabel),
+            "csv" => Some(LabelFormat::Csv),
+            _ => None,
+        }
+    }
+}
+
+pub struct LabelImport<'a> {
+    pub dataset: &'a str,
+    pub file: &'a Path,
+    /// Detected from the content when None.
+    pub format: Option<LabelFormat>,
+    /// The label source's name; defaults to its kind ("real" or "multilabel").
+    pub name: Option<&'a str>,
+    pub replace: bool,
+}
+
+/// Labels read from a file, before they are written.
+struct ParsedLabels {
+    labels: ImageLabels,
+    slice: Option<Vec<u32>>,
+    warnings: Vec<String>,
+}
+
+pub fn import_labels(
+    project: &mut Project,
+    request: &LabelImport,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    let dataset = project.dataset(request.dataset)?;
+    let images = project.images(dataset.id)?;
+    progress.begin("reading labels", 0);
+    let text = read_text(request.file)?;
+    let format = match request.format {
+        Some(format) => format,
+        None => detect_format(request.file, &text)?,
+    };
+    let file = request.file;
+    let vocab = project.vocab();
+    let parsed = match format {
+        LabelFormat::Real => read_real(file, &text, &images, vocab)?,
+        LabelFormat::MultiLabel => read_multilabel(file, &text, &images, vocab)?,
+        LabelFormat::Csv => read_csv(file, &text, &images, vocab)?,
+    };
+    let kind = parsed.labels.kind;
+    let name = request.name.unwrap_or(kind.as_str()).to_owned();
+    progress.begin("writing labels", 0);
+    let origin = file.display().to_string();
+    project.write(|tx| {
+        crate::store::insert_label_source(
+            tx,
+            dataset.id,
+            &name,
+            &origin,
+            &parsed.labels,
+            request.replace,
+        )?;
+        if let Some(slice) = &parsed.slice {
+            crate::store::save_slice(tx, dataset.id, "imagenet_m", slice, &origin)?;
+        }
+        Ok(())
+    })?;
+    let labels = &parsed.labels;
+    let mut summary = format!(
+        "label source {name:?} ({}) on dataset {:?}: {} of {} images labeled, {} correct labels",
+        kind.as_str(),
+        request.dataset,
+        labels.num_labeled(),
+        labels.num_images(),
+        labels.correct.total()
+    );
+    if kind == LabelKind::MultiLabel {
+        let problematic = labels.problematic.iter().filter(|&&p| p).count();
+        summary += &format!(
+            ", {} unclear, {} wrong, {problematic} problematic images",
+            labels.unclear.total(),
+            labels.wrong.total()
+        );
+    }
+    if let Some(slice) = &parsed.slice {
+        summary += &format!("; slice \"imagenet_m\" of {} images", slice.len());
+    }
+    Ok(ImportReport {
+        summary,
+        warnings: parsed.warnings,
+    })
+}
+
+fn detect_format(file: &Path, text: &str) -> Result<LabelFormat> {
+    let start = text.trim_start();
+    if start.starts_with('[') {
+        return Ok(LabelFormat::Real);
+    }
+    if !start.starts_with('{') {
+        return Ok(LabelFormat::Csv);
+    }
+    let value = parse_json(file, text)?;
+    if value.get("initial_annots").is_some() {
+        return Ok(LabelFormat::MultiLabel);
+    }
+    Err(Error::bad_input(
+        file,
+        format!(
+            "{}; give --format if it is one",
+            describe_other_json(&value)
+        ),
+    ))
+}
+
+/// Names the JSON layouts people confuse with label files.
+fn describe_other_json(value: &Value) -> String {
+    let expected = "expected ReaL's real.json (a list of lists) or an imagenet2012_multilabel JSON (with \"initial_annots\")";
+    if value.get("image_filenames").is_some() {
+        return format!(
+            "this is an ImageNetV2 dataset JSON (image list): import it with `bagel import images`; {expected}"
+        );
+    }
+    let first = value.as_object().and_then(|o| o.values().next());
+    if first.is_some_and(|v| v.get("top_prediction").is_some()) {
+        return format!("this is an imagenet-mistakes review, not a label set; {expected}");
+    }
+    format!("a JSON of another format; {expected}")
+}
+
+fn parse_json(file: &Path, text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::bad_input(
+            file,
+            format!(
+                "invalid JSON at line {}, column {}: {e}; the file may be truncated",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+/// ReaL lists val images by position: image i is ILSVRC2012_val_{i+1:08}.
+fn val_position(file: &str) -> Option<usize> {
+    let start = file.find("ILSVRC2012_val_")? + "ILSVRC2012_val_".len();
+    let digits = file.get(start..start + 8)?;
+    digits.parse::<usize>().ok()?.checked_sub(1)
+}
+
+fn read_real(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
+    let value = parse_json(file, text)?;
+    let Some(lists) = value.as_array() else {
+        return Err(Error::bad_input(file, describe_other_json(&value)));
+    };
+    let mut entries = Vec::with_capacity(images.len());
+    for (image, name) in images.files.iter().enumerate() {
+        let position = val_position(name).ok_or_else(|| {
+            Error::bad_input(
+                file,
+                format!(
+                    "ReaL labels ImageNet val images by position, but dataset image {name:?} is not an ILSVRC2012_val_ file; import ReaL only into a dataset of val images"
+                ),
+            )
+        })?;
+        let list = lists.get(position).ok_or_else(|| {
+            Error::bad_input(
+                file,
+                format!("has {} entries but the dataset holds {name} (entry {}); the file may be truncated", lists.len(), position + 1),
+            )
+        })?;
+        let correct = class_list(list, vocab, || format!("entry {position} ({name})"))
+            .map_err(|problem| Error::bad_input(file, problem))?;
+        entries.push((
+            image,
+            LabelEntry {
+                correct,
+                ..Default::default()
+            },
+        ));
+    }
+    let mut warnings = Vec::new();
+    if lists.len() != 50_000 {
+        warnings.push(format!(
+            "real.json normally has 50,000 entries; this one has {}",
+            lists.len()
+        ));
+    }
+    Ok(ParsedLabels {
+        labels: ImageLabels::from_entries(LabelKind::Real, images.len(), entries),
+        slice: None,
+        warnings,
+    })
+}
+
+/// A JSON list of labels (class indices or wnids); `at` names the record for messages.
+fn class_list(
+    value: &Value,
+    vocab: &Vocabulary,
+    at: impl Fn() -> String,
+) -> std::result::Result<Vec<ClassId>, String> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| format!("{}: {value} is not a list; expected a list of labels", at()))?;
+    items
+        .iter()
+        .map(|item| {
+            let label = match item {
+                Value::Number(n) => n
+                    .as_u64()
+                    .filter(|&i| (i as usize) < vocab.len())
+                    .map(|i| i as ClassId),
+                Value::String(s) => vocab.parse_label(s),
+                _ => None,
+            };
+            label.ok_or_else(|| {
+                format!(
+                    "{}: label {item} is neither a class index (0-{}) nor a wnid of the vocabulary",
+                    at(),
+                    vocab.len() - 1
+                )
+            })
+        })
+        .collect()
+}
+
+fn read_multilabel(
+    file: &Path,
+    text: &str,
+    images: &Images,
+    vocab: &Vocabulary,
+) -> Result<ParsedLabels> {
+    let value = parse_json(file, text)?;
+    let Some(annotations) = value.get("initial_annots").and_then(Value::as_object) else {
+        return Err(Error::bad_input(file, describe_other_json(&value)));
+    };
+    let index = FileIndex::new(images.files.iter().map(String::as_str));
+    let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
+    let mut unmatched = Vec::new();
+    for (name, lists) in annotations {
+        let Some(image) = index.find(name) else {
+            unmatched.push(name.as_str());
+            continue;
+        };
+        let entry = entries.entry(image as usize).or_default();
+        for (key, target) in [
+            ("correct", &mut entry.correct),
+            ("unclear", &mut entry.unclear),
+            ("wrong", &mut entry.wrong),
+        ] {
+            if let Some(list) = lists.get(key) {
+                *target = class_list(list, vocab, || format!("initial_annots[{name:?}].{key}"))
+                    .map_err(|problem| Error::bad_input(file, problem))?;
+            }
+        }
+    }
+    if entries.is_empty() {
+        return Err(not_in_dataset(file, &unmatched, images));
+    }
+    if let Some(problematic) = value.get("problematic_images").and_then(Value::as_object) {
+        for name in problematic.keys() {
+            match index.find(name) {
+                Some(image) => entries.entry(image as usize).or_default().problematic = true,
+                None => unmatched.push(name),
+            }
+        }
+    }
+    let slice = match value.get("imagenet_m").and_then(Value::as_array) {
+        Some(list) if !list.is_empty() => Some(
+            list.iter()
+                .map(|item| {
+                    item.as_str()
+                        .and_then(|name| index.find(name))
+                        .ok_or_else(|| {
+                            Error::bad_input(
+                                file,
+                                format!(
+                                    "imagenet_m lists {item}, which is not an image of the dataset"
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<u32>>>()?,
+        ),
+        _ => None,
+    };
+    let mut warnings = Vec::new();
+    if !unmatched.is_empty() {
+        warnings.push(format!(
+            "skipped {} entries for images not in the dataset (e.g. {:?})",
+            unmatched.len(),
+            unmatched[0]
+        ));
+    }
+    Ok(ParsedLabels {
+        labels: ImageLabels::from_entries(LabelKind::MultiLabel, images.len(), entries),
+        slice,
+        warnings,
+    })
+}
+
+fn not_in_dataset(file: &Path, names: &[&str], images: &Images) -> Error {
+    let example = names.first().copied().unwrap_or("(none)");
+    let dataset_example = images
+        .files
+        .first()
+        .map(String::as_str)
+        .unwrap_or("(empty)");
+    Error::bad_input(
+        file,
+        format!(
+            "{} image names are not in the dataset (e.g. {example:?}; the dataset has names like {dataset_example:?}); import the images first or pick the right --dataset",
+            names.len()
+        ),
+    )
+}
+
+/// Column names accepted for each field, ours first, then the TFDS / third-party dumps'.
+const FILE_COLUMNS: &[&str] = &["file", "filename", "image", "id"];
+const REAL_COLUMNS: &[&str] = &["labels", "real", "real_labels"];
+const CORRECT_COLUMNS: &[&str] = &["correct", "proposed_labels", "correct_multi_labels"];
+const UNCLEAR_COLUMNS: &[&str] = &["unclear", "unclear_multi_labels"];
+const WRONG_COLUMNS: &[&str] = &["wrong", "wrong_multi_labels"];
+const PROBLEMATIC_COLUMNS: &[&str] = &["problematic", "is_problematic"];
+
+fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| Error::bad_input(file, format!("cannot read the CSV header: {e}")))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let file_column = column(FILE_COLUMNS).ok_or_else(|| {
+        Error::bad_input(
+            file,
+            format!(
+                "no file column in header {headers:?}; expected file,labels (ReaL-style) or file,correct,unclear,wrong,problematic"
+            ),
+        )
+    })?;
+    let (kind, correct_column) = match (column(REAL_COLUMNS), column(CORRECT_COLUMNS)) {
+        (_, Some(c)) => (LabelKind::MultiLabel, c),
+        (Some(c), None) => (LabelKind::Real, c),
+        (None, None) => {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "no label column in header {headers:?}; expected a labels column or correct,unclear,wrong,problematic"
+                ),
+            ));
+        }
+    };
+    let (unclear_column, wrong_column, problematic_column) = (
+        column(UNCLEAR_COLUMNS),
+        column(WRONG_COLUMNS),
+        column(PROBLEMATIC_COLUMNS),
+    );
+    let index = FileIndex::new(images.files.iter().map(String::as_str));
+    let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
+    let mut unmatched = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let line = row + 2;
+        let record = record.map_err(|e| Error::bad_input(file, format!("line {line}: {e}")))?;
+        let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+        let name = field(Some(file_column));
+        let Some(image) = index.find(name) else {
+            unmatched.push(name.to_owned());
+            continue;
+        };
+        let labels_of = |c: Option<usize>, what: &str| -> Result<Vec<ClassId>> {
+            split_labels(field(c))
+                .map(|token| {
+                    vocab.parse_label(token).ok_or_else(|| {
+                        Error::bad_input(
+                            file,
+                            format!(
+                                "line {line}, {what}: label {token:?} is neither a class index (0-{}) nor a wnid of the vocabulary",
+                                vocab.len() - 1
+                            ),
+                        )
+                    })
+                })
+                .collect()
+        };
+        let problematic = match field(problematic_column)
+            .trim()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "" | "false" | "0" | "no" => false,
+            "true" | "1" | "yes" => true,
+            other => {
+                return Err(Error::bad_input(
+                    file,
+                    format!("line {line}: problematic is {other:?}; expected true or false"),
+                ));
+            }
+        };
+        let entry = LabelEntry {
+            correct: labels_of(Some(correct_column), "labels")?,
+            unclear: labels_of(unclear_column, "unclear")?,
+            wrong: labels_of(wrong_column, "wrong")?,
+            problematic,
+        };
+        if entries.insert(image as usize, entry).is_some() {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "line {line}: image {name:?} appears a second time; give each image one row"
+                ),
+            ));
+        }
+    }
+    if !unmatched.is_empty() {
+        let names: Vec<&str> = unmatched.iter().map(String::as_str).collect();
+        return Err(not_in_dataset(file, &names, images));
+    }
+    if entries.is_empty() {
+        return Err(Error::bad_input(
+            file,
+            "no rows; expected one row per labeled image",
+        ));
+    }
+    Ok(ParsedLabels {
+        labels: ImageLabels::from_entries(kind, images.len(), entries),
+        slice: None,
+        warnings: Vec::new(),
+    })
+}

@@ -1,0 +1,57 @@
+//! Importers for the formats researchers hold. Each parses and checks its whole input first,
+//! then writes it in one transaction: on any error nothing is written.
+
+mod file_index;
+mod images;
+mod labels;
+mod npy;
+mod predictions;
+mod slices;
+mod timm;
+
+pub use file_index::FileIndex;
+pub use images::{ImageSource, import_images, read_image_list};
+pub use labels::{LabelFormat, LabelImport, import_labels};
+pub use predictions::{PredictionImport, import_predictions};
+pub use slices::import_slice;
+
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// What an import did, in words for the user, plus anything they should know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReport {
+    pub summary: String,
+    pub warnings: Vec<String>,
+}
+
+pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::bad_input(
+            path,
+            "the file is empty; expected data (check that the export finished writing)",
+        ));
+    }
+    Ok(bytes)
+}
+
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    let bytes = read_file(path)?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::bad_input(
+            path,
+            format!(
+                "not UTF-8 text (bad byte at offset {}); expected a text, CSV or JSON file",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Splits a label list as researchers write it: "[1, 2, 3]", "1 2 3", "n01 n02", "1;2".
+pub(crate) fn split_labels(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c == ',' || c == ';' || c == '|' || c.is_whitespace())
+        .map(|token| token.trim_matches(|c| matches!(c, '[' | ']' | '"' | '\'' | '(' | ')')))
+        .filter(|token| !token.is_empty())
+}

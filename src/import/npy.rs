@@ -1,0 +1,318 @@
+//! Reading one 2-D numeric array from a .npy or .npz file, any integer or float dtype.
+//! npyz parses the header; little-endian data, the usual case, is converted straight from the
+//! bytes because element-wise reading is too slow for 50,000 × 1000 logits.
+
+use crate::error::{Error, Result};
+use npyz::{DType, NpyFile, Order, TypeChar};
+use std::io::Read;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matrix {
+    Ints {
+        rows: usize,
+        cols: usize,
+        values: Vec<i64>,
+    },
+    Floats {
+        rows: usize,
+        cols: usize,
+        values: Vec<f32>,
+    },
+}
+
+/// Arrays an .npz may hold predictions under, in order of preference.
+const NPZ_NAMES: &[&str] = &[
+    "logits",
+    "probs",
+    "probabilities",
+    "scores",
+    "predictions",
+    "class_ids",
+    "top_k",
+];
+
+pub fn read_matrix(path: &Path, bytes: &[u8]) -> Result<Matrix> {
+    if bytes.starts_with(b"PK") {
+        let (name, array) = read_npz_array(path, bytes)?;
+        return parse_npy(path, &array).map_err(|e| match e {
+            Error::BadInput { file, problem } => Error::BadInput {
+                file: format!("{file} (array {name:?})"),
+                problem,
+            },
+            other => other,
+        });
+    }
+    parse_npy(path, bytes)
+}
+
+fn read_npz_array(path: &Path, bytes: &[u8]) -> Result<(String, Vec<u8>)> {
+    let corrupt = |e: std::io::Error| {
+        Error::bad_input(
+            path,
+            format!("not a readable .npz archive ({e}); re-save it with numpy.savez"),
+        )
+    };
+    let mut archive = npyz::npz::NpzArchive::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
+    let names: Vec<String> = archive.array_names().map(str::to_owned).collect();
+    let chosen = if names.len() == 1 {
+        names[0].clone()
+    } else {
+        NPZ_NAMES
+            .iter()
+            .find(|preferred| names.iter().any(|n| n == *preferred))
+            .map(|n| n.to_string())
+            .ok_or_else(|| {
+                Error::bad_input(
+                    path,
+                    format!(
+                        "holds arrays {names:?} and none is named {}; save the predictions under one of those names",
+                        NPZ_NAMES.join(" / ")
+                    ),
+                )
+            })?
+    };
+    let mut entry = archive
+        .zip_archive()
+        .by_name(&npyz::npz::file_name_from_array_name(&chosen))
+        .map_err(|e| corrupt(std::io::Error::other(e)))?;
+    let mut array = Vec::new();
+    entry.read_to_end(&mut array).map_err(corrupt)?;
+    Ok((chosen, array))
+}
+
+fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
+    let corrupt = |e: std::io::Error| {
+        Error::bad_input(
+            path,
+            format!("not a readable .npy file ({e}); expected a numpy array saved with numpy.save"),
+        )
+    };
+    let npy = NpyFile::new(bytes).map_err(corrupt)?;
+    let shape = npy.shape().to_vec();
+    let (rows, cols) = match shape[..] {
+        [rows, cols] => (rows as usize, cols as usize),
+        [rows] => (rows as usize, 1),
+        _ => {
+            return Err(Error::bad_input(
+                path,
+                format!(
+                    "array of shape {shape:?}; expected 2-D: images × classes (scores) or images × k (class ids)"
+                ),
+            ));
+        }
+    };
+    let DType::Plain(type_str) = npy.dtype() else {
+        return Err(Error::bad_input(
+            path,
+            "structured dtype; expected a plain integer or float array",
+        ));
+    };
+    let fortran = npy.order() == Order::Fortran;
+    let size = type_str.size_field() as usize;
+    let expected = rows * cols * size;
+    let data = npy.into_inner();
+    if data.len() < expected {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "truncated: the header announces {rows} × {cols} values ({expected} bytes) but only {} bytes follow; copy the file again",
+                data.len()
+            ),
+        ));
+    }
+    let data = &data[..expected];
+    let little = !matches!(type_str.endianness(), npyz::Endianness::Big);
+    let matrix = match (type_str.type_char(), size) {
+        (TypeChar::Float, 4) => Matrix::Floats {
+            rows,
+            cols,
+            values: convert(data, little, f32::from_le_bytes, f32::from_be_bytes),
+        },
+        (TypeChar::Float, 8) => Matrix::Floats {
+            rows,
+            cols,
+            values: convert(data, little, f64::from_le_bytes, f64::from_be_bytes)
+                .into_iter()
+                .map(|v| v as f32)
+                .collect(),
+        },
+        (TypeChar::Int | TypeChar::Uint, _) => Matrix::Ints {
+            rows,
+            cols,
+            values: integers(data, type_str.type_char(), size, little)?.ok_or_else(|| {
+                Error::bad_input(
+                    path,
+                    format!("integer dtype of {size} bytes is not supported; save as int64"),
+                )
+            })?,
+        },
+        (other, _) => {
+            return Err(Error::bad_input(
+                path,
+                format!(
+                    "dtype {type_str} ({other:?}); expected integer class ids or float32/float64 scores"
+                ),
+            ));
+        }
+    };
+    Ok(if fortran { transpose(matrix) } else { matrix })
+}
+
+fn convert<T, const N: usize>(
+    data: &[u8],
+    little: bool,
+    le: fn([u8; N]) -> T,
+    be: fn([u8; N]) -> T,
+) -> Vec<T> {
+    let decode = if little { le } else { be };
+    data.chunks_exact(N)
+        .map(|chunk| decode(chunk.try_into().unwrap_or([0; N])))
+        .collect()
+}
+
+fn integers(data: &[u8], kind: TypeChar, size: usize, little: bool) -> Result<Option<Vec<i64>>> {
+    let signed = kind == TypeChar::Int;
+    let values = match (signed, size) {
+        (_, 1) => data
+            .iter()
+            .map(|&b| if signed { b as i8 as i64 } else { b as i64 })
+            .collect(),
+        (true, 2) => convert(data, little, i16::from_le_bytes, i16::from_be_bytes)
+            .into_iter()
+            .map(i64::from)
+            .collect(),
+        (false, 2) => convert(data, little, u16::from_le_bytes, u16::from_be_bytes)
+            .into_iter()
+            .map(i64::from)
+            .collect(),
+        (true, 4) => convert(data, little, i32::from_le_bytes, i32::from_be_bytes)
+            .into_iter()
+            .map(i64::from)
+            .collect(),
+        (false, 4) => convert(data, little, u32::from_le_bytes, u32::from_be_bytes)
+            .into_iter()
+            .map(i64::from)
+            .collect(),
+        (true, 8) => convert(data, little, i64::from_le_bytes, i64::from_be_bytes),
+        // u64 beyond i64::MAX is out of any class range; saturate so the range check names it.
+        (false, 8) => convert(data, little, u64::from_le_bytes, u64::from_be_bytes)
+            .into_iter()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+            .collect(),
+        _ => return Ok(None),
+    };
+    Ok(Some(values))
+}
+
+fn transpose(matrix: Matrix) -> Matrix {
+    fn flip<T: Copy>(rows: usize, cols: usize, column_major: &[T]) -> Vec<T> {
+        (0..rows * cols)
+            .map(|i| column_major[(i % cols) * rows + i / cols])
+            .collect()
+    }
+    match matrix {
+        Matrix::Ints { rows, cols, values } => Matrix::Ints {
+            rows,
+            cols,
+            values: flip(rows, cols, &values),
+        },
+        Matrix::Floats { rows, cols, values } => Matrix::Floats {
+            rows,
+            cols,
+            values: flip(rows, cols, &values),
+        },
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Writes a C-order .npy with numpy's header layout, for tests.
+    pub fn npy_bytes(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+        let shape_text = match shape {
+            [n] => format!("({n},)"),
+            _ => format!(
+                "({})",
+                shape
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let mut header =
+            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+        bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend_from_slice(data);
+        bytes
+    }
+
+    #[test]
+    fn any_integer_dtype_reads_as_class_ids() {
+        let data: Vec<u8> = [3i16, 1, 2, 999]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let matrix = read_matrix(Path::new("x.npy"), &npy_bytes("<i2", &[2, 2], &data)).unwrap();
+        assert_eq!(
+            matrix,
+            Matrix::Ints {
+                rows: 2,
+                cols: 2,
+                values: vec![3, 1, 2, 999]
+            }
+        );
+        let data: Vec<u8> = [7u8, 8].to_vec();
+        let matrix = read_matrix(Path::new("x.npy"), &npy_bytes("|u1", &[2, 1], &data)).unwrap();
+        assert_eq!(
+            matrix,
+            Matrix::Ints {
+                rows: 2,
+                cols: 1,
+                values: vec![7, 8]
+            }
+        );
+    }
+
+    #[test]
+    fn big_endian_doubles_become_f32() {
+        let data: Vec<u8> = [0.5f64, -2.0]
+            .iter()
+            .flat_map(|v| v.to_be_bytes())
+            .collect();
+        let matrix = read_matrix(Path::new("x.npy"), &npy_bytes(">f8", &[1, 2], &data)).unwrap();
+        assert_eq!(
+            matrix,
+            Matrix::Floats {
+                rows: 1,
+                cols: 2,
+                values: vec![0.5, -2.0]
+            }
+        );
+    }
+
+    #[test]
+    fn truncated_and_corrupt_files_are_named_not_panicked() {
+        let data: Vec<u8> = [1.0f32; 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let err = read_matrix(Path::new("cut.npy"), &npy_bytes("<f4", &[2, 2], &data)).unwrap_err();
+        assert!(err.to_string().contains("cut.npy: truncated"), "{err}");
+        let err = read_matrix(Path::new("junk.npy"), b"\x93NUMPY garbage").unwrap_err();
+        assert!(err.to_string().contains("not a readable .npy"), "{err}");
+        let err = read_matrix(Path::new("junk.npz"), b"PK\x03\x04 garbage").unwrap_err();
+        assert!(err.to_string().contains("not a readable .npz"), "{err}");
+        let err = read_matrix(
+            Path::new("cube.npy"),
+            &npy_bytes("<f4", &[1, 1, 1], &data[..4]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("expected 2-D"), "{err}");
+    }
+}

@@ -1,0 +1,443 @@
+//! `bagel import predictions`: a model's predictions on a dataset, from .npy/.npz (N×C logits
+//! or probabilities, or N×k class ids) or timm's inference.py output (CSV or JSON).
+
+use super::npy::{Matrix, read_matrix};
+use super::timm::{self, ResultRows};
+use super::{FileIndex, ImportReport, read_file, read_image_list};
+use crate::data::TopK;
+use crate::error::{Error, Result};
+use crate::progress::{Progress, check_cancelled};
+use crate::store::Project;
+use crate::vocab::ClassId;
+use rayon::prelude::*;
+use std::path::Path;
+
+pub struct PredictionImport<'a> {
+    pub dataset: &'a str,
+    pub model: &'a str,
+    pub file: &'a Path,
+    /// A list naming the image of each row (text/CSV list or ImageNetV2 JSON); rows follow the
+    /// dataset's order when None.
+    pub order: Option<&'a Path>,
+    /// How many ranked classes to keep (default: all given ids, or 5 from full scores).
+    pub top_k: Option<usize>,
+    pub replace: bool,
+}
+
+const DEFAULT_K_FROM_SCORES: usize = 5;
+const ROWS_PER_STEP: usize = 2048;
+
+pub fn import_predictions(
+    project: &mut Project,
+    request: &PredictionImport,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    if request.model.trim().is_empty() {
+        return Err(Error::Usage("the model needs a name (--model)".into()));
+    }
+    if request.top_k == Some(0) {
+        return Err(Error::Usage("--top-k must be at least 1".into()));
+    }
+    let dataset = project.dataset(request.dataset)?;
+    let images = project.images(dataset.id)?;
+    let file = request.file;
+    progress.begin(&format!("reading {}", file.display()), 0);
+    let bytes = read_file(file)?;
+    let num_classes = project.vocab().len();
+    let is_numpy = bytes.starts_with(b"\x93NUMPY") || bytes.starts_with(b"PK");
+    let index = FileIndex::new(images.files.iter().map(String::as_str));
+    let predictions = if is_numpy {
+        let matrix = read_matrix(file, &bytes)?;
+        drop(bytes);
+        let rows = match &matrix {
+            Matrix::Ints { rows, .. } | Matrix::Floats { rows, .. } => *rows,
+        };
+        let row_images = match request.order {
+            Some(order) => {
+                let (_, listed) = read_image_list(order, project.vocab())?;
+                let positions = locate(order, &listed.files, &index)?;
+                if positions.len() != rows {
+                    return Err(Error::bad_input(
+                        file,
+                        format!(
+                            "has {rows} rows but --order {} names {} images; give the list the predictions were made in",
+                            order.display(),
+                            positions.len()
+                        ),
+                    ));
+                }
+                positions
+            }
+            None if rows == images.len() => (0..rows as u32).collect(),
+            None => {
+                return Err(Error::bad_input(
+                    file,
+                    format!(
+                        "has {rows} rows but dataset {:?} has {} images; rows must follow the dataset's order, or name their images with --order",
+                        request.dataset,
+                        images.len()
+                    ),
+                ));
+            }
+        };
+        let row_of_image = cover(file, &row_images, &images.files)?;
+        match matrix {
+            Matrix::Ints { cols, values, .. } => from_class_ids(
+                file,
+                &values,
+                cols,
+                &row_of_image,
+                num_classes,
+                request.top_k,
+            )?,
+            Matrix::Floats { cols, values, .. } => {
+                if cols != num_classes {
+                    return Err(Error::bad_input(
+                        file,
+                        format!(
+                            "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
+                        ),
+                    ));
+                }
+                let k = request
+                    .top_k
+                    .unwrap_or(DEFAULT_K_FROM_SCORES)
+                    .min(num_classes);
+                from_scores(file, &values, num_classes, &row_of_image, k, progress)?
+            }
+        }
+    } else {
+        let text = String::from_utf8(bytes).map_err(|_| {
+            Error::bad_input(file, "neither a .npy/.npz array nor text; expected numpy arrays or timm inference.py CSV/JSON output")
+        })?;
+        let rows = if text.trim_start().starts_with(['[', '{']) {
+            timm::read_json(file, &text)?
+        } else {
+            timm::read_csv(file, &text)?
+        };
+        from_result_rows(
+            file,
+            rows,
+            &index,
+            &images.files,
+            num_classes,
+            request.top_k,
+        )?
+    };
+    check_cancelled(progress)?;
+    progress.begin("writing predictions", 0);
+    let origin = file.display().to_string();
+    project.write(|tx| {
+        crate::store::insert_predictions(
+            tx,
+            request.model,
+            dataset.id,
+            &predictions,
+            &origin,
+            request.replace,
+        )
+    })?;
+    let scores = match (&predictions.scores, &predictions.max_softmax) {
+        (_, Some(_)) => "with scores, max softmax and entropy",
+        (Some(_), None) => "with scores",
+        (None, None) => "without scores",
+    };
+    Ok(ImportReport {
+        summary: format!(
+            "model {:?} on dataset {:?}: {} images × top-{} {scores}",
+            request.model,
+            request.dataset,
+            predictions.num_images(),
+            predictions.k
+        ),
+        warnings: Vec::new(),
+    })
+}
+
+/// Dataset positions of the listed names, in list order.
+fn locate(list_file: &Path, names: &[String], index: &FileIndex) -> Result<Vec<u32>> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(row, name)| {
+            index.find(name).ok_or_else(|| {
+                Error::bad_input(list_file, format!("row {row}: image {name:?} is not in the dataset; predictions must be for the dataset's images"))
+            })
+        })
+        .collect()
+}
+
+/// For each dataset image, the source row holding its predictions; every image exactly once.
+fn cover(file: &Path, row_images: &[u32], files: &[String]) -> Result<Vec<usize>> {
+    let mut row_of_image = vec![usize::MAX; files.len()];
+    for (row, &image) in row_images.iter().enumerate() {
+        let slot = &mut row_of_image[image as usize];
+        if *slot != usize::MAX {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "rows {} and {row} both predict image {:?}; give each image one row",
+                    *slot, files[image as usize]
+                ),
+            ));
+        }
+        *slot = row;
+    }
+    if let Some(missing) = row_of_image.iter().position(|&r| r == usize::MAX) {
+        let count = row_of_image.iter().filter(|&&r| r == usize::MAX).count();
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "has no predictions for {count} images of the dataset (e.g. {:?}); predictions must cover every image",
+                files[missing]
+            ),
+        ));
+    }
+    Ok(row_of_image)
+}
+
+fn class_id(
+    file: &Path,
+    value: i64,
+    row: usize,
+    column: usize,
+    num_classes: usize,
+) -> Result<ClassId> {
+    if (0..num_classes as i64).contains(&value) {
+        Ok(value as ClassId)
+    } else {
+        Err(Error::bad_input(
+            file,
+            format!(
+                "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
+                num_classes - 1
+            ),
+        ))
+    }
+}
+
+fn from_class_ids(
+    file: &Path,
+    values: &[i64],
+    cols: usize,
+    row_of_image: &[usize],
+    num_classes: usize,
+    top_k: Option<usize>,
+) -> Result<TopK> {
+    let k = top_k.unwrap_or(cols).min(cols);
+    let mut class_ids = Vec::with_capacity(row_of_image.len() * k);
+    for &row in row_of_image {
+        for column in 0..k {
+            class_ids.push(class_id(
+                file,
+                values[row * cols + column],
+                row,
+                column,
+                num_classes,
+            )?);
+        }
+    }
+    Ok(TopK {
+        k,
+        class_ids,
+        ..Default::default()
+    })
+}
+
+/// One image's full score vector reduced to what bagel keeps.
+struct Reduced {
+    ids: Vec<ClassId>,
+    probs: Vec<f32>,
+    max_softmax: f32,
+    entropy: f32,
+}
+
+/// Probabilities are taken as they are when every entry is ≥ 0 and each row sums to 1;
+/// anything else is treated as logits and goes through a softmax.
+fn from_scores(
+    file: &Path,
+    values: &[f32],
+    num_classes: usize,
+    row_of_image: &[usize],
+    k: usize,
+    progress: &dyn Progress,
+) -> Result<TopK> {
+    let rows = values.len() / num_classes;
+    let row = |r: usize| &values[r * num_classes..(r + 1) * num_classes];
+    if let Some((r, c)) = (0..rows)
+        .into_par_iter()
+        .find_map_first(|r| row(r).iter().position(|v| !v.is_finite()).map(|c| (r, c)))
+    {
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "row {r}, column {c}: score is {}; expected finite logits or probabilities, re-export the predictions",
+                row(r)[c]
+            ),
+        ));
+    }
+    let are_probabilities = (0..rows).into_par_iter().all(|r| {
+        let scores = row(r);
+        scores.iter().all(|&v| v >= 0.0)
+            && (scores.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < 1e-3
+    });
+    progress.begin("keeping top-k scores", row_of_image.len() as u64);
+    let reduced: Vec<Reduced> = row_of_image
+        .par_chunks(ROWS_PER_STEP)
+        .map(|chunk| {
+            check_cancelled(progress)?;
+            let part = chunk
+                .iter()
+                .map(|&r| reduce(row(r), k, are_probabilities))
+                .collect::<Vec<_>>();
+            progress.advance(chunk.len() as u64);
+            Ok(part)
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut top = TopK {
+        k,
+        class_ids: Vec::with_capacity(reduced.len() * k),
+        scores: Some(Vec::with_capacity(reduced.len() * k)),
+        max_softmax: Some(Vec::with_capacity(reduced.len())),
+        entropy: Some(Vec::with_capacity(reduced.len())),
+    };
+    for image in reduced {
+        top.class_ids.extend(image.ids);
+        top.scores.as_mut().map(|s| s.extend(image.probs));
+        top.max_softmax.as_mut().map(|m| m.push(image.max_softmax));
+        top.entropy.as_mut().map(|e| e.push(image.entropy));
+    }
+    Ok(top)
+}
+
+fn reduce(scores: &[f32], k: usize, are_probabilities: bool) -> Reduced {
+    let ids = top_indices(scores, k);
+    if are_probabilities {
+        let entropy: f64 = scores
+            .iter()
+            .filter(|&&p| p > 0.0)
+            .map(|&p| -(p as f64) * (p as f64).ln())
+            .sum();
+        return Reduced {
+            probs: ids.iter().map(|&c| scores[c as usize]).collect(),
+            max_softmax: scores[ids[0] as usize],
+            entropy: entropy as f32,
+            ids,
+        };
+    }
+    // softmax(x)_c = e^(x_c - m) / S with S = Σ e^(x_j - m); H = ln S - Σ p_j (x_j - m).
+    let max = scores[ids[0] as usize] as f64;
+    let (mut sum, mut weighted) = (0.0f64, 0.0f64);
+    for &x in scores {
+        let shifted = x as f64 - max;
+        let e = shifted.exp();
+        sum += e;
+        weighted += e * shifted;
+    }
+    Reduced {
+        probs: ids
+            .iter()
+            .map(|&c| ((scores[c as usize] as f64 - max).exp() / sum) as f32)
+            .collect(),
+        max_softmax: (1.0 / sum) as f32,
+        entropy: (sum.ln() - weighted / sum) as f32,
+        ids,
+    }
+}
+
+/// Indices of the k largest scores, best first; ties go to the lower class index.
+fn top_indices(scores: &[f32], k: usize) -> Vec<ClassId> {
+    let mut best: Vec<ClassId> = Vec::with_capacity(k + 1);
+    for (class, &score) in scores.iter().enumerate() {
+        if best.len() == k && score <= scores[best[k - 1] as usize] {
+            continue;
+        }
+        let at = best.partition_point(|&b| scores[b as usize] >= score);
+        best.insert(at, class as ClassId);
+        best.truncate(k);
+    }
+    best
+}
+
+fn from_result_rows(
+    file: &Path,
+    rows: ResultRows,
+    index: &FileIndex,
+    files: &[String],
+    num_classes: usize,
+    top_k: Option<usize>,
+) -> Result<TopK> {
+    let row_images = locate(file, &rows.names, index)?;
+    let row_of_image = cover(file, &row_images, files)?;
+    let given = rows.ids.iter().map(Vec::len).min().unwrap_or(0);
+    if given == 0 {
+        return Err(Error::bad_input(
+            file,
+            "a row without class indices; expected top-k indices on every row",
+        ));
+    }
+    let k = top_k.unwrap_or(given).min(given);
+    let mut top = TopK {
+        k,
+        class_ids: Vec::with_capacity(files.len() * k),
+        ..Default::default()
+    };
+    let mut scores = rows
+        .probs
+        .as_ref()
+        .map(|_| Vec::with_capacity(files.len() * k));
+    for &row in &row_of_image {
+        for column in 0..k {
+            top.class_ids.push(class_id(
+                file,
+                rows.ids[row][column],
+                row,
+                column,
+                num_classes,
+            )?);
+        }
+        if let (Some(scores), Some(probs)) = (&mut scores, &rows.probs) {
+            for column in 0..k {
+                let p = probs[row].get(column).copied().unwrap_or(f64::NAN);
+                if !p.is_finite() {
+                    return Err(Error::bad_input(
+                        file,
+                        format!("row {row}: probability {column} is missing or not finite"),
+                    ));
+                }
+                scores.push(p as f32);
+            }
+        }
+    }
+    top.scores = scores;
+    Ok(top)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_indices_are_best_first() {
+        assert_eq!(top_indices(&[0.1, 0.5, 0.2, 0.9, 0.5], 3), vec![3, 1, 4]);
+        assert_eq!(top_indices(&[1.0, 2.0], 5), vec![1, 0]);
+    }
+
+    #[test]
+    fn logits_go_through_softmax_and_probabilities_do_not() {
+        let logits = [0.0f32, (2.0f32).ln(), 0.0, (4.0f32).ln()];
+        let reduced = reduce(&logits, 2, false);
+        assert_eq!(reduced.ids, vec![3, 1]);
+        assert!((reduced.probs[0] - 0.5).abs() < 1e-6 && (reduced.probs[1] - 0.25).abs() < 1e-6);
+        assert!((reduced.max_softmax - 0.5).abs() < 1e-6);
+        let entropy = -(0.5f64 * 0.5f64.ln() + 0.25 * 0.25f64.ln() + 2.0 * 0.125 * 0.125f64.ln());
+        assert!((reduced.entropy as f64 - entropy).abs() < 1e-5);
+        let probabilities = [0.125f32, 0.25, 0.125, 0.5];
+        let same = reduce(&probabilities, 2, true);
+        assert_eq!(same.ids, reduced.ids);
+        assert!((same.entropy - reduced.entropy).abs() < 1e-5);
+    }
+}

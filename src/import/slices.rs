@@ -1,0 +1,67 @@
+//! `bagel slice --file`: an image list (such as the published ImageNet-M 68) stored as a slice.
+
+use super::{FileIndex, ImportReport, read_text};
+use crate::error::{Error, Result};
+use crate::store::Project;
+use std::path::Path;
+
+/// Reads file names, one per line, or a JSON list of names (or an object with "imagenet_m").
+pub fn import_slice(
+    project: &mut Project,
+    dataset: &str,
+    name: &str,
+    file: &Path,
+) -> Result<ImportReport> {
+    let info = project.dataset(dataset)?;
+    let images = project.images(info.id)?;
+    let text = read_text(file)?;
+    let names: Vec<String> = if text.trim_start().starts_with(['[', '{']) {
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Error::bad_input(file, format!("invalid JSON at line {}: {e}", e.line()))
+        })?;
+        let list = value.get("imagenet_m").unwrap_or(&value);
+        let Some(items) = list.as_array() else {
+            return Err(Error::bad_input(
+                file,
+                "expected a JSON list of image file names (or an object with \"imagenet_m\")",
+            ));
+        };
+        items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| Error::bad_input(file, format!("{item} is not a file name")))
+            })
+            .collect::<Result<_>>()?
+    } else {
+        text.lines()
+            .map(|line| line.split(',').next().unwrap_or("").trim().to_owned())
+            .filter(|line| !line.is_empty())
+            .collect()
+    };
+    let index = FileIndex::new(images.files.iter().map(String::as_str));
+    let mut members = Vec::with_capacity(names.len());
+    for (line, image) in names.iter().enumerate() {
+        let position = index.find(image).ok_or_else(|| {
+            Error::bad_input(file, format!("entry {}: {image:?} is not an image of dataset {dataset:?}; check the dataset name", line + 1))
+        })?;
+        members.push(position);
+    }
+    if members.is_empty() {
+        return Err(Error::bad_input(
+            file,
+            "no image names; expected one file name per line",
+        ));
+    }
+    members.sort_unstable();
+    members.dedup();
+    project.save_slice(info.id, name, &members, &file.display().to_string())?;
+    Ok(ImportReport {
+        summary: format!(
+            "slice {name:?} of dataset {dataset:?}: {} images",
+            members.len()
+        ),
+        warnings: Vec::new(),
+    })
+}

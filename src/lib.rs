@@ -1,0 +1,19 @@
+//! bagel: a review desk for expert panels re-assessing the mistakes of ImageNet classifiers.
+//!
+//! Layers, bottom up:
+//! - the core, which knows nothing of any user interface: [`vocab`] (classes, hierarchy,
+//!   collapsed pairs), [`data`] (columnar predictions and label sets), [`store`] (the SQLite
+//!   project file), [`import`] (the formats researchers hold), [`metrics`] (pure functions over
+//!   the columns), [`panel`] (verdicts and decisions);
+//! - [`cli`], a thin command-line layer over the core.
+
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod import;
+pub mod metrics;
+pub mod panel;
+pub mod progress;
+pub mod sample;
+pub mod store;
+pub mod vocab;

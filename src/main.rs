@@ -1,0 +1,9 @@
+fn main() -> std::process::ExitCode {
+    match bagel::cli::run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Decisions on (image, label) pairs and named image slices.
+
+use super::Project;
+use super::blob::{pack_u32, unpack_u32};
+use crate::error::{Error, Result};
+use crate::panel::{Category, Decision, Severity, Verdict};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+impl Project {
+    pub fn decisions(&self, dataset_id: i64) -> Result<Vec<Decision>> {
+        let mut statement = self.conn().prepare_cached(
+            "SELECT image_idx, label, verdict, category, severity, severity_word, source, reason
+             FROM decisions WHERE dataset_id = ?1 ORDER BY image_idx, label",
+        )?;
+        let rows = statement.query_map([dataset_id], |row| {
+            let verdict: String = row.get(2)?;
+            let category: Option<String> = row.get(3)?;
+            let severity: Option<String> = row.get(4)?;
+            Ok(Decision {
+                image: row.get(0)?,
+                label: row.get(1)?,
+                // The schema's CHECK constraints admit only the stored spellings.
+                verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Unclear),
+                category: category.as_deref().and_then(Category::parse),
+                severity: severity.as_deref().and_then(Severity::parse),
+                severity_word: row.get(5)?,
+                source: row.get(6)?,
+                reason: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Names of the dataset's image slices.
+    pub fn slice_names(&self, dataset_id: i64) -> Result<Vec<String>> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT name FROM slices WHERE dataset_id = ?1 ORDER BY name")?;
+        let rows = statement.query_map([dataset_id], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn slice(&self, dataset_id: i64, name: &str) -> Result<Option<Vec<u32>>> {
+        let images: Option<Vec<u8>> = self
+            .conn()
+            .prepare_cached("SELECT images FROM slices WHERE dataset_id = ?1 AND name = ?2")?
+            .query_row(params![dataset_id, name], |row| row.get(0))
+            .optional()?;
+        Ok(images.map(|bytes| unpack_u32(&bytes)))
+    }
+}
+
+pub(crate) fn upsert_decision(
+    tx: &Transaction,
+    dataset_id: i64,
+    decision: &Decision,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO decisions (dataset_id, image_idx, label, verdict, category, severity,
+                                severity_word, source, reason, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         ON CONFLICT (dataset_id, image_idx, label) DO UPDATE SET
+           verdict = excluded.verdict, category = excluded.category,
+           severity = excluded.severity, severity_word = excluded.severity_word,
+           source = excluded.source, reason = excluded.reason, decided_at = excluded.decided_at",
+    )?
+    .execute(params![
+        dataset_id,
+        decision.image,
+        decision.label,
+        decision.verdict.as_str(),
+        decision.category.map(Category::as_str),
+        decision.severity.map(Severity::as_str),
+        decision.severity_word,
+        decision.source,
+        decision.reason
+    ])?;
+    Ok(())
+}
+
+/// Stores a slice; an existing slice of that name is replaced (slices are recomputed freely).
+pub(crate) fn save_slice(
+    tx: &Transaction,
+    dataset_id: i64,
+    name: &str,
+    images: &[u32],
+    origin: &str,
+) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::Usage("a slice needs a name".into()));
+    }
+    tx.execute(
+        "INSERT INTO slices (dataset_id, name, images, origin) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (dataset_id, name) DO UPDATE SET images = excluded.images, origin = excluded.origin",
+        params![dataset_id, name, pack_u32(images), origin],
+    )?;
+    Ok(())
+}
