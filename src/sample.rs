@@ -71,8 +71,7 @@ pub fn build_sample_project(folder: &Path) -> Result<PathBuf> {
     let predictions = folder.join("predictions").join(format!("{MODEL}.npy"));
     let request = PredictionImport {
         dataset: DATASET,
-        model: MODEL,
-        file: &predictions,
+        files: &[(MODEL.to_owned(), predictions)],
         order: None,
         top_k: Some(10),
         replace: false,

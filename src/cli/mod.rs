@@ -126,14 +126,17 @@ enum ImportCommand {
         replace: bool,
         file: PathBuf,
     },
-    /// A model's predictions: .npy/.npz scores or class ids, or timm inference.py CSV/JSON.
+    /// Models' predictions: .npy/.npz scores or class ids, or timm inference.py CSV/JSON.
+    /// With several files each model is named after its file.
     Predictions {
         project: PathBuf,
         #[arg(long)]
         dataset: String,
+        /// The model's name (with one file; default: the file name without extension).
         #[arg(long)]
-        model: String,
-        file: PathBuf,
+        model: Option<String>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
         /// The images of the rows, in order (text/CSV list or ImageNetV2 dataset JSON).
         #[arg(long)]
         order: Option<PathBuf>,
@@ -358,15 +361,30 @@ fn run_import(command: ImportCommand) -> Result<()> {
             project,
             dataset,
             model,
-            file,
+            files,
             order,
             top_k,
             replace,
         } => {
+            if model.is_some() && files.len() > 1 {
+                bail!(
+                    "--model names one file; with several files each model is named after its file"
+                );
+            }
+            let files: Vec<(String, PathBuf)> = files
+                .into_iter()
+                .map(|file| {
+                    (
+                        model
+                            .clone()
+                            .unwrap_or_else(|| import::model_name_of(&file)),
+                        file,
+                    )
+                })
+                .collect();
             let request = PredictionImport {
                 dataset: &dataset,
-                model: &model,
-                file: &file,
+                files: &files,
                 order: order.as_deref(),
                 top_k,
                 replace,

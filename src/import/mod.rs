@@ -12,7 +12,7 @@ mod timm;
 pub use file_index::FileIndex;
 pub use images::{ImageSource, import_images, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
-pub use predictions::{PredictionImport, import_predictions};
+pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use slices::import_slice;
 
 use crate::error::{Error, Result};

@@ -10,14 +10,15 @@ use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
 use crate::vocab::ClassId;
 use rayon::prelude::*;
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 pub struct PredictionImport<'a> {
     pub dataset: &'a str,
-    pub model: &'a str,
-    pub file: &'a Path,
+    /// (model name, file) pairs, all written in one transaction.
+    pub files: &'a [(String, PathBuf)],
     /// A list naming the image of each row (text/CSV list or ImageNetV2 JSON); rows follow the
-    /// dataset's order when None.
+    /// dataset's order when None. Applies to .npy/.npz files; timm output names its images.
     pub order: Option<&'a Path>,
     /// How many ranked classes to keep (default: all given ids, or 5 from full scores).
     pub top_k: Option<usize>,
@@ -27,86 +28,126 @@ pub struct PredictionImport<'a> {
 const DEFAULT_K_FROM_SCORES: usize = 5;
 const ROWS_PER_STEP: usize = 2048;
 
+/// Model name from a file name: "preds/resnet152.npy" → "resnet152".
+pub fn model_name_of(file: &Path) -> String {
+    file.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
 pub fn import_predictions(
     project: &mut Project,
     request: &PredictionImport,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
-    if request.model.trim().is_empty() {
-        return Err(Error::Usage("the model needs a name (--model)".into()));
+    if request.files.is_empty() {
+        return Err(Error::Usage("no prediction files given".into()));
     }
     if request.top_k == Some(0) {
         return Err(Error::Usage("--top-k must be at least 1".into()));
     }
+    let mut names = HashSet::new();
+    for (model, file) in request.files {
+        if model.trim().is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: the model needs a name (--model)",
+                file.display()
+            )));
+        }
+        if !names.insert(model.as_str()) {
+            return Err(Error::Usage(format!(
+                "model {model:?} is given twice; give each model one file"
+            )));
+        }
+    }
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
-    let file = request.file;
+    let index = FileIndex::new(images.files.iter().map(String::as_str));
+    let order = match request.order {
+        Some(order) => {
+            let (_, listed) = read_image_list(order, project.vocab())?;
+            Some((order, locate(order, &listed.files, &index)?))
+        }
+        None => None,
+    };
+    let context = Context {
+        dataset: request.dataset,
+        files: &images.files,
+        index: &index,
+        order: order.as_ref().map(|(path, rows)| (*path, rows.as_slice())),
+        num_classes: project.vocab().len(),
+        top_k: request.top_k,
+    };
+    let many = request.files.len() > 1;
+    if many {
+        progress.begin("reading prediction files", request.files.len() as u64);
+    }
+    let mut parsed = Vec::with_capacity(request.files.len());
+    for (model, file) in request.files {
+        check_cancelled(progress)?;
+        let quiet = crate::progress::Silent;
+        parsed.push((
+            model,
+            file,
+            read_predictions(file, &context, if many { &quiet } else { progress })?,
+        ));
+        if many {
+            progress.advance(1);
+        }
+    }
+    progress.begin("writing predictions", 0);
+    project.write(|tx| {
+        for (model, file, predictions) in &parsed {
+            let origin = file.display().to_string();
+            crate::store::insert_predictions(
+                tx,
+                model,
+                dataset.id,
+                predictions,
+                &origin,
+                request.replace,
+            )?;
+        }
+        Ok(())
+    })?;
+    let lines: Vec<String> = parsed
+        .iter()
+        .map(|(model, _, predictions)| {
+            let scores = match (&predictions.scores, &predictions.max_softmax) {
+                (_, Some(_)) => "with scores, max softmax and entropy",
+                (Some(_), None) => "with scores",
+                (None, None) => "without scores",
+            };
+            format!(
+                "model {model:?} on dataset {:?}: {} images × top-{} {scores}",
+                request.dataset,
+                predictions.num_images(),
+                predictions.k
+            )
+        })
+        .collect();
+    Ok(ImportReport {
+        summary: lines.join("\n"),
+        warnings: Vec::new(),
+    })
+}
+
+/// What every file of one import is checked against.
+struct Context<'a> {
+    dataset: &'a str,
+    files: &'a [String],
+    index: &'a FileIndex,
+    order: Option<(&'a Path, &'a [u32])>,
+    num_classes: usize,
+    top_k: Option<usize>,
+}
+
+fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<TopK> {
     progress.begin(&format!("reading {}", file.display()), 0);
     let bytes = read_file(file)?;
-    let num_classes = project.vocab().len();
-    let is_numpy = bytes.starts_with(b"\x93NUMPY") || bytes.starts_with(b"PK");
-    let index = FileIndex::new(images.files.iter().map(String::as_str));
-    let predictions = if is_numpy {
-        let matrix = read_matrix(file, &bytes)?;
-        drop(bytes);
-        let rows = match &matrix {
-            Matrix::Ints { rows, .. } | Matrix::Floats { rows, .. } => *rows,
-        };
-        let row_images = match request.order {
-            Some(order) => {
-                let (_, listed) = read_image_list(order, project.vocab())?;
-                let positions = locate(order, &listed.files, &index)?;
-                if positions.len() != rows {
-                    return Err(Error::bad_input(
-                        file,
-                        format!(
-                            "has {rows} rows but --order {} names {} images; give the list the predictions were made in",
-                            order.display(),
-                            positions.len()
-                        ),
-                    ));
-                }
-                positions
-            }
-            None if rows == images.len() => (0..rows as u32).collect(),
-            None => {
-                return Err(Error::bad_input(
-                    file,
-                    format!(
-                        "has {rows} rows but dataset {:?} has {} images; rows must follow the dataset's order, or name their images with --order",
-                        request.dataset,
-                        images.len()
-                    ),
-                ));
-            }
-        };
-        let row_of_image = cover(file, &row_images, &images.files)?;
-        match matrix {
-            Matrix::Ints { cols, values, .. } => from_class_ids(
-                file,
-                &values,
-                cols,
-                &row_of_image,
-                num_classes,
-                request.top_k,
-            )?,
-            Matrix::Floats { cols, values, .. } => {
-                if cols != num_classes {
-                    return Err(Error::bad_input(
-                        file,
-                        format!(
-                            "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
-                        ),
-                    ));
-                }
-                let k = request
-                    .top_k
-                    .unwrap_or(DEFAULT_K_FROM_SCORES)
-                    .min(num_classes);
-                from_scores(file, &values, num_classes, &row_of_image, k, progress)?
-            }
-        }
-    } else {
+    let num_classes = context.num_classes;
+    if !(bytes.starts_with(b"\x93NUMPY") || bytes.starts_with(b"PK")) {
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::bad_input(file, "neither a .npy/.npz array nor text; expected numpy arrays or timm inference.py CSV/JSON output")
         })?;
@@ -115,43 +156,74 @@ pub fn import_predictions(
         } else {
             timm::read_csv(file, &text)?
         };
-        from_result_rows(
+        return from_result_rows(
             file,
             rows,
-            &index,
-            &images.files,
+            context.index,
+            context.files,
             num_classes,
-            request.top_k,
-        )?
+            context.top_k,
+        );
+    }
+    let matrix = read_matrix(file, &bytes)?;
+    drop(bytes);
+    let rows = match &matrix {
+        Matrix::Ints { rows, .. } | Matrix::Floats { rows, .. } => *rows,
     };
-    check_cancelled(progress)?;
-    progress.begin("writing predictions", 0);
-    let origin = file.display().to_string();
-    project.write(|tx| {
-        crate::store::insert_predictions(
-            tx,
-            request.model,
-            dataset.id,
-            &predictions,
-            &origin,
-            request.replace,
-        )
-    })?;
-    let scores = match (&predictions.scores, &predictions.max_softmax) {
-        (_, Some(_)) => "with scores, max softmax and entropy",
-        (Some(_), None) => "with scores",
-        (None, None) => "without scores",
+    let identity: Vec<u32>;
+    let row_images = match context.order {
+        Some((order, positions)) if positions.len() != rows => {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "has {rows} rows but --order {} names {} images; give the list the predictions were made in",
+                    order.display(),
+                    positions.len()
+                ),
+            ));
+        }
+        Some((_, positions)) => positions,
+        None if rows == context.files.len() => {
+            identity = (0..rows as u32).collect();
+            &identity
+        }
+        None => {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "has {rows} rows but dataset {:?} has {} images; rows must follow the dataset's order, or name their images with --order",
+                    context.dataset,
+                    context.files.len()
+                ),
+            ));
+        }
     };
-    Ok(ImportReport {
-        summary: format!(
-            "model {:?} on dataset {:?}: {} images × top-{} {scores}",
-            request.model,
-            request.dataset,
-            predictions.num_images(),
-            predictions.k
+    let row_of_image = cover(file, row_images, context.files)?;
+    match matrix {
+        Matrix::Ints { cols, values, .. } => from_class_ids(
+            file,
+            &values,
+            cols,
+            &row_of_image,
+            num_classes,
+            context.top_k,
         ),
-        warnings: Vec::new(),
-    })
+        Matrix::Floats { cols, values, .. } => {
+            if cols != num_classes {
+                return Err(Error::bad_input(
+                    file,
+                    format!(
+                        "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
+                    ),
+                ));
+            }
+            let k = context
+                .top_k
+                .unwrap_or(DEFAULT_K_FROM_SCORES)
+                .min(num_classes);
+            from_scores(file, &values, num_classes, &row_of_image, k, progress)
+        }
+    }
 }
 
 /// Dataset positions of the listed names, in list order.
