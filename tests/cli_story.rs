@@ -1,0 +1,312 @@
+//! A researcher's first session: create a project, import the formats they hold, read every
+//! metric, record decisions and watch the re-labeled figures move. Values are worked by hand
+//! from the fixture in tests/common.
+
+mod common;
+
+use bagel::panel::{Decision, Severity, Verdict};
+use bagel::store::Project;
+use common::*;
+
+#[test]
+fn every_metric_matches_the_hand_worked_fixture() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let report = metrics_json(&project, &[]);
+    assert_eq!(report["dataset"], "val");
+    assert_eq!(report["images"], 6);
+    let model = &report["models"][0];
+    assert_eq!(model["model"], "m");
+    // top-1 right on images 2, 4, 6.
+    assert_close(&model["top1"], 0.5);
+    assert!(model["top5"].is_null(), "only top-3 was imported");
+    // ReaL: image 4 excluded; hits on 1, 2, 3 (876 is in its set), 6; miss on 5.
+    assert_close(&model["real"], 0.8);
+    // MLA over images 1, 2, 3, 5 (4 problematic, 6 unlabeled): classes tabby 1, tiger cat 1,
+    // bathtub 0, goldfish 0.
+    assert_close(&model["mla"], 0.5);
+    assert_close(&model["mla_per_image"], 0.5);
+    assert_close(&model["mla_organisms"], 2.0 / 3.0);
+    assert_close(&model["mla_objects"], 0.0);
+    assert_close(&model["mla_relabeled"], 0.5);
+    // ASMA on ReaL: A1 = (1 + 0) / 2; A2 = (1 + 1 + 1/3) / 3; no image has 3 labels; A4, A5
+    // are beyond the kept top-3.
+    assert_close(&model["subgroups"]["1"], 0.5);
+    assert_close(&model["subgroups"]["2"], 7.0 / 9.0);
+    assert!(model["subgroups"]["3"].is_null() && model["subgroups"]["5"].is_null());
+    assert_close(&model["asma"], (0.5 + 7.0 / 9.0) / 2.0);
+    assert!(model["imagenet_m"].is_null(), "no slice yet");
+}
+
+#[test]
+fn asma_can_use_multilabels_and_the_hamming_form() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let report = metrics_json(
+        &project,
+        &["--asma-labels", "multilabel", "--asma-form", "hamming"],
+    );
+    assert_eq!(report["asma_labels"], "multilabel");
+    let model = &report["models"][0];
+    // Multi-label sets: image 1 {281, 282} vs top-2 [282, 281] → exact; images 2, 3, 5 have one
+    // label: 2 right, 3 and 5 wrong (each disagrees on 2 of 1000 classes).
+    assert_close(&model["subgroups"]["1"], (1.0 + 0.998 + 0.998) / 3.0);
+    assert_close(&model["subgroups"]["2"], 1.0);
+}
+
+#[test]
+fn collapsing_classes_merges_bathtub_and_tub() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let listed = bagel_ok(&["classes", "--collapsed"]);
+    assert!(
+        listed.contains("435 bathtub (n02808440) ~ 876 tub (n04493381)"),
+        "{listed}"
+    );
+    let on = bagel_ok(&["config", project.to_str().unwrap(), "--collapse", "on"]);
+    assert!(on.contains("collapse classes: on"));
+    let model = &metrics_json(&project, &[])["models"][0];
+    assert_close(&model["mla"], 0.75);
+    assert_close(&model["mla_objects"], 1.0);
+}
+
+#[test]
+fn decisions_move_mla_relabeled_and_the_slice() {
+    let fixture = Fixture::new();
+    let project_path = fixture.imported_project();
+    let slice = fixture.write(
+        "slice.txt",
+        format!("{}\n{}\n{}\n", file_name(0), file_name(2), file_name(4)).as_bytes(),
+    );
+    let p = project_path.to_str().unwrap();
+    bagel_ok(&[
+        "slice",
+        p,
+        "--dataset",
+        "val",
+        "--file",
+        slice.to_str().unwrap(),
+    ]);
+    let before = &metrics_json(&project_path, &[])["models"][0];
+    assert_eq!(before["imagenet_m"]["correct"], 1);
+    assert_eq!(before["imagenet_m"]["total"], 3);
+    let mut project = Project::open(&project_path).unwrap();
+    let dataset = project.dataset("val").unwrap().id;
+    let decide = |image, label, verdict, severity| Decision {
+        image,
+        label,
+        verdict,
+        category: None,
+        severity,
+        severity_word: None,
+        source: "panel".into(),
+        reason: String::new(),
+    };
+    // The panel finds the tub prediction on the bathtub image valid, and the shark prediction
+    // on the goldfish image a major mistake.
+    project
+        .record_decision(dataset, &decide(2, 876, Verdict::Correct, None))
+        .unwrap();
+    project
+        .record_decision(
+            dataset,
+            &decide(4, 3, Verdict::Wrong, Some(Severity::Major)),
+        )
+        .unwrap();
+    drop(project);
+    let after = metrics_json(&project_path, &[]);
+    let model = &after["models"][0];
+    assert_eq!(after["decisions"], 2);
+    assert_close(&model["mla"], 0.5);
+    assert_close(&model["mla_relabeled"], 0.75);
+    assert_eq!(model["imagenet_m"]["correct"], 2);
+    let computed = bagel_ok(&[
+        "slice",
+        p,
+        "--dataset",
+        "val",
+        "--name",
+        "major",
+        "--major-of",
+        "m",
+        "--at-least",
+        "1",
+    ]);
+    assert!(computed.contains("1 images"), "{computed}");
+    let project = Project::open(&project_path).unwrap();
+    assert_eq!(project.slice(dataset, "major").unwrap(), Some(vec![4]));
+}
+
+#[test]
+fn logits_import_keeps_top_k_with_softmax_scores() {
+    let fixture = Fixture::new();
+    let project_path = fixture.imported_project();
+    let p = project_path.to_str().unwrap();
+    let out = bagel_ok(&[
+        "import",
+        "predictions",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "logit_model",
+        "--top-k",
+        "2",
+        fixture.path("logits.npy").to_str().unwrap(),
+    ]);
+    assert!(
+        out.contains("top-2 with scores, max softmax and entropy"),
+        "{out}"
+    );
+    let project = Project::open(&project_path).unwrap();
+    let dataset = project.dataset("val").unwrap().id;
+    let model = project
+        .models(dataset)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == "logit_model")
+        .unwrap();
+    let top = project.predictions(model.id, dataset, true).unwrap();
+    assert_eq!(top.row(0), &[282, 281]);
+    let denominator = 5f64.exp() + 4f64.exp() + 3f64.exp() + 997.0;
+    let expected = 5f64.exp() / denominator;
+    assert!((top.scores_row(0).unwrap()[0] as f64 - expected).abs() < 1e-6);
+    assert!((top.max_softmax.as_ref().unwrap()[0] as f64 - expected).abs() < 1e-6);
+    assert!(top.entropy.as_ref().unwrap()[0] > 0.0);
+}
+
+#[test]
+fn timm_output_and_order_lists_map_rows_to_images() {
+    let fixture = Fixture::new();
+    let project_path = fixture.imported_project();
+    let p = project_path.to_str().unwrap();
+    // timm's separate-column layout, rows shuffled and with full paths.
+    let mut csv = String::from("filename,index_0,index_1,label_0,label_1,prob_0,prob_1\n");
+    for image in [5, 0, 3, 1, 4, 2] {
+        let row = TOP3[image];
+        csv += &format!(
+            "/data/val/{},{},{},\"a, b\",c,0.6,0.3\n",
+            file_name(image),
+            row[0],
+            row[1]
+        );
+    }
+    let timm = fixture.write("timm.csv", csv.as_bytes());
+    bagel_ok(&[
+        "import",
+        "predictions",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "timm",
+        timm.to_str().unwrap(),
+    ]);
+    // The same ids as an .npy in reversed order, with the order given as a list.
+    let reversed: Vec<i64> = TOP3.iter().rev().flatten().map(|&c| c as i64).collect();
+    let npy_path = fixture.write(
+        "rev.npy",
+        &npy(
+            "<i8",
+            &[6, 3],
+            &reversed
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    let order: String = (0..6)
+        .rev()
+        .map(|i| format!("{}\n", file_name(i)))
+        .collect();
+    let order_path = fixture.write("order.txt", order.as_bytes());
+    bagel_ok(&[
+        "import",
+        "predictions",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "reversed",
+        "--order",
+        order_path.to_str().unwrap(),
+        npy_path.to_str().unwrap(),
+    ]);
+    let report = metrics_json(&project_path, &[]);
+    let models = report["models"].as_array().unwrap();
+    let top1 = |name: &str| {
+        models.iter().find(|m| m["model"] == name).unwrap()["top1"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(top1("timm"), 0.5);
+    assert_eq!(top1("reversed"), 0.5);
+    assert_eq!(top1("m"), 0.5);
+}
+
+#[test]
+fn images_import_from_an_image_folder_and_a_v2_dataset_json() {
+    let fixture = Fixture::new();
+    for (wnid, file) in [
+        ("n02123045", "a.jpg"),
+        ("n02123045", "b.JPEG"),
+        ("n01440764", "c.png"),
+    ] {
+        std::fs::create_dir_all(fixture.path("tree").join(wnid)).unwrap();
+        std::fs::write(fixture.path("tree").join(wnid).join(file), b"").unwrap();
+    }
+    std::fs::write(
+        fixture.path("tree").join("n01440764").join("notes.txt"),
+        b"",
+    )
+    .unwrap();
+    let v2 = fixture.write(
+        "v2.json",
+        br#"{"seed": 1, "image_filenames": [["7f3a", "n01440764"], ["9b2c", "n02123045"]]}"#,
+    );
+    let p = fixture.project();
+    let p = p.to_str().unwrap();
+    bagel_ok(&["new", p]);
+    let out = bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "tree",
+        fixture.path("tree").to_str().unwrap(),
+    ]);
+    assert!(out.contains("3 images, 3 with an original label"), "{out}");
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "v2",
+        v2.to_str().unwrap(),
+        "--root",
+        "/data/v2",
+    ]);
+    let project = Project::open(&fixture.project()).unwrap();
+    let tree = project.images(project.dataset("tree").unwrap().id).unwrap();
+    assert_eq!(
+        tree.files,
+        vec!["n01440764/c.png", "n02123045/a.jpg", "n02123045/b.JPEG"]
+    );
+    assert_eq!(tree.labels, vec![Some(0), Some(281), Some(281)]);
+    let v2 = project.dataset("v2").unwrap();
+    assert_eq!(v2.num_images, 2);
+    assert_eq!(v2.image_root.unwrap(), std::path::PathBuf::from("/data/v2"));
+    let info = bagel_ok(&["info", p]);
+    assert!(
+        info.contains("dataset tree · 3 images") && info.contains("dataset v2 · 2 images"),
+        "{info}"
+    );
+}
+
+#[test]
+fn hierarchy_distance_is_available_from_the_cli() {
+    let out = bagel_ok(&["distance", "n02123045", "282"]);
+    assert!(out.starts_with("1\t281 tabby"), "{out}");
+    let classes = bagel_ok(&["classes", "tabby"]);
+    assert!(classes.contains("n02123045 organism"), "{classes}");
+}

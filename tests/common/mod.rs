@@ -1,0 +1,224 @@
+//! Fixtures the tests write: six ImageNet val images with hand-checked labels and predictions.
+#![allow(dead_code)] // each test file uses its own part of the fixtures
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Original labels of ILSVRC2012_val_00000001..6: tabby, tiger cat, bathtub, tench, goldfish,
+/// great white shark.
+pub const ORIGINAL: [u16; 6] = [281, 282, 435, 0, 1, 2];
+/// Top-3 per image (see tests/cli_story.rs for what each row exercises).
+pub const TOP3: [[u16; 3]; 6] = [
+    [282, 281, 285],
+    [282, 281, 0],
+    [876, 435, 1],
+    [0, 1, 2],
+    [3, 1, 2],
+    [2, 4, 3],
+];
+
+pub fn file_name(image: usize) -> String {
+    format!("ILSVRC2012_val_{:08}.JPEG", image + 1)
+}
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        let fixture = Fixture {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let list: String = (0..6)
+            .map(|i| format!("{},{}\n", file_name(i), ORIGINAL[i]))
+            .collect();
+        fixture.write("images.csv", format!("file,label\n{list}").as_bytes());
+        // ReaL: the fourth image has an empty set (excluded); 7 entries like a longer real.json.
+        fixture.write(
+            "real.json",
+            b"[[281, 282], [282], [435, 876], [], [1], [2, 3], [5]]",
+        );
+        let multilabel = r#"{"initial_annots": {
+            "ILSVRC2012_val_00000001.JPEG": {"correct": ["n02123045"], "unclear": ["n02123159"], "wrong": ["n02124075"]},
+            "ILSVRC2012_val_00000002.JPEG": {"correct": ["n02123159"]},
+            "ILSVRC2012_val_00000003.JPEG": {"correct": ["n02808440"]},
+            "ILSVRC2012_val_00000005.JPEG": {"correct": ["n01443537"]},
+            "some_imagenetv2_image": {"correct": ["n01443537"]}},
+          "problematic_images": {"ILSVRC2012_val_00000004.JPEG": true},
+          "imagenet_m": []}"#;
+        fixture.write("multilabel.json", multilabel.as_bytes());
+        let ids: Vec<i64> = TOP3.iter().flatten().map(|&c| c as i64).collect();
+        fixture.write(
+            "top3.npy",
+            &npy(
+                "<i8",
+                &[6, 3],
+                &ids.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<_>>(),
+            ),
+        );
+        fixture.write("logits.npy", &npy("<f4", &[6, 1000], &f32_bytes(&logits())));
+        fixture
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    pub fn project(&self) -> PathBuf {
+        self.path("p.bagel")
+    }
+
+    /// A project with the images, both label sources and the top-3 model imported.
+    pub fn imported_project(&self) -> PathBuf {
+        let p = self.project();
+        let p = p.to_str().unwrap();
+        bagel_ok(&["new", p]);
+        bagel_ok(&[
+            "import",
+            "images",
+            p,
+            "--dataset",
+            "val",
+            self.path("images.csv").to_str().unwrap(),
+        ]);
+        bagel_ok(&[
+            "import",
+            "labels",
+            p,
+            "--dataset",
+            "val",
+            self.path("real.json").to_str().unwrap(),
+        ]);
+        bagel_ok(&[
+            "import",
+            "labels",
+            p,
+            "--dataset",
+            "val",
+            self.path("multilabel.json").to_str().unwrap(),
+        ]);
+        bagel_ok(&[
+            "import",
+            "predictions",
+            p,
+            "--dataset",
+            "val",
+            "--model",
+            "m",
+            self.path("top3.npy").to_str().unwrap(),
+        ]);
+        self.project()
+    }
+}
+
+/// Logits whose top-3 per image are TOP3 (scores 5, 4, 3 over a floor of 0).
+pub fn logits() -> Vec<f32> {
+    let mut values = vec![0.0f32; 6 * 1000];
+    for (image, row) in TOP3.iter().enumerate() {
+        for (rank, &class) in row.iter().enumerate() {
+            values[image * 1000 + class as usize] = 5.0 - rank as f32;
+        }
+    }
+    values
+}
+
+pub fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A C-order .npy (format 1.0) as numpy.save writes it.
+pub fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(|s| s.to_string()).collect();
+    let shape_text = if shape.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    };
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+pub struct Run {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn bagel(args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_bagel"))
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn bagel_ok(args: &[&str]) -> String {
+    let run = bagel(args);
+    assert!(run.ok, "bagel {args:?} failed: {}", run.stderr);
+    run.stdout
+}
+
+/// Row counts of every table: equal before and after a failed import means nothing was written.
+pub fn table_counts(project: &Path) -> Vec<i64> {
+    let conn = rusqlite::Connection::open(project).unwrap();
+    [
+        "datasets",
+        "images",
+        "label_sources",
+        "image_labels",
+        "models",
+        "predictions",
+        "decisions",
+        "slices",
+    ]
+    .iter()
+    .map(|table| {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .unwrap()
+    })
+    .collect()
+}
+
+pub fn metrics_json(project: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "metrics",
+        project.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&bagel_ok(&args)).unwrap()
+}
+
+pub fn assert_close(value: &serde_json::Value, expected: f64) {
+    let actual = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("expected a number, got {value}"));
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "expected {expected}, got {actual}"
+    );
+}
