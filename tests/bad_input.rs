@@ -1,0 +1,402 @@
+//! Every bad input the issue lists gets an error that names the file, the record and what to
+//! do, and leaves the project exactly as it was.
+
+mod common;
+
+use common::*;
+
+/// Runs a failing bagel command and checks that nothing was written and the message helps.
+fn rejects(fixture: &Fixture, args: &[&str], must_mention: &[&str]) {
+    let project = fixture.project();
+    let before = table_counts(&project);
+    let run = bagel(args);
+    assert!(!run.ok, "bagel {args:?} should fail");
+    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+    for needle in must_mention {
+        assert!(
+            run.stderr.contains(needle),
+            "message {:?} lacks {needle:?}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        table_counts(&project),
+        before,
+        "a failed import wrote to the project"
+    );
+}
+
+fn predictions(fixture: &Fixture, file: &std::path::Path) -> Vec<String> {
+    [
+        "import",
+        "predictions",
+        fixture.project().to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--model",
+        "new_model",
+        file.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn run_rejects(fixture: &Fixture, args: Vec<String>, must_mention: &[&str]) {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    rejects(fixture, &args, must_mention);
+}
+
+#[test]
+fn wrong_shape_names_the_shape_expected() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let cube = fixture.write("cube.npy", &npy("<f4", &[6, 2, 2], &f32_bytes(&[0.0; 24])));
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &cube),
+        &["cube.npy", "shape [6, 2, 2]", "expected 2-D"],
+    );
+    let few_rows = fixture.write("rows.npy", &npy("<i8", &[4, 1], &[0u8; 32]));
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &few_rows),
+        &["rows.npy", "4 rows", "6 images", "--order"],
+    );
+    let narrow = fixture.write("narrow.npy", &npy("<f4", &[6, 10], &f32_bytes(&[0.5; 60])));
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &narrow),
+        &["narrow.npy", "10 columns", "expected 1000 scores"],
+    );
+}
+
+#[test]
+fn class_id_out_of_range_names_row_and_column() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let mut ids = vec![1i64; 6];
+    ids[4] = 1000;
+    let bad = fixture.write(
+        "ids.npy",
+        &npy(
+            "<i8",
+            &[6, 1],
+            &ids.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<_>>(),
+        ),
+    );
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &bad),
+        &["ids.npy", "row 4, column 0", "class id 1000", "0-999"],
+    );
+}
+
+#[test]
+fn unknown_wnid_names_the_record() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let labels = fixture.write(
+        "ml.json",
+        br#"{"initial_annots": {"ILSVRC2012_val_00000001.JPEG": {"correct": ["n99999999"]}}, "problematic_images": {}}"#,
+    );
+    let p = fixture.project();
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "labels",
+            p.to_str().unwrap(),
+            "--dataset",
+            "val",
+            "--name",
+            "other",
+            labels.to_str().unwrap(),
+        ],
+        &[
+            "ml.json",
+            "initial_annots[\"ILSVRC2012_val_00000001.JPEG\"].correct",
+            "n99999999",
+            "wnid",
+        ],
+    );
+    let images = fixture.write("imgs.csv", b"file,wnid\na.jpg,n02123045\nb.jpg,n0212\n");
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "images",
+            p.to_str().unwrap(),
+            "--dataset",
+            "other",
+            images.to_str().unwrap(),
+        ],
+        &["imgs.csv", "line 3", "\"n0212\""],
+    );
+}
+
+#[test]
+fn file_names_not_in_the_dataset_are_listed() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let csv = fixture.write(
+        "labels.csv",
+        format!("file,correct\n{},281\nnot_here.jpg,5\n", file_name(0)).as_bytes(),
+    );
+    let p = fixture.project();
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "labels",
+            p.to_str().unwrap(),
+            "--dataset",
+            "val",
+            "--name",
+            "csv",
+            csv.to_str().unwrap(),
+        ],
+        &[
+            "labels.csv",
+            "not_here.jpg",
+            "not in the dataset",
+            "--dataset",
+        ],
+    );
+    let order = fixture.write("order.txt", b"x.JPEG\n");
+    let mut args = predictions(&fixture, &fixture.path("top3.npy"));
+    args.extend(["--order".to_owned(), order.to_str().unwrap().to_owned()]);
+    run_rejects(
+        &fixture,
+        args,
+        &["order.txt", "\"x.JPEG\" is not in the dataset"],
+    );
+    let v2_names = fixture.write("v2real.json", b"[[1]]");
+    let v2 = fixture.write(
+        "v2.json",
+        br#"{"image_filenames": [["7f3a", "n01440764"]]}"#,
+    );
+    bagel_ok(&[
+        "import",
+        "images",
+        p.to_str().unwrap(),
+        "--dataset",
+        "v2",
+        v2.to_str().unwrap(),
+    ]);
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "labels",
+            p.to_str().unwrap(),
+            "--dataset",
+            "v2",
+            "--format",
+            "real",
+            v2_names.to_str().unwrap(),
+        ],
+        &["v2real.json", "not an ILSVRC2012_val_ file"],
+    );
+}
+
+#[test]
+fn a_model_name_already_present_needs_replace() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let mut args = predictions(&fixture, &fixture.path("top3.npy"));
+    args[6] = "m".into();
+    run_rejects(
+        &fixture,
+        args.clone(),
+        &["model \"m\" already has predictions", "--replace"],
+    );
+    args.push("--replace".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    bagel_ok(&args);
+}
+
+#[test]
+fn truncated_or_corrupt_npy_is_refused() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let whole = std::fs::read(fixture.path("logits.npy")).unwrap();
+    let cut = fixture.write("cut.npy", &whole[..whole.len() - 100]);
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &cut),
+        &["cut.npy", "truncated", "24000 bytes"],
+    );
+    let garbage = fixture.write("garbage.npy", b"\x93NUMPY\x01\x00\xff\xffnonsense");
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &garbage),
+        &["garbage.npy", "not a readable .npy"],
+    );
+    let zip = fixture.write("broken.npz", b"PK\x03\x04 not really a zip");
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &zip),
+        &["broken.npz", "not a readable .npz"],
+    );
+}
+
+#[test]
+fn nan_scores_name_the_row() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let mut values = logits();
+    values[3 * 1000 + 17] = f32::NAN;
+    let nan = fixture.write("nan.npy", &npy("<f4", &[6, 1000], &f32_bytes(&values)));
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &nan),
+        &["nan.npy", "row 3, column 17", "NaN", "finite"],
+    );
+}
+
+#[test]
+fn empty_files_are_refused_everywhere() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let empty = fixture.write("empty.npy", b"");
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &empty),
+        &["empty.npy", "empty"],
+    );
+    let p = fixture.project();
+    let empty_labels = fixture.write("empty.json", b"  \n");
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "labels",
+            p.to_str().unwrap(),
+            "--dataset",
+            "val",
+            empty_labels.to_str().unwrap(),
+        ],
+        &["empty.json", "empty"],
+    );
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "images",
+            p.to_str().unwrap(),
+            "--dataset",
+            "e",
+            empty_labels.to_str().unwrap(),
+        ],
+        &["empty.json", "empty"],
+    );
+}
+
+#[test]
+fn a_json_of_another_format_says_what_it_is() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let p = fixture.project();
+    let dataset_json = fixture.write(
+        "dataset.json",
+        br#"{"image_filenames": [["a", "n01440764"]]}"#,
+    );
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "labels",
+            p.to_str().unwrap(),
+            "--dataset",
+            "val",
+            dataset_json.to_str().unwrap(),
+        ],
+        &[
+            "dataset.json",
+            "ImageNetV2 dataset JSON",
+            "bagel import images",
+        ],
+    );
+    let review = fixture.write(
+        "review.json",
+        br#"{"ILSVRC2012_val_00000001.JPEG": {"top_prediction": 3, "failure category": "x", "failure severity": "Major"}}"#,
+    );
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "labels",
+            p.to_str().unwrap(),
+            "--dataset",
+            "val",
+            review.to_str().unwrap(),
+        ],
+        &["review.json", "imagenet-mistakes review"],
+    );
+    let labels_as_images = fixture.path("multilabel.json");
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "images",
+            p.to_str().unwrap(),
+            "--dataset",
+            "x",
+            labels_as_images.to_str().unwrap(),
+        ],
+        &["multilabel.json", "label file", "bagel import labels"],
+    );
+    let records = fixture.write("records.json", br#"{"filename": "a"}"#);
+    run_rejects(
+        &fixture,
+        predictions(&fixture, &records),
+        &["records.json", "timm inference.py records"],
+    );
+}
+
+#[test]
+fn several_files_are_one_transaction() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let good = fixture.path("top3.npy");
+    let bad = fixture.write("bad.npy", &npy("<i8", &[6, 1], &[0xffu8; 48]));
+    let p = fixture.project();
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "predictions",
+            p.to_str().unwrap(),
+            "--dataset",
+            "val",
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+        ],
+        &["bad.npy", "class id -1"],
+    );
+}
+
+#[test]
+fn unknown_datasets_and_non_projects_get_advice() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let p = fixture.project();
+    rejects(
+        &fixture,
+        &["metrics", p.to_str().unwrap(), "--dataset", "nope"],
+        &["no dataset \"nope\"", "it has: val"],
+    );
+    let not_project = fixture.path("images.csv");
+    let run = bagel(&["metrics", not_project.to_str().unwrap(), "--dataset", "val"]);
+    assert!(
+        !run.ok && run.stderr.contains("not a bagel project"),
+        "{}",
+        run.stderr
+    );
+    let missing = bagel(&["info", fixture.path("missing.bagel").to_str().unwrap()]);
+    assert!(
+        !missing.ok && missing.stderr.contains("bagel new"),
+        "{}",
+        missing.stderr
+    );
+}
