@@ -74,7 +74,7 @@ fn wrong_shape_names_the_shape_expected() {
 fn class_id_out_of_range_names_row_and_column() {
     let fixture = Fixture::new();
     fixture.imported_project();
-    let mut ids = vec![1i64; 6];
+    let mut ids = [1i64; 6];
     ids[4] = 1000;
     let bad = fixture.write(
         "ids.npy",

@@ -48,7 +48,7 @@ impl Rng {
     }
 
     pub fn chance(&mut self, p: f64) -> bool {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 < p
+        ((self.next_u64() >> 11) as f64) < p * (1u64 << 53) as f64
     }
 
     /// Roughly standard normal: the centred sum of four uniforms (one draw, 16 bits each).
@@ -100,10 +100,14 @@ pub fn write_npy(path: &Path, descr: &str, shape: (usize, usize), data: &[u8]) {
     // magic (6) + version (2) + header length (2) + dict, padded with spaces to a multiple
     // of 64 bytes and ended by a newline, as numpy writes it.
     let unpadded = 10 + dict.len() + 1;
-    let header = format!("{dict}{}\n", " ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    let header = format!(
+        "{dict}{}\n",
+        " ".repeat(unpadded.next_multiple_of(64) - unpadded)
+    );
     let mut file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     file.write_all(b"\x93NUMPY\x01\x00").unwrap();
-    file.write_all(&(header.len() as u16).to_le_bytes()).unwrap();
+    file.write_all(&(header.len() as u16).to_le_bytes())
+        .unwrap();
     file.write_all(header.as_bytes()).unwrap();
     file.write_all(data).unwrap();
     file.flush().unwrap();

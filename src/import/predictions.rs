@@ -369,20 +369,23 @@ fn from_scores(
         .into_iter()
         .flatten()
         .collect();
-    let mut top = TopK {
-        k,
-        class_ids: Vec::with_capacity(reduced.len() * k),
-        scores: Some(Vec::with_capacity(reduced.len() * k)),
-        max_softmax: Some(Vec::with_capacity(reduced.len())),
-        entropy: Some(Vec::with_capacity(reduced.len())),
-    };
+    let mut class_ids = Vec::with_capacity(reduced.len() * k);
+    let mut scores = Vec::with_capacity(reduced.len() * k);
+    let mut max_softmax = Vec::with_capacity(reduced.len());
+    let mut entropy = Vec::with_capacity(reduced.len());
     for image in reduced {
-        top.class_ids.extend(image.ids);
-        top.scores.as_mut().map(|s| s.extend(image.probs));
-        top.max_softmax.as_mut().map(|m| m.push(image.max_softmax));
-        top.entropy.as_mut().map(|e| e.push(image.entropy));
+        class_ids.extend(image.ids);
+        scores.extend(image.probs);
+        max_softmax.push(image.max_softmax);
+        entropy.push(image.entropy);
     }
-    Ok(top)
+    Ok(TopK {
+        k,
+        class_ids,
+        scores: Some(scores),
+        max_softmax: Some(max_softmax),
+        entropy: Some(entropy),
+    })
 }
 
 fn reduce(scores: &[f32], k: usize, are_probabilities: bool) -> Reduced {

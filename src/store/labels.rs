@@ -100,9 +100,12 @@ pub(crate) fn insert_label_source(
         .optional()?;
     if let Some(id) = existing {
         if !replace {
-            return Err(Error::Usage(format!(
-                "the dataset already has a label source named {name:?}; give another --name, or --replace it"
-            )));
+            return Err(Error::bad_input(
+                origin,
+                format!(
+                    "the dataset already has a label source named {name:?}; give another --name, or --replace it"
+                ),
+            ));
         }
         tx.execute("DELETE FROM label_sources WHERE id = ?1", [id])?;
     }

@@ -85,9 +85,12 @@ pub(crate) fn insert_predictions(
         .optional()?;
     if existing.is_some() {
         if !replace {
-            return Err(Error::Usage(format!(
-                "model {model:?} already has predictions for this dataset; choose another --model name, or pass --replace"
-            )));
+            return Err(Error::bad_input(
+                origin,
+                format!(
+                    "model {model:?} already has predictions for this dataset; choose another --model name, or pass --replace"
+                ),
+            ));
         }
         tx.execute(
             "DELETE FROM predictions WHERE model_id = ?1 AND dataset_id = ?2",
