@@ -310,3 +310,71 @@ fn hierarchy_distance_is_available_from_the_cli() {
     let classes = bagel_ok(&["classes", "tabby"]);
     assert!(classes.contains("n02123045 organism"), "{classes}");
 }
+
+#[test]
+fn npz_archives_and_the_multilabel_imagenet_m_list_import() {
+    let fixture = Fixture::new();
+    let project_path = fixture.imported_project();
+    let p = project_path.to_str().unwrap();
+    let npz_path = fixture.path("preds.npz");
+    let mut npz = npyz::npz::NpzWriter::create(&npz_path).unwrap();
+    use npyz::WriterBuilder;
+    let builder = npz.array::<f32>("logits", Default::default()).unwrap();
+    let mut writer = builder
+        .default_dtype()
+        .shape(&[6, 1000])
+        .begin_nd()
+        .unwrap();
+    writer.extend(logits()).unwrap();
+    writer.finish().unwrap();
+    drop(npz);
+    let out = bagel_ok(&[
+        "import",
+        "predictions",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "from_npz",
+        npz_path.to_str().unwrap(),
+    ]);
+    assert!(out.contains("6 images × top-5 with scores"), "{out}");
+    let with_slice = std::fs::read_to_string(fixture.path("multilabel.json"))
+        .unwrap()
+        .replace(
+            "\"imagenet_m\": []",
+            &format!(
+                "\"imagenet_m\": [\"{}\", \"{}\"]",
+                file_name(1),
+                file_name(4)
+            ),
+        );
+    let labels = fixture.write("with_m.json", with_slice.as_bytes());
+    let out = bagel_ok(&[
+        "import",
+        "labels",
+        p,
+        "--dataset",
+        "val",
+        "--name",
+        "v3",
+        labels.to_str().unwrap(),
+    ]);
+    assert!(out.contains("slice \"imagenet_m\" of 2 images"), "{out}");
+    let report = metrics_json(&project_path, &[]);
+    let model = report["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "from_npz")
+        .unwrap()
+        .clone();
+    // Image 2 (tiger cat predicted on a tiger cat) is valid; image 5 (a shark for a goldfish) is not.
+    assert_eq!(model["imagenet_m"]["correct"], 1);
+    assert_eq!(model["imagenet_m"]["total"], 2);
+    let ci = model["imagenet_m"]["ci95"].as_array().unwrap();
+    assert!(
+        (ci[0].as_f64().unwrap() - 0.012579).abs() < 1e-5
+            && (ci[1].as_f64().unwrap() - 0.987421).abs() < 1e-5
+    );
+}
