@@ -33,7 +33,7 @@ fn import(c: &mut Criterion) {
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
-        .measurement_time(Duration::from_secs(15));
+        .measurement_time(Duration::from_secs(10));
     group.bench_function("logits 50k x 1000 f32 npy", |b| {
         b.iter(|| import_predictions(&mut project, &request, &Silent).unwrap())
     });
