@@ -20,10 +20,17 @@ impl TopK {
         self.class_ids.len().checked_div(self.k).unwrap_or(0)
     }
 
+    #[inline]
     pub fn row(&self, image: usize) -> &[ClassId] {
         &self.class_ids[image * self.k..(image + 1) * self.k]
     }
 
+    /// The ranked classes of every image, in image order.
+    pub fn rows(&self) -> std::slice::ChunksExact<'_, ClassId> {
+        self.class_ids.chunks_exact(self.k.max(1))
+    }
+
+    #[inline]
     pub fn top1(&self, image: usize) -> ClassId {
         self.class_ids[image * self.k]
     }
@@ -85,12 +92,15 @@ impl LabelSets {
         self.len() == 0
     }
 
+    #[inline]
     pub fn get(&self, image: usize) -> &[ClassId] {
         &self.classes[self.offsets[image] as usize..self.offsets[image + 1] as usize]
     }
 
+    #[inline]
     pub fn contains(&self, image: usize, class: ClassId) -> bool {
-        self.get(image).contains(&class)
+        // A plain loop: `<[u16]>::contains` is an out-of-line call, and this is the metrics' hot path.
+        self.get(image).iter().fold(false, |found, &label| found | (label == class))
     }
 
     /// Total number of labels over all images.

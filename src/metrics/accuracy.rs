@@ -1,35 +1,82 @@
 //! Top-k accuracy against the original label, and set accuracy (ReaL) against valid sets.
+//! Each metric is an accumulator fed one image at a time, so the report can compute all of
+//! them in one pass over a model's predictions.
 
 use super::ValidSets;
 use crate::data::TopK;
 use crate::vocab::ClassId;
 
-/// Mean over images with an original label of [y ∈ top-k]; None when k exceeds what was kept
-/// or no image has a label.
-pub fn top_k_accuracy(predictions: &TopK, truth: &[Option<ClassId>], k: usize) -> Option<f64> {
-    if k > predictions.k {
-        return None;
+/// [y = p1] and [y ∈ top-5] over images with an original label.
+pub(crate) struct OriginalLabelHits<'a> {
+    truth: &'a [Option<ClassId>],
+    top1: usize,
+    top5: usize,
+    total: usize,
+}
+
+impl<'a> OriginalLabelHits<'a> {
+    pub fn new(truth: &'a [Option<ClassId>]) -> Self {
+        OriginalLabelHits { truth, top1: 0, top5: 0, total: 0 }
     }
-    let (mut hits, mut total) = (0usize, 0usize);
-    for (image, label) in truth.iter().enumerate() {
-        if let Some(label) = label {
-            total += 1;
-            hits += predictions.row(image)[..k].contains(label) as usize;
+
+    #[inline]
+    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+        if let Some(label) = self.truth[image] {
+            self.total += 1;
+            self.top1 += (ranked[0] == label) as usize;
+            self.top5 += ranked.iter().take(5).any(|&p| p == label) as usize;
         }
     }
-    (total > 0).then(|| hits as f64 / total as f64)
+
+    /// Top-k for k = 1 or 5; None when k exceeds what was kept or no image has a label.
+    pub fn finish(&self, k: usize, kept: usize) -> Option<f64> {
+        let hits = if k == 1 { self.top1 } else { self.top5 };
+        (self.total > 0 && k <= kept).then(|| hits as f64 / self.total as f64)
+    }
+}
+
+/// Mean over images with an original label of [y ∈ top-k] (k = 1 or 5).
+pub fn top_k_accuracy(predictions: &TopK, truth: &[Option<ClassId>], k: usize) -> Option<f64> {
+    let mut hits = OriginalLabelHits::new(truth);
+    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
+        hits.add(image, ranked);
+    }
+    hits.finish(k, predictions.k)
+}
+
+/// [collapse(p1) ∈ Y] over the included images of a valid-set source.
+pub(crate) struct SetHits<'a> {
+    valid: &'a ValidSets,
+    collapse: &'a [ClassId],
+    hits: usize,
+    total: usize,
+}
+
+impl<'a> SetHits<'a> {
+    pub fn new(valid: &'a ValidSets, collapse: &'a [ClassId]) -> Self {
+        SetHits { valid, collapse, hits: 0, total: 0 }
+    }
+
+    #[inline]
+    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+        if self.valid.included[image] {
+            self.total += 1;
+            self.hits += self.valid.accepts(image, self.collapse[ranked[0] as usize]) as usize;
+        }
+    }
+
+    pub fn finish(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.hits as f64 / self.total as f64)
+    }
 }
 
 /// Mean over included images of [collapse(p1) ∈ Y] (ReaL accuracy when Y is the ReaL set).
 pub fn set_accuracy(predictions: &TopK, valid: &ValidSets, collapse: &[ClassId]) -> Option<f64> {
-    let (mut hits, mut total) = (0usize, 0usize);
-    for image in 0..valid.num_images() {
-        if valid.included[image] {
-            total += 1;
-            hits += valid.accepts(image, collapse[predictions.top1(image) as usize]) as usize;
-        }
+    let mut hits = SetHits::new(valid, collapse);
+    for (image, ranked) in predictions.rows().enumerate().take(valid.num_images()) {
+        hits.add(image, ranked);
     }
-    (total > 0).then(|| hits as f64 / total as f64)
+    hits.finish()
 }
 
 #[cfg(test)]
@@ -39,37 +86,23 @@ mod tests {
 
     fn predictions() -> TopK {
         // Three images, top-2 each.
-        TopK {
-            k: 2,
-            class_ids: vec![1, 2, 3, 4, 5, 6],
-            ..Default::default()
-        }
+        TopK { k: 2, class_ids: vec![1, 2, 3, 4, 5, 6], ..Default::default() }
     }
 
     #[test]
     fn top_k_counts_labeled_images_only() {
         let truth = [Some(1), Some(4), None];
         assert_eq!(top_k_accuracy(&predictions(), &truth, 1), Some(0.5));
-        assert_eq!(top_k_accuracy(&predictions(), &truth, 2), Some(1.0));
-        assert_eq!(
-            top_k_accuracy(&predictions(), &truth, 5),
-            None,
-            "only top-2 kept"
-        );
+        assert_eq!(top_k_accuracy(&predictions(), &truth, 5), None, "only top-2 kept");
         assert_eq!(top_k_accuracy(&predictions(), &[None, None, None], 1), None);
+        let five = TopK { k: 5, class_ids: vec![9, 8, 7, 6, 1, 9, 8, 7, 6, 5], ..Default::default() };
+        assert_eq!(top_k_accuracy(&five, &[Some(1), Some(4)], 5), Some(0.5));
     }
 
     #[test]
     fn real_accuracy_skips_images_with_an_empty_set() {
-        let set = |labels: Vec<ClassId>| LabelEntry {
-            correct: labels,
-            ..Default::default()
-        };
-        let real = ImageLabels::from_entries(
-            LabelKind::Real,
-            3,
-            [(0, set(vec![1, 9])), (1, set(vec![4])), (2, set(vec![]))],
-        );
+        let set = |labels: Vec<ClassId>| LabelEntry { correct: labels, ..Default::default() };
+        let real = ImageLabels::from_entries(LabelKind::Real, 3, [(0, set(vec![1, 9])), (1, set(vec![4])), (2, set(vec![]))]);
         let identity: Vec<ClassId> = (0..10).collect();
         let valid = ValidSets::from_real(&real, &identity);
         // image 0: p1 = 1 ∈ {1, 9}; image 1: p1 = 3 ∉ {4}; image 2 excluded.

@@ -23,6 +23,92 @@ impl SubsetAccuracy {
     }
 }
 
+/// Per subgroup g (the number of valid labels), a tally of images by overlap |Y ∩ Ŷ| and
+/// |Ŷ|; the accuracies are computed from the tally at the end, keeping division out of the
+/// per-image loop.
+pub(crate) struct SubgroupSums<'a> {
+    valid: &'a ValidSets,
+    collapse: &'a [ClassId],
+    /// Whether the collapse map merges anything; if not, |Ŷ| = g and no lookups are needed.
+    collapsing: bool,
+    form: SubsetAccuracy,
+    /// Subgroups above this (the requested G, or the k kept) are never filled.
+    largest: usize,
+    max_group: usize,
+    /// tally[(g * (G + 1) + distinct) * (G + 1) + overlap]
+    tally: Vec<u32>,
+}
+
+impl<'a> SubgroupSums<'a> {
+    pub fn new(valid: &'a ValidSets, collapse: &'a [ClassId], max_group: usize, kept: usize, form: SubsetAccuracy) -> Self {
+        let side = max_group + 1;
+        SubgroupSums {
+            valid,
+            collapse,
+            collapsing: collapse.iter().enumerate().any(|(c, &g)| c != g as usize),
+            form,
+            largest: max_group.min(kept),
+            max_group,
+            tally: vec![0; side * side * side],
+        }
+    }
+
+    #[inline]
+    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+        let labels = self.valid.sets.get(image);
+        let g = labels.len();
+        if g == 0 || g > self.largest || !self.valid.included[image] {
+            return;
+        }
+        let (mut overlap, mut distinct) = (0, g);
+        if self.collapsing {
+            // Collapsing may merge two of the top-g into one class: count each group once.
+            distinct = 0;
+            for (rank, &p) in ranked[..g].iter().enumerate() {
+                let p = self.collapse[p as usize];
+                if ranked[..rank].iter().any(|&q| self.collapse[q as usize] == p) {
+                    continue;
+                }
+                distinct += 1;
+                overlap += labels.iter().any(|&l| l == p) as usize;
+            }
+        } else {
+            for &p in &ranked[..g] {
+                overlap += labels.iter().fold(0, |hit, &l| hit | (l == p) as usize);
+            }
+        }
+        let side = self.max_group + 1;
+        self.tally[(g * side + distinct) * side + overlap] += 1;
+    }
+
+    /// A_g for g = 1..=G; None for a subgroup without images or above the k kept.
+    pub fn finish(&self) -> Vec<Option<f64>> {
+        let side = self.max_group + 1;
+        let classes = self.collapse.len() as f64;
+        (1..=self.max_group)
+            .map(|g| {
+                let (mut sum, mut count) = (0.0, 0u64);
+                for distinct in 0..side {
+                    for overlap in 0..side {
+                        let images = self.tally[(g * side + distinct) * side + overlap];
+                        if images == 0 {
+                            continue;
+                        }
+                        let union = g + distinct - overlap;
+                        let accuracy = match self.form {
+                            SubsetAccuracy::Jaccard => overlap as f64 / union as f64,
+                            SubsetAccuracy::Hamming => 1.0 - (union - overlap) as f64 / classes,
+                        };
+                        sum += accuracy * images as f64;
+                        count += images as u64;
+                    }
+                }
+                (count > 0).then(|| sum / count as f64)
+            })
+            .collect()
+    }
+}
+
 /// A_g for g = 1..=max_group; None for a subgroup without images or with g above the k the
 /// predictions were kept to (never guessed).
 pub fn subgroup_accuracies(
@@ -32,34 +118,11 @@ pub fn subgroup_accuracies(
     max_group: usize,
     form: SubsetAccuracy,
 ) -> Vec<Option<f64>> {
-    let mut sums = vec![0.0f64; max_group + 1];
-    let mut counts = vec![0usize; max_group + 1];
-    let num_classes = collapse.len() as f64;
-    let mut collapsed = Vec::with_capacity(max_group);
-    for image in 0..valid.num_images() {
-        let labels = valid.sets.get(image);
-        let g = labels.len();
-        if !valid.included[image] || g == 0 || g > max_group || g > predictions.k {
-            continue;
-        }
-        collapsed.clear();
-        for &p in &predictions.row(image)[..g] {
-            let p = collapse[p as usize];
-            if !collapsed.contains(&p) {
-                collapsed.push(p);
-            }
-        }
-        let overlap = collapsed.iter().filter(|p| labels.contains(p)).count();
-        let union = g + collapsed.len() - overlap;
-        sums[g] += match form {
-            SubsetAccuracy::Jaccard => overlap as f64 / union as f64,
-            SubsetAccuracy::Hamming => 1.0 - (union - overlap) as f64 / num_classes,
-        };
-        counts[g] += 1;
+    let mut sums = SubgroupSums::new(valid, collapse, max_group, predictions.k, form);
+    for (image, ranked) in predictions.rows().enumerate().take(valid.num_images()) {
+        sums.add(image, ranked);
     }
-    (1..=max_group)
-        .map(|g| (counts[g] > 0 && g <= predictions.k).then(|| sums[g] / counts[g] as f64))
-        .collect()
+    sums.finish()
 }
 
 /// The mean of the subgroup accuracies that exist.

@@ -15,6 +15,49 @@ pub struct MlaScore {
     pub per_image: Option<f64>,
 }
 
+/// Per original class: images counted and top-1 predictions valid.
+pub(crate) struct PerClassHits<'a> {
+    truth: &'a [Option<ClassId>],
+    valid: &'a ValidSets,
+    collapse: &'a [ClassId],
+    hits: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl<'a> PerClassHits<'a> {
+    pub fn new(truth: &'a [Option<ClassId>], valid: &'a ValidSets, collapse: &'a [ClassId]) -> Self {
+        let classes = collapse.len();
+        PerClassHits { truth, valid, collapse, hits: vec![0; classes], counts: vec![0; classes] }
+    }
+
+    #[inline]
+    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+        if let Some(label) = self.truth[image]
+            && self.valid.included[image]
+        {
+            self.counts[label as usize] += 1;
+            self.hits[label as usize] += self.valid.accepts(image, self.collapse[ranked[0] as usize]) as u32;
+        }
+    }
+
+    pub fn finish(&self, kinds: &[ClassKind]) -> MlaScore {
+        let class_mean = |keep: &dyn Fn(ClassKind) -> bool| {
+            let rates: Vec<f64> = (0..kinds.len().min(self.counts.len()))
+                .filter(|&c| self.counts[c] > 0 && keep(kinds[c]))
+                .map(|c| self.hits[c] as f64 / self.counts[c] as f64)
+                .collect();
+            (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
+        };
+        let total: u32 = self.counts.iter().sum();
+        MlaScore {
+            per_class: class_mean(&|_| true),
+            organisms: class_mean(&|k| k == ClassKind::Organism),
+            objects: class_mean(&|k| k == ClassKind::Object),
+            per_image: (total > 0).then(|| self.hits.iter().sum::<u32>() as f64 / total as f64),
+        }
+    }
+}
+
 /// Images must be included in `valid` and have an original label; the prediction is correct
 /// when collapse(p1) is a valid label.
 pub fn multi_label_accuracy(
@@ -24,30 +67,11 @@ pub fn multi_label_accuracy(
     collapse: &[ClassId],
     kinds: &[ClassKind],
 ) -> MlaScore {
-    let mut hits = vec![0u32; kinds.len()];
-    let mut counts = vec![0u32; kinds.len()];
-    for (image, label) in truth.iter().enumerate() {
-        let Some(label) = *label else { continue };
-        if valid.included[image] {
-            counts[label as usize] += 1;
-            hits[label as usize] +=
-                valid.accepts(image, collapse[predictions.top1(image) as usize]) as u32;
-        }
+    let mut hits = PerClassHits::new(truth, valid, collapse);
+    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
+        hits.add(image, ranked);
     }
-    let class_mean = |keep: &dyn Fn(ClassKind) -> bool| {
-        let rates: Vec<f64> = (0..kinds.len())
-            .filter(|&c| counts[c] > 0 && keep(kinds[c]))
-            .map(|c| hits[c] as f64 / counts[c] as f64)
-            .collect();
-        (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
-    };
-    let total: u32 = counts.iter().sum();
-    MlaScore {
-        per_class: class_mean(&|_| true),
-        organisms: class_mean(&|k| k == ClassKind::Organism),
-        objects: class_mean(&|k| k == ClassKind::Object),
-        per_image: (total > 0).then(|| hits.iter().sum::<u32>() as f64 / total as f64),
-    }
+    hits.finish(kinds)
 }
 
 #[cfg(test)]

@@ -18,24 +18,41 @@ pub use valid_sets::ValidSets;
 use crate::data::TopK;
 use crate::vocab::{ClassId, Hierarchy};
 
-/// Mean WordNet distance between the original label and the top-1 over the model's top-1
+/// WordNet distance between the original label and the top-1 over the model's top-1
 /// mistakes (how far off the mistakes are).
-pub fn mean_mistake_distance(
-    predictions: &TopK,
-    truth: &[Option<ClassId>],
-    hierarchy: &Hierarchy,
-) -> Option<f64> {
-    let (mut sum, mut count) = (0u64, 0u64);
-    for (image, label) in truth.iter().enumerate() {
-        let (Some(label), top1) = (*label, predictions.top1(image)) else {
-            continue;
-        };
-        if label != top1
-            && let Some(distance) = hierarchy.distance(label, top1)
+pub(crate) struct MistakeDistance<'a> {
+    truth: &'a [Option<ClassId>],
+    hierarchy: &'a Hierarchy,
+    sum: u64,
+    count: u64,
+}
+
+impl<'a> MistakeDistance<'a> {
+    pub fn new(truth: &'a [Option<ClassId>], hierarchy: &'a Hierarchy) -> Self {
+        MistakeDistance { truth, hierarchy, sum: 0, count: 0 }
+    }
+
+    #[inline]
+    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+        if let Some(label) = self.truth[image]
+            && label != ranked[0]
+            && let Some(distance) = self.hierarchy.distance(label, ranked[0])
         {
-            sum += distance as u64;
-            count += 1;
+            self.sum += distance as u64;
+            self.count += 1;
         }
     }
-    (count > 0).then(|| sum as f64 / count as f64)
+
+    pub fn finish(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum as f64 / self.count as f64)
+    }
+}
+
+/// Mean WordNet distance between the original label and the top-1 over the top-1 mistakes.
+pub fn mean_mistake_distance(predictions: &TopK, truth: &[Option<ClassId>], hierarchy: &Hierarchy) -> Option<f64> {
+    let mut distance = MistakeDistance::new(truth, hierarchy);
+    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
+        distance.add(image, ranked);
+    }
+    distance.finish()
 }

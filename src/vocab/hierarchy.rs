@@ -1,13 +1,21 @@
 //! WordNet hierarchy distance between two classes.
 
 use super::{ClassId, Vocabulary};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
-/// For every class, its ancestors (interned) with the fewest steps up to each, sorted by ancestor.
+/// For every class, its ancestors (interned) with the fewest steps up to each, sorted by
+/// ancestor; and for vocabularies of ImageNet's size, every pairwise distance precomputed,
+/// because the metrics look one up for every top-1 mistake.
 #[derive(Debug, Clone)]
 pub struct Hierarchy {
     ancestors: Vec<Vec<(u32, u16)>>,
+    table: Option<Vec<u8>>,
 }
+
+/// Above this many classes the n² table would cost more memory than the lookups save.
+const TABLE_MAX_CLASSES: usize = 4096;
+const NO_DISTANCE: u8 = u8::MAX;
 
 impl Hierarchy {
     pub fn new(vocab: &Vocabulary) -> Self {
@@ -31,20 +39,44 @@ impl Hierarchy {
                 list
             })
             .collect();
-        Hierarchy { ancestors }
+        let mut hierarchy = Hierarchy { ancestors, table: None };
+        let n = hierarchy.ancestors.len();
+        if n <= TABLE_MAX_CLASSES {
+            let table = (0..n)
+                .into_par_iter()
+                .flat_map_iter(|a| {
+                    let hierarchy = &hierarchy;
+                    (0..n).map(move |b| {
+                        let d = hierarchy.merge_distance(a, b);
+                        d.map_or(NO_DISTANCE, |d| d.min(NO_DISTANCE as u32 - 1) as u8)
+                    })
+                })
+                .collect();
+            hierarchy.table = Some(table);
+        }
+        hierarchy
     }
 
     /// The smallest d such that both classes share an ancestor at most d steps above each:
     /// 0 when equal, 1 for siblings, 2 for cousins. None when either has no path or they
     /// share no ancestor.
+    #[inline]
     pub fn distance(&self, a: ClassId, b: ClassId) -> Option<u32> {
+        let n = self.ancestors.len();
+        match &self.table {
+            Some(table) if (a as usize) < n && (b as usize) < n => {
+                let d = table[a as usize * n + b as usize];
+                (d != NO_DISTANCE).then_some(d as u32)
+            }
+            _ => self.merge_distance(a as usize, b as usize),
+        }
+    }
+
+    fn merge_distance(&self, a: usize, b: usize) -> Option<u32> {
         if a == b {
             return Some(0);
         }
-        let (left, right) = (
-            self.ancestors.get(a as usize)?,
-            self.ancestors.get(b as usize)?,
-        );
+        let (left, right) = (self.ancestors.get(a)?, self.ancestors.get(b)?);
         let (mut i, mut j, mut best) = (0, 0, None::<u32>);
         while i < left.len() && j < right.len() {
             match left[i].0.cmp(&right[j].0) {
