@@ -100,7 +100,9 @@ impl LabelSets {
     #[inline]
     pub fn contains(&self, image: usize, class: ClassId) -> bool {
         // A plain loop: `<[u16]>::contains` is an out-of-line call, and this is the metrics' hot path.
-        self.get(image).iter().fold(false, |found, &label| found | (label == class))
+        self.get(image)
+            .iter()
+            .fold(false, |found, &label| found | (label == class))
     }
 
     /// Total number of labels over all images.

@@ -16,10 +16,15 @@ pub(crate) struct OriginalLabelHits<'a> {
 
 impl<'a> OriginalLabelHits<'a> {
     pub fn new(truth: &'a [Option<ClassId>]) -> Self {
-        OriginalLabelHits { truth, top1: 0, top5: 0, total: 0 }
+        OriginalLabelHits {
+            truth,
+            top1: 0,
+            top5: 0,
+            total: 0,
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
         if let Some(label) = self.truth[image] {
             self.total += 1;
@@ -54,15 +59,21 @@ pub(crate) struct SetHits<'a> {
 
 impl<'a> SetHits<'a> {
     pub fn new(valid: &'a ValidSets, collapse: &'a [ClassId]) -> Self {
-        SetHits { valid, collapse, hits: 0, total: 0 }
+        SetHits {
+            valid,
+            collapse,
+            hits: 0,
+            total: 0,
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        if self.valid.included[image] {
-            self.total += 1;
-            self.hits += self.valid.accepts(image, self.collapse[ranked[0] as usize]) as usize;
-        }
+        // Branch-free: whether an image is included is as good as random to the predictor.
+        let included = self.valid.included[image];
+        self.total += included as usize;
+        self.hits +=
+            (included & self.valid.accepts(image, self.collapse[ranked[0] as usize])) as usize;
     }
 
     pub fn finish(&self) -> Option<f64> {
@@ -86,23 +97,42 @@ mod tests {
 
     fn predictions() -> TopK {
         // Three images, top-2 each.
-        TopK { k: 2, class_ids: vec![1, 2, 3, 4, 5, 6], ..Default::default() }
+        TopK {
+            k: 2,
+            class_ids: vec![1, 2, 3, 4, 5, 6],
+            ..Default::default()
+        }
     }
 
     #[test]
     fn top_k_counts_labeled_images_only() {
         let truth = [Some(1), Some(4), None];
         assert_eq!(top_k_accuracy(&predictions(), &truth, 1), Some(0.5));
-        assert_eq!(top_k_accuracy(&predictions(), &truth, 5), None, "only top-2 kept");
+        assert_eq!(
+            top_k_accuracy(&predictions(), &truth, 5),
+            None,
+            "only top-2 kept"
+        );
         assert_eq!(top_k_accuracy(&predictions(), &[None, None, None], 1), None);
-        let five = TopK { k: 5, class_ids: vec![9, 8, 7, 6, 1, 9, 8, 7, 6, 5], ..Default::default() };
+        let five = TopK {
+            k: 5,
+            class_ids: vec![9, 8, 7, 6, 1, 9, 8, 7, 6, 5],
+            ..Default::default()
+        };
         assert_eq!(top_k_accuracy(&five, &[Some(1), Some(4)], 5), Some(0.5));
     }
 
     #[test]
     fn real_accuracy_skips_images_with_an_empty_set() {
-        let set = |labels: Vec<ClassId>| LabelEntry { correct: labels, ..Default::default() };
-        let real = ImageLabels::from_entries(LabelKind::Real, 3, [(0, set(vec![1, 9])), (1, set(vec![4])), (2, set(vec![]))]);
+        let set = |labels: Vec<ClassId>| LabelEntry {
+            correct: labels,
+            ..Default::default()
+        };
+        let real = ImageLabels::from_entries(
+            LabelKind::Real,
+            3,
+            [(0, set(vec![1, 9])), (1, set(vec![4])), (2, set(vec![]))],
+        );
         let identity: Vec<ClassId> = (0..10).collect();
         let valid = ValidSets::from_real(&real, &identity);
         // image 0: p1 = 1 ∈ {1, 9}; image 1: p1 = 3 ∉ {4}; image 2 excluded.

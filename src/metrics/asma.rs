@@ -40,7 +40,13 @@ pub(crate) struct SubgroupSums<'a> {
 }
 
 impl<'a> SubgroupSums<'a> {
-    pub fn new(valid: &'a ValidSets, collapse: &'a [ClassId], max_group: usize, kept: usize, form: SubsetAccuracy) -> Self {
+    pub fn new(
+        valid: &'a ValidSets,
+        collapse: &'a [ClassId],
+        max_group: usize,
+        kept: usize,
+        form: SubsetAccuracy,
+    ) -> Self {
         let side = max_group + 1;
         SubgroupSums {
             valid,
@@ -53,7 +59,7 @@ impl<'a> SubgroupSums<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
         let labels = self.valid.sets.get(image);
         let g = labels.len();
@@ -66,7 +72,10 @@ impl<'a> SubgroupSums<'a> {
             distinct = 0;
             for (rank, &p) in ranked[..g].iter().enumerate() {
                 let p = self.collapse[p as usize];
-                if ranked[..rank].iter().any(|&q| self.collapse[q as usize] == p) {
+                if ranked[..rank]
+                    .iter()
+                    .any(|&q| self.collapse[q as usize] == p)
+                {
                     continue;
                 }
                 distinct += 1;

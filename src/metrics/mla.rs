@@ -25,18 +25,29 @@ pub(crate) struct PerClassHits<'a> {
 }
 
 impl<'a> PerClassHits<'a> {
-    pub fn new(truth: &'a [Option<ClassId>], valid: &'a ValidSets, collapse: &'a [ClassId]) -> Self {
+    pub fn new(
+        truth: &'a [Option<ClassId>],
+        valid: &'a ValidSets,
+        collapse: &'a [ClassId],
+    ) -> Self {
         let classes = collapse.len();
-        PerClassHits { truth, valid, collapse, hits: vec![0; classes], counts: vec![0; classes] }
+        PerClassHits {
+            truth,
+            valid,
+            collapse,
+            hits: vec![0; classes],
+            counts: vec![0; classes],
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        if let Some(label) = self.truth[image]
-            && self.valid.included[image]
-        {
-            self.counts[label as usize] += 1;
-            self.hits[label as usize] += self.valid.accepts(image, self.collapse[ranked[0] as usize]) as u32;
+        if let Some(label) = self.truth[image] {
+            // Branch-free on inclusion, which is as good as random to the predictor.
+            let included = self.valid.included[image];
+            let valid = self.valid.accepts(image, self.collapse[ranked[0] as usize]);
+            self.counts[label as usize] += included as u32;
+            self.hits[label as usize] += (included & valid) as u32;
         }
     }
 

@@ -29,10 +29,15 @@ pub(crate) struct MistakeDistance<'a> {
 
 impl<'a> MistakeDistance<'a> {
     pub fn new(truth: &'a [Option<ClassId>], hierarchy: &'a Hierarchy) -> Self {
-        MistakeDistance { truth, hierarchy, sum: 0, count: 0 }
+        MistakeDistance {
+            truth,
+            hierarchy,
+            sum: 0,
+            count: 0,
+        }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
         if let Some(label) = self.truth[image]
             && label != ranked[0]
@@ -49,7 +54,11 @@ impl<'a> MistakeDistance<'a> {
 }
 
 /// Mean WordNet distance between the original label and the top-1 over the top-1 mistakes.
-pub fn mean_mistake_distance(predictions: &TopK, truth: &[Option<ClassId>], hierarchy: &Hierarchy) -> Option<f64> {
+pub fn mean_mistake_distance(
+    predictions: &TopK,
+    truth: &[Option<ClassId>],
+    hierarchy: &Hierarchy,
+) -> Option<f64> {
     let mut distance = MistakeDistance::new(truth, hierarchy);
     for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
         distance.add(image, ranked);

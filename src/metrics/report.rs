@@ -151,18 +151,30 @@ impl Evaluation {
     }
 
     /// Every metric of one model, in a single pass over its predictions.
-    pub fn model_report(&self, name: &str, predictions: &TopK, options: &MetricOptions) -> ModelReport {
+    pub fn model_report(
+        &self,
+        name: &str,
+        predictions: &TopK,
+        options: &MetricOptions,
+    ) -> ModelReport {
         let collapse = &self.collapse;
         let kept = predictions.k;
         let mut original = OriginalLabelHits::new(&self.truth);
-        let mut real = self.real.as_ref().map(|(_, valid)| SetHits::new(valid, collapse));
-        let mut mla = self.multilabel.as_ref().map(|(_, valid)| PerClassHits::new(&self.truth, valid, collapse));
+        let mut real = self
+            .real
+            .as_ref()
+            .map(|(_, valid)| SetHits::new(valid, collapse));
+        let mut mla = self
+            .multilabel
+            .as_ref()
+            .map(|(_, valid)| PerClassHits::new(&self.truth, valid, collapse));
         // Without decisions the re-labeled sets are the imported ones: no second pass needed.
         let relabeled_sets = self.relabeled.as_ref().filter(|_| self.decisions > 0);
-        let mut relabeled = relabeled_sets.map(|valid| PerClassHits::new(&self.truth, valid, collapse));
-        let mut groups = self
-            .asma_sets(options)
-            .map(|(_, valid)| SubgroupSums::new(valid, collapse, options.max_group, kept, options.asma_form));
+        let mut relabeled =
+            relabeled_sets.map(|valid| PerClassHits::new(&self.truth, valid, collapse));
+        let mut groups = self.asma_sets(options).map(|(_, valid)| {
+            SubgroupSums::new(valid, collapse, options.max_group, kept, options.asma_form)
+        });
         let mut distance = MistakeDistance::new(&self.truth, &self.hierarchy);
         for (image, ranked) in predictions.rows().enumerate().take(self.truth.len()) {
             original.add(image, ranked);
@@ -181,7 +193,9 @@ impl Evaluation {
             }
         }
         let mla = mla.map(|m| m.finish(&self.kinds)).unwrap_or_default();
-        let groups = groups.map(|g| g.finish()).unwrap_or_else(|| vec![None; options.max_group]);
+        let groups = groups
+            .map(|g| g.finish())
+            .unwrap_or_else(|| vec![None; options.max_group]);
         ModelReport {
             model: name.to_owned(),
             top1: original.finish(1, kept),
@@ -196,9 +210,16 @@ impl Evaluation {
             mla_objects: mla.objects,
             mla_per_image: mla.per_image,
             asma: asma(&groups),
-            subgroups: groups.iter().enumerate().map(|(g, a)| ((g + 1).to_string(), *a)).collect(),
+            subgroups: groups
+                .iter()
+                .enumerate()
+                .map(|(g, a)| ((g + 1).to_string(), *a))
+                .collect(),
             imagenet_m: self.slice.as_ref().map(|(_, images)| {
-                let valid = self.relabeled.as_ref().or(self.real.as_ref().map(|(_, v)| v));
+                let valid = self
+                    .relabeled
+                    .as_ref()
+                    .or(self.real.as_ref().map(|(_, v)| v));
                 slice_score(predictions, images, valid, &self.truth, collapse)
             }),
             mean_mistake_distance: distance.finish(),
@@ -231,7 +252,10 @@ impl Evaluation {
 mod tests {
     use super::*;
     use crate::data::{ImageLabels, LabelEntry};
-    use crate::metrics::{mean_mistake_distance, multi_label_accuracy, set_accuracy, subgroup_accuracies, top_k_accuracy};
+    use crate::metrics::{
+        mean_mistake_distance, multi_label_accuracy, set_accuracy, subgroup_accuracies,
+        top_k_accuracy,
+    };
     use crate::vocab::Vocabulary;
 
     /// The one-pass report must give what the metric functions give one by one.
@@ -240,24 +264,57 @@ mod tests {
         let vocab = Vocabulary::imagenet1k();
         let mut state = 7u64;
         let mut next = move |below: u64| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) % below
         };
         let n = 3000;
-        let truth: Vec<Option<ClassId>> = (0..n).map(|i| (i % 17 != 0).then(|| next(40) as ClassId)).collect();
-        let set = |next: &mut dyn FnMut(u64) -> u64| (0..next(4)).map(|_| next(40) as ClassId).collect::<Vec<_>>();
-        let real_entries: Vec<_> = (0..n as usize).map(|i| (i, LabelEntry { correct: set(&mut next), ..Default::default() })).collect();
+        let truth: Vec<Option<ClassId>> = (0..n)
+            .map(|i| (i % 17 != 0).then(|| next(40) as ClassId))
+            .collect();
+        let set = |next: &mut dyn FnMut(u64) -> u64| {
+            (0..next(4))
+                .map(|_| next(40) as ClassId)
+                .collect::<Vec<_>>()
+        };
+        let real_entries: Vec<_> = (0..n as usize)
+            .map(|i| {
+                (
+                    i,
+                    LabelEntry {
+                        correct: set(&mut next),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
         let ml_entries: Vec<_> = (0..n as usize)
             .filter(|i| i % 3 == 0)
             .map(|i| {
-                let entry = LabelEntry { correct: set(&mut next), unclear: set(&mut next), wrong: vec![], problematic: next(10) == 0 };
+                let entry = LabelEntry {
+                    correct: set(&mut next),
+                    unclear: set(&mut next),
+                    wrong: vec![],
+                    problematic: next(10) == 0,
+                };
                 (i, entry)
             })
             .collect();
         let collapse = crate::vocab::CollapsedPairs::imagenet1k().class_map(1000, true);
-        let real = ValidSets::from_real(&ImageLabels::from_entries(LabelKind::Real, n as usize, real_entries), &collapse);
-        let ml = ValidSets::from_multilabel(&ImageLabels::from_entries(LabelKind::MultiLabel, n as usize, ml_entries), &collapse);
-        let top = TopK { k: 5, class_ids: (0..n * 5).map(|_| next(40) as ClassId).collect(), ..Default::default() };
+        let real = ValidSets::from_real(
+            &ImageLabels::from_entries(LabelKind::Real, n as usize, real_entries),
+            &collapse,
+        );
+        let ml = ValidSets::from_multilabel(
+            &ImageLabels::from_entries(LabelKind::MultiLabel, n as usize, ml_entries),
+            &collapse,
+        );
+        let top = TopK {
+            k: 5,
+            class_ids: (0..n * 5).map(|_| next(40) as ClassId).collect(),
+            ..Default::default()
+        };
         let evaluation = Evaluation {
             dataset: "d".into(),
             truth: truth.clone(),
@@ -279,11 +336,20 @@ mod tests {
         assert_eq!(model.top1, top_k_accuracy(&top, &truth, 1));
         assert_eq!(model.top5, top_k_accuracy(&top, &truth, 5));
         assert_eq!(model.real, set_accuracy(&top, &real, &collapse));
-        assert_eq!((model.mla, model.mla_organisms, model.mla_per_image), (mla.per_class, mla.organisms, mla.per_image));
+        assert_eq!(
+            (model.mla, model.mla_organisms, model.mla_per_image),
+            (mla.per_class, mla.organisms, mla.per_image)
+        );
         assert_eq!(model.mla_relabeled, mla.per_class);
         assert_eq!(model.subgroups["2"], groups[1]);
         assert_eq!(model.asma, super::asma(&groups));
-        assert_eq!(model.mean_mistake_distance, mean_mistake_distance(&top, &truth, &evaluation.hierarchy));
-        assert!(model.top1.unwrap() > 0.0 && model.asma.unwrap() > 0.0, "the random case exercises the metrics");
+        assert_eq!(
+            model.mean_mistake_distance,
+            mean_mistake_distance(&top, &truth, &evaluation.hierarchy)
+        );
+        assert!(
+            model.top1.unwrap() > 0.0 && model.asma.unwrap() > 0.0,
+            "the random case exercises the metrics"
+        );
     }
 }

@@ -39,7 +39,10 @@ impl Hierarchy {
                 list
             })
             .collect();
-        let mut hierarchy = Hierarchy { ancestors, table: None };
+        let mut hierarchy = Hierarchy {
+            ancestors,
+            table: None,
+        };
         let n = hierarchy.ancestors.len();
         if n <= TABLE_MAX_CLASSES {
             let table = (0..n)
