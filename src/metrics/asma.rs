@@ -79,7 +79,7 @@ impl<'a> SubgroupSums<'a> {
                     continue;
                 }
                 distinct += 1;
-                overlap += labels.iter().any(|&l| l == p) as usize;
+                overlap += labels.contains(&p) as usize;
             }
         } else {
             for &p in &ranked[..g] {
