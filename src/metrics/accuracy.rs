@@ -70,7 +70,7 @@ impl<'a> SetHits<'a> {
     #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
         // Branch-free: whether an image is included is as good as random to the predictor.
-        let included = self.valid.included[image];
+        let included = self.valid.included(image);
         self.total += included as usize;
         self.hits +=
             (included & self.valid.accepts(image, self.collapse[ranked[0] as usize])) as usize;

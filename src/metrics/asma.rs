@@ -61,9 +61,8 @@ impl<'a> SubgroupSums<'a> {
 
     #[inline(always)]
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        let labels = self.valid.sets.get(image);
-        let g = labels.len();
-        if g == 0 || g > self.largest || !self.valid.included[image] {
+        let g = self.valid.len(image);
+        if g == 0 || g > self.largest || !self.valid.included(image) {
             return;
         }
         let (mut overlap, mut distinct) = (0, g);
@@ -79,11 +78,11 @@ impl<'a> SubgroupSums<'a> {
                     continue;
                 }
                 distinct += 1;
-                overlap += labels.contains(&p) as usize;
+                overlap += self.valid.accepts(image, p) as usize;
             }
         } else {
             for &p in &ranked[..g] {
-                overlap += labels.iter().fold(0, |hit, &l| hit | (l == p) as usize);
+                overlap += self.valid.accepts(image, p) as usize;
             }
         }
         let side = self.max_group + 1;

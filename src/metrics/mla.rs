@@ -44,7 +44,7 @@ impl<'a> PerClassHits<'a> {
     pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
         if let Some(label) = self.truth[image] {
             // Branch-free on inclusion, which is as good as random to the predictor.
-            let included = self.valid.included[image];
+            let included = self.valid.included(image);
             let valid = self.valid.accepts(image, self.collapse[ranked[0] as usize]);
             self.counts[label as usize] += included as u32;
             self.hits[label as usize] += (included & valid) as u32;

@@ -55,7 +55,7 @@ pub fn slice_score(
         .filter(|&image| image < truth.len())
         .filter(|&image| {
             let top1 = predictions.top1(image);
-            match valid.filter(|v| v.included[image]) {
+            match valid.filter(|v| v.included(image)) {
                 Some(valid) => valid.accepts(image, collapse[top1 as usize]),
                 None => truth[image]
                     .is_some_and(|label| collapse[label as usize] == collapse[top1 as usize]),

@@ -7,10 +7,31 @@ use crate::vocab::ClassId;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidSets {
-    /// Whether the image takes part (labeled, not problematic, and for ReaL non-empty).
-    pub included: Vec<bool>,
     /// Collapsed, sorted valid labels per image.
     pub sets: LabelSets,
+    /// What the metrics ask of every image for every model, one record per image so that is
+    /// one memory access: inclusion, set size, and sets of up to four labels packed.
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    /// Up to four labels, 16 bits each, padded with 0xFFFF.
+    packed: u64,
+    length: u8,
+    /// Whether the image takes part (labeled, not problematic, and for ReaL non-empty).
+    included: bool,
+}
+
+const PACKED_LABELS: usize = 4;
+const LANES_LOW: u64 = 0x0001_0001_0001_0001;
+const LANES_HIGH: u64 = 0x8000_8000_8000_8000;
+
+fn pack(labels: &[ClassId]) -> u64 {
+    (0..PACKED_LABELS).fold(0, |word, lane| {
+        let label = labels.get(lane).copied().unwrap_or(ClassId::MAX);
+        word | (label as u64) << (16 * lane)
+    })
 }
 
 impl ValidSets {
@@ -23,7 +44,7 @@ impl ValidSets {
             included.push(labels.labeled[image] && !set.is_empty());
             sets.push(set.iter().map(|&c| collapse[c as usize]));
         }
-        ValidSets { included, sets }
+        ValidSets::new(included, sets)
     }
 
     /// Multi-labels: correct ∪ unclear (lenient on unclear); problematic images excluded.
@@ -73,17 +94,51 @@ impl ValidSets {
             included.push(covered && !problematic);
             sets.push(valid.iter().map(|&c| collapse[c as usize]));
         }
-        ValidSets { included, sets }
+        ValidSets::new(included, sets)
+    }
+
+    fn new(included: Vec<bool>, sets: LabelSets) -> Self {
+        let entries = included
+            .iter()
+            .enumerate()
+            .map(|(image, &included)| {
+                let labels = sets.get(image);
+                Entry {
+                    packed: pack(labels),
+                    length: labels.len().min(u8::MAX as usize) as u8,
+                    included,
+                }
+            })
+            .collect();
+        ValidSets { sets, entries }
+    }
+
+    /// Whether the image takes part (labeled, not problematic, and for ReaL non-empty).
+    #[inline(always)]
+    pub fn included(&self, image: usize) -> bool {
+        self.entries[image].included
+    }
+
+    /// How many valid labels the image has.
+    #[inline(always)]
+    pub fn len(&self, image: usize) -> usize {
+        self.entries[image].length as usize
     }
 
     pub fn num_images(&self) -> usize {
-        self.included.len()
+        self.entries.len()
     }
 
     /// Whether the (collapsed) prediction is a valid label of an included image.
     #[inline]
     pub fn accepts(&self, image: usize, collapsed_prediction: ClassId) -> bool {
-        self.sets.contains(image, collapsed_prediction)
+        let entry = self.entries[image];
+        if entry.length as usize > PACKED_LABELS {
+            return self.sets.contains(image, collapsed_prediction);
+        }
+        // A lane equal to the prediction becomes zero; the classic test for a zero lane.
+        let x = entry.packed ^ (collapsed_prediction as u64 * LANES_LOW);
+        x.wrapping_sub(LANES_LOW) & !x & LANES_HIGH != 0
     }
 }
 
@@ -114,7 +169,10 @@ mod tests {
     fn multilabels_are_lenient_on_unclear_and_skip_problematic_and_unlabeled() {
         let identity: Vec<ClassId> = (0..10).collect();
         let valid = ValidSets::from_multilabel(&multilabels(), &identity);
-        assert_eq!(valid.included, vec![true, false, true, false]);
+        assert_eq!(
+            (0..4).map(|i| valid.included(i)).collect::<Vec<_>>(),
+            vec![true, false, true, false]
+        );
         assert_eq!(valid.sets.get(0), &[1, 2]);
         assert!(
             valid.sets.get(2).is_empty(),
@@ -148,7 +206,10 @@ mod tests {
             &[1, 9],
             "unclear 2 decided wrong, wrong 9 decided correct"
         );
-        assert_eq!(valid.included, vec![true, false, false, true]);
+        assert_eq!(
+            (0..4).map(|i| valid.included(i)).collect::<Vec<_>>(),
+            vec![true, false, false, true]
+        );
         assert_eq!(
             valid.sets.get(3),
             &[4, 7],
