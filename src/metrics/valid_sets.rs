@@ -16,8 +16,9 @@ pub struct ValidSets {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Entry {
-    /// Up to four labels, 16 bits each, padded with 0xFFFF.
-    packed: u64,
+    /// Up to four labels, 16 bits each little-endian, padded with 0xFFFF; bytes rather than a
+    /// u64 so an entry takes 10 bytes, not 16.
+    packed: [u8; 8],
     length: u8,
     /// Whether the image takes part (labeled, not problematic, and for ReaL non-empty).
     included: bool,
@@ -27,11 +28,12 @@ const PACKED_LABELS: usize = 4;
 const LANES_LOW: u64 = 0x0001_0001_0001_0001;
 const LANES_HIGH: u64 = 0x8000_8000_8000_8000;
 
-fn pack(labels: &[ClassId]) -> u64 {
-    (0..PACKED_LABELS).fold(0, |word, lane| {
+fn pack(labels: &[ClassId]) -> [u8; 8] {
+    let word = (0..PACKED_LABELS).fold(0u64, |word, lane| {
         let label = labels.get(lane).copied().unwrap_or(ClassId::MAX);
         word | (label as u64) << (16 * lane)
-    })
+    });
+    word.to_le_bytes()
 }
 
 impl ValidSets {
@@ -125,19 +127,24 @@ impl ValidSets {
         self.entries[image].length as usize
     }
 
+    #[cold]
+    fn accepts_long_set(&self, image: usize, collapsed_prediction: ClassId) -> bool {
+        self.sets.contains(image, collapsed_prediction)
+    }
+
     pub fn num_images(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether the (collapsed) prediction is a valid label of an included image.
-    #[inline]
+    #[inline(always)]
     pub fn accepts(&self, image: usize, collapsed_prediction: ClassId) -> bool {
         let entry = self.entries[image];
         if entry.length as usize > PACKED_LABELS {
-            return self.sets.contains(image, collapsed_prediction);
+            return self.accepts_long_set(image, collapsed_prediction);
         }
         // A lane equal to the prediction becomes zero; the classic test for a zero lane.
-        let x = entry.packed ^ (collapsed_prediction as u64 * LANES_LOW);
+        let x = u64::from_le_bytes(entry.packed) ^ (collapsed_prediction as u64 * LANES_LOW);
         x.wrapping_sub(LANES_LOW) & !x & LANES_HIGH != 0
     }
 }
