@@ -10,6 +10,7 @@ use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
 use crate::vocab::ClassId;
 use rayon::prelude::*;
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -63,18 +64,20 @@ pub fn import_predictions(
     }
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
-    let index = FileIndex::new(images.files.iter().map(String::as_str));
+    let index = OnceCell::new();
     let order = match request.order {
         Some(order) => {
             let (_, listed) = read_image_list(order, project.vocab())?;
-            Some((order, locate(order, &listed.files, &index)?))
+            let index =
+                index.get_or_init(|| FileIndex::new(images.files.iter().map(String::as_str)));
+            Some((order, locate(order, &listed.files, index)?))
         }
         None => None,
     };
     let context = Context {
         dataset: request.dataset,
         files: &images.files,
-        index: &index,
+        index,
         order: order.as_ref().map(|(path, rows)| (*path, rows.as_slice())),
         num_classes: project.vocab().len(),
         top_k: request.top_k,
@@ -137,7 +140,8 @@ pub fn import_predictions(
 struct Context<'a> {
     dataset: &'a str,
     files: &'a [String],
-    index: &'a FileIndex,
+    /// Built on first use: rows in dataset order need no name lookups.
+    index: OnceCell<FileIndex>,
     order: Option<(&'a Path, &'a [u32])>,
     num_classes: usize,
     top_k: Option<usize>,
@@ -159,7 +163,9 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
         return from_result_rows(
             file,
             rows,
-            context.index,
+            context
+                .index
+                .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str))),
             context.files,
             num_classes,
             context.top_k,

@@ -84,10 +84,10 @@ pub const DEFAULT_SLICE: &str = "imagenet_m";
 impl Evaluation {
     pub fn load(project: &Project, dataset: &str) -> Result<Self> {
         let info = project.dataset(dataset)?;
-        let images = project.images(info.id)?;
+        let truth = project.original_labels(info.id)?;
         let vocab = project.vocab();
         let collapse = project.collapse_map()?;
-        let n = images.len();
+        let n = truth.len();
         let real = match project.label_source(info.id, LabelKind::Real, None)? {
             Some(source) => Some((
                 source.name.clone(),
@@ -101,8 +101,7 @@ impl Evaluation {
                 Some(source) => {
                     let labels = project.image_labels(&source, n)?;
                     let plain = ValidSets::from_multilabel(&labels, &collapse);
-                    let relabeled =
-                        ValidSets::relabeled(&labels, &decisions, &images.labels, &collapse);
+                    let relabeled = ValidSets::relabeled(&labels, &decisions, &truth, &collapse);
                     (Some((source.name, plain)), Some(relabeled))
                 }
                 None => (None, None),
@@ -123,7 +122,7 @@ impl Evaluation {
             .collect::<Result<Vec<_>>>()?;
         Ok(Evaluation {
             dataset: info.name,
-            truth: images.labels,
+            truth,
             kinds: vocab.classes().iter().map(|c| c.kind).collect(),
             collapse_enabled: collapse.iter().enumerate().any(|(c, &g)| c != g as usize),
             collapse,

@@ -81,6 +81,17 @@ impl Project {
     }
 }
 
+impl Project {
+    /// The original label of every image, in order (what the metrics need of a dataset).
+    pub fn original_labels(&self, dataset_id: i64) -> Result<Vec<Option<ClassId>>> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT label FROM images WHERE dataset_id = ?1 ORDER BY idx")?;
+        let labels = statement.query_map([dataset_id], |row| row.get(0))?;
+        Ok(labels.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
 pub(crate) fn dataset_exists(tx: &Transaction, name: &str) -> Result<bool> {
     let found: Option<i64> = tx
         .query_row("SELECT id FROM datasets WHERE name = ?1", [name], |row| {
