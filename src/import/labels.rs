@@ -1,6 +1,6 @@
 //! `bagel import labels`: ReaL's real.json, the imagenet2012_multilabel v3 JSON, or a CSV.
 
-use super::{FileIndex, ImportReport, read_text, split_labels};
+use super::{FileIndex, ImportReport, csv_headers, read_text, split_labels};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -348,12 +348,7 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::bad_input(file, format!("cannot read the CSV header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
+    let headers = csv_headers(file, &mut reader)?;
     let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
     let file_column = column(FILE_COLUMNS).ok_or_else(|| {
         Error::bad_input(

@@ -55,3 +55,17 @@ pub(crate) fn split_labels(text: &str) -> impl Iterator<Item = &str> {
         .map(|token| token.trim_matches(|c| matches!(c, '[' | ']' | '"' | '\'' | '(' | ')')))
         .filter(|token| !token.is_empty())
 }
+
+/// A CSV's header names, trimmed and lower-cased, for matching columns by name.
+pub(crate) fn csv_headers<R: std::io::Read>(
+    file: &Path,
+    reader: &mut csv::Reader<R>,
+) -> Result<Vec<String>> {
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::bad_input(file, format!("cannot read the CSV header: {e}")))?;
+    Ok(headers
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect())
+}

@@ -1,7 +1,7 @@
 //! timm's inference.py output: CSV with list columns ("index", "prob"), CSV with separate
 //! columns (index_0.., prob_0..), or JSON records of either kind.
 
-use super::split_labels;
+use super::{csv_headers, split_labels};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -86,12 +86,7 @@ fn numbers<T: std::str::FromStr>(file: &Path, record: &str, fields: &[&str]) -> 
 
 pub fn read_csv(file: &Path, text: &str) -> Result<ResultRows> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| Error::bad_input(file, format!("cannot read the CSV header: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_ascii_lowercase())
-        .collect();
+    let headers = csv_headers(file, &mut reader)?;
     let layout = layout(file, &headers)?;
     let mut rows = ResultRows {
         probs: (!layout.prob.is_empty()).then(Vec::new),
