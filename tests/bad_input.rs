@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 /// Runs a failing bagel command and checks that nothing was written and the message helps.
-fn rejects(fixture: &Fixture, args: &[&str], must_mention: &[&str]) {
+fn rejects<S: AsRef<str> + std::fmt::Debug>(fixture: &Fixture, args: &[S], must_mention: &[&str]) {
     let project = fixture.project();
     let before = table_counts(&project);
     let run = bagel(args);
@@ -26,24 +26,35 @@ fn rejects(fixture: &Fixture, args: &[&str], must_mention: &[&str]) {
     );
 }
 
-fn predictions(fixture: &Fixture, file: &std::path::Path) -> Vec<String> {
-    [
+/// `bagel import WHAT PROJECT --dataset DATASET OPTIONS... FILE`
+fn import(
+    fixture: &Fixture,
+    what: &str,
+    dataset: &str,
+    options: &[&str],
+    file: &std::path::Path,
+) -> Vec<String> {
+    let project = fixture.project();
+    let mut args = vec![
         "import",
-        "predictions",
-        fixture.project().to_str().unwrap(),
+        what,
+        project.to_str().unwrap(),
         "--dataset",
-        "val",
-        "--model",
-        "new_model",
-        file.to_str().unwrap(),
-    ]
-    .map(String::from)
-    .to_vec()
+        dataset,
+    ];
+    args.extend_from_slice(options);
+    args.push(file.to_str().unwrap());
+    args.into_iter().map(String::from).collect()
 }
 
-fn run_rejects(fixture: &Fixture, args: Vec<String>, must_mention: &[&str]) {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    rejects(fixture, &args, must_mention);
+fn predictions(fixture: &Fixture, file: &std::path::Path) -> Vec<String> {
+    import(
+        fixture,
+        "predictions",
+        "val",
+        &["--model", "new_model"],
+        file,
+    )
 }
 
 #[test]
@@ -51,21 +62,21 @@ fn wrong_shape_names_the_shape_expected() {
     let fixture = Fixture::new();
     fixture.imported_project();
     let cube = fixture.write("cube.npy", &npy("<f4", &[6, 2, 2], &f32_bytes(&[0.0; 24])));
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &cube),
+        &predictions(&fixture, &cube),
         &["cube.npy", "shape [6, 2, 2]", "expected 2-D"],
     );
     let few_rows = fixture.write("rows.npy", &npy("<i8", &[4, 1], &[0u8; 32]));
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &few_rows),
+        &predictions(&fixture, &few_rows),
         &["rows.npy", "4 rows", "6 images", "--order"],
     );
     let narrow = fixture.write("narrow.npy", &npy("<f4", &[6, 10], &f32_bytes(&[0.5; 60])));
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &narrow),
+        &predictions(&fixture, &narrow),
         &["narrow.npy", "10 columns", "expected 1000 scores"],
     );
 }
@@ -84,9 +95,9 @@ fn class_id_out_of_range_names_row_and_column() {
             &ids.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<_>>(),
         ),
     );
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &bad),
+        &predictions(&fixture, &bad),
         &["ids.npy", "row 4, column 0", "class id 1000", "0-999"],
     );
 }
@@ -99,19 +110,9 @@ fn unknown_wnid_names_the_record() {
         "ml.json",
         br#"{"initial_annots": {"ILSVRC2012_val_00000001.JPEG": {"correct": ["n99999999"]}}, "problematic_images": {}}"#,
     );
-    let p = fixture.project();
     rejects(
         &fixture,
-        &[
-            "import",
-            "labels",
-            p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            "--name",
-            "other",
-            labels.to_str().unwrap(),
-        ],
+        &import(&fixture, "labels", "val", &["--name", "other"], &labels),
         &[
             "ml.json",
             "initial_annots[\"ILSVRC2012_val_00000001.JPEG\"].correct",
@@ -122,14 +123,7 @@ fn unknown_wnid_names_the_record() {
     let images = fixture.write("imgs.csv", b"file,wnid\na.jpg,n02123045\nb.jpg,n0212\n");
     rejects(
         &fixture,
-        &[
-            "import",
-            "images",
-            p.to_str().unwrap(),
-            "--dataset",
-            "other",
-            images.to_str().unwrap(),
-        ],
+        &import(&fixture, "images", "other", &[], &images),
         &["imgs.csv", "line 3", "\"n0212\""],
     );
 }
@@ -142,19 +136,9 @@ fn file_names_not_in_the_dataset_are_listed() {
         "labels.csv",
         format!("file,correct\n{},281\nnot_here.jpg,5\n", file_name(0)).as_bytes(),
     );
-    let p = fixture.project();
     rejects(
         &fixture,
-        &[
-            "import",
-            "labels",
-            p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            "--name",
-            "csv",
-            csv.to_str().unwrap(),
-        ],
+        &import(&fixture, "labels", "val", &["--name", "csv"], &csv),
         &[
             "labels.csv",
             "not_here.jpg",
@@ -165,9 +149,9 @@ fn file_names_not_in_the_dataset_are_listed() {
     let order = fixture.write("order.txt", b"x.JPEG\n");
     let mut args = predictions(&fixture, &fixture.path("top3.npy"));
     args.extend(["--order".to_owned(), order.to_str().unwrap().to_owned()]);
-    run_rejects(
+    rejects(
         &fixture,
-        args,
+        &args,
         &["order.txt", "\"x.JPEG\" is not in the dataset"],
     );
     let v2_names = fixture.write("v2real.json", b"[[1]]");
@@ -175,26 +159,10 @@ fn file_names_not_in_the_dataset_are_listed() {
         "v2.json",
         br#"{"image_filenames": [["7f3a", "n01440764"]]}"#,
     );
-    bagel_ok(&[
-        "import",
-        "images",
-        p.to_str().unwrap(),
-        "--dataset",
-        "v2",
-        v2.to_str().unwrap(),
-    ]);
+    bagel_ok(&import(&fixture, "images", "v2", &[], &v2));
     rejects(
         &fixture,
-        &[
-            "import",
-            "labels",
-            p.to_str().unwrap(),
-            "--dataset",
-            "v2",
-            "--format",
-            "real",
-            v2_names.to_str().unwrap(),
-        ],
+        &import(&fixture, "labels", "v2", &["--format", "real"], &v2_names),
         &["v2real.json", "not an ILSVRC2012_val_ file"],
     );
 }
@@ -205,9 +173,9 @@ fn a_model_name_already_present_needs_replace() {
     fixture.imported_project();
     let mut args = predictions(&fixture, &fixture.path("top3.npy"));
     args[6] = "m".into();
-    run_rejects(
+    rejects(
         &fixture,
-        args.clone(),
+        &args,
         &["model \"m\" already has predictions", "--replace"],
     );
     args.push("--replace".into());
@@ -221,21 +189,21 @@ fn truncated_or_corrupt_npy_is_refused() {
     fixture.imported_project();
     let whole = std::fs::read(fixture.path("logits.npy")).unwrap();
     let cut = fixture.write("cut.npy", &whole[..whole.len() - 100]);
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &cut),
+        &predictions(&fixture, &cut),
         &["cut.npy", "truncated", "24000 bytes"],
     );
     let garbage = fixture.write("garbage.npy", b"\x93NUMPY\x01\x00\xff\xffnonsense");
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &garbage),
+        &predictions(&fixture, &garbage),
         &["garbage.npy", "not a readable .npy"],
     );
     let zip = fixture.write("broken.npz", b"PK\x03\x04 not really a zip");
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &zip),
+        &predictions(&fixture, &zip),
         &["broken.npz", "not a readable .npz"],
     );
 }
@@ -247,9 +215,9 @@ fn nan_scores_name_the_row() {
     let mut values = logits();
     values[3 * 1000 + 17] = f32::NAN;
     let nan = fixture.write("nan.npy", &npy("<f4", &[6, 1000], &f32_bytes(&values)));
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &nan),
+        &predictions(&fixture, &nan),
         &["nan.npy", "row 3, column 17", "NaN", "finite"],
     );
 }
@@ -259,35 +227,20 @@ fn empty_files_are_refused_everywhere() {
     let fixture = Fixture::new();
     fixture.imported_project();
     let empty = fixture.write("empty.npy", b"");
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &empty),
+        &predictions(&fixture, &empty),
         &["empty.npy", "empty"],
     );
-    let p = fixture.project();
     let empty_labels = fixture.write("empty.json", b"  \n");
     rejects(
         &fixture,
-        &[
-            "import",
-            "labels",
-            p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            empty_labels.to_str().unwrap(),
-        ],
+        &import(&fixture, "labels", "val", &[], &empty_labels),
         &["empty.json", "empty"],
     );
     rejects(
         &fixture,
-        &[
-            "import",
-            "images",
-            p.to_str().unwrap(),
-            "--dataset",
-            "e",
-            empty_labels.to_str().unwrap(),
-        ],
+        &import(&fixture, "images", "e", &[], &empty_labels),
         &["empty.json", "empty"],
     );
 }
@@ -296,21 +249,13 @@ fn empty_files_are_refused_everywhere() {
 fn a_json_of_another_format_says_what_it_is() {
     let fixture = Fixture::new();
     fixture.imported_project();
-    let p = fixture.project();
     let dataset_json = fixture.write(
         "dataset.json",
         br#"{"image_filenames": [["a", "n01440764"]]}"#,
     );
     rejects(
         &fixture,
-        &[
-            "import",
-            "labels",
-            p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            dataset_json.to_str().unwrap(),
-        ],
+        &import(&fixture, "labels", "val", &[], &dataset_json),
         &[
             "dataset.json",
             "ImageNetV2 dataset JSON",
@@ -323,33 +268,19 @@ fn a_json_of_another_format_says_what_it_is() {
     );
     rejects(
         &fixture,
-        &[
-            "import",
-            "labels",
-            p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            review.to_str().unwrap(),
-        ],
+        &import(&fixture, "labels", "val", &[], &review),
         &["review.json", "imagenet-mistakes review"],
     );
     let labels_as_images = fixture.path("multilabel.json");
     rejects(
         &fixture,
-        &[
-            "import",
-            "images",
-            p.to_str().unwrap(),
-            "--dataset",
-            "x",
-            labels_as_images.to_str().unwrap(),
-        ],
+        &import(&fixture, "images", "x", &[], &labels_as_images),
         &["multilabel.json", "label file", "bagel import labels"],
     );
     let records = fixture.write("records.json", br#"{"filename": "a"}"#);
-    run_rejects(
+    rejects(
         &fixture,
-        predictions(&fixture, &records),
+        &predictions(&fixture, &records),
         &["records.json", "timm inference.py records"],
     );
 }

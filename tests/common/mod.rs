@@ -160,9 +160,9 @@ pub struct Run {
     pub stderr: String,
 }
 
-pub fn bagel(args: &[&str]) -> Run {
+pub fn bagel<S: AsRef<str>>(args: &[S]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_bagel"))
-        .args(args)
+        .args(args.iter().map(AsRef::as_ref))
         .output()
         .unwrap();
     Run {
@@ -172,7 +172,7 @@ pub fn bagel(args: &[&str]) -> Run {
     }
 }
 
-pub fn bagel_ok(args: &[&str]) -> String {
+pub fn bagel_ok<S: AsRef<str> + std::fmt::Debug>(args: &[S]) -> String {
     let run = bagel(args);
     assert!(run.ok, "bagel {args:?} failed: {}", run.stderr);
     run.stdout
