@@ -82,7 +82,17 @@ pub struct Evaluation {
 pub const DEFAULT_SLICE: &str = "imagenet_m";
 
 impl Evaluation {
+    /// What the metrics need: predicted classes without their scores.
     pub fn load(project: &Project, dataset: &str) -> Result<Self> {
+        Self::load_predictions(project, dataset, false)
+    }
+
+    /// With the scores too, for the desk, which shows them and sorts by confidence.
+    pub fn load_with_scores(project: &Project, dataset: &str) -> Result<Self> {
+        Self::load_predictions(project, dataset, true)
+    }
+
+    fn load_predictions(project: &Project, dataset: &str, with_scores: bool) -> Result<Self> {
         let info = project.dataset(dataset)?;
         let truth = project.original_labels(info.id)?;
         let vocab = project.vocab();
@@ -118,7 +128,12 @@ impl Evaluation {
         let models = project
             .models(info.id)?
             .into_iter()
-            .map(|model| Ok((model.name, project.predictions(model.id, info.id, false)?)))
+            .map(|model| {
+                Ok((
+                    model.name,
+                    project.predictions(model.id, info.id, with_scores)?,
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Evaluation {
             dataset: info.name,

@@ -36,6 +36,35 @@ fn pack(labels: &[ClassId]) -> [u8; 8] {
     word.to_le_bytes()
 }
 
+/// One image's valid labels (not collapsed) with decisions overlaid, and whether it takes
+/// part: the rule of [`ValidSets::relabeled`], also used to update one image after a vote.
+pub fn relabel_image(
+    labels: &ImageLabels,
+    image: usize,
+    decided: &[&Decision],
+    original: Option<ClassId>,
+) -> (bool, Vec<ClassId>) {
+    let mut valid = Vec::new();
+    let mut problematic = labels.problematic[image];
+    let mut covered = labels.labeled[image];
+    if covered {
+        valid.extend(labels.correct.get(image));
+        valid.extend(labels.unclear.get(image));
+    } else if !decided.is_empty() {
+        covered = true;
+        valid.extend(original);
+    }
+    for decision in decided {
+        valid.retain(|&c| c != decision.label);
+        match decision.verdict {
+            Verdict::Correct | Verdict::Unclear => valid.push(decision.label),
+            Verdict::Wrong => {}
+            Verdict::Problematic => problematic = true,
+        }
+    }
+    (covered && !problematic, valid)
+}
+
 impl ValidSets {
     /// ReaL: the set as given; an empty set excludes the image.
     pub fn from_real(labels: &ImageLabels, collapse: &[ClassId]) -> Self {
@@ -72,28 +101,11 @@ impl ValidSets {
         let mut sets =
             LabelSets::with_capacity(num_images, labels.correct.total() + labels.unclear.total());
         let mut included = Vec::with_capacity(num_images);
-        let mut valid: Vec<ClassId> = Vec::new();
         for image in 0..num_images {
             let decided = by_image.get(image).map(Vec::as_slice).unwrap_or(&[]);
-            valid.clear();
-            let mut problematic = labels.problematic[image];
-            let mut covered = labels.labeled[image];
-            if covered {
-                valid.extend(labels.correct.get(image));
-                valid.extend(labels.unclear.get(image));
-            } else if !decided.is_empty() {
-                covered = true;
-                valid.extend(original.get(image).copied().flatten());
-            }
-            for decision in decided {
-                valid.retain(|&c| c != decision.label);
-                match decision.verdict {
-                    Verdict::Correct | Verdict::Unclear => valid.push(decision.label),
-                    Verdict::Wrong => {}
-                    Verdict::Problematic => problematic = true,
-                }
-            }
-            included.push(covered && !problematic);
+            let original = original.get(image).copied().flatten();
+            let (takes_part, valid) = relabel_image(labels, image, decided, original);
+            included.push(takes_part);
             sets.push(valid.iter().map(|&c| collapse[c as usize]));
         }
         ValidSets::new(included, sets)

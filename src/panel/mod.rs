@@ -1,5 +1,16 @@
-//! The panel's vocabulary: verdicts on (image, label) pairs, mistake categories and severities,
-//! and decisions. Votes, rounds and aggregation build on these.
+//! The panel's work: verdicts on (image, label) pairs, mistake categories and severities,
+//! votes and the decisions they make ([`decide`]), the review queue ([`queue`]) and the
+//! metrics that follow the votes live ([`live`]).
+
+pub mod decide;
+pub mod live;
+pub mod queue;
+pub mod review;
+
+pub use decide::decide;
+pub use live::LiveMetrics;
+pub use queue::{QueueFilter, QueueItem, ReviewQueue, ReviewedFilter, SortOrder};
+pub use review::Review;
 
 use crate::vocab::ClassId;
 
@@ -51,6 +62,49 @@ stored_names!(Category {
     NonPrototypical = "non_prototypical",
 });
 stored_names!(Severity { Major = "major", Minor = "minor" });
+stored_names!(Round { Independent = "independent", Discussion = "discussion" });
+
+/// Votes are first cast independently; the discussion round revisits disagreements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Round {
+    Independent,
+    Discussion,
+}
+
+/// One reviewer's judgement of an (image, label) pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vote {
+    pub image: u32,
+    pub label: ClassId,
+    pub verdict: Verdict,
+    /// Only for `wrong`.
+    pub category: Option<Category>,
+    /// Only for `wrong`.
+    pub severity: Option<Severity>,
+    pub note: String,
+}
+
+impl Vote {
+    pub fn new(image: u32, label: ClassId, verdict: Verdict) -> Self {
+        Vote {
+            image,
+            label,
+            verdict,
+            category: None,
+            severity: None,
+            note: String::new(),
+        }
+    }
+}
+
+/// A vote as stored, with who cast it and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CastVote {
+    pub reviewer: String,
+    pub round: Round,
+    pub vote: Vote,
+    pub cast_at: String,
+}
 
 impl Verdict {
     /// Whether the label counts as valid for the image (correct ∪ unclear).

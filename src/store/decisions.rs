@@ -8,11 +8,21 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 impl Project {
     pub fn decisions(&self, dataset_id: i64) -> Result<Vec<Decision>> {
+        self.decisions_where(dataset_id, None)
+    }
+
+    /// The decisions on one image's labels (what the live metrics re-read after a vote).
+    pub fn decisions_of_image(&self, dataset_id: i64, image: u32) -> Result<Vec<Decision>> {
+        self.decisions_where(dataset_id, Some(image))
+    }
+
+    fn decisions_where(&self, dataset_id: i64, image: Option<u32>) -> Result<Vec<Decision>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT image_idx, label, verdict, category, severity, severity_word, source, reason
-             FROM decisions WHERE dataset_id = ?1 ORDER BY image_idx, label",
+             FROM decisions WHERE dataset_id = ?1 AND (?2 IS NULL OR image_idx = ?2)
+             ORDER BY image_idx, label",
         )?;
-        let rows = statement.query_map([dataset_id], |row| {
+        let rows = statement.query_map(params![dataset_id, image], |row| {
             let verdict: String = row.get(2)?;
             let category: Option<String> = row.get(3)?;
             let severity: Option<String> = row.get(4)?;

@@ -8,6 +8,7 @@ mod decisions;
 mod labels;
 mod predictions;
 mod schema;
+mod votes;
 
 pub use datasets::{DatasetInfo, Images};
 pub use labels::LabelSourceInfo;
@@ -116,29 +117,33 @@ impl Project {
         Ok(value)
     }
 
+    /// A project-wide setting (collapsing, the desk's reviewer and queue position, ...).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |row| row.get(0))
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.prepare_cached(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+            Ok(())
+        })
+    }
+
     /// Whether the collapsed-class pairs apply wherever a prediction meets a label set.
     pub fn collapse_classes(&self) -> Result<bool> {
-        let value: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                [SETTING_COLLAPSE],
-                |row| row.get(0),
-            )
-            .optional()?;
-        Ok(value.as_deref() == Some("on"))
+        Ok(self.setting(SETTING_COLLAPSE)?.as_deref() == Some("on"))
     }
 
     pub fn set_collapse_classes(&mut self, enabled: bool) -> Result<()> {
-        let value = if enabled { "on" } else { "off" };
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![SETTING_COLLAPSE, value],
-            )?;
-            Ok(())
-        })
+        self.set_setting(SETTING_COLLAPSE, if enabled { "on" } else { "off" })
     }
 
     /// The lookup metrics use to collapse classes: the identity while collapsing is off.

@@ -4,7 +4,8 @@
 use rusqlite::Connection;
 
 /// Each entry migrates from version i to i + 1.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -123,7 +124,13 @@ CREATE TABLE slices (
     origin     TEXT NOT NULL,
     PRIMARY KEY (dataset_id, name)
 );
-"#];
+"#,
+    // Undoing a first vote withdraws it instead of deleting it, so its history stays.
+    r#"
+ALTER TABLE votes ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX votes_by_pair ON votes (dataset_id, image_idx, label);
+"#,
+];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -1,0 +1,226 @@
+//! The metrics a vote moves, kept up to date one image at a time. A vote changes the decisions
+//! on one image, which changes that image's re-labeled valid set and nothing else; so only its
+//! contribution to each model's re-labeled MLA and ImageNet-M-style count is taken out and put
+//! back, instead of recomputing the report (see benches/live.rs).
+
+use super::{Category, Decision, Severity, Verdict};
+use crate::data::ImageLabels;
+use crate::metrics::{DatasetReport, Evaluation, MetricOptions, clopper_pearson, relabel_image};
+use crate::vocab::ClassId;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+pub struct LiveMetrics {
+    report: DatasetReport,
+    /// Collapsed, sorted re-labeled sets of the images whose decisions changed since loading.
+    changed: HashMap<u32, ValidSet>,
+    tallies: Vec<ModelTally>,
+    in_slice: Vec<bool>,
+    decisions: HashMap<(u32, ClassId), Decision>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct ValidSet {
+    included: bool,
+    labels: Vec<ClassId>,
+}
+
+/// Per original class: images counted and valid top-1 predictions, as MLA counts them.
+#[derive(Debug, Clone)]
+struct ModelTally {
+    hits: Vec<u32>,
+    counts: Vec<u32>,
+    slice_correct: usize,
+}
+
+/// How the panel's decisions split: the shares the desk plots.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DecisionShares {
+    pub verdicts: Vec<(Verdict, usize)>,
+    pub categories: Vec<(Category, usize)>,
+    pub severities: Vec<(Severity, usize)>,
+}
+
+impl LiveMetrics {
+    /// The full report once, then the tallies the updates work on.
+    pub fn new(evaluation: &Evaluation, options: &MetricOptions, decisions: Vec<Decision>) -> Self {
+        let report = evaluation.report(options);
+        let mut in_slice = vec![false; evaluation.truth.len()];
+        for &image in evaluation.slice.iter().flat_map(|(_, images)| images) {
+            if let Some(flag) = in_slice.get_mut(image as usize) {
+                *flag = true;
+            }
+        }
+        let mut live = LiveMetrics {
+            report,
+            changed: HashMap::new(),
+            tallies: Vec::new(),
+            in_slice,
+            decisions: decisions
+                .into_iter()
+                .map(|d| ((d.image, d.label), d))
+                .collect(),
+        };
+        live.tallies = (0..evaluation.models.len())
+            .into_par_iter()
+            .map(|model| live.tally_model(evaluation, model))
+            .collect();
+        live
+    }
+
+    pub fn report(&self) -> &DatasetReport {
+        &self.report
+    }
+
+    /// Takes in the decisions now standing on one image (after a vote or an undo).
+    pub fn image_decided(
+        &mut self,
+        evaluation: &Evaluation,
+        labels: Option<&ImageLabels>,
+        image: u32,
+        decisions: Vec<Decision>,
+    ) {
+        self.decisions.retain(|&(i, _), _| i != image);
+        let decided: Vec<&Decision> = decisions.iter().collect();
+        if let (Some(labels), Some(_)) = (labels, &evaluation.relabeled) {
+            let original = evaluation.truth[image as usize];
+            let (included, labels) = relabel_image(labels, image as usize, &decided, original);
+            let mut labels: Vec<ClassId> = labels
+                .iter()
+                .map(|&c| evaluation.collapse[c as usize])
+                .collect();
+            labels.sort_unstable();
+            labels.dedup();
+            self.replace_set(evaluation, image, ValidSet { included, labels });
+        }
+        self.decisions
+            .extend(decisions.into_iter().map(|d| ((d.image, d.label), d)));
+    }
+
+    pub fn decision(&self, image: u32, label: ClassId) -> Option<&Decision> {
+        self.decisions.get(&(image, label))
+    }
+
+    pub fn shares(&self) -> DecisionShares {
+        let count =
+            |keep: &dyn Fn(&Decision) -> bool| self.decisions.values().filter(|d| keep(d)).count();
+        DecisionShares {
+            verdicts: Verdict::ALL
+                .iter()
+                .map(|&v| (v, count(&|d| d.verdict == v)))
+                .collect(),
+            categories: (Category::ALL.iter())
+                .map(|&c| {
+                    (
+                        c,
+                        count(&|d| d.verdict == Verdict::Wrong && d.category == Some(c)),
+                    )
+                })
+                .collect(),
+            severities: (Severity::ALL.iter())
+                .map(|&s| {
+                    (
+                        s,
+                        count(&|d| d.verdict == Verdict::Wrong && d.severity == Some(s)),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// A model's tally over every image, from the re-labeled sets as loaded.
+    fn tally_model(&self, evaluation: &Evaluation, model: usize) -> ModelTally {
+        let classes = evaluation.collapse.len();
+        let mut tally = ModelTally {
+            hits: vec![0; classes],
+            counts: vec![0; classes],
+            slice_correct: self.report.models[model]
+                .imagenet_m
+                .map_or(0, |score| score.correct),
+        };
+        if let Some(relabeled) = &evaluation.relabeled {
+            let predictions = &evaluation.models[model].1;
+            for image in 0..evaluation.truth.len().min(predictions.num_images()) {
+                if let Some(label) = evaluation.truth[image].filter(|_| relabeled.included(image)) {
+                    let top1 = evaluation.collapse[predictions.top1(image) as usize];
+                    tally.counts[label as usize] += 1;
+                    tally.hits[label as usize] += relabeled.accepts(image, top1) as u32;
+                }
+            }
+        }
+        tally
+    }
+
+    fn current_set(&self, evaluation: &Evaluation, image: u32) -> Option<ValidSet> {
+        if let Some(set) = self.changed.get(&image) {
+            return Some(set.clone());
+        }
+        let relabeled = evaluation.relabeled.as_ref()?;
+        Some(ValidSet {
+            included: relabeled.included(image as usize),
+            labels: relabeled.sets.get(image as usize).to_vec(),
+        })
+    }
+
+    /// Swaps one image's re-labeled set: its old contribution out, the new one in.
+    fn replace_set(&mut self, evaluation: &Evaluation, image: u32, new: ValidSet) {
+        let Some(old) = self.current_set(evaluation, image) else {
+            return;
+        };
+        if old == new {
+            return;
+        }
+        let index = image as usize;
+        let truth = evaluation.truth[index];
+        let in_slice = self.in_slice[index];
+        for (model, (_, predictions)) in evaluation.models.iter().enumerate() {
+            if index >= predictions.num_images() {
+                continue;
+            }
+            let top1 = evaluation.collapse[predictions.top1(index) as usize];
+            let tally = &mut self.tallies[model];
+            if let Some(label) = truth {
+                let label = label as usize;
+                for (set, sign) in [(&old, -1i64), (&new, 1)] {
+                    if set.included {
+                        tally.counts[label] = (tally.counts[label] as i64 + sign) as u32;
+                        let hit = set.labels.contains(&top1) as i64;
+                        tally.hits[label] = (tally.hits[label] as i64 + sign * hit) as u32;
+                    }
+                }
+            }
+            if in_slice {
+                let truth = truth.map(|t| evaluation.collapse[t as usize]);
+                let valid = |set: &ValidSet| match set.included {
+                    true => set.labels.contains(&top1),
+                    false => truth == Some(top1),
+                };
+                tally.slice_correct =
+                    tally.slice_correct + valid(&new) as usize - valid(&old) as usize;
+            }
+        }
+        self.changed.insert(image, new);
+        self.refresh_report(in_slice);
+    }
+
+    fn refresh_report(&mut self, slice_changed: bool) {
+        for (model, tally) in self.report.models.iter_mut().zip(&self.tallies) {
+            model.mla_relabeled = class_mean(&tally.hits, &tally.counts);
+            if let (true, Some(score)) = (slice_changed, model.imagenet_m.as_mut()) {
+                if score.correct != tally.slice_correct {
+                    score.correct = tally.slice_correct;
+                    score.ci95 = clopper_pearson(score.correct, score.total, 0.95);
+                }
+            }
+        }
+    }
+}
+
+/// MLA's mean over classes of per-class accuracy, classes without images left out.
+fn class_mean(hits: &[u32], counts: &[u32]) -> Option<f64> {
+    let rates: Vec<f64> = (hits.iter().zip(counts))
+        .filter(|&(_, &count)| count > 0)
+        .map(|(&hit, &count)| hit as f64 / count as f64)
+        .collect();
+    (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
+}

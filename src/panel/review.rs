@@ -1,0 +1,180 @@
+//! One reviewer's session on one dataset: what the desk shows and does, with no user
+//! interface in it. Votes go to the project file first; only then do the queue marks, the
+//! undo stack and the live metrics change.
+
+use super::queue::ReviewQueue;
+use super::{LiveMetrics, Round, Vote};
+use crate::data::{ImageLabels, LabelKind};
+use crate::error::Result;
+use crate::metrics::{Evaluation, MetricOptions};
+use crate::progress::{Progress, check_cancelled};
+use crate::store::{DatasetInfo, Project};
+use crate::vocab::ClassId;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+pub struct Review {
+    pub dataset: DatasetInfo,
+    pub files: Vec<String>,
+    pub evaluation: Evaluation,
+    /// The imported multi-labels (correct, unclear, previously wrong), when the dataset has any.
+    pub labels: Option<ImageLabels>,
+    /// The imported ReaL labels, when the dataset has any.
+    pub real: Option<ImageLabels>,
+    pub queue: ReviewQueue,
+    pub live: LiveMetrics,
+    reviewer: String,
+    my_votes: HashMap<(u32, ClassId), Vote>,
+    /// What each vote replaced, newest last.
+    undo: Vec<(Vote, Option<Vote>)>,
+    images_by_label: HashMap<ClassId, Vec<u32>>,
+}
+
+/// The desk casts votes in the independent round (the discussion round is a panel step).
+const ROUND: Round = Round::Independent;
+
+impl Review {
+    pub fn load(
+        project: &Project,
+        dataset: &str,
+        reviewer: &str,
+        progress: &dyn Progress,
+    ) -> Result<Self> {
+        progress.begin(&format!("loading {dataset}"), 4);
+        let info = project.dataset(dataset)?;
+        let files = project.images(info.id)?.files;
+        let evaluation = Evaluation::load_with_scores(project, dataset)?;
+        progress.advance(1);
+        check_cancelled(progress)?;
+        let labels_of = |kind| -> Result<Option<ImageLabels>> {
+            match project.label_source(info.id, kind, None)? {
+                Some(source) => Ok(Some(project.image_labels(&source, files.len())?)),
+                None => Ok(None),
+            }
+        };
+        let labels = labels_of(LabelKind::MultiLabel)?;
+        let real = labels_of(LabelKind::Real)?;
+        progress.advance(1);
+        check_cancelled(progress)?;
+        let queue = ReviewQueue::build(&evaluation, labels.as_ref());
+        progress.advance(1);
+        check_cancelled(progress)?;
+        let live = LiveMetrics::new(
+            &evaluation,
+            &MetricOptions::default(),
+            project.decisions(info.id)?,
+        );
+        let my_votes = (project.votes(info.id)?.into_iter())
+            .filter(|cast| cast.reviewer == reviewer && cast.round == ROUND)
+            .map(|cast| ((cast.vote.image, cast.vote.label), cast.vote))
+            .collect();
+        let mut images_by_label: HashMap<ClassId, Vec<u32>> = HashMap::new();
+        for (image, label) in evaluation.truth.iter().enumerate() {
+            if let Some(label) = label {
+                images_by_label
+                    .entry(*label)
+                    .or_default()
+                    .push(image as u32);
+            }
+        }
+        progress.advance(1);
+        Ok(Review {
+            dataset: info,
+            files,
+            evaluation,
+            labels,
+            real,
+            queue,
+            live,
+            reviewer: reviewer.to_owned(),
+            my_votes,
+            undo: Vec::new(),
+            images_by_label,
+        })
+    }
+
+    pub fn reviewer(&self) -> &str {
+        &self.reviewer
+    }
+
+    /// Where an image's file is: under the dataset's image root unless stored absolute.
+    pub fn image_path(&self, image: u32) -> PathBuf {
+        let file = PathBuf::from(&self.files[image as usize]);
+        match &self.dataset.image_root {
+            Some(root) if file.is_relative() => root.join(file),
+            _ => file,
+        }
+    }
+
+    /// Up to `count` images whose original label is `class`, other than `except`.
+    pub fn examples_of(&self, class: ClassId, except: u32, count: usize) -> Vec<u32> {
+        (self.images_by_label.get(&class).into_iter().flatten())
+            .copied()
+            .filter(|&image| image != except)
+            .take(count)
+            .collect()
+    }
+
+    pub fn my_vote(&self, image: u32, label: ClassId) -> Option<&Vote> {
+        self.my_votes.get(&(image, label))
+    }
+
+    /// Queue items I voted on, and queue items with a decision from anyone.
+    pub fn reviewed_counts(&self) -> (usize, usize) {
+        let items = self.queue.items();
+        let mine = items
+            .iter()
+            .filter(|item| self.my_votes.contains_key(&(item.image, item.label)))
+            .count();
+        let decided = items
+            .iter()
+            .filter(|item| self.live.decision(item.image, item.label).is_some())
+            .count();
+        (mine, decided)
+    }
+
+    /// Casts my vote: on disk first, then the marks, the undo stack and the live metrics.
+    pub fn vote(&mut self, project: &mut Project, vote: Vote) -> Result<()> {
+        let previous = project.cast_vote(self.dataset.id, &self.reviewer, ROUND, &vote)?;
+        self.undo.push((vote.clone(), previous));
+        self.settle(project, vote.image, vote.label, Some(vote))
+    }
+
+    /// Takes my last vote back, restoring what it replaced; returns the pair it was about.
+    pub fn undo(&mut self, project: &mut Project) -> Result<Option<(u32, ClassId)>> {
+        let Some((vote, previous)) = self.undo.pop() else {
+            return Ok(None);
+        };
+        let (image, label) = (vote.image, vote.label);
+        let restored = match &previous {
+            Some(previous) => project.cast_vote(self.dataset.id, &self.reviewer, ROUND, previous),
+            None => project.withdraw_vote(self.dataset.id, &self.reviewer, ROUND, image, label),
+        };
+        if let Err(error) = restored {
+            self.undo.push((vote, previous));
+            return Err(error);
+        }
+        self.settle(project, image, label, previous)?;
+        Ok(Some((image, label)))
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    fn settle(
+        &mut self,
+        project: &Project,
+        image: u32,
+        label: ClassId,
+        mine: Option<Vote>,
+    ) -> Result<()> {
+        match mine {
+            Some(vote) => self.my_votes.insert((image, label), vote),
+            None => self.my_votes.remove(&(image, label)),
+        };
+        let decisions = project.decisions_of_image(self.dataset.id, image)?;
+        (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! The review session without the window: votes land in SQLite with their history, decide
+//! their pair, undo restores, and the live metrics equal a fresh report after every step.
+
+mod common;
+
+use bagel::metrics::{Evaluation, MetricOptions};
+use bagel::panel::{Category, Review, Severity, Verdict, Vote};
+use bagel::progress::Silent;
+use bagel::store::Project;
+use common::Fixture;
+
+fn open_review(fixture: &Fixture) -> (Project, Review) {
+    let path = fixture.imported_project();
+    let mut project = Project::open(&path).unwrap();
+    let dataset = project.dataset("val").unwrap();
+    project
+        .save_slice(dataset.id, "imagenet_m", &[2, 4], "test")
+        .unwrap();
+    let review = Review::load(&project, "val", "ana", &Silent).unwrap();
+    (project, review)
+}
+
+/// The live figures must be what loading the project afresh and reporting gives.
+fn assert_live_matches_fresh(project: &Project, review: &Review) {
+    let fresh = Evaluation::load(project, "val")
+        .unwrap()
+        .report(&MetricOptions::default());
+    let live = review.live.report();
+    for (live, fresh) in live.models.iter().zip(&fresh.models) {
+        let (a, b) = (live.mla_relabeled.unwrap(), fresh.mla_relabeled.unwrap());
+        assert!((a - b).abs() < 1e-12, "MLA re-labeled: live {a}, fresh {b}");
+        assert_eq!(live.imagenet_m, fresh.imagenet_m);
+    }
+}
+
+fn stored_votes(project: &Project) -> Vec<(i64, i64, String, i64)> {
+    let conn = rusqlite::Connection::open(project.path()).unwrap();
+    let mut statement = conn
+        .prepare("SELECT image_idx, label, verdict, withdrawn FROM votes ORDER BY id")
+        .unwrap();
+    statement
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_queue_holds_each_top1_mistake_under_the_imported_labels() {
+    let fixture = Fixture::new();
+    let (_, review) = open_review(&fixture);
+    let pairs: Vec<(u32, u16)> = review
+        .queue
+        .items()
+        .iter()
+        .map(|i| (i.image, i.label))
+        .collect();
+    // Image 3 predicts tub for bathtub; image 5 predicts tailed frog for goldfish. The others
+    // are valid under the multi-labels (tiger cat is unclear), ReaL, or the original label.
+    assert_eq!(pairs, vec![(2, 876), (4, 3)]);
+    assert!(
+        review
+            .queue
+            .items()
+            .iter()
+            .all(|i| i.novel && !i.judged_wrong)
+    );
+    assert_eq!(review.queue.items()[0].models, vec![0]);
+}
+
+#[test]
+fn a_vote_is_stored_decides_its_pair_and_moves_the_live_metrics() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    let before = review.live.report().models[0].clone();
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
+        .unwrap();
+    assert_eq!(stored_votes(&project), vec![(4, 3, "correct".into(), 0)]);
+    let dataset = review.dataset.id;
+    let decisions = project.decisions(dataset).unwrap();
+    assert_eq!((decisions[0].image, decisions[0].label), (4, 3));
+    assert_eq!(decisions[0].verdict, Verdict::Correct);
+    let after = &review.live.report().models[0];
+    assert!(
+        after.mla_relabeled > before.mla_relabeled,
+        "{before:?} -> {after:?}"
+    );
+    assert_eq!(
+        after.imagenet_m.unwrap().correct,
+        before.imagenet_m.unwrap().correct + 1
+    );
+    assert_live_matches_fresh(&project, &review);
+    assert_eq!(review.my_vote(4, 3).unwrap().verdict, Verdict::Correct);
+    assert_eq!(review.reviewed_counts(), (1, 1));
+}
+
+#[test]
+fn undo_restores_the_previous_vote_and_keeps_the_history() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    let wrong = Vote {
+        category: Some(Category::FineGrained),
+        severity: Some(Severity::Minor),
+        ..Vote::new(2, 876, Verdict::Wrong)
+    };
+    review
+        .vote(&mut project, Vote::new(2, 876, Verdict::Correct))
+        .unwrap();
+    review.vote(&mut project, wrong).unwrap();
+    let shares = review.live.shares();
+    assert!(
+        shares.categories.contains(&(Category::FineGrained, 1)),
+        "{shares:?}"
+    );
+    assert_live_matches_fresh(&project, &review);
+
+    assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
+    assert_eq!(stored_votes(&project), vec![(2, 876, "correct".into(), 0)]);
+    assert_live_matches_fresh(&project, &review);
+    assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
+    // The first vote is withdrawn, not deleted: its history stays.
+    assert_eq!(stored_votes(&project), vec![(2, 876, "correct".into(), 1)]);
+    assert!(project.decisions(review.dataset.id).unwrap().is_empty());
+    assert_eq!(
+        project.vote_history_len(review.dataset.id, 2, 876).unwrap(),
+        4
+    );
+    assert_live_matches_fresh(&project, &review);
+    assert!(review.my_vote(2, 876).is_none());
+    assert_eq!(review.undo(&mut project).unwrap(), None);
+}
+
+#[test]
+fn votes_of_two_reviewers_are_decided_together_and_survive_reopening() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
+        .unwrap();
+    let mut other = Review::load(&project, "val", "ben", &Silent).unwrap();
+    other
+        .vote(&mut project, Vote::new(4, 3, Verdict::Wrong))
+        .unwrap();
+    let decisions = project.decisions(review.dataset.id).unwrap();
+    assert_eq!(decisions[0].verdict, Verdict::Unclear, "a tie is unclear");
+    drop(project);
+    let project = Project::open(&fixture.project()).unwrap();
+    let reopened = Review::load(&project, "val", "ana", &Silent).unwrap();
+    assert_eq!(reopened.my_vote(4, 3).unwrap().verdict, Verdict::Correct);
+    assert!(
+        !reopened.can_undo(),
+        "undo does not reach into earlier sessions"
+    );
+}
+
+#[test]
+fn a_vote_without_a_reviewer_name_is_refused() {
+    let fixture = Fixture::new();
+    let (mut project, review) = open_review(&fixture);
+    let err = project
+        .cast_vote(
+            review.dataset.id,
+            "  ",
+            bagel::panel::Round::Independent,
+            &Vote::new(4, 3, Verdict::Correct),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("reviewer name"), "{err}");
+    assert!(stored_votes(&project).is_empty());
+}
