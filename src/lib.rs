@@ -4,12 +4,17 @@
 //! - the core, which knows nothing of any user interface: [`vocab`] (classes, hierarchy,
 //!   collapsed pairs), [`data`] (columnar predictions and label sets), [`store`] (the SQLite
 //!   project file), [`import`] (the formats researchers hold), [`metrics`] (pure functions over
-//!   the columns), [`panel`] (verdicts and decisions);
-//! - [`cli`], a thin command-line layer over the core.
+//!   the columns), [`panel`] (votes, decisions, the review queue and live metrics), [`export`]
+//!   (updated label sets), [`imaging`] (decoding review images off the UI thread);
+//! - [`cli`], a thin command-line layer over the core;
+//! - [`desk`], the egui review desk, another thin layer over the core.
 
 pub mod cli;
 pub mod data;
+pub mod desk;
 pub mod error;
+pub mod export;
+pub mod imaging;
 pub mod import;
 pub mod metrics;
 pub mod panel;

@@ -26,6 +26,13 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open the review desk on a project (the bundled sample project when none is given).
+    Open { project: Option<PathBuf> },
+    /// Where the bundled sample project is (unpacked and imported on first use).
+    Sample,
+    /// Write updated label sets: imported multi-labels with the panel's decisions overlaid.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Create an empty project file (ImageNet-1k vocabulary unless --vocab is given).
     New {
         project: PathBuf,
@@ -96,6 +103,17 @@ enum Command {
         b: String,
         #[arg(long)]
         project: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// CSV file,correct,unclear,wrong,problematic (wnids), readable by `bagel import labels`.
+    Labels {
+        project: PathBuf,
+        #[arg(long)]
+        dataset: String,
+        out: PathBuf,
     },
 }
 
@@ -177,7 +195,7 @@ enum Switch {
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
-        None => sample_metrics(),
+        None => open_desk(None),
         Some(command) => run_command(command),
     }
 }
@@ -195,6 +213,16 @@ fn report(outcome: ImportReport) {
 
 fn run_command(command: Command) -> Result<()> {
     match command {
+        Command::Open { project } => open_desk(project)?,
+        Command::Sample => println!("{}", crate::sample::ensure_sample_project()?.display()),
+        Command::Export(ExportCommand::Labels {
+            project,
+            dataset,
+            out,
+        }) => {
+            let rows = crate::export::export_labels(&open(&project)?, &dataset, &out)?;
+            println!("{rows} images' labels written to {}", out.display());
+        }
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
                 Some(path) => Vocabulary::from_csv_file(&path)?,
@@ -438,14 +466,13 @@ fn save_major_slice(
     Ok(())
 }
 
-/// Until the desk exists, `bagel` alone shows the bundled sample project's metrics.
-fn sample_metrics() -> Result<()> {
-    let path = crate::sample::ensure_sample_project()?;
-    let project = open(&path)?;
-    println!("sample project: {}\n", path.display());
-    for dataset in project.datasets()? {
-        let report = Evaluation::load(&project, &dataset.name)?.report(&MetricOptions::default());
-        print!("{}", show::metrics_table(&report));
-    }
-    Ok(())
+/// The desk on a project, or on the bundled sample project (built on first use).
+fn open_desk(project: Option<PathBuf>) -> Result<()> {
+    let path = match project {
+        Some(path) => path,
+        None => crate::sample::ensure_sample_project()?,
+    };
+    // Refuse a bad path here, where the message reaches the terminal.
+    open(&path)?;
+    crate::desk::run(path)
 }

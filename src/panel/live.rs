@@ -206,11 +206,11 @@ impl LiveMetrics {
     fn refresh_report(&mut self, slice_changed: bool) {
         for (model, tally) in self.report.models.iter_mut().zip(&self.tallies) {
             model.mla_relabeled = class_mean(&tally.hits, &tally.counts);
-            if let (true, Some(score)) = (slice_changed, model.imagenet_m.as_mut()) {
-                if score.correct != tally.slice_correct {
-                    score.correct = tally.slice_correct;
-                    score.ci95 = clopper_pearson(score.correct, score.total, 0.95);
-                }
+            if let (true, Some(score)) = (slice_changed, model.imagenet_m.as_mut())
+                && score.correct != tally.slice_correct
+            {
+                score.correct = tally.slice_correct;
+                score.ci95 = clopper_pearson(score.correct, score.total, 0.95);
             }
         }
     }

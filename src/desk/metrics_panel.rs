@@ -1,0 +1,188 @@
+//! Live metrics under the image (per model, updated after every vote) and the plots window.
+
+use super::Desk;
+use super::item::category_name;
+use crate::metrics::ModelReport;
+use crate::panel::live::DecisionShares;
+use egui::RichText;
+use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or("–".into(), |v| format!("{:.2}", v * 100.0))
+}
+
+impl Desk {
+    pub(super) fn metrics_panel(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::bottom("metrics")
+            .resizable(true)
+            .default_size(210.0)
+            .show(ui, |ui| {
+                let Some(review) = &self.review else {
+                    return;
+                };
+                let report = review.live.report();
+                let (mine, decided) = review.reviewed_counts();
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("Live metrics").strong());
+                    ui.label(format!(
+                        "· {} images · {} pairs reviewed, {} pending · I voted on {mine}",
+                        report.images,
+                        decided,
+                        review.queue.len() - decided
+                    ));
+                    shares_summary(ui, &review.live.shares());
+                });
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| {
+                        metrics_table(ui, &report.models, report.slice.as_deref());
+                    });
+            });
+    }
+
+    pub(super) fn plots_window(&mut self, ctx: &egui::Context) {
+        let Some(review) = &self.review else {
+            return;
+        };
+        let report = review.live.report();
+        let shares = review.live.shares();
+        let mut open = true;
+        egui::Window::new("Plots")
+            .open(&mut open)
+            .default_size([760.0, 620.0])
+            .show(ctx, |ui| {
+                ui.label(RichText::new("MLA per model, before and after review (%)").strong());
+                Plot::new("before_after")
+                    .height(200.0)
+                    .legend(Legend::default())
+                    .allow_scroll(false)
+                    .show(ui, |plot| {
+                        let bars = |offset: f64, value: fn(&ModelReport) -> Option<f64>| {
+                            (report.models.iter().enumerate())
+                                .filter_map(|(i, m)| {
+                                    Some(
+                                        Bar::new(i as f64 + offset, value(m)? * 100.0)
+                                            .width(0.4)
+                                            .name(&m.model),
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                        };
+                        plot.bar_chart(BarChart::new("imported labels", bars(-0.2, |m| m.mla)));
+                        plot.bar_chart(BarChart::new(
+                            "after review",
+                            bars(0.2, |m| m.mla_relabeled),
+                        ));
+                    });
+                ui.label(RichText::new("Subgroup accuracy by number of valid labels (%)").strong());
+                Plot::new("subgroups")
+                    .height(180.0)
+                    .legend(Legend::default())
+                    .allow_scroll(false)
+                    .show(ui, |plot| {
+                        for model in report.models.iter().take(8) {
+                            let points: Vec<[f64; 2]> = (model.subgroups.iter())
+                                .filter_map(|(g, a)| Some([g.parse::<f64>().ok()?, (*a)? * 100.0]))
+                                .collect();
+                            plot.line(Line::new(model.model.clone(), PlotPoints::from(points)));
+                        }
+                    });
+                ui.label(RichText::new("Decisions: category and severity of wrong pairs").strong());
+                Plot::new("shares")
+                    .height(160.0)
+                    .legend(Legend::default())
+                    .allow_scroll(false)
+                    .show(ui, |plot| {
+                        let categories = (shares.categories.iter().enumerate())
+                            .map(|(i, (c, n))| {
+                                Bar::new(i as f64, *n as f64).name(category_name(*c))
+                            })
+                            .collect();
+                        plot.bar_chart(BarChart::new("category", categories));
+                        let severities = (shares.severities.iter().enumerate())
+                            .map(|(i, (s, n))| Bar::new(5.0 + i as f64, *n as f64).name(s.as_str()))
+                            .collect();
+                        plot.bar_chart(BarChart::new("severity", severities));
+                    });
+                if report.models.len() > 8 {
+                    ui.label(RichText::new("Subgroup lines: the first 8 models.").weak());
+                }
+            });
+        self.show_plots = open;
+    }
+}
+
+fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
+    let listed = |items: Vec<(String, usize)>| {
+        let total: usize = items.iter().map(|(_, n)| n).sum();
+        items
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format!("{name} {:.0}%", 100.0 * n as f64 / total.max(1) as f64))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let categories = listed(
+        shares
+            .categories
+            .iter()
+            .map(|(c, n)| (category_name(*c).to_owned(), *n))
+            .collect(),
+    );
+    let severities = listed(
+        shares
+            .severities
+            .iter()
+            .map(|(s, n)| (s.as_str().to_owned(), *n))
+            .collect(),
+    );
+    if !categories.is_empty() || !severities.is_empty() {
+        ui.label(format!("· wrong: {categories}; {severities}"));
+    }
+}
+
+fn metrics_table(ui: &mut egui::Ui, models: &[ModelReport], slice: Option<&str>) {
+    let slice = slice.unwrap_or("slice");
+    egui::Grid::new("metrics_table")
+        .striped(true)
+        .num_columns(7)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            for heading in [
+                "model",
+                "top-1",
+                "ReaL",
+                "MLA",
+                "MLA re-labeled",
+                "ASMA",
+                slice,
+            ] {
+                ui.label(RichText::new(heading).strong());
+            }
+            ui.end_row();
+            for model in models {
+                ui.label(&model.model);
+                ui.label(percent(model.top1));
+                ui.label(percent(model.real));
+                ui.label(percent(model.mla));
+                let change = match (model.mla, model.mla_relabeled) {
+                    (Some(before), Some(after)) if (after - before).abs() > 1e-12 => {
+                        format!(" ({:+.2})", (after - before) * 100.0)
+                    }
+                    _ => String::new(),
+                };
+                ui.label(format!("{}{change}", percent(model.mla_relabeled)));
+                ui.label(percent(model.asma));
+                ui.label(model.imagenet_m.map_or("–".into(), |s| {
+                    format!(
+                        "{}/{} [{:.0}–{:.0}%]",
+                        s.correct,
+                        s.total,
+                        s.ci95[0] * 100.0,
+                        s.ci95[1] * 100.0
+                    )
+                }));
+                ui.end_row();
+            }
+        });
+}

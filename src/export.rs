@@ -1,0 +1,102 @@
+//! Updated label sets for others to evaluate on: the imported multi-labels with the panel's
+//! decisions overlaid, written as the CSV that `bagel import labels` reads back.
+
+use crate::data::{LabelEntry, LabelKind};
+use crate::error::{Error, Result};
+use crate::panel::{Decision, Verdict};
+use crate::store::Project;
+use crate::vocab::{ClassId, Vocabulary};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Writes `file,correct,unclear,wrong,problematic` (wnids separated by spaces) for every image
+/// the labels or the decisions cover; returns how many rows. The file appears whole or not at
+/// all: it is written beside the target and renamed.
+pub fn export_labels(project: &Project, dataset: &str, out: &Path) -> Result<usize> {
+    let info = project.dataset(dataset)?;
+    let images = project.images(info.id)?;
+    let source = project.label_source(info.id, LabelKind::MultiLabel, None)?;
+    let labels = match &source {
+        Some(source) => Some(project.image_labels(source, images.len())?),
+        None => None,
+    };
+    let mut decided: BTreeMap<usize, Vec<Decision>> = BTreeMap::new();
+    for decision in project.decisions(info.id)? {
+        decided
+            .entry(decision.image as usize)
+            .or_default()
+            .push(decision);
+    }
+    let rows: Vec<(usize, LabelEntry)> = (0..images.len())
+        .filter_map(|image| {
+            let imported = labels.as_ref().and_then(|l| l.entry(image));
+            let decisions = decided.get(&image);
+            if imported.is_none() && decisions.is_none() {
+                return None;
+            }
+            let start = imported.unwrap_or_else(|| LabelEntry {
+                correct: images.labels[image].into_iter().collect(),
+                ..Default::default()
+            });
+            Some((
+                image,
+                overlay(start, decisions.map_or(&[][..], Vec::as_slice)),
+            ))
+        })
+        .collect();
+    let partial = out.with_extension("partial");
+    write_csv(&partial, project.vocab(), &images.files, &rows)?;
+    std::fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
+    Ok(rows.len())
+}
+
+/// Moves each decided label into the list its verdict names.
+fn overlay(mut entry: LabelEntry, decisions: &[Decision]) -> LabelEntry {
+    for decision in decisions {
+        for list in [&mut entry.correct, &mut entry.unclear, &mut entry.wrong] {
+            list.retain(|&c| c != decision.label);
+        }
+        match decision.verdict {
+            Verdict::Correct => entry.correct.push(decision.label),
+            Verdict::Unclear => entry.unclear.push(decision.label),
+            Verdict::Wrong => entry.wrong.push(decision.label),
+            Verdict::Problematic => entry.problematic = true,
+        }
+    }
+    for list in [&mut entry.correct, &mut entry.unclear, &mut entry.wrong] {
+        list.sort_unstable();
+    }
+    entry
+}
+
+fn write_csv(
+    path: &Path,
+    vocab: &Vocabulary,
+    files: &[String],
+    rows: &[(usize, LabelEntry)],
+) -> Result<()> {
+    let failed = |e: csv::Error| Error::bad_input(path, format!("cannot write: {e}"));
+    let mut writer = csv::Writer::from_path(path).map_err(failed)?;
+    writer
+        .write_record(["file", "correct", "unclear", "wrong", "problematic"])
+        .map_err(failed)?;
+    let wnids = |list: &[ClassId]| {
+        let names: Vec<&str> = list
+            .iter()
+            .filter_map(|&c| vocab.class(c).map(|class| class.wnid.as_str()))
+            .collect();
+        names.join(" ")
+    };
+    for (image, entry) in rows {
+        writer
+            .write_record([
+                files[*image].as_str(),
+                &wnids(&entry.correct),
+                &wnids(&entry.unclear),
+                &wnids(&entry.wrong),
+                if entry.problematic { "true" } else { "false" },
+            ])
+            .map_err(failed)?;
+    }
+    writer.flush().map_err(|e| Error::io(path, e))
+}
