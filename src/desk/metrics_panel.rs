@@ -52,10 +52,18 @@ impl Desk {
             .default_size([760.0, 620.0])
             .show(ctx, |ui| {
                 ui.label(RichText::new("MLA per model, before and after review (%)").strong());
+                let names: Vec<String> = report.models.iter().map(|m| m.model.clone()).collect();
                 Plot::new("before_after")
                     .height(200.0)
                     .legend(Legend::default())
                     .allow_scroll(false)
+                    .include_y(0.0)
+                    .include_y(100.0)
+                    .x_axis_formatter(move |mark, _| {
+                        whole(mark.value)
+                            .and_then(|i| names.get(i).cloned())
+                            .unwrap_or_default()
+                    })
                     .show(ui, |plot| {
                         let bars = |offset: f64, value: fn(&ModelReport) -> Option<f64>| {
                             (report.models.iter().enumerate())
@@ -77,6 +85,9 @@ impl Desk {
                 ui.label(RichText::new("Subgroup accuracy by number of valid labels (%)").strong());
                 Plot::new("subgroups")
                     .height(180.0)
+                    .include_y(0.0)
+                    .include_y(100.0)
+                    .x_axis_label("valid labels per image (group g)")
                     .legend(Legend::default())
                     .allow_scroll(false)
                     .show(ui, |plot| {
@@ -88,10 +99,21 @@ impl Desk {
                         }
                     });
                 ui.label(RichText::new("Decisions: category and severity of wrong pairs").strong());
+                let share_names: Vec<&str> = (shares.categories.iter())
+                    .map(|(c, _)| category_name(*c))
+                    .chain([""])
+                    .chain(shares.severities.iter().map(|(s, _)| s.as_str()))
+                    .collect();
                 Plot::new("shares")
                     .height(160.0)
                     .legend(Legend::default())
                     .allow_scroll(false)
+                    .include_y(0.0)
+                    .y_axis_label("pairs")
+                    .x_axis_formatter(move |mark, _| {
+                        let name = whole(mark.value).and_then(|i| share_names.get(i));
+                        name.map_or(String::new(), |s| s.to_string())
+                    })
                     .show(ui, |plot| {
                         let categories = (shares.categories.iter().enumerate())
                             .map(|(i, (c, n))| {
@@ -110,6 +132,11 @@ impl Desk {
             });
         self.show_plots = open;
     }
+}
+
+/// The index a grid mark stands for, when it falls on a bar.
+fn whole(value: f64) -> Option<usize> {
+    (value >= 0.0 && value.fract() == 0.0).then_some(value as usize)
 }
 
 fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
@@ -136,8 +163,12 @@ fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
             .map(|(s, n)| (s.as_str().to_owned(), *n))
             .collect(),
     );
-    if !categories.is_empty() || !severities.is_empty() {
-        ui.label(format!("· wrong: {categories}; {severities}"));
+    let parts: Vec<String> = [categories, severities]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !parts.is_empty() {
+        ui.label(format!("· wrong pairs: {}", parts.join("; ")));
     }
 }
 

@@ -389,10 +389,11 @@ impl Desk {
             return;
         };
         let items = review.queue.items();
-        let around = (self.cursor.saturating_sub(PREFETCH_BEHIND))
-            ..(self.cursor + PREFETCH_AHEAD + 1).min(self.view.len());
+        // Ahead requests are served in the order asked: the next items first, then behind.
+        let ahead = self.cursor + 1..(self.cursor + PREFETCH_AHEAD + 1).min(self.view.len());
+        let behind = self.cursor.saturating_sub(PREFETCH_BEHIND)..self.cursor;
         let mut keep = Vec::new();
-        for position in std::iter::once(self.cursor).chain(around) {
+        for position in std::iter::once(self.cursor).chain(ahead).chain(behind) {
             let Some(&index) = self.view.get(position) else {
                 continue;
             };

@@ -39,8 +39,12 @@ impl Textures {
             Loaded::Picture(picture) => {
                 let size = [picture.width as usize, picture.height as usize];
                 let image = egui::ColorImage::from_rgba_unmultiplied(size, &picture.rgba);
-                let texture =
-                    ctx.load_texture(path.display().to_string(), image, TextureOptions::LINEAR);
+                // Mipmaps: a 2048-pixel picture drawn at 800 pixels would alias without them.
+                let options = TextureOptions {
+                    mipmap_mode: Some(egui::TextureFilter::Linear),
+                    ..TextureOptions::LINEAR
+                };
+                let texture = ctx.load_texture(path.display().to_string(), image, options);
                 if self.kept.len() >= TEXTURES_KEPT {
                     self.kept.pop_front();
                 }

@@ -106,7 +106,7 @@ impl Review {
         }
     }
 
-    /// Up to `count` images whose original label is `class`, other than `except`.
+    /// Up to `count` images showing `class` (their original label first), other than `except`.
     pub fn examples_of(&self, class: ClassId, except: u32, count: usize) -> Vec<u32> {
         (self.images_by_label.get(&class).into_iter().flatten())
             .copied()
@@ -177,4 +177,34 @@ impl Review {
         (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
         Ok(())
     }
+}
+
+/// For each class, the images whose original label it is, then those that have it as a valid
+/// label in the imported label sets: the examples the class browser shows.
+fn examples_by_class<const N: usize>(
+    evaluation: &Evaluation,
+    label_sets: [&Option<ImageLabels>; N],
+) -> HashMap<ClassId, Vec<u32>> {
+    let mut examples: HashMap<ClassId, Vec<u32>> = HashMap::new();
+    for (image, label) in evaluation.truth.iter().enumerate() {
+        if let Some(label) = label {
+            examples.entry(*label).or_default().push(image as u32);
+        }
+    }
+    for labels in label_sets.into_iter().flatten() {
+        for image in 0..labels.num_images() {
+            for class in labels
+                .correct
+                .get(image)
+                .iter()
+                .chain(labels.unclear.get(image))
+            {
+                let list = examples.entry(*class).or_default();
+                if !list.contains(&(image as u32)) {
+                    list.push(image as u32);
+                }
+            }
+        }
+    }
+    examples
 }
