@@ -68,15 +68,7 @@ impl Review {
             .filter(|cast| cast.reviewer == reviewer && cast.round == ROUND)
             .map(|cast| ((cast.vote.image, cast.vote.label), cast.vote))
             .collect();
-        let mut images_by_label: HashMap<ClassId, Vec<u32>> = HashMap::new();
-        for (image, label) in evaluation.truth.iter().enumerate() {
-            if let Some(label) = label {
-                images_by_label
-                    .entry(*label)
-                    .or_default()
-                    .push(image as u32);
-            }
-        }
+        let images_by_label = examples_by_class(&evaluation, [&labels, &real]);
         progress.advance(1);
         Ok(Review {
             dataset: info,
