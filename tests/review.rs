@@ -171,3 +171,44 @@ fn a_vote_without_a_reviewer_name_is_refused() {
     assert!(err.to_string().contains("reviewer name"), "{err}");
     assert!(stored_votes(&project).is_empty());
 }
+
+#[test]
+fn the_export_carries_the_decisions_and_imports_back() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
+        .unwrap();
+    review
+        .vote(&mut project, Vote::new(0, 282, Verdict::Wrong))
+        .unwrap();
+    let out = fixture.path("updated.csv");
+    let rows = bagel::export::export_labels(&project, "val", &out).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    // Image 5 gains tiger shark (n01491361) as correct; tiger cat moves from unclear to wrong.
+    let row = |file: &str| {
+        text.lines()
+            .find(|l| l.starts_with(file))
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        row("ILSVRC2012_val_00000005.JPEG"),
+        "ILSVRC2012_val_00000005.JPEG,n01443537 n01491361,,,false"
+    );
+    assert_eq!(
+        row("ILSVRC2012_val_00000001.JPEG"),
+        "ILSVRC2012_val_00000001.JPEG,n02123045,,n02123159 n02124075,false"
+    );
+    assert_eq!(rows, 5, "the four labeled images and the problematic one");
+    common::bagel_ok(&[
+        "import",
+        "labels",
+        fixture.project().to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--name",
+        "updated",
+        out.to_str().unwrap(),
+    ]);
+}
