@@ -359,11 +359,22 @@ fn model_predictions(
                 for (class, score) in ranked_scores(predictions, image).take(top_k) {
                     ui.horizontal(|ui| {
                         ui.set_height(MODEL_ROW);
-                        let fraction = score.unwrap_or(0.0);
-                        let bar = egui::ProgressBar::new(fraction)
-                            .desired_width(BAR_WIDTH)
-                            .text(score.map_or("–".into(), |s| format!("{:.1}%", s * 100.0)));
-                        ui.add(bar);
+                        match score {
+                            Some(score) => {
+                                let text = format!("{:.1}%", score * 100.0);
+                                ui.add(
+                                    egui::ProgressBar::new(score)
+                                        .desired_width(BAR_WIDTH)
+                                        .text(text),
+                                );
+                            }
+                            None => {
+                                ui.add_sized(
+                                    [BAR_WIDTH, MODEL_ROW],
+                                    egui::Label::new(RichText::new("no score").weak()),
+                                );
+                            }
+                        }
                         let color = if class == item.label {
                             Color32::from_rgb(230, 160, 70)
                         } else if valid(class) {
