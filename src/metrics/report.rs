@@ -2,7 +2,7 @@
 
 use super::accuracy::{OriginalLabelHits, SetHits};
 use super::asma::SubgroupSums;
-use super::mla::PerClassHits;
+use super::mla::MlaImages;
 use super::{MistakeDistance, SliceScore, SubsetAccuracy, ValidSets, asma, slice_score};
 use crate::data::{LabelKind, TopK};
 use crate::error::Result;
@@ -156,6 +156,16 @@ impl Evaluation {
         predictions: &TopK,
         options: &MetricOptions,
     ) -> ModelReport {
+        self.score(&Prepared::new(self), name, predictions, options)
+    }
+
+    fn score(
+        &self,
+        prepared: &Prepared,
+        name: &str,
+        predictions: &TopK,
+        options: &MetricOptions,
+    ) -> ModelReport {
         let collapse = &self.collapse;
         let kept = predictions.k;
         let mut original = OriginalLabelHits::new(&self.truth);
@@ -163,14 +173,6 @@ impl Evaluation {
             .real
             .as_ref()
             .map(|(_, valid)| SetHits::new(valid, collapse));
-        let mut mla = self
-            .multilabel
-            .as_ref()
-            .map(|(_, valid)| PerClassHits::new(&self.truth, valid, collapse));
-        // Without decisions the re-labeled sets are the imported ones: no second pass needed.
-        let relabeled_sets = self.relabeled.as_ref().filter(|_| self.decisions > 0);
-        let mut relabeled =
-            relabeled_sets.map(|valid| PerClassHits::new(&self.truth, valid, collapse));
         let mut groups = self.asma_sets(options).map(|(_, valid)| {
             SubgroupSums::new(valid, collapse, options.max_group, kept, options.asma_form)
         });
@@ -181,17 +183,19 @@ impl Evaluation {
             if let Some(real) = &mut real {
                 real.add(image, ranked);
             }
-            if let Some(mla) = &mut mla {
-                mla.add(image, ranked);
-            }
-            if let Some(relabeled) = &mut relabeled {
-                relabeled.add(image, ranked);
-            }
             if let Some(groups) = &mut groups {
                 groups.add(image, ranked);
             }
         }
-        let mla = mla.map(|m| m.finish(&self.kinds)).unwrap_or_default();
+        let mla_score = |images: &Option<MlaImages>, valid: Option<&ValidSets>| {
+            Some(
+                images
+                    .as_ref()?
+                    .score(predictions, valid?, collapse, &self.kinds),
+            )
+        };
+        let mla =
+            mla_score(&prepared.mla, self.multilabel.as_ref().map(|(_, v)| v)).unwrap_or_default();
         let groups = groups
             .map(|g| g.finish())
             .unwrap_or_else(|| vec![None; options.max_group]);
@@ -201,8 +205,8 @@ impl Evaluation {
             top5: original.finish(5, kept),
             real: real.and_then(|r| r.finish()),
             mla: mla.per_class,
-            mla_relabeled: match relabeled {
-                Some(relabeled) => relabeled.finish(&self.kinds).per_class,
+            mla_relabeled: match mla_score(&prepared.relabeled, self.relabeled.as_ref()) {
+                Some(relabeled) => relabeled.per_class,
                 None => self.relabeled.as_ref().and(mla.per_class),
             },
             mla_organisms: mla.organisms,
@@ -227,10 +231,11 @@ impl Evaluation {
 
     /// All models, in parallel.
     pub fn report(&self, options: &MetricOptions) -> DatasetReport {
+        let prepared = Prepared::new(self);
         let models = self
             .models
             .par_iter()
-            .map(|(name, predictions)| self.model_report(name, predictions, options))
+            .map(|(name, predictions)| self.score(&prepared, name, predictions, options))
             .collect();
         DatasetReport {
             dataset: self.dataset.clone(),
@@ -243,6 +248,26 @@ impl Evaluation {
             asma_form: options.asma_form.as_str(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),
             models,
+        }
+    }
+}
+
+/// What every model's report reads that does not depend on the model, found once.
+struct Prepared {
+    mla: Option<MlaImages>,
+    /// Only with decisions: without, the re-labeled sets are the imported ones.
+    relabeled: Option<MlaImages>,
+}
+
+impl Prepared {
+    fn new(evaluation: &Evaluation) -> Self {
+        let classes = evaluation.collapse.len();
+        let mla_images = |valid: &ValidSets| MlaImages::new(&evaluation.truth, valid, classes);
+        Prepared {
+            mla: evaluation.multilabel.as_ref().map(|(_, v)| mla_images(v)),
+            relabeled: (evaluation.relabeled.as_ref())
+                .filter(|_| evaluation.decisions > 0)
+                .map(mla_images),
         }
     }
 }
