@@ -2,39 +2,29 @@
 //! Each metric is an accumulator fed one image at a time, so the report can compute all of
 //! them in one pass over a model's predictions.
 
-use super::ValidSets;
+use super::{NO_LABEL, ValidSets, label_column};
 use crate::data::TopK;
 use crate::vocab::ClassId;
 
 /// [y = p1] and [y ∈ top-5] over images with an original label.
-pub(crate) struct OriginalLabelHits<'a> {
-    truth: &'a [Option<ClassId>],
+#[derive(Default)]
+pub(crate) struct OriginalLabelHits {
     top1: usize,
     top5: usize,
     total: usize,
 }
 
-impl<'a> OriginalLabelHits<'a> {
-    pub fn new(truth: &'a [Option<ClassId>]) -> Self {
-        OriginalLabelHits {
-            truth,
-            top1: 0,
-            top5: 0,
-            total: 0,
-        }
-    }
-
+impl OriginalLabelHits {
+    /// `label` from [`label_column`]: [`NO_LABEL`] never equals a prediction.
     #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        if let Some(label) = self.truth[image] {
-            self.total += 1;
-            self.top1 += (ranked[0] == label) as usize;
-            // A fold, not `any`: an early exit is a branch the predictor keeps missing.
-            self.top5 += ranked
-                .iter()
-                .take(5)
-                .fold(false, |hit, &p| hit | (p == label)) as usize;
-        }
+    pub fn add(&mut self, label: u32, ranked: &[ClassId]) {
+        self.total += (label != NO_LABEL) as usize;
+        self.top1 += (ranked[0] as u32 == label) as usize;
+        // A fold, not `any`: an early exit is a branch the predictor keeps missing.
+        self.top5 += ranked
+            .iter()
+            .take(5)
+            .fold(false, |hit, &p| hit | (p as u32 == label)) as usize;
     }
 
     /// Top-k for k = 1 or 5; None when k exceeds what was kept or no image has a label.
@@ -46,9 +36,9 @@ impl<'a> OriginalLabelHits<'a> {
 
 /// Mean over images with an original label of [y ∈ top-k] (k = 1 or 5).
 pub fn top_k_accuracy(predictions: &TopK, truth: &[Option<ClassId>], k: usize) -> Option<f64> {
-    let mut hits = OriginalLabelHits::new(truth);
-    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
-        hits.add(image, ranked);
+    let mut hits = OriginalLabelHits::default();
+    for (ranked, &label) in predictions.rows().zip(&label_column(truth)) {
+        hits.add(label, ranked);
     }
     hits.finish(k, predictions.k)
 }

@@ -99,6 +99,15 @@ impl ValidSets {
         ValidSets::new(included, sets)
     }
 
+    /// A source that includes no image: what a missing source amounts to in every metric.
+    pub(crate) fn including_none(num_images: usize) -> Self {
+        let mut sets = LabelSets::with_capacity(num_images, 0);
+        for _ in 0..num_images {
+            sets.push([]);
+        }
+        ValidSets::new(vec![false; num_images], sets)
+    }
+
     fn new(included: Vec<bool>, sets: LabelSets) -> Self {
         let entries = included
             .iter()
