@@ -2,6 +2,7 @@
 //! Each metric is an accumulator fed one image at a time, so the report can compute all of
 //! them in one pass over a model's predictions.
 
+use super::valid_sets::ImageSet;
 use super::{NO_LABEL, ValidSets, label_column};
 use crate::data::TopK;
 use crate::vocab::ClassId;
@@ -20,11 +21,11 @@ impl OriginalLabelHits {
     pub fn add(&mut self, label: u32, ranked: &[ClassId]) {
         self.total += (label != NO_LABEL) as usize;
         self.top1 += (ranked[0] as u32 == label) as usize;
-        // A fold, not `any`: an early exit is a branch the predictor keeps missing.
-        self.top5 += ranked
-            .iter()
-            .take(5)
-            .fold(false, |hit, &p| hit | (p as u32 == label)) as usize;
+        // With fewer than five kept, top-5 is None whatever the count.
+        if let Some(head) = ranked.first_chunk::<5>() {
+            // A fold, not `any`: an early exit is a branch the predictor keeps missing.
+            self.top5 += head.iter().fold(false, |hit, &p| hit | (p as u32 == label)) as usize;
+        }
     }
 
     /// Top-k for k = 1 or 5; None when k exceeds what was kept or no image has a label.
@@ -45,16 +46,14 @@ pub fn top_k_accuracy(predictions: &TopK, truth: &[Option<ClassId>], k: usize) -
 
 /// [collapse(p1) ∈ Y] over the included images of a valid-set source.
 pub(crate) struct SetHits<'a> {
-    valid: &'a ValidSets,
     collapse: &'a [ClassId],
     hits: usize,
     total: usize,
 }
 
 impl<'a> SetHits<'a> {
-    pub fn new(valid: &'a ValidSets, collapse: &'a [ClassId]) -> Self {
+    pub fn new(collapse: &'a [ClassId]) -> Self {
         SetHits {
-            valid,
             collapse,
             hits: 0,
             total: 0,
@@ -62,12 +61,11 @@ impl<'a> SetHits<'a> {
     }
 
     #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+    pub fn add(&mut self, set: ImageSet, top1: ClassId) {
         // Branch-free: whether an image is included is as good as random to the predictor.
-        let included = self.valid.included(image);
+        let included = set.included();
         self.total += included as usize;
-        self.hits +=
-            (included & self.valid.accepts(image, self.collapse[ranked[0] as usize])) as usize;
+        self.hits += (included & set.accepts(self.collapse[top1 as usize])) as usize;
     }
 
     pub fn finish(&self) -> Option<f64> {
@@ -77,9 +75,9 @@ impl<'a> SetHits<'a> {
 
 /// Mean over included images of [collapse(p1) ∈ Y] (ReaL accuracy when Y is the ReaL set).
 pub fn set_accuracy(predictions: &TopK, valid: &ValidSets, collapse: &[ClassId]) -> Option<f64> {
-    let mut hits = SetHits::new(valid, collapse);
-    for (image, ranked) in predictions.rows().enumerate().take(valid.num_images()) {
-        hits.add(image, ranked);
+    let mut hits = SetHits::new(collapse);
+    for (ranked, set) in predictions.rows().zip(valid.images()) {
+        hits.add(set, ranked[0]);
     }
     hits.finish()
 }

@@ -172,20 +172,17 @@ impl Evaluation {
         let collapse = &self.collapse;
         let kept = predictions.k;
         let mut original = OriginalLabelHits::default();
-        let mut real = SetHits::new(&prepared.real, collapse);
-        let mut groups = SubgroupSums::new(
-            &prepared.asma,
-            collapse,
-            options.max_group,
-            kept,
-            options.asma_form,
-        );
+        let mut real = SetHits::new(collapse);
+        let mut groups = SubgroupSums::new(collapse, options.max_group, kept, options.asma_form);
         let mut distance = MistakeDistance::new(&self.hierarchy);
-        for (image, (ranked, &label)) in predictions.rows().zip(&prepared.labels).enumerate() {
+        let images = (predictions.rows().zip(&prepared.labels))
+            .zip(prepared.real.images())
+            .zip(prepared.asma.images());
+        for (((ranked, &label), real_set), asma_set) in images {
             original.add(label, ranked);
             distance.add(label, ranked[0]);
-            real.add(image, ranked);
-            groups.add(image, ranked);
+            real.add(real_set, ranked[0]);
+            groups.add(asma_set, ranked);
         }
         let mla_score = |images: &Option<MlaImages>, valid: Option<&ValidSets>| {
             Some(
