@@ -50,13 +50,17 @@ impl<'a> MistakeDistance<'a> {
     /// `label` from [`label_column`].
     #[inline(always)]
     pub fn add(&mut self, label: u32, top1: ClassId) {
-        if label != NO_LABEL
-            && label != top1 as u32
-            && let Some(distance) = self.hierarchy.distance(label as ClassId, top1)
-        {
-            self.sum += distance as u64;
-            self.count += 1;
-        }
+        // Branch-free, as whether the top-1 is a mistake is random to the predictor: a hit
+        // looks up a pair that is always at hand and counts nothing.
+        let mistake = (label != NO_LABEL) & (label != top1 as u32);
+        let (a, b) = if mistake {
+            (label as ClassId, top1)
+        } else {
+            (0, 0)
+        };
+        let distance = self.hierarchy.distance(a, b).filter(|_| mistake);
+        self.sum += distance.unwrap_or(0) as u64;
+        self.count += distance.is_some() as u64;
     }
 
     pub fn finish(&self) -> Option<f64> {
