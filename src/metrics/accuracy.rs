@@ -2,38 +2,29 @@
 //! Each metric is an accumulator fed one image at a time, so the report can compute all of
 //! them in one pass over a model's predictions.
 
-use super::ValidSets;
+use super::valid_sets::ImageSet;
+use super::{NO_LABEL, ValidSets, label_column};
 use crate::data::TopK;
 use crate::vocab::ClassId;
 
 /// [y = p1] and [y ∈ top-5] over images with an original label.
-pub(crate) struct OriginalLabelHits<'a> {
-    truth: &'a [Option<ClassId>],
+#[derive(Default)]
+pub(crate) struct OriginalLabelHits {
     top1: usize,
     top5: usize,
     total: usize,
 }
 
-impl<'a> OriginalLabelHits<'a> {
-    pub fn new(truth: &'a [Option<ClassId>]) -> Self {
-        OriginalLabelHits {
-            truth,
-            top1: 0,
-            top5: 0,
-            total: 0,
-        }
-    }
-
+impl OriginalLabelHits {
+    /// `label` from [`label_column`]: [`NO_LABEL`] never equals a prediction.
     #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        if let Some(label) = self.truth[image] {
-            self.total += 1;
-            self.top1 += (ranked[0] == label) as usize;
+    pub fn add(&mut self, label: u32, ranked: &[ClassId]) {
+        self.total += (label != NO_LABEL) as usize;
+        self.top1 += (ranked[0] as u32 == label) as usize;
+        // With fewer than five kept, top-5 is None whatever the count.
+        if let Some(head) = ranked.first_chunk::<5>() {
             // A fold, not `any`: an early exit is a branch the predictor keeps missing.
-            self.top5 += ranked
-                .iter()
-                .take(5)
-                .fold(false, |hit, &p| hit | (p == label)) as usize;
+            self.top5 += head.iter().fold(false, |hit, &p| hit | (p as u32 == label)) as usize;
         }
     }
 
@@ -46,25 +37,23 @@ impl<'a> OriginalLabelHits<'a> {
 
 /// Mean over images with an original label of [y ∈ top-k] (k = 1 or 5).
 pub fn top_k_accuracy(predictions: &TopK, truth: &[Option<ClassId>], k: usize) -> Option<f64> {
-    let mut hits = OriginalLabelHits::new(truth);
-    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
-        hits.add(image, ranked);
+    let mut hits = OriginalLabelHits::default();
+    for (ranked, &label) in predictions.rows().zip(&label_column(truth)) {
+        hits.add(label, ranked);
     }
     hits.finish(k, predictions.k)
 }
 
 /// [collapse(p1) ∈ Y] over the included images of a valid-set source.
 pub(crate) struct SetHits<'a> {
-    valid: &'a ValidSets,
     collapse: &'a [ClassId],
     hits: usize,
     total: usize,
 }
 
 impl<'a> SetHits<'a> {
-    pub fn new(valid: &'a ValidSets, collapse: &'a [ClassId]) -> Self {
+    pub fn new(collapse: &'a [ClassId]) -> Self {
         SetHits {
-            valid,
             collapse,
             hits: 0,
             total: 0,
@@ -72,12 +61,11 @@ impl<'a> SetHits<'a> {
     }
 
     #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
+    pub fn add(&mut self, set: ImageSet, top1: ClassId) {
         // Branch-free: whether an image is included is as good as random to the predictor.
-        let included = self.valid.included(image);
+        let included = set.included();
         self.total += included as usize;
-        self.hits +=
-            (included & self.valid.accepts(image, self.collapse[ranked[0] as usize])) as usize;
+        self.hits += (included & set.accepts(self.collapse[top1 as usize])) as usize;
     }
 
     pub fn finish(&self) -> Option<f64> {
@@ -87,9 +75,9 @@ impl<'a> SetHits<'a> {
 
 /// Mean over included images of [collapse(p1) ∈ Y] (ReaL accuracy when Y is the ReaL set).
 pub fn set_accuracy(predictions: &TopK, valid: &ValidSets, collapse: &[ClassId]) -> Option<f64> {
-    let mut hits = SetHits::new(valid, collapse);
-    for (image, ranked) in predictions.rows().enumerate().take(valid.num_images()) {
-        hits.add(image, ranked);
+    let mut hits = SetHits::new(collapse);
+    for (ranked, set) in predictions.rows().zip(valid.images()) {
+        hits.add(set, ranked[0]);
     }
     hits.finish()
 }

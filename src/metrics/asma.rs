@@ -2,6 +2,7 @@
 //! judged on the model's top-g, and the subgroups g = 1..G are averaged with equal weight.
 
 use super::ValidSets;
+use super::valid_sets::ImageSet;
 use crate::data::TopK;
 use crate::vocab::ClassId;
 
@@ -27,7 +28,6 @@ impl SubsetAccuracy {
 /// |Ŷ|; the accuracies are computed from the tally at the end, keeping division out of the
 /// per-image loop.
 pub(crate) struct SubgroupSums<'a> {
-    valid: &'a ValidSets,
     collapse: &'a [ClassId],
     /// Whether the collapse map merges anything; if not, |Ŷ| = g and no lookups are needed.
     collapsing: bool,
@@ -41,7 +41,6 @@ pub(crate) struct SubgroupSums<'a> {
 
 impl<'a> SubgroupSums<'a> {
     pub fn new(
-        valid: &'a ValidSets,
         collapse: &'a [ClassId],
         max_group: usize,
         kept: usize,
@@ -49,7 +48,6 @@ impl<'a> SubgroupSums<'a> {
     ) -> Self {
         let side = max_group + 1;
         SubgroupSums {
-            valid,
             collapse,
             collapsing: collapse.iter().enumerate().any(|(c, &g)| c != g as usize),
             form,
@@ -60,9 +58,9 @@ impl<'a> SubgroupSums<'a> {
     }
 
     #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        let g = self.valid.len(image);
-        if g == 0 || g > self.largest || !self.valid.included(image) {
+    pub fn add(&mut self, set: ImageSet, ranked: &[ClassId]) {
+        let g = set.len();
+        if g == 0 || g > self.largest || !set.included() {
             return;
         }
         let (mut overlap, mut distinct) = (0, g);
@@ -78,11 +76,11 @@ impl<'a> SubgroupSums<'a> {
                     continue;
                 }
                 distinct += 1;
-                overlap += self.valid.accepts(image, p) as usize;
+                overlap += set.accepts(p) as usize;
             }
         } else {
             for &p in &ranked[..g] {
-                overlap += self.valid.accepts(image, p) as usize;
+                overlap += set.accepts(p) as usize;
             }
         }
         let side = self.max_group + 1;
@@ -126,9 +124,9 @@ pub fn subgroup_accuracies(
     max_group: usize,
     form: SubsetAccuracy,
 ) -> Vec<Option<f64>> {
-    let mut sums = SubgroupSums::new(valid, collapse, max_group, predictions.k, form);
-    for (image, ranked) in predictions.rows().enumerate().take(valid.num_images()) {
-        sums.add(image, ranked);
+    let mut sums = SubgroupSums::new(collapse, max_group, predictions.k, form);
+    for (ranked, set) in predictions.rows().zip(valid.images()) {
+        sums.add(set, ranked);
     }
     sums.finish()
 }

@@ -15,57 +15,74 @@ pub struct MlaScore {
     pub per_image: Option<f64>,
 }
 
-/// Per original class: images counted and top-1 predictions valid.
-pub(crate) struct PerClassHits<'a> {
-    truth: &'a [Option<ClassId>],
-    valid: &'a ValidSets,
-    collapse: &'a [ClassId],
-    hits: Vec<u32>,
+/// The images MLA counts under one valid-set source (included, with an original label) and
+/// how many each class has: the same for every model, so the report finds them once and each
+/// model only counts its hits.
+pub(crate) struct MlaImages {
+    images: Vec<u32>,
+    labels: Vec<ClassId>,
     counts: Vec<u32>,
 }
 
-impl<'a> PerClassHits<'a> {
-    pub fn new(
-        truth: &'a [Option<ClassId>],
-        valid: &'a ValidSets,
-        collapse: &'a [ClassId],
-    ) -> Self {
-        let classes = collapse.len();
-        PerClassHits {
-            truth,
-            valid,
-            collapse,
-            hits: vec![0; classes],
-            counts: vec![0; classes],
+impl MlaImages {
+    pub fn new(truth: &[Option<ClassId>], valid: &ValidSets, classes: usize) -> Self {
+        let mut counts = vec![0; classes];
+        let (images, labels) = (0..truth.len().min(valid.num_images()))
+            .filter(|&image| valid.included(image))
+            .filter_map(|image| Some((image as u32, truth[image]?)))
+            .inspect(|&(_, label)| counts[label as usize] += 1)
+            .unzip();
+        MlaImages {
+            images,
+            labels,
+            counts,
         }
     }
 
-    #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        if let Some(label) = self.truth[image] {
-            // Branch-free on inclusion, which is as good as random to the predictor.
-            let included = self.valid.included(image);
-            let valid = self.valid.accepts(image, self.collapse[ranked[0] as usize]);
-            self.counts[label as usize] += included as u32;
-            self.hits[label as usize] += (included & valid) as u32;
+    /// The model's score: top-1 hits per class over the counted images.
+    pub fn score(
+        &self,
+        predictions: &TopK,
+        valid: &ValidSets,
+        collapse: &[ClassId],
+        kinds: &[ClassKind],
+    ) -> MlaScore {
+        // Predictions normally cover every image; a shorter file counts only its prefix.
+        let covered = self
+            .images
+            .partition_point(|&image| (image as usize) < predictions.num_images());
+        let mut hits = vec![0u32; self.counts.len()];
+        for (&image, &label) in self.images[..covered].iter().zip(&self.labels) {
+            let top1 = collapse[predictions.top1(image as usize) as usize];
+            hits[label as usize] += valid.accepts(image as usize, top1) as u32;
+        }
+        if covered == self.images.len() {
+            finish(&hits, &self.counts, kinds)
+        } else {
+            let mut counts = vec![0u32; self.counts.len()];
+            for &label in &self.labels[..covered] {
+                counts[label as usize] += 1;
+            }
+            finish(&hits, &counts, kinds)
         }
     }
+}
 
-    pub fn finish(&self, kinds: &[ClassKind]) -> MlaScore {
-        let class_mean = |keep: &dyn Fn(ClassKind) -> bool| {
-            let rates: Vec<f64> = (0..kinds.len().min(self.counts.len()))
-                .filter(|&c| self.counts[c] > 0 && keep(kinds[c]))
-                .map(|c| self.hits[c] as f64 / self.counts[c] as f64)
-                .collect();
-            (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
-        };
-        let total: u32 = self.counts.iter().sum();
-        MlaScore {
-            per_class: class_mean(&|_| true),
-            organisms: class_mean(&|k| k == ClassKind::Organism),
-            objects: class_mean(&|k| k == ClassKind::Object),
-            per_image: (total > 0).then(|| self.hits.iter().sum::<u32>() as f64 / total as f64),
-        }
+/// Mean per-class, per-kind and per-image rates from hits and image counts per class.
+fn finish(hits: &[u32], counts: &[u32], kinds: &[ClassKind]) -> MlaScore {
+    let class_mean = |keep: &dyn Fn(ClassKind) -> bool| {
+        let rates: Vec<f64> = (0..kinds.len().min(counts.len()))
+            .filter(|&c| counts[c] > 0 && keep(kinds[c]))
+            .map(|c| hits[c] as f64 / counts[c] as f64)
+            .collect();
+        (!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
+    };
+    let total: u32 = counts.iter().sum();
+    MlaScore {
+        per_class: class_mean(&|_| true),
+        organisms: class_mean(&|k| k == ClassKind::Organism),
+        objects: class_mean(&|k| k == ClassKind::Object),
+        per_image: (total > 0).then(|| hits.iter().sum::<u32>() as f64 / total as f64),
     }
 }
 
@@ -78,11 +95,7 @@ pub fn multi_label_accuracy(
     collapse: &[ClassId],
     kinds: &[ClassKind],
 ) -> MlaScore {
-    let mut hits = PerClassHits::new(truth, valid, collapse);
-    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
-        hits.add(image, ranked);
-    }
-    hits.finish(kinds)
+    MlaImages::new(truth, valid, collapse.len()).score(predictions, valid, collapse, kinds)
 }
 
 #[cfg(test)]

@@ -18,34 +18,49 @@ pub use valid_sets::{ValidSets, relabel_image};
 use crate::data::TopK;
 use crate::vocab::{ClassId, Hierarchy};
 
+/// What the passes read for "no original label": a u32 that equals no prediction, so the
+/// hit tests need no separate test for the label's presence.
+pub(crate) const NO_LABEL: u32 = u32::MAX;
+
+/// The original labels as the passes read them: [`NO_LABEL`] where there is none.
+pub(crate) fn label_column(truth: &[Option<ClassId>]) -> Vec<u32> {
+    truth
+        .iter()
+        .map(|label| label.map_or(NO_LABEL, u32::from))
+        .collect()
+}
+
 /// WordNet distance between the original label and the top-1 over the model's top-1
 /// mistakes (how far off the mistakes are).
 pub(crate) struct MistakeDistance<'a> {
-    truth: &'a [Option<ClassId>],
     hierarchy: &'a Hierarchy,
     sum: u64,
     count: u64,
 }
 
 impl<'a> MistakeDistance<'a> {
-    pub fn new(truth: &'a [Option<ClassId>], hierarchy: &'a Hierarchy) -> Self {
+    pub fn new(hierarchy: &'a Hierarchy) -> Self {
         MistakeDistance {
-            truth,
             hierarchy,
             sum: 0,
             count: 0,
         }
     }
 
+    /// `label` from [`label_column`].
     #[inline(always)]
-    pub fn add(&mut self, image: usize, ranked: &[ClassId]) {
-        if let Some(label) = self.truth[image]
-            && label != ranked[0]
-            && let Some(distance) = self.hierarchy.distance(label, ranked[0])
-        {
-            self.sum += distance as u64;
-            self.count += 1;
-        }
+    pub fn add(&mut self, label: u32, top1: ClassId) {
+        // Branch-free, as whether the top-1 is a mistake is random to the predictor: a hit
+        // looks up a pair that is always at hand and counts nothing.
+        let mistake = (label != NO_LABEL) & (label != top1 as u32);
+        let (a, b) = if mistake {
+            (label as ClassId, top1)
+        } else {
+            (0, 0)
+        };
+        let distance = self.hierarchy.distance(a, b).filter(|_| mistake);
+        self.sum += distance.unwrap_or(0) as u64;
+        self.count += distance.is_some() as u64;
     }
 
     pub fn finish(&self) -> Option<f64> {
@@ -59,9 +74,9 @@ pub fn mean_mistake_distance(
     truth: &[Option<ClassId>],
     hierarchy: &Hierarchy,
 ) -> Option<f64> {
-    let mut distance = MistakeDistance::new(truth, hierarchy);
-    for (image, ranked) in predictions.rows().enumerate().take(truth.len()) {
-        distance.add(image, ranked);
+    let mut distance = MistakeDistance::new(hierarchy);
+    for (ranked, &label) in predictions.rows().zip(&label_column(truth)) {
+        distance.add(label, ranked[0]);
     }
     distance.finish()
 }

@@ -2,14 +2,17 @@
 
 use super::accuracy::{OriginalLabelHits, SetHits};
 use super::asma::SubgroupSums;
-use super::mla::PerClassHits;
-use super::{MistakeDistance, SliceScore, SubsetAccuracy, ValidSets, asma, slice_score};
+use super::mla::MlaImages;
+use super::{
+    MistakeDistance, SliceScore, SubsetAccuracy, ValidSets, asma, label_column, slice_score,
+};
 use crate::data::{LabelKind, TopK};
 use crate::error::Result;
 use crate::store::Project;
 use crate::vocab::{ClassId, ClassKind, Hierarchy};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -171,53 +174,49 @@ impl Evaluation {
         predictions: &TopK,
         options: &MetricOptions,
     ) -> ModelReport {
+        self.score(&Prepared::new(self, options), name, predictions, options)
+    }
+
+    fn score(
+        &self,
+        prepared: &Prepared,
+        name: &str,
+        predictions: &TopK,
+        options: &MetricOptions,
+    ) -> ModelReport {
         let collapse = &self.collapse;
         let kept = predictions.k;
-        let mut original = OriginalLabelHits::new(&self.truth);
-        let mut real = self
-            .real
-            .as_ref()
-            .map(|(_, valid)| SetHits::new(valid, collapse));
-        let mut mla = self
-            .multilabel
-            .as_ref()
-            .map(|(_, valid)| PerClassHits::new(&self.truth, valid, collapse));
-        // Without decisions the re-labeled sets are the imported ones: no second pass needed.
-        let relabeled_sets = self.relabeled.as_ref().filter(|_| self.decisions > 0);
-        let mut relabeled =
-            relabeled_sets.map(|valid| PerClassHits::new(&self.truth, valid, collapse));
-        let mut groups = self.asma_sets(options).map(|(_, valid)| {
-            SubgroupSums::new(valid, collapse, options.max_group, kept, options.asma_form)
-        });
-        let mut distance = MistakeDistance::new(&self.truth, &self.hierarchy);
-        for (image, ranked) in predictions.rows().enumerate().take(self.truth.len()) {
-            original.add(image, ranked);
-            distance.add(image, ranked);
-            if let Some(real) = &mut real {
-                real.add(image, ranked);
-            }
-            if let Some(mla) = &mut mla {
-                mla.add(image, ranked);
-            }
-            if let Some(relabeled) = &mut relabeled {
-                relabeled.add(image, ranked);
-            }
-            if let Some(groups) = &mut groups {
-                groups.add(image, ranked);
-            }
+        let mut original = OriginalLabelHits::default();
+        let mut real = SetHits::new(collapse);
+        let mut groups = SubgroupSums::new(collapse, options.max_group, kept, options.asma_form);
+        let mut distance = MistakeDistance::new(&self.hierarchy);
+        let images = (predictions.rows().zip(&prepared.labels))
+            .zip(prepared.real.images())
+            .zip(prepared.asma.images());
+        for (((ranked, &label), real_set), asma_set) in images {
+            original.add(label, ranked);
+            distance.add(label, ranked[0]);
+            real.add(real_set, ranked[0]);
+            groups.add(asma_set, ranked);
         }
-        let mla = mla.map(|m| m.finish(&self.kinds)).unwrap_or_default();
-        let groups = groups
-            .map(|g| g.finish())
-            .unwrap_or_else(|| vec![None; options.max_group]);
+        let mla_score = |images: &Option<MlaImages>, valid: Option<&ValidSets>| {
+            Some(
+                images
+                    .as_ref()?
+                    .score(predictions, valid?, collapse, &self.kinds),
+            )
+        };
+        let mla =
+            mla_score(&prepared.mla, self.multilabel.as_ref().map(|(_, v)| v)).unwrap_or_default();
+        let groups = groups.finish();
         ModelReport {
             model: name.to_owned(),
             top1: original.finish(1, kept),
             top5: original.finish(5, kept),
-            real: real.and_then(|r| r.finish()),
+            real: real.finish(),
             mla: mla.per_class,
-            mla_relabeled: match relabeled {
-                Some(relabeled) => relabeled.finish(&self.kinds).per_class,
+            mla_relabeled: match mla_score(&prepared.relabeled, self.relabeled.as_ref()) {
+                Some(relabeled) => relabeled.per_class,
                 None => self.relabeled.as_ref().and(mla.per_class),
             },
             mla_organisms: mla.organisms,
@@ -242,10 +241,11 @@ impl Evaluation {
 
     /// All models, in parallel.
     pub fn report(&self, options: &MetricOptions) -> DatasetReport {
+        let prepared = Prepared::new(self, options);
         let models = self
             .models
             .par_iter()
-            .map(|(name, predictions)| self.model_report(name, predictions, options))
+            .map(|(name, predictions)| self.score(&prepared, name, predictions, options))
             .collect();
         DatasetReport {
             dataset: self.dataset.clone(),
@@ -258,6 +258,37 @@ impl Evaluation {
             asma_form: options.asma_form.as_str(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),
             models,
+        }
+    }
+}
+
+/// What every model's report reads that does not depend on the model, found once.
+struct Prepared<'a> {
+    labels: Vec<u32>,
+    /// A missing source includes no image, so the pass needs no test for its presence.
+    real: Cow<'a, ValidSets>,
+    asma: Cow<'a, ValidSets>,
+    mla: Option<MlaImages>,
+    /// Only with decisions: without, the re-labeled sets are the imported ones.
+    relabeled: Option<MlaImages>,
+}
+
+impl<'a> Prepared<'a> {
+    fn new(evaluation: &'a Evaluation, options: &MetricOptions) -> Self {
+        let classes = evaluation.collapse.len();
+        let mla_images = |valid: &ValidSets| MlaImages::new(&evaluation.truth, valid, classes);
+        let or_none = |valid: Option<&'a ValidSets>| match valid {
+            Some(valid) => Cow::Borrowed(valid),
+            None => Cow::Owned(ValidSets::including_none(evaluation.truth.len())),
+        };
+        Prepared {
+            labels: label_column(&evaluation.truth),
+            real: or_none(evaluation.real.as_ref().map(|(_, v)| v)),
+            asma: or_none(evaluation.asma_sets(options).map(|(_, v)| v)),
+            mla: evaluation.multilabel.as_ref().map(|(_, v)| mla_images(v)),
+            relabeled: (evaluation.relabeled.as_ref())
+                .filter(|_| evaluation.decisions > 0)
+                .map(mla_images),
         }
     }
 }

@@ -111,6 +111,15 @@ impl ValidSets {
         ValidSets::new(included, sets)
     }
 
+    /// A source that includes no image: what a missing source amounts to in every metric.
+    pub(crate) fn including_none(num_images: usize) -> Self {
+        let mut sets = LabelSets::with_capacity(num_images, 0);
+        for _ in 0..num_images {
+            sets.push([]);
+        }
+        ValidSets::new(vec![false; num_images], sets)
+    }
+
     fn new(included: Vec<bool>, sets: LabelSets) -> Self {
         let entries = included
             .iter()
@@ -130,18 +139,13 @@ impl ValidSets {
     /// Whether the image takes part (labeled, not problematic, and for ReaL non-empty).
     #[inline(always)]
     pub fn included(&self, image: usize) -> bool {
-        self.entries[image].included
+        self.image(image).included()
     }
 
     /// How many valid labels the image has.
     #[inline(always)]
     pub fn len(&self, image: usize) -> usize {
-        self.entries[image].length as usize
-    }
-
-    #[cold]
-    fn accepts_long_set(&self, image: usize, collapsed_prediction: ClassId) -> bool {
-        self.sets.contains(image, collapsed_prediction)
+        self.image(image).len()
     }
 
     pub fn num_images(&self) -> usize {
@@ -151,14 +155,63 @@ impl ValidSets {
     /// Whether the (collapsed) prediction is a valid label of an included image.
     #[inline(always)]
     pub fn accepts(&self, image: usize, collapsed_prediction: ClassId) -> bool {
-        let entry = self.entries[image];
-        if entry.length as usize > PACKED_LABELS {
-            return self.accepts_long_set(image, collapsed_prediction);
+        self.image(image).accepts(collapsed_prediction)
+    }
+
+    #[inline(always)]
+    fn image(&self, image: usize) -> ImageSet<'_> {
+        ImageSet {
+            entry: self.entries[image],
+            image,
+            sets: &self.sets,
+        }
+    }
+
+    /// Every image's set in order: what a pass zips with the predictions, so that reading an
+    /// image's entry costs no bounds check.
+    pub(crate) fn images(&self) -> impl Iterator<Item = ImageSet<'_>> {
+        (self.entries.iter().enumerate()).map(|(image, &entry)| ImageSet {
+            entry,
+            image,
+            sets: &self.sets,
+        })
+    }
+}
+
+/// One image's valid set: its packed entry, and where to look when the set is too long to pack.
+#[derive(Clone, Copy)]
+pub(crate) struct ImageSet<'a> {
+    entry: Entry,
+    image: usize,
+    sets: &'a LabelSets,
+}
+
+impl ImageSet<'_> {
+    #[inline(always)]
+    pub fn included(self) -> bool {
+        self.entry.included
+    }
+
+    #[inline(always)]
+    pub fn len(self) -> usize {
+        self.entry.length as usize
+    }
+
+    #[inline(always)]
+    pub fn accepts(self, collapsed_prediction: ClassId) -> bool {
+        if self.entry.length as usize > PACKED_LABELS {
+            return accepts_long_set(self.sets, self.image, collapsed_prediction);
         }
         // A lane equal to the prediction becomes zero; the classic test for a zero lane.
-        let x = u64::from_le_bytes(entry.packed) ^ (collapsed_prediction as u64 * LANES_LOW);
+        let x = u64::from_le_bytes(self.entry.packed) ^ (collapsed_prediction as u64 * LANES_LOW);
         x.wrapping_sub(LANES_LOW) & !x & LANES_HIGH != 0
     }
+}
+
+/// Out of line and by scalars, so that the hot path never spills an [`ImageSet`] to memory.
+#[cold]
+fn accepts_long_set(sets: &LabelSets, image: usize, collapsed_prediction: ClassId) -> bool {
+    sets.contains(image, collapsed_prediction)
 }
 
 #[cfg(test)]
