@@ -1,7 +1,7 @@
 //! One dataset's metrics for every model: the figures `bagel metrics` prints and the desk shows.
 
 use super::accuracy::{OriginalLabelHits, SetHits};
-use super::asma::SubgroupSums;
+use super::asma::SubgroupImages;
 use super::mla::MlaImages;
 use super::{
     MistakeDistance, SliceScore, SubsetAccuracy, ValidSets, asma, label_column, slice_score,
@@ -173,16 +173,12 @@ impl Evaluation {
         let kept = predictions.k;
         let mut original = OriginalLabelHits::default();
         let mut real = SetHits::new(collapse);
-        let mut groups = SubgroupSums::new(collapse, options.max_group, kept, options.asma_form);
         let mut distance = MistakeDistance::new(&self.hierarchy);
-        let images = (predictions.rows().zip(&prepared.labels))
-            .zip(prepared.real.images())
-            .zip(prepared.asma.images());
-        for (((ranked, &label), real_set), asma_set) in images {
+        let images = (predictions.rows().zip(&prepared.labels)).zip(prepared.real.images());
+        for ((ranked, &label), real_set) in images {
             original.add(label, ranked);
             distance.add(label, ranked[0]);
             real.add(real_set, ranked[0]);
-            groups.add(asma_set, ranked);
         }
         let mla_score = |images: &Option<MlaImages>, valid: Option<&ValidSets>| {
             Some(
@@ -193,7 +189,12 @@ impl Evaluation {
         };
         let mla =
             mla_score(&prepared.mla, self.multilabel.as_ref().map(|(_, v)| v)).unwrap_or_default();
-        let groups = groups.finish();
+        let groups = (prepared.subgroups).accuracies(
+            predictions,
+            &prepared.asma,
+            collapse,
+            options.asma_form,
+        );
         ModelReport {
             model: name.to_owned(),
             top1: original.finish(1, kept),
@@ -253,6 +254,7 @@ struct Prepared<'a> {
     /// A missing source includes no image, so the pass needs no test for its presence.
     real: Cow<'a, ValidSets>,
     asma: Cow<'a, ValidSets>,
+    subgroups: SubgroupImages,
     mla: Option<MlaImages>,
     /// Only with decisions: without, the re-labeled sets are the imported ones.
     relabeled: Option<MlaImages>,
@@ -266,10 +268,13 @@ impl<'a> Prepared<'a> {
             Some(valid) => Cow::Borrowed(valid),
             None => Cow::Owned(ValidSets::including_none(evaluation.truth.len())),
         };
+        let asma = or_none(evaluation.asma_sets(options).map(|(_, v)| v));
+        let images = evaluation.truth.len();
         Prepared {
             labels: label_column(&evaluation.truth),
             real: or_none(evaluation.real.as_ref().map(|(_, v)| v)),
-            asma: or_none(evaluation.asma_sets(options).map(|(_, v)| v)),
+            subgroups: SubgroupImages::new(&asma, options.max_group, images),
+            asma,
             mla: evaluation.multilabel.as_ref().map(|(_, v)| mla_images(v)),
             relabeled: (evaluation.relabeled.as_ref())
                 .filter(|_| evaluation.decisions > 0)
