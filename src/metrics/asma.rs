@@ -2,6 +2,7 @@
 //! judged on the model's top-g, and the subgroups g = 1..G are averaged with equal weight.
 
 use super::ValidSets;
+use super::accuracy::SingleLabelHits;
 use super::valid_sets::ImageSet;
 use crate::data::TopK;
 use crate::vocab::ClassId;
@@ -45,18 +46,27 @@ impl SubgroupImages {
         SubgroupImages { groups }
     }
 
-    /// A_g for g = 1..=G; None for a subgroup without images or above the k kept.
+    /// A_g for g = 1..=G; None for a subgroup without images or above the k kept. `first`:
+    /// subgroup 1 when already counted (by the ReaL pass over the same sets).
     pub fn accuracies(
         &self,
         predictions: &TopK,
         valid: &ValidSets,
         collapse: &[ClassId],
         form: SubsetAccuracy,
+        first: Option<SingleLabelHits>,
     ) -> Vec<Option<f64>> {
         let mut sums = SubgroupSums::new(self.groups.len(), collapse.len(), form);
         let collapsing = collapse.iter().enumerate().any(|(c, &g)| c != g as usize);
         // Subgroups above the k kept stay empty: their accuracy is never guessed.
         for (g, images) in (1..).zip(&self.groups).take(predictions.k) {
+            if let Some(first) = first.filter(|_| g == 1) {
+                // One label, one prediction: |Ŷ| = 1, |Y ∩ Ŷ| = whether the top-1 is it.
+                let by_overlap = sums.images_by_overlap(1, 1);
+                by_overlap[1] = first.hits as u32;
+                by_overlap[0] = (first.images - first.hits) as u32;
+                continue;
+            }
             let covered =
                 images.partition_point(|&image| (image as usize) < predictions.num_images());
             let judged = images[..covered].iter().map(|&image| {
@@ -166,6 +176,7 @@ pub fn subgroup_accuracies(
         valid,
         collapse,
         form,
+        None,
     )
 }
 

@@ -189,11 +189,13 @@ impl Evaluation {
         };
         let mla =
             mla_score(&prepared.mla, self.multilabel.as_ref().map(|(_, v)| v)).unwrap_or_default();
+        let first = prepared.asma_reads_real.then(|| real.single_label_hits());
         let groups = (prepared.subgroups).accuracies(
             predictions,
             &prepared.asma,
             collapse,
             options.asma_form,
+            first,
         );
         ModelReport {
             model: name.to_owned(),
@@ -254,6 +256,8 @@ struct Prepared<'a> {
     /// A missing source includes no image, so the pass needs no test for its presence.
     real: Cow<'a, ValidSets>,
     asma: Cow<'a, ValidSets>,
+    /// Whether ASMA reads the ReaL sets: then the ReaL pass counts its first subgroup too.
+    asma_reads_real: bool,
     subgroups: SubgroupImages,
     mla: Option<MlaImages>,
     /// Only with decisions: without, the re-labeled sets are the imported ones.
@@ -268,11 +272,14 @@ impl<'a> Prepared<'a> {
             Some(valid) => Cow::Borrowed(valid),
             None => Cow::Owned(ValidSets::including_none(evaluation.truth.len())),
         };
-        let asma = or_none(evaluation.asma_sets(options).map(|(_, v)| v));
+        let asma_sets = evaluation.asma_sets(options);
+        let asma_kind = asma_sets.map(|(kind, _)| kind);
+        let asma = or_none(asma_sets.map(|(_, v)| v));
         let images = evaluation.truth.len();
         Prepared {
             labels: label_column(&evaluation.truth),
             real: or_none(evaluation.real.as_ref().map(|(_, v)| v)),
+            asma_reads_real: asma_kind == Some(LabelKind::Real),
             subgroups: SubgroupImages::new(&asma, options.max_group, images),
             asma,
             mla: evaluation.multilabel.as_ref().map(|(_, v)| mla_images(v)),
