@@ -152,7 +152,7 @@ impl Evaluation {
         }
     }
 
-    /// Every metric of one model, in a single pass over its predictions.
+    /// Every metric of one model.
     pub fn model_report(
         &self,
         name: &str,
@@ -162,6 +162,8 @@ impl Evaluation {
         self.score(&Prepared::new(self, options), name, predictions, options)
     }
 
+    /// One pass over every image for the metrics that read them all, then passes over only
+    /// the images that MLA and ASMA's larger subgroups count.
     fn score(
         &self,
         prepared: &Prepared,
@@ -180,15 +182,11 @@ impl Evaluation {
             distance.add(label, ranked[0]);
             real.add(real_set, ranked[0]);
         }
-        let mla_score = |images: &Option<MlaImages>, valid: Option<&ValidSets>| {
-            Some(
-                images
-                    .as_ref()?
-                    .score(predictions, valid?, collapse, &self.kinds),
-            )
+        let mla_score = |mla: &Option<(&ValidSets, MlaImages)>| {
+            (mla.as_ref())
+                .map(|(valid, images)| images.score(predictions, valid, collapse, &self.kinds))
         };
-        let mla =
-            mla_score(&prepared.mla, self.multilabel.as_ref().map(|(_, v)| v)).unwrap_or_default();
+        let mla = mla_score(&prepared.mla).unwrap_or_default();
         let first = prepared.asma_reads_real.then(|| real.single_label_hits());
         let groups = (prepared.subgroups).accuracies(
             predictions,
@@ -203,7 +201,7 @@ impl Evaluation {
             top5: original.finish(5, kept),
             real: real.finish(),
             mla: mla.per_class,
-            mla_relabeled: match mla_score(&prepared.relabeled, self.relabeled.as_ref()) {
+            mla_relabeled: match mla_score(&prepared.relabeled) {
                 Some(relabeled) => relabeled.per_class,
                 None => self.relabeled.as_ref().and(mla.per_class),
             },
@@ -259,15 +257,16 @@ struct Prepared<'a> {
     /// Whether ASMA reads the ReaL sets: then the ReaL pass counts its first subgroup too.
     asma_reads_real: bool,
     subgroups: SubgroupImages,
-    mla: Option<MlaImages>,
+    mla: Option<(&'a ValidSets, MlaImages)>,
     /// Only with decisions: without, the re-labeled sets are the imported ones.
-    relabeled: Option<MlaImages>,
+    relabeled: Option<(&'a ValidSets, MlaImages)>,
 }
 
 impl<'a> Prepared<'a> {
     fn new(evaluation: &'a Evaluation, options: &MetricOptions) -> Self {
         let classes = evaluation.collapse.len();
-        let mla_images = |valid: &ValidSets| MlaImages::new(&evaluation.truth, valid, classes);
+        let mla_images =
+            |valid: &'a ValidSets| (valid, MlaImages::new(&evaluation.truth, valid, classes));
         let or_none = |valid: Option<&'a ValidSets>| match valid {
             Some(valid) => Cow::Borrowed(valid),
             None => Cow::Owned(ValidSets::including_none(evaluation.truth.len())),
