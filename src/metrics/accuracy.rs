@@ -49,6 +49,17 @@ pub(crate) struct SetHits<'a> {
     collapse: &'a [ClassId],
     hits: usize,
     total: usize,
+    /// The same over images with one valid label: ASMA's first subgroup when it reads the
+    /// same sets, counted here for almost nothing.
+    single: SingleLabelHits,
+}
+
+/// Included images with exactly one valid label, and how many of their top-1 predictions
+/// are it.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct SingleLabelHits {
+    pub images: usize,
+    pub hits: usize,
 }
 
 impl<'a> SetHits<'a> {
@@ -57,6 +68,7 @@ impl<'a> SetHits<'a> {
             collapse,
             hits: 0,
             total: 0,
+            single: SingleLabelHits::default(),
         }
     }
 
@@ -64,8 +76,16 @@ impl<'a> SetHits<'a> {
     pub fn add(&mut self, set: ImageSet, top1: ClassId) {
         // Branch-free: whether an image is included is as good as random to the predictor.
         let included = set.included();
+        let hit = included & set.accepts(self.collapse[top1 as usize]);
+        let single = included & (set.len() == 1);
         self.total += included as usize;
-        self.hits += (included & set.accepts(self.collapse[top1 as usize])) as usize;
+        self.hits += hit as usize;
+        self.single.images += single as usize;
+        self.single.hits += (single & hit) as usize;
+    }
+
+    pub fn single_label_hits(&self) -> SingleLabelHits {
+        self.single
     }
 
     pub fn finish(&self) -> Option<f64> {

@@ -2,6 +2,7 @@
 //! judged on the model's top-g, and the subgroups g = 1..G are averaged with equal weight.
 
 use super::ValidSets;
+use super::accuracy::SingleLabelHits;
 use super::valid_sets::ImageSet;
 use crate::data::TopK;
 use crate::vocab::ClassId;
@@ -24,73 +25,119 @@ impl SubsetAccuracy {
     }
 }
 
+/// The images of each subgroup g = 1..=G under one valid-set source: the same for every
+/// model, so the report finds them once. Each model then goes through one subgroup at a time,
+/// where the set size the per-image work depends on no longer changes from image to image.
+pub(crate) struct SubgroupImages {
+    /// groups[g - 1]: the included images with g valid labels, in order.
+    groups: Vec<Vec<u32>>,
+}
+
+impl SubgroupImages {
+    /// Over the first `images` images.
+    pub fn new(valid: &ValidSets, max_group: usize, images: usize) -> Self {
+        let mut groups = vec![Vec::new(); max_group];
+        for image in 0..images.min(valid.num_images()) {
+            let g = valid.len(image);
+            if valid.included(image) && (1..=max_group).contains(&g) {
+                groups[g - 1].push(image as u32);
+            }
+        }
+        SubgroupImages { groups }
+    }
+
+    /// A_g for g = 1..=G; None for a subgroup without images or above the k kept. `first`:
+    /// subgroup 1 when already counted (by the ReaL pass over the same sets).
+    pub fn accuracies(
+        &self,
+        predictions: &TopK,
+        valid: &ValidSets,
+        collapse: &[ClassId],
+        form: SubsetAccuracy,
+        first: Option<SingleLabelHits>,
+    ) -> Vec<Option<f64>> {
+        let mut sums = SubgroupSums::new(self.groups.len(), collapse.len(), form);
+        let collapsing = collapse.iter().enumerate().any(|(c, &g)| c != g as usize);
+        // Subgroups above the k kept stay empty: their accuracy is never guessed.
+        for (g, images) in (1..).zip(&self.groups).take(predictions.k) {
+            if let Some(first) = first.filter(|_| g == 1) {
+                // One label, one prediction: |Ŷ| = 1, |Y ∩ Ŷ| = whether the top-1 is it.
+                let by_overlap = sums.images_by_overlap(1, 1);
+                by_overlap[1] = first.hits as u32;
+                by_overlap[0] = (first.images - first.hits) as u32;
+                continue;
+            }
+            let covered =
+                images.partition_point(|&image| (image as usize) < predictions.num_images());
+            let judged = images[..covered].iter().map(|&image| {
+                let image = image as usize;
+                (valid.image(image), &predictions.row(image)[..g])
+            });
+            if collapsing {
+                for (set, top) in judged {
+                    let (distinct, overlap) = collapsed_overlap(set, top, collapse);
+                    sums.images_by_overlap(g, distinct)[overlap] += 1;
+                }
+            } else {
+                // Without collapsing |Ŷ| = g: only the overlap varies.
+                let by_overlap = sums.images_by_overlap(g, g);
+                for (set, top) in judged {
+                    by_overlap[top.iter().filter(|&&p| set.accepts(p)).count()] += 1;
+                }
+            }
+        }
+        sums.finish()
+    }
+}
+
+/// |Ŷ| and |Y ∩ Ŷ| when collapsing may merge two of the top-g into one class: each group
+/// counts once.
+fn collapsed_overlap(set: ImageSet, top: &[ClassId], collapse: &[ClassId]) -> (usize, usize) {
+    let (mut distinct, mut overlap) = (0, 0);
+    for (rank, &p) in top.iter().enumerate() {
+        let p = collapse[p as usize];
+        if top[..rank].iter().any(|&q| collapse[q as usize] == p) {
+            continue;
+        }
+        distinct += 1;
+        overlap += set.accepts(p) as usize;
+    }
+    (distinct, overlap)
+}
+
 /// Per subgroup g (the number of valid labels), a tally of images by overlap |Y ∩ Ŷ| and
 /// |Ŷ|; the accuracies are computed from the tally at the end, keeping division out of the
 /// per-image loop.
-pub(crate) struct SubgroupSums<'a> {
-    collapse: &'a [ClassId],
-    /// Whether the collapse map merges anything; if not, |Ŷ| = g and no lookups are needed.
-    collapsing: bool,
+struct SubgroupSums {
+    classes: usize,
     form: SubsetAccuracy,
-    /// Subgroups above this (the requested G, or the k kept) are never filled.
-    largest: usize,
     max_group: usize,
     /// tally[(g * (G + 1) + distinct) * (G + 1) + overlap]
     tally: Vec<u32>,
 }
 
-impl<'a> SubgroupSums<'a> {
-    pub fn new(
-        collapse: &'a [ClassId],
-        max_group: usize,
-        kept: usize,
-        form: SubsetAccuracy,
-    ) -> Self {
+impl SubgroupSums {
+    fn new(max_group: usize, classes: usize, form: SubsetAccuracy) -> Self {
         let side = max_group + 1;
         SubgroupSums {
-            collapse,
-            collapsing: collapse.iter().enumerate().any(|(c, &g)| c != g as usize),
+            classes,
             form,
-            largest: max_group.min(kept),
             max_group,
             tally: vec![0; side * side * side],
         }
     }
 
-    #[inline(always)]
-    pub fn add(&mut self, set: ImageSet, ranked: &[ClassId]) {
-        let g = set.len();
-        if g == 0 || g > self.largest || !set.included() {
-            return;
-        }
-        let (mut overlap, mut distinct) = (0, g);
-        if self.collapsing {
-            // Collapsing may merge two of the top-g into one class: count each group once.
-            distinct = 0;
-            for (rank, &p) in ranked[..g].iter().enumerate() {
-                let p = self.collapse[p as usize];
-                if ranked[..rank]
-                    .iter()
-                    .any(|&q| self.collapse[q as usize] == p)
-                {
-                    continue;
-                }
-                distinct += 1;
-                overlap += set.accepts(p) as usize;
-            }
-        } else {
-            for &p in &ranked[..g] {
-                overlap += set.accepts(p) as usize;
-            }
-        }
+    /// The image counts of subgroup g with `distinct` classes in the top-g, by overlap.
+    fn images_by_overlap(&mut self, g: usize, distinct: usize) -> &mut [u32] {
         let side = self.max_group + 1;
-        self.tally[(g * side + distinct) * side + overlap] += 1;
+        let start = (g * side + distinct) * side;
+        &mut self.tally[start..start + side]
     }
 
-    /// A_g for g = 1..=G; None for a subgroup without images or above the k kept.
-    pub fn finish(&self) -> Vec<Option<f64>> {
+    /// A_g for g = 1..=G; None for a subgroup without images.
+    fn finish(&self) -> Vec<Option<f64>> {
         let side = self.max_group + 1;
-        let classes = self.collapse.len() as f64;
+        let classes = self.classes as f64;
         (1..=self.max_group)
             .map(|g| {
                 let (mut sum, mut count) = (0.0, 0u64);
@@ -124,11 +171,13 @@ pub fn subgroup_accuracies(
     max_group: usize,
     form: SubsetAccuracy,
 ) -> Vec<Option<f64>> {
-    let mut sums = SubgroupSums::new(collapse, max_group, predictions.k, form);
-    for (ranked, set) in predictions.rows().zip(valid.images()) {
-        sums.add(set, ranked);
-    }
-    sums.finish()
+    SubgroupImages::new(valid, max_group, valid.num_images()).accuracies(
+        predictions,
+        valid,
+        collapse,
+        form,
+        None,
+    )
 }
 
 /// The mean of the subgroup accuracies that exist.

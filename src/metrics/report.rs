@@ -1,7 +1,7 @@
 //! One dataset's metrics for every model: the figures `bagel metrics` prints and the desk shows.
 
 use super::accuracy::{OriginalLabelHits, SetHits};
-use super::asma::SubgroupSums;
+use super::asma::SubgroupImages;
 use super::mla::MlaImages;
 use super::{
     MistakeDistance, SliceScore, SubsetAccuracy, ValidSets, asma, label_column, slice_score,
@@ -167,7 +167,7 @@ impl Evaluation {
         }
     }
 
-    /// Every metric of one model, in a single pass over its predictions.
+    /// Every metric of one model.
     pub fn model_report(
         &self,
         name: &str,
@@ -177,6 +177,8 @@ impl Evaluation {
         self.score(&Prepared::new(self, options), name, predictions, options)
     }
 
+    /// One pass over every image for the metrics that read them all, then passes over only
+    /// the images that MLA and ASMA's larger subgroups count.
     fn score(
         &self,
         prepared: &Prepared,
@@ -188,34 +190,33 @@ impl Evaluation {
         let kept = predictions.k;
         let mut original = OriginalLabelHits::default();
         let mut real = SetHits::new(collapse);
-        let mut groups = SubgroupSums::new(collapse, options.max_group, kept, options.asma_form);
         let mut distance = MistakeDistance::new(&self.hierarchy);
-        let images = (predictions.rows().zip(&prepared.labels))
-            .zip(prepared.real.images())
-            .zip(prepared.asma.images());
-        for (((ranked, &label), real_set), asma_set) in images {
+        let images = (predictions.rows().zip(&prepared.labels)).zip(prepared.real.images());
+        for ((ranked, &label), real_set) in images {
             original.add(label, ranked);
             distance.add(label, ranked[0]);
             real.add(real_set, ranked[0]);
-            groups.add(asma_set, ranked);
         }
-        let mla_score = |images: &Option<MlaImages>, valid: Option<&ValidSets>| {
-            Some(
-                images
-                    .as_ref()?
-                    .score(predictions, valid?, collapse, &self.kinds),
-            )
+        let mla_score = |mla: &Option<(&ValidSets, MlaImages)>| {
+            (mla.as_ref())
+                .map(|(valid, images)| images.score(predictions, valid, collapse, &self.kinds))
         };
-        let mla =
-            mla_score(&prepared.mla, self.multilabel.as_ref().map(|(_, v)| v)).unwrap_or_default();
-        let groups = groups.finish();
+        let mla = mla_score(&prepared.mla).unwrap_or_default();
+        let first = prepared.asma_reads_real.then(|| real.single_label_hits());
+        let groups = (prepared.subgroups).accuracies(
+            predictions,
+            &prepared.asma,
+            collapse,
+            options.asma_form,
+            first,
+        );
         ModelReport {
             model: name.to_owned(),
             top1: original.finish(1, kept),
             top5: original.finish(5, kept),
             real: real.finish(),
             mla: mla.per_class,
-            mla_relabeled: match mla_score(&prepared.relabeled, self.relabeled.as_ref()) {
+            mla_relabeled: match mla_score(&prepared.relabeled) {
                 Some(relabeled) => relabeled.per_class,
                 None => self.relabeled.as_ref().and(mla.per_class),
             },
@@ -268,23 +269,33 @@ struct Prepared<'a> {
     /// A missing source includes no image, so the pass needs no test for its presence.
     real: Cow<'a, ValidSets>,
     asma: Cow<'a, ValidSets>,
-    mla: Option<MlaImages>,
+    /// Whether ASMA reads the ReaL sets: then the ReaL pass counts its first subgroup too.
+    asma_reads_real: bool,
+    subgroups: SubgroupImages,
+    mla: Option<(&'a ValidSets, MlaImages)>,
     /// Only with decisions: without, the re-labeled sets are the imported ones.
-    relabeled: Option<MlaImages>,
+    relabeled: Option<(&'a ValidSets, MlaImages)>,
 }
 
 impl<'a> Prepared<'a> {
     fn new(evaluation: &'a Evaluation, options: &MetricOptions) -> Self {
         let classes = evaluation.collapse.len();
-        let mla_images = |valid: &ValidSets| MlaImages::new(&evaluation.truth, valid, classes);
+        let mla_images =
+            |valid: &'a ValidSets| (valid, MlaImages::new(&evaluation.truth, valid, classes));
         let or_none = |valid: Option<&'a ValidSets>| match valid {
             Some(valid) => Cow::Borrowed(valid),
             None => Cow::Owned(ValidSets::including_none(evaluation.truth.len())),
         };
+        let asma_sets = evaluation.asma_sets(options);
+        let asma_kind = asma_sets.map(|(kind, _)| kind);
+        let asma = or_none(asma_sets.map(|(_, v)| v));
+        let images = evaluation.truth.len();
         Prepared {
             labels: label_column(&evaluation.truth),
             real: or_none(evaluation.real.as_ref().map(|(_, v)| v)),
-            asma: or_none(evaluation.asma_sets(options).map(|(_, v)| v)),
+            asma_reads_real: asma_kind == Some(LabelKind::Real),
+            subgroups: SubgroupImages::new(&asma, options.max_group, images),
+            asma,
             mla: evaluation.multilabel.as_ref().map(|(_, v)| mla_images(v)),
             relabeled: (evaluation.relabeled.as_ref())
                 .filter(|_| evaluation.decisions > 0)

@@ -159,7 +159,7 @@ impl ValidSets {
     }
 
     #[inline(always)]
-    fn image(&self, image: usize) -> ImageSet<'_> {
+    pub(crate) fn image(&self, image: usize) -> ImageSet<'_> {
         ImageSet {
             entry: self.entries[image],
             image,
