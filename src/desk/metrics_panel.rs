@@ -5,6 +5,7 @@ use super::item::category_name;
 use crate::metrics::ModelReport;
 use crate::panel::live::DecisionShares;
 use egui::RichText;
+use egui_extras::Column;
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 
 fn percent(value: Option<f64>) -> String {
@@ -32,11 +33,7 @@ impl Desk {
                     ));
                     shares_summary(ui, &review.live.shares());
                 });
-                egui::ScrollArea::vertical()
-                    .auto_shrink(false)
-                    .show(ui, |ui| {
-                        metrics_table(ui, &report.models, report.slice.as_deref());
-                    });
+                metrics_table(ui, &report.models, report.slice.as_deref());
             });
     }
 
@@ -172,48 +169,68 @@ fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
     }
 }
 
+/// One row per model, the header kept in view while the rows scroll (67 models and more).
 fn metrics_table(ui: &mut egui::Ui, models: &[ModelReport], slice: Option<&str>) {
     let slice = slice.unwrap_or("slice");
-    egui::Grid::new("metrics_table")
+    let headings = [
+        "model",
+        "top-1",
+        "ReaL",
+        "MLA",
+        "MLA re-labeled",
+        "ASMA",
+        slice,
+    ];
+    egui_extras::TableBuilder::new(ui)
         .striped(true)
-        .num_columns(7)
-        .spacing([16.0, 2.0])
-        .show(ui, |ui| {
-            for heading in [
-                "model",
-                "top-1",
-                "ReaL",
-                "MLA",
-                "MLA re-labeled",
-                "ASMA",
-                slice,
-            ] {
-                ui.label(RichText::new(heading).strong());
+        .auto_shrink(false)
+        .column(Column::auto().at_least(150.0))
+        .columns(Column::auto().at_least(56.0), 5)
+        .column(Column::remainder())
+        .header(20.0, |mut header| {
+            for heading in headings {
+                header.col(|ui| {
+                    ui.label(RichText::new(heading).strong());
+                });
             }
-            ui.end_row();
-            for model in models {
-                ui.label(&model.model);
-                ui.label(percent(model.top1));
-                ui.label(percent(model.real));
-                ui.label(percent(model.mla));
-                let change = match (model.mla, model.mla_relabeled) {
-                    (Some(before), Some(after)) if (after - before).abs() > 1e-12 => {
-                        format!(" ({:+.2})", (after - before) * 100.0)
-                    }
-                    _ => String::new(),
-                };
-                ui.label(format!("{}{change}", percent(model.mla_relabeled)));
-                ui.label(percent(model.asma));
-                ui.label(model.imagenet_m.map_or("–".into(), |s| {
-                    format!(
-                        "{}/{} [{:.0}–{:.0}%]",
-                        s.correct,
-                        s.total,
-                        s.ci95[0] * 100.0,
-                        s.ci95[1] * 100.0
-                    )
-                }));
-                ui.end_row();
-            }
+        })
+        .body(|body| {
+            body.rows(18.0, models.len(), |mut row| {
+                let model = &models[row.index()];
+                for cell in model_cells(model) {
+                    row.col(|ui| {
+                        ui.label(cell);
+                    });
+                }
+            });
         });
+}
+
+/// The table's cells for one model, in the order of its headings.
+fn model_cells(model: &ModelReport) -> [String; 7] {
+    let change = match (model.mla, model.mla_relabeled) {
+        (Some(before), Some(after)) if (after - before).abs() > 1e-12 => {
+            format!(" ({:+.2})", (after - before) * 100.0)
+        }
+        _ => String::new(),
+    };
+    let slice = model.imagenet_m.map_or("–".into(), |s| {
+        let [low, high] = s.ci95;
+        format!(
+            "{}/{} [{:.0}–{:.0}%]",
+            s.correct,
+            s.total,
+            low * 100.0,
+            high * 100.0
+        )
+    });
+    [
+        model.model.clone(),
+        percent(model.top1),
+        percent(model.real),
+        percent(model.mla),
+        format!("{}{change}", percent(model.mla_relabeled)),
+        percent(model.asma),
+        slice,
+    ]
 }
