@@ -90,8 +90,16 @@ impl ReviewQueue {
         }
     }
 
+    /// Every item, ordered by image, then label.
     pub fn items(&self) -> &[QueueItem] {
         &self.items
+    }
+
+    /// The items of one image.
+    pub fn items_of(&self, image: u32) -> &[QueueItem] {
+        let start = self.items.partition_point(|item| item.image < image);
+        let end = self.items.partition_point(|item| item.image <= image);
+        &self.items[start..end]
     }
 
     pub fn len(&self) -> usize {

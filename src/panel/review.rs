@@ -2,7 +2,7 @@
 //! interface in it. Votes go to the project file first; only then do the queue marks, the
 //! undo stack and the live metrics change.
 
-use super::queue::ReviewQueue;
+use super::queue::{QueueItem, ReviewQueue};
 use super::{LiveMetrics, Round, Vote};
 use crate::data::{ImageLabels, LabelKind};
 use crate::error::Result;
@@ -28,6 +28,9 @@ pub struct Review {
     /// What each vote replaced, newest last.
     undo: Vec<(Vote, Option<Vote>)>,
     images_by_label: HashMap<ClassId, Vec<u32>>,
+    /// Queue items I voted on, and queue items with a decision: kept current vote by vote,
+    /// because the desk shows them every frame and the queue can hold 200,000 items.
+    reviewed: (usize, usize),
 }
 
 /// The desk casts votes in the independent round (the discussion round is a panel step).
@@ -70,7 +73,7 @@ impl Review {
             .collect();
         let images_by_label = examples_by_class(&evaluation, [&labels, &real]);
         progress.advance(1);
-        Ok(Review {
+        let mut review = Review {
             dataset: info,
             files,
             evaluation,
@@ -82,7 +85,10 @@ impl Review {
             my_votes,
             undo: Vec::new(),
             images_by_label,
-        })
+            reviewed: (0, 0),
+        };
+        review.reviewed = review.count_reviewed(review.queue.items());
+        Ok(review)
     }
 
     pub fn reviewer(&self) -> &str {
@@ -113,7 +119,10 @@ impl Review {
 
     /// Queue items I voted on, and queue items with a decision from anyone.
     pub fn reviewed_counts(&self) -> (usize, usize) {
-        let items = self.queue.items();
+        self.reviewed
+    }
+
+    fn count_reviewed(&self, items: &[QueueItem]) -> (usize, usize) {
         let mine = items
             .iter()
             .filter(|item| self.my_votes.contains_key(&(item.image, item.label)))
@@ -161,12 +170,16 @@ impl Review {
         label: ClassId,
         mine: Option<Vote>,
     ) -> Result<()> {
+        let before = self.count_reviewed(self.queue.items_of(image));
         match mine {
             Some(vote) => self.my_votes.insert((image, label), vote),
             None => self.my_votes.remove(&(image, label)),
         };
         let decisions = project.decisions_of_image(self.dataset.id, image)?;
         (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
+        let after = self.count_reviewed(self.queue.items_of(image));
+        self.reviewed.0 = self.reviewed.0 + after.0 - before.0;
+        self.reviewed.1 = self.reviewed.1 + after.1 - before.1;
         Ok(())
     }
 }

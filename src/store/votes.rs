@@ -25,27 +25,31 @@ impl Project {
             let reviewer_id = reviewer_id(tx, reviewer)?;
             let previous =
                 current_vote(tx, dataset_id, reviewer_id, round, vote.image, vote.label)?;
-            tx.prepare_cached(&format!(
-                "INSERT INTO votes (dataset_id, image_idx, label, reviewer_id, round, verdict,
+            let vote_id = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO votes (dataset_id, image_idx, label, reviewer_id, round, verdict,
                                     category, severity, note, cast_at, withdrawn)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {NOW}, 0)
                  ON CONFLICT (dataset_id, image_idx, label, reviewer_id, round) DO UPDATE SET
                    verdict = excluded.verdict, category = excluded.category,
                    severity = excluded.severity, note = excluded.note,
-                   cast_at = excluded.cast_at, withdrawn = 0"
-            ))?
-            .execute(params![
-                dataset_id,
-                vote.image,
-                vote.label,
-                reviewer_id,
-                round.as_str(),
-                vote.verdict.as_str(),
-                vote.category.map(Category::as_str),
-                vote.severity.map(Severity::as_str),
-                vote.note
-            ])?;
-            let vote_id = vote_id(tx, dataset_id, reviewer_id, round, vote.image, vote.label)?;
+                   cast_at = excluded.cast_at, withdrawn = 0
+                 RETURNING id"
+                ))?
+                .query_row(
+                    params![
+                        dataset_id,
+                        vote.image,
+                        vote.label,
+                        reviewer_id,
+                        round.as_str(),
+                        vote.verdict.as_str(),
+                        vote.category.map(Category::as_str),
+                        vote.severity.map(Severity::as_str),
+                        vote.note
+                    ],
+                    |row| row.get::<_, i64>(0),
+                )?;
             record_history(tx, vote_id, previous.as_ref(), Some(vote))?;
             redecide(tx, dataset_id, vote.image, vote.label)?;
             Ok(previous.map(|(_, vote)| vote))
@@ -120,25 +124,6 @@ fn reviewer_id(tx: &Transaction, name: &str) -> Result<i64> {
     Ok(tx
         .prepare_cached("SELECT id FROM reviewers WHERE name = ?1")?
         .query_row([name], |row| row.get(0))?)
-}
-
-fn vote_id(
-    tx: &Transaction,
-    dataset_id: i64,
-    reviewer_id: i64,
-    round: Round,
-    image: u32,
-    label: ClassId,
-) -> Result<i64> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT id FROM votes WHERE dataset_id = ?1 AND image_idx = ?2 AND label = ?3
-             AND reviewer_id = ?4 AND round = ?5",
-        )?
-        .query_row(
-            params![dataset_id, image, label, reviewer_id, round.as_str()],
-            |row| row.get(0),
-        )?)
 }
 
 /// The reviewer's standing (not withdrawn) vote on the pair, with its row id.
