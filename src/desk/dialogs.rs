@@ -29,6 +29,16 @@ pub enum ImportKind {
     Predictions,
 }
 
+impl ImportKind {
+    fn title(self) -> &'static str {
+        match self {
+            ImportKind::Images => "Import images",
+            ImportKind::Labels => "Import labels",
+            ImportKind::Predictions => "Import predictions",
+        }
+    }
+}
+
 pub struct ImportForm {
     kind: ImportKind,
     dataset: String,
@@ -392,11 +402,7 @@ impl Desk {
         };
         let datasets = self.datasets.clone();
         let (mut start, mut close) = (false, false);
-        let title = match form.kind {
-            ImportKind::Images => "Import images",
-            ImportKind::Labels => "Import labels",
-            ImportKind::Predictions => "Import predictions",
-        };
+        let title = form.kind.title();
         egui::Modal::new(egui::Id::unique("import")).show(ctx, |ui| {
             ui.set_width(560.0);
             ui.heading(title);
@@ -486,18 +492,14 @@ impl Desk {
                 close = ui.button("Close").clicked();
             });
         });
-        if start {
-            let form = self.import_form.take().expect("the form is open");
-            let project = self.project_path.clone();
-            self.job = Some(Job::spawn(ctx, title.to_owned(), move |progress| {
-                form.run(&project, progress)
-            }));
+        if start && let Some(form) = self.import_form.take() {
+            self.spawn_import(ctx, form);
         } else if close {
             self.import_form = None;
         }
     }
 
-    /// Starts an import as the form would (used by tests and the File menu alike).
+    /// Starts an import as the form would, without the form (for tests and scripts).
     pub fn start_import(
         &mut self,
         ctx: &egui::Context,
@@ -509,8 +511,14 @@ impl Desk {
             sources,
             ..ImportForm::new(kind, Some(dataset))
         };
+        self.spawn_import(ctx, form);
+    }
+
+    /// Runs the form's import as a job: its own thread, progress with Cancel.
+    fn spawn_import(&mut self, ctx: &egui::Context, form: ImportForm) {
         let project = self.project_path.clone();
-        self.job = Some(Job::spawn(ctx, "Import".to_owned(), move |progress| {
+        let title = form.kind.title().to_owned();
+        self.job = Some(Job::spawn(ctx, title, move |progress| {
             form.run(&project, progress)
         }));
     }
