@@ -216,16 +216,7 @@ fn vote_panel(ui: &mut egui::Ui, mine: Option<&Vote>, decision: Option<String>) 
         ui.label(RichText::new("Your vote:").strong());
         match mine {
             Some(vote) => {
-                let mut text = format!("{} {}", verdict_mark(vote.verdict), vote.verdict.as_str());
-                for detail in [
-                    vote.category.map(Category::as_str),
-                    vote.severity.map(Severity::as_str),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    text.push_str(&format!(" · {detail}"));
-                }
+                let text = format!("{} {}", verdict_mark(vote.verdict), vote.summary());
                 ui.label(RichText::new(text).color(Color32::from_rgb(60, 170, 90)))
                     .on_hover_text("saved in the project file");
             }

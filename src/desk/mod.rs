@@ -411,22 +411,8 @@ impl Desk {
 }
 
 fn describe_vote(project: &Project, vote: &Vote) -> String {
-    let mut text = format!(
-        "image {} · {}: {}",
-        vote.image + 1,
-        project.vocab().describe(vote.label),
-        vote.verdict.as_str()
-    );
-    for detail in [
-        vote.category.map(|c| c.as_str()),
-        vote.severity.map(|s| s.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        text.push_str(&format!(" · {detail}"));
-    }
-    text
+    let pair = project.vocab().describe(vote.label);
+    format!("image {} · {pair}: {}", vote.image + 1, vote.summary())
 }
 
 impl eframe::App for Desk {

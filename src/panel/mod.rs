@@ -85,6 +85,18 @@ pub struct Vote {
 }
 
 impl Vote {
+    /// "wrong · spurious · major": the verdict with what details it has.
+    pub fn summary(&self) -> String {
+        let details = [
+            self.category.map(Category::as_str),
+            self.severity.map(Severity::as_str),
+        ];
+        std::iter::once(self.verdict.as_str())
+            .chain(details.into_iter().flatten())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     pub fn new(image: u32, label: ClassId, verdict: Verdict) -> Self {
         Vote {
             image,
