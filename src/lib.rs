@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod data;
+#[cfg(feature = "desk")]
 pub mod desk;
 pub mod error;
 pub mod export;

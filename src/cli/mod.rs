@@ -474,5 +474,19 @@ fn open_desk(project: Option<PathBuf>) -> Result<()> {
     };
     // Refuse a bad path here, where the message reaches the terminal.
     open(&path)?;
+    run_desk(path)
+}
+
+#[cfg(feature = "desk")]
+fn run_desk(path: PathBuf) -> Result<()> {
     crate::desk::run(path)
+}
+
+#[cfg(not(feature = "desk"))]
+fn run_desk(path: PathBuf) -> Result<()> {
+    bail!(
+        "this bagel was built without the desk (cargo feature \"desk\"), so it cannot open {}; \
+         rebuild with `cargo build --release` (the default features) or use the CLI commands",
+        path.display()
+    )
 }
