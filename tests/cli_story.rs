@@ -4,7 +4,7 @@
 
 mod common;
 
-use bagel::panel::{Decision, Severity, Verdict};
+use bagel::panel::{Decision, DecisionKind, Severity, Verdict};
 use bagel::store::Project;
 use common::*;
 
@@ -105,11 +105,16 @@ fn decisions_move_mla_relabeled_and_the_slice() {
     // The panel finds the tub prediction on the bathtub image valid, and the shark prediction
     // on the goldfish image a major mistake.
     project
-        .record_decision(dataset, &decide(2, 876, Verdict::Correct, None))
+        .record_decision(
+            dataset,
+            DecisionKind::Panel,
+            &decide(2, 876, Verdict::Correct, None),
+        )
         .unwrap();
     project
         .record_decision(
             dataset,
+            DecisionKind::Panel,
             &decide(4, 3, Verdict::Wrong, Some(Severity::Major)),
         )
         .unwrap();

@@ -33,15 +33,16 @@ fn assert_live_matches_fresh(project: &Project, review: &Review) {
     }
 }
 
-fn stored_votes(project: &Project) -> Vec<(i64, i64, String, i64)> {
+/// The vote log as stored: (image, label, verdict or "withdrawn"), oldest first.
+fn stored_votes(project: &Project) -> Vec<(i64, i64, String)> {
     let conn = rusqlite::Connection::open(project.path()).unwrap();
     let mut statement = conn
-        .prepare("SELECT image_idx, label, verdict, withdrawn FROM votes ORDER BY id")
+        .prepare(
+            "SELECT image_idx, label, COALESCE(verdict, 'withdrawn') FROM vote_events ORDER BY id",
+        )
         .unwrap();
     statement
-        .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
@@ -78,7 +79,7 @@ fn a_vote_is_stored_decides_its_pair_and_moves_the_live_metrics() {
     review
         .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
         .unwrap();
-    assert_eq!(stored_votes(&project), vec![(4, 3, "correct".into(), 0)]);
+    assert_eq!(stored_votes(&project), vec![(4, 3, "correct".into())]);
     let dataset = review.dataset.id;
     let decisions = project.decisions(dataset).unwrap();
     assert_eq!((decisions[0].image, decisions[0].label), (4, 3));
@@ -118,15 +119,22 @@ fn undo_restores_the_previous_vote_and_keeps_the_history() {
     assert_live_matches_fresh(&project, &review);
 
     assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
-    assert_eq!(stored_votes(&project), vec![(2, 876, "correct".into(), 0)]);
+    assert_eq!(review.my_vote(2, 876).unwrap().verdict, Verdict::Correct);
     assert_live_matches_fresh(&project, &review);
     assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
-    // The first vote is withdrawn, not deleted: its history stays.
-    assert_eq!(stored_votes(&project), vec![(2, 876, "correct".into(), 1)]);
+    // Nothing is overwritten: undo appends the restored vote, then a withdrawal.
+    let log: Vec<(i64, i64, String)> = ["correct", "wrong", "correct", "withdrawn"]
+        .iter()
+        .map(|verdict| (2, 876, verdict.to_string()))
+        .collect();
+    assert_eq!(stored_votes(&project), log);
     assert!(project.decisions(review.dataset.id).unwrap().is_empty());
+    let history = project.pair_history(review.dataset.id, 2, 876).unwrap();
+    assert_eq!(history.len(), 4);
+    assert!(history.iter().all(|event| event.reviewer == "ana"));
     assert_eq!(
-        project.vote_history_len(review.dataset.id, 2, 876).unwrap(),
-        4
+        history[1].vote.as_ref().unwrap().category,
+        Some(Category::FineGrained)
     );
     assert_live_matches_fresh(&project, &review);
     assert!(review.my_vote(2, 876).is_none());
@@ -159,14 +167,10 @@ fn votes_of_two_reviewers_are_decided_together_and_survive_reopening() {
 #[test]
 fn a_vote_without_a_reviewer_name_is_refused() {
     let fixture = Fixture::new();
-    let (mut project, review) = open_review(&fixture);
-    let err = project
-        .cast_vote(
-            review.dataset.id,
-            "  ",
-            bagel::panel::Round::Independent,
-            &Vote::new(4, 3, Verdict::Correct),
-        )
+    let (mut project, _) = open_review(&fixture);
+    let mut nameless = Review::load(&project, "val", "  ", &Silent).unwrap();
+    let err = nameless
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
         .unwrap_err();
     assert!(err.to_string().contains("reviewer name"), "{err}");
     assert!(stored_votes(&project).is_empty());

@@ -16,8 +16,10 @@ pub use predictions::ModelInfo;
 
 pub(crate) use datasets::{dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
+pub use decisions::{decision_of_kind, put_decision, remove_decision};
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
+pub use votes::{EventNames, append_events, pair_events};
 
 use crate::error::{Error, Result};
 use crate::vocab::{Class, ClassKind, CollapsedPairs, Vocabulary, parse_hypernym_paths};
@@ -31,6 +33,7 @@ pub struct Project {
 }
 
 const SETTING_COLLAPSE: &str = "collapse_classes";
+const SETTING_BLIND: &str = "blind_round";
 
 impl Project {
     /// Creates a new project file with the given vocabulary; refuses to overwrite a file.
@@ -146,6 +149,15 @@ impl Project {
         self.set_setting(SETTING_COLLAPSE, if enabled { "on" } else { "off" })
     }
 
+    /// Whether the independent round is blind (the default): what `panel::visibility` reads.
+    pub fn blind_round(&self) -> Result<bool> {
+        Ok(self.setting(SETTING_BLIND)?.as_deref() != Some("off"))
+    }
+
+    pub fn set_blind_round(&mut self, enabled: bool) -> Result<()> {
+        self.set_setting(SETTING_BLIND, if enabled { "on" } else { "off" })
+    }
+
     /// The lookup metrics use to collapse classes: the identity while collapsing is off.
     pub fn collapse_map(&self) -> Result<Vec<u16>> {
         let pairs = CollapsedPairs::imagenet1k();
@@ -164,13 +176,15 @@ impl Project {
         self.write(|tx| save_slice(tx, dataset_id, name, images, origin))
     }
 
-    /// Records the decision on an (image, label) pair, replacing an earlier one.
+    /// Records a decision of one kind on an (image, label) pair, replacing that kind's
+    /// earlier one.
     pub fn record_decision(
         &mut self,
         dataset_id: i64,
-        decision: &crate::panel::Decision,
+        kind: crate::verdict::DecisionKind,
+        decision: &crate::verdict::Decision,
     ) -> Result<()> {
-        self.write(|tx| decisions::upsert_decision(tx, dataset_id, decision))
+        self.write(|tx| decisions::put_decision(tx, dataset_id, kind, decision, None))
     }
 
     pub(crate) fn conn(&self) -> &Connection {
