@@ -295,6 +295,14 @@ fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
 mod tests {
     use super::*;
 
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+
     /// A project of schema 2 (votes overwritten in place, history as text) keeps every vote
     /// and every change as events.
     #[test]
@@ -317,7 +325,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        let events: Vec<(String, Option<String>, Option<String>, Option<String>, String)> = conn
+        let events: Vec<Row> = conn
             .prepare("SELECT reviewer, verdict, category, severity, note FROM vote_events ORDER BY cast_at")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
