@@ -9,6 +9,11 @@ use crate::vocab::{ClassId, Vocabulary};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod file;
+mod votes;
+
+pub use votes::export_votes;
+
 /// Writes `file,correct,unclear,wrong,problematic` (wnids separated by spaces) for every image
 /// the labels or the decisions cover; returns how many rows. The file appears whole or not at
 /// all: it is written beside the target and renamed.

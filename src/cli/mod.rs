@@ -1,6 +1,7 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod panel;
 mod show;
 
 use crate::data::LabelKind;
@@ -86,7 +87,12 @@ enum Command {
         /// Merge the collapsed class pairs wherever a prediction meets a label set.
         #[arg(long, value_enum)]
         collapse: Option<Switch>,
+        /// A blind independent round: nobody sees others' votes on a pair before voting on it.
+        #[arg(long, value_enum)]
+        blind: Option<Switch>,
     },
+    /// The chair's decision on a pair, overriding the panel's votes, with a reason.
+    Decide(panel::Decide),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -108,6 +114,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The standing votes as CSV, for `bagel import votes` on another machine.
+    Votes(panel::ExportVotes),
     /// CSV file,correct,unclear,wrong,problematic (wnids), readable by `bagel import labels`.
     Labels {
         project: PathBuf,
@@ -165,6 +173,8 @@ enum ImportCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// Votes from another machine of the panel (a `bagel export votes` CSV): merged, newer wins.
+    Votes(panel::ImportVotes),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -215,6 +225,8 @@ fn run_command(command: Command) -> Result<()> {
     match command {
         Command::Open { project } => open_desk(project)?,
         Command::Sample => println!("{}", crate::sample::ensure_sample_project()?.display()),
+        Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
+        Command::Decide(args) => panel::decide(args)?,
         Command::Export(ExportCommand::Labels {
             project,
             dataset,
@@ -286,17 +298,21 @@ fn run_command(command: Command) -> Result<()> {
                 (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
             }
         }
-        Command::Config { project, collapse } => {
+        Command::Config {
+            project,
+            collapse,
+            blind,
+        } => {
             let mut project = open(&project)?;
             if let Some(switch) = collapse {
                 project.set_collapse_classes(matches!(switch, Switch::On))?;
             }
-            let state = if project.collapse_classes()? {
-                "on"
-            } else {
-                "off"
-            };
-            println!("collapse classes: {state}");
+            if let Some(switch) = blind {
+                project.set_blind_round(matches!(switch, Switch::On))?;
+            }
+            let word = |on: bool| if on { "on" } else { "off" };
+            println!("collapse classes: {}", word(project.collapse_classes()?));
+            println!("blind independent round: {}", word(project.blind_round()?));
         }
         Command::Classes {
             query,
@@ -352,6 +368,10 @@ fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
 fn run_import(command: ImportCommand) -> Result<()> {
     let bar = Bar::new();
     let outcome = match command {
+        ImportCommand::Votes(args) => {
+            drop(bar);
+            return panel::import_votes(args);
+        }
         ImportCommand::Images {
             project,
             dataset,
