@@ -45,8 +45,9 @@ pub fn read_vote_csv(
     let (round_at, cast_at) = (column("round"), column("cast_at"));
     let index = FileIndex::new(files.iter().map(String::as_str));
     let mut events = Vec::new();
-    let mut seen: HashMap<(String, u32, ClassId, Round, String), (usize, Option<Verdict>)> =
-        HashMap::new();
+    // Who voted on what, when, in which round: at most one verdict each.
+    type Moment = (String, u32, ClassId, Round, String);
+    let mut seen: HashMap<Moment, (usize, Option<Verdict>)> = HashMap::new();
     for (position, record) in reader.records().enumerate() {
         let row = position + 2;
         let at = |problem: String| Error::bad_input(file, format!("row {row}: {problem}"));
