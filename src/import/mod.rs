@@ -6,6 +6,7 @@ mod images;
 mod labels;
 mod npy;
 mod predictions;
+pub mod raters;
 mod slices;
 mod timm;
 
