@@ -2,6 +2,7 @@
 //! votes and the decisions they make ([`decide`]), the review queue ([`queue`]) and the
 //! metrics that follow the votes live ([`live`]).
 
+pub mod agreement;
 pub mod dawid_skene;
 pub mod decide;
 pub mod live;
