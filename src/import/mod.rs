@@ -7,6 +7,7 @@ mod labels;
 mod npy;
 mod predictions;
 pub mod raters;
+pub mod review;
 mod slices;
 mod timm;
 

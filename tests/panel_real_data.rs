@@ -1,9 +1,13 @@
-//! ReaL's crowd, aggregated again: Dawid-Skene over the 924,810 raw answers of raters.npz must
-//! reproduce the published real.json on at least 98% of the rated (image, label) questions.
+//! The panel's statistics on the published files. ReaL's crowd, aggregated again: Dawid-Skene
+//! over the 924,810 raw answers of raters.npz must reproduce the published real.json on at
+//! least 98% of the rated (image, label) questions. The dough paper's reviews of ViT-3B and
+//! Greedy Soups: the chi-square tests of their mistake categories and severities.
 //! Uses ../shared/data when present (the repository does not ship it); says so and returns
 //! when it is missing.
 
 use bagel::import::raters::{RaterAnswers, read_rater_answers};
+use bagel::import::review::read_review;
+use bagel::metrics::mistakes::{MistakeCounts, category_test, severity_test};
 use bagel::panel::dawid_skene::{Answers, Fit, Options, dawid_skene};
 use bagel::progress::Silent;
 use std::path::PathBuf;
@@ -11,20 +15,25 @@ use std::path::PathBuf;
 /// The acceptance threshold on the posterior of "valid" (ReaL's own).
 const THRESHOLD: f64 = 0.9;
 
-fn real_folder() -> Option<PathBuf> {
+/// The shared data's folder `relative` if it holds `files`.
+fn shared_folder(relative: &str, files: &[&str]) -> Option<PathBuf> {
     let data = std::env::var_os("BAGEL_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    let real = data.join("imagenet/real");
-    if real.join("raters.npz").is_file() && real.join("real.json").is_file() {
-        Some(real)
+    let folder = data.join(relative);
+    if files.iter().all(|file| folder.join(file).is_file()) {
+        Some(folder)
     } else {
         eprintln!(
-            "SKIPPED: ReaL rater files not found in {} (set BAGEL_DATA)",
-            real.display()
+            "SKIPPED: {files:?} not found in {} (set BAGEL_DATA)",
+            folder.display()
         );
         None
     }
+}
+
+fn real_folder() -> Option<PathBuf> {
+    shared_folder("imagenet/real", &["raters.npz", "real.json"])
 }
 
 fn answers(raters: &RaterAnswers) -> Answers<'_> {
@@ -123,6 +132,47 @@ fn the_votes_csv_holds_the_same_answers_as_the_npz() {
         rows
     };
     assert_eq!(rows(&csv), rows(&npz));
+}
+
+#[test]
+fn the_mistake_shares_of_vit3b_and_greedy_soups_do_not_differ() {
+    let files = ["vit3b_mistakes.json", "greedy_soups_mistakes.json"];
+    let Some(folder) = shared_folder("imagenet/mistakes", &files) else {
+        return;
+    };
+    let models: Vec<MistakeCounts> = files
+        .iter()
+        .map(|file| {
+            let mut counts = MistakeCounts::default();
+            for record in read_review(&folder.join(file), 1000).unwrap() {
+                counts.add(Some(record.category), Some(record.severity));
+            }
+            counts
+        })
+        .collect();
+    // The data README's counts: categories fine-grained (with the one "Multilabel Options"),
+    // OOV (both spellings), spurious, non-prototypical; severities major, minor + borderline.
+    assert_eq!(models[0].categories, [242, 54, 52, 30]);
+    assert_eq!(models[1].categories, [172, 26, 32, 19]);
+    assert_eq!(models[0].severities, [154, 150 + 74]);
+    assert_eq!(models[1].severities, [89, 111 + 49]);
+    let categories = category_test(&models).unwrap();
+    let severities = severity_test(&models).unwrap();
+    println!(
+        "categories: chi2({}, N={}) = {:.3}, p = {:.3} (paper: 2.41, p = .49)",
+        categories.dof, categories.n, categories.statistic, categories.p
+    );
+    println!(
+        "severities: chi2({}, N={}) = {:.3}, p = {:.3} (paper: 1.61, p = .20)",
+        severities.dof, severities.n, severities.statistic, severities.p
+    );
+    // Worked from the counts above: Σ (O - E)² / E with E = row total × column total / 627.
+    assert_eq!((categories.dof, categories.n), (3, 627));
+    assert!((categories.statistic - 2.42920).abs() < 1e-4);
+    assert!((categories.p - 0.48822).abs() < 1e-4);
+    assert_eq!((severities.dof, severities.n), (1, 627));
+    assert!((severities.statistic - 1.57970).abs() < 1e-4);
+    assert!((severities.p - 0.20880).abs() < 1e-4);
 }
 
 fn read_scores(real: &std::path::Path) -> Vec<f64> {
