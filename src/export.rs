@@ -1,6 +1,8 @@
 //! Updated label sets for others to evaluate on: the imported multi-labels with the panel's
 //! decisions overlaid, written as the CSV that `bagel import labels` reads back.
 
+pub mod review;
+
 use crate::data::{LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::panel::{Decision, Verdict};

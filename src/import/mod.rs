@@ -6,6 +6,8 @@ mod images;
 mod labels;
 mod npy;
 mod predictions;
+pub mod raters;
+pub mod review;
 mod slices;
 mod timm;
 mod votes;

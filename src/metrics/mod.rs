@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod asma;
+pub mod mistakes;
 mod mla;
 mod report;
 mod slice;

@@ -3,6 +3,8 @@
 //! ([`visibility`]), the review queue ([`queue`]) and the
 //! metrics that follow the votes live ([`live`]).
 
+pub mod agreement;
+pub mod dawid_skene;
 pub mod decide;
 pub mod live;
 pub mod queue;
