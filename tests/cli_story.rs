@@ -133,8 +133,30 @@ fn decisions_move_mla_relabeled_and_the_slice() {
         "1",
     ]);
     assert!(computed.contains("1 images"), "{computed}");
-    let project = Project::open(&project_path).unwrap();
+    let mut project = Project::open(&project_path).unwrap();
     assert_eq!(project.slice(dataset, "major").unwrap(), Some(vec![4]));
+    // A decision on the shark image, which has no multi-labels, is kept and counted apart;
+    // "wrong" on goldfish, the goldfish image's only label, takes that image out of the set.
+    project
+        .record_decision(dataset, &decide(5, 2, Verdict::Correct, None))
+        .unwrap();
+    project
+        .record_decision(dataset, &decide(4, 1, Verdict::Wrong, None))
+        .unwrap();
+    drop(project);
+    let after = metrics_json(&project_path, &[]);
+    assert_eq!(after["decided_outside_multilabels"], 1);
+    assert_eq!(
+        after["emptied_by_decisions"],
+        serde_json::json!([file_name(4)])
+    );
+    assert_close(&after["models"][0]["mla_relabeled"], 1.0);
+    let table = bagel_ok(&["metrics", p, "--dataset", "val"]);
+    assert!(
+        table.contains("decided outside the multi-label set: 1")
+            && table.contains("left without a valid label by decisions: 1"),
+        "{table}"
+    );
 }
 
 #[test]

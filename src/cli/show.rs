@@ -24,6 +24,14 @@ pub fn metrics_table(report: &DatasetReport) -> String {
         report.decisions,
         if report.collapse_classes { "on" } else { "off" }
     );
+    if report.decisions > 0 {
+        let _ = writeln!(
+            out,
+            "decided outside the multi-label set: {} (kept, moving no figure) · left without a valid label by decisions: {} (excluded; --json lists them)",
+            report.decided_outside_multilabels,
+            report.emptied_by_decisions.len()
+        );
+    }
     let _ = writeln!(
         out,
         "ASMA: {} subgroups on {} labels · slice: {} · figures in %",

@@ -33,6 +33,11 @@ impl Desk {
                     ));
                     shares_summary(ui, &review.live.shares());
                 });
+                ui.label(format!(
+                    "Decided outside the multi-label set: {} (moves no figure) · left without a valid label: {}",
+                    report.decided_outside_multilabels,
+                    report.emptied_by_decisions.len()
+                ));
                 metrics_table(ui, &report.models, report.slice.as_deref());
             });
     }
