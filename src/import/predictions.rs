@@ -274,24 +274,43 @@ fn cover(file: &Path, row_images: &[u32], files: &[String]) -> Result<Vec<usize>
     Ok(row_of_image)
 }
 
-fn class_id(
+/// One row's ranked class ids, checked as they are appended: each within the vocabulary and
+/// given once (a class ranked twice would count twice in the metrics that read the top-k).
+/// `seen[c] == row + 1` marks class c as met in this row, so no row clears it.
+fn push_ranked_row(
     file: &Path,
-    value: i64,
     row: usize,
-    column: usize,
+    ids: &[i64],
     num_classes: usize,
-) -> Result<ClassId> {
-    if (0..num_classes as i64).contains(&value) {
-        Ok(value as ClassId)
-    } else {
-        Err(Error::bad_input(
-            file,
-            format!(
-                "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
-                num_classes - 1
-            ),
-        ))
+    seen: &mut [u32],
+    out: &mut Vec<ClassId>,
+) -> Result<()> {
+    let start = out.len();
+    let stamp = row as u32 + 1;
+    for (column, &value) in ids.iter().enumerate() {
+        if !(0..num_classes as i64).contains(&value) {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
+                    num_classes - 1
+                ),
+            ));
+        }
+        if seen[value as usize] == stamp {
+            let first = out[start..].iter().position(|&c| c as i64 == value);
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "row {row}: class id {value} is given twice (columns {} and {column}); each row must rank distinct classes, re-export the predictions",
+                    first.unwrap_or_default()
+                ),
+            ));
+        }
+        seen[value as usize] = stamp;
+        out.push(value as ClassId);
     }
+    Ok(())
 }
 
 fn from_class_ids(
@@ -304,16 +323,10 @@ fn from_class_ids(
 ) -> Result<TopK> {
     let k = top_k.unwrap_or(cols).min(cols);
     let mut class_ids = Vec::with_capacity(row_of_image.len() * k);
+    let mut seen = vec![0; num_classes];
     for &row in row_of_image {
-        for column in 0..k {
-            class_ids.push(class_id(
-                file,
-                values[row * cols + column],
-                row,
-                column,
-                num_classes,
-            )?);
-        }
+        let ids = &values[row * cols..row * cols + k];
+        push_ranked_row(file, row, ids, num_classes, &mut seen, &mut class_ids)?;
     }
     Ok(TopK {
         k,
@@ -470,16 +483,10 @@ fn from_result_rows(
         .probs
         .as_ref()
         .map(|_| Vec::with_capacity(files.len() * k));
+    let mut seen = vec![0; num_classes];
     for &row in &row_of_image {
-        for column in 0..k {
-            top.class_ids.push(class_id(
-                file,
-                rows.ids[row][column],
-                row,
-                column,
-                num_classes,
-            )?);
-        }
+        let ids = &rows.ids[row][..k];
+        push_ranked_row(file, row, ids, num_classes, &mut seen, &mut top.class_ids)?;
         if let (Some(scores), Some(probs)) = (&mut scores, &rows.probs) {
             for column in 0..k {
                 let p = probs[row].get(column).copied().unwrap_or(f64::NAN);
