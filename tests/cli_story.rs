@@ -151,6 +151,12 @@ fn decisions_move_mla_relabeled_and_the_slice() {
         serde_json::json!([file_name(4)])
     );
     assert_close(&after["models"][0]["mla_relabeled"], 1.0);
+    let slice = &after["models"][0]["imagenet_m"];
+    assert_eq!(
+        (&slice["correct"], &slice["total"], &slice["left"]),
+        (&2.into(), &2.into(), &1.into()),
+        "the emptied goldfish image leaves the slice"
+    );
     let table = bagel_ok(&["metrics", p, "--dataset", "val"]);
     assert!(
         table.contains("decided outside the multi-label set: 1")

@@ -153,6 +153,28 @@ fn an_image_the_decisions_leave_without_a_valid_label_is_excluded_and_listed() {
 }
 
 #[test]
+fn a_slice_image_made_problematic_leaves_the_slice() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    // The slice holds images 3 (bathtub, predicted tub) and 5 (goldfish, predicted tailed
+    // frog): both misses under their multi-labels.
+    let score = review.live.report().models[0].imagenet_m.unwrap();
+    assert_eq!((score.correct, score.total, score.left), (0, 2, 0));
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Problematic))
+        .unwrap();
+    let score = review.live.report().models[0].imagenet_m.unwrap();
+    assert_eq!((score.correct, score.total, score.left), (0, 1, 1));
+    assert_live_matches_fresh(&project, &review);
+    review
+        .vote(&mut project, Vote::new(2, 876, Verdict::Correct))
+        .unwrap();
+    let score = review.live.report().models[0].imagenet_m.unwrap();
+    assert_eq!((score.correct, score.total, score.left), (1, 1, 1));
+    assert_live_matches_fresh(&project, &review);
+}
+
+#[test]
 fn undo_restores_the_previous_vote_and_keeps_the_history() {
     let fixture = Fixture::new();
     let (mut project, mut review) = open_review(&fixture);

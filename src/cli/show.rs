@@ -32,9 +32,16 @@ pub fn metrics_table(report: &DatasetReport) -> String {
             report.emptied_by_decisions.len()
         );
     }
+    let left = (report.models.first())
+        .and_then(|m| m.imagenet_m)
+        .map_or(0, |s| s.left);
+    let slice_note = match left {
+        0 => String::new(),
+        n => format!(" ({n} images left it: problematic or without a valid label)"),
+    };
     let _ = writeln!(
         out,
-        "ASMA: {} subgroups on {} labels · slice: {} · figures in %",
+        "ASMA: {} subgroups on {} labels · slice: {}{slice_note} · figures in %",
         report.asma_form,
         report.asma_labels.unwrap_or("no"),
         labels(&report.slice)

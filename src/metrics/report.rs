@@ -258,9 +258,9 @@ impl Evaluation {
                 .map(|(g, a)| ((g + 1).to_string(), *a))
                 .collect(),
             imagenet_m: self.slice.as_ref().map(|(_, images)| {
-                let valid = (self.relabeled.as_ref().map(|r| &r.valid))
-                    .or(self.real.as_ref().map(|(_, v)| v));
-                slice_score(predictions, images, valid, &self.truth, collapse)
+                let real = self.real.as_ref().map(|(_, v)| v);
+                let relabeled = self.relabeled.as_ref();
+                slice_score(predictions, images, relabeled, real, &self.truth, collapse)
             }),
             mean_mistake_distance: distance.finish(),
         }

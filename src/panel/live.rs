@@ -6,7 +6,7 @@
 use super::{Category, Decision, Severity, Verdict};
 use crate::data::ImageLabels;
 use crate::metrics::{
-    DatasetReport, Evaluation, MetricOptions, Standing, clopper_pearson, relabel_image,
+    DatasetReport, Evaluation, MetricOptions, SliceLabels, SliceScore, Standing, relabel_image,
 };
 use crate::vocab::ClassId;
 use rayon::prelude::*;
@@ -34,7 +34,7 @@ struct ValidSet {
 struct ModelTally {
     hits: Vec<u32>,
     counts: Vec<u32>,
-    slice_correct: usize,
+    slice: Option<SliceScore>,
 }
 
 /// How the panel's decisions split: the shares the desk plots.
@@ -147,9 +147,7 @@ impl LiveMetrics {
         let mut tally = ModelTally {
             hits: vec![0; classes],
             counts: vec![0; classes],
-            slice_correct: self.report.models[model]
-                .imagenet_m
-                .map_or(0, |score| score.correct),
+            slice: self.report.models[model].imagenet_m,
         };
         if let Some(relabeled) = evaluation.relabeled.as_ref().map(|r| &r.valid) {
             let predictions = &evaluation.models[model].1;
@@ -202,14 +200,13 @@ impl LiveMetrics {
                     }
                 }
             }
-            if in_slice {
-                let truth = truth.map(|t| evaluation.collapse[t as usize]);
-                let valid = |set: &ValidSet| match set.standing {
-                    Standing::Counted => set.labels.contains(&top1),
-                    _ => truth == Some(top1),
+            if let (true, Some(score)) = (in_slice, tally.slice) {
+                let real = evaluation.real.as_ref().map(|(_, v)| v);
+                let judge = |set: &ValidSet| {
+                    let relabeled = Some((set.standing, set.labels.as_slice()));
+                    SliceLabels::of(index, relabeled, real, truth, &evaluation.collapse).judge(top1)
                 };
-                tally.slice_correct =
-                    tally.slice_correct + valid(&new) as usize - valid(&old) as usize;
+                tally.slice = Some(score.updated(judge(&old), judge(&new)));
             }
         }
         let emptied = new.standing == Standing::Emptied;
@@ -223,18 +220,13 @@ impl LiveMetrics {
             self.report.emptied_by_decisions = evaluation.file_names(&images);
         }
         self.changed.insert(image, new);
-        self.refresh_report(in_slice);
+        self.refresh_report();
     }
 
-    fn refresh_report(&mut self, slice_changed: bool) {
+    fn refresh_report(&mut self) {
         for (model, tally) in self.report.models.iter_mut().zip(&self.tallies) {
             model.mla_relabeled = class_mean(&tally.hits, &tally.counts);
-            if let (true, Some(score)) = (slice_changed, model.imagenet_m.as_mut())
-                && score.correct != tally.slice_correct
-            {
-                score.correct = tally.slice_correct;
-                score.ci95 = clopper_pearson(score.correct, score.total, 0.95);
-            }
+            model.imagenet_m = tally.slice;
         }
     }
 }
