@@ -35,7 +35,15 @@ fn every_metric_matches_the_hand_worked_fixture() {
     assert_close(&model["subgroups"]["2"], 7.0 / 9.0);
     assert!(model["subgroups"]["3"].is_null() && model["subgroups"]["5"].is_null());
     assert_close(&model["asma"], (0.5 + 7.0 / 9.0) / 2.0);
+    assert_eq!(model["asma_groups"], 3, "top-3 kept: ASMA over g ≤ 3 only");
     assert!(model["imagenet_m"].is_null(), "no slice yet");
+    let table = bagel_ok(&["metrics", project.to_str().unwrap(), "--dataset", "val"]);
+    let row = table.lines().find(|l| l.starts_with("m ")).unwrap();
+    assert!(row.contains(" 63.89* "), "{table}");
+    assert!(
+        table.contains("* ASMA (g ≤ 3) for m: only top-3 stored"),
+        "{table}"
+    );
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub fn metrics_table(report: &DatasetReport) -> String {
         .max(5);
     let _ = writeln!(
         out,
-        "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  {:<22} {:>5}",
+        "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
         "model",
         "top1",
         "top5",
@@ -80,9 +80,13 @@ pub fn metrics_table(report: &DatasetReport) -> String {
             })
             .unwrap_or_else(|| "-".into());
         let first_group = model.subgroups.get("1").copied().flatten();
+        let asma = match model.asma_is_partial() {
+            true => format!("{}*", percent(model.asma)),
+            false => percent(model.asma),
+        };
         let _ = writeln!(
             out,
-            "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  {:<22} {:>5}",
+            "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
             model.model,
             percent(model.top1),
             percent(model.top5),
@@ -91,13 +95,22 @@ pub fn metrics_table(report: &DatasetReport) -> String {
             percent(model.mla_relabeled),
             percent(model.mla_organisms),
             percent(model.mla_objects),
-            percent(model.asma),
+            asma,
             percent(first_group),
             slice,
             model
                 .mean_mistake_distance
                 .map(|d| format!("{d:.2}"))
                 .unwrap_or_else(|| "-".into())
+        );
+    }
+    for model in report.models.iter().filter(|m| m.asma_is_partial()) {
+        let _ = writeln!(
+            out,
+            "* ASMA (g ≤ {k}) for {}: only top-{k} stored, so subgroups above {k} are left out; import more ranks for g ≤ {}",
+            model.model,
+            model.subgroups.len(),
+            k = model.asma_groups,
         );
     }
     if report.models.is_empty() {

@@ -235,7 +235,10 @@ fn model_cells(model: &ModelReport) -> [String; 7] {
         percent(model.real),
         percent(model.mla),
         format!("{}{change}", percent(model.mla_relabeled)),
-        percent(model.asma),
+        match model.asma_is_partial() {
+            true => format!("{} (g ≤ {})", percent(model.asma), model.asma_groups),
+            false => percent(model.asma),
+        },
         slice,
     ]
 }

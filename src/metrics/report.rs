@@ -47,9 +47,19 @@ pub struct ModelReport {
     pub mla_objects: Option<f64>,
     pub mla_per_image: Option<f64>,
     pub asma: Option<f64>,
+    /// How many subgroups ASMA averages: G, or fewer when fewer predictions were kept (a
+    /// subgroup g > k is never guessed), so a top-1 import's ASMA reads as "g ≤ 1".
+    pub asma_groups: usize,
     pub subgroups: BTreeMap<String, Option<f64>>,
     pub imagenet_m: Option<SliceScore>,
     pub mean_mistake_distance: Option<f64>,
+}
+
+impl ModelReport {
+    /// Whether ASMA averages fewer subgroups than asked for, because fewer were kept.
+    pub fn asma_is_partial(&self) -> bool {
+        self.asma.is_some() && self.asma_groups < self.subgroups.len()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -252,6 +262,7 @@ impl Evaluation {
             mla_objects: mla.objects,
             mla_per_image: mla.per_image,
             asma: asma(&groups),
+            asma_groups: groups.len().min(kept),
             subgroups: groups
                 .iter()
                 .enumerate()
