@@ -153,10 +153,16 @@ impl Evaluation {
             .models(info.id)?
             .into_iter()
             .map(|model| {
-                Ok((
-                    model.name,
-                    project.predictions(model.id, info.id, with_scores)?,
-                ))
+                let predictions = project.predictions(model.id, info.id, with_scores)?;
+                if predictions.num_images() != n {
+                    let problem = format!(
+                        "they cover {} images, but dataset {:?} has {n} images",
+                        predictions.num_images(),
+                        info.name
+                    );
+                    return Err(project.damaged_predictions(&model.name, &model.origin, problem));
+                }
+                Ok((model.name, predictions))
             })
             .collect::<Result<Vec<_>>>()?;
         let mut evaluation = Evaluation {

@@ -22,6 +22,7 @@ impl Project {
              FROM decisions WHERE dataset_id = ?1 AND (?2 IS NULL OR image_idx = ?2)
              ORDER BY image_idx, label",
         )?;
+        let classes = self.vocab().len();
         let rows = statement.query_map(params![dataset_id, image], |row| {
             let verdict: String = row.get(2)?;
             let category: Option<String> = row.get(3)?;
@@ -38,7 +39,19 @@ impl Project {
                 reason: row.get(7)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let decisions: Vec<Decision> = rows.collect::<rusqlite::Result<_>>()?;
+        match decisions.iter().find(|d| d.label as usize >= classes) {
+            Some(d) => Err(Error::Damaged {
+                path: self.path().to_path_buf(),
+                what: format!("the decision on image {}", d.image),
+                problem: format!(
+                    "label {}, but the vocabulary has {classes} classes",
+                    d.label
+                ),
+                fix: "remove that row from the decisions table, then vote on the pair again".into(),
+            }),
+            None => Ok(decisions),
+        }
     }
 
     /// Names of the dataset's image slices.
