@@ -3,6 +3,7 @@
 
 mod common;
 
+use bagel::data::{LabelEntry, LabelKind};
 use bagel::metrics::{Evaluation, MetricOptions};
 use bagel::panel::{Category, Review, Severity, Verdict, Vote};
 use bagel::progress::Silent;
@@ -288,4 +289,36 @@ fn the_export_carries_the_decisions_and_imports_back() {
         "updated",
         out.to_str().unwrap(),
     ]);
+    // What comes back is the imported multi-labels with the two decisions overlaid.
+    let reopened = Project::open(&fixture.project()).unwrap();
+    let source = reopened
+        .label_source(
+            dataset_id(&reopened),
+            LabelKind::MultiLabel,
+            Some("updated"),
+        )
+        .unwrap()
+        .unwrap();
+    let updated = reopened.image_labels(&source, 6).unwrap();
+    let entry = |correct: &[u16], wrong: &[u16], problematic| LabelEntry {
+        correct: correct.to_vec(),
+        unclear: vec![],
+        wrong: wrong.to_vec(),
+        problematic,
+    };
+    let expected = [
+        Some(entry(&[281], &[282, 285], false)),
+        Some(entry(&[282], &[], false)),
+        Some(entry(&[435], &[], false)),
+        Some(entry(&[], &[], true)),
+        Some(entry(&[1, 3], &[], false)),
+        None,
+    ];
+    for (image, expected) in expected.into_iter().enumerate() {
+        assert_eq!(updated.entry(image), expected, "image {image}");
+    }
+}
+
+fn dataset_id(project: &Project) -> i64 {
+    project.dataset("val").unwrap().id
 }
