@@ -174,6 +174,45 @@ fn decisions_move_mla_relabeled_and_the_slice() {
 }
 
 #[test]
+fn a_probabilities_file_with_a_row_off_by_a_tenth_is_read_as_logits_with_a_warning() {
+    let fixture = Fixture::new();
+    let project_path = fixture.imported_project();
+    // The softmax of the fixture's logits, row by row; row 2 then scaled to sum to 0.9.
+    let mut probabilities: Vec<f32> = Vec::new();
+    for (image, row) in logits().chunks(1000).enumerate() {
+        let total: f64 = row.iter().map(|&x| (x as f64).exp()).sum();
+        let scale = if image == 2 { 0.9 } else { 1.0 };
+        probabilities.extend(
+            row.iter()
+                .map(|&x| ((x as f64).exp() / total * scale) as f32),
+        );
+    }
+    let file = fixture.write(
+        "probs.npy",
+        &npy("<f4", &[6, 1000], &f32_bytes(&probabilities)),
+    );
+    let run = bagel(&[
+        "import",
+        "predictions",
+        project_path.to_str().unwrap(),
+        "--dataset",
+        "val",
+        file.to_str().unwrap(),
+    ]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("probs.npy: 5 of 6 rows are probabilities")
+            && run
+                .stderr
+                .contains("these are not: row 2 (sum 0.9000, min 0.0007)")
+            && run.stderr.contains("read as logits"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn logits_import_keeps_top_k_with_softmax_scores() {
     let fixture = Fixture::new();
     let project_path = fixture.imported_project();

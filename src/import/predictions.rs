@@ -87,14 +87,14 @@ pub fn import_predictions(
         progress.begin("reading prediction files", request.files.len() as u64);
     }
     let mut parsed = Vec::with_capacity(request.files.len());
+    let mut warnings = Vec::new();
     for (model, file) in request.files {
         check_cancelled(progress)?;
         let quiet = crate::progress::Silent;
-        parsed.push((
-            model,
-            file,
-            read_predictions(file, &context, if many { &quiet } else { progress })?,
-        ));
+        let (predictions, warning) =
+            read_predictions(file, &context, if many { &quiet } else { progress })?;
+        warnings.extend(warning);
+        parsed.push((model, file, predictions));
         if many {
             progress.advance(1);
         }
@@ -132,7 +132,7 @@ pub fn import_predictions(
         .collect();
     Ok(ImportReport {
         summary: lines.join("\n"),
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
@@ -147,7 +147,12 @@ struct Context<'a> {
     top_k: Option<usize>,
 }
 
-fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<TopK> {
+/// The predictions, and a warning about the file when there is something to know.
+fn read_predictions(
+    file: &Path,
+    context: &Context,
+    progress: &dyn Progress,
+) -> Result<(TopK, Option<String>)> {
     progress.begin(&format!("reading {}", file.display()), 0);
     let bytes = read_file(file)?;
     let num_classes = context.num_classes;
@@ -160,16 +165,10 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
         } else {
             timm::read_csv(file, &text)?
         };
-        return from_result_rows(
-            file,
-            rows,
-            context
-                .index
-                .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str))),
-            context.files,
-            num_classes,
-            context.top_k,
-        );
+        let index = (context.index)
+            .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str)));
+        let top = from_result_rows(file, rows, index, context.files, num_classes, context.top_k);
+        return Ok((top?, None));
     }
     let matrix = read_matrix(file, &bytes)?;
     drop(bytes);
@@ -206,14 +205,17 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
     };
     let row_of_image = cover(file, row_images, context.files)?;
     match matrix {
-        Matrix::Ints { cols, values, .. } => from_class_ids(
-            file,
-            &values,
-            cols,
-            &row_of_image,
-            num_classes,
-            context.top_k,
-        ),
+        Matrix::Ints { cols, values, .. } => Ok((
+            from_class_ids(
+                file,
+                &values,
+                cols,
+                &row_of_image,
+                num_classes,
+                context.top_k,
+            )?,
+            None,
+        )),
         Matrix::Floats { cols, values, .. } => {
             if cols != num_classes {
                 return Err(Error::bad_input(
@@ -343,8 +345,10 @@ struct Reduced {
     entropy: f32,
 }
 
-/// Probabilities are taken as they are when every entry is ≥ 0 and each row sums to 1;
-/// anything else is treated as logits and goes through a softmax.
+/// The rule, per file: a file is probabilities when every row is non-negative and sums to 1
+/// within [`SUM_TOLERANCE`]; otherwise it is logits, and every row goes through a softmax.
+/// A file whose rows disagree (some look like probabilities, some do not) is logits by the
+/// rule, with a warning naming the rows that are not probabilities.
 fn from_scores(
     file: &Path,
     values: &[f32],
@@ -352,7 +356,7 @@ fn from_scores(
     row_of_image: &[usize],
     k: usize,
     progress: &dyn Progress,
-) -> Result<TopK> {
+) -> Result<(TopK, Option<String>)> {
     let rows = values.len() / num_classes;
     let row = |r: usize| &values[r * num_classes..(r + 1) * num_classes];
     if let Some((r, c)) = (0..rows)
@@ -367,10 +371,14 @@ fn from_scores(
             ),
         ));
     }
-    let are_probabilities = (0..rows).into_par_iter().all(|r| {
-        let scores = row(r);
-        scores.iter().all(|&v| v >= 0.0)
-            && (scores.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < 1e-3
+    let not_probabilities: Vec<usize> = (0..rows)
+        .into_par_iter()
+        .filter(|&r| !is_probability_row(row(r)))
+        .collect();
+    let are_probabilities = not_probabilities.is_empty();
+    let warning = (!are_probabilities && not_probabilities.len() < rows).then(|| {
+        let why = mixed_rows_warning(&not_probabilities, rows, row);
+        format!("{}: {why}", file.display())
     });
     progress.begin("keeping top-k scores", row_of_image.len() as u64);
     let reduced: Vec<Reduced> = row_of_image
@@ -398,13 +406,47 @@ fn from_scores(
         max_softmax.push(image.max_softmax);
         entropy.push(image.entropy);
     }
-    Ok(TopK {
+    let top = TopK {
         k,
         class_ids,
         scores: Some(scores),
         max_softmax: Some(max_softmax),
         entropy: Some(entropy),
-    })
+    };
+    Ok((top, warning))
+}
+
+/// How far from 1 a row of probabilities may sum (float32 rounding over 1000 classes).
+const SUM_TOLERANCE: f64 = 1e-3;
+
+fn is_probability_row(scores: &[f32]) -> bool {
+    scores.iter().all(|&v| v >= 0.0)
+        && (scores.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < SUM_TOLERANCE
+}
+
+/// Names the rows that are not probabilities in a file whose other rows are.
+fn mixed_rows_warning<'a>(
+    not_probabilities: &[usize],
+    rows: usize,
+    row: impl Fn(usize) -> &'a [f32],
+) -> String {
+    const NAMED: usize = 5;
+    let named: Vec<String> = (not_probabilities.iter().take(NAMED))
+        .map(|&r| {
+            let sum: f64 = row(r).iter().map(|&v| v as f64).sum();
+            let min = row(r).iter().copied().fold(f32::INFINITY, f32::min);
+            format!("row {r} (sum {sum:.4}, min {min:.4})")
+        })
+        .collect();
+    let more = match not_probabilities.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "{} of {rows} rows are probabilities (non-negative, summing to 1 within {SUM_TOLERANCE}) but these are not: {}{more}; so the whole file was read as logits and softmaxed; if it holds probabilities, fix those rows and import again with --replace",
+        rows - not_probabilities.len(),
+        named.join(", ")
+    )
 }
 
 fn reduce(scores: &[f32], k: usize, are_probabilities: bool) -> Reduced {
