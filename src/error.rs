@@ -18,6 +18,15 @@ pub enum Error {
     },
     #[error("{path} is not a bagel project ({why}); create one with `bagel new`")]
     NotAProject { path: PathBuf, why: String },
+    /// A record bagel could not have written: the file was changed outside bagel, or the disk
+    /// damaged it.
+    #[error("{path} is damaged: {what}: {problem}; {fix}")]
+    Damaged {
+        path: PathBuf,
+        what: String,
+        problem: String,
+        fix: String,
+    },
     #[error("project database: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("cancelled; nothing was written")]

@@ -54,7 +54,20 @@ impl Project {
             params![dataset_id, image, kind.map(DecisionKind::as_str)],
             decision_from_row,
         )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let classes = self.vocab().len();
+        let decisions: Vec<Decision> = rows.collect::<rusqlite::Result<_>>()?;
+        match decisions.iter().find(|d| d.label as usize >= classes) {
+            Some(d) => Err(Error::Damaged {
+                path: self.path().to_path_buf(),
+                what: format!("the decision on image {}", d.image),
+                problem: format!(
+                    "label {}, but the vocabulary has {classes} classes",
+                    d.label
+                ),
+                fix: "remove that row from the decisions table, then vote on the pair again".into(),
+            }),
+            None => Ok(decisions),
+        }
     }
 
     /// Names of the dataset's image slices.
