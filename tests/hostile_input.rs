@@ -1,0 +1,105 @@
+//! Inputs a careless or hostile user hands bagel: each is refused with a message that names the
+//! file, the record and what to do, never a panic or raw SQLite text, and the project is left
+//! exactly as it was.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+/// Runs a bagel command that must fail cleanly, and checks the project's tables are unchanged.
+fn refused<S: AsRef<str> + std::fmt::Debug>(project: &Path, args: &[S], must_mention: &[&str]) {
+    let before = table_counts(project);
+    let run = bagel(args);
+    assert!(!run.ok, "bagel {args:?} should fail");
+    for raw in [
+        "panicked",
+        "Error code",
+        "constraint failed",
+        "database is locked",
+    ] {
+        assert!(
+            !run.stderr.contains(raw),
+            "raw text {raw:?} in: {}",
+            run.stderr
+        );
+    }
+    for needle in must_mention {
+        assert!(
+            run.stderr.contains(needle),
+            "message {:?} lacks {needle:?}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        table_counts(project),
+        before,
+        "a refused command wrote to the project"
+    );
+}
+
+fn import_args(
+    project: &Path,
+    what: &str,
+    dataset: &str,
+    options: &[&str],
+    file: &Path,
+) -> Vec<String> {
+    let mut args = vec![
+        "import",
+        what,
+        project.to_str().unwrap(),
+        "--dataset",
+        dataset,
+    ];
+    args.extend_from_slice(options);
+    args.push(file.to_str().unwrap());
+    args.into_iter().map(String::from).collect()
+}
+
+/// An .npy whose header says `shape` (written as numpy would print it) over `data`.
+fn npy_with_shape(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+#[test]
+fn an_npy_shape_that_overflows_is_refused_with_or_without_top_k() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let huge = fixture.write(
+        "huge.npy",
+        &npy_with_shape("<i8", "(50000, 576460752303423488)", &[0; 48]),
+    );
+    for options in [&["--model", "x"][..], &["--model", "x", "--top-k", "5"]] {
+        refused(
+            &project,
+            &import_args(&project, "predictions", "val", options, &huge),
+            &[
+                "huge.npy",
+                "(50000, 576460752303423488)",
+                "save the array again",
+            ],
+        );
+    }
+    let no_columns = fixture.write("none.npy", &npy_with_shape("<i8", "(6, 0)", &[]));
+    refused(
+        &project,
+        &import_args(
+            &project,
+            "predictions",
+            "val",
+            &["--model", "x"],
+            &no_columns,
+        ),
+        &["none.npy", "[6, 0] holds no values"],
+    );
+}
