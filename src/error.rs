@@ -41,3 +41,33 @@ impl Error {
         }
     }
 }
+
+/// Longest message printed whole; a longer one keeps its head (the file and the record) and its
+/// tail (what to do) around an ellipsis, so a 10 MB CSV field is not poured onto the screen.
+const MESSAGE_LIMIT: usize = 1200;
+const MESSAGE_HEAD: usize = 800;
+const MESSAGE_TAIL: usize = 300;
+
+/// A message as it may reach a terminal: control characters (ANSI escapes, NUL, carriage
+/// returns) escaped as `\u{..}` so a file name cannot move the cursor or recolour the screen,
+/// and capped at [`MESSAGE_LIMIT`] characters. Line breaks stay: messages may be several lines.
+pub fn for_terminal(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '\n' => vec![c],
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => vec![c],
+        })
+        .collect();
+    let length = escaped.chars().count();
+    if length <= MESSAGE_LIMIT {
+        return escaped;
+    }
+    let head: String = escaped.chars().take(MESSAGE_HEAD).collect();
+    let tail: String = escaped.chars().skip(length - MESSAGE_TAIL).collect();
+    format!(
+        "{head} … ({} characters left out) … {tail}",
+        length - MESSAGE_HEAD - MESSAGE_TAIL
+    )
+}

@@ -103,3 +103,38 @@ fn an_npy_shape_that_overflows_is_refused_with_or_without_top_k() {
         &["none.npy", "[6, 0] holds no values"],
     );
 }
+
+fn run_with_stdout(args: &[&str], stdout: std::process::Stdio) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bagel"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before bagel writes a line, as `head -1` does after its line.
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_a_full_disk_is_an_error() {
+    let closed = run_with_stdout(&["classes"], std::process::Stdio::piped());
+    assert_eq!(closed.status.code(), Some(0), "{closed:?}");
+    assert!(
+        closed.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&closed.stderr)
+    );
+
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let run = run_with_stdout(&["info", project.to_str().unwrap()], full.into());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,7 +1,10 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod out;
 mod show;
+
+pub use out::print_error;
 
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
@@ -194,34 +197,37 @@ enum Switch {
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
-    match cli.command {
+    out::closed_output_is_success(match cli.command {
         None => open_desk(None),
         Some(command) => run_command(command),
-    }
+    })
 }
 
 fn open(path: &Path) -> Result<Project> {
     Ok(Project::open(path)?)
 }
 
-fn report(outcome: ImportReport) {
-    println!("{}", outcome.summary);
+fn report(outcome: ImportReport) -> Result<()> {
     for warning in outcome.warnings {
-        eprintln!("warning: {warning}");
+        out::to_stderr("warning", warning);
     }
+    out::line(outcome.summary)
 }
 
 fn run_command(command: Command) -> Result<()> {
     match command {
         Command::Open { project } => open_desk(project)?,
-        Command::Sample => println!("{}", crate::sample::ensure_sample_project()?.display()),
+        Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
         Command::Export(ExportCommand::Labels {
             project,
             dataset,
             out,
         }) => {
             let rows = crate::export::export_labels(&open(&project)?, &dataset, &out)?;
-            println!("{rows} images' labels written to {}", out.display());
+            out::line(format_args!(
+                "{rows} images' labels written to {}",
+                out.display()
+            ))?;
         }
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
@@ -229,11 +235,11 @@ fn run_command(command: Command) -> Result<()> {
                 None => Vocabulary::imagenet1k(),
             };
             Project::create(&project, &vocabulary)?;
-            println!(
+            out::line(format_args!(
                 "created {} with {} classes",
                 project.display(),
                 vocabulary.len()
-            );
+            ))?;
         }
         Command::Import(command) => run_import(command)?,
         Command::Metrics {
@@ -261,12 +267,12 @@ fn run_command(command: Command) -> Result<()> {
             let evaluation = Evaluation::load(&open(&project)?, &dataset)?;
             let report = evaluation.report(&options);
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                out::line(serde_json::to_string_pretty(&report)?)?;
             } else {
-                print!("{}", show::metrics_table(&report));
+                out::print(show::metrics_table(&report))?;
             }
         }
-        Command::Info { project } => print!("{}", show::project_summary(&open(&project)?)?),
+        Command::Info { project } => out::print(show::project_summary(&open(&project)?)?)?,
         Command::Slice {
             project,
             dataset,
@@ -278,7 +284,7 @@ fn run_command(command: Command) -> Result<()> {
             let mut project = open(&project)?;
             match (file, at_least) {
                 (Some(file), _) => {
-                    report(import::import_slice(&mut project, &dataset, &name, &file)?)
+                    report(import::import_slice(&mut project, &dataset, &name, &file)?)?
                 }
                 (None, Some(at_least)) => {
                     save_major_slice(&mut project, &dataset, &name, &major_of, at_least)?
@@ -296,7 +302,7 @@ fn run_command(command: Command) -> Result<()> {
             } else {
                 "off"
             };
-            println!("collapse classes: {state}");
+            out::line(format_args!("collapse classes: {state}"))?;
         }
         Command::Classes {
             query,
@@ -306,19 +312,23 @@ fn run_command(command: Command) -> Result<()> {
             let vocab = vocabulary(project.as_deref())?;
             if collapsed {
                 for &(a, b) in CollapsedPairs::imagenet1k().pairs() {
-                    println!("{} ~ {}", vocab.describe(a), vocab.describe(b));
+                    out::line(format_args!(
+                        "{} ~ {}",
+                        vocab.describe(a),
+                        vocab.describe(b)
+                    ))?;
                 }
                 return Ok(());
             }
             for class in vocab.search(query.as_deref().unwrap_or("")) {
-                println!(
+                out::line(format_args!(
                     "{:>4} {} {:<8} {} — {}",
                     class.index,
                     class.wnid,
                     class.kind.as_str(),
                     class.names,
                     class.gloss
-                );
+                ))?;
             }
         }
         Command::Distance { a, b, project } => {
@@ -330,12 +340,16 @@ fn run_command(command: Command) -> Result<()> {
             };
             let (a, b) = (class(&a)?, class(&b)?);
             match Hierarchy::new(&vocab).distance(a, b) {
-                Some(d) => println!("{d}\t{} ~ {}", vocab.describe(a), vocab.describe(b)),
-                None => println!(
+                Some(d) => out::line(format_args!(
+                    "{d}\t{} ~ {}",
+                    vocab.describe(a),
+                    vocab.describe(b)
+                ))?,
+                None => out::line(format_args!(
                     "-\t{} and {} share no WordNet ancestor",
                     vocab.describe(a),
                     vocab.describe(b)
-                ),
+                ))?,
             }
         }
     }
@@ -421,8 +435,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
         }
     };
     drop(bar);
-    report(outcome);
-    Ok(())
+    report(outcome)
 }
 
 fn save_major_slice(
@@ -459,10 +472,10 @@ fn save_major_slice(
         models.join(", ")
     );
     project.save_slice(info.id, name, &images, &origin)?;
-    println!(
+    out::line(format_args!(
         "slice {name:?} of dataset {dataset:?}: {} images ({origin})",
         images.len()
-    );
+    ))?;
     Ok(())
 }
 
