@@ -138,3 +138,86 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_an_error() {
     assert!(stderr.contains("cannot write the output"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn image_lists_with_empty_blank_or_control_names_are_refused() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let images = |name: &str, text: &[u8]| {
+        let file = fixture.write(name, text);
+        import_args(&project, "images", "new", &[], &file)
+    };
+    for (file, text, line) in [
+        ("comma.csv", &b"a.jpg,1\n,\n"[..], "line 2"),
+        ("quotes.csv", b"a.jpg\n\"\"\n", "line 2"),
+        ("tabs.csv", b"a.jpg\n\t,\t\n", "line 2"),
+        ("wnid_only.csv", b", n01440764\n", "line 1"),
+        ("spaces.csv", b"a.jpg\n\"   \",3\n", "line 2"),
+        ("nul.csv", b"a.jpg\nb\0c.jpg\n", "line 2"),
+    ] {
+        refused(
+            &project,
+            &images(file, text),
+            &[file, line, "expected file[,label]"],
+        );
+    }
+    for (file, text, record) in [
+        ("just_string.json", &br#""x""#[..], "image_filenames"),
+        (
+            "nul.json",
+            br#"{"image_filenames": [["a", "n01440764"], ["b\u0000", "n01440764"]]}"#,
+            "image_filenames[1]",
+        ),
+        (
+            "newline.json",
+            br#"{"image_filenames": [["a\nb", "n01440764"]]}"#,
+            "image_filenames[0]",
+        ),
+        (
+            "empty_name.json",
+            br#"{"image_filenames": [["", "n01440764"]]}"#,
+            "image_filenames[0]",
+        ),
+    ] {
+        refused(&project, &images(file, text), &[file, record]);
+    }
+    // The same reader names the rows of --order.
+    let order = fixture.write("order.csv", b"ILSVRC2012_val_00000001.JPEG\n,\n");
+    let mut args = import_args(
+        &project,
+        "predictions",
+        "val",
+        &["--model", "x"],
+        &fixture.path("top3.npy"),
+    );
+    args.extend(["--order".into(), order.to_str().unwrap().into()]);
+    refused(&project, &args, &["order.csv", "line 2", "blank"]);
+}
+
+#[test]
+fn blank_dataset_and_label_source_names_are_refused() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let list = fixture.path("images.csv");
+    for name in ["", "   ", "a\u{1b}[31m"] {
+        refused(
+            &project,
+            &import_args(&project, "images", name, &[], &list),
+            &["dataset name"],
+        );
+    }
+    let labels = fixture.path("multilabel.json");
+    for name in ["", " \t"] {
+        refused(
+            &project,
+            &import_args(
+                &project,
+                "labels",
+                "val",
+                &["--name", name, "--replace"],
+                &labels,
+            ),
+            &["label source name", "blank"],
+        );
+    }
+}

@@ -54,6 +54,9 @@ pub fn import_labels(
     request: &LabelImport,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    if let Some(name) = request.name {
+        super::check_name("label source", name)?;
+    }
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
     progress.begin("reading labels", 0);

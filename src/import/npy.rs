@@ -135,16 +135,16 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
     let data = npy.into_inner();
     let expected = (rows.checked_mul(cols))
         .and_then(|values| values.checked_mul(size))
-        .filter(|&expected| expected <= data.len())
-        .ok_or_else(|| {
-            Error::bad_input(
-                path,
-                format!(
-                    "truncated: the header announces {rows} × {cols} values of {size} bytes but only {} bytes follow; copy the file again",
-                    data.len()
-                ),
-            )
-        })?;
+        .ok_or_else(too_large)?;
+    if data.len() < expected {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "truncated: the header announces {rows} × {cols} values ({expected} bytes) but only {} bytes follow; copy the file again",
+                data.len()
+            ),
+        ));
+    }
     let data = &data[..expected];
     let little = !matches!(type_str.endianness(), npyz::Endianness::Big);
     let matrix = match (type_str.type_char(), size) {
@@ -428,7 +428,14 @@ pub(crate) mod tests {
         let err = read_matrix(Path::new("wide.npy"), &header("(2, 4611686018427387904)"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("wide.npy: truncated"), "{err}");
+        assert!(
+            err.contains("wide.npy") && err.contains("larger than this computer can address"),
+            "{err}"
+        );
+        let err = read_matrix(Path::new("long.npy"), &header("(2, 4611686018427387)"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("long.npy: truncated"), "{err}");
         // A zero dimension makes the product 0 but the strides still overflow.
         let err = read_matrix(Path::new("z.npy"), &header("(0, 4294967296, 4294967296)"))
             .unwrap_err()
