@@ -221,3 +221,116 @@ fn blank_dataset_and_label_source_names_are_refused() {
         );
     }
 }
+
+/// A timm CSV of the six fixture images with numbered columns; `cells(image)` gives the rest.
+fn timm_csv(cells: impl Fn(usize) -> String) -> Vec<u8> {
+    let mut text = String::from("filename,index_0,index_1,prob_0,prob_1\n");
+    for image in 0..6 {
+        text += &format!("{},{}\n", file_name(image), cells(image));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn timm_cells_must_parse_whole_and_every_row_needs_every_rank() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let good = |_| "1,3,0.5,0.2".to_owned();
+    let cases: [(&str, Vec<u8>, &[&str]); 5] = [
+        (
+            "blank_index.csv",
+            timm_csv(|i| if i == 2 { ",3,0.5,0.2".into() } else { good(i) }),
+            &["line 4", "\"index_0\"", "blank cell"],
+        ),
+        (
+            "tab.csv",
+            timm_csv(|i| {
+                if i == 5 {
+                    "1,3,0.\t34140,0.2".into()
+                } else {
+                    good(i)
+                }
+            }),
+            &["line 7", "\"prob_0\"", "\"0.\\t34140\" is not a number"],
+        ),
+        (
+            "bracket.csv",
+            timm_csv(|i| {
+                if i == 0 {
+                    "91[,3,0.5,0.2".into()
+                } else {
+                    good(i)
+                }
+            }),
+            &["line 2", "\"index_0\"", "\"91[\" is not a number"],
+        ),
+        (
+            "short_list.csv",
+            {
+                let mut text = String::from("filename,index,prob\n");
+                for image in 0..6 {
+                    let ids = if image == 3 { "[1]" } else { "[1, 3]" };
+                    text += &format!("{},\"{ids}\",\"[0.5, 0.2]\"\n", file_name(image));
+                }
+                text.into_bytes()
+            },
+            &[
+                "line 5",
+                "1 class indices where the first row has 2",
+                "every rank",
+            ],
+        ),
+        (
+            "glued_list.csv",
+            {
+                let mut text = String::from("filename,index,prob\n");
+                for image in 0..6 {
+                    text += &format!("{},\"[1, 3]\",\"[0.5, 0.2]]\"\n", file_name(image));
+                }
+                text.into_bytes()
+            },
+            &["line 2", "\"prob\"", "\"0.2]\" is not a number"],
+        ),
+    ];
+    for (name, text, mention) in cases {
+        let file = fixture.write(name, &text);
+        let args = import_args(&project, "predictions", "val", &["--model", "t"], &file);
+        let mut needles = vec![name];
+        needles.extend_from_slice(mention);
+        refused(&project, &args, &needles);
+    }
+    let fine = fixture.write("fine.csv", &timm_csv(good));
+    bagel_ok(&import_args(
+        &project,
+        "predictions",
+        "val",
+        &["--model", "t"],
+        &fine,
+    ));
+}
+
+#[test]
+fn a_real_json_without_exactly_50000_entries_is_refused() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let whole = std::fs::read_to_string(fixture.path("real.json")).unwrap();
+    let missing = fixture.write("missing.json", whole.replacen("[], ", "", 1).as_bytes());
+    let repeated = fixture.write(
+        "repeated.json",
+        whole.replacen("[], ", "[], [], ", 1).as_bytes(),
+    );
+    for (file, count) in [
+        (missing, "has 49999 entries"),
+        (repeated, "has 50001 entries"),
+    ] {
+        refused(
+            &project,
+            &import_args(&project, "labels", "val", &["--name", "r2"], &file),
+            &[
+                file.file_name().unwrap().to_str().unwrap(),
+                count,
+                "50000 ImageNet val images",
+            ],
+        );
+    }
+}
