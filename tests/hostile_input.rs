@@ -334,3 +334,200 @@ fn a_real_json_without_exactly_50000_entries_is_refused() {
         );
     }
 }
+
+/// A second writer while another holds the write lock.
+fn second_writer(project: &Path, list: &Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bagel"))
+        .args([
+            "import",
+            "images",
+            project.to_str().unwrap(),
+            "--dataset",
+            "second",
+        ])
+        .arg(list)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_second_writer_waits_says_so_and_lands_when_the_first_is_done() {
+    use std::io::BufRead;
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let first = rusqlite::Connection::open(&project).unwrap();
+    first.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut child = second_writer(&project, &fixture.path("images.csv"));
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "waiting for another bagel writing to {}\n",
+            project.display()
+        )
+    );
+    first.execute_batch("COMMIT").unwrap();
+    assert!(child.wait().unwrap().success());
+    let info = bagel_ok(&["info", project.to_str().unwrap()]);
+    assert!(info.contains("dataset second · 6 images"), "{info}");
+}
+
+#[test]
+fn a_second_writer_that_waits_in_vain_is_told_plainly_and_writes_nothing() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let before = table_counts(&project);
+    let first = rusqlite::Connection::open(&project).unwrap();
+    first.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let output = second_writer(&project, &fixture.path("images.csv"))
+        .wait_with_output()
+        .unwrap();
+    first.execute_batch("ROLLBACK").unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("waiting for another bagel writing to"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("is busy: another bagel (or another program) kept writing"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Error code") && !stderr.contains("database is locked"),
+        "{stderr}"
+    );
+    assert_eq!(table_counts(&project), before);
+}
+
+#[test]
+fn another_applications_database_and_an_empty_file_are_left_as_they_are() {
+    let fixture = Fixture::new();
+    let other = fixture.path("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine');")
+        .unwrap();
+    drop(conn);
+    let empty = fixture.write("empty.bagel", b"");
+    for file in [&other, &empty] {
+        let before = std::fs::read(file).unwrap();
+        for args in [
+            vec!["info", file.to_str().unwrap()],
+            vec!["config", file.to_str().unwrap(), "--collapse", "on"],
+            vec!["import", "images", file.to_str().unwrap(), "--dataset", "d"],
+        ] {
+            let mut args = args;
+            let list = fixture.path("images.csv");
+            if args[0] == "import" {
+                args.push(list.to_str().unwrap());
+            }
+            let run = bagel(&args);
+            assert!(
+                !run.ok && run.stderr.contains("is not a bagel project"),
+                "{}",
+                run.stderr
+            );
+        }
+        assert_eq!(
+            std::fs::read(file).unwrap(),
+            before,
+            "{} was changed",
+            file.display()
+        );
+    }
+    let journal: String = rusqlite::Connection::open(&other)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(journal, "delete");
+    assert!(!fixture.path("empty.bagel-wal").exists());
+}
+
+#[test]
+fn a_new_project_appears_whole_with_nothing_beside_it() {
+    let fixture = Fixture::new();
+    let folder = fixture.path("projects");
+    std::fs::create_dir(&folder).unwrap();
+    let project = folder.join("p.bagel");
+    bagel_ok(&["new", project.to_str().unwrap()]);
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["p.bagel"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&project).unwrap().permissions().mode();
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "a new project is readable like any new file: {mode:o}"
+        );
+    }
+    let again = bagel(&["new", project.to_str().unwrap()]);
+    assert!(
+        !again.ok && again.stderr.contains("already exists"),
+        "{}",
+        again.stderr
+    );
+    // A creation that fails (here: a vocabulary file that is not there) leaves nothing.
+    let failed = bagel(&[
+        "new",
+        folder.join("q.bagel").to_str().unwrap(),
+        "--vocab",
+        "none.csv",
+    ]);
+    assert!(!failed.ok);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+}
+
+#[test]
+fn a_read_only_project_can_be_read_but_not_written() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let mut permissions = std::fs::metadata(&project).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&project, permissions).unwrap();
+    let p = project.to_str().unwrap();
+    let info = bagel_ok(&["info", p]);
+    assert!(info.contains("dataset val · 6 images"), "{info}");
+    let metrics = metrics_json(&project, &[]);
+    assert_eq!(metrics["models"][0]["model"], "m");
+    refused(
+        &project,
+        &import_args(&project, "images", "more", &[], &fixture.path("images.csv")),
+        &["is read-only", "make it writable"],
+    );
+}
+
+#[test]
+fn a_damaged_project_is_called_damaged_with_the_command_that_checks_it() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let mut bytes = std::fs::read(&project).unwrap();
+    // Page 1 (the header and the schema) stays; the pages after it are overwritten.
+    for byte in &mut bytes[4096..] {
+        *byte = 0xff;
+    }
+    std::fs::write(&project, &bytes).unwrap();
+    let p = project.to_str().unwrap();
+    for args in [&["info", p][..], &["metrics", p, "--dataset", "val"]] {
+        let run = bagel(args);
+        assert!(!run.ok);
+        assert!(run.stderr.contains("is damaged"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "sqlite3 {} 'PRAGMA integrity_check'",
+                project.display()
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("not a bagel project") && !run.stderr.contains("Error code"));
+    }
+}

@@ -203,8 +203,16 @@ pub fn run() -> Result<()> {
     })
 }
 
+/// Opens a project to write to it; a wait for another writer is announced on stderr.
 fn open(path: &Path) -> Result<Project> {
-    Ok(Project::open(path)?)
+    let mut project = Project::open(path)?;
+    project.on_wait(out::waiting_for_writer);
+    Ok(project)
+}
+
+/// Opens a project only to read it, so a read-only file works.
+fn read(path: &Path) -> Result<Project> {
+    Ok(Project::open_read_only(path)?)
 }
 
 fn report(outcome: ImportReport) -> Result<()> {
@@ -223,7 +231,8 @@ fn run_command(command: Command) -> Result<()> {
             dataset,
             out,
         }) => {
-            let rows = crate::export::export_labels(&open(&project)?, &dataset, &out)?;
+            let rows = crate::export::export_labels(&read(&project)?, &dataset, &out)
+                .map_err(|e| e.in_project(&project))?;
             out::line(format_args!(
                 "{rows} images' labels written to {}",
                 out.display()
@@ -264,7 +273,8 @@ fn run_command(command: Command) -> Result<()> {
                 },
                 max_group,
             };
-            let evaluation = Evaluation::load(&open(&project)?, &dataset)?;
+            let evaluation =
+                Evaluation::load(&read(&project)?, &dataset).map_err(|e| e.in_project(&project))?;
             let report = evaluation.report(&options);
             if json {
                 out::line(serde_json::to_string_pretty(&report)?)?;
@@ -272,7 +282,11 @@ fn run_command(command: Command) -> Result<()> {
                 out::print(show::metrics_table(&report))?;
             }
         }
-        Command::Info { project } => out::print(show::project_summary(&open(&project)?)?)?,
+        Command::Info { project } => {
+            let summary =
+                show::project_summary(&read(&project)?).map_err(|e| e.in_project(&project))?;
+            out::print(summary)?
+        }
         Command::Slice {
             project,
             dataset,
@@ -358,7 +372,7 @@ fn run_command(command: Command) -> Result<()> {
 
 fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
     Ok(match project {
-        Some(path) => open(path)?.vocab().clone(),
+        Some(path) => read(path)?.vocab().clone(),
         None => Vocabulary::imagenet1k(),
     })
 }

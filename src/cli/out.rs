@@ -41,6 +41,15 @@ pub fn to_stderr(kind: &str, text: impl Display) {
     let _ = writeln!(std::io::stderr().lock(), "{kind}: {text}");
 }
 
+/// Said while a write waits for another bagel to finish writing the same project.
+pub fn waiting_for_writer(project: &std::path::Path) {
+    let text = crate::error::for_terminal(&project.display().to_string());
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "waiting for another bagel writing to {text}"
+    );
+}
+
 /// The command's outcome with a closed output taken as success.
 pub fn closed_output_is_success(outcome: Result<()>) -> Result<()> {
     match outcome {
