@@ -531,3 +531,91 @@ fn a_damaged_project_is_called_damaged_with_the_command_that_checks_it() {
         assert!(!run.stderr.contains("not a bagel project") && !run.stderr.contains("Error code"));
     }
 }
+
+fn names_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn export_replaces_only_its_target_keeping_mode_and_symlinks() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let out = fixture.path("out");
+    std::fs::create_dir(&out).unwrap();
+    let export = |target: &Path| {
+        bagel(&[
+            "export",
+            "labels",
+            p,
+            "--dataset",
+            "val",
+            target.to_str().unwrap(),
+        ])
+    };
+    let header = "file,correct,unclear,wrong,problematic\n";
+
+    // The user's own results.partial is not bagel's scratch file.
+    std::fs::write(out.join("results.partial"), "my notes").unwrap();
+    assert!(export(&out.join("results.csv")).ok);
+    assert_eq!(
+        std::fs::read_to_string(out.join("results.partial")).unwrap(),
+        "my notes"
+    );
+    let written = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(written.starts_with(header), "{written}");
+
+    // A target named .partial is written like any other.
+    assert!(export(&out.join("x.partial")).ok);
+    assert!(
+        std::fs::read_to_string(out.join("x.partial"))
+            .unwrap()
+            .starts_with(header)
+    );
+
+    // A folder is refused and nothing is left beside it.
+    let run = export(&out);
+    assert!(
+        !run.ok && run.stderr.contains("is a folder"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        names_in(fixture.dir.path())
+            .iter()
+            .filter(|n| n.contains("out."))
+            .count(),
+        0
+    );
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let shared = out.join("shared.csv");
+        std::fs::write(&shared, "old").unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o664)).unwrap();
+        assert!(export(&shared).ok);
+        assert_eq!(
+            std::fs::metadata(&shared).unwrap().permissions().mode() & 0o777,
+            0o664
+        );
+
+        let link = out.join("link.csv");
+        std::os::unix::fs::symlink("results.csv", &link).unwrap();
+        std::fs::write(out.join("results.csv"), "old").unwrap();
+        assert!(export(&link).ok);
+        assert!(link.is_symlink(), "the link stays a link");
+        assert!(
+            std::fs::read_to_string(out.join("results.csv"))
+                .unwrap()
+                .starts_with(header)
+        );
+    }
+    let names = names_in(&out);
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+}

@@ -49,24 +49,13 @@ impl Project {
     /// file is built under a temporary name in the same folder and renamed when complete, so a
     /// full disk or a crash leaves no half-made project in the way of a retry.
     pub fn create(path: &Path, vocab: &Vocabulary) -> Result<Self> {
-        let exists = || {
-            Error::Usage(format!(
+        if path.exists() {
+            return Err(Error::Usage(format!(
                 "{} already exists; open it, or choose another file name",
                 path.display()
-            ))
-        };
-        if path.exists() {
-            return Err(exists());
+            )));
         }
-        let folder = parent_folder(path);
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".bagel-new-");
-        // The mode any new file gets (0666 less the umask), not a temporary file's 0600.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = builder
-            .tempfile_in(folder)
-            .map_err(|e| Error::io(path, e))?;
+        let temp = crate::durable::temp_beside(path)?;
         let fresh = |e| file_error(path, e);
         let mut conn = Connection::open(temp.path()).map_err(fresh)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)
@@ -74,13 +63,7 @@ impl Project {
         schema::migrate(&mut conn).map_err(fresh)?;
         insert_classes(&mut conn, vocab).map_err(fresh)?;
         conn.close().map_err(|(_, e)| fresh(e))?;
-        temp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-        temp.persist_noclobber(path)
-            .map_err(|e| match e.error.kind() {
-                std::io::ErrorKind::AlreadyExists => exists(),
-                _ => Error::io(path, e.error),
-            })?;
-        sync_folder(folder).map_err(|e| Error::io(folder, e))?;
+        crate::durable::persist(temp, path, false)?;
         Self::open(path)
     }
 
@@ -238,19 +221,6 @@ impl Project {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
-}
-
-/// The folder a project file lives in ("." for a bare file name).
-fn parent_folder(path: &Path) -> &Path {
-    match path.parent() {
-        Some(folder) if !folder.as_os_str().is_empty() => folder,
-        _ => Path::new("."),
-    }
-}
-
-/// Makes a rename in `folder` survive a power cut.
-pub(crate) fn sync_folder(folder: &Path) -> std::io::Result<()> {
-    std::fs::File::open(folder)?.sync_all()
 }
 
 fn insert_classes(conn: &mut Connection, vocab: &Vocabulary) -> rusqlite::Result<()> {
