@@ -13,6 +13,7 @@ pub mod cli;
 pub mod data;
 #[cfg(feature = "desk")]
 pub mod desk;
+pub mod durable;
 pub mod error;
 pub mod export;
 pub mod imaging;

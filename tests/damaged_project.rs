@@ -113,8 +113,8 @@ fn an_original_label_or_decision_beyond_the_vocabulary_is_named() {
     );
     metrics_refuse_after(
         "PRAGMA foreign_keys = OFF;
-         INSERT INTO decisions (dataset_id, image_idx, label, verdict, source, decided_at)
-         VALUES (1, 0, 4000, 'correct', 'panel', 'now');",
+         INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, source, decided_at)
+         VALUES (1, 0, 4000, 'panel', 'correct', 'panel', 'now');",
         &["damaged", "decision on image 0", "label 4000"],
     );
 }

@@ -1,8 +1,11 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod out;
 mod panel;
 mod show;
+
+pub use out::print_error;
 
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
@@ -204,27 +207,35 @@ enum Switch {
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
-    match cli.command {
+    out::closed_output_is_success(match cli.command {
         None => open_desk(None),
         Some(command) => run_command(command),
-    }
+    })
 }
 
+/// Opens a project to write to it; a wait for another writer is announced on stderr.
 fn open(path: &Path) -> Result<Project> {
-    Ok(Project::open(path)?)
+    let mut project = Project::open(path)?;
+    project.on_wait(out::waiting_for_writer);
+    Ok(project)
 }
 
-fn report(outcome: ImportReport) {
-    println!("{}", outcome.summary);
+/// Opens a project only to read it, so a read-only file works.
+fn read(path: &Path) -> Result<Project> {
+    Ok(Project::open_read_only(path)?)
+}
+
+fn report(outcome: ImportReport) -> Result<()> {
     for warning in outcome.warnings {
-        eprintln!("warning: {warning}");
+        out::to_stderr("warning", warning);
     }
+    out::line(outcome.summary)
 }
 
 fn run_command(command: Command) -> Result<()> {
     match command {
         Command::Open { project } => open_desk(project)?,
-        Command::Sample => println!("{}", crate::sample::ensure_sample_project()?.display()),
+        Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
         Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
         Command::Decide(args) => panel::decide(args)?,
         Command::Export(ExportCommand::Labels {
@@ -232,8 +243,12 @@ fn run_command(command: Command) -> Result<()> {
             dataset,
             out,
         }) => {
-            let rows = crate::export::export_labels(&open(&project)?, &dataset, &out)?;
-            println!("{rows} images' labels written to {}", out.display());
+            let rows = crate::export::export_labels(&read(&project)?, &dataset, &out)
+                .map_err(|e| e.in_project(&project))?;
+            out::line(format_args!(
+                "{rows} images' labels written to {}",
+                out.display()
+            ))?;
         }
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
@@ -241,11 +256,11 @@ fn run_command(command: Command) -> Result<()> {
                 None => Vocabulary::imagenet1k(),
             };
             Project::create(&project, &vocabulary)?;
-            println!(
+            out::line(format_args!(
                 "created {} with {} classes",
                 project.display(),
                 vocabulary.len()
-            );
+            ))?;
         }
         Command::Import(command) => run_import(command)?,
         Command::Metrics {
@@ -270,15 +285,20 @@ fn run_command(command: Command) -> Result<()> {
                 },
                 max_group,
             };
-            let evaluation = Evaluation::load(&open(&project)?, &dataset)?;
+            let evaluation =
+                Evaluation::load(&read(&project)?, &dataset).map_err(|e| e.in_project(&project))?;
             let report = evaluation.report(&options);
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                out::line(serde_json::to_string_pretty(&report)?)?;
             } else {
-                print!("{}", show::metrics_table(&report));
+                out::print(show::metrics_table(&report))?;
             }
         }
-        Command::Info { project } => print!("{}", show::project_summary(&open(&project)?)?),
+        Command::Info { project } => {
+            let summary =
+                show::project_summary(&read(&project)?).map_err(|e| e.in_project(&project))?;
+            out::print(summary)?
+        }
         Command::Slice {
             project,
             dataset,
@@ -290,7 +310,7 @@ fn run_command(command: Command) -> Result<()> {
             let mut project = open(&project)?;
             match (file, at_least) {
                 (Some(file), _) => {
-                    report(import::import_slice(&mut project, &dataset, &name, &file)?)
+                    report(import::import_slice(&mut project, &dataset, &name, &file)?)?
                 }
                 (None, Some(at_least)) => {
                     save_major_slice(&mut project, &dataset, &name, &major_of, at_least)?
@@ -311,8 +331,14 @@ fn run_command(command: Command) -> Result<()> {
                 project.set_blind_round(matches!(switch, Switch::On))?;
             }
             let word = |on: bool| if on { "on" } else { "off" };
-            println!("collapse classes: {}", word(project.collapse_classes()?));
-            println!("blind independent round: {}", word(project.blind_round()?));
+            out::line(format_args!(
+                "collapse classes: {}",
+                word(project.collapse_classes()?)
+            ))?;
+            out::line(format_args!(
+                "blind independent round: {}",
+                word(project.blind_round()?)
+            ))?;
         }
         Command::Classes {
             query,
@@ -322,19 +348,23 @@ fn run_command(command: Command) -> Result<()> {
             let vocab = vocabulary(project.as_deref())?;
             if collapsed {
                 for &(a, b) in CollapsedPairs::imagenet1k().pairs() {
-                    println!("{} ~ {}", vocab.describe(a), vocab.describe(b));
+                    out::line(format_args!(
+                        "{} ~ {}",
+                        vocab.describe(a),
+                        vocab.describe(b)
+                    ))?;
                 }
                 return Ok(());
             }
             for class in vocab.search(query.as_deref().unwrap_or("")) {
-                println!(
+                out::line(format_args!(
                     "{:>4} {} {:<8} {} — {}",
                     class.index,
                     class.wnid,
                     class.kind.as_str(),
                     class.names,
                     class.gloss
-                );
+                ))?;
             }
         }
         Command::Distance { a, b, project } => {
@@ -346,12 +376,16 @@ fn run_command(command: Command) -> Result<()> {
             };
             let (a, b) = (class(&a)?, class(&b)?);
             match Hierarchy::new(&vocab).distance(a, b) {
-                Some(d) => println!("{d}\t{} ~ {}", vocab.describe(a), vocab.describe(b)),
-                None => println!(
+                Some(d) => out::line(format_args!(
+                    "{d}\t{} ~ {}",
+                    vocab.describe(a),
+                    vocab.describe(b)
+                ))?,
+                None => out::line(format_args!(
                     "-\t{} and {} share no WordNet ancestor",
                     vocab.describe(a),
                     vocab.describe(b)
-                ),
+                ))?,
             }
         }
     }
@@ -360,7 +394,7 @@ fn run_command(command: Command) -> Result<()> {
 
 fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
     Ok(match project {
-        Some(path) => open(path)?.vocab().clone(),
+        Some(path) => read(path)?.vocab().clone(),
         None => Vocabulary::imagenet1k(),
     })
 }
@@ -441,8 +475,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
         }
     };
     drop(bar);
-    report(outcome);
-    Ok(())
+    report(outcome)
 }
 
 fn save_major_slice(
@@ -479,10 +512,10 @@ fn save_major_slice(
         models.join(", ")
     );
     project.save_slice(info.id, name, &images, &origin)?;
-    println!(
+    out::line(format_args!(
         "slice {name:?} of dataset {dataset:?}: {} images ({origin})",
         images.len()
-    );
+    ))?;
     Ok(())
 }
 

@@ -68,14 +68,14 @@ pub fn import_votes(args: ImportVotes) -> Result<()> {
         files: &files,
     };
     let merged = ballot.merge(&mut project, &events)?;
-    println!(
+    super::out::line(format_args!(
         "{} votes read from {}: {} new, {} already standing; decisions changed on {} images",
         events.len(),
         args.file.display(),
         merged.added,
         merged.unchanged,
         merged.changed_images.len()
-    );
+    ))?;
     Ok(())
 }
 
@@ -87,7 +87,10 @@ pub fn export_votes(args: ExportVotes) -> Result<()> {
     };
     let count =
         crate::export::export_votes(&project, &dataset, args.reviewer.as_deref(), &args.out)?;
-    println!("{count} standing votes written to {}", args.out.display());
+    super::out::line(format_args!(
+        "{count} standing votes written to {}",
+        args.out.display()
+    ))?;
     Ok(())
 }
 
@@ -164,13 +167,13 @@ pub fn decide(args: Decide) -> Result<()> {
         files: &files,
     }
     .cast(&mut project, event)?;
-    println!(
+    super::out::line(format_args!(
         "{} / {}: {} by chair {} ({})",
         files[image as usize],
         project.vocab().describe(label),
         vote.summary(),
         args.reviewer.trim(),
         vote.note
-    );
+    ))?;
     Ok(())
 }

@@ -53,6 +53,22 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
     })
 }
 
+/// A name the user gives a dataset or a label source: shown in tables and matched on the command
+/// line, so it must not be blank or hold control characters.
+pub(crate) fn check_name(what: &str, name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::Usage(format!(
+            "the {what} name {name:?} is blank; give a name such as \"val\""
+        )));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Error::Usage(format!(
+            "the {what} name {name:?} holds a control character; use letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(())
+}
+
 /// Splits a label list as researchers write it: "[1, 2, 3]", "1 2 3", "n01 n02", "1;2".
 pub(crate) fn split_labels(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| c == ',' || c == ';' || c == '|' || c.is_whitespace())

@@ -164,7 +164,8 @@ fn check(answers: &Answers, options: &Options) -> Result<()> {
             options.initial_votes.len()
         ));
     }
-    if !(options.smoothing > 0.0) {
+    // Written so that NaN is refused too.
+    if options.smoothing.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         return usage(format!(
             "smoothing {} must be above 0 so that no answer has probability zero",
             options.smoothing
