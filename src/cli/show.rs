@@ -177,3 +177,49 @@ pub fn project_summary(project: &Project) -> crate::error::Result<String> {
     }
     Ok(out)
 }
+
+/// Each model's reviewed mistakes by category and severity, and the chi-square tests across
+/// models; nothing when no model has a reviewed mistake.
+pub fn mistakes_table(report: &crate::metrics::mistakes::MistakeReport) -> String {
+    use crate::verdict::{Category, Severity};
+    use std::fmt::Write as _;
+    let reviewed: Vec<_> = (report.models.iter())
+        .filter_map(|(name, counts)| counts.map(|c| (name, c)))
+        .collect();
+    if reviewed.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from(
+        "\nreviewed top-1 mistakes\nmodel                 n  fine  oov  spur  proto  major  minor\n",
+    );
+    for (name, counts) in reviewed {
+        let _ = writeln!(
+            text,
+            "{name:<18} {:>4} {:>5} {:>4} {:>5} {:>6} {:>6} {:>6}",
+            counts.reviewed,
+            counts.category(Category::FineGrained),
+            counts.category(Category::FineGrainedOutOfVocabulary),
+            counts.category(Category::Spurious),
+            counts.category(Category::NonPrototypical),
+            counts.severity(Severity::Major),
+            counts.severity(Severity::Minor)
+        );
+    }
+    for (what, test) in [
+        ("categories", &report.category),
+        ("severities", &report.severity),
+    ] {
+        let _ = match test {
+            Some(t) => writeln!(
+                text,
+                "chi-square over {what}: {:.2} (dof {}, N = {}), p = {:.3}",
+                t.statistic, t.dof, t.n, t.p
+            ),
+            None => writeln!(
+                text,
+                "chi-square over {what}: needs two models with reviewed mistakes"
+            ),
+        };
+    }
+    text
+}

@@ -7,6 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::progress::{Progress, check_cancelled};
+use crate::verdict::{Round, Verdict, Vote, VoteEvent};
 use npyz::{NpyFile, Order, TypeChar};
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Seek};
@@ -59,6 +60,56 @@ pub fn read_rater_answers(
         ),
         _ => read_votes_csv(path, file, classes, progress),
     }
+}
+
+/// The answers as crowd votes on the dataset whose image files are `files`: rater `id` votes as
+/// "real-rater-id" in the crowd round; no / maybe / yes are wrong / unclear / correct.
+pub fn crowd_events(
+    path: &Path,
+    answers: &RaterAnswers,
+    files: &[String],
+    cast_at: &str,
+) -> Result<Vec<VoteEvent>> {
+    let index = super::FileIndex::new(files.iter().map(String::as_str));
+    let images: Vec<Option<u32>> = (answers.questions.iter())
+        .map(|(file, _)| index.find(file))
+        .collect();
+    let missing: Vec<&str> = (answers.questions.iter().zip(&images))
+        .filter(|(_, image)| image.is_none())
+        .map(|((file, _), _)| file.as_str())
+        .collect();
+    if let Some(example) = missing.first() {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "{} questions name images that are not in the dataset (e.g. {example:?}); import the images first or pick the right --dataset",
+                missing.len()
+            ),
+        ));
+    }
+    let names: Vec<String> = (answers.rater_ids.iter())
+        .map(|id| format!("real-rater-{id}"))
+        .collect();
+    let verdicts = [Verdict::Wrong, Verdict::Unclear, Verdict::Correct];
+    Ok((0..answers.len())
+        .map(|i| {
+            let question = answers.question[i] as usize;
+            let image = images[question].unwrap_or_default();
+            let label = answers.questions[question].1;
+            VoteEvent {
+                reviewer: names[answers.rater[i] as usize].clone(),
+                round: Round::Crowd,
+                cast_at: cast_at.to_owned(),
+                image,
+                label,
+                vote: Some(Vote::new(
+                    image,
+                    label,
+                    verdicts[answers.answer[i] as usize],
+                )),
+            }
+        })
+        .collect())
 }
 
 /// `tensor` (R, Q, 3) one-hot, `info` (Q, 2) strings (file, label), `ids` (R,) integers.

@@ -122,6 +122,119 @@ pub fn chi_square_independence(table: &[Vec<u64>]) -> Option<ChiSquare> {
     })
 }
 
+/// Every model's mistake counts and the tests across the models that have reviewed mistakes:
+/// what `bagel metrics --json` adds as "mistakes" and "chi_square".
+#[derive(Debug, Clone, PartialEq)]
+pub struct MistakeReport {
+    /// Per model: counts of its decided top-1 mistakes, None when it has none.
+    pub models: Vec<(String, Option<MistakeCounts>)>,
+    pub category: Option<ChiSquare>,
+    pub severity: Option<ChiSquare>,
+}
+
+/// Models with predictions are counted against the decisions; a model known only from an
+/// imported review (no predictions on the dataset) is counted from that review.
+pub fn mistake_report(
+    predicted: &[(String, &TopK)],
+    reviewed: &[(String, MistakeCounts)],
+    decisions: &[Decision],
+) -> MistakeReport {
+    let mut models: Vec<(String, Option<MistakeCounts>)> = (predicted.iter())
+        .map(|(name, predictions)| {
+            let counts = mistake_counts(predictions, decisions);
+            (name.clone(), (counts.reviewed > 0).then_some(counts))
+        })
+        .collect();
+    for (name, counts) in reviewed {
+        if !models.iter().any(|(known, _)| known == name) {
+            models.push((name.clone(), (counts.reviewed > 0).then_some(*counts)));
+        }
+    }
+    models.sort_by(|a, b| a.0.cmp(&b.0));
+    let with_mistakes: Vec<MistakeCounts> = models.iter().filter_map(|(_, c)| *c).collect();
+    MistakeReport {
+        category: category_test(&with_mistakes),
+        severity: severity_test(&with_mistakes),
+        models,
+    }
+}
+
+/// The report for a loaded dataset: its models' predictions, the imported reviews of models
+/// and the standing decisions.
+pub fn load_mistake_report(
+    project: &crate::store::Project,
+    evaluation: &super::Evaluation,
+    dataset_id: i64,
+) -> crate::error::Result<MistakeReport> {
+    let predicted: Vec<(String, &TopK)> = (evaluation.models.iter())
+        .map(|(name, predictions)| (name.clone(), predictions))
+        .collect();
+    let mut reviewed = Vec::new();
+    for model in project.reviewed_models(dataset_id)? {
+        let mut counts = MistakeCounts::default();
+        for mistake in project.model_review(dataset_id, &model)? {
+            counts.add(Some(mistake.record.category), Some(mistake.record.severity));
+        }
+        reviewed.push((model, counts));
+    }
+    let decisions = project.decisions(dataset_id)?;
+    Ok(mistake_report(&predicted, &reviewed, &decisions))
+}
+
+impl MistakeReport {
+    /// Adds "mistakes" to each model of a metrics JSON (models without predictions appended)
+    /// and "chi_square" at the top.
+    pub fn add_to_json(&self, report: &mut serde_json::Value) {
+        let counts = |c: &Option<MistakeCounts>| c.map_or(serde_json::Value::Null, |c| c.to_json());
+        if let Some(models) = report.get_mut("models").and_then(|m| m.as_array_mut()) {
+            for (name, mistakes) in &self.models {
+                let found = (models.iter_mut()).find(|m| m["model"] == name.as_str());
+                match found {
+                    Some(model) => model["mistakes"] = counts(mistakes),
+                    None => models
+                        .push(serde_json::json!({"model": name, "mistakes": counts(mistakes)})),
+                }
+            }
+        }
+        let test = |t: &Option<ChiSquare>| {
+            t.as_ref()
+                .map_or(serde_json::Value::Null, ChiSquare::to_json)
+        };
+        report["chi_square"] = serde_json::json!({
+            "category": test(&self.category),
+            "severity": test(&self.severity),
+        });
+    }
+}
+
+impl MistakeCounts {
+    /// `{"reviewed", "categories": {...}, "severities": {...}}` with the stored spellings.
+    pub fn to_json(&self) -> serde_json::Value {
+        let categories: serde_json::Map<String, serde_json::Value> = (Category::ALL.iter())
+            .map(|&c| (c.as_str().to_owned(), self.category(c).into()))
+            .collect();
+        let severities: serde_json::Map<String, serde_json::Value> = (Severity::ALL.iter())
+            .map(|&s| (s.as_str().to_owned(), self.severity(s).into()))
+            .collect();
+        serde_json::json!({
+            "reviewed": self.reviewed,
+            "categories": categories,
+            "severities": severities,
+        })
+    }
+}
+
+impl ChiSquare {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "statistic": self.statistic,
+            "dof": self.dof,
+            "p": self.p,
+            "n": self.n,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

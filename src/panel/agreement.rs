@@ -67,6 +67,67 @@ pub fn agreement<Item: AsRef<[u32]>>(items: &[Item]) -> Agreement {
     }
 }
 
+/// The panel's agreement over a dataset's vote log: on verdicts over every pair with at least
+/// two panel votes, and on the category and severity of the wrong votes among them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelAgreement {
+    pub pairs: Vec<(u32, crate::vocab::ClassId)>,
+    pub verdicts: Agreement,
+    pub categories: Agreement,
+    pub severities: Agreement,
+}
+
+pub fn panel_agreement(events: &[crate::verdict::VoteEvent]) -> PanelAgreement {
+    use super::voting::{events_by_pair, panel_votes, standing_votes};
+    use crate::verdict::{Category, Severity, Verdict};
+    let mut pairs = Vec::new();
+    let (mut verdicts, mut categories, mut severities) = (Vec::new(), Vec::new(), Vec::new());
+    for (pair, events) in events_by_pair(events) {
+        let standing = standing_votes(&events);
+        let votes = panel_votes(&standing);
+        if votes.len() < 2 {
+            continue;
+        }
+        pairs.push(pair);
+        let tally = |count: &dyn Fn(usize) -> usize, n: usize| -> Vec<u32> {
+            (0..n).map(|i| count(i) as u32).collect()
+        };
+        verdicts.push(tally(
+            &|i| {
+                votes
+                    .iter()
+                    .filter(|v| v.verdict == Verdict::ALL[i])
+                    .count()
+            },
+            Verdict::ALL.len(),
+        ));
+        categories.push(tally(
+            &|i| {
+                votes
+                    .iter()
+                    .filter(|v| v.category == Some(Category::ALL[i]))
+                    .count()
+            },
+            Category::ALL.len(),
+        ));
+        severities.push(tally(
+            &|i| {
+                votes
+                    .iter()
+                    .filter(|v| v.severity == Some(Severity::ALL[i]))
+                    .count()
+            },
+            Severity::ALL.len(),
+        ));
+    }
+    PanelAgreement {
+        pairs,
+        verdicts: agreement(&verdicts),
+        categories: agreement(&categories),
+        severities: agreement(&severities),
+    }
+}
+
 fn fleiss_kappa<Item: AsRef<[u32]>>(items: &[Item], observed: f64, used: usize) -> Option<Kappa> {
     let categories = items.iter().map(|c| c.as_ref().len()).max().unwrap_or(0);
     let mut shares = vec![0.0; categories];

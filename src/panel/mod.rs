@@ -3,6 +3,7 @@
 //! ([`visibility`]), the review queue ([`queue`]) and the
 //! metrics that follow the votes live ([`live`]).
 
+pub mod aggregate;
 pub mod agreement;
 pub mod dawid_skene;
 pub mod decide;

@@ -45,6 +45,13 @@ pub fn panel_decision(events: &[VoteEvent]) -> Option<Decision> {
             reason: vote.note.clone(),
         });
     }
+    decide(&panel_votes(&standing))
+}
+
+/// Each panel member's vote that counts on a pair, from its standing events: the discussion
+/// vote where there is one, else the independent one (chair and crowd votes are not the
+/// panel's).
+pub fn panel_votes<'a>(standing: &[&'a VoteEvent]) -> Vec<&'a Vote> {
     let mut by_reviewer: BTreeMap<&str, &VoteEvent> = BTreeMap::new();
     for event in standing.iter().filter(|e| e.round <= Round::Discussion) {
         let kept = by_reviewer.entry(&event.reviewer).or_insert(event);
@@ -52,11 +59,45 @@ pub fn panel_decision(events: &[VoteEvent]) -> Option<Decision> {
             *kept = event;
         }
     }
-    let votes: Vec<&Vote> = by_reviewer
+    by_reviewer
         .values()
         .filter_map(|e| e.vote.as_ref())
-        .collect();
-    decide(&votes)
+        .collect()
+}
+
+/// The pairs of a dataset's log with their events, oldest first.
+pub fn events_by_pair(events: &[VoteEvent]) -> BTreeMap<(u32, ClassId), Vec<VoteEvent>> {
+    let mut pairs: BTreeMap<(u32, ClassId), Vec<VoteEvent>> = BTreeMap::new();
+    for event in events {
+        pairs
+            .entry((event.image, event.label))
+            .or_default()
+            .push(event.clone());
+    }
+    pairs
+}
+
+/// The discussion round's list: pairs whose independent votes (two or more) are not
+/// unanimous, with every standing vote on them.
+pub fn disputed_pairs(events: &[VoteEvent]) -> Vec<((u32, ClassId), Vec<VoteEvent>)> {
+    (events_by_pair(events).into_iter())
+        .filter(|(_, pair)| {
+            let standing = standing_votes(pair);
+            let independent: std::collections::HashSet<_> = (standing.iter())
+                .filter(|e| e.round == Round::Independent)
+                .filter_map(|e| e.vote.as_ref().map(|v| v.verdict))
+                .collect();
+            let voters = standing
+                .iter()
+                .filter(|e| e.round == Round::Independent)
+                .count();
+            voters >= 2 && independent.len() > 1
+        })
+        .map(|(pair, events)| {
+            let standing: Vec<VoteEvent> = standing_votes(&events).into_iter().cloned().collect();
+            (pair, standing)
+        })
+        .collect()
 }
 
 /// A reviewer's standing vote on a pair in a round, from the pair's events.

@@ -7,6 +7,7 @@ mod datasets;
 mod decisions;
 mod labels;
 mod predictions;
+mod reviews;
 mod schema;
 mod votes;
 
@@ -19,6 +20,7 @@ pub(crate) use decisions::save_slice;
 pub use decisions::{decision_of_kind, put_decision, remove_decision};
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
+pub use reviews::{ReviewedMistake, model_id, put_model_review};
 pub use votes::{EventNames, append_events, pair_events};
 
 use crate::error::damaged_text;

@@ -187,6 +187,24 @@ ALTER TABLE decisions_by_kind RENAME TO decisions;
 "#,
         votes_into_events,
     ),
+    // A review of a model's mistakes (imagenet-mistakes) says what the model predicted on each
+    // image, which the project may not hold as predictions: kept per model so its mistake
+    // shares can be counted.
+    Migration::Sql(
+        r#"
+CREATE TABLE model_reviews (
+    model_id      INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    dataset_id    INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx     INTEGER NOT NULL,
+    label         INTEGER NOT NULL REFERENCES classes(idx),
+    category      TEXT NOT NULL CHECK (category IN ('fine_grained', 'fine_grained_oov', 'spurious', 'non_prototypical')),
+    severity      TEXT NOT NULL CHECK (severity IN ('major', 'minor')),
+    severity_word TEXT,
+    source        TEXT NOT NULL,
+    PRIMARY KEY (model_id, dataset_id, image_idx)
+) WITHOUT ROWID;
+"#,
+    ),
 ];
 
 /// Replays each old vote's audit history as events (old history kept "category; severity;
