@@ -38,6 +38,52 @@ pub fn write_review(out: &Path, records: &[ReviewRecord]) -> Result<()> {
     std::fs::rename(&partial, out).map_err(|e| Error::io(out, e))
 }
 
+/// A model's decided top-1 mistakes that have a category and severity, as review records:
+/// from its predictions against the standing decisions, or from its imported review when the
+/// project holds no predictions of it. Returns the records and how many decided mistakes were
+/// left out for lacking a category or severity.
+pub fn review_records(
+    project: &crate::store::Project,
+    dataset: &str,
+    model: &str,
+) -> Result<(Vec<ReviewRecord>, usize)> {
+    use crate::verdict::Verdict;
+    let info = project.dataset(dataset)?;
+    let Some(found) = (project.models(info.id)?.into_iter()).find(|m| m.name == model) else {
+        let imported = project.model_review(info.id, model)?;
+        if imported.is_empty() {
+            return Err(Error::Usage(format!(
+                "dataset {dataset:?} has neither predictions nor a review of model {model:?}"
+            )));
+        }
+        return Ok((imported.into_iter().map(|m| m.record).collect(), 0));
+    };
+    let predictions = project.predictions(found.id, info.id, false)?;
+    let files = project.images(info.id)?.files;
+    let mut skipped = 0;
+    let mut records = Vec::new();
+    for decision in project.decisions(info.id)? {
+        let image = decision.image as usize;
+        let mistake = decision.verdict == Verdict::Wrong
+            && image < predictions.num_images()
+            && predictions.top1(image) == decision.label;
+        if !mistake {
+            continue;
+        }
+        match (decision.category, decision.severity) {
+            (Some(category), Some(severity)) => records.push(ReviewRecord {
+                file: files[image].clone(),
+                top_prediction: decision.label,
+                category,
+                severity,
+                severity_word: decision.severity_word,
+            }),
+            _ => skipped += 1,
+        }
+    }
+    Ok((records, skipped))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,50 +154,4 @@ mod tests {
         write_review(&out, &[]).unwrap();
         assert_eq!(read_review(&out, 1000).unwrap(), []);
     }
-}
-
-/// A model's decided top-1 mistakes that have a category and severity, as review records:
-/// from its predictions against the standing decisions, or from its imported review when the
-/// project holds no predictions of it. Returns the records and how many decided mistakes were
-/// left out for lacking a category or severity.
-pub fn review_records(
-    project: &crate::store::Project,
-    dataset: &str,
-    model: &str,
-) -> Result<(Vec<ReviewRecord>, usize)> {
-    use crate::verdict::Verdict;
-    let info = project.dataset(dataset)?;
-    let Some(found) = (project.models(info.id)?.into_iter()).find(|m| m.name == model) else {
-        let imported = project.model_review(info.id, model)?;
-        if imported.is_empty() {
-            return Err(Error::Usage(format!(
-                "dataset {dataset:?} has neither predictions nor a review of model {model:?}"
-            )));
-        }
-        return Ok((imported.into_iter().map(|m| m.record).collect(), 0));
-    };
-    let predictions = project.predictions(found.id, info.id, false)?;
-    let files = project.images(info.id)?.files;
-    let mut skipped = 0;
-    let mut records = Vec::new();
-    for decision in project.decisions(info.id)? {
-        let image = decision.image as usize;
-        let mistake = decision.verdict == Verdict::Wrong
-            && image < predictions.num_images()
-            && predictions.top1(image) == decision.label;
-        if !mistake {
-            continue;
-        }
-        match (decision.category, decision.severity) {
-            (Some(category), Some(severity)) => records.push(ReviewRecord {
-                file: files[image].clone(),
-                top_prediction: decision.label,
-                category,
-                severity,
-                severity_word: decision.severity_word,
-            }),
-            _ => skipped += 1,
-        }
-    }
-    Ok((records, skipped))
 }

@@ -162,6 +162,73 @@ fn accepted<'a>(spellings: impl Iterator<Item = &'a str>) -> String {
         .join(", ")
 }
 
+/// Imports a review of `model`'s mistakes on a dataset: each entry becomes a decided wrong pair
+/// (image, top prediction) with its category and severity, and the model's review is kept for
+/// its mistake shares; the model is created if the project does not know it. One transaction.
+pub fn import_review(
+    project: &mut crate::store::Project,
+    dataset: &str,
+    model: &str,
+    path: &Path,
+) -> Result<super::ImportReport> {
+    use crate::store::{model_id, put_decision, put_model_review};
+    use crate::verdict::{Decision, DecisionKind, Verdict};
+    if model.trim().is_empty() || model.chars().any(char::is_control) {
+        return Err(Error::Usage(
+            "a review needs the model's name (--model); it must not be blank".into(),
+        ));
+    }
+    let info = project.dataset(dataset)?;
+    let files = project.images(info.id)?.files;
+    let records = read_review(path, project.vocab().len())?;
+    let index = super::FileIndex::new(files.iter().map(String::as_str));
+    let located: Vec<Option<u32>> = records.iter().map(|r| index.find(&r.file)).collect();
+    let unknown: Vec<&str> = (records.iter().zip(&located))
+        .filter(|(_, image)| image.is_none())
+        .map(|(record, _)| record.file.as_str())
+        .collect();
+    if let Some(example) = unknown.first() {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "{} reviewed files are not in dataset {dataset:?} (e.g. {example:?}); import its images first or pick the right --dataset",
+                unknown.len()
+            ),
+        ));
+    }
+    let mistakes: Vec<(u32, &ReviewRecord)> =
+        (located.iter().flatten().copied()).zip(&records).collect();
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
+    project.write(|tx| {
+        let model_id = model_id(tx, model)?;
+        put_model_review(tx, model_id, info.id, &source, &mistakes)?;
+        for (image, record) in &mistakes {
+            let decision = Decision {
+                image: *image,
+                label: record.top_prediction,
+                verdict: Verdict::Wrong,
+                category: Some(record.category),
+                severity: Some(record.severity),
+                severity_word: record.severity_word.clone(),
+                source: source.clone(),
+                reason: format!("review of {model}"),
+            };
+            put_decision(tx, info.id, DecisionKind::Review, &decision, None)?;
+        }
+        Ok(())
+    })?;
+    Ok(super::ImportReport {
+        summary: format!(
+            "review of model {model:?} on dataset {dataset:?}: {} decided mistakes from {source}",
+            mistakes.len()
+        ),
+        warnings: Vec::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,71 +351,4 @@ mod tests {
         let error = read("[1, 2]").unwrap_err().to_string();
         assert!(error.contains("expected a JSON object"), "{error}");
     }
-}
-
-/// Imports a review of `model`'s mistakes on a dataset: each entry becomes a decided wrong pair
-/// (image, top prediction) with its category and severity, and the model's review is kept for
-/// its mistake shares; the model is created if the project does not know it. One transaction.
-pub fn import_review(
-    project: &mut crate::store::Project,
-    dataset: &str,
-    model: &str,
-    path: &Path,
-) -> Result<super::ImportReport> {
-    use crate::store::{model_id, put_decision, put_model_review};
-    use crate::verdict::{Decision, DecisionKind, Verdict};
-    if model.trim().is_empty() || model.chars().any(char::is_control) {
-        return Err(Error::Usage(
-            "a review needs the model's name (--model); it must not be blank".into(),
-        ));
-    }
-    let info = project.dataset(dataset)?;
-    let files = project.images(info.id)?.files;
-    let records = read_review(path, project.vocab().len())?;
-    let index = super::FileIndex::new(files.iter().map(String::as_str));
-    let located: Vec<Option<u32>> = records.iter().map(|r| index.find(&r.file)).collect();
-    let unknown: Vec<&str> = (records.iter().zip(&located))
-        .filter(|(_, image)| image.is_none())
-        .map(|(record, _)| record.file.as_str())
-        .collect();
-    if let Some(example) = unknown.first() {
-        return Err(Error::bad_input(
-            path,
-            format!(
-                "{} reviewed files are not in dataset {dataset:?} (e.g. {example:?}); import its images first or pick the right --dataset",
-                unknown.len()
-            ),
-        ));
-    }
-    let mistakes: Vec<(u32, &ReviewRecord)> =
-        (located.iter().flatten().copied()).zip(&records).collect();
-    let source = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into(),
-    );
-    project.write(|tx| {
-        let model_id = model_id(tx, model)?;
-        put_model_review(tx, model_id, info.id, &source, &mistakes)?;
-        for (image, record) in &mistakes {
-            let decision = Decision {
-                image: *image,
-                label: record.top_prediction,
-                verdict: Verdict::Wrong,
-                category: Some(record.category),
-                severity: Some(record.severity),
-                severity_word: record.severity_word.clone(),
-                source: source.clone(),
-                reason: format!("review of {model}"),
-            };
-            put_decision(tx, info.id, DecisionKind::Review, &decision, None)?;
-        }
-        Ok(())
-    })?;
-    Ok(super::ImportReport {
-        summary: format!(
-            "review of model {model:?} on dataset {dataset:?}: {} decided mistakes from {source}",
-            mistakes.len()
-        ),
-        warnings: Vec::new(),
-    })
 }
