@@ -619,3 +619,48 @@ fn export_replaces_only_its_target_keeping_mode_and_symlinks() {
     let names = names_in(&out);
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
 }
+
+#[test]
+fn image_names_outside_the_root_need_allow_absolute() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let root = fixture.path("root");
+    std::fs::create_dir(&root).unwrap();
+    for (file, text, name) in [
+        (
+            "climb.csv",
+            "a.jpg\n../../etc/passwd\n",
+            "\"../../etc/passwd\" (entry 2)",
+        ),
+        ("absolute.csv", "/etc/passwd\n", "\"/etc/passwd\" (entry 1)"),
+    ] {
+        let list = fixture.write(file, text.as_bytes());
+        refused(
+            &project,
+            &import_args(
+                &project,
+                "images",
+                "d",
+                &["--root", root.to_str().unwrap()],
+                &list,
+            ),
+            &[file, name, "--allow-absolute"],
+        );
+    }
+    let list = fixture.write("elsewhere.csv", b"/photos/a.jpg\n");
+    bagel_ok(&import_args(
+        &project,
+        "images",
+        "d",
+        &["--allow-absolute"],
+        &list,
+    ));
+    let opened = bagel::store::Project::open(&project).unwrap();
+    let dataset = opened.dataset("d").unwrap();
+    assert!(dataset.images_anywhere);
+    assert_eq!(
+        dataset.image_path("/photos/a.jpg"),
+        Path::new("/photos/a.jpg")
+    );
+    assert!(!opened.dataset("val").unwrap().images_anywhere);
+}

@@ -10,11 +10,11 @@ mod predictions;
 mod schema;
 mod votes;
 
-pub use datasets::{DatasetInfo, Images};
+pub use datasets::{DatasetInfo, Images, stays_under_root};
 pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;
 
-pub(crate) use datasets::{dataset_exists, insert_dataset};
+pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
