@@ -34,8 +34,10 @@ pub struct Project {
     path: PathBuf,
     vocab: Vocabulary,
     /// Told once when a write has to wait for another writer (the CLI prints a line).
-    on_wait: Option<Box<dyn Fn(&Path) + Send>>,
+    on_wait: Option<WaitNotice>,
 }
+
+type WaitNotice = Box<dyn Fn(&Path) + Send>;
 
 const SETTING_COLLAPSE: &str = "collapse_classes";
 
@@ -83,6 +85,7 @@ impl Project {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|e| file_error(path, e))?;
         schema::migrate(&mut conn).map_err(|e| file_error(path, e))?;
+        mark_as_bagel(&conn).map_err(|e| file_error(path, e))?;
         Self::with_connection(conn, path)
     }
 
@@ -221,6 +224,16 @@ impl Project {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Stamps bagel's application id on a project made by an older bagel, so it is recognised
+/// from its header from now on.
+fn mark_as_bagel(conn: &Connection) -> rusqlite::Result<()> {
+    let id: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if id != APPLICATION_ID {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    Ok(())
 }
 
 fn insert_classes(conn: &mut Connection, vocab: &Vocabulary) -> rusqlite::Result<()> {
