@@ -18,6 +18,15 @@ pub enum Error {
     },
     #[error("{path} is not a bagel project ({why}); create one with `bagel new`")]
     NotAProject { path: PathBuf, why: String },
+    /// A record bagel could not have written: the file was changed outside bagel, or the disk
+    /// damaged it.
+    #[error("{path} is damaged: {what}: {problem}; {fix}")]
+    Damaged {
+        path: PathBuf,
+        what: String,
+        problem: String,
+        fix: String,
+    },
     /// The project file cannot be used as asked: busy, read-only, damaged, disk full.
     #[error("{path} is {problem}")]
     ProjectFile { path: PathBuf, problem: String },

@@ -1,6 +1,8 @@
 //! Updated label sets for others to evaluate on: the imported multi-labels with the panel's
 //! decisions overlaid, written as the CSV that `bagel import labels` reads back.
 
+pub mod review;
+
 use crate::data::{LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::panel::{Decision, Verdict};
@@ -8,6 +10,11 @@ use crate::store::Project;
 use crate::vocab::{ClassId, Vocabulary};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+mod file;
+mod votes;
+
+pub use votes::export_votes;
 
 /// Writes `file,correct,unclear,wrong,problematic` (wnids separated by spaces) for every image
 /// the labels or the decisions cover; returns how many rows. The file appears whole or not at

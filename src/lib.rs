@@ -23,4 +23,5 @@ pub mod panel;
 pub mod progress;
 pub mod sample;
 pub mod store;
+pub mod verdict;
 pub mod vocab;

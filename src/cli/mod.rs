@@ -2,12 +2,14 @@
 
 mod bar;
 mod out;
+mod panel;
 mod show;
 
 pub use out::print_error;
 
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
+use crate::metrics::mistakes::load_mistake_report;
 use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
@@ -89,7 +91,18 @@ enum Command {
         /// Merge the collapsed class pairs wherever a prediction meets a label set.
         #[arg(long, value_enum)]
         collapse: Option<Switch>,
+        /// A blind independent round: nobody sees others' votes on a pair before voting on it.
+        #[arg(long, value_enum)]
+        blind: Option<Switch>,
     },
+    /// The chair's decision on a pair, overriding the panel's votes, with a reason.
+    Decide(panel::Decide),
+    /// Percent agreement and Fleiss' kappa of the panel's votes.
+    Agreement(panel::Agreement),
+    /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
+    Aggregate(panel::Aggregate),
+    /// The pairs whose independent votes are not unanimous, every vote side by side.
+    Discussion(panel::Discussion),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -111,6 +124,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The standing votes as CSV, for `bagel import votes` on another machine.
+    Votes(panel::ExportVotes),
+    /// A model's decided mistakes in the imagenet-mistakes JSON layout.
+    Review(panel::ExportReview),
     /// CSV file,correct,unclear,wrong,problematic (wnids), readable by `bagel import labels`.
     Labels {
         project: PathBuf,
@@ -172,6 +189,10 @@ enum ImportCommand {
         #[arg(long)]
         replace: bool,
     },
+    /// Votes from another machine of the panel (a `bagel export votes` CSV): merged, newer wins.
+    Votes(panel::ImportVotes),
+    /// A review of a model's mistakes (imagenet-mistakes JSON) as decided wrong pairs.
+    Review(panel::ImportReview),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -230,6 +251,12 @@ fn run_command(command: Command) -> Result<()> {
     match command {
         Command::Open { project } => open_desk(project)?,
         Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
+        Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
+        Command::Export(ExportCommand::Review(args)) => panel::export_review(args)?,
+        Command::Decide(args) => panel::decide(args)?,
+        Command::Agreement(args) => panel::agreement(args)?,
+        Command::Aggregate(args) => panel::aggregate(args)?,
+        Command::Discussion(args) => panel::discussion(args)?,
         Command::Export(ExportCommand::Labels {
             project,
             dataset,
@@ -277,13 +304,19 @@ fn run_command(command: Command) -> Result<()> {
                 },
                 max_group,
             };
+            let opened = read(&project)?;
             let evaluation =
-                Evaluation::load(&read(&project)?, &dataset).map_err(|e| e.in_project(&project))?;
+                Evaluation::load(&opened, &dataset).map_err(|e| e.in_project(&project))?;
             let report = evaluation.report(&options);
+            let dataset_id = opened.dataset(&dataset)?.id;
+            let mistakes = load_mistake_report(&opened, &evaluation, dataset_id)?;
             if json {
-                out::line(serde_json::to_string_pretty(&report)?)?;
+                let mut value = serde_json::to_value(&report)?;
+                mistakes.add_to_json(&mut value);
+                out::line(serde_json::to_string_pretty(&value)?)?;
             } else {
                 out::print(show::metrics_table(&report))?;
+                out::print(show::mistakes_table(&mistakes))?;
             }
         }
         Command::Info { project } => {
@@ -310,17 +343,27 @@ fn run_command(command: Command) -> Result<()> {
                 (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
             }
         }
-        Command::Config { project, collapse } => {
+        Command::Config {
+            project,
+            collapse,
+            blind,
+        } => {
             let mut project = open(&project)?;
             if let Some(switch) = collapse {
                 project.set_collapse_classes(matches!(switch, Switch::On))?;
             }
-            let state = if project.collapse_classes()? {
-                "on"
-            } else {
-                "off"
-            };
-            out::line(format_args!("collapse classes: {state}"))?;
+            if let Some(switch) = blind {
+                project.set_blind_round(matches!(switch, Switch::On))?;
+            }
+            let word = |on: bool| if on { "on" } else { "off" };
+            out::line(format_args!(
+                "collapse classes: {}",
+                word(project.collapse_classes()?)
+            ))?;
+            out::line(format_args!(
+                "blind independent round: {}",
+                word(project.blind_round()?)
+            ))?;
         }
         Command::Classes {
             query,
@@ -384,6 +427,14 @@ fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
 fn run_import(command: ImportCommand) -> Result<()> {
     let bar = Bar::new();
     let outcome = match command {
+        ImportCommand::Votes(args) => {
+            drop(bar);
+            return panel::import_votes(args);
+        }
+        ImportCommand::Review(args) => {
+            drop(bar);
+            return panel::import_review(args);
+        }
         ImportCommand::Images {
             project,
             dataset,

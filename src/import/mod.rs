@@ -6,14 +6,18 @@ mod images;
 mod labels;
 mod npy;
 mod predictions;
+pub mod raters;
+pub mod review;
 mod slices;
 mod timm;
+mod votes;
 
 pub use file_index::FileIndex;
 pub use images::{ImageSource, import_images, import_images_from, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use slices::import_slice;
+pub use votes::{VOTE_COLUMNS, read_vote_csv};
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -7,6 +7,7 @@ mod datasets;
 mod decisions;
 mod labels;
 mod predictions;
+mod reviews;
 mod schema;
 mod votes;
 
@@ -16,8 +17,11 @@ pub use predictions::ModelInfo;
 
 pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
+pub use decisions::{decision_of_kind, put_decision, remove_decision};
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
+pub use reviews::{ReviewedMistake, model_id, put_model_review};
+pub use votes::{EventNames, append_events, pair_events};
 
 use crate::error::damaged_text;
 use crate::error::{Error, Result};
@@ -29,17 +33,19 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// What a write calls when it has to wait for another writer.
+type OnWait = Box<dyn Fn(&Path) + Send>;
+
 pub struct Project {
     conn: Connection,
     path: PathBuf,
     vocab: Vocabulary,
     /// Told once when a write has to wait for another writer (the CLI prints a line).
-    on_wait: Option<WaitNotice>,
+    on_wait: Option<OnWait>,
 }
 
-type WaitNotice = Box<dyn Fn(&Path) + Send>;
-
 const SETTING_COLLAPSE: &str = "collapse_classes";
+const SETTING_BLIND: &str = "blind_round";
 
 /// bagel's mark in the SQLite header (`PRAGMA application_id`): "BAGL".
 const APPLICATION_ID: i32 = 0x4241_474C;
@@ -194,6 +200,15 @@ impl Project {
         self.set_setting(SETTING_COLLAPSE, if enabled { "on" } else { "off" })
     }
 
+    /// Whether the independent round is blind (the default): what `panel::visibility` reads.
+    pub fn blind_round(&self) -> Result<bool> {
+        Ok(self.setting(SETTING_BLIND)?.as_deref() != Some("off"))
+    }
+
+    pub fn set_blind_round(&mut self, enabled: bool) -> Result<()> {
+        self.set_setting(SETTING_BLIND, if enabled { "on" } else { "off" })
+    }
+
     /// The lookup metrics use to collapse classes: the identity while collapsing is off.
     pub fn collapse_map(&self) -> Result<Vec<u16>> {
         let pairs = CollapsedPairs::imagenet1k();
@@ -212,13 +227,15 @@ impl Project {
         self.write(|tx| save_slice(tx, dataset_id, name, images, origin))
     }
 
-    /// Records the decision on an (image, label) pair, replacing an earlier one.
+    /// Records a decision of one kind on an (image, label) pair, replacing that kind's
+    /// earlier one.
     pub fn record_decision(
         &mut self,
         dataset_id: i64,
-        decision: &crate::panel::Decision,
+        kind: crate::verdict::DecisionKind,
+        decision: &crate::verdict::Decision,
     ) -> Result<()> {
-        self.write(|tx| decisions::upsert_decision(tx, dataset_id, decision))
+        self.write(|tx| decisions::put_decision(tx, dataset_id, kind, decision, None))
     }
 
     pub(crate) fn conn(&self) -> &Connection {

@@ -192,6 +192,7 @@ pub fn table_counts(project: &Path) -> Vec<i64> {
         "predictions",
         "decisions",
         "slices",
+        "vote_events",
     ]
     .iter()
     .map(|table| {

@@ -1,0 +1,444 @@
+//! The panel's commands: merging votes from other machines, the chair's override, exporting
+//! the standing votes.
+
+use crate::import::raters::{crowd_events, read_rater_answers};
+use crate::import::{FileIndex, read_vote_csv};
+use crate::panel::aggregate::{AggregateOptions, Method, aggregate as aggregate_votes};
+use crate::panel::agreement::panel_agreement;
+use crate::panel::voting::{Ballot, disputed_pairs};
+use crate::store::Project;
+use crate::verdict::{self, Category, Round, Severity, Verdict, Vote, VoteEvent};
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ImportVotes {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    /// A vote CSV (reviewer,image,label,verdict,category,severity,note[,round,cast_at]), or a
+    /// crowd rater file: ReaL's raters.npz or its *_votes.csv.gz.
+    file: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ExportVotes {
+    project: PathBuf,
+    /// The dataset (needed when the project has several).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Only this reviewer's votes.
+    #[arg(long)]
+    reviewer: Option<String>,
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct Decide {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    /// The image's file name as the dataset lists it.
+    #[arg(long)]
+    image: String,
+    /// The label: a class index or a wnid.
+    #[arg(long)]
+    label: String,
+    /// correct, unclear, wrong or problematic.
+    #[arg(long)]
+    verdict: String,
+    /// For wrong: fine_grained, fine_grained_oov, spurious or non_prototypical.
+    #[arg(long)]
+    category: Option<String>,
+    /// For wrong: major or minor.
+    #[arg(long)]
+    severity: Option<String>,
+    /// Why the chair overrides the panel (kept with the decision).
+    #[arg(long)]
+    reason: String,
+    /// The chair's name.
+    #[arg(long)]
+    reviewer: String,
+}
+
+pub fn import_votes(args: ImportVotes) -> Result<()> {
+    let mut project = Project::open(&args.project)?;
+    let dataset = project.dataset(&args.dataset)?;
+    let files = project.images(dataset.id)?.files;
+    let now = verdict::now();
+    let events = if is_rater_file(&args.file) {
+        let bar = super::bar::Bar::new();
+        let answers = read_rater_answers(&args.file, project.vocab().len(), &bar)?;
+        drop(bar);
+        crowd_events(&args.file, &answers, &files, &now)?
+    } else {
+        read_vote_csv(&args.file, &files, project.vocab(), &now)?
+    };
+    let ballot = Ballot {
+        dataset: &dataset,
+        files: &files,
+    };
+    let merged = ballot.merge(&mut project, &events)?;
+    super::out::line(format_args!(
+        "{} votes read from {}: {} new, {} already standing; decisions changed on {} images",
+        events.len(),
+        args.file.display(),
+        merged.added,
+        merged.unchanged,
+        merged.changed_images.len()
+    ))?;
+    Ok(())
+}
+
+/// ReaL's raw rater files: raters.npz, or the derived `*_votes.csv.gz` (header `question,...`).
+fn is_rater_file(path: &std::path::Path) -> bool {
+    let name = path.to_string_lossy();
+    if name.ends_with(".npz") || name.ends_with(".gz") {
+        return true;
+    }
+    let mut head = [0u8; 9];
+    std::fs::File::open(path)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut head))
+        .is_ok_and(|()| &head == b"question,")
+}
+
+pub fn export_votes(args: ExportVotes) -> Result<()> {
+    let project = Project::open(&args.project)?;
+    let dataset = match args.dataset {
+        Some(name) => name,
+        None => only_dataset(&project)?,
+    };
+    let count =
+        crate::export::export_votes(&project, &dataset, args.reviewer.as_deref(), &args.out)?;
+    super::out::line(format_args!(
+        "{count} standing votes written to {}",
+        args.out.display()
+    ))?;
+    Ok(())
+}
+
+fn only_dataset(project: &Project) -> Result<String> {
+    let names: Vec<String> = project.datasets()?.into_iter().map(|d| d.name).collect();
+    match &names[..] {
+        [one] => Ok(one.clone()),
+        _ => bail!(
+            "the project has {} datasets ({}); choose one with --dataset",
+            names.len(),
+            names.join(", ")
+        ),
+    }
+}
+
+pub fn decide(args: Decide) -> Result<()> {
+    let mut project = Project::open(&args.project)?;
+    let dataset = project.dataset(&args.dataset)?;
+    let files = project.images(dataset.id)?.files;
+    let image = FileIndex::new(files.iter().map(String::as_str))
+        .find(&args.image)
+        .with_context(|| {
+            format!(
+                "image {:?} is not in dataset {:?}",
+                args.image, dataset.name
+            )
+        })?;
+    let label = project.vocab().parse_label(&args.label).with_context(|| {
+        format!(
+            "label {:?} is neither a class index nor a wnid of the vocabulary",
+            args.label
+        )
+    })?;
+    let verdict = Verdict::parse(&args.verdict).with_context(|| {
+        format!(
+            "--verdict {:?}: use correct, unclear, wrong or problematic",
+            args.verdict
+        )
+    })?;
+    let category = args
+        .category
+        .as_deref()
+        .map(|c| Category::parse(c).with_context(|| format!("--category {c:?}: use fine_grained, fine_grained_oov, spurious or non_prototypical")))
+        .transpose()?;
+    let severity = args
+        .severity
+        .as_deref()
+        .map(|s| {
+            Severity::parse(s).with_context(|| format!("--severity {s:?}: use major or minor"))
+        })
+        .transpose()?;
+    if verdict != Verdict::Wrong && (category.is_some() || severity.is_some()) {
+        bail!("only a wrong verdict takes --category and --severity");
+    }
+    if args.reason.trim().is_empty() {
+        bail!("a chair's override needs a --reason the panel can read later");
+    }
+    let vote = Vote {
+        category,
+        severity,
+        note: args.reason.trim().to_owned(),
+        ..Vote::new(image, label, verdict)
+    };
+    let event = VoteEvent {
+        reviewer: args.reviewer.trim().to_owned(),
+        round: Round::Chair,
+        cast_at: verdict::now(),
+        image,
+        label,
+        vote: Some(vote.clone()),
+    };
+    Ballot {
+        dataset: &dataset,
+        files: &files,
+    }
+    .cast(&mut project, event)?;
+    super::out::line(format_args!(
+        "{} / {}: {} by chair {} ({})",
+        files[image as usize],
+        project.vocab().describe(label),
+        vote.summary(),
+        args.reviewer.trim(),
+        vote.note
+    ))?;
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct Aggregate {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    #[arg(long, value_enum, default_value = "dawid-skene")]
+    method: MethodArg,
+    /// Accept a label as correct when its posterior of being valid is at least this.
+    #[arg(long, default_value_t = 0.9)]
+    threshold: f64,
+    /// Between this and --threshold a label is unclear (default: no unclear band).
+    #[arg(long)]
+    unclear_from: Option<f64>,
+    /// Leave pairs with fewer crowd votes undecided.
+    #[arg(long, default_value_t = 1)]
+    min_votes: usize,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MethodArg {
+    Majority,
+    DawidSkene,
+}
+
+#[derive(Args)]
+pub struct Agreement {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    /// One JSON object instead of the summary.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct Discussion {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+}
+
+pub fn aggregate(args: Aggregate) -> Result<()> {
+    let mut project = Project::open(&args.project)?;
+    let dataset = project.dataset(&args.dataset)?;
+    let options = AggregateOptions {
+        method: match args.method {
+            MethodArg::Majority => Method::Majority,
+            MethodArg::DawidSkene => Method::DawidSkene,
+        },
+        threshold: args.threshold,
+        unclear_from: args.unclear_from,
+        min_votes: args.min_votes,
+    };
+    let bar = super::bar::Bar::new();
+    let outcome = aggregate_votes(&mut project, &dataset, &options, &bar)?;
+    drop(bar);
+    if let Some(em) = &outcome.em {
+        super::out::line(format_args!(
+            "Dawid-Skene EM: {} iterations ({}; tolerance {:e} on the log-likelihood, cap {}), log-likelihood {:.1}",
+            em.iterations,
+            if em.converged {
+                "converged"
+            } else {
+                "NOT converged"
+            },
+            em.tolerance,
+            em.max_iterations,
+            em.log_likelihood
+        ))?;
+    }
+    super::out::line(format_args!(
+        "{} crowd votes of {} raters on {} pairs, {}: {} correct (posterior >= {}), {} unclear, {} wrong, {} left undecided (fewer than {} votes)",
+        outcome.votes,
+        outcome.raters,
+        outcome.pairs,
+        options.method.as_str(),
+        outcome.correct,
+        options.threshold,
+        outcome.unclear,
+        outcome.wrong,
+        outcome.too_few_votes,
+        options.min_votes
+    ))
+}
+
+pub fn agreement(args: Agreement) -> Result<()> {
+    let project = Project::open(&args.project)?;
+    let dataset = project.dataset(&args.dataset)?;
+    let panel = panel_agreement(&project.vote_events(dataset.id)?);
+    if args.json {
+        let files = project.images(dataset.id)?.files;
+        let vocab = project.vocab();
+        let pairs: Vec<serde_json::Value> = (panel.pairs.iter().zip(&panel.verdicts.per_item))
+            .map(|(&(image, label), agreement)| {
+                serde_json::json!({
+                    "image": files[image as usize],
+                    "label": vocab.class(label).map(|c| c.wnid.clone()),
+                    "agreement": agreement,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "dataset": dataset.name,
+            "pairs": pairs,
+            "verdict": summary_json(&panel.verdicts),
+            "category": summary_json(&panel.categories),
+            "severity": summary_json(&panel.severities),
+        });
+        return super::out::line(serde_json::to_string_pretty(&json)?);
+    }
+    super::out::line(format_args!(
+        "dataset {} · {} pairs with at least two panel votes",
+        dataset.name,
+        panel.pairs.len()
+    ))?;
+    for (what, agreement) in [
+        ("verdict", &panel.verdicts),
+        ("category (wrong votes)", &panel.categories),
+        ("severity (wrong votes)", &panel.severities),
+    ] {
+        super::out::line(format_args!("{what:24} {}", summary_text(agreement)))?;
+    }
+    Ok(())
+}
+
+fn summary_json(agreement: &crate::panel::agreement::Agreement) -> serde_json::Value {
+    serde_json::json!({
+        "percent_agreement": agreement.mean,
+        "fleiss_kappa": agreement.kappa.as_ref().map(|k| k.value),
+        "items": agreement.kappa.as_ref().map(|k| k.items),
+        "raters_per_item": agreement.kappa.as_ref().and_then(|k| k.raters_per_item),
+    })
+}
+
+fn summary_text(agreement: &crate::panel::agreement::Agreement) -> String {
+    let percent = agreement
+        .mean
+        .map_or("-".into(), |m| format!("{:.1}%", 100.0 * m));
+    match &agreement.kappa {
+        Some(kappa) => format!(
+            "agreement {percent} · Fleiss' kappa {:.3} over {} pairs{}",
+            kappa.value,
+            kappa.items,
+            if kappa.raters_per_item.is_some() {
+                ""
+            } else {
+                " (rater counts vary: Gwet's generalisation)"
+            }
+        ),
+        None => format!(
+            "agreement {percent} · kappa undefined (fewer than two raters, or one category only)"
+        ),
+    }
+}
+
+pub fn discussion(args: Discussion) -> Result<()> {
+    let project = Project::open(&args.project)?;
+    let dataset = project.dataset(&args.dataset)?;
+    let files = project.images(dataset.id)?.files;
+    let disputed = disputed_pairs(&project.vote_events(dataset.id)?);
+    super::out::line(format_args!(
+        "{} pairs of {} without a unanimous independent vote",
+        disputed.len(),
+        dataset.name
+    ))?;
+    for ((image, label), votes) in disputed {
+        super::out::line(format_args!(
+            "{} / {}",
+            files[image as usize],
+            project.vocab().describe(label)
+        ))?;
+        for event in votes {
+            let Some(vote) = &event.vote else { continue };
+            let note = if vote.note.is_empty() {
+                String::new()
+            } else {
+                format!(" \"{}\"", vote.note)
+            };
+            super::out::line(format_args!(
+                "  {:12} {:11} {}{note} ({})",
+                event.reviewer,
+                event.round.as_str(),
+                vote.summary(),
+                event.cast_at
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ImportReview {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    /// The model whose mistakes were reviewed (created when the project does not know it).
+    #[arg(long)]
+    model: String,
+    /// An imagenet-mistakes JSON: {file: {"top_prediction", "failure category", "failure severity"}}.
+    file: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ExportReview {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    #[arg(long)]
+    model: String,
+    out: PathBuf,
+}
+
+pub fn import_review(args: ImportReview) -> Result<()> {
+    let mut project = Project::open(&args.project)?;
+    let report =
+        crate::import::review::import_review(&mut project, &args.dataset, &args.model, &args.file)?;
+    super::out::line(report.summary)
+}
+
+pub fn export_review(args: ExportReview) -> Result<()> {
+    let project = Project::open(&args.project)?;
+    let (records, skipped) =
+        crate::export::review::review_records(&project, &args.dataset, &args.model)?;
+    crate::export::review::write_review(&args.out, &records)?;
+    super::out::line(format_args!(
+        "{} reviewed mistakes of {} written to {}",
+        records.len(),
+        args.model,
+        args.out.display()
+    ))?;
+    if skipped > 0 {
+        super::out::to_stderr(
+            "warning",
+            format_args!(
+                "{skipped} decided mistakes lack a category or severity and were left out; give them one in the second pass"
+            ),
+        );
+    }
+    Ok(())
+}
