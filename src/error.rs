@@ -130,3 +130,30 @@ pub fn for_terminal(text: &str) -> String {
         length - MESSAGE_HEAD - MESSAGE_TAIL
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_for_the_terminal_are_escaped_and_capped() {
+        assert_eq!(
+            for_terminal("a\u{1b}[31mred\0\nnext"),
+            "a\\u{1b}[31mred\\u{0}\nnext"
+        );
+        let long = format!(
+            "file.csv: line 2: label \"{}\"; correct the label",
+            "x".repeat(10_000)
+        );
+        let shown = for_terminal(&long);
+        let left_out = long.len() - MESSAGE_HEAD - MESSAGE_TAIL;
+        let middle = format!(" … ({left_out} characters left out) … ");
+        assert_eq!(
+            shown.chars().count(),
+            MESSAGE_HEAD + MESSAGE_TAIL + middle.chars().count()
+        );
+        assert!(shown.starts_with("file.csv: line 2: label \"xxx"));
+        assert!(shown.ends_with("xxx\"; correct the label"));
+        assert!(shown.contains(&middle));
+    }
+}

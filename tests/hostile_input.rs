@@ -619,3 +619,120 @@ fn export_replaces_only_its_target_keeping_mode_and_symlinks() {
     let names = names_in(&out);
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
 }
+
+#[test]
+fn image_names_outside_the_root_need_allow_absolute() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let root = fixture.path("root");
+    std::fs::create_dir(&root).unwrap();
+    for (file, text, name) in [
+        (
+            "climb.csv",
+            "a.jpg\n../../etc/passwd\n",
+            "\"../../etc/passwd\" (entry 2)",
+        ),
+        ("absolute.csv", "/etc/passwd\n", "\"/etc/passwd\" (entry 1)"),
+    ] {
+        let list = fixture.write(file, text.as_bytes());
+        refused(
+            &project,
+            &import_args(
+                &project,
+                "images",
+                "d",
+                &["--root", root.to_str().unwrap()],
+                &list,
+            ),
+            &[file, name, "--allow-absolute"],
+        );
+    }
+    let list = fixture.write("elsewhere.csv", b"/photos/a.jpg\n");
+    bagel_ok(&import_args(
+        &project,
+        "images",
+        "d",
+        &["--allow-absolute"],
+        &list,
+    ));
+    let opened = bagel::store::Project::open(&project).unwrap();
+    let dataset = opened.dataset("d").unwrap();
+    assert!(dataset.images_anywhere);
+    assert_eq!(
+        dataset.image_path("/photos/a.jpg"),
+        Path::new("/photos/a.jpg")
+    );
+    assert!(!opened.dataset("val").unwrap().images_anywhere);
+}
+
+#[test]
+fn huge_fields_and_escape_codes_do_not_reach_the_terminal_raw() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let field = "7".repeat(10 << 20);
+    let csv = fixture.write(
+        "huge.csv",
+        format!("file,labels\n{},{field}x\n", file_name(0)).as_bytes(),
+    );
+    let run = bagel(&import_args(
+        &project,
+        "labels",
+        "val",
+        &["--name", "h"],
+        &csv,
+    ));
+    assert!(!run.ok);
+    assert!(
+        run.stderr.len() < 2_000,
+        "{} bytes of message",
+        run.stderr.len()
+    );
+    assert!(run.stderr.contains("huge.csv: line 2") && run.stderr.contains("characters left out"));
+    assert!(
+        run.stderr
+            .trim_end()
+            .ends_with("nor a wnid of the vocabulary"),
+        "{}",
+        run.stderr
+    );
+
+    // A 2 MB header (format 2.0 allows it) whose shape is nonsense.
+    let mut header = format!(
+        "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}), }}",
+        "9".repeat(2 << 20)
+    );
+    header.push('\n');
+    let mut npy = b"\x93NUMPY\x02\x00".to_vec();
+    npy.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    npy.extend_from_slice(header.as_bytes());
+    let big_header = fixture.write("header.npy", &npy);
+    let run = bagel(&import_args(
+        &project,
+        "predictions",
+        "val",
+        &["--model", "h"],
+        &big_header,
+    ));
+    assert!(
+        !run.ok && run.stderr.contains("header.npy"),
+        "{}",
+        &run.stderr[..run.stderr.len().min(500)]
+    );
+    assert!(
+        run.stderr.len() < 2_000,
+        "{} bytes of message",
+        run.stderr.len()
+    );
+
+    let escape = fixture.write("evil\u{1b}[2J.csv", b"file,labels\nnot_an_image,1\n");
+    let run = bagel(&import_args(
+        &project,
+        "labels",
+        "val",
+        &["--name", "e"],
+        &escape,
+    ));
+    assert!(!run.ok);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("evil\\u{1b}[2J.csv"), "{}", run.stderr);
+}

@@ -148,6 +148,10 @@ enum ImportCommand {
         /// Folder the image files live under (defaults to SOURCE when it is a folder).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Accept image names that are absolute paths or leave the root with "..": the desk
+        /// then reads them where they point. Without it such names are refused.
+        #[arg(long)]
+        allow_absolute: bool,
     },
     /// Labels: ReaL real.json, an imagenet2012_multilabel JSON, or a CSV.
     Labels {
@@ -436,11 +440,13 @@ fn run_import(command: ImportCommand) -> Result<()> {
             dataset,
             source,
             root,
-        } => import::import_images(
+            allow_absolute,
+        } => import::import_images_from(
             &mut open(&project)?,
             &dataset,
             &source,
             root.as_deref(),
+            allow_absolute,
             &bar,
         )?,
         ImportCommand::Labels {

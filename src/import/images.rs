@@ -4,7 +4,7 @@
 use super::{ImportReport, read_text};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::store::{Images, Project};
+use crate::store::{Images, Project, stays_under_root};
 use crate::vocab::Vocabulary;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,7 @@ pub fn read_image_list(source: &Path, vocab: &Vocabulary) -> Result<(ImageSource
     Ok(images)
 }
 
+/// Imports a dataset whose image names stay under the image root.
 pub fn import_images(
     project: &mut Project,
     dataset: &str,
@@ -46,9 +47,25 @@ pub fn import_images(
     root: Option<&Path>,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    import_images_from(project, dataset, source, root, false, progress)
+}
+
+/// Imports a dataset; with `anywhere`, image names may be absolute paths or climb out of the
+/// root with `..` (`bagel import images --allow-absolute`), and the desk reads them there.
+pub fn import_images_from(
+    project: &mut Project,
+    dataset: &str,
+    source: &Path,
+    root: Option<&Path>,
+    anywhere: bool,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     super::check_name("dataset", dataset)?;
     progress.begin("reading image list", 0);
     let (kind, images) = read_image_list(source, project.vocab())?;
+    if !anywhere {
+        check_under_root(source, &images)?;
+    }
     let root: Option<PathBuf> = match (kind, root) {
         (_, Some(root)) => Some(root.to_path_buf()),
         (ImageSource::ImageFolder, None) => Some(source.to_path_buf()),
@@ -65,7 +82,11 @@ pub fn import_images(
             )));
         }
         let origin = source.display().to_string();
-        crate::store::insert_dataset(tx, dataset, root_text.as_deref(), &origin, &images)
+        let id = crate::store::insert_dataset(tx, dataset, root_text.as_deref(), &origin, &images)?;
+        if anywhere {
+            crate::store::allow_images_anywhere(tx, id)?;
+        }
+        Ok(id)
     })?;
     progress.advance(images.len() as u64);
     let mut warnings = Vec::new();
@@ -298,6 +319,21 @@ fn read_v2_json(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images>
         ));
     }
     Ok(images)
+}
+
+/// Image names are paths under the root unless the user says otherwise: a list naming
+/// "../../etc/passwd" must not make the desk read outside the image folder.
+fn check_under_root(source: &Path, images: &Images) -> Result<()> {
+    match (images.files.iter().enumerate()).find(|(_, f)| !stays_under_root(Path::new(f))) {
+        None => Ok(()),
+        Some((position, file)) => Err(Error::bad_input(
+            source,
+            format!(
+                "image {file:?} (entry {}) is an absolute path or leaves the image root with \"..\"; image names are paths under --root. If the list names files elsewhere on purpose, import it with --allow-absolute",
+                position + 1
+            ),
+        )),
+    }
 }
 
 fn check_unique(source: &Path, images: &Images) -> Result<()> {

@@ -13,7 +13,7 @@ mod timm;
 mod votes;
 
 pub use file_index::FileIndex;
-pub use images::{ImageSource, import_images, read_image_list};
+pub use images::{ImageSource, import_images, import_images_from, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use slices::import_slice;

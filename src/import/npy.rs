@@ -193,13 +193,26 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
     Ok(if fortran { transpose(matrix) } else { matrix })
 }
 
+/// numpy.load's default limit (`max_header_size`): a longer header is damaged or hostile, and
+/// a megabyte of digits in it would keep npyz's parser busy for minutes.
+const MAX_HEADER: usize = 10_000;
+
 /// npyz multiplies the header's dimensions unchecked (a panic in debug builds, a wrapped
 /// size in release ones), so a damaged shape such as (50000, 576460752303423488) is refused
-/// here first. Headers this cannot read are left for npyz to name.
+/// here first. Headers without a readable shape tuple are left for npyz to name.
 fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
     let Some(header) = header_text(bytes) else {
         return Ok(());
     };
+    if header.len() > MAX_HEADER {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "the header is {} bytes long; numpy reads headers of at most {MAX_HEADER} bytes (it writes a few hundred): the file is damaged, save the array again",
+                header.len()
+            ),
+        ));
+    }
     let Some(tuple) = header
         .split_once("shape")
         .and_then(|(_, rest)| rest.split_once('('))
@@ -214,7 +227,8 @@ fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
         .filter(|d| !d.is_empty())
         .map(|d| d.parse().ok())
         .collect();
-    let fits = dims.is_none_or(|dims| {
+    // A size that is no u64 at all (2 MB of digits) would also keep npyz's parser busy.
+    let fits = dims.is_some_and(|dims| {
         (dims.iter().filter(|&&d| d > 0))
             .try_fold(1u64, |product, &d| product.checked_mul(d))
             .is_some()

@@ -95,13 +95,9 @@ impl Review {
         &self.reviewer
     }
 
-    /// Where an image's file is: under the dataset's image root unless stored absolute.
+    /// Where an image's file is: under the dataset's image root (see [`DatasetInfo::image_path`]).
     pub fn image_path(&self, image: u32) -> PathBuf {
-        let file = PathBuf::from(&self.files[image as usize]);
-        match &self.dataset.image_root {
-            Some(root) if file.is_relative() => root.join(file),
-            _ => file,
-        }
+        self.dataset.image_path(&self.files[image as usize])
     }
 
     /// Up to `count` images showing `class` (their original label first), other than `except`.

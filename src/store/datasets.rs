@@ -4,7 +4,7 @@ use super::Project;
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetInfo {
@@ -12,6 +12,48 @@ pub struct DatasetInfo {
     pub name: String,
     pub image_root: Option<PathBuf>,
     pub num_images: usize,
+    /// The user imported image names that leave the root (absolute, or with `..`) on purpose
+    /// (`bagel import images --allow-absolute`); otherwise every read stays under the root.
+    pub images_anywhere: bool,
+}
+
+impl DatasetInfo {
+    /// Where image `file` is read from: under the image root. A name that would leave the root
+    /// ("../../etc/passwd", "/etc/passwd") is kept under it, where it is simply not found,
+    /// unless the dataset was imported with such names on purpose.
+    pub fn image_path(&self, file: &str) -> PathBuf {
+        let file = Path::new(file);
+        let inside: PathBuf = if self.images_anywhere || stays_under_root(file) {
+            file.to_path_buf()
+        } else {
+            (file.components())
+                .filter(|c| matches!(c, Component::Normal(_)))
+                .collect()
+        };
+        match &self.image_root {
+            Some(root) if inside.is_relative() => root.join(inside),
+            _ => inside,
+        }
+    }
+}
+
+/// Whether an image name is a plain path below its root: no root, drive or `..` in it.
+pub fn stays_under_root(file: &Path) -> bool {
+    (file.components()).all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// The setting that marks a dataset imported with `--allow-absolute`.
+fn anywhere_key(dataset_id: i64) -> String {
+    format!("images_anywhere:{dataset_id}")
+}
+
+/// Marks a dataset whose image names may leave the root, in the import's transaction.
+pub(crate) fn allow_images_anywhere(tx: &Transaction, dataset_id: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, 'on')",
+        params![anywhere_key(dataset_id)],
+    )?;
+    Ok(())
 }
 
 /// A dataset's images in order: file names (relative to the image root) and original labels.
@@ -35,7 +77,8 @@ impl Project {
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT d.id, d.name, d.image_root,
-                    (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id)
+                    (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id),
+                    EXISTS (SELECT 1 FROM settings s WHERE s.key = 'images_anywhere:' || d.id)
              FROM datasets d ORDER BY d.id",
         )?;
         let rows = statement.query_map([], |row| {
@@ -44,6 +87,7 @@ impl Project {
                 name: row.get(1)?,
                 image_root: row.get::<_, Option<String>>(2)?.map(PathBuf::from),
                 num_images: row.get::<_, i64>(3)? as usize,
+                images_anywhere: row.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -124,4 +168,42 @@ pub(crate) fn insert_dataset(
         insert.execute(params![dataset_id, index as i64, file, label])?;
     }
     Ok(dataset_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset(anywhere: bool) -> DatasetInfo {
+        DatasetInfo {
+            id: 1,
+            name: "val".into(),
+            image_root: Some(PathBuf::from("/data/val")),
+            num_images: 3,
+            images_anywhere: anywhere,
+        }
+    }
+
+    #[test]
+    fn image_reads_stay_under_the_root_unless_imported_on_purpose() {
+        let kept = dataset(false);
+        let path = |file: &str| kept.image_path(file);
+        assert_eq!(
+            path("n01440764/a.JPEG"),
+            Path::new("/data/val/n01440764/a.JPEG")
+        );
+        assert_eq!(path("./a.JPEG"), Path::new("/data/val/./a.JPEG"));
+        assert_eq!(path("../../etc/passwd"), Path::new("/data/val/etc/passwd"));
+        assert_eq!(path("/etc/passwd"), Path::new("/data/val/etc/passwd"));
+        assert_eq!(path("a/../../b.jpg"), Path::new("/data/val/a/b.jpg"));
+        let anywhere = dataset(true);
+        assert_eq!(
+            anywhere.image_path("/photos/a.jpg"),
+            Path::new("/photos/a.jpg")
+        );
+        assert_eq!(
+            anywhere.image_path("../b.jpg"),
+            Path::new("/data/val/../b.jpg")
+        );
+    }
 }

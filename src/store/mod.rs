@@ -11,11 +11,11 @@ mod reviews;
 mod schema;
 mod votes;
 
-pub use datasets::{DatasetInfo, Images};
+pub use datasets::{DatasetInfo, Images, stays_under_root};
 pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;
 
-pub(crate) use datasets::{dataset_exists, insert_dataset};
+pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
 pub use decisions::{decision_of_kind, put_decision, remove_decision};
 pub(crate) use labels::insert_label_source;
@@ -91,6 +91,7 @@ impl Project {
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
             .map_err(|e| file_error(path, e))?;
         schema::migrate(&mut conn).map_err(|e| file_error(path, e))?;
+        mark_as_bagel(&conn).map_err(|e| file_error(path, e))?;
         Self::with_connection(conn, path)
     }
 
@@ -240,6 +241,16 @@ impl Project {
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// Stamps bagel's application id on a project made by an older bagel, so it is recognised
+/// from its header from now on.
+fn mark_as_bagel(conn: &Connection) -> rusqlite::Result<()> {
+    let id: i32 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if id != APPLICATION_ID {
+        conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    Ok(())
 }
 
 fn insert_classes(conn: &mut Connection, vocab: &Vocabulary) -> rusqlite::Result<()> {
