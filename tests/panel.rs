@@ -205,3 +205,186 @@ fn blind_is_on_by_default_and_can_be_switched() {
     assert!(bagel_ok(&["config", p, "--blind", "off"]).contains("blind independent round: off"));
     assert!(!Project::open(&project).unwrap().blind_round().unwrap());
 }
+
+#[test]
+fn agreement_and_the_discussion_list_follow_the_votes() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    // Pair (4, 3): correct, correct, wrong. Pair (0, 282): wrong three times.
+    for (reviewer, verdict) in [
+        ("ana", Verdict::Correct),
+        ("ben", Verdict::Correct),
+        ("cem", Verdict::Wrong),
+    ] {
+        vote(&project, reviewer, 4, 3, verdict);
+        vote(&project, reviewer, 0, 282, Verdict::Wrong);
+    }
+    let p = project.to_str().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&bagel_ok(&["agreement", p, "--dataset", "val", "--json"])).unwrap();
+    // By hand: P = (1/3 + 1) / 2 = 2/3; shares correct 2/6, wrong 4/6, so Pe = 5/9 and
+    // kappa = (2/3 - 5/9) / (1 - 5/9) = 0.25.
+    let verdict = &json["verdict"];
+    assert!((verdict["percent_agreement"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-12);
+    assert!((verdict["fleiss_kappa"].as_f64().unwrap() - 0.25).abs() < 1e-12);
+    assert_eq!(verdict["raters_per_item"], 3);
+    assert_eq!(json["pairs"].as_array().unwrap().len(), 2);
+
+    let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
+    assert!(
+        listed.starts_with("1 pairs of val without a unanimous"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&file_name(4)) && !listed.contains(&file_name(0)),
+        "{listed}"
+    );
+    assert_eq!(listed.matches("  independent ").count(), 3, "{listed}");
+}
+
+#[test]
+fn crowd_votes_are_aggregated_and_the_panel_outranks_them() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    // ReaL's derived votes layout: five raters on (image 4, tiger shark), three say yes.
+    let mut rows = String::from("question,file,label,rater_id,answer\n");
+    for (rater, answer) in [(1, "yes"), (2, "yes"), (3, "yes"), (4, "no"), (5, "maybe")] {
+        rows += &format!("0,{},3,{rater},{answer}\n", file_name(4));
+    }
+    let votes = fixture.write("crowd_votes.csv", rows.as_bytes());
+    merge(&project, &votes);
+    let said = bagel_ok(&[
+        "aggregate",
+        p,
+        "--dataset",
+        "val",
+        "--method",
+        "majority",
+        "--threshold",
+        "0.6",
+    ]);
+    assert!(
+        said.contains("5 crowd votes of 5 raters on 1 pairs"),
+        "{said}"
+    );
+    // yes share with maybe as half: (3 + 0.5) / 5 = 0.7 >= 0.6.
+    assert_eq!(
+        verdict_of(&project, 4, 3),
+        Some((Verdict::Correct, "majority".into()))
+    );
+    let opened = Project::open(&project).unwrap();
+    let dataset = opened.dataset("val").unwrap();
+    assert_eq!(opened.posterior(dataset.id, 4, 3).unwrap(), Some(0.7));
+    drop(opened);
+    // Crowd votes alone never make a panel decision; a panel vote outranks the crowd, and
+    // withdrawing it brings the crowd's decision back.
+    let mut opened = Project::open(&project).unwrap();
+    let mut review = Review::load(&opened, "val", "ana", &Silent).unwrap();
+    review
+        .vote(&mut opened, Vote::new(4, 3, Verdict::Wrong))
+        .unwrap();
+    assert_eq!(
+        verdict_of(&project, 4, 3),
+        Some((Verdict::Wrong, "panel".into()))
+    );
+    review.undo(&mut opened).unwrap();
+    assert_eq!(
+        verdict_of(&project, 4, 3),
+        Some((Verdict::Correct, "majority".into()))
+    );
+    drop(opened);
+    let dawid_skene = bagel_ok(&["aggregate", p, "--dataset", "val", "--threshold", "0.9"]);
+    assert!(dawid_skene.contains("Dawid-Skene EM:"), "{dawid_skene}");
+
+    let other = Fixture::new();
+    let empty = other.imported_project();
+    let nothing = bagel(&["aggregate", empty.to_str().unwrap(), "--dataset", "val"]);
+    assert!(
+        !nothing.ok && nothing.stderr.contains("no crowd votes"),
+        "{}",
+        nothing.stderr
+    );
+}
+
+#[test]
+fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let review = format!(
+        r#"{{"{}": {{"top_prediction": 3, "failure category": "Fine-grained error with OOV", "failure severity": "Borderline"}},
+            "{}": {{"top_prediction": 282, "failure category": "Spurious Correlation", "failure severity": "Major"}}}}"#,
+        file_name(4),
+        file_name(0)
+    );
+    let file = fixture.write("m_mistakes.json", review.as_bytes());
+    let said = bagel_ok(&[
+        "import",
+        "review",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "vit",
+        file.to_str().unwrap(),
+    ]);
+    assert!(said.contains("2 decided mistakes"), "{said}");
+    let json = common::metrics_json(&project, &[]);
+    let vit = json["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "vit")
+        .unwrap();
+    assert_eq!(vit["mistakes"]["reviewed"], 2);
+    assert_eq!(vit["mistakes"]["categories"]["fine_grained_oov"], 1);
+    assert_eq!(
+        vit["mistakes"]["severities"]["minor"], 1,
+        "borderline counts as minor"
+    );
+    // The fixture's model "m" makes the same top-1 predictions on those images, so the
+    // decided mistakes are its too, and the test runs across the two models.
+    let reviewed: u64 = (json["models"].as_array().unwrap().iter())
+        .filter_map(|m| m["mistakes"]["reviewed"].as_u64())
+        .sum();
+    assert!(reviewed > 2, "{json}");
+    assert_eq!(json["chi_square"]["category"]["n"], reviewed);
+    let out = fixture.path("back.json");
+    bagel_ok(&[
+        "export",
+        "review",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "vit",
+        out.to_str().unwrap(),
+    ]);
+    let back: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let original: serde_json::Value = serde_json::from_str(&review).unwrap();
+    assert_eq!(back, original, "the review round-trips");
+
+    let counts = table_counts(&project);
+    let bad = fixture.write(
+        "bad.json",
+        format!(r#"{{"{}": {{"top_prediction": 3, "failure category": "Typo", "failure severity": "Major"}}}}"#, file_name(4)).as_bytes(),
+    );
+    let run = bagel(&[
+        "import",
+        "review",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "vit",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(
+        !run.ok && run.stderr.contains("Fine-grained error"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(table_counts(&project), counts);
+}
