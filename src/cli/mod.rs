@@ -1,6 +1,7 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod exports;
 mod out;
 mod panel;
 mod show;
@@ -55,6 +56,9 @@ enum Command {
         /// One JSON object instead of the table.
         #[arg(long)]
         json: bool,
+        /// Write the figures as CSV (one row per model) to this file instead of the table.
+        #[arg(long, conflicts_with = "json")]
+        csv: Option<PathBuf>,
         /// Valid labels for ASMA (default: ReaL when the dataset has it, else multi-labels).
         #[arg(long, value_enum)]
         asma_labels: Option<LabelsArg>,
@@ -119,13 +123,12 @@ enum Command {
 enum ExportCommand {
     /// The standing votes as CSV, for `bagel import votes` on another machine.
     Votes(panel::ExportVotes),
-    /// CSV file,correct,unclear,wrong,problematic (wnids), readable by `bagel import labels`.
-    Labels {
-        project: PathBuf,
-        #[arg(long)]
-        dataset: String,
-        out: PathBuf,
-    },
+    /// Labels with the decisions overlaid (multilabel JSON, ReaL list or CSV), for `bagel import labels`.
+    Labels(exports::ExportLabels),
+    /// A slice's image file names, one per line, for `bagel slice --file`.
+    Slice(exports::ExportSlice),
+    /// The standing decisions as CSV.
+    Decisions(exports::ExportDecisions),
 }
 
 #[derive(Subcommand)]
@@ -238,18 +241,9 @@ fn run_command(command: Command) -> Result<()> {
         Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
         Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
         Command::Decide(args) => panel::decide(args)?,
-        Command::Export(ExportCommand::Labels {
-            project,
-            dataset,
-            out,
-        }) => {
-            let rows = crate::export::export_labels(&read(&project)?, &dataset, &out)
-                .map_err(|e| e.in_project(&project))?;
-            out::line(format_args!(
-                "{rows} images' labels written to {}",
-                out.display()
-            ))?;
-        }
+        Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
+        Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
+        Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
                 Some(path) => Vocabulary::from_csv_file(&path)?,
@@ -267,6 +261,7 @@ fn run_command(command: Command) -> Result<()> {
             project,
             dataset,
             json,
+            csv,
             asma_labels,
             asma_form,
             max_group,
@@ -288,7 +283,9 @@ fn run_command(command: Command) -> Result<()> {
             let evaluation =
                 Evaluation::load(&read(&project)?, &dataset).map_err(|e| e.in_project(&project))?;
             let report = evaluation.report(&options);
-            if json {
+            if let Some(path) = csv {
+                exports::metrics_csv(&report, &path)?;
+            } else if json {
                 out::line(serde_json::to_string_pretty(&report)?)?;
             } else {
                 out::print(show::metrics_table(&report))?;

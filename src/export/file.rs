@@ -1,5 +1,6 @@
-//! Writing an export so it appears whole or not at all: a uniquely named temporary file in the
-//! target's folder, flushed to disk, then renamed over the target.
+//! Writing an export so it appears whole or not at all (see [`crate::durable`]): a temporary
+//! file beside the target, flushed to disk, renamed over it; a symlink's target is replaced and
+//! the link kept, and a replaced file keeps its mode (a shared group-writable file stays so).
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -9,23 +10,15 @@ pub(crate) fn write_atomically(
     out: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<()> {
-    let folder = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    if out.is_dir() {
-        return Err(Error::Usage(format!(
-            "{} is a folder; give a file name to write to",
-            out.display()
-        )));
-    }
-    let mut temp = tempfile::NamedTempFile::new_in(folder).map_err(|e| Error::io(folder, e))?;
+    let target = crate::durable::resolve_target(out)?;
+    let mut temp = crate::durable::temp_beside(&target)?;
     let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
     write(&mut buffered)
         .and_then(|()| buffered.flush())
         .map_err(|e| Error::io(out, e))?;
     drop(buffered);
-    temp.as_file().sync_all().map_err(|e| Error::io(out, e))?;
-    temp.persist(out).map_err(|e| Error::io(out, e.error))?;
-    Ok(())
+    if let Ok(existing) = std::fs::metadata(&target) {
+        (temp.as_file().set_permissions(existing.permissions())).map_err(|e| Error::io(out, e))?;
+    }
+    crate::durable::persist(temp, &target, true)
 }
