@@ -63,7 +63,12 @@ pub fn export_labels_as(
     match format {
         LabelFormat::Csv => label_files::write_csv(out, vocab, &files, &rows)?,
         LabelFormat::MultiLabel => {
-            let imagenet_m = project.slice(info.id, "imagenet_m")?.unwrap_or_default();
+            let mut members = project.slice(info.id, "imagenet_m")?.unwrap_or_default();
+            members.sort_unstable();
+            let imagenet_m: Vec<&str> = members
+                .iter()
+                .map(|&image| file_of(project, &files, image, "slice \"imagenet_m\""))
+                .collect::<Result<_>>()?;
             label_files::write_multilabel(out, vocab, &files, &rows, &imagenet_m)?
         }
         LabelFormat::Real => label_files::write_real(out, dataset, &files, &rows)?,

@@ -424,7 +424,7 @@ fn the_metrics_csv_holds_every_figure_of_the_json() {
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), models.len());
     assert_eq!(header[0], "model");
-    for needed in ["mla", "real", "imagenet_m.score", "images", "decisions"] {
+    for needed in ["mla", "real", "imagenet_m.correct", "images", "decisions"] {
         assert!(
             header.iter().any(|c| c == needed),
             "no column {needed}: {header:?}"

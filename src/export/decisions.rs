@@ -53,7 +53,7 @@ pub fn export_decisions(project: &Project, dataset: &str, out: &Path) -> Result<
                 .get(&(decision.image, decision.label))
                 .map_or("", |kind| kind.as_str());
             writer.write_record([
-                file,
+                *file,
                 vocab.class(decision.label).map_or("", |c| c.wnid.as_str()),
                 decision.verdict.as_str(),
                 decision.category.map_or("", Category::as_str),

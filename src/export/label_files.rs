@@ -33,13 +33,13 @@ pub fn write_csv(
 }
 
 /// `initial_annots` holds every entry (a problematic image too, so it reads back as labeled),
-/// `problematic_images` the flagged ones, `imagenet_m` the slice's files in dataset order.
+/// `problematic_images` the flagged ones, `imagenet_m` the slice's files.
 pub fn write_multilabel(
     out: &Path,
     vocab: &Vocabulary,
     files: &[String],
     rows: &[(usize, LabelEntry)],
-    imagenet_m: &[u32],
+    imagenet_m: &[&str],
 ) -> Result<()> {
     let mut annotations = Map::new();
     let mut problematic = Map::new();
@@ -57,14 +57,10 @@ pub fn write_multilabel(
             problematic.insert(file, Value::Bool(true));
         }
     }
-    let slice: Vec<&str> = imagenet_m
-        .iter()
-        .map(|&image| files[image as usize].as_str())
-        .collect();
     let document = json!({
         "initial_annots": annotations,
         "problematic_images": problematic,
-        "imagenet_m": slice,
+        "imagenet_m": imagenet_m,
     });
     write_atomically(out, |sink| {
         serde_json::to_writer_pretty(&mut *sink, &document)?;

@@ -3,13 +3,12 @@
 use super::file::write_atomically;
 use crate::error::{Error, Result};
 use crate::store::Project;
-use std::io::Write;
 use std::path::Path;
 
 /// Writes the slice's files in dataset order; returns how many.
 pub fn export_slice(project: &Project, dataset: &str, name: &str, out: &Path) -> Result<usize> {
     let info = project.dataset(dataset)?;
-    let Some(members) = project.slice(info.id, name)? else {
+    let Some(mut members) = project.slice(info.id, name)? else {
         let names = project.slice_names(info.id)?;
         let known = if names.is_empty() {
             "it has none; make one with `bagel slice`".to_owned()
@@ -20,6 +19,7 @@ pub fn export_slice(project: &Project, dataset: &str, name: &str, out: &Path) ->
             "dataset {dataset:?} has no slice {name:?}; {known}"
         )));
     };
+    members.sort_unstable();
     let files = project.images(info.id)?.files;
     let what = format!("slice {name:?}");
     let names: Vec<&str> = members
