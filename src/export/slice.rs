@@ -10,14 +10,12 @@ pub fn export_slice(project: &Project, dataset: &str, name: &str, out: &Path) ->
     let info = project.dataset(dataset)?;
     let Some(mut members) = project.slice(info.id, name)? else {
         let names = project.slice_names(info.id)?;
-        let known = if names.is_empty() {
-            "it has none; make one with `bagel slice`".to_owned()
+        let problem = if names.is_empty() {
+            "has no slices; make one with `bagel slice`".to_owned()
         } else {
-            format!("it has: {}", names.join(", "))
+            format!("has no slice {name:?}; it has: {}", names.join(", "))
         };
-        return Err(Error::Usage(format!(
-            "dataset {dataset:?} has no slice {name:?}; {known}"
-        )));
+        return Err(Error::Usage(format!("dataset {dataset:?} {problem}")));
     };
     members.sort_unstable();
     let files = project.images(info.id)?.files;
