@@ -1,6 +1,7 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod exports;
 mod out;
 mod panel;
 mod show;
@@ -56,6 +57,9 @@ enum Command {
         /// One JSON object instead of the table.
         #[arg(long)]
         json: bool,
+        /// Write the figures as CSV (one row per model) to this file instead of the table.
+        #[arg(long, conflicts_with = "json")]
+        csv: Option<PathBuf>,
         /// Valid labels for ASMA (default: ReaL when the dataset has it, else multi-labels).
         #[arg(long, value_enum)]
         asma_labels: Option<LabelsArg>,
@@ -128,13 +132,12 @@ enum ExportCommand {
     Votes(panel::ExportVotes),
     /// A model's decided mistakes in the imagenet-mistakes JSON layout.
     Review(panel::ExportReview),
-    /// CSV file,correct,unclear,wrong,problematic (wnids), readable by `bagel import labels`.
-    Labels {
-        project: PathBuf,
-        #[arg(long)]
-        dataset: String,
-        out: PathBuf,
-    },
+    /// Labels with the decisions overlaid (multilabel JSON, ReaL list or CSV), for `bagel import labels`.
+    Labels(exports::ExportLabels),
+    /// A slice's image file names, one per line, for `bagel slice --file`.
+    Slice(exports::ExportSlice),
+    /// The standing decisions as CSV.
+    Decisions(exports::ExportDecisions),
 }
 
 #[derive(Subcommand)]
@@ -257,18 +260,9 @@ fn run_command(command: Command) -> Result<()> {
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
         Command::Discussion(args) => panel::discussion(args)?,
-        Command::Export(ExportCommand::Labels {
-            project,
-            dataset,
-            out,
-        }) => {
-            let rows = crate::export::export_labels(&read(&project)?, &dataset, &out)
-                .map_err(|e| e.in_project(&project))?;
-            out::line(format_args!(
-                "{rows} images' labels written to {}",
-                out.display()
-            ))?;
-        }
+        Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
+        Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
+        Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
                 Some(path) => Vocabulary::from_csv_file(&path)?,
@@ -286,6 +280,7 @@ fn run_command(command: Command) -> Result<()> {
             project,
             dataset,
             json,
+            csv,
             asma_labels,
             asma_form,
             max_group,
@@ -310,7 +305,9 @@ fn run_command(command: Command) -> Result<()> {
             let report = evaluation.report(&options);
             let dataset_id = opened.dataset(&dataset)?.id;
             let mistakes = load_mistake_report(&opened, &evaluation, dataset_id)?;
-            if json {
+            if let Some(path) = csv {
+                exports::metrics_csv(&report, &path)?;
+            } else if json {
                 let mut value = serde_json::to_value(&report)?;
                 mistakes.add_to_json(&mut value);
                 out::line(serde_json::to_string_pretty(&value)?)?;

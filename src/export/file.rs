@@ -1,6 +1,6 @@
-//! Writing an export so it appears whole or not at all, through `crate::durable`: a uniquely
-//! named temporary file beside the target (a symlink's target), flushed to disk, given the
-//! replaced file's mode, then renamed over it.
+//! Writing an export so it appears whole or not at all (see [`crate::durable`]): a temporary
+//! file beside the target, flushed to disk, renamed over it; a symlink's target is replaced and
+//! the link kept, and a replaced file keeps its mode (a shared group-writable file stays so).
 
 use crate::error::{Error, Result};
 use std::io::Write;
@@ -17,7 +17,6 @@ pub(crate) fn write_atomically(
         .and_then(|()| buffered.flush())
         .map_err(|e| Error::io(out, e))?;
     drop(buffered);
-    // A file that is replaced keeps its mode (a shared group-writable file stays so).
     if let Ok(existing) = std::fs::metadata(&target) {
         (temp.as_file().set_permissions(existing.permissions())).map_err(|e| Error::io(out, e))?;
     }

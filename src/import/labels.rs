@@ -166,10 +166,10 @@ fn parse_json(file: &Path, text: &str) -> Result<Value> {
 }
 
 /// ReaL's real.json has one entry per ImageNet val image.
-const REAL_ENTRIES: usize = 50_000;
+pub(crate) const REAL_ENTRIES: usize = 50_000;
 
 /// ReaL lists val images by position: image i is ILSVRC2012_val_{i+1:08}.
-fn val_position(file: &str) -> Option<usize> {
+pub(crate) fn val_position(file: &str) -> Option<usize> {
     let start = file.find("ILSVRC2012_val_")? + "ILSVRC2012_val_".len();
     let digits = file.get(start..start + 8)?;
     digits.parse::<usize>().ok()?.checked_sub(1)

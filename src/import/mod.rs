@@ -15,6 +15,7 @@ mod votes;
 pub use file_index::FileIndex;
 pub use images::{ImageSource, import_images, import_images_from, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
+pub(crate) use labels::{REAL_ENTRIES, val_position};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use slices::import_slice;
 pub use votes::{VOTE_COLUMNS, read_vote_csv};

@@ -1,0 +1,123 @@
+//! The three label files `bagel import labels` reads, written from per-image entries: the
+//! CSV, the imagenet2012_multilabel v3 JSON and ReaL's list of class-index lists.
+
+use super::file::write_atomically;
+use crate::data::LabelEntry;
+use crate::error::{Error, Result};
+use crate::import::{REAL_ENTRIES, val_position};
+use crate::vocab::{ClassId, Vocabulary};
+use serde_json::{Map, Value, json};
+use std::path::Path;
+
+/// One row per entry: `file,correct,unclear,wrong,problematic`, wnids separated by spaces.
+pub fn write_csv(
+    out: &Path,
+    vocab: &Vocabulary,
+    files: &[String],
+    rows: &[(usize, LabelEntry)],
+) -> Result<()> {
+    write_atomically(out, |sink| {
+        let mut writer = csv::Writer::from_writer(sink);
+        writer.write_record(["file", "correct", "unclear", "wrong", "problematic"])?;
+        for (image, entry) in rows {
+            writer.write_record([
+                files[*image].as_str(),
+                &wnids(vocab, &entry.correct).join(" "),
+                &wnids(vocab, &entry.unclear).join(" "),
+                &wnids(vocab, &entry.wrong).join(" "),
+                if entry.problematic { "true" } else { "false" },
+            ])?;
+        }
+        writer.flush()
+    })
+}
+
+/// `initial_annots` holds every entry (a problematic image too, so it reads back as labeled),
+/// `problematic_images` the flagged ones, `imagenet_m` the slice's files.
+pub fn write_multilabel(
+    out: &Path,
+    vocab: &Vocabulary,
+    files: &[String],
+    rows: &[(usize, LabelEntry)],
+    imagenet_m: &[&str],
+) -> Result<()> {
+    let mut annotations = Map::new();
+    let mut problematic = Map::new();
+    for (image, entry) in rows {
+        let file = files[*image].clone();
+        annotations.insert(
+            file.clone(),
+            json!({
+                "correct": wnids(vocab, &entry.correct),
+                "unclear": wnids(vocab, &entry.unclear),
+                "wrong": wnids(vocab, &entry.wrong),
+            }),
+        );
+        if entry.problematic {
+            problematic.insert(file, Value::Bool(true));
+        }
+    }
+    let document = json!({
+        "initial_annots": annotations,
+        "problematic_images": problematic,
+        "imagenet_m": imagenet_m,
+    });
+    write_atomically(out, |sink| {
+        serde_json::to_writer_pretty(&mut *sink, &document)?;
+        sink.write_all(b"\n")
+    })
+}
+
+/// ReaL's real.json layout: entry i is ILSVRC2012_val_{i+1}'s valid labels (correct and
+/// unclear), so only a dataset of val images can be written; the other entries are empty.
+pub fn write_real(
+    out: &Path,
+    dataset: &str,
+    files: &[String],
+    rows: &[(usize, LabelEntry)],
+) -> Result<()> {
+    let mut positions = Vec::with_capacity(files.len());
+    let mut taken = vec![false; REAL_ENTRIES];
+    for file in files {
+        let position = val_position(file)
+            .filter(|&p| p < REAL_ENTRIES)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "dataset {dataset:?} holds {file:?}, which is not an ImageNet val image (ILSVRC2012_val_00000001 to _{REAL_ENTRIES:08}); a ReaL list labels val images by position, so export this dataset with --format multilabel or csv"
+                ))
+            })?;
+        if std::mem::replace(&mut taken[position], true) {
+            return Err(Error::Usage(format!(
+                "dataset {dataset:?} holds val image {} twice ({file:?}); a ReaL list has one entry per val image, so export with --format multilabel or csv",
+                position + 1
+            )));
+        }
+        positions.push(position);
+    }
+    let mut lists: Vec<Vec<ClassId>> = vec![Vec::new(); REAL_ENTRIES];
+    for (image, entry) in rows {
+        if entry.problematic {
+            continue;
+        }
+        let mut valid: Vec<ClassId> = entry
+            .correct
+            .iter()
+            .chain(&entry.unclear)
+            .copied()
+            .collect();
+        valid.sort_unstable();
+        valid.dedup();
+        lists[positions[*image]] = valid;
+    }
+    write_atomically(out, |sink| {
+        serde_json::to_writer(&mut *sink, &lists)?;
+        sink.write_all(b"\n")
+    })
+}
+
+fn wnids<'v>(vocab: &'v Vocabulary, labels: &[ClassId]) -> Vec<&'v str> {
+    labels
+        .iter()
+        .filter_map(|&c| vocab.class(c).map(|class| class.wnid.as_str()))
+        .collect()
+}

@@ -1,0 +1,485 @@
+//! Exports others can use: each file reads back through bagel's importers to what was written.
+
+mod common;
+
+use bagel::data::{LabelEntry, LabelKind};
+use bagel::store::Project;
+use bagel::verdict::{Category, Decision, DecisionKind, Severity, Verdict};
+use bagel::vocab::Vocabulary;
+use common::{Fixture, bagel, bagel_ok, file_name};
+use std::path::{Path, PathBuf};
+
+fn decision(image: u32, label: u16, verdict: Verdict, source: &str) -> Decision {
+    Decision {
+        image,
+        label,
+        verdict,
+        category: None,
+        severity: None,
+        severity_word: None,
+        source: source.into(),
+        reason: String::new(),
+    }
+}
+
+/// The fixture's project with decisions of every kind and an imagenet_m slice of images 1 and 5.
+fn decided_project(fixture: &Fixture) -> PathBuf {
+    let path = fixture.imported_project();
+    let mut project = Project::open(&path).unwrap();
+    let id = project.dataset("val").unwrap().id;
+    let mut record =
+        |kind, decision: Decision| project.record_decision(id, kind, &decision).unwrap();
+    // Tiger cat moves from unclear to wrong on image 1; tiger shark joins image 5's correct.
+    record(
+        DecisionKind::Panel,
+        decision(0, 282, Verdict::Wrong, "panel"),
+    );
+    record(
+        DecisionKind::Panel,
+        decision(4, 3, Verdict::Correct, "panel"),
+    );
+    // Image 6 has no multi-labels: it starts from its original label, which becomes unclear.
+    record(
+        DecisionKind::Panel,
+        decision(5, 2, Verdict::Unclear, "panel"),
+    );
+    // An aggregation alone on image 2's tabby: it stands.
+    record(
+        DecisionKind::Aggregate,
+        decision(1, 281, Verdict::Wrong, "dawid-skene"),
+    );
+    // An imported review says what the labels already say (Egyptian cat is wrong on image 1).
+    record(
+        DecisionKind::Review,
+        Decision {
+            category: Some(Category::FineGrained),
+            severity: Some(Severity::Minor),
+            severity_word: Some("Borderline".into()),
+            ..decision(0, 285, Verdict::Wrong, "mistakes.json")
+        },
+    );
+    // A review on image 3's tub outranked by the chair.
+    record(
+        DecisionKind::Review,
+        Decision {
+            category: Some(Category::Spurious),
+            severity: Some(Severity::Minor),
+            ..decision(2, 876, Verdict::Wrong, "mistakes.json")
+        },
+    );
+    record(
+        DecisionKind::Panel,
+        Decision {
+            category: Some(Category::FineGrained),
+            severity: Some(Severity::Major),
+            reason: "the tub, not the bathtub, is the subject".into(),
+            ..decision(2, 876, Verdict::Wrong, "chair Ann")
+        },
+    );
+    project
+        .save_slice(id, "imagenet_m", &[4, 0], "test")
+        .unwrap();
+    path
+}
+
+fn entry(correct: &[u16], unclear: &[u16], wrong: &[u16], problematic: bool) -> LabelEntry {
+    LabelEntry {
+        correct: correct.to_vec(),
+        unclear: unclear.to_vec(),
+        wrong: wrong.to_vec(),
+        problematic,
+    }
+}
+
+/// The imported multi-labels with the decisions above overlaid, worked by hand.
+fn expected_labels() -> [LabelEntry; 6] {
+    [
+        entry(&[281], &[], &[282, 285], false),
+        entry(&[282], &[], &[281], false),
+        entry(&[435], &[], &[876], false),
+        entry(&[], &[], &[], true),
+        entry(&[1, 3], &[], &[], false),
+        entry(&[], &[2], &[], false),
+    ]
+}
+
+/// A new project holding only the fixture's images: nothing to overlay on what is imported.
+fn fresh_project(fixture: &Fixture, name: &str) -> PathBuf {
+    let path = fixture.path(name);
+    let p = path.to_str().unwrap();
+    bagel_ok(&["new", p]);
+    let images = fixture.path("images.csv");
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "val",
+        images.to_str().unwrap(),
+    ]);
+    path
+}
+
+fn import_labels(project: &Path, file: &Path, name: &str) {
+    bagel_ok(&[
+        "import",
+        "labels",
+        project.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--name",
+        name,
+        file.to_str().unwrap(),
+    ]);
+}
+
+fn export(args: &[&str]) -> String {
+    bagel_ok(&[&["export"], args].concat())
+}
+
+fn imported(project: &Path, kind: LabelKind, name: &str) -> Vec<Option<LabelEntry>> {
+    let project = Project::open(project).unwrap();
+    let id = project.dataset("val").unwrap().id;
+    let source = project.label_source(id, kind, Some(name)).unwrap().unwrap();
+    let labels = project.image_labels(&source, 6).unwrap();
+    (0..6).map(|image| labels.entry(image)).collect()
+}
+
+#[test]
+fn multilabel_json_round_trips_with_the_decisions_and_the_slice() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let out = fixture.path("updated.json");
+    let said = export(&[
+        "labels",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.starts_with("6 images' labels written to"), "{said}");
+    assert!(said.trim_end().ends_with("(multilabel JSON)"), "{said}");
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        document["initial_annots"][file_name(0)],
+        serde_json::json!({"correct": ["n02123045"], "unclear": [], "wrong": ["n02123159", "n02124075"]})
+    );
+    assert_eq!(
+        document["problematic_images"],
+        serde_json::json!({file_name(3): true})
+    );
+    assert_eq!(
+        document["imagenet_m"],
+        serde_json::json!([file_name(0), file_name(4)])
+    );
+
+    let copy = fresh_project(&fixture, "copy.bagel");
+    import_labels(&copy, &out, "updated");
+    let back = imported(&copy, LabelKind::MultiLabel, "updated");
+    for (image, expected) in expected_labels().into_iter().enumerate() {
+        assert_eq!(back[image], Some(expected), "image {image}");
+    }
+    let copy = Project::open(&copy).unwrap();
+    let id = copy.dataset("val").unwrap().id;
+    assert_eq!(copy.slice(id, "imagenet_m").unwrap(), Some(vec![0, 4]));
+}
+
+#[test]
+fn csv_round_trips_with_the_decisions() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let out = fixture.path("updated.csv");
+    let said = export(&[
+        "labels",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.trim_end().ends_with("(CSV)"), "{said}");
+    let copy = fresh_project(&fixture, "copy.bagel");
+    import_labels(&copy, &out, "updated");
+    let back = imported(&copy, LabelKind::MultiLabel, "updated");
+    for (image, expected) in expected_labels().into_iter().enumerate() {
+        assert_eq!(back[image], Some(expected), "image {image}");
+    }
+}
+
+#[test]
+fn real_list_holds_the_valid_labels_by_val_position_and_round_trips() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let out = fixture.path("updated_real.json");
+    let said = export(&[
+        "labels",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--format",
+        "real",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.trim_end().ends_with("(ReaL list)"), "{said}");
+    let lists: Vec<Vec<u16>> =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(lists.len(), 50_000, "one entry per val image, as real.json");
+    // Correct and unclear are valid; the problematic image has none.
+    let valid: [&[u16]; 6] = [&[281], &[282], &[435], &[], &[1, 3], &[2]];
+    for (image, expected) in valid.iter().enumerate() {
+        assert_eq!(lists[image], *expected, "image {image}");
+    }
+    assert!(lists[6..].iter().all(Vec::is_empty));
+
+    let copy = fresh_project(&fixture, "copy.bagel");
+    import_labels(&copy, &out, "updated_real");
+    let back = imported(&copy, LabelKind::Real, "updated_real");
+    for (image, expected) in valid.iter().enumerate() {
+        assert_eq!(
+            back[image].as_ref().unwrap().correct,
+            *expected,
+            "image {image}"
+        );
+    }
+}
+
+#[test]
+fn a_real_list_of_images_other_than_val_is_refused_and_nothing_is_written() {
+    let fixture = Fixture::new();
+    let p = fixture.path("other.bagel");
+    let p = p.to_str().unwrap();
+    bagel_ok(&["new", p]);
+    let list = fixture.write("other.csv", b"file,label\nmy_cat.jpg,281\n");
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "mine",
+        list.to_str().unwrap(),
+    ]);
+    let out = fixture.path("mine_real.json");
+    let run = bagel(&[
+        "export",
+        "labels",
+        p,
+        "--dataset",
+        "mine",
+        "--format",
+        "real",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(run.stderr.contains("\"my_cat.jpg\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--format multilabel or csv"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_slice_exports_one_file_per_line_and_reads_back() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let out = fixture.path("imagenet_m.txt");
+    let said = export(&[
+        "slice",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        said.starts_with("2 images of slice \"imagenet_m\""),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        format!("{}\n{}\n", file_name(0), file_name(4))
+    );
+    let copy = fresh_project(&fixture, "copy.bagel");
+    bagel_ok(&[
+        "slice",
+        copy.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--name",
+        "hard",
+        "--file",
+        out.to_str().unwrap(),
+    ]);
+    let copy = Project::open(&copy).unwrap();
+    let id = copy.dataset("val").unwrap().id;
+    assert_eq!(copy.slice(id, "hard").unwrap(), Some(vec![0, 4]));
+
+    let run = bagel(&[
+        "export",
+        "slice",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--name",
+        "easy",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("no slice \"easy\"; it has: imagenet_m"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn decisions_export_the_standing_one_per_pair_with_its_kind() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let out = fixture.path("decisions.csv");
+    let said = export(&[
+        "decisions",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        said.starts_with("6 standing decisions written to"),
+        "{said}"
+    );
+    let vocab = Vocabulary::imagenet1k();
+    let wnid = |c: u16| vocab.class(c).unwrap().wnid.clone();
+    let expected = [
+        "file,label,verdict,category,severity,severity_word,source,reason,kind".to_owned(),
+        format!("{},{},wrong,,,,panel,,panel", file_name(0), wnid(282)),
+        format!(
+            "{},{},wrong,fine_grained,minor,Borderline,mistakes.json,,review",
+            file_name(0),
+            wnid(285)
+        ),
+        format!(
+            "{},{},wrong,,,,dawid-skene,,aggregate",
+            file_name(1),
+            wnid(281)
+        ),
+        format!(
+            "{},{},wrong,fine_grained,major,,chair Ann,\"the tub, not the bathtub, is the subject\",panel",
+            file_name(2),
+            wnid(876)
+        ),
+        format!("{},{},correct,,,,panel,,panel", file_name(4), wnid(3)),
+        format!("{},{},unclear,,,,panel,,panel", file_name(5), wnid(2)),
+    ];
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+}
+
+/// The JSON report's value at a CSV column: the model's figure, else the dataset's.
+fn json_at<'v>(
+    model: &'v serde_json::Value,
+    report: &'v serde_json::Value,
+    column: &str,
+) -> Option<&'v serde_json::Value> {
+    let pointer = |path: &str| format!("/{}", path.replace('.', "/"));
+    model
+        .pointer(&pointer(column))
+        .or_else(|| report.pointer(&pointer(column.strip_prefix("dataset.").unwrap_or(column))))
+}
+
+#[test]
+fn the_metrics_csv_holds_every_figure_of_the_json() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let logits = fixture.path("logits.npy");
+    bagel_ok(&[
+        "import",
+        "predictions",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--model",
+        "logits",
+        logits.to_str().unwrap(),
+    ]);
+    let out = fixture.path("metrics.csv");
+    let said = bagel_ok(&[
+        "metrics",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--csv",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.starts_with("2 models' figures written to"), "{said}");
+    let report = common::metrics_json(&p, &[]);
+    let models = report["models"].as_array().unwrap();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), models.len());
+    assert_eq!(header[0], "model");
+    for needed in ["mla", "real", "imagenet_m.correct", "images", "decisions"] {
+        assert!(
+            header.iter().any(|c| c == needed),
+            "no column {needed}: {header:?}"
+        );
+    }
+    for (row, model) in rows.iter().zip(models) {
+        for (column, cell) in header.iter().zip(row) {
+            let value = json_at(model, &report, column);
+            match value {
+                None | Some(serde_json::Value::Null) => assert_eq!(cell, "", "{column}"),
+                Some(serde_json::Value::Number(n)) => {
+                    assert_eq!(
+                        cell.parse::<f64>().unwrap(),
+                        n.as_f64().unwrap(),
+                        "{column}"
+                    )
+                }
+                Some(serde_json::Value::String(s)) => assert_eq!(cell, s, "{column}"),
+                Some(other) => assert_eq!(
+                    &serde_json::from_str::<serde_json::Value>(cell).unwrap(),
+                    other,
+                    "{column}"
+                ),
+            }
+        }
+    }
+    // Every figure of a model has its column: nothing of the JSON is left out.
+    fn leaves(value: &serde_json::Value, path: String, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(o) if !o.is_empty() => {
+                for (key, inner) in o {
+                    let joined = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    leaves(inner, joined, out);
+                }
+            }
+            _ => out.push(path),
+        }
+    }
+    let mut dataset = report.clone();
+    dataset.as_object_mut().unwrap().remove("models");
+    for figures in models.iter().chain([&dataset]) {
+        let mut paths = Vec::new();
+        leaves(figures, String::new(), &mut paths);
+        for path in paths {
+            let named = |p: &str| {
+                header
+                    .iter()
+                    .any(|c| c == p || c.starts_with(&format!("{p}.")))
+            };
+            let covered = named(&path) || named(&format!("dataset.{path}"));
+            assert!(covered, "figure {path} has no column");
+        }
+    }
+}
