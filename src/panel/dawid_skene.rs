@@ -164,7 +164,7 @@ fn check(answers: &Answers, options: &Options) -> Result<()> {
             options.initial_votes.len()
         ));
     }
-    if !(options.smoothing > 0.0) {
+    if options.smoothing.is_nan() || options.smoothing <= 0.0 {
         return usage(format!(
             "smoothing {} must be above 0 so that no answer has probability zero",
             options.smoothing
