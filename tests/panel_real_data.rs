@@ -33,7 +33,15 @@ fn shared_folder(relative: &str, files: &[&str]) -> Option<PathBuf> {
 }
 
 fn real_folder() -> Option<PathBuf> {
-    shared_folder("imagenet/real", &["raters.npz", "real.json"])
+    shared_folder(
+        "imagenet/real",
+        &[
+            "raters.npz",
+            "raters_votes.csv.gz",
+            "real.json",
+            "scores.npz",
+        ],
+    )
 }
 
 fn answers(raters: &RaterAnswers) -> Answers<'_> {
@@ -59,9 +67,11 @@ fn accepted(fit: &Fit, question: usize) -> bool {
 }
 
 #[test]
-fn dawid_skene_on_the_real_raters_reproduces_real_json() {
+fn the_real_raters_read_from_npz_or_csv_and_aggregated_reproduce_real_json() {
     let Some(real) = real_folder() else { return };
     let raters = read_rater_answers(&real.join("raters.npz"), 1000, &Silent).unwrap();
+    let csv = read_rater_answers(&real.join("raters_votes.csv.gz"), 1000, &Silent).unwrap();
+    assert_same_answers(&csv, &raters);
     assert_eq!(raters.rater_ids.len(), 85);
     assert_eq!(raters.questions.len(), 184_962);
     assert_eq!(raters.len(), 924_810);
@@ -113,13 +123,9 @@ fn dawid_skene_on_the_real_raters_reproduces_real_json() {
     assert!(same_side as f64 / scores.len() as f64 >= 0.98);
 }
 
-#[test]
-fn the_votes_csv_holds_the_same_answers_as_the_npz() {
-    let Some(real) = real_folder() else { return };
-    let npz = read_rater_answers(&real.join("raters.npz"), 1000, &Silent).unwrap();
-    let csv = read_rater_answers(&real.join("raters_votes.csv.gz"), 1000, &Silent).unwrap();
-    // The CSV numbers its questions as info does and lists them in order, so the question
-    // indices agree; raters are indexed in order of appearance, so compare by id.
+/// The CSV numbers its questions as info does and lists them in order, so the question
+/// indices agree; raters are indexed in order of appearance, so compare by id.
+fn assert_same_answers(csv: &RaterAnswers, npz: &RaterAnswers) {
     assert_eq!(csv.questions, npz.questions);
     let rows = |answers: &RaterAnswers| {
         let mut rows: Vec<(u32, i64, u8)> = (0..answers.len())
@@ -131,7 +137,7 @@ fn the_votes_csv_holds_the_same_answers_as_the_npz() {
         rows.sort_unstable();
         rows
     };
-    assert_eq!(rows(&csv), rows(&npz));
+    assert_eq!(rows(csv), rows(npz));
 }
 
 #[test]

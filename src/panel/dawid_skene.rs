@@ -164,8 +164,7 @@ fn check(answers: &Answers, options: &Options) -> Result<()> {
             options.initial_votes.len()
         ));
     }
-    // Written so that NaN is refused too.
-    if options.smoothing.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+    if options.smoothing.is_nan() || options.smoothing <= 0.0 {
         return usage(format!(
             "smoothing {} must be above 0 so that no answer has probability zero",
             options.smoothing
