@@ -1,26 +1,29 @@
 //! WordNet hierarchy distance between two classes.
 
 use super::{ClassId, Vocabulary};
-use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// For every class, its ancestors (interned) with the fewest steps up to each, sorted by
-/// ancestor; and for vocabularies of ImageNet's size, every pairwise distance precomputed,
-/// because the metrics look one up for every top-1 mistake.
-#[derive(Debug, Clone)]
+/// ancestor; and for vocabularies of ImageNet's size, a table of pairwise distances filled in
+/// as pairs are asked for: the metrics look one up for every top-1 mistake, but meet only a
+/// fraction of the million pairs, so computing all of them up front cost more than the
+/// lookups it saved (a quarter of a whole `bagel metrics` run).
+#[derive(Debug)]
 pub struct Hierarchy {
     ancestors: Vec<Vec<(u32, u16)>>,
-    table: Option<Vec<u8>>,
+    table: Option<Vec<AtomicU8>>,
 }
 
 /// Above this many classes the n² table would cost more memory than the lookups save.
 const TABLE_MAX_CLASSES: usize = 4096;
 const NO_DISTANCE: u8 = u8::MAX;
+const NOT_YET: u8 = u8::MAX - 1;
 
 impl Hierarchy {
     pub fn new(vocab: &Vocabulary) -> Self {
         let mut interned: HashMap<&str, u32> = HashMap::new();
-        let ancestors = vocab
+        let ancestors: Vec<Vec<(u32, u16)>> = vocab
             .classes()
             .iter()
             .map(|class| {
@@ -39,25 +42,13 @@ impl Hierarchy {
                 list
             })
             .collect();
-        let mut hierarchy = Hierarchy {
-            ancestors,
-            table: None,
-        };
-        let n = hierarchy.ancestors.len();
-        if n <= TABLE_MAX_CLASSES {
-            let table = (0..n)
-                .into_par_iter()
-                .flat_map_iter(|a| {
-                    let hierarchy = &hierarchy;
-                    (0..n).map(move |b| {
-                        let d = hierarchy.merge_distance(a, b);
-                        d.map_or(NO_DISTANCE, |d| d.min(NO_DISTANCE as u32 - 1) as u8)
-                    })
-                })
-                .collect();
-            hierarchy.table = Some(table);
-        }
-        hierarchy
+        let n = ancestors.len();
+        let table = (n <= TABLE_MAX_CLASSES).then(|| {
+            std::iter::repeat_with(|| AtomicU8::new(NOT_YET))
+                .take(n * n)
+                .collect()
+        });
+        Hierarchy { ancestors, table }
     }
 
     /// The smallest d such that both classes share an ancestor at most d steps above each:
@@ -66,13 +57,20 @@ impl Hierarchy {
     #[inline]
     pub fn distance(&self, a: ClassId, b: ClassId) -> Option<u32> {
         let n = self.ancestors.len();
-        match &self.table {
-            Some(table) if (a as usize) < n && (b as usize) < n => {
-                let d = table[a as usize * n + b as usize];
-                (d != NO_DISTANCE).then_some(d as u32)
-            }
-            _ => self.merge_distance(a as usize, b as usize),
+        let Some(slot) = (self.table.as_ref())
+            .filter(|_| (a as usize) < n && (b as usize) < n)
+            .map(|table| &table[a as usize * n + b as usize])
+        else {
+            return self.merge_distance(a as usize, b as usize);
+        };
+        // Relaxed is enough: two threads filling one slot write the same value.
+        let mut d = slot.load(Ordering::Relaxed);
+        if d == NOT_YET {
+            let found = self.merge_distance(a as usize, b as usize);
+            d = found.map_or(NO_DISTANCE, |d| d.min(NOT_YET as u32 - 1) as u8);
+            slot.store(d, Ordering::Relaxed);
         }
+        (d != NO_DISTANCE).then_some(d as u32)
     }
 
     fn merge_distance(&self, a: usize, b: usize) -> Option<u32> {
