@@ -168,23 +168,37 @@ impl ImageLabels {
         for (image, entry) in entries {
             by_image[image] = Some(entry);
         }
-        let mut labels = ImageLabels {
+        let mut labels = ImageLabels::with_capacity(kind, num_images, num_images);
+        for entry in &by_image {
+            labels.push(entry.as_ref().map(|e| {
+                let lists = [e.correct.as_slice(), &e.unclear, &e.wrong];
+                (lists, e.problematic)
+            }));
+        }
+        labels
+    }
+
+    /// No image yet; room for `num_images` and `correct` correct labels.
+    pub fn with_capacity(kind: LabelKind, num_images: usize, correct: usize) -> Self {
+        ImageLabels {
             kind,
             labeled: Vec::with_capacity(num_images),
-            correct: LabelSets::with_capacity(num_images, num_images),
+            correct: LabelSets::with_capacity(num_images, correct),
             unclear: LabelSets::with_capacity(num_images, 0),
             wrong: LabelSets::with_capacity(num_images, 0),
             problematic: Vec::with_capacity(num_images),
-        };
-        for entry in by_image {
-            labels.labeled.push(entry.is_some());
-            let entry = entry.unwrap_or_default();
-            labels.correct.push(entry.correct);
-            labels.unclear.push(entry.unclear);
-            labels.wrong.push(entry.wrong);
-            labels.problematic.push(entry.problematic);
         }
-        labels
+    }
+
+    /// Appends the next image: its correct, unclear and wrong lists and problematic flag, or
+    /// None when the source does not cover it.
+    pub fn push(&mut self, entry: Option<([&[ClassId]; 3], bool)>) {
+        let ([correct, unclear, wrong], problematic) = entry.unwrap_or(([&[]; 3], false));
+        self.labeled.push(entry.is_some());
+        self.correct.push(correct.iter().copied());
+        self.unclear.push(unclear.iter().copied());
+        self.wrong.push(wrong.iter().copied());
+        self.problematic.push(problematic);
     }
 
     pub fn num_images(&self) -> usize {

@@ -46,8 +46,8 @@ impl Review {
     ) -> Result<Self> {
         progress.begin(&format!("loading {dataset}"), 4);
         let info = project.dataset(dataset)?;
-        let files = project.images(info.id)?.files;
         let evaluation = Evaluation::load_with_scores(project, dataset)?;
+        let files = evaluation.files.clone();
         progress.advance(1);
         check_cancelled(progress)?;
         let labels_of = |kind| -> Result<Option<ImageLabels>> {

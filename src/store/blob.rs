@@ -31,11 +31,15 @@ pub fn pack_u16(values: &[u16]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
+/// One copy of the bytes: on little-endian machines the stored layout is the memory layout.
 pub fn unpack_u16(bytes: &[u8]) -> Vec<u16> {
-    bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect()
+    let whole = bytes.len() / 2;
+    let mut values = vec![0u16; whole];
+    bytemuck::cast_slice_mut(&mut values).copy_from_slice(&bytes[..whole * 2]);
+    for value in &mut values {
+        *value = u16::from_le(*value);
+    }
+    values
 }
 
 pub fn pack_u32(values: &[u32]) -> Vec<u8> {
@@ -54,9 +58,12 @@ pub fn pack_f32(values: &[f32]) -> Vec<u8> {
 }
 
 pub fn unpack_f32(bytes: &[u8]) -> Vec<f32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+    let whole = bytes.len() / 4;
+    let mut values = vec![0u32; whole];
+    bytemuck::cast_slice_mut(&mut values).copy_from_slice(&bytes[..whole * 4]);
+    values
+        .into_iter()
+        .map(|v| f32::from_bits(u32::from_le(v)))
         .collect()
 }
 

@@ -1,8 +1,8 @@
 //! Label sources: per image correct / unclear / wrong lists and a problematic flag.
 
 use super::Project;
-use super::blob::{Blob, pack_u16, unpack_u16};
-use crate::data::{ImageLabels, LabelEntry, LabelKind};
+use super::blob::{Blob, pack_u16};
+use crate::data::{ImageLabels, LabelKind};
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -62,37 +62,42 @@ impl Project {
     }
 
     /// The source's labels over a dataset of `num_images`; every list is checked (whole u16s,
-    /// each a class of the vocabulary), and a damaged one is named, never read.
+    /// each a class of the vocabulary), and a damaged one is named, never read. Rows come in
+    /// image order and go straight into the label sets, without a list allocated per image.
     pub fn image_labels(&self, source: &LabelSourceInfo, num_images: usize) -> Result<ImageLabels> {
         let mut statement = self.conn().prepare_cached(
             "SELECT image_idx, correct, unclear, wrong, problematic
-             FROM image_labels WHERE source_id = ?1",
+             FROM image_labels WHERE source_id = ?1 AND image_idx < ?2 ORDER BY image_idx",
         )?;
         let classes = self.vocab().len();
-        let mut entries = Vec::new();
-        let mut rows = statement.query([source.id])?;
+        let mut labels = ImageLabels::with_capacity(source.kind, num_images, num_images);
+        let mut lists: [Vec<ClassId>; 3] = Default::default();
+        let mut rows = statement.query(params![source.id, num_images as i64])?;
         while let Some(row) = rows.next()? {
-            let image: i64 = row.get(0)?;
-            let list = |column: usize, name: &str| {
-                label_list(Blob::of(row.get_ref(column)?)?, classes)
-                    .map_err(|problem| self.damaged_labels(source, image, name, problem))
-            };
-            let entry = LabelEntry {
-                correct: list(1, "correct")?,
-                unclear: list(2, "unclear")?,
-                wrong: list(3, "wrong")?,
-                problematic: row.get(4)?,
-            };
-            entries.push((image as usize, entry));
+            let image = row.get::<_, i64>(0)? as usize;
+            for (column, (list, name)) in (lists.iter_mut())
+                .zip(["correct", "unclear", "wrong"])
+                .enumerate()
+            {
+                label_list(Blob::of(row.get_ref(column + 1)?)?, classes, list)
+                    .map_err(|problem| self.damaged_labels(source, image, name, problem))?;
+            }
+            while labels.num_images() < image {
+                labels.push(None);
+            }
+            let [correct, unclear, wrong] = &lists;
+            labels.push(Some(([correct, unclear, wrong], row.get(4)?)));
         }
-        let entries = entries.into_iter().filter(|(image, _)| *image < num_images);
-        Ok(ImageLabels::from_entries(source.kind, num_images, entries))
+        while labels.num_images() < num_images {
+            labels.push(None);
+        }
+        Ok(labels)
     }
 
     fn damaged_labels(
         &self,
         source: &LabelSourceInfo,
-        image: i64,
+        image: usize,
         list: &str,
         problem: String,
     ) -> Error {
@@ -111,19 +116,29 @@ impl Project {
     }
 }
 
-/// One stored label list: whole little-endian u16s, each a class of the vocabulary.
-fn label_list(blob: Blob, classes: usize) -> std::result::Result<Vec<ClassId>, String> {
+/// One stored label list, read into `list`: whole little-endian u16s, each a class of the
+/// vocabulary.
+fn label_list(
+    blob: Blob,
+    classes: usize,
+    list: &mut Vec<ClassId>,
+) -> std::result::Result<(), String> {
     let bytes = match blob {
         Blob::Bytes(bytes) if bytes.len() % 2 == 0 => bytes,
         Blob::Bytes(bytes) => return Err(format!("{} bytes, not whole class ids", bytes.len())),
         Blob::Missing | Blob::NotBytes => return Err("not a list of class ids".into()),
     };
-    let labels = unpack_u16(bytes);
-    match labels.iter().find(|&&c| c as usize >= classes) {
+    list.clear();
+    list.extend(
+        bytes
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]])),
+    );
+    match list.iter().find(|&&c| c as usize >= classes) {
         Some(id) => Err(format!(
             "class id {id}, but the vocabulary has {classes} classes"
         )),
-        None => Ok(labels),
+        None => Ok(()),
     }
 }
 

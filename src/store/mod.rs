@@ -343,7 +343,11 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| file_error(path, e))?;
     conn.busy_timeout(BUSY_WAIT)
-        .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON;"))
+        // Reading through a memory map spares a system call per page of the large
+        // prediction blobs.
+        .and_then(|()| {
+            conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA mmap_size = 1073741824;")
+        })
         .map_err(|e| file_error(path, e))?;
     Ok(conn)
 }
