@@ -160,7 +160,6 @@ SOURCES = {
 # ---------------------------------------------------------------------------
 IMAGES = [
     ("astronaut.jpg", "astronaut.png", None),
-    ("astronaut_flag.jpg", "astronaut.png", (0, 0, 104, 260)),
     ("astronaut_helmet.jpg", "astronaut.png", (270, 330, 512, 512)),
     ("astronaut_shuttle.jpg", "astronaut.png", (330, 0, 490, 300)),
     ("brick.jpg", "brick.png", None),
@@ -199,18 +198,6 @@ LABELS = {
         "the main subject; the only candidates are background props (a space-shuttle desk "
         "model, the suit's helmet), so the original label names a prop. The models guess "
         "'football helmet' (Lite0, Lite1) and 'barbell' (Lite2).",
-    ),
-    "astronaut_flag.jpg": dict(
-        original="n03355925",  # flagpole
-        correct=[],
-        unclear=["n03355925"],  # flagpole (the flag, not its pole, is in the crop)
-        wrong=["n04591157", "n02669723", "n04532106", "n02883205", "n03595614"],
-        # Windsor tie, academic gown, vestment, bow tie, jersey
-        problematic=False,
-        note="Crop: the US flag behind the astronaut. ImageNet-1k has no 'flag' class; "
-        "'flagpole' is the class whose images show flags, but the pole itself is outside "
-        "the crop, so it is only unclear. All three models answer 'Windsor tie' (the "
-        "stripes): a mistake they agree on, obviously wrong to a person (major, spurious).",
     ),
     "astronaut_helmet.jpg": dict(
         original="n03127747",  # crash helmet
@@ -544,7 +531,7 @@ def write_licenses(path, image_rows, skimage_whl):
         "lists no licences). scikit-image's own code is BSD-3-Clause; these statements "
         "cover the photographs.",
         "",
-        "Files whose name adds a suffix (`_flag`, `_helmet`, `_shuttle`, `_man`, `_skyline`, "
+        "Files whose name adds a suffix (`_helmet`, `_shuttle`, `_man`, `_skyline`, "
         "`_spoon`, `_body`) are crops of the same photograph; `clock.jpg` is `clock_motion.png`; "
         "`horse.jpg` is a drawing (clip art), not a photograph. Every image was converted "
         f"to RGB and saved as JPEG (quality {JPEG_QUALITY}) by `scripts/make_sample.py`.",
