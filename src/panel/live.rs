@@ -8,7 +8,7 @@ use crate::data::ImageLabels;
 use crate::metrics::{DatasetReport, Evaluation, MetricOptions, clopper_pearson, relabel_image};
 use crate::vocab::ClassId;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub struct LiveMetrics {
     report: DatasetReport,
@@ -16,7 +16,8 @@ pub struct LiveMetrics {
     changed: HashMap<u32, ValidSet>,
     tallies: Vec<ModelTally>,
     in_slice: Vec<bool>,
-    decisions: HashMap<(u32, ClassId), Decision>,
+    /// By pair, so one image's decisions are a range.
+    decisions: BTreeMap<(u32, ClassId), Decision>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +100,13 @@ impl LiveMetrics {
 
     pub fn decision(&self, image: u32, label: ClassId) -> Option<&Decision> {
         self.decisions.get(&(image, label))
+    }
+
+    /// The decisions standing on one image's labels.
+    pub fn decisions_of(&self, image: u32) -> impl Iterator<Item = &Decision> {
+        self.decisions
+            .range((image, ClassId::MIN)..=(image, ClassId::MAX))
+            .map(|(_, decision)| decision)
     }
 
     pub fn shares(&self) -> DecisionShares {

@@ -9,7 +9,10 @@ pub mod review;
 
 pub use decide::decide;
 pub use live::LiveMetrics;
-pub use queue::{QueueFilter, QueueItem, ReviewQueue, ReviewedFilter, SortOrder};
+pub use queue::{
+    DecidedFilter, MistakeSource, PairStatus, QueueFilter, QueueItem, ReviewQueue, ReviewedFilter,
+    SortOrder, ViewCounts,
+};
 pub use review::Review;
 
 use crate::vocab::ClassId;

@@ -9,10 +9,12 @@ mod labels;
 mod predictions;
 mod schema;
 mod votes;
+mod watch;
 
 pub use datasets::{DatasetInfo, Images};
 pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;
+pub use watch::Watcher;
 
 pub(crate) use datasets::{dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
@@ -117,7 +119,24 @@ impl Project {
         Ok(value)
     }
 
-    /// A project-wide setting (collapsing, the desk's reviewer and queue position, ...).
+    /// The names of everyone who has voted in the project, sorted.
+    pub fn reviewers(&self) -> Result<Vec<String>> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT name FROM reviewers ORDER BY name")?;
+        let names = statement.query_map([], |row| row.get(0))?;
+        Ok(names.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// SQLite's count of commits made to the file by other connections: when it changes,
+    /// someone else (a CLI import, another desk) wrote to the project. Costs no disk read.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    }
+
+    /// A project-wide setting (collapsing, the desk's queue position, ...).
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
