@@ -34,7 +34,7 @@ impl Default for MetricOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ModelReport {
     pub model: String,
     pub top1: Option<f64>,
@@ -51,7 +51,7 @@ pub struct ModelReport {
     pub mean_mistake_distance: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DatasetReport {
     pub dataset: String,
     pub images: usize,
