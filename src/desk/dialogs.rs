@@ -190,6 +190,19 @@ impl Desk {
                 .pick_file();
             commands.extend(chosen.map(Command::OpenProject));
         }
+        let here = super::settings::canonical(&self.project_path);
+        let recent: Vec<&PathBuf> = (self.settings.recent_projects.iter())
+            .filter(|p| **p != here)
+            .collect();
+        if !recent.is_empty() {
+            ui.menu_button("Open recent", |ui| {
+                for path in recent {
+                    if ui.button(path.display().to_string()).clicked() {
+                        commands.push(Command::OpenProject(path.clone()));
+                    }
+                }
+            });
+        }
         let reviewer = self.reviewer().unwrap_or("nobody yet");
         if ui
             .button(format!("Switch reviewer (now {reviewer})…"))

@@ -103,6 +103,9 @@ pub struct Desk {
     last_switch: Option<Duration>,
     /// Scroll the queue list to the cursor on the next frame.
     scroll_queue: bool,
+    /// When the desk started, until the first queue is shown: the status bar says how long
+    /// the person waited.
+    started: Option<Instant>,
 }
 
 impl Desk {
@@ -136,6 +139,7 @@ impl Desk {
             moved_at: None,
             last_switch: None,
             scroll_queue: true,
+            started: Some(Instant::now()),
         };
         desk.open_project(ctx, project, None);
         desk
@@ -189,7 +193,7 @@ impl Desk {
                 self.data_version = project.data_version().ok();
                 self.project = Some(project);
                 self.reviewers = reviewers;
-                self.settings.last_project = Some(settings::canonical(path));
+                self.settings.opened(path);
                 let waker = ctx.clone();
                 self.watcher = Some(Watcher::spawn(path, WATCH_INTERVAL, move || {
                     waker.request_repaint()
@@ -198,6 +202,8 @@ impl Desk {
                     .filter(|d| self.datasets.contains(d))
                     .or_else(|| self.datasets.first().cloned());
                 if !self.settings.confirmed(path) {
+                    // The wait for a name is the person's, not the desk's.
+                    self.started = None;
                     self.dialog = Some(Dialog::Reviewer(ReviewerPrompt::new(
                         self.settings.reviewer.as_deref(),
                         &self.reviewers,
@@ -265,8 +271,13 @@ impl Desk {
         self.job = None;
         match outcome {
             JobOutcome::Loaded(review) => {
+                let waited = (self.started.take())
+                    .map(|started| {
+                        format!(" · ready {} ms after start", started.elapsed().as_millis())
+                    })
+                    .unwrap_or_default();
                 let summary = format!(
-                    "{}: {} images, {} models, {} pairs to review",
+                    "{}: {} images, {} models, {} pairs to review{waited}",
                     review.dataset.name,
                     review.files.len(),
                     review.evaluation.models.len(),

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+/// How many recent projects the File menu offers.
+const RECENT: usize = 6;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -16,7 +19,8 @@ pub struct Settings {
     /// Projects where they said who they are; another project asks again, with this name
     /// filled in, so a shared file never takes a vote under the wrong name silently.
     pub confirmed_projects: BTreeSet<PathBuf>,
-    pub last_project: Option<PathBuf>,
+    /// Projects opened, the last one first.
+    pub recent_projects: Vec<PathBuf>,
     /// The queue's filters; the model is kept by name (see `filter_model`), indices differ
     /// between projects.
     pub filter: QueueFilter,
@@ -37,7 +41,7 @@ impl Default for Settings {
         Settings {
             reviewer: None,
             confirmed_projects: BTreeSet::new(),
-            last_project: None,
+            recent_projects: Vec::new(),
             filter: QueueFilter::default(),
             filter_model: None,
             order: None,
@@ -76,6 +80,14 @@ impl Settings {
     /// Whether this person said who they are for this project.
     pub fn confirmed(&self, project: &std::path::Path) -> bool {
         self.reviewer.is_some() && self.confirmed_projects.contains(&canonical(project))
+    }
+
+    /// Puts a project first among the recent ones.
+    pub fn opened(&mut self, project: &std::path::Path) {
+        let project = canonical(project);
+        self.recent_projects.retain(|p| *p != project);
+        self.recent_projects.insert(0, project);
+        self.recent_projects.truncate(RECENT);
     }
 
     pub fn confirm(&mut self, project: &std::path::Path, name: &str) {
