@@ -99,7 +99,6 @@ mod tests {
     fn a_wnid_an_index_or_a_typo_finds_the_class() {
         assert_eq!(names("n02123045", 1), ["tabby"]);
         assert_eq!(names("281", 1), ["tabby"]);
-        assert_eq!(0, "no fuzzy match without the letters in order");
         assert!(names("trnch ct", 3).contains(&"trench coat".to_owned()));
     }
 }
