@@ -345,11 +345,9 @@ fn reviewer_window(ctx: &egui::Context, prompt: &mut ReviewerPrompt) -> Option<C
         ui.heading("Who is reviewing?");
         ui.label("Your name goes with every vote you cast. It is kept in your own settings, not in the project file.");
         let field = ui.add(egui::TextEdit::singleline(&mut prompt.name).hint_text("your name"));
-        // Focus the field until it has it (a new window may not take it on its first frame),
-        // but never again once the person moved away: no frame without input.
-        if !prompt.focused {
+        // Focus asked once: asking every frame keeps an unfocused window repainting.
+        if !std::mem::replace(&mut prompt.focused, true) {
             field.request_focus();
-            prompt.focused = field.has_focus();
         }
         if !prompt.known.is_empty() {
             ui.label("Or pick one of this project's reviewers:");
