@@ -9,6 +9,7 @@
 //! - [`cli`], a thin command-line layer over the core;
 //! - [`desk`], the egui review desk, another thin layer over the core.
 
+pub mod charts;
 pub mod cli;
 pub mod data;
 #[cfg(feature = "desk")]

@@ -1,11 +1,12 @@
 //! The desk driven headlessly through egui_kittest: the real app on the bundled sample
 //! project, keys and clicks as a panelist gives them, checked against the project file.
 
-use bagel::desk::{Desk, ImportKind, SETTING_REVIEWER, Status};
+use bagel::desk::{Action, Command, Desk, ImportKind, Settings, Status};
+use bagel::panel::{PairStatus, ReviewedFilter};
 use bagel::store::Project;
 use egui::Key;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -15,17 +16,11 @@ struct Sample {
     project: PathBuf,
 }
 
-/// The sample project, unpacked and imported into a fresh folder, with a reviewer or not.
-fn sample(reviewer: Option<&str>) -> Sample {
+/// The sample project, unpacked and imported into a fresh folder.
+fn sample() -> Sample {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("sample");
     let project = bagel::sample::build_sample_project(&folder).unwrap();
-    if let Some(name) = reviewer {
-        Project::open(&project)
-            .unwrap()
-            .set_setting(SETTING_REVIEWER, name)
-            .unwrap();
-    }
     Sample {
         _dir: dir,
         folder,
@@ -33,11 +28,47 @@ fn sample(reviewer: Option<&str>) -> Sample {
     }
 }
 
-fn desk(path: &Path) -> Harness<'static, Desk> {
+/// The person's settings: who they are, having confirmed it for `project`.
+fn person(name: &str, project: &Path) -> Settings {
+    let mut settings = Settings::default();
+    settings.confirm(project, name);
+    settings
+}
+
+fn desk_with(path: &Path, settings: Settings) -> Harness<'static, Desk> {
     let path = path.to_path_buf();
     Harness::builder()
         .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| Desk::new(&cc.egui_ctx, &path))
+        .build_eframe(move |cc| Desk::new(&cc.egui_ctx, settings, &path))
+}
+
+/// The desk as tess, who has reviewed this project before.
+fn desk(path: &Path) -> Harness<'static, Desk> {
+    desk_with(path, person("tess", path))
+}
+
+/// eframe's storage kept in memory: what the desk saves on exit, read back at the next start.
+#[derive(Default)]
+struct Memory(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Memory {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// Closes the desk as eframe does, saving its state, and returns what it saved.
+fn saved(harness: &mut Harness<'_, Desk>) -> Memory {
+    let mut memory = Memory::default();
+    eframe::App::save(harness.state_mut(), &mut memory);
+    memory
 }
 
 /// Steps frames until `done` holds; background work (loading, decoding) needs real time.
@@ -110,9 +141,9 @@ fn current_pair(desk: &Desk) -> (u32, u16) {
 }
 
 #[test]
-fn a_new_reviewer_is_asked_for_a_name_once() {
-    let sample = sample(None);
-    let mut harness = desk(&sample.project);
+fn the_name_is_the_persons_asked_once_per_project_and_listed_for_the_next() {
+    let sample = sample();
+    let mut harness = desk_with(&sample.project, Settings::default());
     harness.run_steps(2);
     harness.get_by_label_contains("Who is reviewing?");
     harness
@@ -122,20 +153,43 @@ fn a_new_reviewer_is_asked_for_a_name_once() {
     harness.key_press(Key::Enter);
     loaded(&mut harness);
     harness.get_by_label("Reviewer: Tess");
-    let stored = Project::open(&sample.project)
-        .unwrap()
-        .setting(SETTING_REVIEWER)
-        .unwrap();
-    assert_eq!(stored.as_deref(), Some("Tess"));
+    harness.key_press(Key::C);
+    harness.run_steps(1);
+    // The name is in the person's settings, not in the shared project file.
+    let memory = saved(&mut harness);
+    let settings = Settings::load(Some(&memory));
+    assert_eq!(settings.reviewer.as_deref(), Some("Tess"));
+    let project = Project::open(&sample.project).unwrap();
+    assert_eq!(project.setting("desk.reviewer").unwrap(), None);
     // Opening again asks no more.
-    let mut again = desk(&sample.project);
+    let mut again = desk_with(&sample.project, settings.clone());
     loaded(&mut again);
     assert!(again.query_by_label_contains("Who is reviewing?").is_none());
+    // A copy of the file is another project: asked again, the name filled in, and the
+    // project's reviewers listed to pick from; Esc closes the prompt without a name.
+    let copy = sample.folder.join("copy.bagel");
+    // Copied as a person would copy a closed project: its write-ahead log folded in.
+    rusqlite::Connection::open(&sample.project)
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    std::fs::copy(&sample.project, &copy).unwrap();
+    let mut other = desk_with(&copy, settings);
+    other.run_steps(2);
+    other.get_by_label_contains("Who is reviewing?");
+    other.get_by_label_contains("Or pick one of this project's reviewers");
+    other.get_by_role_and_label(egui::accesskit::Role::Button, "Tess");
+    let field = other.get_by_role(egui::accesskit::Role::TextInput);
+    assert_eq!(field.value().as_deref(), Some("Tess"));
+    other.key_press(Key::Escape);
+    other.run_steps(2);
+    assert!(other.query_by_label_contains("Who is reviewing?").is_none());
+    other.get_by_label_contains("Say who you are to start");
 }
 
 #[test]
 fn voting_with_keys_writes_sqlite_moves_the_metrics_and_undo_restores() {
-    let sample = sample(Some("tess"));
+    let sample = sample();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     // The sample's most confident mistakes are on problematic images: walk on to the first
@@ -177,11 +231,21 @@ fn voting_with_keys_writes_sqlite_moves_the_metrics_and_undo_restores() {
     assert_eq!(rows[1].3.as_deref(), Some("fine_grained_oov"));
     assert_eq!(rows[1].4.as_deref(), Some("major"));
 
-    // Undo three times: severity, category, then the wrong vote itself, then the first vote.
-    for _ in 0..4 {
-        harness.key_press(Key::Z);
-        harness.run_steps(1);
-    }
+    // One undo takes the whole W·2·M vote back, the next one the first vote.
+    harness.key_press(Key::Z);
+    harness.run_steps(1);
+    let rows = votes(&sample.project);
+    assert!(rows[1].5, "the wrong vote is withdrawn at once: {rows:?}");
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .my_vote(second.0, second.1)
+            .is_none()
+    );
+    harness.key_press(Key::Z);
+    harness.run_steps(1);
     let rows = votes(&sample.project);
     assert!(
         rows.iter().all(|row| row.5),
@@ -198,7 +262,7 @@ fn voting_with_keys_writes_sqlite_moves_the_metrics_and_undo_restores() {
 
 #[test]
 fn filters_narrow_the_queue_and_the_counts_follow() {
-    let sample = sample(Some("tess"));
+    let sample = sample();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     let all = harness.state().view_len();
@@ -217,7 +281,7 @@ fn filters_narrow_the_queue_and_the_counts_follow() {
 
 #[test]
 fn an_import_error_shows_a_message_and_changes_nothing() {
-    let sample = sample(Some("tess"));
+    let sample = sample();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     let bad = sample.folder.join("broken.npy");
@@ -243,7 +307,7 @@ fn an_import_error_shows_a_message_and_changes_nothing() {
 
 #[test]
 fn a_missing_or_corrupt_image_shows_a_placeholder_with_its_path() {
-    let sample = sample(Some("tess"));
+    let sample = sample();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     let first = harness.state().current().unwrap().image;
@@ -297,4 +361,119 @@ fn a_missing_or_corrupt_image_shows_a_placeholder_with_its_path() {
         std::thread::sleep(Duration::from_millis(10));
         fresh.step();
     }
+}
+
+#[test]
+fn a_wrong_vote_without_its_details_is_marked_incomplete_and_found_by_its_filter() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let pair = current_pair(harness.state());
+    harness.key_press(Key::W);
+    harness.key_press(Key::Num1);
+    harness.run_steps(2);
+    // Still on the pair (a wrong vote waits for its severity), marked in the status bar.
+    assert_eq!(current_pair(harness.state()), pair);
+    harness.get_by_label_contains("this vote is incomplete");
+    assert_eq!(harness.state().counts().incomplete, 1);
+    let mut settings = harness.state().settings().clone();
+    settings.filter.reviewed = ReviewedFilter::Incomplete;
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .run_cmd(&ctx, Command::Settings(Box::new(settings)));
+    harness.run_steps(2);
+    assert_eq!(harness.state().view_len(), 1);
+    assert_eq!(current_pair(harness.state()), pair);
+    // N completes it: it leaves the filtered queue, and the counter follows.
+    harness.key_press(Key::N);
+    harness.run_steps(2);
+    assert_eq!(harness.state().view_len(), 0);
+    assert_eq!(harness.state().counts().incomplete, 0);
+    harness.get_by_label_contains("No pair matches these filters");
+    let review = harness.state().review().unwrap();
+    let position = review.queue.position(pair.0, pair.1).unwrap();
+    let state = review.state(&review.queue.items()[position]);
+    assert!(state.mine && !state.incomplete);
+}
+
+#[test]
+fn chosen_filters_come_back_after_a_restart() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let all = harness.state().view_len();
+    harness.get_by_label("novel only").click();
+    harness.run_steps(2);
+    let narrowed = harness.state().view_len();
+    assert!(narrowed < all, "{narrowed} of {all}");
+    let memory = saved(&mut harness);
+    let mut again = desk_with(&sample.project, Settings::load(Some(&memory)));
+    loaded(&mut again);
+    assert!(again.state().filter().novel_only);
+    assert_eq!(again.state().view_len(), narrowed);
+}
+
+#[test]
+fn the_help_and_the_buttons_read_the_one_key_table() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    harness.get_by_label("All keys").click();
+    harness.run_steps(2);
+    for action in Action::ALL {
+        harness.get_by_label(&action.key_names());
+    }
+    harness.get_by_label("[W] wrong");
+    harness.get_by_label("[2] fine-grained, out of vocabulary");
+    assert!(
+        harness
+            .query_by_label_contains("fine_grained_oov")
+            .is_none(),
+        "no raw identifier on screen"
+    );
+}
+
+#[test]
+fn the_picker_ranks_whole_words_first_and_an_added_label_shows() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    harness.key_press(Key::A);
+    harness.run_steps(2);
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("coat");
+    harness.run_steps(2);
+    let rows: Vec<String> = harness
+        .query_all_by_label_contains(" · n0")
+        .map(|node| node.accesskit_node().label().unwrap_or_default())
+        .collect();
+    let mut first: Vec<&str> = rows[..3]
+        .iter()
+        .map(|r| r.split(" · ").next().unwrap())
+        .collect();
+    first.sort();
+    assert_eq!(first, ["fur coat", "lab coat", "trench coat"], "{rows:?}");
+    let chosen = rows[0].split(" · ").next().unwrap().to_owned();
+    harness.key_press(Key::Enter);
+    harness.run_steps(2);
+    // Stored as a correct vote, and shown in the item's correct row.
+    assert!(votes(&sample.project).iter().any(|v| v.2 == "correct"));
+    harness.get_by_label(&format!("+ {chosen} (added by the panel)"));
+    // Picked again, it is marked as already there; Esc closes the picker.
+    harness.key_press(Key::A);
+    harness.run_steps(2);
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("coat");
+    harness.run_steps(2);
+    harness.get_by_label_contains("(already a label of this image)");
+    harness.key_press(Key::Escape);
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("Add a valid label")
+            .is_none()
+    );
 }

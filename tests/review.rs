@@ -326,3 +326,47 @@ fn the_export_carries_the_decisions_and_imports_back() {
 fn dataset_id(project: &Project) -> i64 {
     project.dataset("val").unwrap().id
 }
+
+#[test]
+fn a_wrong_vote_completed_step_by_step_is_undone_whole() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
+        .unwrap();
+    let wrong = Vote::new(2, 876, Verdict::Wrong);
+    review.vote(&mut project, wrong.clone()).unwrap();
+    let with_category = Vote {
+        category: Some(Category::Spurious),
+        ..wrong
+    };
+    review.amend(&mut project, with_category.clone()).unwrap();
+    let complete = Vote {
+        severity: Some(Severity::Major),
+        ..with_category
+    };
+    review.amend(&mut project, complete).unwrap();
+    assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
+    assert!(
+        review.my_vote(2, 876).is_none(),
+        "the whole wrong vote is gone"
+    );
+    assert_eq!(review.my_vote(4, 3).unwrap().verdict, Verdict::Correct);
+    assert_live_matches_fresh(&project, &review);
+}
+
+#[test]
+fn a_label_the_panel_adds_is_valid_and_listed_with_the_image() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    // Image 5 (goldfish) gains tiger shark (class 3), which no source lists for it.
+    assert!(!review.is_valid_label(4, 3));
+    assert!(review.labels_added(4).is_empty());
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
+        .unwrap();
+    assert!(review.is_valid_label(4, 3));
+    assert_eq!(review.labels_added(4), vec![3]);
+    // The original label is valid by the queue's rule, and is not "added".
+    assert!(review.is_valid_label(4, 1));
+}

@@ -1,26 +1,55 @@
-//! The menu bar, the status bar and the small windows: the reviewer's name, the class picker,
-//! the import form, the note, and a running job's progress with Cancel.
+//! The menu bar, the status bar and the dialogs: who is reviewing, the class picker, the
+//! import form, the note, and a running job's progress. Every dialog closes with Cancel or
+//! Esc; each returns what the person chose as a [`Command`].
 
-use super::jobs::{Job, JobOutcome};
+use super::command::Command;
+use super::jobs::JobOutcome;
+use super::theme;
 use super::{Desk, Status};
 use crate::import::{self, LabelFormat, LabelImport, PredictionImport, model_name_of};
-use crate::panel::{Verdict, Vote};
+use crate::panel::Verdict;
 use crate::progress::Progress;
 use crate::store::Project;
-use crate::vocab::{ClassId, Vocabulary};
-use std::path::PathBuf;
+use crate::vocab::ClassId;
+use std::path::{Path, PathBuf};
 
-#[derive(Default)]
+/// The one dialog open at a time.
+#[derive(Debug)]
+pub enum Dialog {
+    Reviewer(ReviewerPrompt),
+    Picker(ClassPicker),
+    Import(Box<ImportForm>),
+    Note(String),
+}
+
+#[derive(Debug)]
 pub struct ReviewerPrompt {
     name: String,
+    /// Who has voted in the project, to pick from.
+    known: Vec<String>,
+    focused: bool,
+}
+
+impl ReviewerPrompt {
+    /// Filled in with the person's remembered name.
+    pub fn new(name: Option<&str>, known: &[String]) -> Self {
+        ReviewerPrompt {
+            name: name.unwrap_or_default().to_owned(),
+            known: known.to_vec(),
+            focused: false,
+        }
+    }
 }
 
 /// A searchable list of the vocabulary, for adding a label the models did not predict.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct ClassPicker {
     query: String,
     selected: usize,
 }
+
+/// Classes the picker lists at once.
+const PICKER_ROWS: usize = 12;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
@@ -30,7 +59,7 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
-    fn title(self) -> &'static str {
+    pub fn title(self) -> &'static str {
         match self {
             ImportKind::Images => "Import images",
             ImportKind::Labels => "Import labels",
@@ -39,10 +68,13 @@ impl ImportKind {
     }
 }
 
+#[derive(Debug)]
 pub struct ImportForm {
-    kind: ImportKind,
+    pub kind: ImportKind,
     dataset: String,
     sources: Vec<PathBuf>,
+    /// Where relative image paths start; the form fills in the list's folder, and the core
+    /// is always told explicitly, so what the form shows is what is stored.
     root: Option<PathBuf>,
     model: String,
     top_k: usize,
@@ -62,8 +94,18 @@ impl ImportForm {
         }
     }
 
+    /// Sets the files to import; for an image list, the root becomes the list's folder.
+    fn choose(&mut self, sources: Vec<PathBuf>) {
+        if self.kind == ImportKind::Images && self.root.is_none() {
+            self.root = (sources.first())
+                .filter(|s| s.is_file())
+                .and_then(|s| s.parent().map(Path::to_path_buf));
+        }
+        self.sources = sources;
+    }
+
     /// Runs the core importer it describes, one transaction, on the job's own connection.
-    fn run(&self, project: &std::path::Path, progress: &dyn Progress) -> JobOutcome {
+    pub fn run(&self, project: &Path, progress: &dyn Progress) -> JobOutcome {
         let outcome = Project::open(project).and_then(|mut project| match self.kind {
             ImportKind::Images => import::import_images(
                 &mut project,
@@ -102,128 +144,131 @@ impl ImportForm {
             }
         });
         match outcome {
-            Ok(report) => JobOutcome::Done(report.summary),
+            Ok(report) => JobOutcome::Imported {
+                summary: report.summary,
+                warnings: report.warnings,
+            },
             Err(error) => JobOutcome::from_error(error),
         }
     }
 }
 
 impl Desk {
-    pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
+        let mut settings = self.settings.clone();
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| {
-                ui.menu_button("File", |ui| self.file_menu(ui));
+                ui.menu_button("File", |ui| commands.extend(self.file_menu(ui)));
                 ui.menu_button("View", |ui| {
-                    ui.checkbox(&mut self.auto_advance, "Move on after a vote");
-                    ui.checkbox(&mut self.show_browser, "Class browser (B)");
-                    ui.checkbox(&mut self.show_plots, "Plots (G)");
-                    ui.add(egui::Slider::new(&mut self.top_k, 1..=10).text("top-k shown"));
-                });
-                ui.menu_button("Reviewer", |ui| {
-                    if ui.button("Change reviewer name…").clicked() {
-                        self.reviewer_prompt = Some(ReviewerPrompt::default());
-                    }
+                    ui.checkbox(&mut settings.auto_advance, "Move on after a vote");
+                    ui.checkbox(&mut settings.show_browser, "Class browser (B)");
+                    ui.checkbox(&mut settings.show_plots, "Plots (G)");
+                    ui.checkbox(&mut settings.metrics_in_full, "Metrics table in full (T)");
+                    ui.add(egui::Slider::new(&mut settings.top_k, 1..=10).text("top-k shown"));
                 });
             });
         });
+        if settings != self.settings {
+            commands.push(Command::Settings(Box::new(settings)));
+        }
+        commands
     }
 
-    fn file_menu(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
+    fn file_menu(&self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         if ui.button("New project…").clicked() {
             let chosen = rfd::FileDialog::new()
                 .add_filter("bagel project", &["bagel"])
                 .set_file_name("project.bagel")
                 .save_file();
-            if let Some(path) = chosen {
-                match Project::create(&path, &Vocabulary::imagenet1k()) {
-                    Ok(project) => {
-                        drop(project);
-                        self.open_project(&ctx, &path);
-                    }
-                    Err(error) => self.status = Status::Error(error.to_string()),
-                }
-            }
+            commands.extend(chosen.map(Command::NewProject));
         }
         if ui.button("Open project…").clicked() {
             let chosen = rfd::FileDialog::new()
                 .add_filter("bagel project", &["bagel"])
                 .pick_file();
-            if let Some(path) = chosen {
-                self.open_project(&ctx, &path);
-            }
+            commands.extend(chosen.map(Command::OpenProject));
+        }
+        let here = super::settings::canonical(&self.project_path);
+        let recent: Vec<&PathBuf> = (self.settings.recent_projects.iter())
+            .filter(|p| **p != here)
+            .collect();
+        if !recent.is_empty() {
+            ui.menu_button("Open recent", |ui| {
+                for path in recent {
+                    if ui.button(path.display().to_string()).clicked() {
+                        commands.push(Command::OpenProject(path.clone()));
+                    }
+                }
+            });
+        }
+        let reviewer = self.reviewer().unwrap_or("nobody yet");
+        if ui
+            .button(format!("Switch reviewer (now {reviewer})…"))
+            .clicked()
+        {
+            commands.push(Command::AskReviewer);
         }
         ui.separator();
         let dataset = self.review.as_ref().map(|r| r.dataset.name.clone());
-        for (label, kind) in [
-            ("Import images…", ImportKind::Images),
-            ("Import labels…", ImportKind::Labels),
-            ("Import predictions…", ImportKind::Predictions),
+        for kind in [
+            ImportKind::Images,
+            ImportKind::Labels,
+            ImportKind::Predictions,
         ] {
+            let label = format!("{}…", kind.title());
             if ui
                 .add_enabled(self.project.is_some(), egui::Button::new(label))
                 .clicked()
             {
-                self.import_form = Some(ImportForm::new(kind, dataset.as_deref()));
+                commands.push(Command::ImportForm(kind));
             }
         }
         ui.separator();
-        if ui
-            .add_enabled(
-                dataset.is_some(),
-                egui::Button::new("Export updated labels…"),
-            )
-            .clicked()
+        let export = egui::Button::new("Export updated labels…");
+        if ui.add_enabled(dataset.is_some(), export).clicked()
+            && let Some(out) = rfd::FileDialog::new()
+                .add_filter("CSV", &["csv"])
+                .set_file_name(format!("{}_labels.csv", dataset.unwrap_or_default()))
+                .save_file()
         {
-            self.export(&ctx);
+            commands.push(Command::ExportLabels(out));
         }
+        commands
     }
 
-    fn export(&mut self, ctx: &egui::Context) {
-        let Some(dataset) = self.review.as_ref().map(|r| r.dataset.name.clone()) else {
-            return;
-        };
-        let Some(out) = rfd::FileDialog::new()
-            .add_filter("CSV", &["csv"])
-            .set_file_name(format!("{dataset}_labels.csv"))
-            .save_file()
-        else {
-            return;
-        };
-        let project = self.project_path.clone();
-        self.job = Some(Job::spawn(
-            ctx,
-            "Exporting labels".into(),
-            move |progress| {
-                progress.begin("writing labels", 0);
-                let written = Project::open(&project)
-                    .and_then(|project| crate::export::export_labels(&project, &dataset, &out));
-                match written {
-                    Ok(rows) => JobOutcome::Done(format!(
-                        "{rows} images' labels written to {}",
-                        out.display()
-                    )),
-                    Err(error) => JobOutcome::from_error(error),
-                }
-            },
-        ));
-    }
-
-    pub(super) fn status_bar(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn status_bar(&self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
-                let reviewer = self.reviewer.as_deref().unwrap_or("(no name yet)");
-                ui.label(format!("Reviewer: {reviewer}"));
+                let reviewer = self
+                    .reviewer()
+                    .unwrap_or("(nobody: File > Switch reviewer)");
+                if ui
+                    .button(format!("Reviewer: {reviewer}"))
+                    .on_hover_text("who votes at this desk; click to switch")
+                    .clicked()
+                {
+                    commands.push(Command::AskReviewer);
+                }
+                if let Some(vote) = self.my_current_vote()
+                    && crate::panel::queue::is_incomplete(&vote)
+                {
+                    ui.colored_label(theme::WARN, "this vote is incomplete: 1–4 and M / N");
+                }
                 ui.separator();
                 let (text, color) = match &self.status {
                     Status::Idle => (String::new(), ui.visuals().text_color()),
                     Status::Info(text) => (text.clone(), ui.visuals().text_color()),
-                    Status::Saved(text) => {
-                        (format!("✔ {text}"), egui::Color32::from_rgb(60, 170, 90))
-                    }
-                    Status::Error(text) => (format!("⚠ {text}"), ui.visuals().error_fg_color),
+                    Status::Saved(text) => (format!("✔ {text}"), theme::GOOD),
+                    Status::Error(text) => (format!("⚠ {text}"), theme::BAD),
                 };
                 ui.colored_label(color, text);
+                if !self.warnings.is_empty() {
+                    ui.colored_label(theme::WARN, format!("⚠ {} warnings", self.warnings.len()))
+                        .on_hover_text(self.warnings.join("\n"));
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(self.project_path.display().to_string());
                     if let Some(switch) = self.last_switch {
@@ -231,28 +276,48 @@ impl Desk {
                         ui.label(format!("next image drawn in {} ms", switch.as_millis()))
                             .on_hover_text("from the key press to the frame that showed the image");
                     }
+                    if self.reload.is_some() {
+                        ui.separator();
+                        ui.label("reloading changes made elsewhere…");
+                    }
                 });
             });
         });
+        commands
     }
 
-    /// The floating windows and modal dialogs.
-    pub(super) fn windows(&mut self, ctx: &egui::Context) {
-        self.job_window(ctx);
-        self.reviewer_window(ctx);
-        self.picker_window(ctx);
-        self.note_window(ctx);
-        self.import_window(ctx);
-        if self.show_plots {
-            self.plots_window(ctx);
-        }
-    }
-
-    fn job_window(&mut self, ctx: &egui::Context) {
-        let Some(job) = &self.job else {
-            return;
+    /// The open dialog and windows.
+    pub(super) fn windows(&mut self, ctx: &egui::Context) -> Vec<Command> {
+        let mut commands = Vec::new();
+        commands.extend(self.job_window(ctx));
+        let datasets = self.datasets.clone();
+        let item = self.current().cloned();
+        let present: Vec<ClassId> = item
+            .as_ref()
+            .and_then(|item| Some(self.labels_of_image(item.image)?.into_iter().collect()))
+            .unwrap_or_default();
+        let vocab = self.project.as_ref().map(|p| p.vocab().clone());
+        let command = match &mut self.dialog {
+            Some(Dialog::Reviewer(prompt)) => reviewer_window(ctx, prompt),
+            Some(Dialog::Picker(picker)) => match (vocab, item) {
+                (Some(vocab), Some(_)) => picker_window(ctx, picker, &vocab, &present),
+                _ => Some(Command::CloseDialog),
+            },
+            Some(Dialog::Note(note)) => note_window(ctx, note),
+            Some(Dialog::Import(form)) => import_window(ctx, form, &datasets),
+            None => None,
         };
-        egui::Modal::new(egui::Id::unique("job")).show(ctx, |ui| {
+        commands.extend(command);
+        if self.settings.show_plots {
+            commands.extend(self.plots_window(ctx));
+        }
+        commands
+    }
+
+    fn job_window(&self, ctx: &egui::Context) -> Option<Command> {
+        let job = self.job.as_ref()?;
+        let mut cancel = false;
+        let modal = egui::Modal::new(egui::Id::unique("job")).show(ctx, |ui| {
             ui.set_width(420.0);
             ui.heading(&job.title);
             ui.label(job.phase());
@@ -261,244 +326,255 @@ impl Desk {
                 None => egui::ProgressBar::new(0.0).animate(true),
             };
             ui.add(bar);
-            let label = if job.is_cancelling() {
-                "Cancelling…"
-            } else {
-                "Cancel"
+            let label = match job.is_cancelling() {
+                true => "Cancelling…",
+                false => "Cancel (Esc)",
             };
-            if ui
+            cancel = ui
                 .add_enabled(!job.is_cancelling(), egui::Button::new(label))
-                .clicked()
-            {
-                job.cancel();
-            }
+                .clicked();
         });
+        (cancel || modal.should_close()).then_some(Command::CancelJob)
     }
+}
 
-    fn reviewer_window(&mut self, ctx: &egui::Context) {
-        let Some(prompt) = &mut self.reviewer_prompt else {
-            return;
-        };
-        let mut chosen = None;
-        egui::Modal::new(egui::Id::unique("reviewer")).show(ctx, |ui| {
-            ui.set_width(380.0);
-            ui.heading("Who is reviewing?");
-            ui.label("Your name is stored with every vote you cast in this project.");
-            let field = ui.add(egui::TextEdit::singleline(&mut prompt.name).hint_text("your name"));
+fn reviewer_window(ctx: &egui::Context, prompt: &mut ReviewerPrompt) -> Option<Command> {
+    let mut command = None;
+    let modal = egui::Modal::new(egui::Id::unique("reviewer")).show(ctx, |ui| {
+        ui.set_width(400.0);
+        ui.heading("Who is reviewing?");
+        ui.label("Your name goes with every vote you cast. It is kept in your own settings, not in the project file.");
+        let field = ui.add(egui::TextEdit::singleline(&mut prompt.name).hint_text("your name"));
+        // Focus asked once: asking every frame keeps an unfocused window repainting.
+        if !std::mem::replace(&mut prompt.focused, true) {
             field.request_focus();
-            let name = prompt.name.trim().to_owned();
-            let enter = ui.input(|i| i.key_pressed(egui::Key::Enter));
+        }
+        if !prompt.known.is_empty() {
+            ui.label("Or pick one of this project's reviewers:");
+            ui.horizontal_wrapped(|ui| {
+                for name in &prompt.known {
+                    if ui.button(name).clicked() {
+                        command = Some(Command::SetReviewer(name.clone()));
+                    }
+                }
+            });
+        }
+        let name = prompt.name.trim().to_owned();
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
             let ok = ui.add_enabled(!name.is_empty(), egui::Button::new("Start reviewing"));
             if !name.is_empty() && (ok.clicked() || enter) {
-                chosen = Some(name);
+                command = Some(Command::SetReviewer(name.clone()));
+            }
+            if ui.button("Cancel (Esc)").clicked() {
+                command = Some(Command::CloseDialog);
             }
         });
-        if let Some(name) = chosen {
-            self.set_reviewer(ctx, &name);
-        }
-    }
+    });
+    command.or_else(|| modal.should_close().then_some(Command::CloseDialog))
+}
 
-    fn picker_window(&mut self, ctx: &egui::Context) {
-        let item = self.current().cloned();
-        let (Some(picker), Some(project), Some(item)) = (&mut self.picker, &self.project, item)
-        else {
-            return;
-        };
-        let mut picked: Option<(ClassId, Verdict)> = None;
-        let mut close = false;
-        egui::Modal::new(egui::Id::unique("picker")).show(ctx, |ui| {
-            ui.set_width(520.0);
-            ui.heading("Add a valid label for this image");
-            let field = ui.add(
-                egui::TextEdit::singleline(&mut picker.query)
-                    .hint_text("class name, wnid or index"),
-            );
-            field.request_focus();
-            let matches: Vec<(ClassId, String)> = project
-                .vocab()
-                .search(&picker.query)
-                .take(12)
-                .map(|class| (class.index, format!("{} · {}", class.name(), class.wnid)))
-                .collect();
-            let (down, up, enter, escape) = ui.input(|i| {
-                use egui::Key;
-                (
-                    i.key_pressed(Key::ArrowDown),
-                    i.key_pressed(Key::ArrowUp),
-                    i.key_pressed(Key::Enter),
-                    i.key_pressed(Key::Escape),
-                )
-            });
-            picker.selected = (picker.selected + down as usize)
-                .saturating_sub(up as usize)
-                .min(matches.len().saturating_sub(1));
-            for (row, (class, text)) in matches.iter().enumerate() {
-                let gloss = project
-                    .vocab()
-                    .class(*class)
-                    .map(|c| c.gloss.clone())
-                    .unwrap_or_default();
-                if ui
-                    .selectable_label(row == picker.selected, text)
-                    .on_hover_text(gloss)
-                    .clicked()
-                {
-                    picked = Some((*class, Verdict::Correct));
+fn picker_window(
+    ctx: &egui::Context,
+    picker: &mut ClassPicker,
+    vocab: &crate::vocab::Vocabulary,
+    present: &[ClassId],
+) -> Option<Command> {
+    let mut command = None;
+    let modal = egui::Modal::new(egui::Id::unique("picker")).show(ctx, |ui| {
+        ui.set_width(560.0);
+        ui.heading("Add a valid label for this image");
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut picker.query).hint_text("class name, wnid or index"),
+        );
+        field.request_focus();
+        let matches = vocab.find(&picker.query, PICKER_ROWS);
+        let (down, up, enter) = ui.input(|i| {
+            use egui::Key;
+            (
+                i.key_pressed(Key::ArrowDown),
+                i.key_pressed(Key::ArrowUp),
+                i.key_pressed(Key::Enter),
+            )
+        });
+        picker.selected = (picker.selected + down as usize)
+            .saturating_sub(up as usize)
+            .min(matches.len().saturating_sub(1));
+        for (row, &class) in matches.iter().enumerate() {
+            let Some(info) = vocab.class(class) else {
+                continue;
+            };
+            let already = present.contains(&class);
+            let text = match already {
+                true => format!(
+                    "{} · {}  (already a label of this image)",
+                    info.name(),
+                    info.wnid
+                ),
+                false => format!("{} · {}", info.name(), info.wnid),
+            };
+            let text = egui::RichText::new(text);
+            let text = if already {
+                text.color(theme::GOOD)
+            } else {
+                text
+            };
+            let hover = format!("{}\n\n{}", info.names, info.gloss);
+            if ui
+                .selectable_label(row == picker.selected, text)
+                .on_hover_text(hover)
+                .clicked()
+            {
+                command = Some(Command::AddLabel(class, Verdict::Correct));
+            }
+        }
+        let selected = matches.get(picker.selected).copied();
+        if let (true, Some(class)) = (enter, selected) {
+            command = Some(Command::AddLabel(class, Verdict::Correct));
+        }
+        ui.horizontal(|ui| {
+            if let Some(class) = selected {
+                if ui.button("Add as correct (Enter)").clicked() {
+                    command = Some(Command::AddLabel(class, Verdict::Correct));
+                }
+                if ui.button("Add as unclear").clicked() {
+                    command = Some(Command::AddLabel(class, Verdict::Unclear));
                 }
             }
-            if enter && let Some((class, _)) = matches.get(picker.selected) {
-                picked = Some((*class, Verdict::Correct));
+            if ui.button("Cancel (Esc)").clicked() {
+                command = Some(Command::CloseDialog);
             }
-            ui.horizontal(|ui| {
-                if let Some((class, _)) = matches.get(picker.selected) {
-                    if ui.button("Add as correct (Enter)").clicked() {
-                        picked = Some((*class, Verdict::Correct));
-                    }
-                    if ui.button("Add as unclear").clicked() {
-                        picked = Some((*class, Verdict::Unclear));
-                    }
+        });
+    });
+    command.or_else(|| modal.should_close().then_some(Command::CloseDialog))
+}
+
+fn note_window(ctx: &egui::Context, note: &mut String) -> Option<Command> {
+    let mut command = None;
+    let modal = egui::Modal::new(egui::Id::unique("note")).show(ctx, |ui| {
+        ui.set_width(480.0);
+        ui.heading("Note on this pair");
+        let field = ui.add(egui::TextEdit::multiline(note).desired_rows(4));
+        field.request_focus();
+        ui.horizontal(|ui| {
+            let save = ui.button("Save note (Ctrl+Enter)").clicked()
+                || ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter));
+            if save {
+                command = Some(Command::SaveNote(note.trim().to_owned()));
+            }
+            if ui.button("Cancel (Esc)").clicked() {
+                command = Some(Command::CloseDialog);
+            }
+        });
+    });
+    command.or_else(|| modal.should_close().then_some(Command::CloseDialog))
+}
+
+fn import_window(
+    ctx: &egui::Context,
+    form: &mut ImportForm,
+    datasets: &[String],
+) -> Option<Command> {
+    let mut command = None;
+    let modal = egui::Modal::new(egui::Id::unique("import")).show(ctx, |ui| {
+        ui.set_width(560.0);
+        ui.heading(form.kind.title());
+        egui::Grid::new("import_grid")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| import_fields(ui, form, datasets));
+        ui.horizontal(|ui| {
+            let ready = !form.sources.is_empty() && !form.dataset.trim().is_empty();
+            if ui.add_enabled(ready, egui::Button::new("Import")).clicked() {
+                let form = std::mem::replace(form, ImportForm::new(form.kind, None));
+                command = Some(Command::Import(Box::new(form)));
+            }
+            if ui.button("Cancel (Esc)").clicked() {
+                command = Some(Command::CloseDialog);
+            }
+        });
+    });
+    command.or_else(|| modal.should_close().then_some(Command::CloseDialog))
+}
+
+fn import_fields(ui: &mut egui::Ui, form: &mut ImportForm, datasets: &[String]) {
+    ui.label("Dataset");
+    if form.kind == ImportKind::Images {
+        ui.text_edit_singleline(&mut form.dataset);
+    } else {
+        egui::ComboBox::from_id_salt("import_dataset")
+            .selected_text(&form.dataset)
+            .show_ui(ui, |ui| {
+                for name in datasets {
+                    ui.selectable_value(&mut form.dataset, name.clone(), name);
                 }
-                if ui.button("Close (Esc)").clicked() || escape {
-                    close = true;
+            });
+    }
+    ui.end_row();
+    ui.label(match form.kind {
+        ImportKind::Images => "Folder, list or V2 JSON",
+        ImportKind::Labels => "Labels file",
+        ImportKind::Predictions => "Prediction files",
+    });
+    ui.horizontal(|ui| {
+        let shown: Vec<String> = form
+            .sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        ui.label(match shown.is_empty() {
+            true => "(none)".to_owned(),
+            false => shown.join(", "),
+        });
+        if ui.button("File…").clicked() {
+            let dialog = rfd::FileDialog::new();
+            let chosen = match form.kind {
+                ImportKind::Predictions => dialog.pick_files().unwrap_or_default(),
+                _ => dialog.pick_file().into_iter().collect(),
+            };
+            if !chosen.is_empty() {
+                form.choose(chosen);
+            }
+        }
+        if form.kind == ImportKind::Images && ui.button("Folder…").clicked() {
+            form.choose(rfd::FileDialog::new().pick_folder().into_iter().collect());
+        }
+    });
+    ui.end_row();
+    match form.kind {
+        ImportKind::Images => {
+            ui.label("Image root");
+            ui.horizontal(|ui| {
+                let root = form.root.as_ref().map(|p| p.display().to_string());
+                let folder = form.sources.first().is_some_and(|s| s.is_dir());
+                ui.label(root.unwrap_or_else(|| match folder {
+                    true => "(the image folder itself)".into(),
+                    false => "(none: relative file names will not be found)".into(),
+                }));
+                if ui.button("Folder…").clicked() {
+                    form.root = rfd::FileDialog::new().pick_folder();
                 }
             });
-        });
-        if let Some((class, verdict)) = picked {
-            self.picker = None;
-            self.cast(Vote::new(item.image, class, verdict), false);
-        } else if close {
-            self.picker = None;
+            ui.end_row();
         }
-    }
-
-    fn note_window(&mut self, ctx: &egui::Context) {
-        let Some(note) = &mut self.note else {
-            return;
-        };
-        let (mut save, mut close) = (false, false);
-        egui::Modal::new(egui::Id::unique("note")).show(ctx, |ui| {
-            ui.set_width(480.0);
-            ui.heading("Note on this pair");
-            let field = ui.add(egui::TextEdit::multiline(note).desired_rows(4));
-            field.request_focus();
-            ui.horizontal(|ui| {
-                save = ui.button("Save note (Ctrl+Enter)").clicked()
-                    || ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter));
-                close = ui.button("Cancel (Esc)").clicked()
-                    || ui.input(|i| i.key_pressed(egui::Key::Escape));
-            });
-        });
-        if save {
-            let note = self.note.take().unwrap_or_default();
-            self.save_note(note.trim().to_owned());
-        } else if close {
-            self.note = None;
+        ImportKind::Predictions => {
+            ui.label("Model name");
+            ui.add(egui::TextEdit::singleline(&mut form.model).hint_text("from the file name"));
+            ui.end_row();
+            ui.label("Keep top-k");
+            ui.add(egui::DragValue::new(&mut form.top_k).range(1..=100));
+            ui.end_row();
         }
+        ImportKind::Labels => {}
     }
-
-    fn import_window(&mut self, ctx: &egui::Context) {
-        let Some(form) = &mut self.import_form else {
-            return;
-        };
-        let datasets = self.datasets.clone();
-        let (mut start, mut close) = (false, false);
-        let title = form.kind.title();
-        egui::Modal::new(egui::Id::unique("import")).show(ctx, |ui| {
-            ui.set_width(560.0);
-            ui.heading(title);
-            egui::Grid::new("import_grid")
-                .num_columns(2)
-                .spacing([12.0, 8.0])
-                .show(ui, |ui| {
-                    ui.label("Dataset");
-                    if form.kind == ImportKind::Images {
-                        ui.text_edit_singleline(&mut form.dataset);
-                    } else {
-                        egui::ComboBox::from_id_salt("import_dataset")
-                            .selected_text(&form.dataset)
-                            .show_ui(ui, |ui| {
-                                for name in &datasets {
-                                    ui.selectable_value(&mut form.dataset, name.clone(), name);
-                                }
-                            });
-                    }
-                    ui.end_row();
-                    ui.label(match form.kind {
-                        ImportKind::Images => "Folder, list or V2 JSON",
-                        ImportKind::Labels => "Labels file",
-                        ImportKind::Predictions => "Prediction files",
-                    });
-                    ui.horizontal(|ui| {
-                        let shown: Vec<String> = form
-                            .sources
-                            .iter()
-                            .map(|p| p.display().to_string())
-                            .collect();
-                        ui.label(if shown.is_empty() {
-                            "(none)".to_owned()
-                        } else {
-                            shown.join(", ")
-                        });
-                        if ui.button("File…").clicked() {
-                            let dialog = rfd::FileDialog::new();
-                            let chosen = match form.kind {
-                                ImportKind::Predictions => dialog.pick_files().unwrap_or_default(),
-                                _ => dialog.pick_file().into_iter().collect(),
-                            };
-                            if !chosen.is_empty() {
-                                form.sources = chosen;
-                            }
-                        }
-                        if form.kind == ImportKind::Images && ui.button("Folder…").clicked() {
-                            form.sources =
-                                rfd::FileDialog::new().pick_folder().into_iter().collect();
-                        }
-                    });
-                    ui.end_row();
-                    match form.kind {
-                        ImportKind::Images => {
-                            ui.label("Image root (optional)");
-                            ui.horizontal(|ui| {
-                                let root = form.root.as_ref().map(|p| p.display().to_string());
-                                ui.label(root.unwrap_or_else(|| "(the list's folder)".into()));
-                                if ui.button("Folder…").clicked() {
-                                    form.root = rfd::FileDialog::new().pick_folder();
-                                }
-                            });
-                            ui.end_row();
-                        }
-                        ImportKind::Predictions => {
-                            ui.label("Model name");
-                            ui.add(
-                                egui::TextEdit::singleline(&mut form.model)
-                                    .hint_text("from the file name"),
-                            );
-                            ui.end_row();
-                            ui.label("Keep top-k");
-                            ui.add(egui::DragValue::new(&mut form.top_k).range(1..=100));
-                            ui.end_row();
-                        }
-                        ImportKind::Labels => {}
-                    }
-                    if form.kind != ImportKind::Images {
-                        ui.label("Replace existing");
-                        ui.checkbox(&mut form.replace, "");
-                        ui.end_row();
-                    }
-                });
-            ui.horizontal(|ui| {
-                let ready = !form.sources.is_empty() && !form.dataset.trim().is_empty();
-                start = ui.add_enabled(ready, egui::Button::new("Import")).clicked();
-                close = ui.button("Close").clicked();
-            });
-        });
-        if start && let Some(form) = self.import_form.take() {
-            self.spawn_import(ctx, form);
-        } else if close {
-            self.import_form = None;
-        }
+    if form.kind != ImportKind::Images {
+        ui.label("Replace existing");
+        ui.checkbox(&mut form.replace, "");
+        ui.end_row();
     }
+}
 
+impl Desk {
     /// Starts an import as the form would, without the form (for tests and scripts).
     pub fn start_import(
         &mut self,
@@ -507,19 +583,8 @@ impl Desk {
         dataset: &str,
         sources: Vec<PathBuf>,
     ) {
-        let form = ImportForm {
-            sources,
-            ..ImportForm::new(kind, Some(dataset))
-        };
-        self.spawn_import(ctx, form);
-    }
-
-    /// Runs the form's import as a job: its own thread, progress with Cancel.
-    fn spawn_import(&mut self, ctx: &egui::Context, form: ImportForm) {
-        let project = self.project_path.clone();
-        let title = form.kind.title().to_owned();
-        self.job = Some(Job::spawn(ctx, title, move |progress| {
-            form.run(&project, progress)
-        }));
+        let mut form = ImportForm::new(kind, Some(dataset));
+        form.choose(sources);
+        self.run_cmd(ctx, Command::Import(Box::new(form)));
     }
 }

@@ -1,79 +1,67 @@
-//! The right-hand panel: everything needed to judge the current pair (labels, distance, every
-//! model's top-k with scores) and the vote, every action with its key.
+//! The right-hand panel: everything needed to judge the current pair (labels, distance, what
+//! the models predict, grouped by prediction) and the vote, every button showing its key.
 
-use super::Desk;
-use super::keys::{CATEGORY_KEYS, KEYS};
-use super::queue_panel::verdict_mark;
-use crate::panel::queue::ranked_scores;
+use super::command::Command;
+use super::keys::Action;
+use super::names::{verdict_mark, vote_summary};
+use super::{Desk, theme};
+use crate::panel::queue::{is_incomplete, ranked_scores};
 use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote};
 use crate::vocab::{ClassId, Vocabulary};
 use egui::{Color32, RichText};
+use std::collections::BTreeSet;
 
 const BAR_WIDTH: f32 = 110.0;
-const MODEL_ROW: f32 = 18.0;
 
 impl Desk {
-    pub(super) fn item_panel(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn item_panel(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         egui::Panel::right("item")
             .resizable(true)
-            .default_size(420.0)
+            .default_size(440.0)
             .min_size(340.0)
             .show(ui, |ui| {
                 let (Some(review), Some(project), Some(item)) =
-                    (&self.review, &self.project, self.current().cloned())
+                    (&self.review, &self.project, self.current())
                 else {
                     ui.label("Nothing selected.");
                     return;
                 };
-                let vocab = project.vocab();
-                item_facts(ui, review, vocab, &item);
-                ui.separator();
-                let mine = review.my_vote(item.image, item.label).cloned();
-                if let Some(action) = vote_panel(
-                    ui,
-                    mine.as_ref(),
-                    self.review
-                        .as_ref()
-                        .and_then(|r| r.live.decision(item.image, item.label))
-                        .map(|d| format!("{} ({})", d.verdict.as_str(), d.reason)),
-                ) {
-                    self.act(action);
-                }
-                ui.separator();
-                if let (Some(review), Some(project)) = (&self.review, &self.project) {
-                    model_predictions(ui, review, project.vocab(), &item, self.top_k);
-                }
+                // One scroll for the whole panel: no part squeezes another at any size.
+                egui::ScrollArea::vertical()
+                    .auto_shrink(false)
+                    .show(ui, |ui| {
+                        let vocab = project.vocab();
+                        item_facts(ui, review, vocab, item);
+                        ui.separator();
+                        let mine = review.my_vote(item.image, item.label);
+                        let decision = review.live.decision(item.image, item.label);
+                        let decision = decision.map(|d| {
+                            format!("{} — {}", super::names::verdict_name(d.verdict), d.reason)
+                        });
+                        commands.extend(vote_panel(ui, mine, decision).map(Command::Act));
+                        ui.separator();
+                        let chosen = self.settings.filter.model;
+                        model_groups(ui, review, vocab, item, self.settings.top_k, chosen);
+                        ui.separator();
+                        all_keys(ui);
+                    });
             });
+        commands
     }
 
-    fn act(&mut self, action: Action) {
-        let Some(item) = self.current().cloned() else {
-            return;
-        };
-        match action {
-            Action::Verdict(verdict) => {
-                let advance = verdict != Verdict::Wrong;
-                self.cast(Vote::new(item.image, item.label, verdict), advance);
-            }
-            Action::Category(category) => self.detail_wrong(|v| v.category = Some(category)),
-            Action::Severity(severity) => self.detail_wrong(|v| v.severity = Some(severity)),
-            Action::AddLabel => self.picker = Some(Default::default()),
-            Action::Note => {
-                self.note = Some(self.my_current_vote().map(|v| v.note).unwrap_or_default())
-            }
-            Action::Undo => self.undo(),
+    /// Every label the image has now: imported, original, and added by the panel.
+    pub(super) fn labels_of_image(&self, image: u32) -> Option<BTreeSet<ClassId>> {
+        let review = self.review.as_ref()?;
+        let index = image as usize;
+        let mut labels: BTreeSet<ClassId> = review.labels_added(image).into_iter().collect();
+        labels.extend(review.evaluation.truth[index]);
+        for source in [&review.labels, &review.real].into_iter().flatten() {
+            labels.extend(source.correct.get(index));
+            labels.extend(source.unclear.get(index));
         }
+        Some(labels)
     }
-}
-
-/// A button press in the vote panel, the same as its key.
-enum Action {
-    Verdict(Verdict),
-    Category(Category),
-    Severity(Severity),
-    AddLabel,
-    Note,
-    Undo,
 }
 
 /// A class name with its wnid and gloss on hover.
@@ -90,17 +78,18 @@ pub fn class_label(
     ui.label(text).on_hover_text(hover)
 }
 
-fn class_name(vocab: &Vocabulary, class: ClassId) -> String {
+pub fn class_name(vocab: &Vocabulary, class: ClassId) -> String {
     vocab
         .class(class)
         .map_or_else(|| format!("#{class}"), |c| c.name().to_owned())
 }
 
+/// A row of labels: the title, then each (name, marked as added by the panel).
 fn label_list(
     ui: &mut egui::Ui,
     vocab: &Vocabulary,
     title: &str,
-    classes: &[ClassId],
+    classes: &[(ClassId, bool)],
     color: Color32,
 ) {
     ui.horizontal_wrapped(|ui| {
@@ -108,13 +97,13 @@ fn label_list(
         if classes.is_empty() {
             ui.label(RichText::new("none").weak());
         }
-        for &class in classes {
-            class_label(
-                ui,
-                vocab,
-                class,
-                RichText::new(class_name(vocab, class)).color(color),
-            );
+        for &(class, added) in classes {
+            let name = class_name(vocab, class);
+            let text = match added {
+                true => format!("+ {name} (added by the panel)"),
+                false => name,
+            };
+            class_label(ui, vocab, class, RichText::new(text).color(color));
         }
     });
 }
@@ -124,33 +113,26 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
     ui.label(RichText::new(format!("Image #{} · {}", image + 1, review.files[image])).strong());
     ui.horizontal(|ui| {
         ui.label("Predicted");
-        class_label(
-            ui,
-            vocab,
-            item.label,
-            RichText::new(class_name(vocab, item.label))
-                .size(18.0)
-                .strong(),
-        );
+        let text = RichText::new(class_name(vocab, item.label))
+            .size(18.0)
+            .strong();
+        class_label(ui, vocab, item.label, text.color(theme::WARN));
     });
-    let confidence = item.confidence.map_or("no scores".into(), |c| {
-        format!("highest score {:.1}%", c * 100.0)
+    let confidence = item.confidence.map_or(String::new(), |c| {
+        format!(" · highest score {:.1}%", c * 100.0)
     });
     ui.label(format!(
-        "top-1 of {} of {} models · {confidence}",
+        "top-1 of {} of {} models{confidence} · a mistake under the {}",
         item.models.len(),
-        review.evaluation.models.len()
+        review.evaluation.models.len(),
+        super::names::source_name(item.source)
     ));
     ui.horizontal(|ui| {
         ui.label("Original label");
         match review.evaluation.truth[image] {
             Some(label) => {
-                class_label(
-                    ui,
-                    vocab,
-                    label,
-                    RichText::new(class_name(vocab, label)).size(16.0),
-                );
+                let text = RichText::new(class_name(vocab, label)).size(16.0);
+                class_label(ui, vocab, label, text);
             }
             None => {
                 ui.label(RichText::new("unknown").weak());
@@ -171,53 +153,78 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
     .filter_map(|(on, text)| on.then_some(text))
     .collect();
     if !tags.is_empty() {
-        ui.label(RichText::new(tags.join(" · ")).color(Color32::from_rgb(200, 150, 60)));
+        ui.label(RichText::new(tags.join(" · ")).color(theme::WARN));
     }
-    if let Some(entry) = review.labels.as_ref().and_then(|l| l.entry(image)) {
-        label_list(
-            ui,
-            vocab,
-            "correct",
-            &entry.correct,
-            Color32::from_rgb(90, 180, 110),
-        );
-        label_list(
-            ui,
-            vocab,
-            "unclear",
-            &entry.unclear,
-            Color32::from_rgb(200, 170, 70),
-        );
-        label_list(
-            ui,
-            vocab,
-            "previously wrong",
-            &entry.wrong,
-            Color32::from_rgb(210, 90, 90),
-        );
-        if entry.problematic {
-            ui.colored_label(
-                Color32::from_rgb(220, 140, 60),
-                "⚠ marked problematic by the multi-label source",
+    let added: Vec<(ClassId, bool)> = review
+        .labels_added(item.image)
+        .into_iter()
+        .map(|c| (c, true))
+        .collect();
+    let imported = |classes: &[ClassId]| -> Vec<(ClassId, bool)> {
+        classes.iter().map(|&c| (c, false)).collect()
+    };
+    match review.labels.as_ref().and_then(|l| l.entry(image)) {
+        Some(entry) => {
+            let mut correct = imported(&entry.correct);
+            correct.extend(&added);
+            label_list(ui, vocab, "correct", &correct, theme::GOOD);
+            label_list(
+                ui,
+                vocab,
+                "unclear",
+                &imported(&entry.unclear),
+                theme::UNCLEAR,
             );
+            label_list(
+                ui,
+                vocab,
+                "previously wrong",
+                &imported(&entry.wrong),
+                theme::BAD,
+            );
+            if entry.problematic {
+                ui.colored_label(
+                    theme::WARN,
+                    "⚠ marked problematic by the multi-label source",
+                );
+            }
         }
-    } else {
-        ui.label(RichText::new("no multi-labels for this image").weak());
+        None => {
+            ui.label(RichText::new("no multi-labels for this image").weak());
+            if !added.is_empty() {
+                label_list(ui, vocab, "correct", &added, theme::GOOD);
+            }
+        }
     }
     if let Some(entry) = review.real.as_ref().and_then(|l| l.entry(image)) {
-        label_list(ui, vocab, "ReaL", &entry.correct, ui.visuals().text_color());
+        let color = ui.visuals().text_color();
+        label_list(ui, vocab, "ReaL", &imported(&entry.correct), color);
     }
 }
 
-/// The vote buttons with their keys; returns what was clicked.
+/// The vote buttons, each with its key from the key table; returns what was clicked.
 fn vote_panel(ui: &mut egui::Ui, mine: Option<&Vote>, decision: Option<String>) -> Option<Action> {
     let mut action = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Your vote:").strong());
         match mine {
+            Some(vote) if is_incomplete(vote) => {
+                let text = format!(
+                    "{} {} — incomplete",
+                    verdict_mark(vote.verdict),
+                    vote_summary(vote)
+                );
+                ui.label(RichText::new(text).color(theme::WARN))
+                    .on_hover_text("saved; give a category (1–4) and a severity (M / N)");
+            }
             Some(vote) => {
-                let text = format!("{} {}", verdict_mark(vote.verdict), vote.summary());
-                ui.label(RichText::new(text).color(Color32::from_rgb(60, 170, 90)))
+                let text = format!("{} {}", verdict_mark(vote.verdict), vote_summary(vote));
+                let color = match vote.verdict {
+                    Verdict::Wrong => theme::BAD,
+                    Verdict::Correct => theme::GOOD,
+                    _ => theme::UNCLEAR,
+                };
+                ui.label(RichText::new(text).color(color))
                     .on_hover_text("saved in the project file");
             }
             None => {
@@ -231,157 +238,172 @@ fn vote_panel(ui: &mut egui::Ui, mine: Option<&Vote>, decision: Option<String>) 
     if let Some(decision) = decision {
         ui.label(format!("Panel decision: {decision}"));
     }
-    let chosen =
-        |ui: &mut egui::Ui, on: bool, text: String| ui.selectable_label(on, text).clicked();
+    let mut button = |ui: &mut egui::Ui, on: bool, act: Action| {
+        let text = format!("[{}] {}", act.key_name(), act.description());
+        if ui.selectable_label(on, text).clicked() {
+            action = Some(act);
+        }
+    };
     ui.horizontal_wrapped(|ui| {
-        for (key, verdict) in [
-            ("C", Verdict::Correct),
-            ("U", Verdict::Unclear),
-            ("W", Verdict::Wrong),
-            ("P", Verdict::Problematic),
-        ] {
-            let on = mine.is_some_and(|v| v.verdict == verdict);
-            let name = if verdict == Verdict::Problematic {
-                "GT problematic"
-            } else {
-                verdict.as_str()
-            };
-            if chosen(ui, on, format!("[{key}] {name}")) {
-                action = Some(Action::Verdict(verdict));
-            }
+        for verdict in Verdict::ALL {
+            button(
+                ui,
+                mine.is_some_and(|v| v.verdict == *verdict),
+                Action::Verdict(*verdict),
+            );
         }
     });
     let wrong = mine.is_some_and(|v| v.verdict == Verdict::Wrong);
     ui.add_enabled_ui(wrong, |ui| {
         ui.horizontal_wrapped(|ui| {
-            for (number, (_, category)) in CATEGORY_KEYS.iter().enumerate() {
+            for category in Category::ALL {
                 let on = mine.is_some_and(|v| v.category == Some(*category));
-                if chosen(
-                    ui,
-                    on,
-                    format!("[{}] {}", number + 1, category_name(*category)),
-                ) {
-                    action = Some(Action::Category(*category));
-                }
+                button(ui, on, Action::Category(*category));
             }
         });
         ui.horizontal(|ui| {
-            for (key, severity) in [("M", Severity::Major), ("N", Severity::Minor)] {
-                let on = mine.is_some_and(|v| v.severity == Some(severity));
-                if chosen(ui, on, format!("[{key}] {}", severity.as_str())) {
-                    action = Some(Action::Severity(severity));
-                }
+            for severity in Severity::ALL {
+                let on = mine.is_some_and(|v| v.severity == Some(*severity));
+                button(ui, on, Action::Severity(*severity));
             }
         });
     });
-    ui.horizontal(|ui| {
-        if ui.button("[A] add label…").clicked() {
-            action = Some(Action::AddLabel);
+    ui.horizontal_wrapped(|ui| {
+        for act in [Action::AddLabel, Action::Note, Action::Undo] {
+            button(ui, false, act);
         }
-        if ui.button("[E] note…").clicked() {
-            action = Some(Action::Note);
-        }
-        if ui.button("[Z] undo").clicked() {
-            action = Some(Action::Undo);
-        }
-    });
-    ui.collapsing("All keys", |ui| {
-        egui::Grid::new("keys").num_columns(2).show(ui, |ui| {
-            for (key, what) in KEYS {
-                ui.label(RichText::new(*key).monospace().strong());
-                ui.label(*what);
-                ui.end_row();
-            }
-        });
     });
     action
 }
 
-pub fn category_name(category: Category) -> &'static str {
-    match category {
-        Category::FineGrained => "fine-grained",
-        Category::FineGrainedOutOfVocabulary => "fine-grained OOV",
-        Category::Spurious => "spurious correlation",
-        Category::NonPrototypical => "non-prototypical",
-    }
+/// The on-screen help, read from the key table.
+fn all_keys(ui: &mut egui::Ui) {
+    ui.collapsing("All keys", |ui| {
+        egui::Grid::new("keys")
+            .num_columns(2)
+            .striped(true)
+            .show(ui, |ui| {
+                for action in Action::ALL {
+                    ui.label(RichText::new(action.key_names()).monospace().strong());
+                    ui.label(action.description());
+                    ui.end_row();
+                }
+            });
+    });
 }
 
-/// Every model's top-k with its scores as bars; the models that made this mistake first.
-fn model_predictions(
+/// What the models predict for the image, one group per top-1 class: the group of the model
+/// chosen in the filter first, then the largest; each model's top-k on expand.
+fn model_groups(
     ui: &mut egui::Ui,
     review: &Review,
     vocab: &Vocabulary,
     item: &QueueItem,
     top_k: usize,
+    chosen: Option<u16>,
 ) {
     let image = item.image as usize;
     let models = &review.evaluation.models;
-    let mut order: Vec<usize> = item.models.iter().map(|&m| m as usize).collect();
-    order.extend((0..models.len()).filter(|m| !item.models.contains(&(*m as u16))));
-    ui.label(RichText::new(format!("Every model's top-{top_k}")).strong());
-    let valid = |class: ClassId| {
-        review
-            .labels
-            .as_ref()
-            .and_then(|l| l.entry(image))
-            .is_some_and(|e| e.correct.contains(&class) || e.unclear.contains(&class))
-            || review.evaluation.truth[image] == Some(class)
-    };
-    let block =
-        MODEL_ROW * (top_k as f32 + 1.0) + ui.spacing().item_spacing.y * (top_k as f32 + 1.0);
-    egui::ScrollArea::vertical().auto_shrink(false).show_rows(
-        ui,
-        block,
-        order.len(),
-        |ui, rows| {
-            for &model in &order[rows] {
-                let (name, predictions) = &models[model];
-                let mistaken = item.models.contains(&(model as u16));
-                let title = if mistaken {
-                    format!("✖ {name}")
-                } else {
-                    name.clone()
-                };
-                ui.label(RichText::new(title).strong().color(if mistaken {
-                    Color32::from_rgb(210, 110, 90)
-                } else {
-                    ui.visuals().text_color()
-                }));
-                for (class, score) in ranked_scores(predictions, image).take(top_k) {
-                    ui.horizontal(|ui| {
-                        ui.set_height(MODEL_ROW);
-                        match score {
-                            Some(score) => {
-                                let text = format!("{:.1}%", score * 100.0);
-                                ui.add(
-                                    egui::ProgressBar::new(score)
-                                        .desired_width(BAR_WIDTH)
-                                        .text(text),
-                                );
-                            }
-                            None => {
-                                ui.add_sized(
-                                    [BAR_WIDTH, MODEL_ROW],
-                                    egui::Label::new(RichText::new("no score").weak()),
-                                );
-                            }
-                        }
-                        let color = if class == item.label {
-                            Color32::from_rgb(230, 160, 70)
-                        } else if valid(class) {
-                            Color32::from_rgb(90, 180, 110)
-                        } else {
-                            ui.visuals().text_color()
-                        };
-                        class_label(
-                            ui,
-                            vocab,
-                            class,
-                            RichText::new(class_name(vocab, class)).color(color),
-                        );
-                    });
+    let mut groups: Vec<(ClassId, Vec<usize>)> = Vec::new();
+    for (index, (_, predictions)) in models.iter().enumerate() {
+        if image >= predictions.num_images() {
+            continue;
+        }
+        let top1 = predictions.top1(image);
+        match groups.iter_mut().find(|(class, _)| *class == top1) {
+            Some((_, members)) => members.push(index),
+            None => groups.push((top1, vec![index])),
+        }
+    }
+    let has_chosen = |members: &[usize]| chosen.is_some_and(|c| members.contains(&(c as usize)));
+    groups.sort_by_key(|(_, members)| (!has_chosen(members), std::cmp::Reverse(members.len())));
+    ui.label(RichText::new(format!("What the {} models predict", models.len())).strong());
+    for (class, members) in &groups {
+        let color = class_color(ui, review, item, *class);
+        let count = match members.len() {
+            1 => "1 model".to_owned(),
+            n => format!("{n} models"),
+        };
+        let title = RichText::new(format!("{count}: {}", class_name(vocab, *class))).color(color);
+        egui::CollapsingHeader::new(title)
+            .id_salt(("group", item.image, *class))
+            .show(ui, |ui| {
+                for &model in members {
+                    model_top_k(
+                        ui,
+                        review,
+                        vocab,
+                        item,
+                        model,
+                        top_k,
+                        chosen == Some(model as u16),
+                    );
                 }
+            });
+    }
+}
+
+/// Colour of a class among the predictions: the pair's label, a valid label, or neither.
+fn class_color(ui: &egui::Ui, review: &Review, item: &QueueItem, class: ClassId) -> Color32 {
+    if class == item.label {
+        theme::WARN
+    } else if review.is_valid_label(item.image, class) {
+        theme::GOOD
+    } else {
+        ui.visuals().text_color()
+    }
+}
+
+fn model_top_k(
+    ui: &mut egui::Ui,
+    review: &Review,
+    vocab: &Vocabulary,
+    item: &QueueItem,
+    model: usize,
+    top_k: usize,
+    chosen: bool,
+) {
+    let (name, predictions) = &review.evaluation.models[model];
+    let title = RichText::new(match chosen {
+        true => format!("▶ {name} (the model chosen in the filter)"),
+        false => name.clone(),
+    });
+    ui.label(if chosen {
+        title.strong().color(theme::WARN)
+    } else {
+        title.strong()
+    });
+    let ranked: Vec<(ClassId, Option<f32>)> = ranked_scores(predictions, item.image as usize)
+        .take(top_k)
+        .collect();
+    if ranked.iter().all(|(_, score)| score.is_none()) {
+        // No scores: the ranked classes on one line, no empty bars.
+        ui.horizontal_wrapped(|ui| {
+            for (rank, (class, _)) in ranked.iter().enumerate() {
+                let color = class_color(ui, review, item, *class);
+                let text = RichText::new(format!("{}. {}", rank + 1, class_name(vocab, *class)));
+                class_label(ui, vocab, *class, text.color(color));
             }
-        },
-    );
+        });
+        return;
+    }
+    for (class, score) in ranked {
+        ui.horizontal(|ui| {
+            if let Some(score) = score {
+                let text = format!("{:.1}%", score * 100.0);
+                ui.add(
+                    egui::ProgressBar::new(score)
+                        .desired_width(BAR_WIDTH)
+                        .text(text),
+                );
+            }
+            let color = class_color(ui, review, item, class);
+            class_label(
+                ui,
+                vocab,
+                class,
+                RichText::new(class_name(vocab, class)).color(color),
+            );
+        });
+    }
 }

@@ -13,6 +13,11 @@ pub enum JobOutcome {
     Loaded(Box<Review>),
     /// Finished; the message says what was done.
     Done(String),
+    /// An import finished: what it added, and what the person should know about it.
+    Imported {
+        summary: String,
+        warnings: Vec<String>,
+    },
     Failed(String),
     Cancelled,
 }

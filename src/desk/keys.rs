@@ -1,131 +1,183 @@
-//! Every action on one key, shown on screen by [`KEYS`]. Keys are ignored while a text field
-//! or a dialog has the keyboard.
+//! Every keyboard action in one table, [`Action::ALL`]: the input handling, the buttons of
+//! the vote panel and the "All keys" help all read it, so a key is written once.
 
-use super::Desk;
-use super::dialogs::ClassPicker;
-use crate::panel::{Category, Severity, Verdict, Vote};
-use egui::{Key, Modifiers};
+use super::names::{category_name, verdict_name};
+use crate::panel::{Category, Severity, Verdict};
+use egui::{Key, KeyboardShortcut, Modifiers};
 
-/// The key map as the vote panel shows it.
-pub const KEYS: &[(&str, &str)] = &[
-    ("C", "correct"),
-    ("U", "unclear"),
-    ("W", "wrong"),
-    ("P", "ground truth problematic"),
-    ("1–4", "category of a wrong"),
-    ("M / N", "major / minor"),
-    ("A", "add a valid label"),
-    ("E", "note"),
-    ("Z", "undo"),
-    ("Right / Left, Space", "next / previous"),
-    ("B", "class browser"),
-    ("G", "plots"),
-    ("0", "fit image"),
-];
+/// What a key does on the main screen (dialogs have their own Enter and Esc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Verdict(Verdict),
+    Category(Category),
+    Severity(Severity),
+    AddLabel,
+    Note,
+    Undo,
+    Next,
+    Previous,
+    Browser,
+    Plots,
+    MetricsView,
+    FitImage,
+}
 
-pub const CATEGORY_KEYS: [(Key, Category); 4] = [
-    (Key::Num1, Category::FineGrained),
-    (Key::Num2, Category::FineGrainedOutOfVocabulary),
-    (Key::Num3, Category::Spurious),
-    (Key::Num4, Category::NonPrototypical),
-];
+/// A key without modifiers, as a constant the table can borrow.
+macro_rules! key {
+    ($key:ident) => {
+        KeyboardShortcut {
+            modifiers: Modifiers::NONE,
+            logical_key: Key::$key,
+        }
+    };
+}
 
-impl Desk {
-    pub(super) fn handle_keys(&mut self, ctx: &egui::Context) {
-        let dialog_open = self.job.is_some()
-            || self.reviewer_prompt.is_some()
-            || self.picker.is_some()
-            || self.import_form.is_some()
-            || self.note.is_some();
-        if dialog_open || ctx.egui_wants_keyboard_input() || self.review.is_none() {
-            return;
-        }
-        let pressed = |key: Key| ctx.input_mut(|i| i.consume_key(Modifiers::NONE, key));
-        if pressed(Key::ArrowRight) || pressed(Key::Space) {
-            self.next();
-        }
-        if pressed(Key::ArrowLeft) {
-            self.previous();
-        }
-        if pressed(Key::Z) || ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::Z)) {
-            self.undo();
-        }
-        if pressed(Key::B) {
-            self.show_browser = !self.show_browser;
-        }
-        if pressed(Key::G) {
-            self.show_plots = !self.show_plots;
-        }
-        if pressed(Key::Num0) {
-            self.scene_rect = egui::Rect::ZERO;
-        }
-        let Some(item) = self.current().cloned() else {
-            return;
-        };
-        for (key, verdict) in [
-            (Key::C, Verdict::Correct),
-            (Key::U, Verdict::Unclear),
-            (Key::P, Verdict::Problematic),
-        ] {
-            if pressed(key) {
-                self.cast(Vote::new(item.image, item.label, verdict), true);
-            }
-        }
-        if pressed(Key::W) {
-            self.cast(Vote::new(item.image, item.label, Verdict::Wrong), false);
-        }
-        for (key, category) in CATEGORY_KEYS {
-            if pressed(key) {
-                self.detail_wrong(|vote| vote.category = Some(category));
-            }
-        }
-        for (key, severity) in [(Key::M, Severity::Major), (Key::N, Severity::Minor)] {
-            if pressed(key) {
-                self.detail_wrong(|vote| vote.severity = Some(severity));
-            }
-        }
-        if pressed(Key::A) {
-            self.picker = Some(ClassPicker::default());
-        }
-        if pressed(Key::E) {
-            let note = self.my_current_vote().map(|v| v.note).unwrap_or_default();
-            self.note = Some(note);
+impl Action {
+    /// Every action in the order the help lists them.
+    pub const ALL: [Action; 19] = [
+        Action::Verdict(Verdict::Correct),
+        Action::Verdict(Verdict::Unclear),
+        Action::Verdict(Verdict::Wrong),
+        Action::Verdict(Verdict::Problematic),
+        Action::Category(Category::FineGrained),
+        Action::Category(Category::FineGrainedOutOfVocabulary),
+        Action::Category(Category::Spurious),
+        Action::Category(Category::NonPrototypical),
+        Action::Severity(Severity::Major),
+        Action::Severity(Severity::Minor),
+        Action::AddLabel,
+        Action::Note,
+        Action::Undo,
+        Action::Next,
+        Action::Previous,
+        Action::Browser,
+        Action::Plots,
+        Action::MetricsView,
+        Action::FitImage,
+    ];
+
+    /// The keys that trigger it, the first one shown.
+    pub fn shortcuts(self) -> &'static [KeyboardShortcut] {
+        const UNDO: [KeyboardShortcut; 2] = [
+            key!(Z),
+            KeyboardShortcut {
+                modifiers: Modifiers::COMMAND,
+                logical_key: Key::Z,
+            },
+        ];
+        match self {
+            Action::Verdict(Verdict::Correct) => &[key!(C)],
+            Action::Verdict(Verdict::Unclear) => &[key!(U)],
+            Action::Verdict(Verdict::Wrong) => &[key!(W)],
+            Action::Verdict(Verdict::Problematic) => &[key!(P)],
+            Action::Category(Category::FineGrained) => &[key!(Num1)],
+            Action::Category(Category::FineGrainedOutOfVocabulary) => &[key!(Num2)],
+            Action::Category(Category::Spurious) => &[key!(Num3)],
+            Action::Category(Category::NonPrototypical) => &[key!(Num4)],
+            Action::Severity(Severity::Major) => &[key!(M)],
+            Action::Severity(Severity::Minor) => &[key!(N)],
+            Action::AddLabel => &[key!(A)],
+            Action::Note => &[key!(E)],
+            Action::Undo => &UNDO,
+            Action::Next => &[key!(ArrowRight), key!(Space)],
+            Action::Previous => &[key!(ArrowLeft)],
+            Action::Browser => &[key!(B)],
+            Action::Plots => &[key!(G)],
+            Action::MetricsView => &[key!(T)],
+            Action::FitImage => &[key!(Num0)],
         }
     }
 
-    /// My vote on the current pair, if I cast one.
-    pub(super) fn my_current_vote(&self) -> Option<Vote> {
-        let item = self.current()?;
-        self.review
-            .as_ref()?
-            .my_vote(item.image, item.label)
-            .cloned()
+    /// The first key's name as the buttons show it: "C", "1", "Right".
+    pub fn key_name(self) -> &'static str {
+        self.shortcuts()[0].logical_key.name()
     }
 
-    /// Adds a category or severity to the current pair's vote, which becomes `wrong`; moves on
-    /// once both are given.
-    pub(super) fn detail_wrong(&mut self, change: impl FnOnce(&mut Vote)) {
-        let Some(item) = self.current() else {
-            return;
-        };
-        let mut vote = self
-            .my_current_vote()
-            .filter(|v| v.verdict == Verdict::Wrong)
-            .unwrap_or_else(|| Vote::new(item.image, item.label, Verdict::Wrong));
-        change(&mut vote);
-        let complete = vote.category.is_some() && vote.severity.is_some();
-        self.cast(vote, complete);
+    /// Every key's name: "Right / Space".
+    pub fn key_names(self) -> String {
+        let names: Vec<&str> = self.shortcuts().iter().map(shortcut_name).collect();
+        names.join(" / ")
     }
 
-    /// Saves the note typed for the current pair with my vote (unclear when I had none).
-    pub(super) fn save_note(&mut self, note: String) {
-        let Some(item) = self.current() else {
-            return;
-        };
-        let mut vote = self
-            .my_current_vote()
-            .unwrap_or_else(|| Vote::new(item.image, item.label, Verdict::Unclear));
-        vote.note = note;
-        self.cast(vote, false);
+    /// What it does, as the help and the buttons say it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Verdict(Verdict::Problematic) => "ground truth problematic",
+            Action::Verdict(verdict) => verdict_name(verdict),
+            Action::Category(category) => category_name(category),
+            Action::Severity(Severity::Major) => "major mistake",
+            Action::Severity(Severity::Minor) => "minor mistake",
+            Action::AddLabel => "add a valid label",
+            Action::Note => "note",
+            Action::Undo => "undo my last vote",
+            Action::Next => "next pair",
+            Action::Previous => "previous pair",
+            Action::Browser => "class browser",
+            Action::Plots => "plots",
+            Action::MetricsView => "metrics table in full",
+            Action::FitImage => "fit image",
+        }
+    }
+
+    /// Whether it only makes sense with a current pair (a vote, a label, a note).
+    pub fn needs_item(self) -> bool {
+        matches!(
+            self,
+            Action::Verdict(_)
+                | Action::Category(_)
+                | Action::Severity(_)
+                | Action::AddLabel
+                | Action::Note
+        )
+    }
+}
+
+fn shortcut_name(shortcut: &KeyboardShortcut) -> &'static str {
+    match (shortcut.modifiers, shortcut.logical_key) {
+        (Modifiers::NONE, key) => key.name(),
+        // The only chord in the table.
+        (_, Key::Z) => "Ctrl+Z",
+        (_, key) => key.name(),
+    }
+}
+
+/// The actions whose keys were pressed this frame, in table order; nothing while a text field
+/// has the keyboard.
+pub fn pressed(ctx: &egui::Context) -> Vec<Action> {
+    if ctx.egui_wants_keyboard_input() {
+        return Vec::new();
+    }
+    ctx.input_mut(|input| {
+        Action::ALL
+            .into_iter()
+            .filter(|action| {
+                action
+                    .shortcuts()
+                    .iter()
+                    .any(|shortcut| input.consume_shortcut(shortcut))
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_does_one_thing() {
+        let mut seen = Vec::new();
+        for action in Action::ALL {
+            for shortcut in action.shortcuts() {
+                assert!(
+                    !seen.contains(shortcut),
+                    "{shortcut:?} is bound twice ({action:?})"
+                );
+                seen.push(*shortcut);
+            }
+        }
+        assert_eq!(Action::Next.key_names(), "Right / Space");
+        assert_eq!(Action::Undo.key_names(), "Z / Ctrl+Z");
+        assert_eq!(Action::Category(Category::Spurious).key_name(), "3");
     }
 }

@@ -1,148 +1,280 @@
-//! Live metrics under the image (per model, updated after every vote) and the plots window.
+//! Live metrics (per model, updated after every vote) under the image or filling the centre
+//! (T), sortable by any column with the chosen model highlighted; and the plots window, which
+//! draws the core's [`Chart`]s and writes them as PNG or SVG.
 
-use super::Desk;
-use super::item::category_name;
+use super::command::Command;
+use super::names::{category_name, severity_name};
+use super::settings::MetricsSort;
+use super::{Desk, theme};
+use crate::charts::{self, Chart, ChartData};
 use crate::metrics::ModelReport;
 use crate::panel::live::DecisionShares;
 use egui::RichText;
 use egui_extras::Column;
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, GridMark, Line, Plot, PlotPoints};
+
+const COLUMNS: [&str; 8] = [
+    "model",
+    "top-1",
+    "ReaL",
+    "MLA",
+    "MLA after review",
+    "change",
+    "ASMA",
+    "slice",
+];
+const ROW: f32 = 18.0;
+/// Bar chart height per model row.
+const BAR_ROW: f32 = 15.0;
+
+impl Desk {
+    pub(super) fn metrics_panel(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
+        egui::Panel::bottom("metrics")
+            .resizable(true)
+            .default_size(260.0)
+            .min_size(120.0)
+            .show(ui, |ui| commands.extend(self.metrics_table_view(ui)));
+        commands
+    }
+
+    /// The header line and the table, taking whatever room they are given.
+    pub(super) fn metrics_table_view(&self, ui: &mut egui::Ui) -> Vec<Command> {
+        let Some(review) = &self.review else {
+            return Vec::new();
+        };
+        let report = review.live.report();
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Live metrics").strong());
+            let (mine, decided) = review.reviewed_counts();
+            ui.label(format!(
+                "· {} images · {} models · {decided} pairs decided, {} pending · I voted on {mine} · T: {}",
+                report.images,
+                report.models.len(),
+                review.queue.len() - decided,
+                if self.settings.metrics_in_full { "back to the image" } else { "table in full" }
+            ));
+            shares_summary(ui, &review.live.shares());
+        });
+        ui.label(format!(
+            "Decided outside the multi-label set: {} (moves no figure) · left without a valid label: {}",
+            report.decided_outside_multilabels,
+            report.emptied_by_decisions.len()
+        ));
+        let chosen = self.settings.filter_model.as_deref();
+        let sort = metrics_table(
+            ui,
+            &report.models,
+            report.slice.as_deref(),
+            chosen,
+            self.settings.metrics_sort,
+        );
+        sort.map(|sort| {
+            let mut settings = self.settings.clone();
+            settings.metrics_sort = sort;
+            Command::Settings(Box::new(settings))
+        })
+        .into_iter()
+        .collect()
+    }
+
+    pub(super) fn plots_window(&self, ctx: &egui::Context) -> Vec<Command> {
+        let Some(review) = &self.review else {
+            return Vec::new();
+        };
+        let report = review.live.report();
+        let chosen = self.settings.filter_model.as_deref();
+        let shares = review.live.shares();
+        let categories: Vec<(String, usize)> = (shares.categories.iter())
+            .map(|(c, n)| (category_name(*c).to_owned(), *n))
+            .collect();
+        let severities: Vec<(String, usize)> = (shares.severities.iter())
+            .map(|(s, n)| (severity_name(*s).to_owned(), *n))
+            .collect();
+        let charts = [
+            charts::mla_chart(report, chosen),
+            charts::subgroup_chart(report, chosen),
+            charts::count_chart("Decided wrong pairs by category", &categories),
+            charts::count_chart("Decided wrong pairs by severity", &severities),
+        ];
+        let mut commands = Vec::new();
+        let mut open = true;
+        egui::Window::new("Plots")
+            .open(&mut open)
+            .default_size([820.0, 640.0])
+            .vscroll(true)
+            .show(ctx, |ui| {
+                ui.label(
+                    RichText::new(match chosen {
+                        Some(model) => format!(
+                            "{model}, chosen in the queue's model filter, is drawn in orange."
+                        ),
+                        None => "Choose a model in the queue's filter to draw it in orange.".into(),
+                    })
+                    .weak(),
+                );
+                for (index, chart) in charts.iter().enumerate() {
+                    commands.extend(chart_view(ui, index, chart));
+                    ui.separator();
+                }
+            });
+        if !open {
+            let mut settings = self.settings.clone();
+            settings.show_plots = false;
+            commands.push(Command::Settings(Box::new(settings)));
+        }
+        commands
+    }
+}
+
+/// A chart with its title, legend beside it and export buttons; returns an export asked for.
+fn chart_view(ui: &mut egui::Ui, index: usize, chart: &Chart) -> Option<Command> {
+    let mut command = None;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(&chart.title).strong());
+        for extension in ["png", "svg"] {
+            if ui
+                .small_button(format!("Save {}…", extension.to_uppercase()))
+                .clicked()
+            {
+                let name = chart.title.to_lowercase().replace([' ', ','], "_");
+                let out = rfd::FileDialog::new()
+                    .add_filter(extension.to_uppercase(), &[extension])
+                    .set_file_name(format!("{name}.{extension}"))
+                    .save_file();
+                command = out.map(|out| Command::ExportChart(Box::new(chart.clone()), out));
+            }
+        }
+    });
+    let highlight = chart.highlight.as_deref();
+    match &chart.data {
+        ChartData::Bars { series, rows } => {
+            if series.len() > 1 {
+                ui.horizontal(|ui| {
+                    for (i, name) in series.iter().enumerate() {
+                        ui.colored_label(series_color(i), format!("■ {name}"));
+                    }
+                    if let Some(model) = highlight {
+                        ui.colored_label(theme::WARN, format!("■ {model}"));
+                    }
+                });
+            }
+            bars_plot(ui, index, chart, series.len(), rows);
+        }
+        ChartData::Lines { lines } => {
+            ui.horizontal(|ui| {
+                ui.colored_label(
+                    theme::WEAK,
+                    format!("— {} models (hover a line for its name)", lines.len()),
+                );
+                if let Some(model) = highlight {
+                    ui.colored_label(theme::WARN, format!("— {model}"));
+                }
+            });
+            Plot::new(("chart", index))
+                .height(260.0)
+                .include_y(0.0)
+                .include_y(100.0)
+                .x_axis_label(chart.axis_title.as_str())
+                .y_axis_label(chart.value_title.as_str())
+                .allow_scroll(false)
+                .show(ui, |plot| {
+                    let mut lines: Vec<&(String, Vec<(f64, f64)>)> = lines.iter().collect();
+                    // The chosen model last, drawn over the others.
+                    lines.sort_by_key(|(name, _)| Some(name.as_str()) == highlight);
+                    for (name, points) in lines {
+                        let points: Vec<[f64; 2]> = points.iter().map(|&(x, y)| [x, y]).collect();
+                        let chosen = Some(name.as_str()) == highlight;
+                        let (color, width) = match chosen {
+                            true => (theme::WARN, 3.0),
+                            false => (egui::Color32::from_gray(120), 1.0),
+                        };
+                        plot.line(
+                            Line::new(name.clone(), PlotPoints::from(points))
+                                .color(color)
+                                .width(width),
+                        );
+                    }
+                });
+        }
+    }
+    command
+}
+
+fn series_color(index: usize) -> egui::Color32 {
+    [
+        egui::Color32::from_rgb(120, 160, 215),
+        egui::Color32::from_rgb(70, 120, 200),
+    ][index % 2]
+}
+
+/// Horizontal bars, one row per name, first row on top, names on the axis at every row.
+fn bars_plot(
+    ui: &mut egui::Ui,
+    index: usize,
+    chart: &Chart,
+    series: usize,
+    rows: &[(String, Vec<Option<f64>>)],
+) {
+    let names: Vec<String> = rows.iter().map(|(n, _)| n.clone()).collect();
+    let count = rows.len();
+    let height = 50.0 + BAR_ROW * count.max(3) as f32;
+    let width = 0.8 / series.max(1) as f64;
+    let highlight = chart.highlight.clone();
+    let axis_names = names.clone();
+    Plot::new(("chart", index))
+        .height(height)
+        .include_x(0.0)
+        .x_axis_label(chart.value_title.as_str())
+        .y_axis_label(chart.axis_title.as_str())
+        .y_axis_min_width(150.0)
+        .allow_scroll(false)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .y_grid_spacer(|input| {
+            let (low, high) = input.bounds;
+            (low.ceil() as i64..=high.floor() as i64)
+                .map(|v| GridMark {
+                    value: v as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+        .y_axis_formatter(move |mark, _| {
+            let row = count as f64 - 1.0 - mark.value;
+            match row >= 0.0 && row.fract() == 0.0 {
+                true => axis_names.get(row as usize).cloned().unwrap_or_default(),
+                false => String::new(),
+            }
+        })
+        .show(ui, |plot| {
+            for s in 0..series {
+                let offset = (s as f64 - (series as f64 - 1.0) / 2.0) * width;
+                let bars: Vec<Bar> = (rows.iter().enumerate())
+                    .filter_map(|(row, (name, values))| {
+                        let value = values.get(s).copied().flatten()?;
+                        let at = (count - 1 - row) as f64 - offset;
+                        let chosen = highlight.as_deref() == Some(name.as_str());
+                        let color = if chosen { theme::WARN } else { series_color(s) };
+                        Some(Bar::new(at, value).width(width).name(name).fill(color))
+                    })
+                    .collect();
+                let chart = BarChart::new(format!("series {s}"), bars)
+                    .horizontal()
+                    .element_formatter(Box::new(|bar, _| {
+                        format!("{}: {:.2}", bar.name, bar.value)
+                    }));
+                plot.bar_chart(chart);
+            }
+        });
+}
 
 fn percent(value: Option<f64>) -> String {
     value.map_or("–".into(), |v| format!("{:.2}", v * 100.0))
 }
 
-impl Desk {
-    pub(super) fn metrics_panel(&mut self, ui: &mut egui::Ui) {
-        egui::Panel::bottom("metrics")
-            .resizable(true)
-            .default_size(210.0)
-            .show(ui, |ui| {
-                let Some(review) = &self.review else {
-                    return;
-                };
-                let report = review.live.report();
-                let (mine, decided) = review.reviewed_counts();
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new("Live metrics").strong());
-                    ui.label(format!(
-                        "· {} images · {} pairs reviewed, {} pending · I voted on {mine}",
-                        report.images,
-                        decided,
-                        review.queue.len() - decided
-                    ));
-                    shares_summary(ui, &review.live.shares());
-                });
-                ui.label(format!(
-                    "Decided outside the multi-label set: {} (moves no figure) · left without a valid label: {}",
-                    report.decided_outside_multilabels,
-                    report.emptied_by_decisions.len()
-                ));
-                metrics_table(ui, &report.models, report.slice.as_deref());
-            });
-    }
-
-    pub(super) fn plots_window(&mut self, ctx: &egui::Context) {
-        let Some(review) = &self.review else {
-            return;
-        };
-        let report = review.live.report();
-        let shares = review.live.shares();
-        let mut open = true;
-        egui::Window::new("Plots")
-            .open(&mut open)
-            .default_size([760.0, 620.0])
-            .show(ctx, |ui| {
-                ui.label(RichText::new("MLA per model, before and after review (%)").strong());
-                let names: Vec<String> = report.models.iter().map(|m| m.model.clone()).collect();
-                Plot::new("before_after")
-                    .height(200.0)
-                    .legend(Legend::default())
-                    .allow_scroll(false)
-                    .include_y(0.0)
-                    .include_y(100.0)
-                    .x_axis_formatter(move |mark, _| {
-                        whole(mark.value)
-                            .and_then(|i| names.get(i).cloned())
-                            .unwrap_or_default()
-                    })
-                    .show(ui, |plot| {
-                        let bars = |offset: f64, value: fn(&ModelReport) -> Option<f64>| {
-                            (report.models.iter().enumerate())
-                                .filter_map(|(i, m)| {
-                                    Some(
-                                        Bar::new(i as f64 + offset, value(m)? * 100.0)
-                                            .width(0.4)
-                                            .name(&m.model),
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                        };
-                        plot.bar_chart(BarChart::new("imported labels", bars(-0.2, |m| m.mla)));
-                        plot.bar_chart(BarChart::new(
-                            "after review",
-                            bars(0.2, |m| m.mla_relabeled),
-                        ));
-                    });
-                ui.label(RichText::new("Subgroup accuracy by number of valid labels (%)").strong());
-                Plot::new("subgroups")
-                    .height(180.0)
-                    .include_y(0.0)
-                    .include_y(100.0)
-                    .x_axis_label("valid labels per image (group g)")
-                    .legend(Legend::default())
-                    .allow_scroll(false)
-                    .show(ui, |plot| {
-                        for model in report.models.iter().take(8) {
-                            let points: Vec<[f64; 2]> = (model.subgroups.iter())
-                                .filter_map(|(g, a)| Some([g.parse::<f64>().ok()?, (*a)? * 100.0]))
-                                .collect();
-                            plot.line(Line::new(model.model.clone(), PlotPoints::from(points)));
-                        }
-                    });
-                ui.label(RichText::new("Decisions: category and severity of wrong pairs").strong());
-                let share_names: Vec<&str> = (shares.categories.iter())
-                    .map(|(c, _)| category_name(*c))
-                    .chain([""])
-                    .chain(shares.severities.iter().map(|(s, _)| s.as_str()))
-                    .collect();
-                Plot::new("shares")
-                    .height(160.0)
-                    .legend(Legend::default())
-                    .allow_scroll(false)
-                    .include_y(0.0)
-                    .y_axis_label("pairs")
-                    .x_axis_formatter(move |mark, _| {
-                        let name = whole(mark.value).and_then(|i| share_names.get(i));
-                        name.map_or(String::new(), |s| s.to_string())
-                    })
-                    .show(ui, |plot| {
-                        let categories = (shares.categories.iter().enumerate())
-                            .map(|(i, (c, n))| {
-                                Bar::new(i as f64, *n as f64).name(category_name(*c))
-                            })
-                            .collect();
-                        plot.bar_chart(BarChart::new("category", categories));
-                        let severities = (shares.severities.iter().enumerate())
-                            .map(|(i, (s, n))| Bar::new(5.0 + i as f64, *n as f64).name(s.as_str()))
-                            .collect();
-                        plot.bar_chart(BarChart::new("severity", severities));
-                    });
-                if report.models.len() > 8 {
-                    ui.label(RichText::new("Subgroup lines: the first 8 models.").weak());
-                }
-            });
-        self.show_plots = open;
-    }
-}
-
-/// The index a grid mark stands for, when it falls on a bar.
-fn whole(value: f64) -> Option<usize> {
-    (value >= 0.0 && value.fract() == 0.0).then_some(value as usize)
-}
-
 fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
-    let listed = |items: Vec<(String, usize)>| {
+    let listed = |items: Vec<(&str, usize)>| {
         let total: usize = items.iter().map(|(_, n)| n).sum();
         items
             .into_iter()
@@ -155,14 +287,14 @@ fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
         shares
             .categories
             .iter()
-            .map(|(c, n)| (category_name(*c).to_owned(), *n))
+            .map(|(c, n)| (category_name(*c), *n))
             .collect(),
     );
     let severities = listed(
         shares
             .severities
             .iter()
-            .map(|(s, n)| (s.as_str().to_owned(), *n))
+            .map(|(s, n)| (severity_name(*s), *n))
             .collect(),
     );
     let parts: Vec<String> = [categories, severities]
@@ -174,51 +306,119 @@ fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {
     }
 }
 
-/// One row per model, the header kept in view while the rows scroll (67 models and more).
-fn metrics_table(ui: &mut egui::Ui, models: &[ModelReport], slice: Option<&str>) {
-    let slice = slice.unwrap_or("slice");
-    let headings = [
-        "model",
-        "top-1",
-        "ReaL",
-        "MLA",
-        "MLA re-labeled",
-        "ASMA",
-        slice,
-    ];
+/// One row per model, sorted by the chosen column, the chosen model highlighted; the header
+/// stays in view while the rows scroll. Returns a new order when a heading was clicked.
+fn metrics_table(
+    ui: &mut egui::Ui,
+    models: &[ModelReport],
+    slice: Option<&str>,
+    chosen: Option<&str>,
+    sort: MetricsSort,
+) -> Option<MetricsSort> {
+    let cells: Vec<[Cell; 8]> = models.iter().map(model_cells).collect();
+    let mut order: Vec<usize> = (0..models.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ordering = cells[a][sort.column]
+            .key
+            .compare(&cells[b][sort.column].key);
+        if sort.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        }
+    });
+    let mut clicked = None;
     egui_extras::TableBuilder::new(ui)
         .striped(true)
         .auto_shrink(false)
-        .column(Column::auto().at_least(150.0))
-        .columns(Column::auto().at_least(56.0), 5)
+        .sense(egui::Sense::hover())
+        .column(Column::auto().at_least(170.0))
+        .columns(Column::auto().at_least(62.0), 6)
         .column(Column::remainder())
-        .header(20.0, |mut header| {
-            for heading in headings {
+        .header(22.0, |mut header| {
+            for (index, heading) in COLUMNS.iter().enumerate() {
+                let heading = if index == 7 {
+                    slice.unwrap_or("slice")
+                } else {
+                    heading
+                };
                 header.col(|ui| {
-                    ui.label(RichText::new(heading).strong());
+                    let arrow = match (sort.column == index, sort.descending) {
+                        (true, true) => " ⏷",
+                        (true, false) => " ⏶",
+                        (false, _) => "",
+                    };
+                    let button =
+                        egui::Button::new(RichText::new(format!("{heading}{arrow}")).strong())
+                            .frame(false);
+                    if ui
+                        .add(button)
+                        .on_hover_text("sort by this column")
+                        .clicked()
+                    {
+                        clicked = Some(index);
+                    }
                 });
             }
         })
         .body(|body| {
-            body.rows(18.0, models.len(), |mut row| {
-                let model = &models[row.index()];
-                for cell in model_cells(model) {
+            body.rows(ROW, order.len(), |mut row| {
+                let model = order[row.index()];
+                let highlighted = chosen == Some(models[model].model.as_str());
+                row.set_selected(highlighted);
+                for cell in &cells[model] {
                     row.col(|ui| {
-                        ui.label(cell);
+                        let text = RichText::new(&cell.text);
+                        ui.label(if highlighted { text.strong() } else { text });
                     });
                 }
             });
         });
+    clicked.map(|column| MetricsSort {
+        column,
+        // A second click on a column turns it round; numbers start highest first.
+        descending: match sort.column == column {
+            true => !sort.descending,
+            false => column != 0,
+        },
+    })
+}
+
+/// A table cell: its text, and what it sorts by.
+struct Cell {
+    text: String,
+    key: SortKey,
+}
+
+enum SortKey {
+    Text(String),
+    Number(Option<f64>),
+}
+
+impl SortKey {
+    fn compare(&self, other: &SortKey) -> std::cmp::Ordering {
+        match (self, other) {
+            (SortKey::Text(a), SortKey::Text(b)) => a.to_lowercase().cmp(&b.to_lowercase()),
+            (SortKey::Number(a), SortKey::Number(b)) => {
+                let value = |v: &Option<f64>| v.unwrap_or(f64::NEG_INFINITY);
+                value(a).total_cmp(&value(b))
+            }
+            _ => std::cmp::Ordering::Equal,
+        }
+    }
 }
 
 /// The table's cells for one model, in the order of its headings.
-fn model_cells(model: &ModelReport) -> [String; 7] {
-    let change = match (model.mla, model.mla_relabeled) {
-        (Some(before), Some(after)) if (after - before).abs() > 1e-12 => {
-            format!(" ({:+.2})", (after - before) * 100.0)
-        }
-        _ => String::new(),
+fn model_cells(model: &ModelReport) -> [Cell; 8] {
+    let number = |value: Option<f64>| Cell {
+        text: percent(value),
+        key: SortKey::Number(value),
     };
+    let change = match (model.mla, model.mla_relabeled) {
+        (Some(before), Some(after)) => Some((after - before) * 100.0),
+        _ => None,
+    };
+    let change_text = change_text(change);
     let slice = model.imagenet_m.map_or("–".into(), |s| {
         let [low, high] = s.ci95;
         format!(
@@ -229,16 +429,55 @@ fn model_cells(model: &ModelReport) -> [String; 7] {
             high * 100.0
         )
     });
+    let slice_rate = model
+        .imagenet_m
+        .map(|s| s.correct as f64 / s.total.max(1) as f64);
     [
-        model.model.clone(),
-        percent(model.top1),
-        percent(model.real),
-        percent(model.mla),
-        format!("{}{change}", percent(model.mla_relabeled)),
-        match model.asma_is_partial() {
-            true => format!("{} (g ≤ {})", percent(model.asma), model.asma_groups),
-            false => percent(model.asma),
+        Cell {
+            text: model.model.clone(),
+            key: SortKey::Text(model.model.clone()),
         },
-        slice,
+        number(model.top1),
+        number(model.real),
+        number(model.mla),
+        number(model.mla_relabeled),
+        Cell {
+            text: change_text,
+            key: SortKey::Number(change),
+        },
+        Cell {
+            text: match model.asma_is_partial() {
+                true => format!("{} (g ≤ {})", percent(model.asma), model.asma_groups),
+                false => percent(model.asma),
+            },
+            key: SortKey::Number(model.asma),
+        },
+        Cell {
+            text: slice,
+            key: SortKey::Number(slice_rate),
+        },
     ]
+}
+
+/// "+0.13" when the change shows at two decimals, else nothing: no "+0.00" or "-0.00".
+fn change_text(change: Option<f64>) -> String {
+    match change {
+        Some(change) if (change * 100.0).round() != 0.0 => format!("{change:+.2}"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_shows_only_when_it_is_one() {
+        assert_eq!(change_text(Some(0.004)), "");
+        assert_eq!(change_text(Some(-0.004)), "");
+        assert_eq!(change_text(Some(0.0)), "");
+        assert_eq!(change_text(Some(0.126)), "+0.13");
+        assert_eq!(change_text(Some(-1.5)), "-1.50");
+        assert_eq!(change_text(None), "");
+    }
 }

@@ -1,23 +1,31 @@
 //! The review desk: the egui window a panelist works in. A thin layer over the core: it shows
-//! a [`Review`] and turns keys into its calls; every vote is written by the core before the
-//! desk marks it saved. Long work (loading, importing, exporting) runs in [`jobs`].
+//! a [`Review`]; panels return [`Command`]s and [`Desk::run_cmd`] applies them, the one place
+//! the desk's state changes. Every vote is written by the core before the desk marks it
+//! saved. Long work (loading, importing, exporting) runs in [`jobs`].
 
 mod browser;
+mod command;
 mod dialogs;
 mod item;
 mod jobs;
 mod keys;
 mod metrics_panel;
+mod names;
 mod picture;
 mod queue_panel;
+mod settings;
+mod theme;
 
 use crate::imaging::{ImageLoader, Priority};
-use crate::panel::{QueueFilter, Review, SortOrder, Vote};
-use crate::store::Project;
+use crate::panel::{PairStatus, QueueFilter, Review, SortOrder, ViewCounts};
+use crate::store::{Project, Watcher};
+pub use command::Command;
 pub use dialogs::ImportKind;
-use dialogs::{ClassPicker, ImportForm, ReviewerPrompt};
+use dialogs::{Dialog, ReviewerPrompt};
 use jobs::{Job, JobOutcome};
-use picture::Textures;
+pub use keys::Action;
+use picture::{ImageView, Textures};
+pub use settings::Settings;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -27,6 +35,8 @@ const PREFETCH_BEHIND: usize = 1;
 /// Longest side images are decoded to: sharp on a 4K screen, bounded memory for huge photos.
 const DISPLAY_SIDE: u32 = 2048;
 const IMAGE_CACHE_BYTES: usize = 384 << 20;
+/// How often the project file is checked for others' changes.
+const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Opens the desk on a project; blocks until the window is closed.
 pub fn run(project: PathBuf) -> anyhow::Result<()> {
@@ -35,12 +45,17 @@ pub fn run(project: PathBuf) -> anyhow::Result<()> {
             .with_title("bagel")
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([960.0, 600.0]),
+        // The window's size and place come back from the last run.
+        persist_window: true,
         ..Default::default()
     };
     eframe::run_native(
         "bagel",
         options,
-        Box::new(move |cc| Ok(Box::new(Desk::new(&cc.egui_ctx, &project)))),
+        Box::new(move |cc| {
+            let settings = Settings::load(cc.storage);
+            Ok(Box::new(Desk::new(&cc.egui_ctx, settings, &project)))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("the desk could not start: {e}"))
 }
@@ -55,72 +70,78 @@ pub enum Status {
 }
 
 pub struct Desk {
+    /// What the person keeps across restarts.
+    settings: Settings,
     project_path: PathBuf,
     project: Option<Project>,
     datasets: Vec<String>,
+    /// Everyone who has voted in the project.
+    reviewers: Vec<String>,
     review: Option<Review>,
-    reviewer: Option<String>,
-    reviewer_prompt: Option<ReviewerPrompt>,
-    filter: QueueFilter,
+    /// The order in force: the chosen one, or the best the queue allows.
     order: SortOrder,
     /// Queue positions shown, in order; `cursor` indexes it.
     view: Vec<usize>,
+    counts: ViewCounts,
     cursor: usize,
     loader: ImageLoader,
     textures: Textures,
-    scene_rect: egui::Rect,
+    /// The image's zoom and pan; None fits it to the room.
+    image_view: Option<ImageView>,
     status: Status,
+    /// Work the person waits for, drawn with its progress and Cancel.
     job: Option<Job>,
-    picker: Option<ClassPicker>,
-    import_form: Option<ImportForm>,
-    note: Option<String>,
-    show_browser: bool,
-    show_plots: bool,
-    auto_advance: bool,
-    top_k: usize,
+    /// A reload after changes made elsewhere, in the background.
+    reload: Option<Job>,
+    watcher: Option<Watcher>,
+    data_version: Option<i64>,
+    dialog: Option<Dialog>,
+    /// The last import's warnings, kept in the status bar until the next import.
+    warnings: Vec<String>,
     /// When the last move to another item was asked for, until its image is drawn.
     moved_at: Option<Instant>,
     last_switch: Option<Duration>,
     /// Scroll the queue list to the cursor on the next frame.
     scroll_queue: bool,
+    /// When the desk started, until the first queue is shown: the status bar says how long
+    /// the person waited.
+    started: Option<Instant>,
 }
 
-/// The project setting that remembers who reviews at this desk.
-pub const SETTING_REVIEWER: &str = "desk.reviewer";
-
 impl Desk {
-    pub fn new(ctx: &egui::Context, project: &Path) -> Self {
+    /// The desk on a project, with the person's remembered settings.
+    pub fn new(ctx: &egui::Context, settings: Settings, project: &Path) -> Self {
+        theme::apply(ctx);
         let loader = ImageLoader::new(2, DISPLAY_SIDE, IMAGE_CACHE_BYTES);
         let waker = ctx.clone();
         loader.on_ready(move || waker.request_repaint());
         let mut desk = Desk {
+            settings,
             project_path: project.to_path_buf(),
             project: None,
             datasets: Vec::new(),
+            reviewers: Vec::new(),
             review: None,
-            reviewer: None,
-            reviewer_prompt: None,
-            filter: QueueFilter::default(),
             order: SortOrder::default(),
             view: Vec::new(),
+            counts: ViewCounts::default(),
             cursor: 0,
             loader,
             textures: Textures::default(),
-            scene_rect: egui::Rect::ZERO,
+            image_view: None,
             status: Status::Idle,
             job: None,
-            picker: None,
-            import_form: None,
-            note: None,
-            show_browser: false,
-            show_plots: false,
-            auto_advance: true,
-            top_k: 5,
+            reload: None,
+            watcher: None,
+            data_version: None,
+            dialog: None,
+            warnings: Vec::new(),
             moved_at: None,
             last_switch: None,
             scroll_queue: true,
+            started: Some(Instant::now()),
         };
-        desk.open_project(ctx, project);
+        desk.open_project(ctx, project, None);
         desk
     }
 
@@ -128,12 +149,16 @@ impl Desk {
         &self.status
     }
 
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     pub fn review(&self) -> Option<&Review> {
         self.review.as_ref()
     }
 
     pub fn is_busy(&self) -> bool {
-        self.job.is_some()
+        self.job.is_some() || self.reload.is_some()
     }
 
     /// The queue item under the cursor.
@@ -146,31 +171,50 @@ impl Desk {
         self.view.len()
     }
 
-    /// Opens a project file: its reviewer is asked for when unknown, its first dataset loaded.
-    fn open_project(&mut self, ctx: &egui::Context, path: &Path) {
+    /// Counters over the pairs the filters keep.
+    pub fn counts(&self) -> ViewCounts {
+        self.counts
+    }
+
+    /// Opens a project file and loads `dataset` (else the first one) once the person at the
+    /// desk has said who they are for this project.
+    fn open_project(&mut self, ctx: &egui::Context, path: &Path, dataset: Option<String>) {
         self.review = None;
         self.view.clear();
         self.project_path = path.to_path_buf();
         let opened = Project::open(path).and_then(|project| {
             let datasets = project.datasets()?;
-            let reviewer = project.setting(SETTING_REVIEWER)?;
-            Ok((project, datasets, reviewer))
+            let reviewers = project.reviewers()?;
+            Ok((project, datasets, reviewers))
         });
         match opened {
-            Ok((project, datasets, reviewer)) => {
+            Ok((project, datasets, reviewers)) => {
                 self.datasets = datasets.into_iter().map(|d| d.name).collect();
+                self.data_version = project.data_version().ok();
                 self.project = Some(project);
-                self.reviewer = reviewer;
-                if self.reviewer.is_none() {
-                    self.reviewer_prompt = Some(ReviewerPrompt::default());
-                }
-                self.status = Status::Info(format!("opened {}", path.display()));
-                if let Some(first) = self.datasets.first().cloned() {
-                    self.load_dataset(ctx, &first);
+                self.reviewers = reviewers;
+                self.settings.opened(path);
+                let waker = ctx.clone();
+                self.watcher = Some(Watcher::spawn(path, WATCH_INTERVAL, move || {
+                    waker.request_repaint()
+                }));
+                let dataset = dataset
+                    .filter(|d| self.datasets.contains(d))
+                    .or_else(|| self.datasets.first().cloned());
+                if !self.settings.confirmed(path) {
+                    // The wait for a name is the person's, not the desk's.
+                    self.started = None;
+                    self.dialog = Some(Dialog::Reviewer(ReviewerPrompt::new(
+                        self.settings.reviewer.as_deref(),
+                        &self.reviewers,
+                    )));
+                } else if let Some(dataset) = dataset {
+                    self.load_dataset(ctx, &dataset);
                 }
             }
             Err(error) => {
                 self.project = None;
+                self.watcher = None;
                 self.status = Status::Error(format!("{error}"));
             }
         }
@@ -178,59 +222,81 @@ impl Desk {
 
     /// Loads a dataset's review off the UI thread; the queue appears when it is ready.
     fn load_dataset(&mut self, ctx: &egui::Context, dataset: &str) {
-        let Some(reviewer) = self.reviewer.clone() else {
-            return;
-        };
-        let path = self.project_path.clone();
-        let dataset = dataset.to_owned();
-        self.job = Some(Job::spawn(
-            ctx,
-            format!("Loading {dataset}"),
-            move |progress| {
-                let review = Project::open(&path)
-                    .and_then(|project| Review::load(&project, &dataset, &reviewer, progress));
-                match review {
-                    Ok(review) => JobOutcome::Loaded(Box::new(review)),
-                    Err(error) => JobOutcome::from_error(error),
-                }
-            },
-        ));
+        if let Some(job) = self.job.take() {
+            job.cancel();
+        }
+        self.job = self.spawn_load(ctx, dataset, format!("Loading {dataset}"));
     }
 
-    fn set_reviewer(&mut self, ctx: &egui::Context, name: &str) {
-        let Some(project) = self.project.as_mut() else {
-            return;
-        };
-        match project.set_setting(SETTING_REVIEWER, name) {
-            Ok(()) => {
-                self.reviewer = Some(name.to_owned());
-                self.reviewer_prompt = None;
-                let dataset = (self.review.as_ref().map(|r| r.dataset.name.clone()))
-                    .or_else(|| self.datasets.first().cloned());
-                if let Some(dataset) = dataset {
-                    self.load_dataset(ctx, &dataset);
-                }
+    fn spawn_load(&self, ctx: &egui::Context, dataset: &str, title: String) -> Option<Job> {
+        let reviewer = self.reviewer()?.to_owned();
+        let path = self.project_path.clone();
+        let dataset = dataset.to_owned();
+        Some(Job::spawn(ctx, title, move |progress| {
+            let review = Project::open(&path)
+                .and_then(|project| Review::load(&project, &dataset, &reviewer, progress));
+            match review {
+                Ok(review) => JobOutcome::Loaded(Box::new(review)),
+                Err(error) => JobOutcome::from_error(error),
             }
-            Err(error) => self.status = Status::Error(error.to_string()),
-        }
+        }))
+    }
+
+    /// Who votes at this desk, once confirmed for the open project.
+    fn reviewer(&self) -> Option<&str> {
+        let confirmed = self.settings.confirmed(&self.project_path);
+        self.settings.reviewer.as_deref().filter(|_| confirmed)
+    }
+
+    fn current_dataset(&self) -> Option<String> {
+        (self.review.as_ref().map(|r| r.dataset.name.clone()))
+            .or_else(|| self.datasets.first().cloned())
     }
 
     fn take_job_outcome(&mut self, ctx: &egui::Context) {
+        if let Some(outcome) = self.reload.as_ref().and_then(Job::poll) {
+            self.reload = None;
+            match outcome {
+                JobOutcome::Loaded(review) => {
+                    self.show_review(*review, true);
+                    self.status = Status::Info("changes made elsewhere are loaded".into());
+                }
+                JobOutcome::Failed(message) => self.status = Status::Error(message),
+                _ => {}
+            }
+        }
         let Some(outcome) = self.job.as_ref().and_then(Job::poll) else {
             return;
         };
         self.job = None;
         match outcome {
-            JobOutcome::Loaded(review) => self.show_review(*review),
-            JobOutcome::Done(message) => {
-                self.status = Status::Info(message);
-                // An import may add datasets, models or labels: reopen to show them.
-                let dataset = self.review.as_ref().map(|r| r.dataset.name.clone());
-                let path = self.project_path.clone();
-                self.open_project(ctx, &path);
-                if let Some(dataset) = dataset.filter(|d| self.datasets.contains(d)) {
-                    self.load_dataset(ctx, &dataset);
+            JobOutcome::Loaded(review) => {
+                let waited = (self.started.take())
+                    .map(|started| {
+                        format!(" · ready {} ms after start", started.elapsed().as_millis())
+                    })
+                    .unwrap_or_default();
+                let summary = format!(
+                    "{}: {} images, {} models, {} pairs to review{waited}",
+                    review.dataset.name,
+                    review.files.len(),
+                    review.evaluation.models.len(),
+                    review.queue.len()
+                );
+                self.show_review(*review, false);
+                // An import's summary stays until the person acts.
+                if !matches!(self.status, Status::Info(ref s) if s.starts_with("imported")) {
+                    self.status = Status::Info(summary);
                 }
+            }
+            JobOutcome::Done(message) => self.status = Status::Info(message),
+            JobOutcome::Imported { summary, warnings } => {
+                // An import may add datasets, models or labels: reopen, and load once.
+                let dataset = self.current_dataset();
+                let path = self.project_path.clone();
+                self.open_project(ctx, &path, dataset);
+                self.status = Status::Info(format!("imported {summary}"));
+                self.warnings = warnings;
             }
             JobOutcome::Failed(message) => self.status = Status::Error(message),
             JobOutcome::Cancelled => {
@@ -239,19 +305,54 @@ impl Desk {
         }
     }
 
-    fn show_review(&mut self, review: Review) {
-        let summary = format!(
-            "{}: {} images, {} models, {} pairs to review",
-            review.dataset.name,
-            review.files.len(),
-            review.evaluation.models.len(),
-            review.queue.len()
-        );
+    /// Notices commits made by others to the project file and reloads in the background.
+    fn poll_changes(&mut self, ctx: &egui::Context) {
+        if self.job.is_some() || self.reload.is_some() {
+            return;
+        }
+        let Some(project) = &self.project else {
+            return;
+        };
+        let now = project.data_version().ok();
+        if now == self.data_version {
+            return;
+        }
+        self.data_version = now;
+        if let Some(dataset) = self.review.as_ref().map(|r| r.dataset.name.clone()) {
+            self.reload = self.spawn_load(ctx, &dataset, format!("Reloading {dataset}"));
+        }
+    }
+
+    /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).
+    fn show_review(&mut self, review: Review, keep_place: bool) {
+        let place = (self.current()).map(|item| (item.image, item.label));
+        self.resolve_model_filter(&review);
         self.review = Some(review);
-        self.filter = QueueFilter::default();
         self.rebuild_view();
-        self.cursor = self.saved_position().unwrap_or(0);
-        self.status = Status::Info(summary);
+        let saved = match keep_place {
+            true => place.and_then(|(image, label)| self.position_of(image, label)),
+            false => self.saved_position(),
+        };
+        self.cursor = saved.unwrap_or(0);
+        self.scroll_queue = true;
+    }
+
+    /// The remembered model filter, by name, as an index into this review's models.
+    fn resolve_model_filter(&mut self, review: &Review) {
+        let wanted = self.settings.filter_model.as_deref();
+        self.settings.filter.model = wanted.and_then(|name| {
+            let index = review
+                .evaluation
+                .models
+                .iter()
+                .position(|(n, _)| n == name)?;
+            Some(index as u16)
+        });
+    }
+
+    fn position_of(&self, image: u32, label: crate::vocab::ClassId) -> Option<usize> {
+        let items = self.review.as_ref()?.queue.items();
+        (self.view.iter()).position(|&i| items[i].image == image && items[i].label == label)
     }
 
     fn position_key(&self) -> Option<String> {
@@ -271,11 +372,7 @@ impl Desk {
             .setting(&self.position_key()?)
             .ok()??;
         let (image, label) = value.split_once(':')?;
-        let (image, label): (u32, u16) = (image.parse().ok()?, label.parse().ok()?);
-        let items = self.review.as_ref()?.queue.items();
-        self.view
-            .iter()
-            .position(|&i| items[i].image == image && items[i].label == label)
+        self.position_of(image.parse().ok()?, label.parse().ok()?)
     }
 
     fn save_position(&mut self) {
@@ -289,6 +386,8 @@ impl Desk {
         if let Some(project) = self.project.as_mut() {
             // Losing the position is harmless; a vote failing is reported where it happens.
             let _ = project.set_setting(&key, &value);
+            // Our own write must not look like someone else's.
+            self.data_version = project.data_version().ok();
         }
     }
 
@@ -297,18 +396,19 @@ impl Desk {
             self.view.clear();
             return;
         };
-        let vocab = self.project.as_ref().map(|p| p.vocab());
-        let Some(vocab) = vocab else {
+        let Some(vocab) = self.project.as_ref().map(|p| p.vocab()) else {
             return;
         };
+        self.order = (self.settings.order).unwrap_or_else(|| SortOrder::best_for(&review.queue));
         let current = self.view.get(self.cursor).copied();
         self.view = review.queue.view(
-            &self.filter,
+            &self.settings.filter,
             self.order,
             vocab,
             &review.evaluation.truth,
-            |item| review.my_vote(item.image, item.label).is_some(),
+            review,
         );
+        self.counts = ViewCounts::of(&review.queue, &self.view, review);
         self.cursor = current
             .and_then(|c| self.view.iter().position(|&i| i == c))
             .unwrap_or(self.cursor.min(self.view.len().saturating_sub(1)));
@@ -321,65 +421,14 @@ impl Desk {
         let cursor = cursor.min(self.view.len() - 1);
         if cursor != self.cursor {
             self.cursor = cursor;
-            self.scene_rect = egui::Rect::ZERO;
+            // A new item is fitted to the room unless the person zoomed in.
+            self.image_view = self.image_view.filter(|view| view.zoomed);
             self.moved_at = Some(Instant::now());
             self.scroll_queue = true;
-            self.picker = None;
-            self.note = None;
+            if !matches!(self.dialog, Some(Dialog::Reviewer(_) | Dialog::Import(_))) {
+                self.dialog = None;
+            }
             self.save_position();
-        }
-    }
-
-    fn next(&mut self) {
-        self.move_to(self.cursor + 1);
-    }
-
-    fn previous(&mut self) {
-        self.move_to(self.cursor.saturating_sub(1));
-    }
-
-    /// Casts a vote; the status says saved only once the core has committed it.
-    fn cast(&mut self, vote: Vote, advance: bool) {
-        let (Some(project), Some(review)) = (self.project.as_mut(), self.review.as_mut()) else {
-            return;
-        };
-        let what = describe_vote(project, &vote);
-        match review.vote(project, vote) {
-            Ok(()) => {
-                self.status = Status::Saved(format!("saved: {what}"));
-                if self.filter.reviewed != crate::panel::ReviewedFilter::Any {
-                    self.rebuild_view();
-                }
-                if advance && self.auto_advance {
-                    self.next();
-                }
-            }
-            Err(error) => self.status = Status::Error(format!("vote NOT saved: {error}")),
-        }
-    }
-
-    fn undo(&mut self) {
-        let (Some(project), Some(review)) = (self.project.as_mut(), self.review.as_mut()) else {
-            return;
-        };
-        match review.undo(project) {
-            Ok(Some((image, label))) => {
-                self.status = Status::Saved(format!(
-                    "undone: vote on image {} · {}",
-                    image + 1,
-                    project.vocab().describe(label)
-                ));
-                let items = review.queue.items();
-                if let Some(position) = self
-                    .view
-                    .iter()
-                    .position(|&i| items[i].image == image && items[i].label == label)
-                {
-                    self.move_to(position);
-                }
-            }
-            Ok(None) => self.status = Status::Info("nothing to undo in this session".into()),
-            Err(error) => self.status = Status::Error(format!("undo failed: {error}")),
         }
     }
 
@@ -408,27 +457,52 @@ impl Desk {
         }
         self.loader.retain_queued(&keep);
     }
-}
 
-fn describe_vote(project: &Project, vote: &Vote) -> String {
-    let pair = project.vocab().describe(vote.label);
-    format!("image {} · {pair}: {}", vote.image + 1, vote.summary())
+    /// The pair state of the item at a queue position, for the counters.
+    fn pair_state(&self, position: usize) -> Option<crate::panel::queue::PairState> {
+        let review = self.review.as_ref()?;
+        Some(review.state(review.queue.items().get(position)?))
+    }
+
+    /// The current queue filter (with the model resolved for this project).
+    pub fn filter(&self) -> &QueueFilter {
+        &self.settings.filter
+    }
 }
 
 impl eframe::App for Desk {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.take_job_outcome(&ctx);
-        self.handle_keys(&ctx);
-        self.prefetch();
-        self.menu_bar(ui);
-        self.status_bar(ui);
-        if self.review.is_some() {
-            self.queue_panel(ui);
-            self.item_panel(ui);
-            self.metrics_panel(ui);
+        self.poll_changes(&ctx);
+        // Keys act before drawing, so the next image is drawn in this very frame.
+        if self.dialog.is_none() && self.job.is_none() {
+            for action in keys::pressed(&ctx) {
+                self.run_cmd(&ctx, Command::Act(action));
+            }
         }
-        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
-        self.windows(&ctx);
+        self.prefetch();
+        let mut commands = Vec::new();
+        commands.extend(self.menu_bar(ui));
+        commands.extend(self.status_bar(ui));
+        if self.review.is_some() {
+            commands.extend(self.queue_panel(ui));
+            commands.extend(self.item_panel(ui));
+            if !self.settings.metrics_in_full {
+                commands.extend(self.metrics_panel(ui));
+            }
+        }
+        egui::CentralPanel::default().show(ui, |ui| commands.extend(self.central(ui)));
+        commands.extend(self.windows(&ctx));
+        if !commands.is_empty() {
+            ctx.request_repaint();
+        }
+        for command in commands {
+            self.run_cmd(&ctx, command);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.save(storage);
     }
 }

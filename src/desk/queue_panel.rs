@@ -1,35 +1,37 @@
-//! The queue on the left: filters, sort order, counts, and the list of pairs to review.
+//! The queue on the left: filters, sort order, counters for what the filters keep, and the
+//! list of pairs, each saying what was predicted, what the label was, how many models agree
+//! and which label set made it a mistake.
 
-use super::Desk;
-use crate::panel::{ReviewedFilter, SortOrder};
+use super::command::Command;
+use super::names::{source_name, verdict_mark};
+use super::{Desk, theme};
+use crate::panel::queue::is_incomplete;
+use crate::panel::{DecidedFilter, MistakeSource, QueueItem, Review, ReviewedFilter, SortOrder};
+use crate::vocab::Vocabulary;
 use egui::RichText;
 
 const ROW_HEIGHT: f32 = 22.0;
 
 impl Desk {
-    pub(super) fn queue_panel(&mut self, ui: &mut egui::Ui) {
+    pub(super) fn queue_panel(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         egui::Panel::left("queue")
             .resizable(true)
-            .default_size(300.0)
+            .default_size(360.0)
+            .min_size(280.0)
             .show(ui, |ui| {
-                self.dataset_choice(ui);
-                if self.filters(ui) {
-                    self.rebuild_view();
-                    self.save_position();
-                }
+                commands.extend(self.dataset_choice(ui));
+                commands.extend(self.filters(ui));
                 ui.separator();
-                self.counts(ui);
+                self.counters(ui);
                 ui.separator();
-                self.queue_list(ui);
+                commands.extend(self.queue_list(ui));
             });
+        commands
     }
 
-    fn dataset_choice(&mut self, ui: &mut egui::Ui) {
-        let current = self
-            .review
-            .as_ref()
-            .map(|r| r.dataset.name.clone())
-            .unwrap_or_default();
+    fn dataset_choice(&self, ui: &mut egui::Ui) -> Option<Command> {
+        let current = self.review.as_ref()?.dataset.name.clone();
         let mut chosen = current.clone();
         ui.horizontal(|ui| {
             ui.label("Dataset");
@@ -41,132 +43,152 @@ impl Desk {
                     }
                 });
         });
-        if chosen != current {
-            let ctx = ui.ctx().clone();
-            self.load_dataset(&ctx, &chosen);
-        }
+        (chosen != current).then_some(Command::LoadDataset(chosen))
     }
 
-    /// Returns whether a filter or the order changed.
-    fn filters(&mut self, ui: &mut egui::Ui) -> bool {
-        let Some(review) = &self.review else {
-            return false;
-        };
-        let before = (self.filter.clone(), self.order);
-        let models: Vec<String> = review
-            .evaluation
-            .models
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect();
+    fn filters(&self, ui: &mut egui::Ui) -> Option<Command> {
+        let review = self.review.as_ref()?;
+        let mut settings = self.settings.clone();
         egui::Grid::new("filters")
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
                 ui.label("Model");
-                let shown = self
-                    .filter
-                    .model
-                    .map_or("all models".to_owned(), |m| models[m as usize].clone());
+                let shown = settings.filter_model.clone().unwrap_or("all models".into());
                 egui::ComboBox::from_id_salt("model")
                     .selected_text(shown)
-                    .width(190.0)
+                    .width(210.0)
+                    .height(600.0)
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut self.filter.model, None, "all models");
-                        for (index, name) in models.iter().enumerate() {
-                            ui.selectable_value(&mut self.filter.model, Some(index as u16), name);
+                        ui.selectable_value(&mut settings.filter_model, None, "all models");
+                        for (name, _) in &review.evaluation.models {
+                            ui.selectable_value(
+                                &mut settings.filter_model,
+                                Some(name.clone()),
+                                name,
+                            );
                         }
                     });
                 ui.end_row();
                 ui.label("Class");
                 ui.horizontal(|ui| {
                     let vocab = self.project.as_ref().map(|p| p.vocab());
-                    let name = (self.filter.class)
+                    let name = (settings.filter.class)
                         .and_then(|c| vocab?.class(c).map(|c| c.name().to_owned()))
                         .unwrap_or_else(|| "any".into());
                     ui.label(name);
-                    if self.filter.class.is_some()
+                    if settings.filter.class.is_some()
                         && ui.small_button("✖").on_hover_text("any class").clicked()
                     {
-                        self.filter.class = None;
+                        settings.filter.class = None;
                     }
-                    let current = self.current().map(|item| item.label);
                     let narrow = ui.small_button("as current prediction").on_hover_text(
                         "pairs where this class is predicted or is the original label",
                     );
-                    if let Some(label) = current.filter(|_| narrow.clicked()) {
-                        self.filter.class = Some(label);
+                    if let Some(item) = self.current().filter(|_| narrow.clicked()) {
+                        settings.filter.class = Some(item.label);
                     }
                 });
                 ui.end_row();
-                ui.label("Reviewed");
-                egui::ComboBox::from_id_salt("reviewed")
-                    .selected_text(match self.filter.reviewed {
-                        ReviewedFilter::Any => "any",
-                        ReviewedFilter::ByMe => "by me",
-                        ReviewedFilter::NotByMe => "not by me",
-                    })
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut self.filter.reviewed, ReviewedFilter::Any, "any");
-                        ui.selectable_value(
-                            &mut self.filter.reviewed,
-                            ReviewedFilter::ByMe,
-                            "by me",
-                        );
-                        ui.selectable_value(
-                            &mut self.filter.reviewed,
-                            ReviewedFilter::NotByMe,
-                            "not by me",
-                        );
-                    });
-                ui.end_row();
-                ui.label("Sort by");
-                egui::ComboBox::from_id_salt("order")
-                    .selected_text(order_name(self.order))
-                    .show_ui(ui, |ui| {
-                        for order in [SortOrder::Confidence, SortOrder::Distance, SortOrder::Class]
-                        {
-                            ui.selectable_value(&mut self.order, order, order_name(order));
-                        }
-                    });
-                ui.end_row();
+                choice(
+                    ui,
+                    "My vote",
+                    &mut settings.filter.reviewed,
+                    &[
+                        (ReviewedFilter::Any, "any"),
+                        (ReviewedFilter::ByMe, "voted"),
+                        (ReviewedFilter::NotByMe, "not voted"),
+                        (
+                            ReviewedFilter::Incomplete,
+                            "incomplete (no category or severity)",
+                        ),
+                    ],
+                );
+                choice(
+                    ui,
+                    "Decision",
+                    &mut settings.filter.decided,
+                    &[
+                        (DecidedFilter::Any, "any"),
+                        (DecidedFilter::Decided, "decided"),
+                        (DecidedFilter::Undecided, "undecided"),
+                    ],
+                );
+                let mut source = settings.filter.source;
+                choice(
+                    ui,
+                    "Mistake under",
+                    &mut source,
+                    &[
+                        (None, "any label set"),
+                        (Some(MistakeSource::MultiLabel), "multi-labels"),
+                        (Some(MistakeSource::Real), "ReaL"),
+                        (Some(MistakeSource::Original), "original label"),
+                    ],
+                );
+                settings.filter.source = source;
+                let best = SortOrder::best_for(&review.queue);
+                let automatic = format!("best available ({})", order_name(best));
+                let mut orders: Vec<(Option<SortOrder>, &str)> = vec![(None, &automatic)];
+                orders.extend(SortOrder::ALL.map(|o| (Some(o), order_name(o))));
+                choice(ui, "Sort by", &mut settings.order, &orders);
             });
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut self.filter.novel_only, "novel only")
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut settings.filter.novel_only, "novel only")
                 .on_hover_text("the predicted label was never judged for this image");
-            ui.checkbox(&mut self.filter.judged_wrong_only, "judged wrong before")
-                .on_hover_text("the predicted label is in the image's previously-wrong list");
+            ui.checkbox(
+                &mut settings.filter.judged_wrong_only,
+                "judged wrong before",
+            )
+            .on_hover_text("the predicted label is in the image's previously-wrong list");
+            ui.checkbox(&mut settings.filter.has_multilabels, "has multi-labels")
+                .on_hover_text("the image has imported multi-labels");
         });
-        before != (self.filter.clone(), self.order)
+        (settings != self.settings).then(|| Command::Settings(Box::new(settings)))
     }
 
-    fn counts(&self, ui: &mut egui::Ui) {
+    /// Counters over the pairs the filters keep, and how far the panel has come with them.
+    fn counters(&self, ui: &mut egui::Ui) {
         let Some(review) = &self.review else {
             return;
         };
-        let (mine, decided) = review.reviewed_counts();
-        let total = review.queue.len();
+        let counts = self.counts;
         let position = if self.view.is_empty() {
             0
         } else {
             self.cursor + 1
         };
-        ui.label(
-            RichText::new(format!(
+        let total = review.queue.len();
+        let scope = match counts.shown == total {
+            true => format!("{position} of {total} pairs"),
+            false => format!(
                 "{position} of {} shown · {total} pairs in queue",
-                self.view.len()
-            ))
-            .strong(),
+                counts.shown
+            ),
+        };
+        ui.label(RichText::new(scope).strong());
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("voted by me {}", counts.mine));
+            if counts.incomplete > 0 {
+                ui.colored_label(theme::WARN, format!("({} incomplete)", counts.incomplete));
+            }
+            ui.label(format!(
+                "· decided {} · pending {}",
+                counts.decided,
+                counts.pending()
+            ));
+        });
+        let done = counts.decided as f32 / counts.shown.max(1) as f32;
+        ui.add(
+            egui::ProgressBar::new(done)
+                .text(format!("{:.1}% of these decided", done * 100.0))
+                .desired_height(14.0),
         );
-        ui.label(format!(
-            "reviewed by me {mine} · decided {decided} · pending {}",
-            total - decided
-        ));
     }
 
-    fn queue_list(&mut self, ui: &mut egui::Ui) {
+    fn queue_list(&mut self, ui: &mut egui::Ui) -> Option<Command> {
         let (Some(review), Some(project)) = (&self.review, &self.project) else {
-            return;
+            return None;
         };
         let mut clicked = None;
         let mut area = egui::ScrollArea::vertical().auto_shrink(false);
@@ -178,51 +200,106 @@ impl Desk {
         area.show_rows(ui, ROW_HEIGHT, self.view.len(), |ui, rows| {
             for position in rows {
                 let item = &review.queue.items()[self.view[position]];
-                let mark = match review.my_vote(item.image, item.label) {
-                    Some(vote) => verdict_mark(vote.verdict),
-                    None => "·",
-                };
-                let confidence = item
-                    .confidence
-                    .map_or("–".into(), |c| format!("{:.0}%", c * 100.0));
-                let name = project.vocab().class(item.label).map_or("?", |c| c.name());
-                let text = format!(
-                    "{mark} {name:<22.22} {confidence:>4} ×{:<3} #{}",
-                    item.models.len(),
-                    item.image + 1
-                );
-                let row = ui.add(
-                    egui::Button::selectable(
-                        position == self.cursor,
-                        RichText::new(text).monospace(),
-                    )
-                    .wrap_mode(egui::TextWrapMode::Truncate),
-                );
+                let row = queue_row(ui, review, project.vocab(), item, position == self.cursor);
                 if row.clicked() {
                     clicked = Some(position);
                 }
             }
         });
-        if let Some(position) = clicked {
-            self.move_to(position);
-        }
+        clicked.map(Command::MoveTo)
     }
+}
+
+/// A labelled combo box over a few values.
+fn choice<T: PartialEq + Clone>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    options: &[(T, &str)],
+) {
+    ui.label(label);
+    let shown = (options.iter())
+        .find(|(v, _)| v == value)
+        .map_or("", |(_, n)| n);
+    egui::ComboBox::from_id_salt(label)
+        .selected_text(shown)
+        .width(210.0)
+        .show_ui(ui, |ui| {
+            for (option, name) in options {
+                ui.selectable_value(value, option.clone(), *name);
+            }
+        });
+    ui.end_row();
+}
+
+/// One pair: my verdict, how many models predict it, predicted ≠ original, and the label set
+/// that rejects it; the file and the details on hover.
+fn queue_row(
+    ui: &mut egui::Ui,
+    review: &Review,
+    vocab: &Vocabulary,
+    item: &QueueItem,
+    selected: bool,
+) -> egui::Response {
+    let mine = review.my_vote(item.image, item.label);
+    let mark = match mine {
+        Some(vote) if is_incomplete(vote) => "✖…",
+        Some(vote) => verdict_mark(vote.verdict),
+        None => "·",
+    };
+    let name = |class| vocab.class(class).map_or("?", |c| c.name());
+    let original = review.evaluation.truth[item.image as usize];
+    let source = match item.source {
+        MistakeSource::MultiLabel => "ML",
+        MistakeSource::Real => "ReaL",
+        MistakeSource::Original => "orig",
+    };
+    let text = format!(
+        "{mark:<2} {:>2}× {} ≠ {} · {source}",
+        item.models.len(),
+        name(item.label),
+        original.map_or("unknown", name),
+    );
+    let color = match mine {
+        Some(vote) if is_incomplete(vote) => theme::WARN,
+        _ => ui.visuals().text_color(),
+    };
+    let row = ui.add(
+        egui::Button::selectable(selected, RichText::new(text).monospace().color(color))
+            .wrap_mode(egui::TextWrapMode::Truncate),
+    );
+    row.on_hover_ui(|ui| {
+        let image = item.image as usize;
+        ui.label(RichText::new(&review.files[image]).strong());
+        ui.label(format!(
+            "predicted: {} (top-1 of {} models)",
+            name(item.label),
+            item.models.len()
+        ));
+        ui.label(format!(
+            "original label: {}",
+            original.map_or("unknown", name)
+        ));
+        let why = match (item.source, original == Some(item.label)) {
+            (MistakeSource::Original, _) => "a mistake under the original label".to_owned(),
+            (source, true) => format!(
+                "the original label agrees with the prediction; the {} reject it",
+                source_name(source)
+            ),
+            (source, false) => format!("not among the image's {}", source_name(source)),
+        };
+        ui.label(why);
+        if mine.is_some_and(is_incomplete) {
+            ui.colored_label(theme::WARN, "my wrong vote lacks a category or a severity");
+        }
+    })
 }
 
 fn order_name(order: SortOrder) -> &'static str {
     match order {
         SortOrder::Confidence => "confidence",
+        SortOrder::Models => "how many models predict it",
         SortOrder::Distance => "hierarchy distance",
         SortOrder::Class => "predicted class",
-    }
-}
-
-/// One character per verdict for the queue list.
-pub fn verdict_mark(verdict: crate::panel::Verdict) -> &'static str {
-    match verdict {
-        crate::panel::Verdict::Correct => "✔",
-        crate::panel::Verdict::Unclear => "?",
-        crate::panel::Verdict::Wrong => "✖",
-        crate::panel::Verdict::Problematic => "⚠",
     }
 }

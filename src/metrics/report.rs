@@ -35,7 +35,7 @@ impl Default for MetricOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ModelReport {
     pub model: String,
     pub top1: Option<f64>,
@@ -62,7 +62,7 @@ impl ModelReport {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DatasetReport {
     pub dataset: String,
     pub images: usize,

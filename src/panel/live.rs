@@ -10,7 +10,7 @@ use crate::metrics::{
 };
 use crate::vocab::ClassId;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub struct LiveMetrics {
     report: DatasetReport,
@@ -18,7 +18,8 @@ pub struct LiveMetrics {
     changed: HashMap<u32, ValidSet>,
     tallies: Vec<ModelTally>,
     in_slice: Vec<bool>,
-    decisions: HashMap<(u32, ClassId), Decision>,
+    /// By pair, so one image's decisions are a range.
+    decisions: BTreeMap<(u32, ClassId), Decision>,
     /// The images the decisions left without a valid label, listed in the report by name.
     emptied: BTreeSet<u32>,
 }
@@ -112,6 +113,13 @@ impl LiveMetrics {
 
     pub fn decision(&self, image: u32, label: ClassId) -> Option<&Decision> {
         self.decisions.get(&(image, label))
+    }
+
+    /// The decisions standing on one image's labels.
+    pub fn decisions_of(&self, image: u32) -> impl Iterator<Item = &Decision> {
+        self.decisions
+            .range((image, ClassId::MIN)..=(image, ClassId::MAX))
+            .map(|(_, decision)| decision)
     }
 
     pub fn shares(&self) -> DecisionShares {

@@ -15,7 +15,10 @@ pub mod voting;
 
 pub use decide::decide;
 pub use live::LiveMetrics;
-pub use queue::{QueueFilter, QueueItem, ReviewQueue, ReviewedFilter, SortOrder};
+pub use queue::{
+    DecidedFilter, MistakeSource, PairStatus, QueueFilter, QueueItem, ReviewQueue, ReviewedFilter,
+    SortOrder, ViewCounts,
+};
 pub use review::Review;
 
 pub use crate::verdict::{

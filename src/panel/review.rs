@@ -2,7 +2,7 @@
 //! interface in it. Votes go to the project file first; only then do the queue marks, the
 //! undo stack and the live metrics change.
 
-use super::queue::{QueueItem, ReviewQueue};
+use super::queue::{PairStatus, QueueItem, ReviewQueue, imported_valid};
 use super::voting::Ballot;
 use super::{LiveMetrics, Round, Vote};
 use crate::data::{ImageLabels, LabelKind};
@@ -12,7 +12,7 @@ use crate::progress::{Progress, check_cancelled};
 use crate::store::{DatasetInfo, Project};
 use crate::verdict::{self, VoteEvent};
 use crate::vocab::ClassId;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 pub struct Review {
@@ -28,7 +28,8 @@ pub struct Review {
     reviewer: String,
     /// The round my votes go to: independent, or discussion once the panel discusses.
     round: Round,
-    my_votes: HashMap<(u32, ClassId), Vote>,
+    /// By pair, so one image's votes are a range.
+    my_votes: BTreeMap<(u32, ClassId), Vote>,
     /// What each vote replaced, newest last.
     undo: Vec<(Vote, Option<Vote>)>,
     images_by_label: HashMap<ClassId, Vec<u32>>,
@@ -187,6 +188,61 @@ impl Review {
         }
     }
 
+    /// Completes my last vote when it is on the same pair (W, then 1, then N), so that one
+    /// undo takes the whole vote back; otherwise a vote like any other.
+    pub fn amend(&mut self, project: &mut Project, vote: Vote) -> Result<()> {
+        let same_pair =
+            |(last, _): &(Vote, Option<Vote>)| (last.image, last.label) == (vote.image, vote.label);
+        if !self.undo.last().is_some_and(same_pair) {
+            return self.vote(project, vote);
+        }
+        let event = self.event(vote.image, vote.label, Some(vote.clone()));
+        self.ballot().cast(project, event)?;
+        if let Some((last, _)) = self.undo.last_mut() {
+            *last = vote.clone();
+        }
+        self.settle(project, vote.image, vote.label, Some(vote))
+    }
+
+    /// Whether a class is a valid label of an image: the panel's decision on the pair when
+    /// there is one, else the imported labels as the queue reads them.
+    pub fn is_valid_label(&self, image: u32, class: ClassId) -> bool {
+        match self.live.decision(image, class) {
+            Some(decision) => decision.verdict.is_valid(),
+            None => imported_valid(&self.evaluation, image as usize, class),
+        }
+    }
+
+    /// Labels the panel made valid for an image beyond the imported ones (added with A, or a
+    /// prediction judged correct or unclear): decided ones, and my own votes not yet decided.
+    pub fn labels_added(&self, image: u32) -> Vec<ClassId> {
+        let imported = |class: ClassId| {
+            [&self.labels, &self.real]
+                .into_iter()
+                .flatten()
+                .any(|labels| {
+                    labels.correct.get(image as usize).contains(&class)
+                        || labels.unclear.get(image as usize).contains(&class)
+                })
+                || self.evaluation.truth[image as usize] == Some(class)
+        };
+        let decided = (self.live.decisions_of(image))
+            .filter(|d| d.verdict.is_valid())
+            .map(|d| d.label);
+        let mine = (self
+            .my_votes
+            .range((image, ClassId::MIN)..=(image, ClassId::MAX)))
+        .filter(|(_, vote)| vote.verdict.is_valid())
+        .map(|(&(_, label), _)| label);
+        let mut added: Vec<ClassId> = decided
+            .chain(mine)
+            .filter(|&class| !imported(class) && self.is_valid_label(image, class))
+            .collect();
+        added.sort_unstable();
+        added.dedup();
+        added
+    }
+
     /// Takes my last vote back, restoring what it replaced; returns the pair it was about.
     pub fn undo(&mut self, project: &mut Project) -> Result<Option<(u32, ClassId)>> {
         let Some((vote, previous)) = self.undo.pop() else {
@@ -201,6 +257,11 @@ impl Review {
         }
         self.settle(project, image, label, previous)?;
         Ok(Some((image, label)))
+    }
+
+    /// The pair my next undo would take back.
+    pub fn undo_target(&self) -> Option<(u32, ClassId)> {
+        self.undo.last().map(|(vote, _)| (vote.image, vote.label))
     }
 
     pub fn can_undo(&self) -> bool {
@@ -228,13 +289,23 @@ impl Review {
     }
 }
 
+impl PairStatus for Review {
+    fn my_vote(&self, image: u32, label: ClassId) -> Option<&Vote> {
+        self.my_votes.get(&(image, label))
+    }
+
+    fn is_decided(&self, image: u32, label: ClassId) -> bool {
+        self.live.decision(image, label).is_some()
+    }
+}
+
 /// My standing votes of one round, by pair.
 fn my_standing_votes(
     events: &[VoteEvent],
     reviewer: &str,
     round: Round,
-) -> HashMap<(u32, ClassId), Vote> {
-    let mut votes = HashMap::new();
+) -> BTreeMap<(u32, ClassId), Vote> {
+    let mut votes = BTreeMap::new();
     // Oldest first: each later event replaces or withdraws the earlier.
     for event in events
         .iter()

@@ -10,10 +10,12 @@ mod predictions;
 mod reviews;
 mod schema;
 mod votes;
+mod watch;
 
 pub use datasets::{DatasetInfo, Images, stays_under_root};
 pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;
+pub use watch::Watcher;
 
 pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
@@ -171,7 +173,15 @@ impl Project {
         Ok(())
     }
 
-    /// A project-wide setting (collapsing, the desk's reviewer and queue position, ...).
+    /// SQLite's count of commits made to the file by other connections: when it changes,
+    /// someone else (a CLI import, another desk) wrote to the project. Costs no disk read.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    }
+
+    /// A project-wide setting (collapsing, the desk's queue position, ...).
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn

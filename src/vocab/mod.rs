@@ -3,6 +3,7 @@
 //! a custom vocabulary loads from a CSV of the same columns.
 
 mod collapse;
+mod find;
 mod hierarchy;
 
 pub use collapse::CollapsedPairs;

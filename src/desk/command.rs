@@ -1,0 +1,296 @@
+//! Everything the desk can be asked to do, and [`Desk::run_cmd`], the one place that does it.
+//! Panels and dialogs draw and return commands; keys become [`Command::Act`] through the key
+//! table.
+
+use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt};
+use super::jobs::{Job, JobOutcome};
+use super::keys::Action;
+use super::names::vote_summary;
+use super::{Desk, Settings, Status};
+use crate::charts::Chart;
+use crate::panel::queue::is_incomplete;
+use crate::panel::{Verdict, Vote};
+use crate::store::Project;
+use crate::vocab::{ClassId, Vocabulary};
+use std::path::PathBuf;
+
+#[must_use]
+#[derive(Debug)]
+pub enum Command {
+    /// What a key, or the button showing it, does.
+    Act(Action),
+    MoveTo(usize),
+    /// The person changed a view setting (filters, order, what is shown).
+    Settings(Box<Settings>),
+    LoadDataset(String),
+    OpenProject(PathBuf),
+    NewProject(PathBuf),
+    AskReviewer,
+    SetReviewer(String),
+    AddLabel(ClassId, Verdict),
+    SaveNote(String),
+    CloseDialog,
+    /// Opens the form for an import.
+    ImportForm(ImportKind),
+    Import(Box<ImportForm>),
+    ExportLabels(PathBuf),
+    ExportChart(Box<Chart>, PathBuf),
+    CancelJob,
+}
+
+impl Desk {
+    /// Applies one command: the only place the desk's state changes.
+    pub fn run_cmd(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::Act(action) => self.act(action),
+            Command::MoveTo(position) => self.move_to(position),
+            Command::Settings(settings) => self.change_settings(*settings),
+            Command::LoadDataset(name) => self.load_dataset(ctx, &name),
+            Command::OpenProject(path) => self.open_project(ctx, &path, None),
+            Command::NewProject(path) => match Project::create(&path, &Vocabulary::imagenet1k()) {
+                Ok(project) => {
+                    drop(project);
+                    self.open_project(ctx, &path, None);
+                }
+                Err(error) => self.status = Status::Error(error.to_string()),
+            },
+            Command::AskReviewer => {
+                let prompt =
+                    ReviewerPrompt::new(self.settings.reviewer.as_deref(), &self.reviewers);
+                self.dialog = Some(Dialog::Reviewer(prompt));
+            }
+            Command::SetReviewer(name) => {
+                self.dialog = None;
+                self.settings.confirm(&self.project_path, &name);
+                if let Some(dataset) = self.current_dataset() {
+                    self.load_dataset(ctx, &dataset);
+                }
+            }
+            Command::AddLabel(class, verdict) => {
+                self.dialog = None;
+                if let Some(item) = self.current() {
+                    let vote = Vote::new(item.image, class, verdict);
+                    self.cast(vote, false);
+                }
+            }
+            Command::SaveNote(note) => {
+                self.dialog = None;
+                self.save_note(note);
+            }
+            Command::CloseDialog => self.dialog = None,
+            Command::ImportForm(kind) => {
+                let form = ImportForm::new(kind, self.current_dataset().as_deref());
+                self.dialog = Some(Dialog::Import(Box::new(form)));
+            }
+            Command::Import(form) => {
+                self.dialog = None;
+                let project = self.project_path.clone();
+                let title = form.kind.title().to_owned();
+                self.job = Some(Job::spawn(ctx, title, move |progress| {
+                    form.run(&project, progress)
+                }));
+            }
+            Command::ExportLabels(out) => self.export_labels(ctx, out),
+            Command::ExportChart(chart, out) => {
+                self.status = match chart.write(&out) {
+                    Ok(()) => Status::Saved(format!("chart written to {}", out.display())),
+                    Err(error) => Status::Error(error.to_string()),
+                }
+            }
+            Command::CancelJob => {
+                if let Some(job) = &self.job {
+                    job.cancel();
+                }
+            }
+        }
+    }
+
+    fn act(&mut self, action: Action) {
+        if self.review.is_none() || (action.needs_item() && self.current().is_none()) {
+            return;
+        }
+        let item = self.current().cloned();
+        match action {
+            Action::Next => self.move_to(self.cursor + 1),
+            Action::Previous => self.move_to(self.cursor.saturating_sub(1)),
+            Action::Undo => self.undo(),
+            Action::Browser => self.settings.show_browser ^= true,
+            Action::Plots => self.settings.show_plots ^= true,
+            Action::MetricsView => self.settings.metrics_in_full ^= true,
+            Action::FitImage => self.image_view = None,
+            Action::Verdict(verdict) => {
+                let Some(item) = item else { return };
+                // A wrong vote waits for its category and severity before moving on.
+                let advance = verdict != Verdict::Wrong;
+                self.cast(Vote::new(item.image, item.label, verdict), advance);
+            }
+            Action::Category(category) => self.detail_wrong(|v| v.category = Some(category)),
+            Action::Severity(severity) => self.detail_wrong(|v| v.severity = Some(severity)),
+            Action::AddLabel => self.dialog = Some(Dialog::Picker(ClassPicker::default())),
+            Action::Note => {
+                let note = self.my_current_vote().map(|v| v.note).unwrap_or_default();
+                self.dialog = Some(Dialog::Note(note));
+            }
+        }
+    }
+
+    fn change_settings(&mut self, settings: Settings) {
+        let queue_changed = (&settings.filter, settings.order, &settings.filter_model)
+            != (
+                &self.settings.filter,
+                self.settings.order,
+                &self.settings.filter_model,
+            );
+        self.settings = settings;
+        if queue_changed {
+            if let Some(review) = self.review.take() {
+                self.resolve_model_filter(&review);
+                self.review = Some(review);
+            }
+            self.rebuild_view();
+            self.scroll_queue = true;
+            self.save_position();
+        }
+    }
+
+    /// My vote on the current pair, if I cast one.
+    pub(super) fn my_current_vote(&self) -> Option<Vote> {
+        let item = self.current()?;
+        self.review
+            .as_ref()?
+            .my_vote(item.image, item.label)
+            .cloned()
+    }
+
+    /// Casts a vote; the status says saved only once the core has committed it.
+    fn cast(&mut self, vote: Vote, advance: bool) {
+        self.record(vote, advance, false);
+    }
+
+    /// Casts, or with `amend` completes the last vote on the same pair (one undo for W·1·N).
+    fn record(&mut self, vote: Vote, advance: bool, amend: bool) {
+        let position =
+            (self.review.as_ref()).and_then(|r| r.queue.position(vote.image, vote.label));
+        let before = position.and_then(|p| self.pair_state(p));
+        let (Some(project), Some(review)) = (self.project.as_mut(), self.review.as_mut()) else {
+            return;
+        };
+        let what = describe_vote(project, &vote);
+        let incomplete = is_incomplete(&vote);
+        let saved = match amend {
+            true => review.amend(project, vote),
+            false => review.vote(project, vote),
+        };
+        match saved {
+            Ok(()) => {
+                self.status = Status::Saved(match incomplete {
+                    true => format!("saved: {what} (incomplete: give a category 1–4 and M or N)"),
+                    false => format!("saved: {what}"),
+                });
+                self.after_vote(position, before);
+                if advance && self.settings.auto_advance {
+                    self.move_to(self.cursor + 1);
+                }
+            }
+            Err(error) => self.status = Status::Error(format!("vote NOT saved: {error}")),
+        }
+    }
+
+    /// Keeps the counters (and a view that follows votes) current after one pair changed.
+    fn after_vote(
+        &mut self,
+        position: Option<usize>,
+        before: Option<crate::panel::queue::PairState>,
+    ) {
+        if self.settings.filter.follows_votes() {
+            self.rebuild_view();
+            return;
+        }
+        let shown = position.is_some_and(|p| self.view.contains(&p));
+        if let (true, Some(before), Some(after)) =
+            (shown, before, position.and_then(|p| self.pair_state(p)))
+        {
+            self.counts.change(before, after);
+        }
+    }
+
+    fn undo(&mut self) {
+        let target = self.review.as_ref().and_then(|r| r.undo_target());
+        let position = target.and_then(|(i, l)| self.review.as_ref()?.queue.position(i, l));
+        let before = position.and_then(|p| self.pair_state(p));
+        let (Some(project), Some(review)) = (self.project.as_mut(), self.review.as_mut()) else {
+            return;
+        };
+        match review.undo(project) {
+            Ok(Some((image, label))) => {
+                self.status = Status::Saved(format!(
+                    "undone: vote on image {} · {}",
+                    image + 1,
+                    project.vocab().describe(label)
+                ));
+                self.after_vote(position, before);
+                if let Some(position) = self.position_of(image, label) {
+                    self.move_to(position);
+                }
+            }
+            Ok(None) => self.status = Status::Info("nothing to undo in this session".into()),
+            Err(error) => self.status = Status::Error(format!("undo failed: {error}")),
+        }
+    }
+
+    /// Adds a category or severity to the current pair's vote, which becomes `wrong`; moves on
+    /// once both are given. Undo takes the whole wrong vote back at once.
+    fn detail_wrong(&mut self, change: impl FnOnce(&mut Vote)) {
+        let Some(item) = self.current() else {
+            return;
+        };
+        let mine = self
+            .my_current_vote()
+            .filter(|v| v.verdict == Verdict::Wrong);
+        let amend = mine.is_some();
+        let mut vote = mine.unwrap_or_else(|| Vote::new(item.image, item.label, Verdict::Wrong));
+        change(&mut vote);
+        let complete = !is_incomplete(&vote);
+        self.record(vote, complete, amend);
+    }
+
+    /// Saves the note typed for the current pair with my vote (unclear when I had none).
+    fn save_note(&mut self, note: String) {
+        let Some(item) = self.current() else {
+            return;
+        };
+        let mut vote = self
+            .my_current_vote()
+            .unwrap_or_else(|| Vote::new(item.image, item.label, Verdict::Unclear));
+        vote.note = note;
+        self.cast(vote, false);
+    }
+
+    fn export_labels(&mut self, ctx: &egui::Context, out: PathBuf) {
+        let Some(dataset) = self.review.as_ref().map(|r| r.dataset.name.clone()) else {
+            return;
+        };
+        let project = self.project_path.clone();
+        self.job = Some(Job::spawn(
+            ctx,
+            "Exporting labels".into(),
+            move |progress| {
+                progress.begin("writing labels", 0);
+                let written = Project::open(&project)
+                    .and_then(|project| crate::export::export_labels(&project, &dataset, &out));
+                match written {
+                    Ok(rows) => JobOutcome::Done(format!(
+                        "{rows} images' labels written to {}",
+                        out.display()
+                    )),
+                    Err(error) => JobOutcome::from_error(error),
+                }
+            },
+        ));
+    }
+}
+
+fn describe_vote(project: &Project, vote: &Vote) -> String {
+    let pair = project.vocab().describe(vote.label);
+    format!("image {} · {pair}: {}", vote.image + 1, vote_summary(vote))
+}

@@ -1,0 +1,102 @@
+//! What the desk remembers for the person at it, across restarts, through eframe's
+//! persistence (in the user's data folder, never in a project file, which a panel shares):
+//! who they are, where they were, and how they like the queue. The window's size and the
+//! panels' widths are kept by eframe and egui themselves.
+
+use crate::panel::{QueueFilter, SortOrder};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+/// How many recent projects the File menu offers.
+const RECENT: usize = 6;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The person's name, stored with every vote they cast.
+    pub reviewer: Option<String>,
+    /// Projects where they said who they are; another project asks again, with this name
+    /// filled in, so a shared file never takes a vote under the wrong name silently.
+    pub confirmed_projects: BTreeSet<PathBuf>,
+    /// Projects opened, the last one first.
+    pub recent_projects: Vec<PathBuf>,
+    /// The queue's filters; the model is kept by name (see `filter_model`), indices differ
+    /// between projects.
+    pub filter: QueueFilter,
+    pub filter_model: Option<String>,
+    /// None: the most useful order the queue allows.
+    pub order: Option<SortOrder>,
+    pub auto_advance: bool,
+    pub top_k: usize,
+    pub show_browser: bool,
+    pub show_plots: bool,
+    /// The metrics table fills the centre instead of the image.
+    pub metrics_in_full: bool,
+    pub metrics_sort: MetricsSort,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            reviewer: None,
+            confirmed_projects: BTreeSet::new(),
+            recent_projects: Vec::new(),
+            filter: QueueFilter::default(),
+            filter_model: None,
+            order: None,
+            auto_advance: true,
+            top_k: 5,
+            show_browser: false,
+            show_plots: false,
+            metrics_in_full: false,
+            metrics_sort: MetricsSort::default(),
+        }
+    }
+}
+
+/// The live metrics table's order: a column and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSort {
+    pub column: usize,
+    pub descending: bool,
+}
+
+impl Settings {
+    /// The key eframe stores them under.
+    pub const KEY: &str = eframe::APP_KEY;
+
+    pub fn load(storage: Option<&dyn eframe::Storage>) -> Self {
+        storage
+            .and_then(|s| eframe::get_value(s, Self::KEY))
+            .unwrap_or_default()
+    }
+
+    pub fn save(&self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, Self::KEY, self);
+    }
+
+    /// Whether this person said who they are for this project.
+    pub fn confirmed(&self, project: &std::path::Path) -> bool {
+        self.reviewer.is_some() && self.confirmed_projects.contains(&canonical(project))
+    }
+
+    /// Puts a project first among the recent ones.
+    pub fn opened(&mut self, project: &std::path::Path) {
+        let project = canonical(project);
+        self.recent_projects.retain(|p| *p != project);
+        self.recent_projects.insert(0, project);
+        self.recent_projects.truncate(RECENT);
+    }
+
+    pub fn confirm(&mut self, project: &std::path::Path, name: &str) {
+        self.reviewer = Some(name.to_owned());
+        self.confirmed_projects.insert(canonical(project));
+    }
+}
+
+/// One spelling per file, however it was reached.
+pub fn canonical(path: &std::path::Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
