@@ -1,6 +1,7 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod compare;
 mod show;
 
 use crate::data::LabelKind;
@@ -61,6 +62,9 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         max_group: usize,
     },
+    /// A dataset against its replica: every metric's gap per model, the fit across models, the
+    /// uncertainty-matched gap, and the figures.
+    Compare(compare::CompareArgs),
     /// Datasets, label sources, models and slices of a project.
     Info { project: PathBuf },
     /// Store an ImageNet-M-style slice: an imported list, or the images on which at least T of
@@ -164,6 +168,9 @@ enum ImportCommand {
         /// Replace this model's predictions on the dataset.
         #[arg(long)]
         replace: bool,
+        /// The files rank worst first: read each row's class ids back to front.
+        #[arg(long)]
+        reverse_ranks: bool,
     },
 }
 
@@ -266,6 +273,7 @@ fn run_command(command: Command) -> Result<()> {
                 print!("{}", show::metrics_table(&report));
             }
         }
+        Command::Compare(args) => compare::run(args)?,
         Command::Info { project } => print!("{}", show::project_summary(&open(&project)?)?),
         Command::Slice {
             project,
@@ -393,6 +401,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
             order,
             top_k,
             replace,
+            reverse_ranks,
         } => {
             if model.is_some() && files.len() > 1 {
                 bail!(
@@ -416,6 +425,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
                 order: order.as_deref(),
                 top_k,
                 replace,
+                reverse_ranks,
             };
             import::import_predictions(&mut open(&project)?, &request, &bar)?
         }

@@ -6,6 +6,7 @@ use super::timm::{self, ResultRows};
 use super::{FileIndex, ImportReport, read_file, read_image_list};
 use crate::data::TopK;
 use crate::error::{Error, Result};
+use crate::metrics::check_predictions;
 use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
 use crate::vocab::ClassId;
@@ -24,6 +25,9 @@ pub struct PredictionImport<'a> {
     /// How many ranked classes to keep (default: all given ids, or 5 from full scores).
     pub top_k: Option<usize>,
     pub replace: bool,
+    /// The files rank worst first (as `fv_16k` on the ImageNetV2 sets does): read each row's
+    /// class ids back to front. Only for ranked ids; bagel ranks full scores itself.
+    pub reverse_ranks: bool,
 }
 
 const DEFAULT_K_FROM_SCORES: usize = 5;
@@ -81,6 +85,7 @@ pub fn import_predictions(
         order: order.as_ref().map(|(path, rows)| (*path, rows.as_slice())),
         num_classes: project.vocab().len(),
         top_k: request.top_k,
+        reverse_ranks: request.reverse_ranks,
     };
     let many = request.files.len() > 1;
     if many {
@@ -130,9 +135,16 @@ pub fn import_predictions(
             )
         })
         .collect();
+    let classes = project.vocab().len();
+    let warnings = (parsed.iter())
+        .filter_map(|(model, _, predictions)| {
+            check_predictions(model, request.dataset, predictions, &images.labels, classes)
+        })
+        .map(|warning| warning.message)
+        .collect();
     Ok(ImportReport {
         summary: lines.join("\n"),
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
@@ -145,6 +157,7 @@ struct Context<'a> {
     order: Option<(&'a Path, &'a [u32])>,
     num_classes: usize,
     top_k: Option<usize>,
+    reverse_ranks: bool,
 }
 
 fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<TopK> {
@@ -162,7 +175,7 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
         };
         return from_result_rows(
             file,
-            rows,
+            rows.ranked(context.reverse_ranks),
             context
                 .index
                 .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str))),
@@ -173,6 +186,13 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
     }
     let matrix = read_matrix(file, &bytes)?;
     drop(bytes);
+    if context.reverse_ranks && matches!(matrix, Matrix::Floats { .. }) {
+        return Err(Error::bad_input(
+            file,
+            "--reverse-ranks applies to ranked class ids; this file holds scores, which bagel \
+             ranks itself: import it without --reverse-ranks",
+        ));
+    }
     let rows = match &matrix {
         Matrix::Ints { rows, .. } | Matrix::Floats { rows, .. } => *rows,
     };
@@ -206,14 +226,9 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
     };
     let row_of_image = cover(file, row_images, context.files)?;
     match matrix {
-        Matrix::Ints { cols, values, .. } => from_class_ids(
-            file,
-            &values,
-            cols,
-            &row_of_image,
-            num_classes,
-            context.top_k,
-        ),
+        Matrix::Ints { cols, values, .. } => {
+            from_class_ids(file, &values, cols, &row_of_image, num_classes, context)
+        }
         Matrix::Floats { cols, values, .. } => {
             if cols != num_classes {
                 return Err(Error::bad_input(
@@ -300,12 +315,17 @@ fn from_class_ids(
     cols: usize,
     row_of_image: &[usize],
     num_classes: usize,
-    top_k: Option<usize>,
+    context: &Context,
 ) -> Result<TopK> {
-    let k = top_k.unwrap_or(cols).min(cols);
+    let k = context.top_k.unwrap_or(cols).min(cols);
     let mut class_ids = Vec::with_capacity(row_of_image.len() * k);
     for &row in row_of_image {
-        for column in 0..k {
+        for rank in 0..k {
+            let column = if context.reverse_ranks {
+                cols - 1 - rank
+            } else {
+                rank
+            };
             class_ids.push(class_id(
                 file,
                 values[row * cols + column],

@@ -5,6 +5,7 @@ mod accuracy;
 mod asma;
 mod mla;
 mod report;
+mod sanity;
 mod slice;
 mod valid_sets;
 
@@ -12,6 +13,7 @@ pub use accuracy::{set_accuracy, top_k_accuracy};
 pub use asma::{SubsetAccuracy, asma, subgroup_accuracies};
 pub use mla::{MlaScore, multi_label_accuracy};
 pub use report::{DatasetReport, Evaluation, MetricOptions, ModelReport};
+pub use sanity::{RankHits, Warning, check_predictions};
 pub use slice::{SliceScore, clopper_pearson, major_mistake_images, slice_score};
 pub use valid_sets::{ValidSets, relabel_image};
 
