@@ -111,6 +111,7 @@ fn synthetic_evaluation(models: usize, k: usize) -> Evaluation {
         .collect();
     Evaluation {
         dataset: DATASET.into(),
+        files: Vec::new(),
         truth: truth.iter().map(|&t| Some(t)).collect(),
         kinds: vocab.classes().iter().map(|class| class.kind).collect(),
         collapse_enabled: false,
@@ -120,8 +121,9 @@ fn synthetic_evaluation(models: usize, k: usize) -> Evaluation {
             "multilabel".into(),
             ValidSets::from_multilabel(&multilabel, &identity),
         )),
-        relabeled: Some(ValidSets::from_multilabel(&multilabel, &identity)),
+        relabeled: Some(ValidSets::relabeled(&multilabel, &[], &identity)),
         decisions: 0,
+        decided_outside_multilabels: 0,
         slice: Some(("imagenet_m".into(), (0..68).map(|i| i * 700).collect())),
         collapse: identity,
         models,

@@ -18,13 +18,61 @@ pub enum Error {
     },
     #[error("{path} is not a bagel project ({why}); create one with `bagel new`")]
     NotAProject { path: PathBuf, why: String },
-    #[error("project database: {0}")]
-    Db(#[from] rusqlite::Error),
+    /// A record bagel could not have written: the file was changed outside bagel, or the disk
+    /// damaged it.
+    #[error("{path} is damaged: {what}: {problem}; {fix}")]
+    Damaged {
+        path: PathBuf,
+        what: String,
+        problem: String,
+        fix: String,
+    },
+    /// The project file cannot be used as asked: busy, read-only, damaged, disk full.
+    #[error("{path} is {problem}")]
+    ProjectFile { path: PathBuf, problem: String },
+    /// SQLite's own words stay out of the message (no "Error code 5"): it says what happened
+    /// and what to do. Not a `source`, so no chain of causes repeats the raw text.
+    #[error("the project file is {}", describe_sqlite(.0, "PROJECT_FILE"))]
+    Db(rusqlite::Error),
     #[error("cancelled; nothing was written")]
     Cancelled,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Self {
+        Error::Db(error)
+    }
+}
+
+/// What an SQLite error means for the project file (named `file` in advice), in plain words.
+pub fn describe_sqlite(error: &rusqlite::Error, file: &str) -> String {
+    use rusqlite::ErrorCode::*;
+    let Some(code) = error.sqlite_error_code() else {
+        return format!("not readable as bagel expects ({error}); check it with `bagel info`");
+    };
+    let detail = match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        _ => format!("{code:?}"),
+    };
+    match code {
+        DatabaseBusy | DatabaseLocked => "busy: another bagel (or another program) kept writing to it while this one waited; try again when it has finished (nothing was written)".into(),
+        ReadOnly => "read-only, so bagel cannot write to it; make it (and its folder) writable, or use commands that only read it (info, metrics, export)".into(),
+        DiskFull => "on a full disk; free some space and try again (nothing was written)".into(),
+        DatabaseCorrupt | NotADatabase => damaged_text(&detail, file),
+        CannotOpen => format!("not openable ({detail}); check the path and the folder's permissions"),
+        SystemIoFailure => format!("not readable or writable ({detail}); check the disk"),
+        _ => format!("not usable as bagel expects ({detail}); check it with `sqlite3 {file} 'PRAGMA integrity_check'`"),
+    }
+}
+
+/// The words for a damaged project file, with the command that checks it.
+pub fn damaged_text(why: &str, file: &str) -> String {
+    format!(
+        "damaged ({why}); check it with `sqlite3 {file} 'PRAGMA integrity_check'` and restore a backup if it reports errors"
+    )
+}
 
 impl Error {
     pub fn bad_input(file: impl AsRef<Path>, problem: impl Into<String>) -> Self {
@@ -34,10 +82,51 @@ impl Error {
         }
     }
 
+    /// An SQLite error named with the project file it happened in.
+    pub fn in_project(self, path: &Path) -> Self {
+        match self {
+            Error::Db(error) => Error::ProjectFile {
+                path: path.to_path_buf(),
+                problem: describe_sqlite(&error, &path.display().to_string()),
+            },
+            other => other,
+        }
+    }
+
     pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
             source,
         }
     }
+}
+
+/// Longest message printed whole; a longer one keeps its head (the file and the record) and its
+/// tail (what to do) around an ellipsis, so a 10 MB CSV field is not poured onto the screen.
+const MESSAGE_LIMIT: usize = 1200;
+const MESSAGE_HEAD: usize = 800;
+const MESSAGE_TAIL: usize = 300;
+
+/// A message as it may reach a terminal: control characters (ANSI escapes, NUL, carriage
+/// returns) escaped as `\u{..}` so a file name cannot move the cursor or recolour the screen,
+/// and capped at [`MESSAGE_LIMIT`] characters. Line breaks stay: messages may be several lines.
+pub fn for_terminal(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '\n' => vec![c],
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => vec![c],
+        })
+        .collect();
+    let length = escaped.chars().count();
+    if length <= MESSAGE_LIMIT {
+        return escaped;
+    }
+    let head: String = escaped.chars().take(MESSAGE_HEAD).collect();
+    let tail: String = escaped.chars().skip(length - MESSAGE_TAIL).collect();
+    format!(
+        "{head} … ({} characters left out) … {tail}",
+        length - MESSAGE_HEAD - MESSAGE_TAIL
+    )
 }

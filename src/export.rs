@@ -1,6 +1,8 @@
 //! Updated label sets for others to evaluate on: the imported multi-labels with the panel's
 //! decisions overlaid, written as the CSV that `bagel import labels` reads back.
 
+pub mod review;
+
 use crate::data::{LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::panel::{Decision, Verdict};
@@ -9,9 +11,14 @@ use crate::vocab::{ClassId, Vocabulary};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod file;
+mod votes;
+
+pub use votes::export_votes;
+
 /// Writes `file,correct,unclear,wrong,problematic` (wnids separated by spaces) for every image
 /// the labels or the decisions cover; returns how many rows. The file appears whole or not at
-/// all: it is written beside the target and renamed.
+/// all (see [`crate::durable`]); a symlink's target is replaced and the link kept.
 pub fn export_labels(project: &Project, dataset: &str, out: &Path) -> Result<usize> {
     let info = project.dataset(dataset)?;
     let images = project.images(info.id)?;
@@ -44,9 +51,20 @@ pub fn export_labels(project: &Project, dataset: &str, out: &Path) -> Result<usi
             ))
         })
         .collect();
-    let partial = out.with_extension("partial");
-    write_csv(&partial, project.vocab(), &images.files, &rows)?;
-    std::fs::rename(&partial, out).map_err(|e| Error::io(out, e))?;
+    let target = crate::durable::resolve_target(out)?;
+    let mut temp = crate::durable::temp_beside(&target)?;
+    write_csv(
+        temp.as_file_mut(),
+        out,
+        project.vocab(),
+        &images.files,
+        &rows,
+    )?;
+    // A file that is replaced keeps its mode (a shared group-writable file stays so).
+    if let Ok(existing) = std::fs::metadata(&target) {
+        (temp.as_file().set_permissions(existing.permissions())).map_err(|e| Error::io(out, e))?;
+    }
+    crate::durable::persist(temp, &target, true)?;
     Ok(rows.len())
 }
 
@@ -70,13 +88,14 @@ fn overlay(mut entry: LabelEntry, decisions: &[Decision]) -> LabelEntry {
 }
 
 fn write_csv(
+    file: &mut std::fs::File,
     path: &Path,
     vocab: &Vocabulary,
     files: &[String],
     rows: &[(usize, LabelEntry)],
 ) -> Result<()> {
     let failed = |e: csv::Error| Error::bad_input(path, format!("cannot write: {e}"));
-    let mut writer = csv::Writer::from_path(path).map_err(failed)?;
+    let mut writer = csv::Writer::from_writer(file);
     writer
         .write_record(["file", "correct", "unclear", "wrong", "problematic"])
         .map_err(failed)?;

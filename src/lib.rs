@@ -15,6 +15,7 @@ pub mod compare;
 pub mod data;
 #[cfg(feature = "desk")]
 pub mod desk;
+pub mod durable;
 pub mod error;
 pub mod export;
 pub mod imaging;
@@ -24,4 +25,5 @@ pub mod panel;
 pub mod progress;
 pub mod sample;
 pub mod store;
+pub mod verdict;
 pub mod vocab;

@@ -2,7 +2,7 @@ fn main() -> std::process::ExitCode {
     match bagel::cli::run() {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            bagel::cli::print_error(&error);
             std::process::ExitCode::FAILURE
         }
     }

@@ -103,6 +103,32 @@ fn class_id_out_of_range_names_row_and_column() {
 }
 
 #[test]
+fn a_class_given_twice_in_a_row_is_refused() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let mut ids: Vec<i64> = TOP3.iter().flatten().map(|&c| c as i64).collect();
+    ids[3 * 3 + 1] = ids[3 * 3];
+    let bytes: Vec<u8> = ids.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let repeated = fixture.write("repeated.npy", &npy("<i8", &[6, 3], &bytes));
+    rejects(
+        &fixture,
+        &predictions(&fixture, &repeated),
+        &["repeated.npy", "row 3", "class id 0", "columns 0 and 1"],
+    );
+    let mut csv = String::from("filename,index_0,index_1\n");
+    for (image, top) in TOP3.iter().enumerate() {
+        let second = if image == 0 { top[0] } else { top[1] };
+        csv += &format!("{},{},{second}\n", file_name(image), top[0]);
+    }
+    let timm = fixture.write("repeated.csv", csv.as_bytes());
+    rejects(
+        &fixture,
+        &predictions(&fixture, &timm),
+        &["repeated.csv", "row 0", "class id 282", "columns 0 and 1"],
+    );
+}
+
+#[test]
 fn unknown_wnid_names_the_record() {
     let fixture = Fixture::new();
     fixture.imported_project();
@@ -289,8 +315,11 @@ fn a_json_of_another_format_says_what_it_is() {
 fn several_files_are_one_transaction() {
     let fixture = Fixture::new();
     fixture.imported_project();
-    let good = fixture.path("top3.npy");
-    let bad = fixture.write("bad.npy", &npy("<i8", &[6, 1], &[0xffu8; 48]));
+    // Both files parse; the second fails only as it is written, because model "m" (its
+    // file's name) already has predictions: the first model, written by then, must go too.
+    let top3 = std::fs::read(fixture.path("top3.npy")).unwrap();
+    let first = fixture.write("fresh.npy", &top3);
+    let second = fixture.write("m.npy", &top3);
     let p = fixture.project();
     rejects(
         &fixture,
@@ -300,10 +329,10 @@ fn several_files_are_one_transaction() {
             p.to_str().unwrap(),
             "--dataset",
             "val",
-            good.to_str().unwrap(),
-            bad.to_str().unwrap(),
+            first.to_str().unwrap(),
+            second.to_str().unwrap(),
         ],
-        &["bad.npy", "class id -1"],
+        &["m.npy", "already has predictions", "--replace"],
     );
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use bagel::panel::{Decision, Severity, Verdict};
+use bagel::panel::{Decision, DecisionKind, Severity, Verdict};
 use bagel::store::Project;
 use common::*;
 
@@ -35,7 +35,15 @@ fn every_metric_matches_the_hand_worked_fixture() {
     assert_close(&model["subgroups"]["2"], 7.0 / 9.0);
     assert!(model["subgroups"]["3"].is_null() && model["subgroups"]["5"].is_null());
     assert_close(&model["asma"], (0.5 + 7.0 / 9.0) / 2.0);
+    assert_eq!(model["asma_groups"], 3, "top-3 kept: ASMA over g ≤ 3 only");
     assert!(model["imagenet_m"].is_null(), "no slice yet");
+    let table = bagel_ok(&["metrics", project.to_str().unwrap(), "--dataset", "val"]);
+    let row = table.lines().find(|l| l.starts_with("m ")).unwrap();
+    assert!(row.contains(" 63.89* "), "{table}");
+    assert!(
+        table.contains("* ASMA (g ≤ 3) for m: only top-3 stored"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -105,11 +113,16 @@ fn decisions_move_mla_relabeled_and_the_slice() {
     // The panel finds the tub prediction on the bathtub image valid, and the shark prediction
     // on the goldfish image a major mistake.
     project
-        .record_decision(dataset, &decide(2, 876, Verdict::Correct, None))
+        .record_decision(
+            dataset,
+            DecisionKind::Panel,
+            &decide(2, 876, Verdict::Correct, None),
+        )
         .unwrap();
     project
         .record_decision(
             dataset,
+            DecisionKind::Panel,
             &decide(4, 3, Verdict::Wrong, Some(Severity::Major)),
         )
         .unwrap();
@@ -133,8 +146,83 @@ fn decisions_move_mla_relabeled_and_the_slice() {
         "1",
     ]);
     assert!(computed.contains("1 images"), "{computed}");
-    let project = Project::open(&project_path).unwrap();
+    let mut project = Project::open(&project_path).unwrap();
     assert_eq!(project.slice(dataset, "major").unwrap(), Some(vec![4]));
+    // A decision on the shark image, which has no multi-labels, is kept and counted apart;
+    // "wrong" on goldfish, the goldfish image's only label, takes that image out of the set.
+    project
+        .record_decision(
+            dataset,
+            DecisionKind::Panel,
+            &decide(5, 2, Verdict::Correct, None),
+        )
+        .unwrap();
+    project
+        .record_decision(
+            dataset,
+            DecisionKind::Panel,
+            &decide(4, 1, Verdict::Wrong, None),
+        )
+        .unwrap();
+    drop(project);
+    let after = metrics_json(&project_path, &[]);
+    assert_eq!(after["decided_outside_multilabels"], 1);
+    assert_eq!(
+        after["emptied_by_decisions"],
+        serde_json::json!([file_name(4)])
+    );
+    assert_close(&after["models"][0]["mla_relabeled"], 1.0);
+    let slice = &after["models"][0]["imagenet_m"];
+    assert_eq!(
+        (&slice["correct"], &slice["total"], &slice["left"]),
+        (&2.into(), &2.into(), &1.into()),
+        "the emptied goldfish image leaves the slice"
+    );
+    let table = bagel_ok(&["metrics", p, "--dataset", "val"]);
+    assert!(
+        table.contains("decided outside the multi-label set: 1")
+            && table.contains("left without a valid label by decisions: 1"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_probabilities_file_with_a_row_off_by_a_tenth_is_read_as_logits_with_a_warning() {
+    let fixture = Fixture::new();
+    let project_path = fixture.imported_project();
+    // The softmax of the fixture's logits, row by row; row 2 then scaled to sum to 0.9.
+    let mut probabilities: Vec<f32> = Vec::new();
+    for (image, row) in logits().chunks(1000).enumerate() {
+        let total: f64 = row.iter().map(|&x| (x as f64).exp()).sum();
+        let scale = if image == 2 { 0.9 } else { 1.0 };
+        probabilities.extend(
+            row.iter()
+                .map(|&x| ((x as f64).exp() / total * scale) as f32),
+        );
+    }
+    let file = fixture.write(
+        "probs.npy",
+        &npy("<f4", &[6, 1000], &f32_bytes(&probabilities)),
+    );
+    let run = bagel(&[
+        "import",
+        "predictions",
+        project_path.to_str().unwrap(),
+        "--dataset",
+        "val",
+        file.to_str().unwrap(),
+    ]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("probs.npy: 5 of 6 rows are probabilities")
+            && run
+                .stderr
+                .contains("these are not: row 2 (sum 0.9000, min 0.0007)")
+            && run.stderr.contains("read as logits"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -57,13 +57,21 @@ fn loaded(harness: &mut Harness<'_, Desk>) {
     });
 }
 
-/// (image, label, verdict, category, severity, withdrawn) of every vote row.
+/// (image, label, verdict, category, severity, withdrawn) of each voted pair's latest event in
+/// the log, pairs in the order first voted on.
 type VoteRow = (u32, u16, String, Option<String>, Option<String>, bool);
 
 fn votes(project: &Path) -> Vec<VoteRow> {
     let conn = rusqlite::Connection::open(project).unwrap();
     let mut statement = conn
-        .prepare("SELECT image_idx, label, verdict, category, severity, withdrawn FROM votes ORDER BY id")
+        .prepare(
+            "SELECT image_idx, label, COALESCE(verdict, ''), category, severity, verdict IS NULL
+             FROM vote_events e
+             WHERE id = (SELECT MAX(id) FROM vote_events f
+                         WHERE f.image_idx = e.image_idx AND f.label = e.label)
+             ORDER BY (SELECT MIN(id) FROM vote_events g
+                       WHERE g.image_idx = e.image_idx AND g.label = e.label)",
+        )
         .unwrap();
     statement
         .query_map([], |r| {

@@ -6,18 +6,43 @@ mod common;
 use common::*;
 use std::path::PathBuf;
 
+/// Every file the tests read, relative to the data folder.
+const NEEDED: &[&str] = &[
+    "imagenet/real/real.json",
+    "imagenet/val/val_labels_cid.txt",
+    "imagenet/multilabel_unlicensed/imagenet2012_multilabel_validation.csv",
+    "imagenet/multilabel_unlicensed/multilabel_v3_layout.json",
+    "imagenetv2/datasets/imagenet-validation-original.json",
+    "imagenetv2/datasets/imagenetv2-b-33.json",
+    "imagenetv2/predictions/imagenet-validation-original/resnet152.npy",
+    "imagenetv2/predictions/imagenetv2-b-33/resnet152.npy",
+];
+
+/// The data folder: $BAGEL_DATA, which must then hold every file (asking for the real data
+/// and not finding it is a failure), else ../shared/data when present; otherwise the tests
+/// skip, saying so.
 fn shared_data() -> Option<PathBuf> {
-    let path = std::env::var_os("BAGEL_DATA")
-        .map(PathBuf::from)
+    let given = std::env::var_os("BAGEL_DATA").map(PathBuf::from);
+    let path = (given.clone())
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    if path.join("imagenet/real/real.json").is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "SKIPPED: real data not found at {} (set BAGEL_DATA)",
-            path.display()
-        );
-        None
+    let missing: Vec<&str> = (NEEDED.iter().copied())
+        .filter(|relative| !path.join(relative).is_file())
+        .collect();
+    match (missing.is_empty(), given.is_some()) {
+        (true, _) => Some(path),
+        (false, true) => panic!(
+            "BAGEL_DATA={} lacks {}; point it at the shared data folder, or unset it to skip",
+            path.display(),
+            missing.join(", ")
+        ),
+        (false, false) => {
+            eprintln!(
+                "SKIPPED: real data not found at {} (lacks {}; set BAGEL_DATA)",
+                path.display(),
+                missing.join(", ")
+            );
+            None
+        }
     }
 }
 

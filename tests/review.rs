@@ -3,6 +3,7 @@
 
 mod common;
 
+use bagel::data::{LabelEntry, LabelKind};
 use bagel::metrics::{Evaluation, MetricOptions};
 use bagel::panel::{Category, Review, Severity, Verdict, Vote};
 use bagel::progress::Silent;
@@ -31,17 +32,26 @@ fn assert_live_matches_fresh(project: &Project, review: &Review) {
         assert!((a - b).abs() < 1e-12, "MLA re-labeled: live {a}, fresh {b}");
         assert_eq!(live.imagenet_m, fresh.imagenet_m);
     }
+    assert_eq!(
+        review.live.report().decided_outside_multilabels,
+        fresh.decided_outside_multilabels
+    );
+    assert_eq!(
+        review.live.report().emptied_by_decisions,
+        fresh.emptied_by_decisions
+    );
 }
 
-fn stored_votes(project: &Project) -> Vec<(i64, i64, String, i64)> {
+/// The vote log as stored: (image, label, verdict or "withdrawn"), oldest first.
+fn stored_votes(project: &Project) -> Vec<(i64, i64, String)> {
     let conn = rusqlite::Connection::open(project.path()).unwrap();
     let mut statement = conn
-        .prepare("SELECT image_idx, label, verdict, withdrawn FROM votes ORDER BY id")
+        .prepare(
+            "SELECT image_idx, label, COALESCE(verdict, 'withdrawn') FROM vote_events ORDER BY id",
+        )
         .unwrap();
     statement
-        .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
@@ -78,7 +88,7 @@ fn a_vote_is_stored_decides_its_pair_and_moves_the_live_metrics() {
     review
         .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
         .unwrap();
-    assert_eq!(stored_votes(&project), vec![(4, 3, "correct".into(), 0)]);
+    assert_eq!(stored_votes(&project), vec![(4, 3, "correct".into())]);
     let dataset = review.dataset.id;
     let decisions = project.decisions(dataset).unwrap();
     assert_eq!((decisions[0].image, decisions[0].label), (4, 3));
@@ -95,6 +105,75 @@ fn a_vote_is_stored_decides_its_pair_and_moves_the_live_metrics() {
     assert_live_matches_fresh(&project, &review);
     assert_eq!(review.my_vote(4, 3).unwrap().verdict, Verdict::Correct);
     assert_eq!(review.reviewed_counts(), (1, 1));
+}
+
+#[test]
+fn a_decision_outside_the_multilabels_moves_no_figure_and_is_counted_apart() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    let before = review.live.report().models[0].clone();
+    // Image 6 (great white shark) has no multi-labels and the model's top-1 is its original
+    // label; image 4 (tench) is problematic in the source.
+    review
+        .vote(&mut project, Vote::new(5, 2, Verdict::Correct))
+        .unwrap();
+    review
+        .vote(&mut project, Vote::new(3, 0, Verdict::Correct))
+        .unwrap();
+    let report = review.live.report();
+    assert_eq!(report.models[0].mla_relabeled, before.mla_relabeled);
+    assert_eq!(report.models[0].mla_relabeled, report.models[0].mla);
+    assert_eq!(report.decided_outside_multilabels, 2);
+    assert_live_matches_fresh(&project, &review);
+    assert_eq!(review.undo(&mut project).unwrap(), Some((3, 0)));
+    assert_eq!(review.live.report().decided_outside_multilabels, 1);
+    assert_live_matches_fresh(&project, &review);
+}
+
+#[test]
+fn an_image_the_decisions_leave_without_a_valid_label_is_excluded_and_listed() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    // MLA counts four images: tabby and tiger cat hit, bathtub (tub) and goldfish (tailed
+    // frog) miss: (1 + 1 + 0 + 0) / 4 classes. "Wrong" on goldfish, the only label of image
+    // 5, leaves it no valid label: it leaves the set instead of counting as a miss.
+    assert_eq!(review.live.report().models[0].mla_relabeled, Some(0.5));
+    review
+        .vote(&mut project, Vote::new(4, 1, Verdict::Wrong))
+        .unwrap();
+    let report = review.live.report();
+    assert_eq!(report.models[0].mla_relabeled, Some(2.0 / 3.0));
+    assert_eq!(
+        report.emptied_by_decisions,
+        vec!["ILSVRC2012_val_00000005.JPEG".to_owned()]
+    );
+    assert_live_matches_fresh(&project, &review);
+    review.undo(&mut project).unwrap();
+    assert!(review.live.report().emptied_by_decisions.is_empty());
+    assert_eq!(review.live.report().models[0].mla_relabeled, Some(0.5));
+    assert_live_matches_fresh(&project, &review);
+}
+
+#[test]
+fn a_slice_image_made_problematic_leaves_the_slice() {
+    let fixture = Fixture::new();
+    let (mut project, mut review) = open_review(&fixture);
+    // The slice holds images 3 (bathtub, predicted tub) and 5 (goldfish, predicted tailed
+    // frog): both misses under their multi-labels.
+    let score = review.live.report().models[0].imagenet_m.unwrap();
+    assert_eq!((score.correct, score.total, score.left), (0, 2, 0));
+    review
+        .vote(&mut project, Vote::new(4, 3, Verdict::Problematic))
+        .unwrap();
+    let score = review.live.report().models[0].imagenet_m.unwrap();
+    assert_eq!((score.correct, score.total, score.left), (0, 1, 1));
+    assert_live_matches_fresh(&project, &review);
+    review
+        .vote(&mut project, Vote::new(2, 876, Verdict::Correct))
+        .unwrap();
+    let score = review.live.report().models[0].imagenet_m.unwrap();
+    assert_eq!((score.correct, score.total, score.left), (1, 1, 1));
+    assert_live_matches_fresh(&project, &review);
 }
 
 #[test]
@@ -118,15 +197,22 @@ fn undo_restores_the_previous_vote_and_keeps_the_history() {
     assert_live_matches_fresh(&project, &review);
 
     assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
-    assert_eq!(stored_votes(&project), vec![(2, 876, "correct".into(), 0)]);
+    assert_eq!(review.my_vote(2, 876).unwrap().verdict, Verdict::Correct);
     assert_live_matches_fresh(&project, &review);
     assert_eq!(review.undo(&mut project).unwrap(), Some((2, 876)));
-    // The first vote is withdrawn, not deleted: its history stays.
-    assert_eq!(stored_votes(&project), vec![(2, 876, "correct".into(), 1)]);
+    // Nothing is overwritten: undo appends the restored vote, then a withdrawal.
+    let log: Vec<(i64, i64, String)> = ["correct", "wrong", "correct", "withdrawn"]
+        .iter()
+        .map(|verdict| (2, 876, verdict.to_string()))
+        .collect();
+    assert_eq!(stored_votes(&project), log);
     assert!(project.decisions(review.dataset.id).unwrap().is_empty());
+    let history = project.pair_history(review.dataset.id, 2, 876).unwrap();
+    assert_eq!(history.len(), 4);
+    assert!(history.iter().all(|event| event.reviewer == "ana"));
     assert_eq!(
-        project.vote_history_len(review.dataset.id, 2, 876).unwrap(),
-        4
+        history[1].vote.as_ref().unwrap().category,
+        Some(Category::FineGrained)
     );
     assert_live_matches_fresh(&project, &review);
     assert!(review.my_vote(2, 876).is_none());
@@ -159,14 +245,10 @@ fn votes_of_two_reviewers_are_decided_together_and_survive_reopening() {
 #[test]
 fn a_vote_without_a_reviewer_name_is_refused() {
     let fixture = Fixture::new();
-    let (mut project, review) = open_review(&fixture);
-    let err = project
-        .cast_vote(
-            review.dataset.id,
-            "  ",
-            bagel::panel::Round::Independent,
-            &Vote::new(4, 3, Verdict::Correct),
-        )
+    let (mut project, _) = open_review(&fixture);
+    let mut nameless = Review::load(&project, "val", "  ", &Silent).unwrap();
+    let err = nameless
+        .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
         .unwrap_err();
     assert!(err.to_string().contains("reviewer name"), "{err}");
     assert!(stored_votes(&project).is_empty());
@@ -211,4 +293,36 @@ fn the_export_carries_the_decisions_and_imports_back() {
         "updated",
         out.to_str().unwrap(),
     ]);
+    // What comes back is the imported multi-labels with the two decisions overlaid.
+    let reopened = Project::open(&fixture.project()).unwrap();
+    let source = reopened
+        .label_source(
+            dataset_id(&reopened),
+            LabelKind::MultiLabel,
+            Some("updated"),
+        )
+        .unwrap()
+        .unwrap();
+    let updated = reopened.image_labels(&source, 6).unwrap();
+    let entry = |correct: &[u16], wrong: &[u16], problematic| LabelEntry {
+        correct: correct.to_vec(),
+        unclear: vec![],
+        wrong: wrong.to_vec(),
+        problematic,
+    };
+    let expected = [
+        Some(entry(&[281], &[282, 285], false)),
+        Some(entry(&[282], &[], false)),
+        Some(entry(&[435], &[], false)),
+        Some(entry(&[], &[], true)),
+        Some(entry(&[1, 3], &[], false)),
+        None,
+    ];
+    for (image, expected) in expected.into_iter().enumerate() {
+        assert_eq!(updated.entry(image), expected, "image {image}");
+    }
+}
+
+fn dataset_id(project: &Project) -> i64 {
+    project.dataset("val").unwrap().id
 }

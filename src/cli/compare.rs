@@ -1,5 +1,6 @@
 //! `bagel compare`: a dataset against its replica, as a table, JSON, CSV and figures.
 
+use super::out;
 use super::show::{percent, warnings_section};
 use crate::compare::plots::{self, Figure};
 use crate::compare::{
@@ -80,7 +81,7 @@ enum BinningArg {
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
-    let project = Project::open(&args.project)?;
+    let project = Project::open_read_only(&args.project)?;
     let options = CompareOptions {
         metrics: args
             .metrics
@@ -106,32 +107,33 @@ pub fn run(args: CompareArgs) -> Result<()> {
         seed: args.seed,
         ..CompareOptions::new(&args.source, &args.target)
     };
-    let comparison = compare_datasets(&project, &options)?;
+    let comparison =
+        compare_datasets(&project, &options).map_err(|e| e.in_project(&args.project))?;
     if let Some(dir) = &args.plots {
         let curves = match args.curves.is_empty() {
             true => median_model(&comparison).into_iter().collect(),
             false => args.curves.clone(),
         };
         let written = plots::write_figures(&comparison, &Figure::all(&comparison, &curves), dir)?;
-        eprintln!(
+        let note = format!(
             "{} figures (SVG and PNG) written to {}; curves of {}",
             written.len() / 2,
             dir.display(),
             curves.join(", ")
         );
+        out::to_stderr("note", note);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&comparison)?);
-    } else if let Some(out) = &args.csv {
-        write_csv(&comparison, out)?;
-        eprintln!(
-            "{} models written to {}",
-            comparison.models.len(),
-            out.display()
-        );
-        eprint!("{}", warnings_section(&comparison.warnings));
+        out::line(serde_json::to_string_pretty(&comparison)?)?;
+    } else if let Some(path) = &args.csv {
+        write_csv(&comparison, path)?;
+        let note = format!("{} models written to {}", comparison.models.len(), path.display());
+        out::to_stderr("note", note);
+        for warning in &comparison.warnings {
+            out::to_stderr("warning", &warning.message);
+        }
     } else {
-        print!("{}", comparison_table(&comparison));
+        out::print(comparison_table(&comparison))?;
     }
     Ok(())
 }

@@ -2,7 +2,11 @@
 
 mod bar;
 mod compare;
+mod out;
+mod panel;
 mod show;
+
+pub use out::print_error;
 
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
@@ -90,7 +94,12 @@ enum Command {
         /// Merge the collapsed class pairs wherever a prediction meets a label set.
         #[arg(long, value_enum)]
         collapse: Option<Switch>,
+        /// A blind independent round: nobody sees others' votes on a pair before voting on it.
+        #[arg(long, value_enum)]
+        blind: Option<Switch>,
     },
+    /// The chair's decision on a pair, overriding the panel's votes, with a reason.
+    Decide(panel::Decide),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -112,6 +121,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// The standing votes as CSV, for `bagel import votes` on another machine.
+    Votes(panel::ExportVotes),
     /// CSV file,correct,unclear,wrong,problematic (wnids), readable by `bagel import labels`.
     Labels {
         project: PathBuf,
@@ -172,6 +183,8 @@ enum ImportCommand {
         #[arg(long)]
         reverse_ranks: bool,
     },
+    /// Votes from another machine of the panel (a `bagel export votes` CSV): merged, newer wins.
+    Votes(panel::ImportVotes),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -201,34 +214,48 @@ enum Switch {
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
-    match cli.command {
+    out::closed_output_is_success(match cli.command {
         None => open_desk(None),
         Some(command) => run_command(command),
-    }
+    })
 }
 
+/// Opens a project to write to it; a wait for another writer is announced on stderr.
 fn open(path: &Path) -> Result<Project> {
-    Ok(Project::open(path)?)
+    let mut project = Project::open(path)?;
+    project.on_wait(out::waiting_for_writer);
+    Ok(project)
 }
 
-fn report(outcome: ImportReport) {
-    println!("{}", outcome.summary);
+/// Opens a project only to read it, so a read-only file works.
+fn read(path: &Path) -> Result<Project> {
+    Ok(Project::open_read_only(path)?)
+}
+
+fn report(outcome: ImportReport) -> Result<()> {
     for warning in outcome.warnings {
-        eprintln!("warning: {warning}");
+        out::to_stderr("warning", warning);
     }
+    out::line(outcome.summary)
 }
 
 fn run_command(command: Command) -> Result<()> {
     match command {
         Command::Open { project } => open_desk(project)?,
-        Command::Sample => println!("{}", crate::sample::ensure_sample_project()?.display()),
+        Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
+        Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
+        Command::Decide(args) => panel::decide(args)?,
         Command::Export(ExportCommand::Labels {
             project,
             dataset,
             out,
         }) => {
-            let rows = crate::export::export_labels(&open(&project)?, &dataset, &out)?;
-            println!("{rows} images' labels written to {}", out.display());
+            let rows = crate::export::export_labels(&read(&project)?, &dataset, &out)
+                .map_err(|e| e.in_project(&project))?;
+            out::line(format_args!(
+                "{rows} images' labels written to {}",
+                out.display()
+            ))?;
         }
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
@@ -236,11 +263,11 @@ fn run_command(command: Command) -> Result<()> {
                 None => Vocabulary::imagenet1k(),
             };
             Project::create(&project, &vocabulary)?;
-            println!(
+            out::line(format_args!(
                 "created {} with {} classes",
                 project.display(),
                 vocabulary.len()
-            );
+            ))?;
         }
         Command::Import(command) => run_import(command)?,
         Command::Metrics {
@@ -265,16 +292,21 @@ fn run_command(command: Command) -> Result<()> {
                 },
                 max_group,
             };
-            let evaluation = Evaluation::load(&open(&project)?, &dataset)?;
+            let evaluation =
+                Evaluation::load(&read(&project)?, &dataset).map_err(|e| e.in_project(&project))?;
             let report = evaluation.report(&options);
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                out::line(serde_json::to_string_pretty(&report)?)?;
             } else {
-                print!("{}", show::metrics_table(&report));
+                out::print(show::metrics_table(&report))?;
             }
         }
         Command::Compare(args) => compare::run(args)?,
-        Command::Info { project } => print!("{}", show::project_summary(&open(&project)?)?),
+        Command::Info { project } => {
+            let summary =
+                show::project_summary(&read(&project)?).map_err(|e| e.in_project(&project))?;
+            out::print(summary)?
+        }
         Command::Slice {
             project,
             dataset,
@@ -286,7 +318,7 @@ fn run_command(command: Command) -> Result<()> {
             let mut project = open(&project)?;
             match (file, at_least) {
                 (Some(file), _) => {
-                    report(import::import_slice(&mut project, &dataset, &name, &file)?)
+                    report(import::import_slice(&mut project, &dataset, &name, &file)?)?
                 }
                 (None, Some(at_least)) => {
                     save_major_slice(&mut project, &dataset, &name, &major_of, at_least)?
@@ -294,17 +326,27 @@ fn run_command(command: Command) -> Result<()> {
                 (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
             }
         }
-        Command::Config { project, collapse } => {
+        Command::Config {
+            project,
+            collapse,
+            blind,
+        } => {
             let mut project = open(&project)?;
             if let Some(switch) = collapse {
                 project.set_collapse_classes(matches!(switch, Switch::On))?;
             }
-            let state = if project.collapse_classes()? {
-                "on"
-            } else {
-                "off"
-            };
-            println!("collapse classes: {state}");
+            if let Some(switch) = blind {
+                project.set_blind_round(matches!(switch, Switch::On))?;
+            }
+            let word = |on: bool| if on { "on" } else { "off" };
+            out::line(format_args!(
+                "collapse classes: {}",
+                word(project.collapse_classes()?)
+            ))?;
+            out::line(format_args!(
+                "blind independent round: {}",
+                word(project.blind_round()?)
+            ))?;
         }
         Command::Classes {
             query,
@@ -314,19 +356,23 @@ fn run_command(command: Command) -> Result<()> {
             let vocab = vocabulary(project.as_deref())?;
             if collapsed {
                 for &(a, b) in CollapsedPairs::imagenet1k().pairs() {
-                    println!("{} ~ {}", vocab.describe(a), vocab.describe(b));
+                    out::line(format_args!(
+                        "{} ~ {}",
+                        vocab.describe(a),
+                        vocab.describe(b)
+                    ))?;
                 }
                 return Ok(());
             }
             for class in vocab.search(query.as_deref().unwrap_or("")) {
-                println!(
+                out::line(format_args!(
                     "{:>4} {} {:<8} {} — {}",
                     class.index,
                     class.wnid,
                     class.kind.as_str(),
                     class.names,
                     class.gloss
-                );
+                ))?;
             }
         }
         Command::Distance { a, b, project } => {
@@ -338,12 +384,16 @@ fn run_command(command: Command) -> Result<()> {
             };
             let (a, b) = (class(&a)?, class(&b)?);
             match Hierarchy::new(&vocab).distance(a, b) {
-                Some(d) => println!("{d}\t{} ~ {}", vocab.describe(a), vocab.describe(b)),
-                None => println!(
+                Some(d) => out::line(format_args!(
+                    "{d}\t{} ~ {}",
+                    vocab.describe(a),
+                    vocab.describe(b)
+                ))?,
+                None => out::line(format_args!(
                     "-\t{} and {} share no WordNet ancestor",
                     vocab.describe(a),
                     vocab.describe(b)
-                ),
+                ))?,
             }
         }
     }
@@ -352,7 +402,7 @@ fn run_command(command: Command) -> Result<()> {
 
 fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
     Ok(match project {
-        Some(path) => open(path)?.vocab().clone(),
+        Some(path) => read(path)?.vocab().clone(),
         None => Vocabulary::imagenet1k(),
     })
 }
@@ -360,6 +410,10 @@ fn vocabulary(project: Option<&Path>) -> Result<Vocabulary> {
 fn run_import(command: ImportCommand) -> Result<()> {
     let bar = Bar::new();
     let outcome = match command {
+        ImportCommand::Votes(args) => {
+            drop(bar);
+            return panel::import_votes(args);
+        }
         ImportCommand::Images {
             project,
             dataset,
@@ -431,8 +485,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
         }
     };
     drop(bar);
-    report(outcome);
-    Ok(())
+    report(outcome)
 }
 
 fn save_major_slice(
@@ -469,10 +522,10 @@ fn save_major_slice(
         models.join(", ")
     );
     project.save_slice(info.id, name, &images, &origin)?;
-    println!(
+    out::line(format_args!(
         "slice {name:?} of dataset {dataset:?}: {} images ({origin})",
         images.len()
-    );
+    ))?;
     Ok(())
 }
 

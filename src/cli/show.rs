@@ -24,9 +24,24 @@ pub fn metrics_table(report: &DatasetReport) -> String {
         report.decisions,
         if report.collapse_classes { "on" } else { "off" }
     );
+    if report.decisions > 0 {
+        let _ = writeln!(
+            out,
+            "decided outside the multi-label set: {} (kept, moving no figure) · left without a valid label by decisions: {} (excluded; --json lists them)",
+            report.decided_outside_multilabels,
+            report.emptied_by_decisions.len()
+        );
+    }
+    let left = (report.models.first())
+        .and_then(|m| m.imagenet_m)
+        .map_or(0, |s| s.left);
+    let slice_note = match left {
+        0 => String::new(),
+        n => format!(" ({n} images left it: problematic or without a valid label)"),
+    };
     let _ = writeln!(
         out,
-        "ASMA: {} subgroups on {} labels · slice: {} · figures in %",
+        "ASMA: {} subgroups on {} labels · slice: {}{slice_note} · figures in %",
         report.asma_form,
         report.asma_labels.unwrap_or("no"),
         labels(&report.slice)
@@ -40,7 +55,7 @@ pub fn metrics_table(report: &DatasetReport) -> String {
         .max(5);
     let _ = writeln!(
         out,
-        "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  {:<22} {:>5}",
+        "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
         "model",
         "top1",
         "top5",
@@ -65,9 +80,13 @@ pub fn metrics_table(report: &DatasetReport) -> String {
             })
             .unwrap_or_else(|| "-".into());
         let first_group = model.subgroups.get("1").copied().flatten();
+        let asma = match model.asma_is_partial() {
+            true => format!("{}*", percent(model.asma)),
+            false => percent(model.asma),
+        };
         let _ = writeln!(
             out,
-            "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6}  {:<22} {:>5}",
+            "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
             model.model,
             percent(model.top1),
             percent(model.top5),
@@ -76,13 +95,22 @@ pub fn metrics_table(report: &DatasetReport) -> String {
             percent(model.mla_relabeled),
             percent(model.mla_organisms),
             percent(model.mla_objects),
-            percent(model.asma),
+            asma,
             percent(first_group),
             slice,
             model
                 .mean_mistake_distance
                 .map(|d| format!("{d:.2}"))
                 .unwrap_or_else(|| "-".into())
+        );
+    }
+    for model in report.models.iter().filter(|m| m.asma_is_partial()) {
+        let _ = writeln!(
+            out,
+            "* ASMA (g ≤ {k}) for {}: only top-{k} stored, so subgroups above {k} are left out; import more ranks for g ≤ {}",
+            model.model,
+            model.subgroups.len(),
+            k = model.asma_groups,
         );
     }
     if report.models.is_empty() {

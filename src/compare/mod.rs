@@ -622,9 +622,11 @@ fn predictions_of<'a>(evaluation: &'a Evaluation, names: &[&str]) -> Vec<&'a Top
         .collect()
 }
 
-/// Writes a file whole or not at all: beside the target, then renamed over it.
+/// Writes a file whole or not at all (see `durable.rs`), replacing what was there.
 pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let partial = path.with_extension("partial");
-    std::fs::write(&partial, bytes).map_err(|e| Error::io(&partial, e))?;
-    std::fs::rename(&partial, path).map_err(|e| Error::io(path, e))
+    use std::io::Write;
+    let target = crate::durable::resolve_target(path)?;
+    let mut temp = crate::durable::temp_beside(&target)?;
+    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    crate::durable::persist(temp, &target, true)
 }

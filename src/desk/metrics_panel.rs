@@ -33,6 +33,11 @@ impl Desk {
                     ));
                     shares_summary(ui, &review.live.shares());
                 });
+                ui.label(format!(
+                    "Decided outside the multi-label set: {} (moves no figure) · left without a valid label: {}",
+                    report.decided_outside_multilabels,
+                    report.emptied_by_decisions.len()
+                ));
                 metrics_table(ui, &report.models, report.slice.as_deref());
             });
     }
@@ -230,7 +235,10 @@ fn model_cells(model: &ModelReport) -> [String; 7] {
         percent(model.real),
         percent(model.mla),
         format!("{}{change}", percent(model.mla_relabeled)),
-        percent(model.asma),
+        match model.asma_is_partial() {
+            true => format!("{} (g ≤ {})", percent(model.asma), model.asma_groups),
+            false => percent(model.asma),
+        },
         slice,
     ]
 }

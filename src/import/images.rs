@@ -27,7 +27,10 @@ pub fn read_image_list(source: &Path, vocab: &Vocabulary) -> Result<(ImageSource
         return Ok((ImageSource::ImageFolder, read_image_folder(source, vocab)?));
     }
     let text = read_text(source)?;
-    let images = if text.trim_start().starts_with(['{', '[']) {
+    let json_named = source
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let images = if json_named || text.trim_start().starts_with(['{', '[']) {
         (ImageSource::V2Json, read_v2_json(source, &text, vocab)?)
     } else {
         (ImageSource::List, read_list(source, &text, vocab)?)
@@ -43,6 +46,7 @@ pub fn import_images(
     root: Option<&Path>,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    super::check_name("dataset", dataset)?;
     progress.begin("reading image list", 0);
     let (kind, images) = read_image_list(source, project.vocab())?;
     let root: Option<PathBuf> = match (kind, root) {
@@ -152,6 +156,25 @@ fn is_image(path: &Path) -> bool {
 const FILE_HEADERS: &[&str] = &["file", "filename", "file_name", "image", "path", "id"];
 const LABEL_HEADERS: &[&str] = &["label", "wnid", "class", "original_label", "target"];
 
+/// A list line's fields, in place: an empty field stays (`, n01440764` has no file name, it is
+/// not a file named n01440764). Commas, else tabs, else runs of spaces separate them.
+fn split_fields(line: &str) -> Vec<&str> {
+    fn unquote(field: &str) -> &str {
+        field.trim().trim_matches('"').trim()
+    }
+    if line.contains(',') {
+        line.split(',').map(unquote).collect()
+    } else if line.contains('\t') {
+        line.split('\t').map(unquote).collect()
+    } else {
+        line.split_whitespace().map(unquote).collect()
+    }
+}
+
+fn first_field<'a>(fields: &[&'a str]) -> &'a str {
+    fields.first().copied().unwrap_or_default()
+}
+
 fn read_list(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
     let mut images = Images::default();
     let mut label_column = Some(1);
@@ -160,22 +183,9 @@ fn read_list(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .peekable();
-    let split = |line: &str| -> Vec<String> {
-        let separator = if line.contains(',') {
-            ','
-        } else if line.contains('\t') {
-            '\t'
-        } else {
-            ' '
-        };
-        line.split(separator)
-            .map(|f| f.trim().trim_matches('"').to_owned())
-            .filter(|f| !f.is_empty())
-            .collect()
-    };
     if let Some((_, first)) = lines.peek() {
-        let fields = split(first);
-        if FILE_HEADERS.contains(&fields[0].to_ascii_lowercase().as_str()) {
+        let fields = split_fields(first);
+        if FILE_HEADERS.contains(&first_field(&fields).to_ascii_lowercase().as_str()) {
             label_column = fields
                 .iter()
                 .position(|f| LABEL_HEADERS.contains(&f.to_ascii_lowercase().as_str()));
@@ -183,21 +193,29 @@ fn read_list(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
         }
     }
     for (number, line) in lines {
-        let fields = split(line);
+        let fields = split_fields(line);
+        let at = || format!("line {}", number + 1);
+        let name = first_field(&fields);
+        check_image_name(name).map_err(|problem| {
+            Error::bad_input(
+                source,
+                format!("{}: {problem}; expected file[,label] on every line", at()),
+            )
+        })?;
         let label = match label_column.and_then(|c| fields.get(c)) {
-            None => None,
+            None | Some(&"") => None,
             Some(token) => Some(vocab.parse_label(token).ok_or_else(|| {
                 Error::bad_input(
                     source,
                     format!(
-                        "line {}: label {token:?} is neither a class index (0-{}) nor a wnid of the vocabulary; correct the label",
-                        number + 1,
+                        "{}: label {token:?} is neither a class index (0-{}) nor a wnid of the vocabulary; correct the label",
+                        at(),
                         vocab.len() - 1
                     ),
                 )
             })?),
         };
-        images.files.push(fields[0].clone());
+        images.files.push(name.to_owned());
         images.labels.push(label);
     }
     if images.is_empty() {
@@ -207,6 +225,19 @@ fn read_list(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
         ));
     }
     Ok(images)
+}
+
+/// An image name is a file name: not blank, no control characters (NUL, line breaks).
+fn check_image_name(name: &str) -> std::result::Result<(), String> {
+    if name.trim().is_empty() {
+        return Err(format!("the image name {name:?} is blank"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "the image name {name:?} holds a control character (NUL, line break, ...)"
+        ));
+    }
+    Ok(())
 }
 
 fn read_v2_json(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
@@ -245,6 +276,12 @@ fn read_v2_json(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images>
                 ));
             }
         };
+        check_image_name(file).map_err(|problem| {
+            Error::bad_input(
+                source,
+                format!("image_filenames[{record}]: {problem}; expected [\"file\", \"wnid\"]"),
+            )
+        })?;
         let label = vocab.by_wnid(wnid).ok_or_else(|| {
             Error::bad_input(
                 source,

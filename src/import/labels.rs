@@ -54,6 +54,9 @@ pub fn import_labels(
     request: &LabelImport,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    if let Some(name) = request.name {
+        super::check_name("label source", name)?;
+    }
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
     progress.begin("reading labels", 0);
@@ -162,6 +165,9 @@ fn parse_json(file: &Path, text: &str) -> Result<Value> {
     })
 }
 
+/// ReaL's real.json has one entry per ImageNet val image.
+const REAL_ENTRIES: usize = 50_000;
+
 /// ReaL lists val images by position: image i is ILSVRC2012_val_{i+1:08}.
 fn val_position(file: &str) -> Option<usize> {
     let start = file.find("ILSVRC2012_val_")? + "ILSVRC2012_val_".len();
@@ -200,17 +206,19 @@ fn read_real(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Re
             },
         ));
     }
-    let mut warnings = Vec::new();
-    if lists.len() != 50_000 {
-        warnings.push(format!(
-            "real.json normally has 50,000 entries; this one has {}",
-            lists.len()
+    if lists.len() != REAL_ENTRIES {
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "has {} entries; ReaL's real.json lists all {REAL_ENTRIES} ImageNet val images in order, so a missing or repeated entry would shift the labels of every later image; download real.json again",
+                lists.len()
+            ),
         ));
     }
     Ok(ParsedLabels {
         labels: ImageLabels::from_entries(LabelKind::Real, images.len(), entries),
         slice: None,
-        warnings,
+        warnings: Vec::new(),
     })
 }
 

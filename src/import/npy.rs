@@ -1,8 +1,10 @@
-//! Reading one 2-D numeric array from a .npy or .npz file, any integer or float dtype.
+//! Reading one 2-D numeric array from a .npy or .npz file: any integer dtype, float16, float32
+//! or float64 (numpy's long double and complex numbers are refused by name).
 //! npyz parses the header; little-endian data, the usual case, is converted straight from the
 //! bytes because element-wise reading is too slow for 50,000 × 1000 logits.
 
 use crate::error::{Error, Result};
+use half::f16;
 use npyz::{DType, NpyFile, Order, TypeChar};
 use std::io::Read;
 use std::path::Path;
@@ -88,11 +90,23 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
             format!("not a readable .npy file ({e}); expected a numpy array saved with numpy.save"),
         )
     };
+    check_shape_fits(path, bytes)?;
     let npy = NpyFile::new(bytes).map_err(corrupt)?;
     let shape = npy.shape().to_vec();
+    let too_large = || {
+        Error::bad_input(
+            path,
+            format!(
+                "the header announces shape {shape:?}, larger than this computer can address; the header is damaged: save the array again"
+            ),
+        )
+    };
     let (rows, cols) = match shape[..] {
-        [rows, cols] => (rows as usize, cols as usize),
-        [rows] => (rows as usize, 1),
+        [rows, cols] => (
+            usize::try_from(rows).map_err(|_| too_large())?,
+            usize::try_from(cols).map_err(|_| too_large())?,
+        ),
+        [rows] => (usize::try_from(rows).map_err(|_| too_large())?, 1),
         _ => {
             return Err(Error::bad_input(
                 path,
@@ -108,10 +122,20 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
             "structured dtype; expected a plain integer or float array",
         ));
     };
+    if rows == 0 || cols == 0 {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "array of shape {shape:?} holds no values; expected one row per image with at least one class id or score"
+            ),
+        ));
+    }
     let fortran = npy.order() == Order::Fortran;
     let size = type_str.size_field() as usize;
-    let expected = rows * cols * size;
     let data = npy.into_inner();
+    let expected = (rows.checked_mul(cols))
+        .and_then(|values| values.checked_mul(size))
+        .ok_or_else(too_large)?;
     if data.len() < expected {
         return Err(Error::bad_input(
             path,
@@ -124,6 +148,16 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
     let data = &data[..expected];
     let little = !matches!(type_str.endianness(), npyz::Endianness::Big);
     let matrix = match (type_str.type_char(), size) {
+        (TypeChar::Float, 2) => Matrix::Floats {
+            rows,
+            cols,
+            values: convert(
+                data,
+                little,
+                |b| f16::from_le_bytes(b).to_f32(),
+                |b| f16::from_be_bytes(b).to_f32(),
+            ),
+        },
         (TypeChar::Float, 4) => Matrix::Floats {
             rows,
             cols,
@@ -151,12 +185,66 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
             return Err(Error::bad_input(
                 path,
                 format!(
-                    "dtype {type_str} ({other:?}); expected integer class ids or float32/float64 scores"
+                    "dtype {type_str} ({other:?}, {size} bytes); expected integer class ids or float16/float32/float64 scores"
                 ),
             ));
         }
     };
     Ok(if fortran { transpose(matrix) } else { matrix })
+}
+
+/// npyz multiplies the header's dimensions unchecked (a panic in debug builds, a wrapped
+/// size in release ones), so a damaged shape such as (50000, 576460752303423488) is refused
+/// here first. Headers this cannot read are left for npyz to name.
+fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
+    let Some(header) = header_text(bytes) else {
+        return Ok(());
+    };
+    let Some(tuple) = header
+        .split_once("shape")
+        .and_then(|(_, rest)| rest.split_once('('))
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(tuple, _)| tuple)
+    else {
+        return Ok(());
+    };
+    let dims: Option<Vec<u64>> = tuple
+        .split(',')
+        .map(|d| d.trim().trim_end_matches('L'))
+        .filter(|d| !d.is_empty())
+        .map(|d| d.parse().ok())
+        .collect();
+    let fits = dims.is_none_or(|dims| {
+        (dims.iter().filter(|&&d| d > 0))
+            .try_fold(1u64, |product, &d| product.checked_mul(d))
+            .is_some()
+    });
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::bad_input(
+            path,
+            format!(
+                "the header announces shape ({}), more values than any file holds; the header is damaged: save the array again",
+                tuple.trim()
+            ),
+        ))
+    }
+}
+
+/// The header dictionary of an .npy (format 1.0: a u16 length; 2.0 and 3.0: a u32 length).
+fn header_text(bytes: &[u8]) -> Option<&str> {
+    let (length, start): (usize, usize) = match bytes.get(6)? {
+        1 => (
+            u16::from_le_bytes(bytes.get(8..10)?.try_into().ok()?) as usize,
+            10,
+        ),
+        _ => (
+            u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?) as usize,
+            12,
+        ),
+    };
+    std::str::from_utf8(bytes.get(start..start.checked_add(length)?)?).ok()
 }
 
 fn convert<T, const N: usize>(
@@ -314,5 +402,80 @@ pub(crate) mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("expected 2-D"), "{err}");
+    }
+
+    #[test]
+    fn a_shape_too_large_for_any_file_is_refused_not_multiplied() {
+        let header = |shape: &str| {
+            let mut header =
+                format!("{{'descr': '<i8', 'fortran_order': False, 'shape': {shape}, }}");
+            header.push('\n');
+            let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+            bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+            bytes.extend_from_slice(header.as_bytes());
+            bytes.extend_from_slice(&[0; 64]);
+            bytes
+        };
+        let err = read_matrix(Path::new("big.npy"), &header("(50000, 576460752303423488)"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("big.npy") && err.contains("(50000, 576460752303423488)"),
+            "{err}"
+        );
+        assert!(err.contains("save the array again"), "{err}");
+        // The product fits in 64 bits but not in the bytes that follow.
+        let err = read_matrix(Path::new("wide.npy"), &header("(2, 4611686018427387904)"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("wide.npy") && err.contains("larger than this computer can address"),
+            "{err}"
+        );
+        let err = read_matrix(Path::new("long.npy"), &header("(2, 4611686018427387)"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("long.npy: truncated"), "{err}");
+        // A zero dimension makes the product 0 but the strides still overflow.
+        let err = read_matrix(Path::new("z.npy"), &header("(0, 4294967296, 4294967296)"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("z.npy") && err.contains("more values"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_array_without_values_is_refused() {
+        let err = read_matrix(Path::new("empty.npy"), &npy_bytes("<i8", &[2000, 0], &[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("empty.npy") && err.contains("[2000, 0] holds no values"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn float16_scores_are_read() {
+        // 1.0, -2.0 and 0.5 in IEEE half precision.
+        let data = [0x3c00u16, 0xc000, 0x3800, 0x0000]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<_>>();
+        let matrix = read_matrix(Path::new("h.npy"), &npy_bytes("<f2", &[2, 2], &data)).unwrap();
+        assert_eq!(
+            matrix,
+            Matrix::Floats {
+                rows: 2,
+                cols: 2,
+                values: vec![1.0, -2.0, 0.5, 0.0]
+            }
+        );
+        let err = read_matrix(Path::new("q.npy"), &npy_bytes("<f16", &[1, 1], &[0; 16]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("float16/float32/float64"), "{err}");
     }
 }

@@ -92,14 +92,14 @@ pub fn import_predictions(
         progress.begin("reading prediction files", request.files.len() as u64);
     }
     let mut parsed = Vec::with_capacity(request.files.len());
+    let mut warnings = Vec::new();
     for (model, file) in request.files {
         check_cancelled(progress)?;
         let quiet = crate::progress::Silent;
-        parsed.push((
-            model,
-            file,
-            read_predictions(file, &context, if many { &quiet } else { progress })?,
-        ));
+        let (predictions, warning) =
+            read_predictions(file, &context, if many { &quiet } else { progress })?;
+        warnings.extend(warning);
+        parsed.push((model, file, predictions));
         if many {
             progress.advance(1);
         }
@@ -160,7 +160,12 @@ struct Context<'a> {
     reverse_ranks: bool,
 }
 
-fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<TopK> {
+/// The predictions, and a warning about the file when there is something to know.
+fn read_predictions(
+    file: &Path,
+    context: &Context,
+    progress: &dyn Progress,
+) -> Result<(TopK, Option<String>)> {
     progress.begin(&format!("reading {}", file.display()), 0);
     let bytes = read_file(file)?;
     let num_classes = context.num_classes;
@@ -173,16 +178,13 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
         } else {
             timm::read_csv(file, &text)?
         };
-        return from_result_rows(
+        let index = (context.index)
+            .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str)));
+        let top = from_result_rows(
             file,
             rows.ranked(context.reverse_ranks),
-            context
-                .index
-                .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str))),
-            context.files,
-            num_classes,
-            context.top_k,
-        );
+            index, context.files, num_classes, context.top_k);
+        return Ok((top?, None));
     }
     let matrix = read_matrix(file, &bytes)?;
     drop(bytes);
@@ -226,9 +228,17 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
     };
     let row_of_image = cover(file, row_images, context.files)?;
     match matrix {
-        Matrix::Ints { cols, values, .. } => {
-            from_class_ids(file, &values, cols, &row_of_image, num_classes, context)
-        }
+        Matrix::Ints { cols, values, .. } => Ok((
+            from_class_ids(
+                file,
+                &values,
+                cols,
+                &row_of_image,
+                num_classes,
+                context,
+            )?,
+            None,
+        )),
         Matrix::Floats { cols, values, .. } => {
             if cols != num_classes {
                 return Err(Error::bad_input(
@@ -289,24 +299,43 @@ fn cover(file: &Path, row_images: &[u32], files: &[String]) -> Result<Vec<usize>
     Ok(row_of_image)
 }
 
-fn class_id(
+/// One row's ranked class ids, checked as they are appended: each within the vocabulary and
+/// given once (a class ranked twice would count twice in the metrics that read the top-k).
+/// `seen[c] == row + 1` marks class c as met in this row, so no row clears it.
+fn push_ranked_row(
     file: &Path,
-    value: i64,
     row: usize,
-    column: usize,
+    ids: &[i64],
     num_classes: usize,
-) -> Result<ClassId> {
-    if (0..num_classes as i64).contains(&value) {
-        Ok(value as ClassId)
-    } else {
-        Err(Error::bad_input(
-            file,
-            format!(
-                "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
-                num_classes - 1
-            ),
-        ))
+    seen: &mut [u32],
+    out: &mut Vec<ClassId>,
+) -> Result<()> {
+    let start = out.len();
+    let stamp = row as u32 + 1;
+    for (column, &value) in ids.iter().enumerate() {
+        if !(0..num_classes as i64).contains(&value) {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
+                    num_classes - 1
+                ),
+            ));
+        }
+        if seen[value as usize] == stamp {
+            let first = out[start..].iter().position(|&c| c as i64 == value);
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "row {row}: class id {value} is given twice (columns {} and {column}); each row must rank distinct classes, re-export the predictions",
+                    first.unwrap_or_default()
+                ),
+            ));
+        }
+        seen[value as usize] = stamp;
+        out.push(value as ClassId);
     }
+    Ok(())
 }
 
 fn from_class_ids(
@@ -319,21 +348,19 @@ fn from_class_ids(
 ) -> Result<TopK> {
     let k = context.top_k.unwrap_or(cols).min(cols);
     let mut class_ids = Vec::with_capacity(row_of_image.len() * k);
+    let mut seen = vec![0; num_classes];
+    let mut reversed = Vec::with_capacity(k);
     for &row in row_of_image {
-        for rank in 0..k {
-            let column = if context.reverse_ranks {
-                cols - 1 - rank
-            } else {
-                rank
-            };
-            class_ids.push(class_id(
-                file,
-                values[row * cols + column],
-                row,
-                column,
-                num_classes,
-            )?);
-        }
+        let given = &values[row * cols..(row + 1) * cols];
+        let ids = match context.reverse_ranks {
+            true => {
+                reversed.clear();
+                reversed.extend(given.iter().rev().take(k));
+                &reversed[..]
+            }
+            false => &given[..k],
+        };
+        push_ranked_row(file, row, ids, num_classes, &mut seen, &mut class_ids)?;
     }
     Ok(TopK {
         k,
@@ -350,8 +377,10 @@ struct Reduced {
     entropy: f32,
 }
 
-/// Probabilities are taken as they are when every entry is ≥ 0 and each row sums to 1;
-/// anything else is treated as logits and goes through a softmax.
+/// The rule, per file: a file is probabilities when every row is non-negative and sums to 1
+/// within [`SUM_TOLERANCE`]; otherwise it is logits, and every row goes through a softmax.
+/// A file whose rows disagree (some look like probabilities, some do not) is logits by the
+/// rule, with a warning naming the rows that are not probabilities.
 fn from_scores(
     file: &Path,
     values: &[f32],
@@ -359,7 +388,7 @@ fn from_scores(
     row_of_image: &[usize],
     k: usize,
     progress: &dyn Progress,
-) -> Result<TopK> {
+) -> Result<(TopK, Option<String>)> {
     let rows = values.len() / num_classes;
     let row = |r: usize| &values[r * num_classes..(r + 1) * num_classes];
     if let Some((r, c)) = (0..rows)
@@ -374,10 +403,14 @@ fn from_scores(
             ),
         ));
     }
-    let are_probabilities = (0..rows).into_par_iter().all(|r| {
-        let scores = row(r);
-        scores.iter().all(|&v| v >= 0.0)
-            && (scores.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < 1e-3
+    let not_probabilities: Vec<usize> = (0..rows)
+        .into_par_iter()
+        .filter(|&r| !is_probability_row(row(r)))
+        .collect();
+    let are_probabilities = not_probabilities.is_empty();
+    let warning = (!are_probabilities && not_probabilities.len() < rows).then(|| {
+        let why = mixed_rows_warning(&not_probabilities, rows, row);
+        format!("{}: {why}", file.display())
     });
     progress.begin("keeping top-k scores", row_of_image.len() as u64);
     let reduced: Vec<Reduced> = row_of_image
@@ -405,13 +438,47 @@ fn from_scores(
         max_softmax.push(image.max_softmax);
         entropy.push(image.entropy);
     }
-    Ok(TopK {
+    let top = TopK {
         k,
         class_ids,
         scores: Some(scores),
         max_softmax: Some(max_softmax),
         entropy: Some(entropy),
-    })
+    };
+    Ok((top, warning))
+}
+
+/// How far from 1 a row of probabilities may sum (float32 rounding over 1000 classes).
+const SUM_TOLERANCE: f64 = 1e-3;
+
+fn is_probability_row(scores: &[f32]) -> bool {
+    scores.iter().all(|&v| v >= 0.0)
+        && (scores.iter().map(|&v| v as f64).sum::<f64>() - 1.0).abs() < SUM_TOLERANCE
+}
+
+/// Names the rows that are not probabilities in a file whose other rows are.
+fn mixed_rows_warning<'a>(
+    not_probabilities: &[usize],
+    rows: usize,
+    row: impl Fn(usize) -> &'a [f32],
+) -> String {
+    const NAMED: usize = 5;
+    let named: Vec<String> = (not_probabilities.iter().take(NAMED))
+        .map(|&r| {
+            let sum: f64 = row(r).iter().map(|&v| v as f64).sum();
+            let min = row(r).iter().copied().fold(f32::INFINITY, f32::min);
+            format!("row {r} (sum {sum:.4}, min {min:.4})")
+        })
+        .collect();
+    let more = match not_probabilities.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "{} of {rows} rows are probabilities (non-negative, summing to 1 within {SUM_TOLERANCE}) but these are not: {}{more}; so the whole file was read as logits and softmaxed; if it holds probabilities, fix those rows and import again with --replace",
+        rows - not_probabilities.len(),
+        named.join(", ")
+    )
 }
 
 fn reduce(scores: &[f32], k: usize, are_probabilities: bool) -> Reduced {
@@ -490,16 +557,10 @@ fn from_result_rows(
         .probs
         .as_ref()
         .map(|_| Vec::with_capacity(files.len() * k));
+    let mut seen = vec![0; num_classes];
     for &row in &row_of_image {
-        for column in 0..k {
-            top.class_ids.push(class_id(
-                file,
-                rows.ids[row][column],
-                row,
-                column,
-                num_classes,
-            )?);
-        }
+        let ids = &rows.ids[row][..k];
+        push_ranked_row(file, row, ids, num_classes, &mut seen, &mut top.class_ids)?;
         if let (Some(scores), Some(probs)) = (&mut scores, &rows.probs) {
             for column in 0..k {
                 let p = probs[row].get(column).copied().unwrap_or(f64::NAN);

@@ -73,30 +73,30 @@ impl SubgroupImages {
                 let image = image as usize;
                 (valid.image(image), &predictions.row(image)[..g])
             });
+            // One counting function on both paths, so a class given twice (or two
+            // classes collapsed into one) counts once either way; the identity inlines.
             if collapsing {
-                for (set, top) in judged {
-                    let (distinct, overlap) = collapsed_overlap(set, top, collapse);
-                    sums.images_by_overlap(g, distinct)[overlap] += 1;
-                }
+                sums.tally(g, judged, |p| collapse[p as usize]);
             } else {
-                // Without collapsing |Ŷ| = g: only the overlap varies.
-                let by_overlap = sums.images_by_overlap(g, g);
-                for (set, top) in judged {
-                    by_overlap[top.iter().filter(|&&p| set.accepts(p)).count()] += 1;
-                }
+                sums.tally(g, judged, |p| p);
             }
         }
         sums.finish()
     }
 }
 
-/// |Ŷ| and |Y ∩ Ŷ| when collapsing may merge two of the top-g into one class: each group
-/// counts once.
-fn collapsed_overlap(set: ImageSet, top: &[ClassId], collapse: &[ClassId]) -> (usize, usize) {
+/// |Ŷ| and |Y ∩ Ŷ| for the top-g read through `class_of`: a class met twice (given twice, or
+/// two classes collapsed into one group) counts once.
+#[inline(always)]
+fn distinct_overlap(
+    set: ImageSet,
+    top: &[ClassId],
+    class_of: impl Fn(ClassId) -> ClassId,
+) -> (usize, usize) {
     let (mut distinct, mut overlap) = (0, 0);
     for (rank, &p) in top.iter().enumerate() {
-        let p = collapse[p as usize];
-        if top[..rank].iter().any(|&q| collapse[q as usize] == p) {
+        let p = class_of(p);
+        if top[..rank].iter().any(|&q| class_of(q) == p) {
             continue;
         }
         distinct += 1;
@@ -132,6 +132,19 @@ impl SubgroupSums {
         let side = self.max_group + 1;
         let start = (g * side + distinct) * side;
         &mut self.tally[start..start + side]
+    }
+
+    /// Counts the images of subgroup g, each by its |Ŷ| and |Y ∩ Ŷ|.
+    fn tally<'a>(
+        &mut self,
+        g: usize,
+        judged: impl Iterator<Item = (ImageSet<'a>, &'a [ClassId])>,
+        class_of: impl Fn(ClassId) -> ClassId + Copy,
+    ) {
+        for (set, top) in judged {
+            let (distinct, overlap) = distinct_overlap(set, top, class_of);
+            self.images_by_overlap(g, distinct)[overlap] += 1;
+        }
     }
 
     /// A_g for g = 1..=G; None for a subgroup without images.
@@ -229,6 +242,25 @@ mod tests {
             subgroup_accuracies(&predictions, &sets, &identity, 5, SubsetAccuracy::Hamming);
         assert_eq!(hamming[0], Some((1.0 + 0.8) / 2.0));
         assert_eq!(hamming[1], Some(0.8));
+    }
+
+    #[test]
+    fn a_repeated_class_in_the_top_g_counts_once_whether_collapsing_or_not() {
+        // {1, 2} against a top-2 of [1, 1] (a damaged row): Ŷ = {1}, 1 / |{1, 2}| = 0.5.
+        let predictions = TopK {
+            k: 2,
+            class_ids: vec![1, 1],
+            ..Default::default()
+        };
+        let sets = valid(&[&[1, 2]]);
+        let identity: Vec<ClassId> = (0..10).collect();
+        let mut collapsing = identity.clone();
+        collapsing[9] = 8;
+        for collapse in [&identity, &collapsing] {
+            let groups =
+                subgroup_accuracies(&predictions, &sets, collapse, 2, SubsetAccuracy::Jaccard);
+            assert_eq!(groups, vec![None, Some(0.5)]);
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod asma;
+pub mod mistakes;
 mod mla;
 mod report;
 mod sanity;
@@ -14,8 +15,9 @@ pub use asma::{SubsetAccuracy, asma, subgroup_accuracies};
 pub use mla::{MlaScore, multi_label_accuracy};
 pub use report::{DatasetReport, Evaluation, MetricOptions, ModelReport};
 pub use sanity::{RankHits, Warning, check_predictions};
+pub(crate) use slice::SliceLabels;
 pub use slice::{SliceScore, clopper_pearson, major_mistake_images, slice_score};
-pub use valid_sets::{ValidSets, relabel_image};
+pub use valid_sets::{Relabeled, Standing, ValidSets, relabel_image};
 
 use crate::data::TopK;
 use crate::vocab::{ClassId, Hierarchy};

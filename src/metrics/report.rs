@@ -5,7 +5,8 @@ use super::asma::SubgroupImages;
 use super::mla::MlaImages;
 use super::sanity::{self, RankHits, Warning};
 use super::{
-    MistakeDistance, SliceScore, SubsetAccuracy, ValidSets, asma, label_column, slice_score,
+    MistakeDistance, Relabeled, SliceScore, SubsetAccuracy, ValidSets, asma, label_column,
+    slice_score,
 };
 use crate::data::{LabelKind, TopK};
 use crate::error::Result;
@@ -47,12 +48,22 @@ pub struct ModelReport {
     pub mla_objects: Option<f64>,
     pub mla_per_image: Option<f64>,
     pub asma: Option<f64>,
+    /// How many subgroups ASMA averages: G, or fewer when fewer predictions were kept (a
+    /// subgroup g > k is never guessed), so a top-1 import's ASMA reads as "g ≤ 1".
+    pub asma_groups: usize,
     pub subgroups: BTreeMap<String, Option<f64>>,
     pub imagenet_m: Option<SliceScore>,
     pub mean_mistake_distance: Option<f64>,
     /// What the sanity checks read; the warnings they give are the report's.
     #[serde(skip)]
     pub rank_hits: RankHits,
+}
+
+impl ModelReport {
+    /// Whether ASMA averages fewer subgroups than asked for, because fewer were kept.
+    pub fn asma_is_partial(&self) -> bool {
+        self.asma.is_some() && self.asma_groups < self.subgroups.len()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -63,6 +74,12 @@ pub struct DatasetReport {
     pub real_labels: Option<String>,
     pub multilabels: Option<String>,
     pub decisions: usize,
+    /// Decisions on images MLA does not count (not multi-labeled, or problematic in the
+    /// source): kept and exported, but they move no figure.
+    pub decided_outside_multilabels: usize,
+    /// Images MLA counts that the decisions left without a valid label: excluded from MLA
+    /// re-labeled, and listed here for review.
+    pub emptied_by_decisions: Vec<String>,
     pub asma_labels: Option<&'static str>,
     pub asma_form: &'static str,
     pub slice: Option<String>,
@@ -74,6 +91,8 @@ pub struct DatasetReport {
 /// Everything the metrics read, loaded once: ground truth, valid sets, slice, predictions.
 pub struct Evaluation {
     pub dataset: String,
+    /// Image file names, in order: what the report names images by.
+    pub files: Vec<String>,
     pub truth: Vec<Option<ClassId>>,
     pub kinds: Vec<ClassKind>,
     pub collapse: Vec<ClassId>,
@@ -81,8 +100,9 @@ pub struct Evaluation {
     pub hierarchy: Hierarchy,
     pub real: Option<(String, ValidSets)>,
     pub multilabel: Option<(String, ValidSets)>,
-    pub relabeled: Option<ValidSets>,
+    pub relabeled: Option<Relabeled>,
     pub decisions: usize,
+    pub decided_outside_multilabels: usize,
     pub slice: Option<(String, Vec<u32>)>,
     pub models: Vec<(String, TopK)>,
 }
@@ -103,7 +123,8 @@ impl Evaluation {
 
     fn load_predictions(project: &Project, dataset: &str, with_scores: bool) -> Result<Self> {
         let info = project.dataset(dataset)?;
-        let truth = project.original_labels(info.id)?;
+        let images = project.images(info.id)?;
+        let truth = images.labels;
         let vocab = project.vocab();
         let collapse = project.collapse_map()?;
         let n = truth.len();
@@ -120,7 +141,7 @@ impl Evaluation {
                 Some(source) => {
                     let labels = project.image_labels(&source, n)?;
                     let plain = ValidSets::from_multilabel(&labels, &collapse);
-                    let relabeled = ValidSets::relabeled(&labels, &decisions, &truth, &collapse);
+                    let relabeled = ValidSets::relabeled(&labels, &decisions, &collapse);
                     (Some((source.name, plain)), Some(relabeled))
                 }
                 None => (None, None),
@@ -138,14 +159,22 @@ impl Evaluation {
             .models(info.id)?
             .into_iter()
             .map(|model| {
-                Ok((
-                    model.name,
-                    project.predictions(model.id, info.id, with_scores)?,
-                ))
+                let predictions = project.predictions(model.id, info.id, with_scores)?;
+                if predictions.num_images() != n {
+                    let problem = format!(
+                        "they cover {} images, but dataset {:?} has {n} images",
+                        predictions.num_images(),
+                        info.name
+                    );
+                    return Err(project.damaged_predictions(&model.name, &model.origin, problem));
+                }
+                Ok((model.name, predictions))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Evaluation {
+        let mut evaluation = Evaluation {
             dataset: info.name,
+            files: images.files,
+            decided_outside_multilabels: 0,
             truth,
             kinds: vocab.classes().iter().map(|c| c.kind).collect(),
             collapse_enabled: collapse.iter().enumerate().any(|(c, &g)| c != g as usize),
@@ -157,7 +186,22 @@ impl Evaluation {
             decisions: decisions.len(),
             slice,
             models,
-        })
+        };
+        evaluation.decided_outside_multilabels = (decisions.iter())
+            .filter(|d| evaluation.outside_multilabels(d.image))
+            .count();
+        Ok(evaluation)
+    }
+
+    /// Whether MLA leaves the image out whatever is decided on it (not multi-labeled, or
+    /// problematic in the source): decisions on it are counted apart and move no figure.
+    pub fn outside_multilabels(&self, image: u32) -> bool {
+        match &self.multilabel {
+            Some((_, imported)) => {
+                (image as usize) >= imported.num_images() || !imported.included(image as usize)
+            }
+            None => true,
+        }
     }
 
     /// The size of the vocabulary (what guessing picks from).
@@ -235,21 +279,30 @@ impl Evaluation {
             mla_objects: mla.objects,
             mla_per_image: mla.per_image,
             asma: asma(&groups),
+            asma_groups: groups.len().min(kept),
             subgroups: groups
                 .iter()
                 .enumerate()
                 .map(|(g, a)| ((g + 1).to_string(), *a))
                 .collect(),
             imagenet_m: self.slice.as_ref().map(|(_, images)| {
-                let valid = self
-                    .relabeled
-                    .as_ref()
-                    .or(self.real.as_ref().map(|(_, v)| v));
-                slice_score(predictions, images, valid, &self.truth, collapse)
+                let real = self.real.as_ref().map(|(_, v)| v);
+                let relabeled = self.relabeled.as_ref();
+                slice_score(predictions, images, relabeled, real, &self.truth, collapse)
             }),
             mean_mistake_distance: distance.finish(),
             rank_hits: original.rank_hits(kept),
         }
+    }
+
+    /// The file names of images, for the report's lists.
+    pub fn file_names(&self, images: &[u32]) -> Vec<String> {
+        (images.iter())
+            .map(|&image| match self.files.get(image as usize) {
+                Some(file) => file.clone(),
+                None => format!("image {image}"),
+            })
+            .collect()
     }
 
     /// All models, in parallel.
@@ -270,6 +323,9 @@ impl Evaluation {
             real_labels: self.real.as_ref().map(|(name, _)| name.clone()),
             multilabels: self.multilabel.as_ref().map(|(name, _)| name.clone()),
             decisions: self.decisions,
+            decided_outside_multilabels: self.decided_outside_multilabels,
+            emptied_by_decisions: self
+                .file_names(&(self.relabeled.as_ref()).map_or_else(Vec::new, Relabeled::emptied)),
             asma_labels: self.asma_sets(options).map(|(kind, _)| kind.as_str()),
             asma_form: options.asma_form.as_str(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),
@@ -315,7 +371,7 @@ impl<'a> Prepared<'a> {
             mla: evaluation.multilabel.as_ref().map(|(_, v)| mla_images(v)),
             relabeled: (evaluation.relabeled.as_ref())
                 .filter(|_| evaluation.decisions > 0)
-                .map(mla_images),
+                .map(|relabeled| mla_images(&relabeled.valid)),
         }
     }
 }
@@ -328,6 +384,7 @@ mod tests {
         mean_mistake_distance, multi_label_accuracy, set_accuracy, subgroup_accuracies,
         top_k_accuracy,
     };
+    use crate::panel::{Decision, Verdict};
     use crate::vocab::Vocabulary;
 
     /// The one-pass report must give what the metric functions give one by one.
@@ -378,10 +435,29 @@ mod tests {
             &ImageLabels::from_entries(LabelKind::Real, n as usize, real_entries),
             &collapse,
         );
-        let ml = ValidSets::from_multilabel(
-            &ImageLabels::from_entries(LabelKind::MultiLabel, n as usize, ml_entries),
-            &collapse,
-        );
+        let ml_labels = ImageLabels::from_entries(LabelKind::MultiLabel, n as usize, ml_entries);
+        let ml = ValidSets::from_multilabel(&ml_labels, &collapse);
+        // Decisions on every 7th image, multi-labeled or not, so MLA re-labeled differs.
+        let verdicts = [
+            Verdict::Correct,
+            Verdict::Wrong,
+            Verdict::Unclear,
+            Verdict::Problematic,
+        ];
+        let decisions: Vec<Decision> = (0..n)
+            .step_by(7)
+            .map(|image| Decision {
+                image,
+                label: next(40) as ClassId,
+                verdict: verdicts[next(4) as usize],
+                category: None,
+                severity: None,
+                severity_word: None,
+                source: "panel".into(),
+                reason: String::new(),
+            })
+            .collect();
+        let relabeled = ValidSets::relabeled(&ml_labels, &decisions, &collapse);
         let top = TopK {
             k: 5,
             class_ids: (0..n * 5).map(|_| next(40) as ClassId).collect(),
@@ -389,6 +465,7 @@ mod tests {
         };
         let evaluation = Evaluation {
             dataset: "d".into(),
+            files: Vec::new(),
             truth: truth.clone(),
             kinds: vocab.classes().iter().map(|c| c.kind).collect(),
             collapse: collapse.clone(),
@@ -396,8 +473,9 @@ mod tests {
             hierarchy: Hierarchy::new(&vocab),
             real: Some(("real".into(), real.clone())),
             multilabel: Some(("ml".into(), ml.clone())),
-            relabeled: Some(ml.clone()),
-            decisions: 0,
+            relabeled: Some(relabeled.clone()),
+            decisions: decisions.len(),
+            decided_outside_multilabels: 0,
             slice: None,
             models: vec![("m".into(), top.clone())],
         };
@@ -412,7 +490,13 @@ mod tests {
             (model.mla, model.mla_organisms, model.mla_per_image),
             (mla.per_class, mla.organisms, mla.per_image)
         );
-        assert_eq!(model.mla_relabeled, mla.per_class);
+        let mla_relabeled =
+            multi_label_accuracy(&top, &truth, &relabeled.valid, &collapse, &evaluation.kinds);
+        assert_eq!(model.mla_relabeled, mla_relabeled.per_class);
+        assert_ne!(
+            model.mla_relabeled, model.mla,
+            "the decisions move MLA re-labeled"
+        );
         assert_eq!(model.subgroups["2"], groups[1]);
         assert_eq!(model.asma, super::asma(&groups));
         assert_eq!(

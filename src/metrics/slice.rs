@@ -1,7 +1,7 @@
 //! The ImageNet-M-style slice: a model's count of valid top-1 predictions on a list of images,
 //! with a 95% Clopper-Pearson interval; and the slice computed from reviewed major mistakes.
 
-use super::ValidSets;
+use super::{Relabeled, Standing, ValidSets};
 use crate::data::TopK;
 use crate::panel::Decision;
 use crate::vocab::ClassId;
@@ -11,8 +11,75 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct SliceScore {
     pub correct: usize,
+    /// The slice images scored: those that did not leave it.
     pub total: usize,
     pub ci95: [f64; 2],
+    /// Slice images that left it: problematic (in the source or by a decision), left without
+    /// a valid label by decisions, or with no label at all.
+    pub left: usize,
+}
+
+impl SliceScore {
+    fn new(correct: usize, total: usize, left: usize) -> Self {
+        SliceScore {
+            correct,
+            total,
+            ci95: clopper_pearson(correct, total, 0.95),
+            left,
+        }
+    }
+
+    /// The score after one image's verdict changed from `old` to `new` (None: left the slice).
+    pub(crate) fn updated(self, old: Option<bool>, new: Option<bool>) -> Self {
+        let count = |verdict: Option<bool>| (verdict.is_some() as usize, verdict == Some(true));
+        let ((old_in, old_hit), (new_in, new_hit)) = (count(old), count(new));
+        SliceScore::new(
+            self.correct + new_hit as usize - old_hit as usize,
+            self.total + new_in - old_in,
+            self.left + old_in - new_in,
+        )
+    }
+}
+
+/// What a slice image's top-1 is judged against, by one rule: the image's correct ∪ unclear
+/// multi-labels with decisions overlaid, as MLA re-labeled reads them; where the multi-labels
+/// do not cover it, its ReaL set when it has a non-empty one, else its original label. An
+/// image that is problematic or was left without a valid label by decisions leaves the
+/// slice (so does one with no label at all). Labels are collapsed.
+pub(crate) enum SliceLabels<'a> {
+    Set(&'a [ClassId]),
+    Original(ClassId),
+    Leaves,
+}
+
+impl<'a> SliceLabels<'a> {
+    /// `relabeled`: the image's standing and collapsed set under the re-labeled multi-labels.
+    pub fn of(
+        image: usize,
+        relabeled: Option<(Standing, &'a [ClassId])>,
+        real: Option<&'a ValidSets>,
+        truth: Option<ClassId>,
+        collapse: &[ClassId],
+    ) -> Self {
+        match relabeled.map_or(Standing::Unlabeled, |(standing, _)| standing) {
+            Standing::Counted => SliceLabels::Set(relabeled.map_or(&[], |(_, set)| set)),
+            Standing::Problematic | Standing::Emptied => SliceLabels::Leaves,
+            Standing::Unlabeled => match (real.filter(|r| r.included(image)), truth) {
+                (Some(real), _) => SliceLabels::Set(real.sets.get(image)),
+                (None, Some(label)) => SliceLabels::Original(collapse[label as usize]),
+                (None, None) => SliceLabels::Leaves,
+            },
+        }
+    }
+
+    /// Whether the collapsed top-1 is valid; None when the image leaves the slice.
+    pub fn judge(&self, top1: ClassId) -> Option<bool> {
+        match self {
+            SliceLabels::Set(set) => Some(set.contains(&top1)),
+            SliceLabels::Original(label) => Some(*label == top1),
+            SliceLabels::Leaves => None,
+        }
+    }
 }
 
 /// The exact binomial interval [Beta(α/2; k, n−k+1), Beta(1−α/2; k+1, n−k)], 0 and 1 at the ends.
@@ -40,33 +107,28 @@ pub fn clopper_pearson(successes: usize, trials: usize, confidence: f64) -> [f64
     [lower, upper]
 }
 
-/// Counts the slice images whose top-1 is valid: a valid label (after collapsing) where the
-/// image is labeled, otherwise its original label.
+/// Counts the slice images whose top-1 is valid under the rule of [`SliceLabels`].
 pub fn slice_score(
     predictions: &TopK,
     slice: &[u32],
-    valid: Option<&ValidSets>,
+    relabeled: Option<&Relabeled>,
+    real: Option<&ValidSets>,
     truth: &[Option<ClassId>],
     collapse: &[ClassId],
 ) -> SliceScore {
-    let correct = slice
-        .iter()
-        .map(|&image| image as usize)
-        .filter(|&image| image < truth.len())
-        .filter(|&image| {
-            let top1 = predictions.top1(image);
-            match valid.filter(|v| v.included(image)) {
-                Some(valid) => valid.accepts(image, collapse[top1 as usize]),
-                None => truth[image]
-                    .is_some_and(|label| collapse[label as usize] == collapse[top1 as usize]),
-            }
-        })
-        .count();
-    SliceScore {
-        correct,
-        total: slice.len(),
-        ci95: clopper_pearson(correct, slice.len(), 0.95),
+    let (mut correct, mut total) = (0, 0);
+    for image in slice.iter().map(|&image| image as usize) {
+        let verdict = (image < truth.len().min(predictions.num_images()))
+            .then(|| {
+                let relabeled = relabeled.map(|r| (r.standing[image], r.valid.sets.get(image)));
+                let labels = SliceLabels::of(image, relabeled, real, truth[image], collapse);
+                labels.judge(collapse[predictions.top1(image) as usize])
+            })
+            .flatten();
+        total += verdict.is_some() as usize;
+        correct += (verdict == Some(true)) as usize;
     }
+    SliceScore::new(correct, total, slice.len() - total)
 }
 
 /// Images on which at least `at_least` of the given models made a reviewed `major` mistake
@@ -123,6 +185,66 @@ mod tests {
     }
 
     #[test]
+    fn the_slice_rule_reads_multilabels_then_real_then_the_original_label() {
+        use crate::data::{ImageLabels, LabelEntry, LabelKind};
+        let identity: Vec<ClassId> = (0..10).collect();
+        let entry = |correct: Vec<ClassId>, problematic| LabelEntry {
+            correct,
+            problematic,
+            ..Default::default()
+        };
+        // Image 0 multi-labeled {1, 7}; image 1 problematic; image 2's only label decided
+        // wrong; images 3 and 4 not multi-labeled, 3 with ReaL {8}, 4 with an empty ReaL set.
+        let multilabels = ImageLabels::from_entries(
+            LabelKind::MultiLabel,
+            5,
+            [
+                (0, entry(vec![1, 7], false)),
+                (1, entry(vec![2], true)),
+                (2, entry(vec![3], false)),
+            ],
+        );
+        let wrong = Decision {
+            image: 2,
+            label: 3,
+            verdict: Verdict::Wrong,
+            category: None,
+            severity: None,
+            severity_word: None,
+            source: "panel".into(),
+            reason: String::new(),
+        };
+        let relabeled = ValidSets::relabeled(&multilabels, &[wrong], &identity);
+        let real = ValidSets::from_real(
+            &ImageLabels::from_entries(
+                LabelKind::Real,
+                5,
+                [(3, entry(vec![8], false)), (4, entry(vec![], false))],
+            ),
+            &identity,
+        );
+        let model = TopK {
+            k: 1,
+            class_ids: vec![7, 2, 3, 8, 5],
+            ..Default::default()
+        };
+        let truth = [Some(1), Some(2), Some(3), Some(4), Some(5)];
+        let all = [0, 1, 2, 3, 4];
+        let score = slice_score(
+            &model,
+            &all,
+            Some(&relabeled),
+            Some(&real),
+            &truth,
+            &identity,
+        );
+        // 0: 7 ∈ {1, 7}; 1 and 2 leave; 3: 8 ∈ ReaL {8} (its original label is 4); 4: 5 = 5.
+        assert_eq!((score.correct, score.total, score.left), (3, 3, 2));
+        let without_real = slice_score(&model, &all, Some(&relabeled), None, &truth, &identity);
+        assert_eq!((without_real.correct, without_real.total), (2, 3));
+    }
+
+    #[test]
     fn slice_counts_valid_top1_and_computed_slices_need_enough_models() {
         let identity: Vec<ClassId> = (0..10).collect();
         let model_a = TopK {
@@ -136,7 +258,7 @@ mod tests {
             ..Default::default()
         };
         let truth = [Some(1), Some(1), Some(7)];
-        let score = slice_score(&model_a, &[0, 1, 2], None, &truth, &identity);
+        let score = slice_score(&model_a, &[0, 1, 2], None, None, &truth, &identity);
         assert_eq!((score.correct, score.total), (1, 3));
         let major = |image, label| Decision {
             image,

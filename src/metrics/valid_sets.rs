@@ -36,24 +36,34 @@ fn pack(labels: &[ClassId]) -> [u8; 8] {
     word.to_le_bytes()
 }
 
-/// One image's valid labels (not collapsed) with decisions overlaid, and whether it takes
-/// part: the rule of [`ValidSets::relabeled`], also used to update one image after a vote.
+/// Where an image stands under the multi-labels with the panel's decisions overlaid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Counted by MLA and by MLA re-labeled.
+    Counted,
+    /// The source does not cover it: MLA never counts it, and no decision brings it in.
+    Unlabeled,
+    /// Flagged problematic by the source or by a decision: excluded.
+    Problematic,
+    /// Counted by MLA, but the decisions left it no valid label: excluded, and listed for
+    /// review, because a model can only miss it.
+    Emptied,
+}
+
+/// One image's valid labels (not collapsed) with decisions overlaid, and where it stands: the
+/// rule of [`ValidSets::relabeled`], also used to update one image after a vote. A decision
+/// changes the labels of an image MLA counts, or takes it out; it never brings one in.
 pub fn relabel_image(
     labels: &ImageLabels,
     image: usize,
     decided: &[&Decision],
-    original: Option<ClassId>,
-) -> (bool, Vec<ClassId>) {
-    let mut valid = Vec::new();
-    let mut problematic = labels.problematic[image];
-    let mut covered = labels.labeled[image];
-    if covered {
-        valid.extend(labels.correct.get(image));
-        valid.extend(labels.unclear.get(image));
-    } else if !decided.is_empty() {
-        covered = true;
-        valid.extend(original);
+) -> (Standing, Vec<ClassId>) {
+    let mut valid: Vec<ClassId> = labels.correct.get(image).to_vec();
+    valid.extend(labels.unclear.get(image));
+    if !labels.labeled[image] {
+        return (Standing::Unlabeled, valid);
     }
+    let mut problematic = labels.problematic[image];
     for decision in decided {
         valid.retain(|&c| c != decision.label);
         match decision.verdict {
@@ -62,7 +72,32 @@ pub fn relabel_image(
             Verdict::Problematic => problematic = true,
         }
     }
-    (covered && !problematic, valid)
+    let standing = if problematic {
+        Standing::Problematic
+    } else if valid.is_empty() && !decided.is_empty() {
+        Standing::Emptied
+    } else {
+        Standing::Counted
+    };
+    (standing, valid)
+}
+
+/// The multi-labels with the panel's decisions overlaid: the sets MLA re-labeled reads, and
+/// where each image stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relabeled {
+    pub valid: ValidSets,
+    pub standing: Vec<Standing>,
+}
+
+impl Relabeled {
+    /// Images MLA counts that the decisions left without a valid label.
+    pub fn emptied(&self) -> Vec<u32> {
+        (self.standing.iter().enumerate())
+            .filter(|&(_, &s)| s == Standing::Emptied)
+            .map(|(image, _)| image as u32)
+            .collect()
+    }
 }
 
 impl ValidSets {
@@ -80,18 +115,17 @@ impl ValidSets {
 
     /// Multi-labels: correct ∪ unclear (lenient on unclear); problematic images excluded.
     pub fn from_multilabel(labels: &ImageLabels, collapse: &[ClassId]) -> Self {
-        Self::relabeled(labels, &[], &[], collapse)
+        Self::relabeled(labels, &[], collapse).valid
     }
 
-    /// Multi-labels with decisions overlaid: a decided (image, label) pair replaces its
-    /// imported status; a `problematic` decision excludes the image. A decided image the source
-    /// does not cover starts from its original label.
+    /// Multi-labels with decisions overlaid by [`relabel_image`]: a decided (image, label)
+    /// pair replaces its imported status; decisions on images the source does not cover
+    /// change nothing here.
     pub fn relabeled(
         labels: &ImageLabels,
         decisions: &[Decision],
-        original: &[Option<ClassId>],
         collapse: &[ClassId],
-    ) -> Self {
+    ) -> Relabeled {
         let num_images = labels.num_images();
         let mut by_image: Vec<Vec<&Decision>> =
             vec![Vec::new(); if decisions.is_empty() { 0 } else { num_images }];
@@ -100,15 +134,18 @@ impl ValidSets {
         }
         let mut sets =
             LabelSets::with_capacity(num_images, labels.correct.total() + labels.unclear.total());
-        let mut included = Vec::with_capacity(num_images);
+        let mut standing = Vec::with_capacity(num_images);
         for image in 0..num_images {
             let decided = by_image.get(image).map(Vec::as_slice).unwrap_or(&[]);
-            let original = original.get(image).copied().flatten();
-            let (takes_part, valid) = relabel_image(labels, image, decided, original);
-            included.push(takes_part);
+            let (stands, valid) = relabel_image(labels, image, decided);
+            standing.push(stands);
             sets.push(valid.iter().map(|&c| collapse[c as usize]));
         }
-        ValidSets::new(included, sets)
+        let included = standing.iter().map(|&s| s == Standing::Counted).collect();
+        Relabeled {
+            valid: ValidSets::new(included, sets),
+            standing,
+        }
     }
 
     /// A source that includes no image: what a missing source amounts to in every metric.
@@ -271,22 +308,58 @@ mod tests {
             decide(2, 5, Verdict::Problematic),
             decide(3, 4, Verdict::Unclear),
         ];
-        let original = [Some(1), Some(3), Some(5), Some(7)];
-        let valid = ValidSets::relabeled(&multilabels(), &decisions, &original, &identity);
+        let relabeled = ValidSets::relabeled(&multilabels(), &decisions, &identity);
+        let valid = &relabeled.valid;
         assert_eq!(
             valid.sets.get(0),
             &[1, 9],
             "unclear 2 decided wrong, wrong 9 decided correct"
         );
         assert_eq!(
-            (0..4).map(|i| valid.included(i)).collect::<Vec<_>>(),
-            vec![true, false, false, true]
+            relabeled.standing,
+            vec![
+                Standing::Counted,
+                Standing::Problematic,
+                Standing::Problematic,
+                Standing::Unlabeled
+            ],
+            "a decision on an image the source does not cover brings it nowhere"
         );
         assert_eq!(
-            valid.sets.get(3),
-            &[4, 7],
-            "uncovered image starts from its original label"
+            (0..4).map(|i| valid.included(i)).collect::<Vec<_>>(),
+            vec![true, false, false, false]
         );
+    }
+
+    #[test]
+    fn an_image_the_decisions_leave_without_a_valid_label_is_emptied() {
+        let identity: Vec<ClassId> = (0..10).collect();
+        let decide = |image, label, verdict| Decision {
+            image,
+            label,
+            verdict,
+            category: None,
+            severity: None,
+            severity_word: None,
+            source: "panel".into(),
+            reason: String::new(),
+        };
+        // Image 0 loses both its correct 1 and its unclear 2; image 2 was imported without
+        // a valid label and stays counted until a decision falls on it.
+        let both_wrong = [decide(0, 1, Verdict::Wrong), decide(0, 2, Verdict::Wrong)];
+        let relabeled = ValidSets::relabeled(&multilabels(), &both_wrong, &identity);
+        assert_eq!(relabeled.standing[0], Standing::Emptied);
+        assert!(!relabeled.valid.included(0));
+        assert_eq!(relabeled.standing[2], Standing::Counted);
+        assert_eq!(relabeled.emptied(), vec![0]);
+        let one_wrong = [decide(0, 1, Verdict::Wrong)];
+        let relabeled = ValidSets::relabeled(&multilabels(), &one_wrong, &identity);
+        assert_eq!(
+            relabeled.standing[0],
+            Standing::Counted,
+            "unclear 2 is left"
+        );
+        assert!(relabeled.emptied().is_empty());
     }
 
     #[test]

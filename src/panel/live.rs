@@ -5,10 +5,12 @@
 
 use super::{Category, Decision, Severity, Verdict};
 use crate::data::ImageLabels;
-use crate::metrics::{DatasetReport, Evaluation, MetricOptions, clopper_pearson, relabel_image};
+use crate::metrics::{
+    DatasetReport, Evaluation, MetricOptions, SliceLabels, SliceScore, Standing, relabel_image,
+};
 use crate::vocab::ClassId;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 pub struct LiveMetrics {
     report: DatasetReport,
@@ -17,11 +19,13 @@ pub struct LiveMetrics {
     tallies: Vec<ModelTally>,
     in_slice: Vec<bool>,
     decisions: HashMap<(u32, ClassId), Decision>,
+    /// The images the decisions left without a valid label, listed in the report by name.
+    emptied: BTreeSet<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct ValidSet {
-    included: bool,
+    standing: Standing,
     labels: Vec<ClassId>,
 }
 
@@ -30,7 +34,7 @@ struct ValidSet {
 struct ModelTally {
     hits: Vec<u32>,
     counts: Vec<u32>,
-    slice_correct: usize,
+    slice: Option<SliceScore>,
 }
 
 /// How the panel's decisions split: the shares the desk plots.
@@ -51,7 +55,12 @@ impl LiveMetrics {
                 *flag = true;
             }
         }
+        let emptied = (evaluation.relabeled.as_ref())
+            .map_or_else(Vec::new, |r| r.emptied())
+            .into_iter()
+            .collect();
         let mut live = LiveMetrics {
+            emptied,
             report,
             changed: HashMap::new(),
             tallies: Vec::new(),
@@ -80,18 +89,22 @@ impl LiveMetrics {
         image: u32,
         decisions: Vec<Decision>,
     ) {
+        let before = self.decisions.len();
         self.decisions.retain(|&(i, _), _| i != image);
+        if evaluation.outside_multilabels(image) {
+            let outside = &mut self.report.decided_outside_multilabels;
+            *outside = *outside + decisions.len() - (before - self.decisions.len());
+        }
         let decided: Vec<&Decision> = decisions.iter().collect();
         if let (Some(labels), Some(_)) = (labels, &evaluation.relabeled) {
-            let original = evaluation.truth[image as usize];
-            let (included, labels) = relabel_image(labels, image as usize, &decided, original);
+            let (standing, labels) = relabel_image(labels, image as usize, &decided);
             let mut labels: Vec<ClassId> = labels
                 .iter()
                 .map(|&c| evaluation.collapse[c as usize])
                 .collect();
             labels.sort_unstable();
             labels.dedup();
-            self.replace_set(evaluation, image, ValidSet { included, labels });
+            self.replace_set(evaluation, image, ValidSet { standing, labels });
         }
         self.decisions
             .extend(decisions.into_iter().map(|d| ((d.image, d.label), d)));
@@ -134,11 +147,9 @@ impl LiveMetrics {
         let mut tally = ModelTally {
             hits: vec![0; classes],
             counts: vec![0; classes],
-            slice_correct: self.report.models[model]
-                .imagenet_m
-                .map_or(0, |score| score.correct),
+            slice: self.report.models[model].imagenet_m,
         };
-        if let Some(relabeled) = &evaluation.relabeled {
+        if let Some(relabeled) = evaluation.relabeled.as_ref().map(|r| &r.valid) {
             let predictions = &evaluation.models[model].1;
             for image in 0..evaluation.truth.len().min(predictions.num_images()) {
                 if let Some(label) = evaluation.truth[image].filter(|_| relabeled.included(image)) {
@@ -157,8 +168,8 @@ impl LiveMetrics {
         }
         let relabeled = evaluation.relabeled.as_ref()?;
         Some(ValidSet {
-            included: relabeled.included(image as usize),
-            labels: relabeled.sets.get(image as usize).to_vec(),
+            standing: relabeled.standing[image as usize],
+            labels: relabeled.valid.sets.get(image as usize).to_vec(),
         })
     }
 
@@ -182,36 +193,40 @@ impl LiveMetrics {
             if let Some(label) = truth {
                 let label = label as usize;
                 for (set, sign) in [(&old, -1i64), (&new, 1)] {
-                    if set.included {
+                    if set.standing == Standing::Counted {
                         tally.counts[label] = (tally.counts[label] as i64 + sign) as u32;
                         let hit = set.labels.contains(&top1) as i64;
                         tally.hits[label] = (tally.hits[label] as i64 + sign * hit) as u32;
                     }
                 }
             }
-            if in_slice {
-                let truth = truth.map(|t| evaluation.collapse[t as usize]);
-                let valid = |set: &ValidSet| match set.included {
-                    true => set.labels.contains(&top1),
-                    false => truth == Some(top1),
+            if let (true, Some(score)) = (in_slice, tally.slice) {
+                let real = evaluation.real.as_ref().map(|(_, v)| v);
+                let judge = |set: &ValidSet| {
+                    let relabeled = Some((set.standing, set.labels.as_slice()));
+                    SliceLabels::of(index, relabeled, real, truth, &evaluation.collapse).judge(top1)
                 };
-                tally.slice_correct =
-                    tally.slice_correct + valid(&new) as usize - valid(&old) as usize;
+                tally.slice = Some(score.updated(judge(&old), judge(&new)));
             }
         }
+        let emptied = new.standing == Standing::Emptied;
+        let listed_before = self.emptied.contains(&image);
+        if emptied != listed_before {
+            match emptied {
+                true => self.emptied.insert(image),
+                false => self.emptied.remove(&image),
+            };
+            let images: Vec<u32> = self.emptied.iter().copied().collect();
+            self.report.emptied_by_decisions = evaluation.file_names(&images);
+        }
         self.changed.insert(image, new);
-        self.refresh_report(in_slice);
+        self.refresh_report();
     }
 
-    fn refresh_report(&mut self, slice_changed: bool) {
+    fn refresh_report(&mut self) {
         for (model, tally) in self.report.models.iter_mut().zip(&self.tallies) {
             model.mla_relabeled = class_mean(&tally.hits, &tally.counts);
-            if let (true, Some(score)) = (slice_changed, model.imagenet_m.as_mut())
-                && score.correct != tally.slice_correct
-            {
-                score.correct = tally.slice_correct;
-                score.ci95 = clopper_pearson(score.correct, score.total, 0.95);
-            }
+            model.imagenet_m = tally.slice;
         }
     }
 }

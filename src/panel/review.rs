@@ -3,12 +3,14 @@
 //! undo stack and the live metrics change.
 
 use super::queue::{QueueItem, ReviewQueue};
+use super::voting::Ballot;
 use super::{LiveMetrics, Round, Vote};
 use crate::data::{ImageLabels, LabelKind};
 use crate::error::Result;
 use crate::metrics::{Evaluation, MetricOptions};
 use crate::progress::{Progress, check_cancelled};
 use crate::store::{DatasetInfo, Project};
+use crate::verdict::{self, VoteEvent};
 use crate::vocab::ClassId;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -24,6 +26,8 @@ pub struct Review {
     pub queue: ReviewQueue,
     pub live: LiveMetrics,
     reviewer: String,
+    /// The round my votes go to: independent, or discussion once the panel discusses.
+    round: Round,
     my_votes: HashMap<(u32, ClassId), Vote>,
     /// What each vote replaced, newest last.
     undo: Vec<(Vote, Option<Vote>)>,
@@ -32,9 +36,6 @@ pub struct Review {
     /// because the desk shows them every frame and the queue can hold 200,000 items.
     reviewed: (usize, usize),
 }
-
-/// The desk casts votes in the independent round (the discussion round is a panel step).
-const ROUND: Round = Round::Independent;
 
 impl Review {
     pub fn load(
@@ -67,10 +68,8 @@ impl Review {
             &MetricOptions::default(),
             project.decisions(info.id)?,
         );
-        let my_votes = (project.votes(info.id)?.into_iter())
-            .filter(|cast| cast.reviewer == reviewer && cast.round == ROUND)
-            .map(|cast| ((cast.vote.image, cast.vote.label), cast.vote))
-            .collect();
+        let round = Round::Independent;
+        let my_votes = my_standing_votes(&project.vote_events(info.id)?, reviewer, round);
         let images_by_label = examples_by_class(&evaluation, [&labels, &real]);
         progress.advance(1);
         let mut review = Review {
@@ -82,6 +81,7 @@ impl Review {
             queue,
             live,
             reviewer: reviewer.to_owned(),
+            round,
             my_votes,
             undo: Vec::new(),
             images_by_label,
@@ -134,11 +134,61 @@ impl Review {
         (mine, decided)
     }
 
+    pub fn round(&self) -> Round {
+        self.round
+    }
+
+    /// Switches the round my votes go to; my standing votes of that round are re-read.
+    pub fn set_round(&mut self, project: &Project, round: Round) -> Result<()> {
+        let events = project.vote_events(self.dataset.id)?;
+        self.my_votes = my_standing_votes(&events, &self.reviewer, round);
+        self.round = round;
+        self.undo.clear();
+        self.reviewed = self.count_reviewed(self.queue.items());
+        Ok(())
+    }
+
     /// Casts my vote: on disk first, then the marks, the undo stack and the live metrics.
     pub fn vote(&mut self, project: &mut Project, vote: Vote) -> Result<()> {
-        let previous = project.cast_vote(self.dataset.id, &self.reviewer, ROUND, &vote)?;
+        let event = self.event(vote.image, vote.label, Some(vote.clone()));
+        let previous = self.ballot().cast(project, event)?;
         self.undo.push((vote.clone(), previous));
         self.settle(project, vote.image, vote.label, Some(vote))
+    }
+
+    /// Takes in decisions changed elsewhere (a merge of votes, an aggregation, a chair's
+    /// override): the live metrics re-read those images.
+    pub fn take_in(
+        &mut self,
+        project: &Project,
+        images: impl IntoIterator<Item = u32>,
+    ) -> Result<()> {
+        for image in images {
+            let before = self.count_reviewed(self.queue.items_of(image));
+            let decisions = project.decisions_of_image(self.dataset.id, image)?;
+            (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
+            let after = self.count_reviewed(self.queue.items_of(image));
+            self.reviewed.1 = self.reviewed.1 + after.1 - before.1;
+        }
+        Ok(())
+    }
+
+    fn ballot(&self) -> Ballot<'_> {
+        Ballot {
+            dataset: &self.dataset,
+            files: &self.files,
+        }
+    }
+
+    fn event(&self, image: u32, label: ClassId, vote: Option<Vote>) -> VoteEvent {
+        VoteEvent {
+            reviewer: self.reviewer.clone(),
+            round: self.round,
+            cast_at: verdict::now(),
+            image,
+            label,
+            vote,
+        }
     }
 
     /// Takes my last vote back, restoring what it replaced; returns the pair it was about.
@@ -147,10 +197,8 @@ impl Review {
             return Ok(None);
         };
         let (image, label) = (vote.image, vote.label);
-        let restored = match &previous {
-            Some(previous) => project.cast_vote(self.dataset.id, &self.reviewer, ROUND, previous),
-            None => project.withdraw_vote(self.dataset.id, &self.reviewer, ROUND, image, label),
-        };
+        let event = self.event(image, label, previous.clone());
+        let restored = self.ballot().cast(project, event);
         if let Err(error) = restored {
             self.undo.push((vote, previous));
             return Err(error);
@@ -182,6 +230,26 @@ impl Review {
         self.reviewed.1 = self.reviewed.1 + after.1 - before.1;
         Ok(())
     }
+}
+
+/// My standing votes of one round, by pair.
+fn my_standing_votes(
+    events: &[VoteEvent],
+    reviewer: &str,
+    round: Round,
+) -> HashMap<(u32, ClassId), Vote> {
+    let mut votes = HashMap::new();
+    // Oldest first: each later event replaces or withdraws the earlier.
+    for event in events
+        .iter()
+        .filter(|e| e.reviewer == reviewer && e.round == round)
+    {
+        match &event.vote {
+            Some(vote) => votes.insert((event.image, event.label), vote.clone()),
+            None => votes.remove(&(event.image, event.label)),
+        };
+    }
+    votes
 }
 
 /// For each class, the images whose original label it is, then those that have it as a valid

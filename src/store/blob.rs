@@ -1,5 +1,32 @@
 //! Little-endian packing of columns into SQLite blobs.
 
+use rusqlite::types::ValueRef;
+
+/// A blob column as read, borrowed from the row: no copy before it is unpacked.
+pub enum Blob<'a> {
+    Bytes(&'a [u8]),
+    Missing,
+    /// Text or a number where a blob belongs: written by something other than bagel.
+    NotBytes,
+}
+
+impl<'a> Blob<'a> {
+    pub fn of(value: ValueRef<'a>) -> rusqlite::Result<Self> {
+        Ok(match value {
+            ValueRef::Blob(bytes) => Blob::Bytes(bytes),
+            ValueRef::Null => Blob::Missing,
+            _ => Blob::NotBytes,
+        })
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        match self {
+            Blob::Bytes(bytes) => bytes,
+            _ => &[],
+        }
+    }
+}
+
 pub fn pack_u16(values: &[u16]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }

@@ -71,24 +71,28 @@ impl Project {
         let mut statement = self
             .conn()
             .prepare_cached("SELECT file, label FROM images WHERE dataset_id = ?1 ORDER BY idx")?;
+        let classes = self.vocab().len();
         let mut images = Images::default();
         let mut rows = statement.query([dataset_id])?;
         while let Some(row) = rows.next()? {
+            let label: Option<i64> = row.get(1)?;
+            match label {
+                Some(label) if !(0..classes as i64).contains(&label) => {
+                    return Err(Error::Damaged {
+                        path: self.path().to_path_buf(),
+                        what: format!("image {:?}", row.get::<_, String>(0)?),
+                        problem: format!(
+                            "original label {label}, but the vocabulary has {classes} classes"
+                        ),
+                        fix: "import the dataset's images again into a new project".into(),
+                    });
+                }
+                _ => {}
+            }
             images.files.push(row.get(0)?);
-            images.labels.push(row.get(1)?);
+            images.labels.push(label.map(|l| l as ClassId));
         }
         Ok(images)
-    }
-}
-
-impl Project {
-    /// The original label of every image, in order (what the metrics need of a dataset).
-    pub fn original_labels(&self, dataset_id: i64) -> Result<Vec<Option<ClassId>>> {
-        let mut statement = self
-            .conn()
-            .prepare_cached("SELECT label FROM images WHERE dataset_id = ?1 ORDER BY idx")?;
-        let labels = statement.query_map([dataset_id], |row| row.get(0))?;
-        Ok(labels.collect::<rusqlite::Result<_>>()?)
     }
 }
 

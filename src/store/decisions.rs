@@ -1,44 +1,73 @@
-//! Decisions on (image, label) pairs and named image slices.
+//! Decisions on (image, label) pairs and named image slices. Each kind of decision (panel,
+//! imported review, aggregation) keeps its own row; readers see the strongest per pair.
 
 use super::Project;
 use super::blob::{pack_u32, unpack_u32};
 use crate::error::{Error, Result};
-use crate::panel::{Category, Decision, Severity, Verdict};
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::verdict::{Category, Decision, DecisionKind, Severity, Verdict};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 impl Project {
+    /// The decision standing on each decided pair: the strongest kind.
     pub fn decisions(&self, dataset_id: i64) -> Result<Vec<Decision>> {
-        self.decisions_where(dataset_id, None)
+        self.decisions_where(dataset_id, None, None)
     }
 
     /// The decisions on one image's labels (what the live metrics re-read after a vote).
     pub fn decisions_of_image(&self, dataset_id: i64, image: u32) -> Result<Vec<Decision>> {
-        self.decisions_where(dataset_id, Some(image))
+        self.decisions_where(dataset_id, Some(image), None)
     }
 
-    fn decisions_where(&self, dataset_id: i64, image: Option<u32>) -> Result<Vec<Decision>> {
+    /// Every decision of one kind, whether or not a stronger one stands over it.
+    pub fn decisions_of_kind(&self, dataset_id: i64, kind: DecisionKind) -> Result<Vec<Decision>> {
+        self.decisions_where(dataset_id, None, Some(kind))
+    }
+
+    /// The aggregator's posterior that a pair's label is valid, where one was stored.
+    pub fn posterior(&self, dataset_id: i64, image: u32, label: u16) -> Result<Option<f64>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT posterior FROM decisions WHERE dataset_id = ?1 AND image_idx = ?2
+                 AND label = ?3 AND kind = 'aggregate'",
+            )?
+            .query_row(params![dataset_id, image, label], |row| row.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn decisions_where(
+        &self,
+        dataset_id: i64,
+        image: Option<u32>,
+        kind: Option<DecisionKind>,
+    ) -> Result<Vec<Decision>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT image_idx, label, verdict, category, severity, severity_word, source, reason
-             FROM decisions WHERE dataset_id = ?1 AND (?2 IS NULL OR image_idx = ?2)
-             ORDER BY image_idx, label",
+             FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY image_idx, label ORDER BY
+                     CASE kind WHEN 'panel' THEN 3 WHEN 'review' THEN 2 ELSE 1 END DESC) AS rank
+                   FROM decisions WHERE dataset_id = ?1 AND (?2 IS NULL OR image_idx = ?2)
+                     AND (?3 IS NULL OR kind = ?3))
+             WHERE rank = 1 ORDER BY image_idx, label",
         )?;
-        let rows = statement.query_map(params![dataset_id, image], |row| {
-            let verdict: String = row.get(2)?;
-            let category: Option<String> = row.get(3)?;
-            let severity: Option<String> = row.get(4)?;
-            Ok(Decision {
-                image: row.get(0)?,
-                label: row.get(1)?,
-                // The schema's CHECK constraints admit only the stored spellings.
-                verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Unclear),
-                category: category.as_deref().and_then(Category::parse),
-                severity: severity.as_deref().and_then(Severity::parse),
-                severity_word: row.get(5)?,
-                source: row.get(6)?,
-                reason: row.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows = statement.query_map(
+            params![dataset_id, image, kind.map(DecisionKind::as_str)],
+            decision_from_row,
+        )?;
+        let classes = self.vocab().len();
+        let decisions: Vec<Decision> = rows.collect::<rusqlite::Result<_>>()?;
+        match decisions.iter().find(|d| d.label as usize >= classes) {
+            Some(d) => Err(Error::Damaged {
+                path: self.path().to_path_buf(),
+                what: format!("the decision on image {}", d.image),
+                problem: format!(
+                    "label {}, but the vocabulary has {classes} classes",
+                    d.label
+                ),
+                fix: "remove that row from the decisions table, then vote on the pair again".into(),
+            }),
+            None => Ok(decisions),
+        }
     }
 
     /// Names of the dataset's image slices.
@@ -60,31 +89,93 @@ impl Project {
     }
 }
 
-pub(crate) fn upsert_decision(
-    tx: &Transaction,
+/// One pair's decision of one kind, if stored.
+pub fn decision_of_kind(
+    conn: &Connection,
     dataset_id: i64,
+    image: u32,
+    label: u16,
+    kind: DecisionKind,
+) -> Result<Option<Decision>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT image_idx, label, verdict, category, severity, severity_word, source, reason
+             FROM decisions WHERE dataset_id = ?1 AND image_idx = ?2 AND label = ?3
+               AND kind = ?4",
+        )?
+        .query_row(
+            params![dataset_id, image, label, kind.as_str()],
+            decision_from_row,
+        )
+        .optional()?)
+}
+
+/// Reads image, label, verdict, category, severity, severity word, source, reason.
+fn decision_from_row(row: &rusqlite::Row) -> rusqlite::Result<Decision> {
+    let verdict: String = row.get(2)?;
+    let category: Option<String> = row.get(3)?;
+    let severity: Option<String> = row.get(4)?;
+    Ok(Decision {
+        image: row.get(0)?,
+        label: row.get(1)?,
+        // The schema's CHECK constraints admit only the stored spellings.
+        verdict: Verdict::parse(&verdict).unwrap_or(Verdict::Unclear),
+        category: category.as_deref().and_then(Category::parse),
+        severity: severity.as_deref().and_then(Severity::parse),
+        severity_word: row.get(5)?,
+        source: row.get(6)?,
+        reason: row.get(7)?,
+    })
+}
+
+/// Stores a pair's decision of one kind, replacing that kind's earlier one.
+pub fn put_decision(
+    tx: &Connection,
+    dataset_id: i64,
+    kind: DecisionKind,
     decision: &Decision,
+    posterior: Option<f64>,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO decisions (dataset_id, image_idx, label, verdict, category, severity,
-                                severity_word, source, reason, decided_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-         ON CONFLICT (dataset_id, image_idx, label) DO UPDATE SET
+        "INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, category, severity,
+                                severity_word, source, reason, posterior, decided_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         ON CONFLICT (dataset_id, image_idx, label, kind) DO UPDATE SET
            verdict = excluded.verdict, category = excluded.category,
            severity = excluded.severity, severity_word = excluded.severity_word,
-           source = excluded.source, reason = excluded.reason, decided_at = excluded.decided_at",
+           source = excluded.source, reason = excluded.reason, posterior = excluded.posterior,
+           decided_at = excluded.decided_at",
     )?
     .execute(params![
         dataset_id,
         decision.image,
         decision.label,
+        kind.as_str(),
         decision.verdict.as_str(),
         decision.category.map(Category::as_str),
         decision.severity.map(Severity::as_str),
         decision.severity_word,
         decision.source,
-        decision.reason
+        decision.reason,
+        posterior
     ])?;
+    Ok(())
+}
+
+/// Removes a pair's decision of one kind (the next kind down, if any, stands again).
+pub fn remove_decision(
+    tx: &Connection,
+    dataset_id: i64,
+    kind: DecisionKind,
+    image: u32,
+    label: u16,
+) -> Result<()> {
+    tx.prepare_cached(
+        "DELETE FROM decisions WHERE dataset_id = ?1 AND image_idx = ?2 AND label = ?3
+         AND kind = ?4",
+    )?
+    .execute(params![dataset_id, image, label, kind.as_str()])?;
     Ok(())
 }
 

@@ -1,9 +1,10 @@
 //! Label sources: per image correct / unclear / wrong lists and a problematic flag.
 
 use super::Project;
-use super::blob::{pack_u16, unpack_u16};
+use super::blob::{Blob, pack_u16, unpack_u16};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
+use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -60,25 +61,69 @@ impl Project {
         }
     }
 
+    /// The source's labels over a dataset of `num_images`; every list is checked (whole u16s,
+    /// each a class of the vocabulary), and a damaged one is named, never read.
     pub fn image_labels(&self, source: &LabelSourceInfo, num_images: usize) -> Result<ImageLabels> {
         let mut statement = self.conn().prepare_cached(
             "SELECT image_idx, correct, unclear, wrong, problematic
              FROM image_labels WHERE source_id = ?1",
         )?;
-        let entries = statement
-            .query_map([source.id], |row| {
-                let image: i64 = row.get(0)?;
-                let entry = LabelEntry {
-                    correct: unpack_u16(&row.get::<_, Vec<u8>>(1)?),
-                    unclear: unpack_u16(&row.get::<_, Vec<u8>>(2)?),
-                    wrong: unpack_u16(&row.get::<_, Vec<u8>>(3)?),
-                    problematic: row.get(4)?,
-                };
-                Ok((image as usize, entry))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let classes = self.vocab().len();
+        let mut entries = Vec::new();
+        let mut rows = statement.query([source.id])?;
+        while let Some(row) = rows.next()? {
+            let image: i64 = row.get(0)?;
+            let list = |column: usize, name: &str| {
+                label_list(Blob::of(row.get_ref(column)?)?, classes)
+                    .map_err(|problem| self.damaged_labels(source, image, name, problem))
+            };
+            let entry = LabelEntry {
+                correct: list(1, "correct")?,
+                unclear: list(2, "unclear")?,
+                wrong: list(3, "wrong")?,
+                problematic: row.get(4)?,
+            };
+            entries.push((image as usize, entry));
+        }
         let entries = entries.into_iter().filter(|(image, _)| *image < num_images);
         Ok(ImageLabels::from_entries(source.kind, num_images, entries))
+    }
+
+    fn damaged_labels(
+        &self,
+        source: &LabelSourceInfo,
+        image: i64,
+        list: &str,
+        problem: String,
+    ) -> Error {
+        Error::Damaged {
+            path: self.path().to_path_buf(),
+            what: format!(
+                "label source {:?}, image {image}, {list} labels",
+                source.name
+            ),
+            problem,
+            fix: format!(
+                "import the source again with `bagel import labels --name {} --replace` (from {})",
+                source.name, source.origin
+            ),
+        }
+    }
+}
+
+/// One stored label list: whole little-endian u16s, each a class of the vocabulary.
+fn label_list(blob: Blob, classes: usize) -> std::result::Result<Vec<ClassId>, String> {
+    let bytes = match blob {
+        Blob::Bytes(bytes) if bytes.len() % 2 == 0 => bytes,
+        Blob::Bytes(bytes) => return Err(format!("{} bytes, not whole class ids", bytes.len())),
+        Blob::Missing | Blob::NotBytes => return Err("not a list of class ids".into()),
+    };
+    let labels = unpack_u16(bytes);
+    match labels.iter().find(|&&c| c as usize >= classes) {
+        Some(id) => Err(format!(
+            "class id {id}, but the vocabulary has {classes} classes"
+        )),
+        None => Ok(labels),
     }
 }
 

@@ -16,24 +16,44 @@ pub use predictions::ModelInfo;
 
 pub(crate) use datasets::{dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
+pub use decisions::{decision_of_kind, put_decision, remove_decision};
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
+pub use votes::{EventNames, append_events, pair_events};
 
+use crate::error::damaged_text;
 use crate::error::{Error, Result};
 use crate::vocab::{Class, ClassKind, CollapsedPairs, Vocabulary, parse_hypernym_paths};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a write calls when it has to wait for another writer.
+type OnWait = Box<dyn Fn(&Path) + Send>;
 
 pub struct Project {
     conn: Connection,
     path: PathBuf,
     vocab: Vocabulary,
+    /// Told once when a write has to wait for another writer (the CLI prints a line).
+    on_wait: Option<OnWait>,
 }
 
 const SETTING_COLLAPSE: &str = "collapse_classes";
+const SETTING_BLIND: &str = "blind_round";
+
+/// bagel's mark in the SQLite header (`PRAGMA application_id`): "BAGL".
+const APPLICATION_ID: i32 = 0x4241_474C;
+/// How long a write waits for another bagel that is writing to the same project.
+const BUSY_WAIT: Duration = Duration::from_secs(5);
 
 impl Project {
-    /// Creates a new project file with the given vocabulary; refuses to overwrite a file.
+    /// Creates a new project file with the given vocabulary; refuses to overwrite a file. The
+    /// file is built under a temporary name in the same folder and renamed when complete, so a
+    /// full disk or a crash leaves no half-made project in the way of a retry.
     pub fn create(path: &Path, vocab: &Vocabulary) -> Result<Self> {
         if path.exists() {
             return Err(Error::Usage(format!(
@@ -41,64 +61,65 @@ impl Project {
                 path.display()
             )));
         }
-        let mut conn = connect(path)?;
-        schema::migrate(&mut conn)?;
-        let tx = conn.transaction()?;
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO classes (idx, wnid, names, gloss, kind, hypernym_paths)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for class in vocab.classes() {
-                insert.execute(params![
-                    class.index,
-                    class.wnid,
-                    class.names,
-                    class.gloss,
-                    class.kind.as_str(),
-                    class.hypernym_paths_text()
-                ])?;
-            }
-        }
-        tx.commit()?;
-        Ok(Project {
-            conn,
-            path: path.to_path_buf(),
-            vocab: vocab.clone(),
-        })
+        let temp = crate::durable::temp_beside(path)?;
+        let fresh = |e| file_error(path, e);
+        let mut conn = Connection::open(temp.path()).map_err(fresh)?;
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(fresh)?;
+        schema::migrate(&mut conn).map_err(fresh)?;
+        insert_classes(&mut conn, vocab).map_err(fresh)?;
+        conn.close().map_err(|(_, e)| fresh(e))?;
+        crate::durable::persist(temp, path, false)?;
+        Self::open(path)
     }
 
+    /// Opens a project to read and write it.
     pub fn open(path: &Path) -> Result<Self> {
-        if !path.is_file() {
-            return Err(Error::Usage(format!(
-                "no project at {}; create one with `bagel new {}`",
-                path.display(),
-                path.display()
-            )));
+        identify(path)?;
+        let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        if read_only {
+            return Err(Error::ProjectFile {
+                path: path.to_path_buf(),
+                problem: "read-only, so bagel cannot write to it; make it writable, or use commands that only read it (info, metrics, export)".into(),
+            });
         }
-        let mut conn = connect(path)?;
-        let not_a_project = |why: String| Error::NotAProject {
-            path: path.to_path_buf(),
-            why,
-        };
-        let version = schema::version(&conn).map_err(|e| not_a_project(e.to_string()))?;
-        if version == 0 {
-            return Err(not_a_project("it has no bagel schema".into()));
+        let mut conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        // Only now, with the file known to be a bagel project, is anything changed in it.
+        // FULL makes a committed vote survive a power cut, not only a crash of bagel.
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(|e| file_error(path, e))?;
+        schema::migrate(&mut conn).map_err(|e| file_error(path, e))?;
+        Self::with_connection(conn, path)
+    }
+
+    /// Opens a project only to read it: works on a read-only file and changes nothing.
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        identify(path)?;
+        let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let version = schema::version(&conn).map_err(|e| file_error(path, e))?;
+        if version < schema::CURRENT_VERSION {
+            return Err(Error::ProjectFile {
+                path: path.to_path_buf(),
+                problem: "written by an older bagel; open it once with write access (e.g. `bagel config`) to bring it up to date".into(),
+            });
         }
-        if version > schema::CURRENT_VERSION {
-            return Err(Error::Usage(format!(
-                "{} was written by a newer bagel (schema {version}, this one knows {}); update bagel",
-                path.display(),
-                schema::CURRENT_VERSION
-            )));
-        }
-        schema::migrate(&mut conn)?;
-        let vocab = load_vocabulary(&conn, path)?;
+        Self::with_connection(conn, path)
+    }
+
+    fn with_connection(conn: Connection, path: &Path) -> Result<Self> {
+        let vocab = load_vocabulary(&conn, path).map_err(|e| e.in_project(path))?;
         Ok(Project {
             conn,
             path: path.to_path_buf(),
             vocab,
+            on_wait: None,
         })
+    }
+
+    /// What to do when a write has to wait for another writer: the CLI prints
+    /// "waiting for another bagel writing to P".
+    pub fn on_wait(&mut self, notice: impl Fn(&Path) + Send + 'static) {
+        self.on_wait = Some(Box::new(notice));
     }
 
     pub fn path(&self) -> &Path {
@@ -110,11 +131,41 @@ impl Project {
     }
 
     /// Runs `work` in one transaction: committed when it returns Ok, rolled back otherwise.
+    /// The transaction takes the write lock at once, waiting up to [`BUSY_WAIT`] for another
+    /// writer (a deferred one would fail at its first write without waiting).
     pub fn write<T>(&mut self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
-        let value = work(&tx)?;
-        tx.commit()?;
+        self.wait_for_other_writers()?;
+        let path = self.path.clone();
+        let in_file = |e: rusqlite::Error| file_error(&path, e);
+        let tx = (self.conn)
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(in_file)?;
+        let value = work(&tx).map_err(|e| match e {
+            Error::Db(e) => file_error(&path, e),
+            other => other,
+        })?;
+        tx.commit().map_err(in_file)?;
         Ok(value)
+    }
+
+    /// Tries the write lock without waiting, so the user hears why nothing happens before the
+    /// real attempt waits.
+    fn wait_for_other_writers(&mut self) -> Result<()> {
+        let Some(notice) = &self.on_wait else {
+            return Ok(());
+        };
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let probe = self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;");
+        self.conn.busy_timeout(BUSY_WAIT)?;
+        if probe
+            .as_ref()
+            .err()
+            .and_then(rusqlite::Error::sqlite_error_code)
+            == Some(ErrorCode::DatabaseBusy)
+        {
+            notice(&self.path);
+        }
+        Ok(())
     }
 
     /// A project-wide setting (collapsing, the desk's reviewer and queue position, ...).
@@ -146,6 +197,15 @@ impl Project {
         self.set_setting(SETTING_COLLAPSE, if enabled { "on" } else { "off" })
     }
 
+    /// Whether the independent round is blind (the default): what `panel::visibility` reads.
+    pub fn blind_round(&self) -> Result<bool> {
+        Ok(self.setting(SETTING_BLIND)?.as_deref() != Some("off"))
+    }
+
+    pub fn set_blind_round(&mut self, enabled: bool) -> Result<()> {
+        self.set_setting(SETTING_BLIND, if enabled { "on" } else { "off" })
+    }
+
     /// The lookup metrics use to collapse classes: the identity while collapsing is off.
     pub fn collapse_map(&self) -> Result<Vec<u16>> {
         let pairs = CollapsedPairs::imagenet1k();
@@ -164,13 +224,15 @@ impl Project {
         self.write(|tx| save_slice(tx, dataset_id, name, images, origin))
     }
 
-    /// Records the decision on an (image, label) pair, replacing an earlier one.
+    /// Records a decision of one kind on an (image, label) pair, replacing that kind's
+    /// earlier one.
     pub fn record_decision(
         &mut self,
         dataset_id: i64,
-        decision: &crate::panel::Decision,
+        kind: crate::verdict::DecisionKind,
+        decision: &crate::verdict::Decision,
     ) -> Result<()> {
-        self.write(|tx| decisions::upsert_decision(tx, dataset_id, decision))
+        self.write(|tx| decisions::put_decision(tx, dataset_id, kind, decision, None))
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -178,20 +240,111 @@ impl Project {
     }
 }
 
-fn connect(path: &Path) -> Result<Connection> {
-    let conn = Connection::open(path).map_err(|e| Error::NotAProject {
+fn insert_classes(conn: &mut Connection, vocab: &Vocabulary) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut insert = tx.prepare(
+            "INSERT INTO classes (idx, wnid, names, gloss, kind, hypernym_paths)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for class in vocab.classes() {
+            insert.execute(params![
+                class.index,
+                class.wnid,
+                class.names,
+                class.gloss,
+                class.kind.as_str(),
+                class.hypernym_paths_text()
+            ])?;
+        }
+    }
+    tx.commit()
+}
+
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// Tells whether `path` is a bagel project, reading only: another application's database (or
+/// an empty file) is refused before anything is written to it. A bagel file SQLite cannot
+/// read is called damaged, with the command that checks it.
+fn identify(path: &Path) -> Result<()> {
+    let not_a_project = |why: &str| Error::NotAProject {
         path: path.to_path_buf(),
-        why: e.to_string(),
+        why: why.into(),
+    };
+    let mut header = Vec::with_capacity(100);
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::Usage(format!(
+            "no project at {}; create one with `bagel new {}`",
+            path.display(),
+            path.display()
+        )),
+        _ => Error::io(path, e),
     })?;
-    // FULL makes a committed vote survive a power cut, not only a crash of bagel.
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-    )
-    .map_err(|e| Error::NotAProject {
-        path: path.to_path_buf(),
-        why: e.to_string(),
-    })?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(not_a_project("it is a folder"));
+    }
+    std::io::Read::take(file, 100)
+        .read_to_end(&mut header)
+        .map_err(|e| Error::io(path, e))?;
+    if header.is_empty() {
+        return Err(not_a_project("the file is empty"));
+    }
+    if !header.starts_with(SQLITE_MAGIC) {
+        return Err(not_a_project("it is not an SQLite database"));
+    }
+    let application_id = header
+        .get(68..72)
+        .and_then(|b| b.try_into().ok())
+        .map(i32::from_be_bytes);
+    let marked = application_id == Some(APPLICATION_ID);
+    if !marked && application_id.is_some_and(|id| id != 0) {
+        return Err(not_a_project("it is another application's database"));
+    }
+    // A file bagel did not mark (the projects of older bagels) must hold bagel's tables.
+    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let tables: rusqlite::Result<i64> = conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('settings', 'classes', 'datasets')",
+        [],
+        |row| row.get(0),
+    );
+    let version = schema::version(&conn);
+    match (tables, version) {
+        (Err(e), _) | (_, Err(e)) => match e.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase) if !marked => {
+                Err(not_a_project("SQLite cannot read it as a database"))
+            }
+            _ => Err(file_error(path, e)),
+        },
+        (Ok(3), Ok(version)) if version > schema::CURRENT_VERSION => Err(Error::Usage(format!(
+            "{} was written by a newer bagel (schema {version}, this one knows {}); update bagel",
+            path.display(),
+            schema::CURRENT_VERSION
+        ))),
+        (Ok(3), Ok(version)) if version > 0 => Ok(()),
+        _ if marked => Err(damaged(path, "bagel's tables are missing")),
+        _ => Err(not_a_project("it has no bagel schema")),
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| file_error(path, e))?;
+    conn.busy_timeout(BUSY_WAIT)
+        .and_then(|()| conn.execute_batch("PRAGMA foreign_keys = ON;"))
+        .map_err(|e| file_error(path, e))?;
     Ok(conn)
+}
+
+fn damaged(path: &Path, why: &str) -> Error {
+    Error::ProjectFile {
+        path: path.to_path_buf(),
+        problem: damaged_text(why, &path.display().to_string()),
+    }
+}
+
+/// An SQLite error on the project at `path`, in words for the user.
+fn file_error(path: &Path, error: rusqlite::Error) -> Error {
+    Error::Db(error).in_project(path)
 }
 
 fn load_vocabulary(conn: &Connection, path: &Path) -> Result<Vocabulary> {

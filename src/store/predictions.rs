@@ -1,7 +1,7 @@
 //! Predictions, columnar: one record per (model, dataset).
 
 use super::Project;
-use super::blob::{pack_f32, pack_u16, unpack_f32, unpack_u16};
+use super::blob::{Blob, pack_f32, pack_u16, unpack_f32, unpack_u16};
 use crate::data::TopK;
 use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -13,13 +13,16 @@ pub struct ModelInfo {
     pub k: usize,
     pub has_scores: bool,
     pub has_uncertainty: bool,
+    /// The file the predictions were imported from.
+    pub origin: String,
 }
 
 impl Project {
     /// Models with predictions on the dataset, in name order.
     pub fn models(&self, dataset_id: i64) -> Result<Vec<ModelInfo>> {
         let mut statement = self.conn().prepare_cached(
-            "SELECT m.id, m.name, p.top_k, p.scores IS NOT NULL, p.max_softmax IS NOT NULL
+            "SELECT m.id, m.name, p.top_k, p.scores IS NOT NULL, p.max_softmax IS NOT NULL,
+                    p.origin
              FROM predictions p JOIN models m ON m.id = p.model_id
              WHERE p.dataset_id = ?1 ORDER BY m.name",
         )?;
@@ -30,36 +33,97 @@ impl Project {
                 k: row.get::<_, i64>(2)? as usize,
                 has_scores: row.get(3)?,
                 has_uncertainty: row.get(4)?,
+                origin: row.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The predictions of a model; scores and uncertainties only when asked for, because the
-    /// metrics need class ids alone and scores triple the memory.
+    /// metrics need class ids alone and scores triple the memory. The blobs are checked
+    /// against the record's shape and the vocabulary: a damaged record is named, never read.
     pub fn predictions(&self, model_id: i64, dataset_id: i64, with_scores: bool) -> Result<TopK> {
         let sql = if with_scores {
-            "SELECT top_k, class_ids, scores, max_softmax, entropy FROM predictions
-             WHERE model_id = ?1 AND dataset_id = ?2"
+            "SELECT m.name, p.top_k, p.num_images, p.class_ids, p.scores, p.max_softmax, p.entropy,
+                    p.origin
+             FROM predictions p JOIN models m ON m.id = p.model_id
+             WHERE p.model_id = ?1 AND p.dataset_id = ?2"
         } else {
-            "SELECT top_k, class_ids, NULL, NULL, NULL FROM predictions
-             WHERE model_id = ?1 AND dataset_id = ?2"
+            "SELECT m.name, p.top_k, p.num_images, p.class_ids, NULL, NULL, NULL, p.origin
+             FROM predictions p JOIN models m ON m.id = p.model_id
+             WHERE p.model_id = ?1 AND p.dataset_id = ?2"
         };
-        let unpack = |bytes: Option<Vec<u8>>| bytes.map(|b| unpack_f32(&b));
-        self.conn()
+        let classes = self.vocab().len();
+        let read = self
+            .conn()
             .prepare_cached(sql)?
             .query_row(params![model_id, dataset_id], |row| {
-                Ok(TopK {
-                    k: row.get::<_, i64>(0)? as usize,
-                    class_ids: unpack_u16(&row.get::<_, Vec<u8>>(1)?),
-                    scores: unpack(row.get(2)?),
-                    max_softmax: unpack(row.get(3)?),
-                    entropy: unpack(row.get(4)?),
-                })
+                let model: (String, String) = (row.get(0)?, row.get(7)?);
+                let shape = (row.get::<_, i64>(1)?, row.get::<_, i64>(2)?);
+                let blob = |column| Blob::of(row.get_ref(column)?);
+                let blobs = [blob(3)?, blob(4)?, blob(5)?, blob(6)?];
+                Ok(decode(shape, blobs, classes).map_err(|problem| (model, problem)))
             })
             .optional()?
-            .ok_or_else(|| Error::Usage(format!("model {model_id} has no predictions here")))
+            .ok_or_else(|| Error::Usage(format!("model {model_id} has no predictions here")))?;
+        read.map_err(|((name, origin), problem)| self.damaged_predictions(&name, &origin, problem))
     }
+
+    /// The error for a model's damaged prediction record, with how to repair it.
+    pub fn damaged_predictions(&self, model: &str, origin: &str, problem: String) -> Error {
+        Error::Damaged {
+            path: self.path().to_path_buf(),
+            what: format!("the predictions of model {model:?}"),
+            problem,
+            fix: format!(
+                "import them again with `bagel import predictions --model {model} --replace` (from {origin})"
+            ),
+        }
+    }
+}
+
+/// The record's class ids, scores and uncertainties, each the length its shape says, every
+/// class id within the vocabulary; otherwise what is wrong.
+fn decode(
+    (k, images): (i64, i64),
+    [class_ids, scores, max_softmax, entropy]: [Blob; 4],
+    classes: usize,
+) -> std::result::Result<TopK, String> {
+    if k <= 0 || images < 0 {
+        return Err(format!("its shape reads {images} images × top-{k}"));
+    }
+    let (k, images) = (k as usize, images as usize);
+    let expect = |blob: &Blob, name: &str, count: usize, width: usize| match blob {
+        Blob::Bytes(bytes) if bytes.len() == count * width => Ok(()),
+        Blob::Bytes(bytes) => Err(format!(
+            "{name} holds {} bytes where {images} images × top-{k} need {}",
+            bytes.len(),
+            count * width
+        )),
+        Blob::Missing => Err(format!("{name} is missing")),
+        Blob::NotBytes => Err(format!("{name} is not a blob")),
+    };
+    expect(&class_ids, "class_ids", images * k, 2)?;
+    let class_ids = unpack_u16(class_ids.bytes());
+    if let Some(&id) = class_ids.iter().max().filter(|&&id| id as usize >= classes) {
+        let at = class_ids.iter().position(|&c| c == id).unwrap_or_default();
+        return Err(format!(
+            "image {}, rank {}: class id {id}, but the vocabulary has {classes} classes",
+            at / k,
+            at % k + 1
+        ));
+    }
+    let optional = |blob: Blob, name: &str, count: usize| match blob {
+        Blob::Missing => Ok(None),
+        blob => expect(&blob, name, count, 4).map(|()| Some(unpack_f32(blob.bytes()))),
+    };
+    Ok(TopK {
+        k,
+        class_ids,
+        scores: optional(scores, "scores", images * k)?,
+        max_softmax: optional(max_softmax, "max_softmax", images)?,
+        entropy: optional(entropy, "entropy", images)?,
+    })
 }
 
 /// Stores a model's predictions; the model row is created when new. An existing record for

@@ -1,11 +1,19 @@
 //! The project file's schema, in one place. `user_version` numbers the migrations; a project
 //! is brought forward on open and refused when it comes from a newer bagel.
 
-use rusqlite::Connection;
+use crate::verdict::{Category, Round, Severity, Verdict, Vote, VoteEvent};
+use rusqlite::{Connection, Transaction, params};
+
+/// One step from version i to i + 1: SQL, or SQL then Rust for what SQL cannot say.
+enum Migration {
+    Sql(&'static str),
+    SqlThen(&'static str, fn(&Transaction) -> rusqlite::Result<()>),
+}
 
 /// Each entry migrates from version i to i + 1.
-const MIGRATIONS: &[&str] = &[
-    r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        r#"
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -125,12 +133,135 @@ CREATE TABLE slices (
     PRIMARY KEY (dataset_id, name)
 );
 "#,
+    ),
     // Undoing a first vote withdraws it instead of deleting it, so its history stays.
-    r#"
+    Migration::Sql(
+        r#"
 ALTER TABLE votes ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX votes_by_pair ON votes (dataset_id, image_idx, label);
 "#,
+    ),
+    // Votes become an append-only log of events that merges across machines; decisions keep
+    // one row per kind (panel, imported review, aggregation) so the strongest shows and a
+    // withdrawn one lets the next come back.
+    Migration::SqlThen(
+        r#"
+CREATE TABLE vote_events (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL UNIQUE,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx  INTEGER NOT NULL,
+    label      INTEGER NOT NULL REFERENCES classes(idx),
+    reviewer   TEXT NOT NULL,
+    round      TEXT NOT NULL CHECK (round IN ('independent', 'discussion', 'chair', 'crowd')),
+    -- NULL for a withdrawal.
+    verdict    TEXT CHECK (verdict IN ('correct', 'unclear', 'wrong', 'problematic')),
+    category   TEXT CHECK (category IN ('fine_grained', 'fine_grained_oov', 'spurious', 'non_prototypical')),
+    severity   TEXT CHECK (severity IN ('major', 'minor')),
+    note       TEXT NOT NULL DEFAULT '',
+    cast_at    TEXT NOT NULL
+);
+CREATE INDEX vote_events_by_pair ON vote_events (dataset_id, image_idx, label);
+CREATE TABLE decisions_by_kind (
+    dataset_id    INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx     INTEGER NOT NULL,
+    label         INTEGER NOT NULL REFERENCES classes(idx),
+    kind          TEXT NOT NULL CHECK (kind IN ('panel', 'review', 'aggregate')),
+    verdict       TEXT NOT NULL CHECK (verdict IN ('correct', 'unclear', 'wrong', 'problematic')),
+    category      TEXT CHECK (category IN ('fine_grained', 'fine_grained_oov', 'spurious', 'non_prototypical')),
+    severity      TEXT CHECK (severity IN ('major', 'minor')),
+    severity_word TEXT,
+    source        TEXT NOT NULL,
+    reason        TEXT NOT NULL DEFAULT '',
+    -- The aggregator's posterior that the label is valid, when an aggregator decided.
+    posterior     REAL,
+    decided_at    TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, image_idx, label, kind)
+) WITHOUT ROWID;
+INSERT INTO decisions_by_kind
+SELECT dataset_id, image_idx, label, CASE source WHEN 'panel' THEN 'panel' ELSE 'review' END,
+       verdict, category, severity, severity_word, source, reason, NULL, decided_at
+FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_by_kind RENAME TO decisions;
+"#,
+        votes_into_events,
+    ),
 ];
+
+/// Replays each old vote's audit history as events (old history kept "category; severity;
+/// note" as text), then drops the mutable tables.
+fn votes_into_events(tx: &Transaction) -> rusqlite::Result<()> {
+    let mut history = tx.prepare(
+        "SELECT d.name, i.file, c.wnid, v.dataset_id, v.image_idx, v.label, r.name, v.round,
+                h.new_verdict, h.new_detail, h.changed_at
+         FROM vote_history h JOIN votes v ON v.id = h.vote_id
+         JOIN reviewers r ON r.id = v.reviewer_id JOIN datasets d ON d.id = v.dataset_id
+         JOIN images i ON i.dataset_id = v.dataset_id AND i.idx = v.image_idx
+         JOIN classes c ON c.idx = v.label
+         ORDER BY h.rowid",
+    )?;
+    let mut insert = tx.prepare(
+        "INSERT OR IGNORE INTO vote_events (event_id, dataset_id, image_idx, label, reviewer,
+             round, verdict, category, severity, note, cast_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut rows = history.query([])?;
+    while let Some(row) = rows.next()? {
+        let (dataset, file, wnid): (String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
+        let (dataset_id, image, label): (i64, u32, u16) = (row.get(3)?, row.get(4)?, row.get(5)?);
+        let round: String = row.get(7)?;
+        let verdict: String = row.get(8)?;
+        let detail: Option<String> = row.get(9)?;
+        let event = VoteEvent {
+            reviewer: row.get(6)?,
+            round: Round::parse(&round).unwrap_or(Round::Independent),
+            cast_at: row.get(10)?,
+            image,
+            label,
+            vote: Verdict::parse(&verdict).map(|verdict| {
+                old_detail(
+                    Vote::new(image, label, verdict),
+                    detail.as_deref().unwrap_or(""),
+                )
+            }),
+        };
+        let vote = event.vote.as_ref();
+        insert.execute(params![
+            event.id(&dataset, &file, &wnid),
+            dataset_id,
+            image,
+            label,
+            event.reviewer,
+            event.round.as_str(),
+            vote.map(|v| v.verdict.as_str()),
+            vote.and_then(|v| v.category).map(Category::as_str),
+            vote.and_then(|v| v.severity).map(Severity::as_str),
+            vote.map_or("", |v| v.note.as_str()),
+            event.cast_at
+        ])?;
+    }
+    tx.execute_batch("DROP TABLE vote_history; DROP TABLE votes; DROP TABLE reviewers;")
+}
+
+/// "fine_grained; major; a note": the category and severity where they parse, the rest note.
+fn old_detail(mut vote: Vote, detail: &str) -> Vote {
+    let mut rest: Vec<&str> = Vec::new();
+    for part in detail.split("; ").filter(|p| !p.is_empty()) {
+        match (Category::parse(part), Severity::parse(part)) {
+            (Some(category), _) if rest.is_empty() && vote.category.is_none() => {
+                vote.category = Some(category)
+            }
+            (_, Some(severity)) if rest.is_empty() && vote.severity.is_none() => {
+                vote.severity = Some(severity)
+            }
+            _ => rest.push(part),
+        }
+    }
+    vote.note = rest.join("; ");
+    vote
+}
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -140,12 +271,89 @@ pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Applies the migrations the file has not seen yet, each in its own transaction.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let from = version(conn)?;
-    for (step, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+    migrate_to(conn, MIGRATIONS.len())
+}
+
+fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
+    let from = version(conn)?.max(0) as usize;
+    for (step, migration) in MIGRATIONS.iter().enumerate().take(target).skip(from) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::SqlThen(sql, then) => {
+                tx.execute_batch(sql)?;
+                then(&tx)?;
+            }
+        }
         tx.pragma_update(None, "user_version", step as i64 + 1)?;
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    );
+
+    /// A project of schema 2 (votes overwritten in place, history as text) keeps every vote
+    /// and every change as events.
+    #[test]
+    fn votes_and_their_history_become_events() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO classes VALUES (3, 'n01491361', 'tiger shark', '', 'organism', '');
+             INSERT INTO datasets (id, name, origin) VALUES (1, 'val', 'x');
+             INSERT INTO images VALUES (1, 0, 'a.jpg', 3);
+             INSERT INTO reviewers VALUES (7, 'ana');
+             INSERT INTO votes VALUES (1, 1, 0, 3, 7, 'independent', 'wrong', 'spurious',
+                                       'major', 'see the fin; twice', '2026-01-02T00:00:00.000Z', 1);
+             INSERT INTO vote_history VALUES
+               (1, NULL, 'correct', NULL, '', '2026-01-01T00:00:00.000Z'),
+               (1, 'correct', 'wrong', '', 'spurious; major; see the fin; twice',
+                '2026-01-02T00:00:00.000Z'),
+               (1, 'wrong', 'withdrawn', 'spurious; major; see the fin; twice', NULL,
+                '2026-01-03T00:00:00.000Z');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let events: Vec<Row> = conn
+            .prepare("SELECT reviewer, verdict, category, severity, note FROM vote_events ORDER BY cast_at")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let ana = || "ana".to_string();
+        assert_eq!(
+            events,
+            vec![
+                (ana(), Some("correct".into()), None, None, String::new()),
+                (
+                    ana(),
+                    Some("wrong".into()),
+                    Some("spurious".into()),
+                    Some("major".into()),
+                    "see the fin; twice".into()
+                ),
+                (ana(), None, None, None, String::new()),
+            ]
+        );
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('votes', 'vote_history')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "the mutable tables are gone");
+    }
 }

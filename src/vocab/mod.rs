@@ -166,6 +166,18 @@ impl Vocabulary {
 
     pub fn from_classes(source: &str, classes: Vec<Class>) -> Result<Self> {
         let mut by_wnid = HashMap::with_capacity(classes.len());
+        // Class ids index the class list everywhere, so a gap would shift every later class.
+        if let Some((expected, class)) =
+            (classes.iter().enumerate()).find(|&(position, class)| class.index as usize != position)
+        {
+            return Err(Error::bad_input(
+                source,
+                format!(
+                    "class {expected} is missing (the next class is {}); class indices must run 0, 1, 2, ... without a gap. If this is a project, it is damaged: restore it from a copy, or build it again",
+                    class.index
+                ),
+            ));
+        }
         for class in &classes {
             if by_wnid.insert(class.wnid.clone(), class.index).is_some() {
                 return Err(Error::bad_input(

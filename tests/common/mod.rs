@@ -34,11 +34,13 @@ impl Fixture {
             .map(|i| format!("{},{}\n", file_name(i), ORIGINAL[i]))
             .collect();
         fixture.write("images.csv", format!("file,label\n{list}").as_bytes());
-        // ReaL: the fourth image has an empty set (excluded); 7 entries like a longer real.json.
-        fixture.write(
-            "real.json",
-            b"[[281, 282], [282], [435, 876], [], [1], [2, 3], [5]]",
+        // ReaL: the fourth image has an empty set (excluded); 50,000 entries like the real
+        // real.json, the images after the sixth without labels.
+        let real = format!(
+            "[[281, 282], [282], [435, 876], [], [1], [2, 3], [5]{}]",
+            ", []".repeat(50_000 - 7)
         );
+        fixture.write("real.json", real.as_bytes());
         let multilabel = r#"{"initial_annots": {
             "ILSVRC2012_val_00000001.JPEG": {"correct": ["n02123045"], "unclear": ["n02123159"], "wrong": ["n02124075"]},
             "ILSVRC2012_val_00000002.JPEG": {"correct": ["n02123159"]},
@@ -190,6 +192,7 @@ pub fn table_counts(project: &Path) -> Vec<i64> {
         "predictions",
         "decisions",
         "slices",
+        "vote_events",
     ]
     .iter()
     .map(|table| {

@@ -1,0 +1,61 @@
+//! The panel's standing votes as a CSV another machine merges with `bagel import votes`:
+//! each reviewer's latest vote per pair and round, in a fixed order so the same log always
+//! writes the same bytes.
+
+use super::file::write_atomically;
+use crate::error::Result;
+use crate::import::VOTE_COLUMNS;
+use crate::store::Project;
+use crate::verdict::{Category, Severity, VoteEvent};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Writes the dataset's standing votes (of one reviewer when given); returns how many.
+pub fn export_votes(
+    project: &Project,
+    dataset: &str,
+    reviewer: Option<&str>,
+    out: &Path,
+) -> Result<usize> {
+    let info = project.dataset(dataset)?;
+    let files = project.images(info.id)?.files;
+    let mut standing: BTreeMap<(u32, u16, String, crate::verdict::Round), VoteEvent> =
+        BTreeMap::new();
+    for event in project.vote_events(info.id)? {
+        if reviewer.is_some_and(|name| name != event.reviewer) {
+            continue;
+        }
+        let key = (
+            event.image,
+            event.label,
+            event.reviewer.clone(),
+            event.round,
+        );
+        // Oldest first, so the last event of a key is the standing one.
+        standing.insert(key, event);
+    }
+    let votes: Vec<&VoteEvent> = standing.values().filter(|e| e.vote.is_some()).collect();
+    let vocab = project.vocab();
+    write_atomically(out, |sink| {
+        let mut writer = csv::Writer::from_writer(sink);
+        writer.write_record(VOTE_COLUMNS)?;
+        for event in &votes {
+            let Some(vote) = &event.vote else { continue };
+            let wnid = vocab.class(event.label).map_or("", |c| c.wnid.as_str());
+            writer.write_record([
+                event.reviewer.as_str(),
+                files[event.image as usize].as_str(),
+                wnid,
+                vote.verdict.as_str(),
+                vote.category.map_or("", Category::as_str),
+                vote.severity.map_or("", Severity::as_str),
+                vote.note.as_str(),
+                event.round.as_str(),
+                event.cast_at.as_str(),
+            ])?;
+        }
+        writer.flush()?;
+        Ok(())
+    })?;
+    Ok(votes.len())
+}

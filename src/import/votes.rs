@@ -1,0 +1,275 @@
+//! Vote files from other machines of the panel: `reviewer,image,label,verdict,category,severity,
+//! note[,round,cast_at]`, as `bagel export votes` writes them. Every row is checked before
+//! anything is merged; the merge itself is `panel::voting::Ballot::merge`, one transaction.
+
+use super::{FileIndex, csv_headers, read_text};
+use crate::error::{Error, Result};
+use crate::verdict::{self, Category, Round, Severity, Verdict, Vote, VoteEvent};
+use crate::vocab::{ClassId, Vocabulary};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The columns of a vote file, in the order `bagel export votes` writes them.
+pub const VOTE_COLUMNS: [&str; 9] = [
+    "reviewer", "image", "label", "verdict", "category", "severity", "note", "round", "cast_at",
+];
+
+/// Reads a vote CSV into events of the dataset whose image files are `files`. `now` is the time
+/// given to rows without `cast_at`.
+pub fn read_vote_csv(
+    file: &Path,
+    files: &[String],
+    vocab: &Vocabulary,
+    now: &str,
+) -> Result<Vec<VoteEvent>> {
+    let text = read_text(file)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = csv_headers(file, &mut reader)?;
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let required: Vec<usize> = VOTE_COLUMNS[..7]
+        .iter()
+        .map(|name| {
+            column(name).ok_or_else(|| {
+                Error::bad_input(
+                    file,
+                    format!(
+                        "the header has no column {name:?}; a vote file starts with {}",
+                        VOTE_COLUMNS.join(",")
+                    ),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+    let (round_at, cast_at) = (column("round"), column("cast_at"));
+    let index = FileIndex::new(files.iter().map(String::as_str));
+    let mut events = Vec::new();
+    // Who voted on what, when, in which round: at most one verdict each.
+    type Moment = (String, u32, ClassId, Round, String);
+    let mut seen: HashMap<Moment, (usize, Option<Verdict>)> = HashMap::new();
+    for (position, record) in reader.records().enumerate() {
+        let row = position + 2;
+        let at = |problem: String| Error::bad_input(file, format!("row {row}: {problem}"));
+        let record = record.map_err(|e| at(format!("cannot read the row: {e}")))?;
+        let cell = |i: usize| record.get(i).unwrap_or("").trim();
+        let cells: Vec<&str> = required.iter().map(|&i| cell(i)).collect();
+        let [reviewer, image, label, verdict, category, severity, note] = cells[..] else {
+            unreachable!("seven required columns were found above")
+        };
+        let event = parse_row(
+            &RowCells {
+                reviewer,
+                image,
+                label,
+                verdict,
+                category,
+                severity,
+                note,
+                round: round_at.map(cell).unwrap_or(""),
+                cast_at: cast_at.map(cell).unwrap_or(""),
+            },
+            &index,
+            vocab,
+            now,
+        )
+        .map_err(at)?;
+        let key = (
+            event.reviewer.clone(),
+            event.image,
+            event.label,
+            event.round,
+            event.cast_at.clone(),
+        );
+        let verdict = event.vote.as_ref().map(|v| v.verdict);
+        if let Some((earlier, other)) = seen.insert(key, (row, verdict))
+            && other != verdict
+        {
+            return Err(at(format!(
+                "{reviewer} votes on {image} / {label} twice at one time in one round, with different verdicts (also row {earlier}); keep one of the two rows"
+            )));
+        }
+        events.push(event);
+    }
+    Ok(events)
+}
+
+struct RowCells<'a> {
+    reviewer: &'a str,
+    image: &'a str,
+    label: &'a str,
+    verdict: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    note: &'a str,
+    round: &'a str,
+    cast_at: &'a str,
+}
+
+fn parse_row(
+    row: &RowCells,
+    index: &FileIndex,
+    vocab: &Vocabulary,
+    now: &str,
+) -> std::result::Result<VoteEvent, String> {
+    if row.reviewer.is_empty() || row.reviewer.chars().any(char::is_control) {
+        return Err("the reviewer name is empty or holds control characters".into());
+    }
+    let image = index.find(row.image).ok_or_else(|| {
+        format!(
+            "image {:?} is not in the dataset; import its images first or pick the right --dataset",
+            row.image
+        )
+    })?;
+    let label = vocab.parse_label(row.label).ok_or_else(|| {
+        format!(
+            "label {:?} is neither a class index (0-{}) nor a wnid of the vocabulary",
+            row.label,
+            vocab.len() - 1
+        )
+    })?;
+    let verdict = Verdict::parse(row.verdict).ok_or_else(|| {
+        format!(
+            "verdict {:?} is not one of {}",
+            row.verdict,
+            names(Verdict::ALL, |v| v.as_str())
+        )
+    })?;
+    let category = optional(row.category, Category::parse, || {
+        format!(
+            "category {:?} is not one of {}",
+            row.category,
+            names(Category::ALL, |c| c.as_str())
+        )
+    })?;
+    let severity = optional(row.severity, Severity::parse, || {
+        format!(
+            "severity {:?} is not one of {}",
+            row.severity,
+            names(Severity::ALL, |s| s.as_str())
+        )
+    })?;
+    if verdict != Verdict::Wrong && (category.is_some() || severity.is_some()) {
+        return Err(format!(
+            "a {} vote has a category or severity; only wrong votes have them: clear those cells or make the verdict wrong",
+            verdict.as_str()
+        ));
+    }
+    let round = optional(row.round, Round::parse, || {
+        format!(
+            "round {:?} is not one of {}",
+            row.round,
+            names(Round::ALL, |r| r.as_str())
+        )
+    })?
+    .unwrap_or(Round::Independent);
+    let cast_at = match row.cast_at {
+        "" => now.to_owned(),
+        text => verdict::parse_time(text).ok_or_else(|| {
+            format!("cast_at {text:?} is not a time; expected RFC 3339, e.g. 2026-11-24T09:30:00Z")
+        })?,
+    };
+    Ok(VoteEvent {
+        reviewer: row.reviewer.to_owned(),
+        round,
+        cast_at,
+        image,
+        label,
+        vote: Some(Vote {
+            category,
+            severity,
+            note: row.note.to_owned(),
+            ..Vote::new(image, label, verdict)
+        }),
+    })
+}
+
+fn optional<T>(
+    text: &str,
+    parse: fn(&str) -> Option<T>,
+    problem: impl Fn() -> String,
+) -> std::result::Result<Option<T>, String> {
+    match text {
+        "" => Ok(None),
+        text => parse(text).map(Some).ok_or_else(problem),
+    }
+}
+
+fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
+    all.iter().map(|&t| name(t)).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<VoteEvent>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("votes.csv");
+        std::fs::write(&path, text).unwrap();
+        let files = vec!["a.jpg".to_string(), "b.jpg".to_string()];
+        read_vote_csv(
+            &path,
+            &files,
+            &Vocabulary::imagenet1k(),
+            "2026-11-24T10:00:00.000Z",
+        )
+    }
+
+    const HEADER: &str = "reviewer,image,label,verdict,category,severity,note,round,cast_at\n";
+
+    #[test]
+    fn rows_become_events_with_defaults_for_round_and_time() {
+        let events = read(&format!(
+            "{HEADER}ana,b.jpg,n01491361,wrong,spurious,major,the fin,discussion,2026-11-23T08:00:00+01:00\nben,a.jpg,3,correct,,,,,\n"
+        ))
+        .unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!((events[0].image, events[0].label), (1, 3));
+        assert_eq!(events[0].round, Round::Discussion);
+        assert_eq!(events[0].cast_at, "2026-11-23T07:00:00.000Z");
+        let vote = events[0].vote.as_ref().unwrap();
+        assert_eq!(
+            (vote.category, vote.severity, vote.note.as_str()),
+            (Some(Category::Spurious), Some(Severity::Major), "the fin")
+        );
+        assert_eq!(events[1].round, Round::Independent);
+        assert_eq!(events[1].cast_at, "2026-11-24T10:00:00.000Z");
+    }
+
+    #[test]
+    fn bad_rows_are_named() {
+        let cases = [
+            (
+                "ana,c.jpg,3,correct,,,,,",
+                "row 2: image \"c.jpg\" is not in the dataset",
+            ),
+            ("ana,a.jpg,n99999999,correct,,,,,", "label \"n99999999\""),
+            (
+                "ana,a.jpg,3,maybe,,,,,",
+                "verdict \"maybe\" is not one of correct",
+            ),
+            (
+                "ana,a.jpg,3,correct,spurious,,,,",
+                "only wrong votes have them",
+            ),
+            ("ana,a.jpg,3,wrong,spurius,,,,", "category \"spurius\""),
+            (
+                "ana,a.jpg,3,correct,,,,,yesterday",
+                "cast_at \"yesterday\" is not a time",
+            ),
+            ("ana,a.jpg,3,correct,,,,final,", "round \"final\""),
+            (
+                "ana,a.jpg,3,correct,,,,,2026-01-01T00:00:00Z\nana,a.jpg,3,wrong,,,,,2026-01-01T00:00:00Z",
+                "row 3: ana votes on a.jpg / 3 twice at one time",
+            ),
+        ];
+        for (rows, expected) in cases {
+            let err = read(&format!("{HEADER}{rows}\n")).unwrap_err().to_string();
+            assert!(err.contains(expected), "{rows}: {err}");
+            assert!(err.contains("votes.csv"), "{err}");
+        }
+        let err = read("reviewer,image,label\nana,a.jpg,3\n").unwrap_err();
+        assert!(err.to_string().contains("no column \"verdict\""), "{err}");
+    }
+}

@@ -1,0 +1,229 @@
+//! What kind of mistakes a model makes: per model, the categories and severities of its
+//! decided top-1 mistakes, and whether those shares differ between models (Pearson's
+//! chi-square test of independence, as the dough paper compares ViT-3B and Greedy Soups).
+
+use crate::data::TopK;
+use crate::panel::{Category, Decision, Severity, Verdict};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+/// Counts over one model's decided top-1 mistakes (verdict wrong on the pair of the image and
+/// the model's top-1). A mistake without a category or a severity yet counts in `reviewed`
+/// only, so the category and severity counts may sum to less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MistakeCounts {
+    pub reviewed: u32,
+    /// In the order of [`Category::ALL`].
+    pub categories: [u32; 4],
+    /// In the order of [`Severity::ALL`].
+    pub severities: [u32; 2],
+}
+
+impl MistakeCounts {
+    pub fn add(&mut self, category: Option<Category>, severity: Option<Severity>) {
+        self.reviewed += 1;
+        if let Some(category) = category {
+            self.categories[Category::ALL.iter().position(|&c| c == category).unwrap()] += 1;
+        }
+        if let Some(severity) = severity {
+            self.severities[Severity::ALL.iter().position(|&s| s == severity).unwrap()] += 1;
+        }
+    }
+
+    pub fn category(&self, category: Category) -> u32 {
+        self.categories[Category::ALL.iter().position(|&c| c == category).unwrap()]
+    }
+
+    pub fn severity(&self, severity: Severity) -> u32 {
+        self.severities[Severity::ALL.iter().position(|&s| s == severity).unwrap()]
+    }
+}
+
+/// The model's decided top-1 mistakes among `decisions` (one dataset's), counted.
+pub fn mistake_counts(predictions: &TopK, decisions: &[Decision]) -> MistakeCounts {
+    let mut counts = MistakeCounts::default();
+    for decision in decisions {
+        let image = decision.image as usize;
+        let top1_mistake = decision.verdict == Verdict::Wrong
+            && image < predictions.num_images()
+            && predictions.top1(image) == decision.label;
+        if top1_mistake {
+            counts.add(decision.category, decision.severity);
+        }
+    }
+    counts
+}
+
+/// Pearson's chi-square test of independence, without continuity correction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChiSquare {
+    pub statistic: f64,
+    /// (rows - 1)(columns - 1) over the rows and columns kept.
+    pub dof: u32,
+    /// P(χ² ≥ statistic) under independence.
+    pub p: f64,
+    /// The table's total count.
+    pub n: u64,
+    /// Columns left out because every count in them is zero (their expected count is zero).
+    pub dropped_columns: Vec<usize>,
+    /// Rows left out for the same reason (a model with none of these mistakes).
+    pub dropped_rows: Vec<usize>,
+}
+
+/// Models × categories: `None` for fewer than two models with categorised mistakes.
+pub fn category_test(models: &[MistakeCounts]) -> Option<ChiSquare> {
+    let table: Vec<Vec<u64>> = models
+        .iter()
+        .map(|m| m.categories.iter().map(|&c| c as u64).collect())
+        .collect();
+    chi_square_independence(&table)
+}
+
+/// Models × severities: `None` for fewer than two models with graded mistakes.
+pub fn severity_test(models: &[MistakeCounts]) -> Option<ChiSquare> {
+    let table: Vec<Vec<u64>> = models
+        .iter()
+        .map(|m| m.severities.iter().map(|&s| s as u64).collect())
+        .collect();
+    chi_square_independence(&table)
+}
+
+/// χ² = Σ (observed - expected)² / expected with expected = row total × column total / n,
+/// on the table without its all-zero rows and columns. `None` when fewer than two rows or two
+/// columns remain (no test to make).
+pub fn chi_square_independence(table: &[Vec<u64>]) -> Option<ChiSquare> {
+    let columns = table.iter().map(Vec::len).max().unwrap_or(0);
+    let cell = |row: &Vec<u64>, column: usize| row.get(column).copied().unwrap_or(0);
+    let column_totals: Vec<u64> = (0..columns)
+        .map(|c| table.iter().map(|row| cell(row, c)).sum())
+        .collect();
+    let row_totals: Vec<u64> = table.iter().map(|row| row.iter().sum()).collect();
+    let kept_columns: Vec<usize> = (0..columns).filter(|&c| column_totals[c] > 0).collect();
+    let kept_rows: Vec<usize> = (0..table.len()).filter(|&r| row_totals[r] > 0).collect();
+    if kept_rows.len() < 2 || kept_columns.len() < 2 {
+        return None;
+    }
+    let n: u64 = row_totals.iter().sum();
+    let mut statistic = 0.0;
+    for &r in &kept_rows {
+        for &c in &kept_columns {
+            let expected = row_totals[r] as f64 * column_totals[c] as f64 / n as f64;
+            statistic += (cell(&table[r], c) as f64 - expected).powi(2) / expected;
+        }
+    }
+    let dof = ((kept_rows.len() - 1) * (kept_columns.len() - 1)) as u32;
+    let p = ChiSquared::new(dof as f64).ok()?.sf(statistic);
+    Some(ChiSquare {
+        statistic,
+        dof,
+        p,
+        n,
+        dropped_columns: (0..columns).filter(|&c| column_totals[c] == 0).collect(),
+        dropped_rows: (0..table.len()).filter(|&r| row_totals[r] == 0).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
+        assert!(
+            (actual - expected).abs() <= tolerance,
+            "{actual} is not within {tolerance} of {expected}"
+        );
+    }
+
+    #[test]
+    fn two_by_two_by_hand() {
+        // Totals: rows 30, 70; columns 40, 60; n 100. Expected 12, 18 / 28, 42, every cell 2
+        // away: χ² = 4 (1/12 + 1/18 + 1/28 + 1/42) = 4 · 50/252 = 50/63.
+        let test = chi_square_independence(&[vec![10, 20], vec![30, 40]]).unwrap();
+        assert_near(test.statistic, 50.0 / 63.0, 1e-12);
+        assert_eq!((test.dof, test.n), (1, 100));
+        // One degree of freedom: p = erfc(√(χ²/2)) = 0.372998.
+        assert_near(test.p, 0.372998, 1e-6);
+    }
+
+    #[test]
+    fn two_by_four_by_hand() {
+        // Rows 40, 40; columns 30, 20, 15, 15; n 80: expected 15, 10, 7.5, 7.5 in both rows,
+        // deviations 5, 0, 2.5, 2.5: χ² = 2 (25/15 + 0 + 6.25/7.5 + 6.25/7.5) = 20/3.
+        let test = chi_square_independence(&[vec![20, 10, 5, 5], vec![10, 10, 10, 10]]).unwrap();
+        assert_near(test.statistic, 20.0 / 3.0, 1e-12);
+        // Three degrees of freedom: p = erfc(√(χ²/2)) + √(2χ²/π) e^(-χ²/2) = 0.083316.
+        assert_eq!(test.dof, 3);
+        assert_near(test.p, 0.083316, 1e-6);
+        assert!(test.dropped_columns.is_empty());
+    }
+
+    #[test]
+    fn an_all_zero_column_is_dropped_and_said() {
+        // Column 1 is empty: 2 × 3 remains, rows 20, 20, columns 15, 15, 10: expected 7.5,
+        // 7.5, 5, deviations 2.5, 2.5, 0: χ² = 2 · 2 · 6.25/7.5 = 10/3; two degrees of
+        // freedom, p = e^(-χ²/2) = e^(-5/3).
+        let test = chi_square_independence(&[vec![10, 0, 5, 5], vec![5, 0, 10, 5]]).unwrap();
+        assert_near(test.statistic, 10.0 / 3.0, 1e-12);
+        assert_eq!((test.dof, test.dropped_columns.clone()), (2, vec![1]));
+        assert_near(test.p, (-5.0f64 / 3.0).exp(), 1e-9);
+    }
+
+    #[test]
+    fn fewer_than_two_models_is_no_test() {
+        assert_eq!(chi_square_independence(&[vec![3, 4]]), None);
+        assert_eq!(chi_square_independence(&[vec![3, 4], vec![0, 0]]), None);
+        assert_eq!(category_test(&[]), None);
+    }
+
+    #[test]
+    fn only_decided_top1_mistakes_count() {
+        let predictions = TopK {
+            k: 2,
+            class_ids: vec![5, 6, 7, 8, 9, 1],
+            ..Default::default()
+        };
+        let decision = |image, label, verdict, category, severity| Decision {
+            image,
+            label,
+            verdict,
+            category,
+            severity,
+            severity_word: None,
+            source: "panel".into(),
+            reason: String::new(),
+        };
+        use Verdict::*;
+        let decisions = [
+            // Top-1 mistakes: counted, the third without a category.
+            decision(0, 5, Wrong, Some(Category::Spurious), Some(Severity::Major)),
+            decision(1, 7, Wrong, Some(Category::Spurious), Some(Severity::Minor)),
+            decision(2, 9, Wrong, None, Some(Severity::Minor)),
+            // Not counted: a top-2 label, a correct verdict, an image past the predictions.
+            decision(
+                0,
+                6,
+                Wrong,
+                Some(Category::FineGrained),
+                Some(Severity::Major),
+            ),
+            decision(2, 1, Correct, None, None),
+            decision(
+                3,
+                9,
+                Wrong,
+                Some(Category::FineGrained),
+                Some(Severity::Major),
+            ),
+        ];
+        let counts = mistake_counts(&predictions, &decisions);
+        assert_eq!(counts.reviewed, 3);
+        assert_eq!(counts.category(Category::Spurious), 2);
+        assert_eq!(counts.categories.iter().sum::<u32>(), 2);
+        assert_eq!(
+            (
+                counts.severity(Severity::Major),
+                counts.severity(Severity::Minor)
+            ),
+            (1, 2)
+        );
+    }
+}

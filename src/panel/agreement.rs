@@ -1,0 +1,179 @@
+//! How much a panel agrees: per item, the share of rater pairs that gave the same category
+//! (percent agreement), and over all items Fleiss' kappa, which discounts the agreement that
+//! chance alone would give. The input is per item the number of raters who chose each
+//! category (verdicts, or categories or severities of wrong votes: the caller decides).
+
+/// A panel's agreement over a list of items.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    /// Per item, the share of rater pairs that agree; `None` with fewer than two raters.
+    pub per_item: Vec<Option<f64>>,
+    /// The mean of `per_item` over the items that have one (Fleiss' P̄); `None` when none do.
+    pub mean: Option<f64>,
+    /// `None` when no item has two raters, or when every rating falls in one category
+    /// (then chance agreement is 1 and kappa is undefined).
+    pub kappa: Option<Kappa>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kappa {
+    pub value: f64,
+    /// Observed agreement P̄: the mean per-item agreement over the items with ≥ 2 raters.
+    pub observed: f64,
+    /// Chance agreement P̄e: the sum over categories of the squared share of ratings.
+    pub chance: f64,
+    /// The items with at least two raters, over which P̄ was taken.
+    pub items: usize,
+    /// `Some(n)` when every one of those items had n raters, Fleiss' own setting; `None`
+    /// when the numbers varied and the generalisation below was used.
+    pub raters_per_item: Option<u32>,
+}
+
+/// The share of the item's rater pairs that chose the same category: Σ n_j (n_j - 1) over
+/// n (n - 1), for n raters of whom n_j chose category j. `None` for fewer than two raters.
+pub fn percent_agreement(counts: &[u32]) -> Option<f64> {
+    let raters: u64 = counts.iter().map(|&c| c as u64).sum();
+    if raters < 2 {
+        return None;
+    }
+    let agreeing: u64 = counts
+        .iter()
+        .map(|&c| c as u64 * (c as u64).saturating_sub(1))
+        .sum();
+    Some(agreeing as f64 / (raters * (raters - 1)) as f64)
+}
+
+/// Percent agreement per item and overall, and Fleiss' kappa (Fleiss 1971, "Measuring
+/// nominal scale agreement among many raters", Psychological Bulletin 76(5)).
+///
+/// Fleiss defines kappa for items that all have the same number of raters. When the numbers
+/// vary (a panel member skipped a pair), this uses the standard generalisation of Gwet (2014,
+/// "Handbook of Inter-Rater Reliability", 4th ed., ch. 2, Fleiss' kappa with missing ratings;
+/// irrCAC's `fleiss.kappa.raw`): P̄ is the mean agreement over items with at least two raters,
+/// and each category's share π_j is the mean over items with at least one rater of the share
+/// of that item's raters who chose it. With equal numbers both are exactly Fleiss' P̄ and p_j.
+pub fn agreement<Item: AsRef<[u32]>>(items: &[Item]) -> Agreement {
+    let per_item: Vec<Option<f64>> = items
+        .iter()
+        .map(|counts| percent_agreement(counts.as_ref()))
+        .collect();
+    let agreed: Vec<f64> = per_item.iter().flatten().copied().collect();
+    let mean = (!agreed.is_empty()).then(|| agreed.iter().sum::<f64>() / agreed.len() as f64);
+    let kappa = mean.and_then(|observed| fleiss_kappa(items, observed, agreed.len()));
+    Agreement {
+        per_item,
+        mean,
+        kappa,
+    }
+}
+
+fn fleiss_kappa<Item: AsRef<[u32]>>(items: &[Item], observed: f64, used: usize) -> Option<Kappa> {
+    let categories = items.iter().map(|c| c.as_ref().len()).max().unwrap_or(0);
+    let mut shares = vec![0.0; categories];
+    let mut rated = 0usize;
+    let mut rater_counts = items
+        .iter()
+        .map(|c| c.as_ref().iter().sum::<u32>())
+        .filter(|&n| n >= 2);
+    let first = rater_counts.next();
+    let raters_per_item = first.filter(|&n| rater_counts.all(|m| m == n));
+    for counts in items.iter().map(AsRef::as_ref) {
+        let raters: u32 = counts.iter().sum();
+        if raters == 0 {
+            continue;
+        }
+        rated += 1;
+        for (share, &count) in shares.iter_mut().zip(counts) {
+            *share += count as f64 / raters as f64;
+        }
+    }
+    let chance: f64 = shares.iter().map(|s| (s / rated as f64).powi(2)).sum();
+    (chance < 1.0).then(|| Kappa {
+        value: (observed - chance) / (1.0 - chance),
+        observed,
+        chance,
+        items: used,
+        raters_per_item,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
+        assert!(
+            (actual - expected).abs() <= tolerance,
+            "{actual} is not within {tolerance} of {expected}"
+        );
+    }
+
+    /// Fleiss (1971) as worked in textbooks and Wikipedia ("Fleiss' kappa", worked example):
+    /// 10 subjects, 14 raters each, 5 categories.
+    const FLEISS_EXAMPLE: [[u32; 5]; 10] = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ];
+
+    #[test]
+    fn the_published_worked_example() {
+        let result = agreement(&FLEISS_EXAMPLE);
+        // The published per-subject P_i, to three decimals.
+        let published = [
+            1.000, 0.253, 0.308, 0.440, 0.330, 0.462, 0.242, 0.176, 0.286, 0.286,
+        ];
+        for (p, expected) in result.per_item.iter().zip(published) {
+            assert_near(p.unwrap(), expected, 0.0005);
+        }
+        // Subject 2 exactly: (2·1 + 6·5 + 4·3 + 2·1) / (14·13) = 46 / 182.
+        assert_near(result.per_item[1].unwrap(), 46.0 / 182.0, 1e-12);
+        let kappa = result.kappa.unwrap();
+        assert_near(kappa.observed, 0.378, 0.0005);
+        assert_near(kappa.chance, 0.213, 0.0005);
+        assert_near(kappa.value, 0.210, 0.0005);
+        // Exactly: P̄ = Σ Σ n_ij (n_ij - 1) / (10 · 14 · 13) = 688 / 1820, p_j = column sums /
+        // 140 = 20, 28, 39, 21, 32, P̄e = (400 + 784 + 1521 + 441 + 1024) / 140² = 4170 / 19600.
+        assert_near(kappa.observed, 688.0 / 1820.0, 1e-12);
+        assert_near(kappa.chance, 4170.0 / 19600.0, 1e-12);
+        assert_eq!(result.mean, Some(kappa.observed));
+        assert_eq!((kappa.items, kappa.raters_per_item), (10, Some(14)));
+    }
+
+    #[test]
+    fn varying_numbers_of_raters_by_hand() {
+        // A: 3 raters all agree (1); B: 2 of 3 agree, 1 pair of 3 (1/3); C: 2 raters disagree
+        // (0); D: one rater, no pair (None).
+        let items = [vec![3, 0], vec![2, 1], vec![1, 1], vec![1, 0]];
+        let result = agreement(&items);
+        assert_eq!(
+            result.per_item,
+            [Some(1.0), Some(1.0 / 3.0), Some(0.0), None]
+        );
+        // P̄ = (1 + 1/3 + 0) / 3 = 4/9. Shares over the four rated items: category 0 (1 +
+        // 2/3 + 1/2 + 1) / 4 = 19/24, category 1 5/24; P̄e = (361 + 25) / 576 = 193/288;
+        // kappa = (128/288 - 193/288) / (95/288) = -13/19.
+        let kappa = result.kappa.unwrap();
+        assert_near(kappa.observed, 4.0 / 9.0, 1e-12);
+        assert_near(kappa.chance, 193.0 / 288.0, 1e-12);
+        assert_near(kappa.value, -13.0 / 19.0, 1e-12);
+        assert_eq!((kappa.items, kappa.raters_per_item), (3, None));
+    }
+
+    #[test]
+    fn no_pairs_or_one_category_leave_kappa_undefined() {
+        let lone = agreement(&[vec![1, 0], vec![0, 1]]);
+        assert_eq!((lone.mean, lone.kappa), (None, None));
+        let unanimous = agreement(&[vec![5, 0], vec![3, 0]]);
+        assert_eq!(unanimous.mean, Some(1.0));
+        assert_eq!(unanimous.kappa, None);
+        assert_eq!(agreement::<Vec<u32>>(&[]).per_item, []);
+    }
+}

@@ -1,0 +1,188 @@
+//! How the vote log becomes the panel's decisions, and the one place votes are cast or merged.
+//! Each cast or merge is one transaction holding the new events and the decisions they change,
+//! so the decision on disk always follows the log.
+
+use super::decide;
+use crate::error::{Error, Result};
+use crate::store::{DatasetInfo, EventNames, Project, append_events, pair_events};
+use crate::store::{decision_of_kind, put_decision, remove_decision};
+use crate::verdict::{Decision, DecisionKind, Round, Vote, VoteEvent};
+use crate::vocab::ClassId;
+use rusqlite::Connection;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The log's standing votes: each reviewer's latest event per round, withdrawals dropped.
+/// `events` are one pair's, oldest first.
+pub fn standing_votes(events: &[VoteEvent]) -> Vec<&VoteEvent> {
+    let mut latest: BTreeMap<(&str, Round), &VoteEvent> = BTreeMap::new();
+    for event in events {
+        latest.insert((event.reviewer.as_str(), event.round), event);
+    }
+    latest
+        .into_values()
+        .filter(|event| event.vote.is_some())
+        .collect()
+}
+
+/// The panel's decision on one pair: the chair's standing override if there is one, else the
+/// votes of the panel (each reviewer's discussion vote supersedes their independent one;
+/// crowd votes are for aggregators). None when nobody on the panel has a standing vote.
+pub fn panel_decision(events: &[VoteEvent]) -> Option<Decision> {
+    let standing = standing_votes(events);
+    let chair = (standing.iter())
+        .filter(|e| e.round == Round::Chair)
+        .max_by(|a, b| a.cast_at.cmp(&b.cast_at));
+    if let Some(chair) = chair {
+        let vote = chair.vote.as_ref()?;
+        return Some(Decision {
+            image: vote.image,
+            label: vote.label,
+            verdict: vote.verdict,
+            category: vote.category,
+            severity: vote.severity,
+            severity_word: None,
+            source: format!("chair {}", chair.reviewer),
+            reason: vote.note.clone(),
+        });
+    }
+    let mut by_reviewer: BTreeMap<&str, &VoteEvent> = BTreeMap::new();
+    for event in standing.iter().filter(|e| e.round <= Round::Discussion) {
+        let kept = by_reviewer.entry(&event.reviewer).or_insert(event);
+        if event.round > kept.round {
+            *kept = event;
+        }
+    }
+    let votes: Vec<&Vote> = by_reviewer
+        .values()
+        .filter_map(|e| e.vote.as_ref())
+        .collect();
+    decide(&votes)
+}
+
+/// A reviewer's standing vote on a pair in a round, from the pair's events.
+pub fn standing_vote<'a>(
+    events: &'a [VoteEvent],
+    reviewer: &str,
+    round: Round,
+) -> Option<&'a Vote> {
+    let latest = (events.iter())
+        .filter(|e| e.reviewer == reviewer && e.round == round)
+        .max_by(|a, b| a.cast_at.cmp(&b.cast_at))?;
+    latest.vote.as_ref()
+}
+
+/// Where a dataset's votes are written: the project, the dataset and the names that give its
+/// events their identity.
+pub struct Ballot<'a> {
+    pub dataset: &'a DatasetInfo,
+    pub files: &'a [String],
+}
+
+/// What a merge of events did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Merged {
+    /// Events new to the log (the rest were there already).
+    pub added: usize,
+    /// Events that were the same as the reviewer's standing vote, so changed nothing.
+    pub unchanged: usize,
+    /// Images whose panel decision changed: what the live metrics must take in.
+    pub changed_images: BTreeSet<u32>,
+}
+
+impl Ballot<'_> {
+    /// Casts one event (a vote, a withdrawal or a chair's override) and re-decides its pair,
+    /// in one transaction. Returns the vote it replaced, which is what undo restores.
+    pub fn cast(&self, project: &mut Project, event: VoteEvent) -> Result<Option<Vote>> {
+        if event.reviewer.trim().is_empty() {
+            return Err(Error::Usage(
+                "a vote needs a reviewer name; set yours first".into(),
+            ));
+        }
+        let vocab = project.vocab().clone();
+        let names = self.names(&vocab);
+        project.write(|tx| {
+            let before = pair_events(tx, self.dataset.id, event.image, event.label)?;
+            let previous = standing_vote(&before, &event.reviewer, event.round).cloned();
+            append_events(tx, self.dataset.id, &names, std::slice::from_ref(&event))?;
+            let mut after = before;
+            after.push(event.clone());
+            redecide(tx, self.dataset.id, event.image, event.label, &after)?;
+            Ok(previous)
+        })
+    }
+
+    /// Merges events from elsewhere (another machine's export, a rater pool) into the log and
+    /// re-decides every pair they touch, in one transaction. An event identical to the
+    /// reviewer's standing vote on its pair adds nothing, so merging a file twice changes
+    /// nothing.
+    pub fn merge(&self, project: &mut Project, events: &[VoteEvent]) -> Result<Merged> {
+        let vocab = project.vocab().clone();
+        let names = self.names(&vocab);
+        let mut known: HashMap<(u32, ClassId), Vec<VoteEvent>> = HashMap::new();
+        for event in project.vote_events(self.dataset.id)? {
+            known
+                .entry((event.image, event.label))
+                .or_default()
+                .push(event);
+        }
+        let mut merged = Merged::default();
+        let mut fresh: Vec<VoteEvent> = Vec::new();
+        let mut touched: BTreeSet<(u32, ClassId)> = BTreeSet::new();
+        for event in events {
+            let pair = known.entry((event.image, event.label)).or_default();
+            let voted = pair
+                .iter()
+                .any(|k| k.reviewer == event.reviewer && k.round == event.round);
+            if voted && standing_vote(pair, &event.reviewer, event.round) == event.vote.as_ref() {
+                merged.unchanged += 1;
+                continue;
+            }
+            pair.push(event.clone());
+            pair.sort_by(|a, b| a.cast_at.cmp(&b.cast_at));
+            fresh.push(event.clone());
+            // Crowd votes decide nothing until an aggregator runs.
+            if event.round != Round::Crowd {
+                touched.insert((event.image, event.label));
+            }
+        }
+        project.write(|tx| {
+            merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
+            for &(image, label) in &touched {
+                if redecide(tx, self.dataset.id, image, label, &known[&(image, label)])? {
+                    merged.changed_images.insert(image);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(merged)
+    }
+
+    fn names<'v>(&'v self, vocab: &'v crate::vocab::Vocabulary) -> EventNames<'v> {
+        EventNames {
+            dataset: &self.dataset.name,
+            files: self.files,
+            vocab,
+        }
+    }
+}
+
+/// Decides a pair again from its events (oldest first); returns whether the panel's decision
+/// changed.
+fn redecide(
+    conn: &Connection,
+    dataset_id: i64,
+    image: u32,
+    label: ClassId,
+    events: &[VoteEvent],
+) -> Result<bool> {
+    let before = decision_of_kind(conn, dataset_id, image, label, DecisionKind::Panel)?;
+    let after = panel_decision(events);
+    if before == after {
+        return Ok(false);
+    }
+    match &after {
+        Some(decision) => put_decision(conn, dataset_id, DecisionKind::Panel, decision, None)?,
+        None => remove_decision(conn, dataset_id, DecisionKind::Panel, image, label)?,
+    }
+    Ok(true)
+}

@@ -1,0 +1,222 @@
+//! The review vocabulary every layer speaks: verdicts on (image, label) pairs, mistake
+//! categories and severities, rounds, votes as events of an append-only log, and decisions.
+//! It sits at the bottom so the store can save these and the metrics can read them without
+//! reaching up into the panel's policy.
+
+use crate::vocab::ClassId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    Correct,
+    Unclear,
+    Wrong,
+    /// The ground truth itself is wrong, or the image has no valid label.
+    Problematic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    FineGrained,
+    FineGrainedOutOfVocabulary,
+    Spurious,
+    NonPrototypical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Severity {
+    Major,
+    Minor,
+}
+
+macro_rules! stored_names {
+    ($type:ty { $($variant:ident = $name:literal),+ $(,)? }) => {
+        impl $type {
+            pub const ALL: &'static [$type] = &[$(<$type>::$variant),+];
+
+            /// The spelling stored in the project and used in CSV and JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$type>::$variant => $name),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text.trim() { $($name => Some(<$type>::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+stored_names!(Verdict { Correct = "correct", Unclear = "unclear", Wrong = "wrong", Problematic = "problematic" });
+stored_names!(Category {
+    FineGrained = "fine_grained",
+    FineGrainedOutOfVocabulary = "fine_grained_oov",
+    Spurious = "spurious",
+    NonPrototypical = "non_prototypical",
+});
+stored_names!(Severity { Major = "major", Minor = "minor" });
+stored_names!(Round {
+    Independent = "independent",
+    Discussion = "discussion",
+    Chair = "chair",
+    Crowd = "crowd",
+});
+
+/// Votes are first cast independently; the discussion round revisits disagreements. A chair's
+/// vote overrides the panel with a reason. Crowd votes (a large rater pool such as ReaL's) make
+/// no decision by themselves: an aggregator (majority, Dawid-Skene) turns them into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Round {
+    Independent,
+    Discussion,
+    Chair,
+    Crowd,
+}
+
+/// One reviewer's judgement of an (image, label) pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vote {
+    pub image: u32,
+    pub label: ClassId,
+    pub verdict: Verdict,
+    /// Only for `wrong`.
+    pub category: Option<Category>,
+    /// Only for `wrong`.
+    pub severity: Option<Severity>,
+    pub note: String,
+}
+
+impl Vote {
+    /// "wrong · spurious · major": the verdict with what details it has.
+    pub fn summary(&self) -> String {
+        let details = [
+            self.category.map(Category::as_str),
+            self.severity.map(Severity::as_str),
+        ];
+        std::iter::once(self.verdict.as_str())
+            .chain(details.into_iter().flatten())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    pub fn new(image: u32, label: ClassId, verdict: Verdict) -> Self {
+        Vote {
+            image,
+            label,
+            verdict,
+            category: None,
+            severity: None,
+            note: String::new(),
+        }
+    }
+}
+
+/// One entry of the vote log. A change is a new event, an undo a withdrawal (`vote` None),
+/// and a reviewer's current vote on a pair in a round is their latest event. The identity
+/// (dataset, image file, label, reviewer, round, time, content) is the same on every machine,
+/// so merging two projects' logs is a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoteEvent {
+    pub reviewer: String,
+    pub round: Round,
+    /// UTC, RFC 3339 with milliseconds (`2026-11-24T09:30:00.123Z`): sorts as text.
+    pub cast_at: String,
+    pub image: u32,
+    pub label: ClassId,
+    /// None for a withdrawal.
+    pub vote: Option<Vote>,
+}
+
+impl VoteEvent {
+    /// The event's stable id: a hash of what identifies it across machines. `dataset` and
+    /// `file` and `wnid` are the names, not local row numbers, so two projects agree on it.
+    pub fn id(&self, dataset: &str, file: &str, wnid: &str) -> i64 {
+        let vote = self.vote.as_ref();
+        let fields = [
+            dataset,
+            file,
+            wnid,
+            &self.reviewer,
+            self.round.as_str(),
+            &self.cast_at,
+            vote.map_or("withdrawn", |v| v.verdict.as_str()),
+            vote.and_then(|v| v.category).map_or("", Category::as_str),
+            vote.and_then(|v| v.severity).map_or("", Severity::as_str),
+            vote.map_or("", |v| v.note.as_str()),
+        ];
+        // Unit separators keep ("ab", "c") and ("a", "bc") apart.
+        let text = fields.join("\u{1f}");
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
+    }
+}
+
+/// The current time as stored in `cast_at`.
+pub fn now() -> String {
+    format_time(jiff::Timestamp::now())
+}
+
+/// Reads a time as given in a vote file (RFC 3339, any offset) into the stored form.
+pub fn parse_time(text: &str) -> Option<String> {
+    text.trim().parse::<jiff::Timestamp>().ok().map(format_time)
+}
+
+fn format_time(time: jiff::Timestamp) -> String {
+    time.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl Verdict {
+    /// Whether the label counts as valid for the image (correct ∪ unclear).
+    pub fn is_valid(self) -> bool {
+        matches!(self, Verdict::Correct | Verdict::Unclear)
+    }
+}
+
+/// Who settled a pair, from the strongest: the panel (its votes, or the chair's override), an
+/// imported review, an aggregation of crowd votes. A stronger kind outranks a weaker one on the
+/// same pair; each kind's decision is kept, so withdrawing the panel's brings the next back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DecisionKind {
+    Aggregate,
+    Review,
+    Panel,
+}
+
+stored_names!(DecisionKind { Aggregate = "aggregate", Review = "review", Panel = "panel" });
+
+/// A settled verdict on an (image, label) pair, from the panel or an imported review. It
+/// replaces the imported status of that pair wherever labels are used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub image: u32,
+    pub label: ClassId,
+    pub verdict: Verdict,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    /// The source's own word when it differs from the stored severity ("borderline").
+    pub severity_word: Option<String>,
+    /// Who decided: "panel", "chair NAME", "dawid-skene", or the file a review came from.
+    pub source: String,
+    pub reason: String,
+}
+
+impl Decision {
+    pub fn is_major_mistake(&self) -> bool {
+        self.verdict == Verdict::Wrong && self.severity == Some(Severity::Major)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_names_round_trip() {
+        for verdict in Verdict::ALL {
+            assert_eq!(Verdict::parse(verdict.as_str()), Some(*verdict));
+        }
+        for category in Category::ALL {
+            assert_eq!(Category::parse(category.as_str()), Some(*category));
+        }
+        assert_eq!(Severity::parse("minor"), Some(Severity::Minor));
+        assert_eq!(Verdict::parse("maybe"), None);
+        assert!(Verdict::Unclear.is_valid() && !Verdict::Wrong.is_valid());
+    }
+}

@@ -1,0 +1,120 @@
+//! A project file damaged outside bagel (a blob cut short, an id no class has, a class row
+//! gone) is found out on load: `metrics` says which model or label source is damaged and how
+//! to repair it, instead of panicking or printing figures computed from garbage.
+
+mod common;
+
+use common::*;
+
+/// Damages the fixture project with `sql`, then checks that `bagel metrics` refuses it with a
+/// message holding every `must_mention`.
+fn metrics_refuse_after(sql: &str, must_mention: &[&str]) {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let conn = rusqlite::Connection::open(&project).unwrap();
+    conn.execute_batch(sql).unwrap();
+    drop(conn);
+    let run = bagel(&["metrics", project.to_str().unwrap(), "--dataset", "val"]);
+    assert!(
+        !run.ok,
+        "metrics printed figures from a damaged project:\n{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+    for needle in must_mention {
+        assert!(
+            run.stderr.contains(needle),
+            "message {:?} lacks {needle:?}",
+            run.stderr
+        );
+    }
+}
+
+const MULTILABEL_SOURCE: &str = "(SELECT id FROM label_sources WHERE kind = 'multilabel')";
+
+#[test]
+fn a_prediction_blob_cut_short_names_the_model() {
+    metrics_refuse_after(
+        "UPDATE predictions SET class_ids = substr(class_ids, 1, length(class_ids) - 2);",
+        &["model \"m\"", "damaged", "34 bytes", "--replace"],
+    );
+}
+
+#[test]
+fn a_predicted_class_beyond_the_vocabulary_names_the_model() {
+    metrics_refuse_after(
+        "UPDATE predictions SET class_ids = CAST(X'E803' || substr(class_ids, 3) AS BLOB);",
+        &["model \"m\"", "damaged", "class id 1000", "--replace"],
+    );
+}
+
+#[test]
+fn a_prediction_record_for_another_image_count_names_the_model() {
+    metrics_refuse_after(
+        "UPDATE predictions SET num_images = 3, top_k = 6;",
+        &[
+            "model \"m\"",
+            "damaged",
+            "3 images",
+            "6 images",
+            "--replace",
+        ],
+    );
+}
+
+#[test]
+fn a_label_blob_of_odd_length_names_the_source() {
+    metrics_refuse_after(
+        &format!(
+            "UPDATE image_labels SET correct = X'190101' WHERE source_id = {MULTILABEL_SOURCE} AND image_idx = 0;"
+        ),
+        &[
+            "label source \"multilabel\"",
+            "damaged",
+            "image 0",
+            "--replace",
+        ],
+    );
+}
+
+#[test]
+fn a_label_of_no_class_names_the_source() {
+    metrics_refuse_after(
+        &format!(
+            "UPDATE image_labels SET unclear = X'FFFF' WHERE source_id = {MULTILABEL_SOURCE} AND image_idx = 0;"
+        ),
+        &[
+            "label source \"multilabel\"",
+            "damaged",
+            "image 0",
+            "class id 65535",
+            "--replace",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_class_row_is_named() {
+    metrics_refuse_after(
+        "DELETE FROM classes WHERE idx = 500;",
+        &["damaged", "class 500"],
+    );
+}
+
+#[test]
+fn an_original_label_or_decision_beyond_the_vocabulary_is_named() {
+    metrics_refuse_after(
+        "PRAGMA foreign_keys = OFF; UPDATE images SET label = 1000 WHERE idx = 2;",
+        &[
+            "damaged",
+            "ILSVRC2012_val_00000003.JPEG",
+            "original label 1000",
+        ],
+    );
+    metrics_refuse_after(
+        "PRAGMA foreign_keys = OFF;
+         INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, source, decided_at)
+         VALUES (1, 0, 4000, 'panel', 'correct', 'panel', 'now');",
+        &["damaged", "decision on image 0", "label 4000"],
+    );
+}
