@@ -127,7 +127,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
         out::line(serde_json::to_string_pretty(&comparison)?)?;
     } else if let Some(path) = &args.csv {
         write_csv(&comparison, path)?;
-        let note = format!("{} models written to {}", comparison.models.len(), path.display());
+        let note = format!(
+            "{} models written to {}",
+            comparison.models.len(),
+            path.display()
+        );
         out::to_stderr("note", note);
         for warning in &comparison.warnings {
             out::to_stderr("warning", &warning.message);

@@ -118,6 +118,9 @@ impl Desk {
                     ui.checkbox(&mut self.auto_advance, "Move on after a vote");
                     ui.checkbox(&mut self.show_browser, "Class browser (B)");
                     ui.checkbox(&mut self.show_plots, "Plots (G)");
+                    if ui.button("Compare datasets (V)").clicked() {
+                        self.toggle_compare();
+                    }
                     ui.add(egui::Slider::new(&mut self.top_k, 1..=10).text("top-k shown"));
                 });
                 ui.menu_button("Reviewer", |ui| {
@@ -247,6 +250,7 @@ impl Desk {
         if self.show_plots {
             self.plots_window(ctx);
         }
+        self.compare_window(ctx);
     }
 
     fn job_window(&mut self, ctx: &egui::Context) {

@@ -20,6 +20,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Right / Left, Space", "next / previous"),
     ("B", "class browser"),
     ("G", "plots"),
+    ("V", "compare datasets"),
     ("0", "fit image"),
 ];
 
@@ -55,6 +56,9 @@ impl Desk {
         }
         if pressed(Key::G) {
             self.show_plots = !self.show_plots;
+        }
+        if pressed(Key::V) {
+            self.toggle_compare();
         }
         if pressed(Key::Num0) {
             self.scene_rect = egui::Rect::ZERO;

@@ -38,6 +38,9 @@ impl Desk {
                     report.decided_outside_multilabels,
                     report.emptied_by_decisions.len()
                 ));
+                for warning in &report.warnings {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {}", warning.message));
+                }
                 metrics_table(ui, &report.models, report.slice.as_deref());
             });
     }

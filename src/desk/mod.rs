@@ -3,6 +3,7 @@
 //! desk marks it saved. Long work (loading, importing, exporting) runs in [`jobs`].
 
 mod browser;
+mod compare_view;
 mod dialogs;
 mod item;
 mod jobs;
@@ -76,6 +77,7 @@ pub struct Desk {
     note: Option<String>,
     show_browser: bool,
     show_plots: bool,
+    compare: Option<compare_view::CompareView>,
     auto_advance: bool,
     top_k: usize,
     /// When the last move to another item was asked for, until its image is drawn.
@@ -114,6 +116,7 @@ impl Desk {
             note: None,
             show_browser: false,
             show_plots: false,
+            compare: None,
             auto_advance: true,
             top_k: 5,
             moved_at: None,

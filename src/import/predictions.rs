@@ -183,7 +183,11 @@ fn read_predictions(
         let top = from_result_rows(
             file,
             rows.ranked(context.reverse_ranks),
-            index, context.files, num_classes, context.top_k);
+            index,
+            context.files,
+            num_classes,
+            context.top_k,
+        );
         return Ok((top?, None));
     }
     let matrix = read_matrix(file, &bytes)?;
@@ -229,14 +233,7 @@ fn read_predictions(
     let row_of_image = cover(file, row_images, context.files)?;
     match matrix {
         Matrix::Ints { cols, values, .. } => Ok((
-            from_class_ids(
-                file,
-                &values,
-                cols,
-                &row_of_image,
-                num_classes,
-                context,
-            )?,
+            from_class_ids(file, &values, cols, &row_of_image, num_classes, context)?,
             None,
         )),
         Matrix::Floats { cols, values, .. } => {
