@@ -30,7 +30,13 @@ impl Figure {
     /// curves of the given models.
     pub fn all(comparison: &Comparison, curves: &[String]) -> Vec<Figure> {
         let mut figures = Vec::new();
-        for metric in comparison.metrics() {
+        // A metric no model has on both sides (labels missing) would be an empty scatter.
+        let drawn = |metric: &Metric| {
+            (comparison.models.iter()).any(|m| {
+                (m.metrics.get(*metric)).is_some_and(|s| s.source.is_some() && s.target.is_some())
+            })
+        };
+        for metric in comparison.metrics().into_iter().filter(drawn) {
             for scale in [Scale::Plain, Scale::Probit] {
                 figures.push(Figure::Scatter { metric, scale });
             }
@@ -262,14 +268,19 @@ fn tick_step(span: f64) -> f64 {
         .unwrap_or(0.25)
 }
 
-/// A range around the values with a margin, in accuracy units within [0, 1].
-fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+/// A range around the accuracies with a margin, in the axis units of `scale`, within what
+/// accuracies in [0, 1] reach.
+fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> (f64, f64) {
+    let axis = values.map(|v| scale.transform(v));
+    let (lo, hi) = axis.fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if lo > hi {
-        return (0.0, 1.0);
+        return (scale.transform(0.0), scale.transform(1.0));
     }
     let margin = ((hi - lo) * 0.08).max(0.01);
-    ((lo - margin).max(0.0), (hi + margin).min(1.0))
+    (
+        (lo - margin).max(scale.transform(0.0)),
+        (hi + margin).min(scale.transform(1.0)),
+    )
 }
 
 fn percent(value: f64) -> String {
@@ -294,13 +305,11 @@ fn scatter<DB: DrawingBackend>(
             Some((m.model.as_str(), sides.source?, sides.target?))
         })
         .collect();
-    let (lo, hi) = padded(points.iter().flat_map(|p| [p.1, p.2]));
-    let step = tick_step(hi - lo);
-    let tick_points: Vec<f64> = ticks(lo, hi, step)
-        .into_iter()
+    let (a, b) = padded(points.iter().flat_map(|p| [p.1, p.2]), axes);
+    let (lo, hi) = (axes.inverse(a), axes.inverse(b));
+    let tick_points: Vec<f64> = (ticks(lo, hi, tick_step(hi - lo)).into_iter())
         .map(|t| axes.transform(t))
         .collect();
-    let (a, b) = (axes.transform(lo), axes.transform(hi));
     let scale_name = match axes {
         Scale::Plain => "",
         Scale::Probit => ", probit axes",
