@@ -108,6 +108,7 @@ fn synthetic_evaluations(dir: &Path) -> (Evaluation, Evaluation) {
         .collect();
     let target = Evaluation {
         dataset: TARGET.into(),
+        files: (0..TARGET_IMAGES).map(|i| format!("v2_{i}.jpeg")).collect(),
         truth,
         kinds: source.kinds.clone(),
         collapse: source.collapse.clone(),
@@ -117,6 +118,7 @@ fn synthetic_evaluations(dir: &Path) -> (Evaluation, Evaluation) {
         multilabel: None,
         relabeled: None,
         decisions: 0,
+        decided_outside_multilabels: 0,
         slice: None,
         models,
     };

@@ -376,7 +376,9 @@ fn gaps<DB: DrawingBackend>(
     comparison: &Comparison,
     style: &Style,
 ) -> Drawn<DB> {
+    // Metrics without a gap (labels missing on a side) get no empty slot.
     let mut bars: Vec<(String, super::GapSummary)> = (comparison.summary.metrics.0.iter())
+        .filter(|(_, summary)| summary.median.is_some())
         .map(|(metric, summary)| (metric.label().to_owned(), *summary))
         .collect();
     bars.push(("matched top-1".into(), comparison.summary.matched));
