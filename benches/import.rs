@@ -28,6 +28,7 @@ fn import(c: &mut Criterion) {
         order: None,
         top_k: None,
         replace: true,
+        reverse_ranks: false,
     };
     let mut group = c.benchmark_group("import");
     group

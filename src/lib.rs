@@ -4,13 +4,15 @@
 //! - the core, which knows nothing of any user interface: [`vocab`] (classes, hierarchy,
 //!   collapsed pairs), [`data`] (columnar predictions and label sets), [`store`] (the SQLite
 //!   project file), [`import`] (the formats researchers hold), [`metrics`] (pure functions over
-//!   the columns), [`panel`] (votes, decisions, the review queue and live metrics), [`export`]
-//!   (updated label sets), [`imaging`] (decoding review images off the UI thread);
+//!   the columns), [`compare`] (a dataset against its replica, its figures), [`panel`] (votes,
+//!   decisions, the review queue and live metrics), [`export`] (updated label sets),
+//!   [`imaging`] (decoding review images off the UI thread);
 //! - [`cli`], a thin command-line layer over the core;
 //! - [`desk`], the egui review desk, another thin layer over the core.
 
 pub mod charts;
 pub mod cli;
+pub mod compare;
 pub mod data;
 #[cfg(feature = "desk")]
 pub mod desk;

@@ -108,6 +108,7 @@ pub fn build_sample_project(folder: &Path) -> Result<PathBuf> {
         order: None,
         top_k: Some(10),
         replace: false,
+        reverse_ranks: false,
     };
     import::import_predictions(&mut project, &request, &Silent)?;
     Ok(path)

@@ -164,6 +164,7 @@ fn predictions(
         order,
         top_k,
         replace: true,
+        reverse_ranks: false,
     };
     import::import_predictions(project, &request, &Silent)
 }

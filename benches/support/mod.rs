@@ -210,6 +210,7 @@ impl Inputs {
                 order: None,
                 top_k: None,
                 replace: false,
+                reverse_ranks: false,
             };
             import_predictions(&mut project, &request, &Silent).unwrap();
         }

@@ -1,6 +1,7 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
 mod bar;
+mod compare;
 mod exports;
 mod out;
 mod panel;
@@ -70,6 +71,9 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         max_group: usize,
     },
+    /// A dataset against its replica: every metric's gap per model, the fit across models, the
+    /// uncertainty-matched gap, and the figures.
+    Compare(compare::CompareArgs),
     /// Datasets, label sources, models and slices of a project.
     Info { project: PathBuf },
     /// Store an ImageNet-M-style slice: an imported list, or the images on which at least T of
@@ -191,6 +195,9 @@ enum ImportCommand {
         /// Replace this model's predictions on the dataset.
         #[arg(long)]
         replace: bool,
+        /// The files rank worst first: read each row's class ids back to front.
+        #[arg(long)]
+        reverse_ranks: bool,
     },
     /// Votes from another machine of the panel (a `bagel export votes` CSV): merged, newer wins.
     Votes(panel::ImportVotes),
@@ -316,6 +323,7 @@ fn run_command(command: Command) -> Result<()> {
                 out::print(show::mistakes_table(&mistakes))?;
             }
         }
+        Command::Compare(args) => compare::run(args)?,
         Command::Info { project } => {
             let summary =
                 show::project_summary(&read(&project)?).map_err(|e| e.in_project(&project))?;
@@ -475,6 +483,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
             order,
             top_k,
             replace,
+            reverse_ranks,
         } => {
             if model.is_some() && files.len() > 1 {
                 bail!(
@@ -498,6 +507,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
                 order: order.as_deref(),
                 top_k,
                 replace,
+                reverse_ranks,
             };
             import::import_predictions(&mut open(&project)?, &request, &bar)?
         }

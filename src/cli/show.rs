@@ -1,10 +1,10 @@
 //! Plain-text rendering of what the core returns.
 
-use crate::metrics::DatasetReport;
+use crate::metrics::{DatasetReport, Warning};
 use crate::store::Project;
 use std::fmt::Write;
 
-fn percent(value: Option<f64>) -> String {
+pub fn percent(value: Option<f64>) -> String {
     value
         .map(|v| format!("{:.2}", v * 100.0))
         .unwrap_or_else(|| "-".into())
@@ -118,6 +118,19 @@ pub fn metrics_table(report: &DatasetReport) -> String {
             out,
             "(no models yet: import predictions with `bagel import predictions`)"
         );
+    }
+    out.push_str(&warnings_section(&report.warnings));
+    out
+}
+
+/// The sanity warnings after a table, one paragraph each; nothing when there are none.
+pub fn warnings_section(warnings: &[Warning]) -> String {
+    let mut out = String::new();
+    if !warnings.is_empty() {
+        let _ = writeln!(out, "\nwarnings:");
+    }
+    for warning in warnings {
+        let _ = writeln!(out, "  {}: {}", warning.kind, warning.message);
     }
     out
 }

@@ -139,6 +139,7 @@ impl ImportForm {
                     order: None,
                     top_k: Some(self.top_k),
                     replace: self.replace,
+                    reverse_ranks: false,
                 };
                 import::import_predictions(&mut project, &request, progress)
             }

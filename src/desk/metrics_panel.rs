@@ -61,6 +61,9 @@ impl Desk {
             report.decided_outside_multilabels,
             report.emptied_by_decisions.len()
         ));
+        for warning in &report.warnings {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {}", warning.message));
+        }
         let chosen = self.settings.filter_model.as_deref();
         let sort = metrics_table(
             ui,

@@ -6,6 +6,7 @@ use super::timm::{self, ResultRows};
 use super::{FileIndex, ImportReport, read_file, read_image_list};
 use crate::data::TopK;
 use crate::error::{Error, Result};
+use crate::metrics::check_predictions;
 use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
 use crate::vocab::ClassId;
@@ -24,6 +25,9 @@ pub struct PredictionImport<'a> {
     /// How many ranked classes to keep (default: all given ids, or 5 from full scores).
     pub top_k: Option<usize>,
     pub replace: bool,
+    /// The files rank worst first (as `fv_16k` on the ImageNetV2 sets does): read each row's
+    /// class ids back to front. Only for ranked ids; bagel ranks full scores itself.
+    pub reverse_ranks: bool,
 }
 
 const DEFAULT_K_FROM_SCORES: usize = 5;
@@ -81,6 +85,7 @@ pub fn import_predictions(
         order: order.as_ref().map(|(path, rows)| (*path, rows.as_slice())),
         num_classes: project.vocab().len(),
         top_k: request.top_k,
+        reverse_ranks: request.reverse_ranks,
     };
     let many = request.files.len() > 1;
     if many {
@@ -130,6 +135,13 @@ pub fn import_predictions(
             )
         })
         .collect();
+    let classes = project.vocab().len();
+    let warnings = (parsed.iter())
+        .filter_map(|(model, _, predictions)| {
+            check_predictions(model, request.dataset, predictions, &images.labels, classes)
+        })
+        .map(|warning| warning.message)
+        .collect();
     Ok(ImportReport {
         summary: lines.join("\n"),
         warnings,
@@ -145,6 +157,7 @@ struct Context<'a> {
     order: Option<(&'a Path, &'a [u32])>,
     num_classes: usize,
     top_k: Option<usize>,
+    reverse_ranks: bool,
 }
 
 /// The predictions, and a warning about the file when there is something to know.
@@ -167,11 +180,25 @@ fn read_predictions(
         };
         let index = (context.index)
             .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str)));
-        let top = from_result_rows(file, rows, index, context.files, num_classes, context.top_k);
+        let top = from_result_rows(
+            file,
+            rows.ranked(context.reverse_ranks),
+            index,
+            context.files,
+            num_classes,
+            context.top_k,
+        );
         return Ok((top?, None));
     }
     let matrix = read_matrix(file, &bytes)?;
     drop(bytes);
+    if context.reverse_ranks && matches!(matrix, Matrix::Floats { .. }) {
+        return Err(Error::bad_input(
+            file,
+            "--reverse-ranks applies to ranked class ids; this file holds scores, which bagel \
+             ranks itself: import it without --reverse-ranks",
+        ));
+    }
     let rows = match &matrix {
         Matrix::Ints { rows, .. } | Matrix::Floats { rows, .. } => *rows,
     };
@@ -206,14 +233,7 @@ fn read_predictions(
     let row_of_image = cover(file, row_images, context.files)?;
     match matrix {
         Matrix::Ints { cols, values, .. } => Ok((
-            from_class_ids(
-                file,
-                &values,
-                cols,
-                &row_of_image,
-                num_classes,
-                context.top_k,
-            )?,
+            from_class_ids(file, &values, cols, &row_of_image, num_classes, context)?,
             None,
         )),
         Matrix::Floats { cols, values, .. } => {
@@ -321,13 +341,22 @@ fn from_class_ids(
     cols: usize,
     row_of_image: &[usize],
     num_classes: usize,
-    top_k: Option<usize>,
+    context: &Context,
 ) -> Result<TopK> {
-    let k = top_k.unwrap_or(cols).min(cols);
+    let k = context.top_k.unwrap_or(cols).min(cols);
     let mut class_ids = Vec::with_capacity(row_of_image.len() * k);
     let mut seen = vec![0; num_classes];
+    let mut reversed = Vec::with_capacity(k);
     for &row in row_of_image {
-        let ids = &values[row * cols..row * cols + k];
+        let given = &values[row * cols..(row + 1) * cols];
+        let ids = match context.reverse_ranks {
+            true => {
+                reversed.clear();
+                reversed.extend(given.iter().rev().take(k));
+                &reversed[..]
+            }
+            false => &given[..k],
+        };
         push_ranked_row(file, row, ids, num_classes, &mut seen, &mut class_ids)?;
     }
     Ok(TopK {

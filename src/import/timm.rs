@@ -15,6 +15,19 @@ pub struct ResultRows {
     pub probs: Option<Vec<Vec<f64>>>,
 }
 
+impl ResultRows {
+    /// Best first: as read, or each row back to front when the file ranks worst first.
+    pub fn ranked(mut self, reverse: bool) -> Self {
+        if reverse {
+            self.ids.iter_mut().for_each(|row| row.reverse());
+            for row in self.probs.iter_mut().flatten() {
+                row.reverse();
+            }
+        }
+        self
+    }
+}
+
 const NAME_COLUMNS: &[&str] = &["filename", "file", "image", "path"];
 const INDEX_PREFIX: &str = "index";
 const PROB_PREFIXES: &[&str] = &["prob", "probs", "probability", "output"];

@@ -2,17 +2,19 @@
 //! Each metric is an accumulator fed one image at a time, so the report can compute all of
 //! them in one pass over a model's predictions.
 
+use super::sanity::{RANKS_CHECKED, RankHits};
 use super::valid_sets::ImageSet;
 use super::{NO_LABEL, ValidSets, label_column};
 use crate::data::TopK;
 use crate::vocab::ClassId;
 
-/// [y = p1] and [y ∈ top-5] over images with an original label.
+/// [y = p1], [y ∈ top-5] and [y = p_r] for the first ranks r, over images with an original
+/// label. The rank hits feed the sanity checks (`sanity.rs`).
 #[derive(Default)]
 pub(crate) struct OriginalLabelHits {
-    top1: usize,
     top5: usize,
     total: usize,
+    by_rank: [usize; RANKS_CHECKED],
 }
 
 impl OriginalLabelHits {
@@ -20,7 +22,9 @@ impl OriginalLabelHits {
     #[inline(always)]
     pub fn add(&mut self, label: u32, ranked: &[ClassId]) {
         self.total += (label != NO_LABEL) as usize;
-        self.top1 += (ranked[0] as u32 == label) as usize;
+        for (hits, &p) in self.by_rank.iter_mut().zip(ranked) {
+            *hits += (p as u32 == label) as usize;
+        }
         // With fewer than five kept, top-5 is None whatever the count.
         if let Some(head) = ranked.first_chunk::<5>() {
             // A fold, not `any`: an early exit is a branch the predictor keeps missing.
@@ -30,8 +34,17 @@ impl OriginalLabelHits {
 
     /// Top-k for k = 1 or 5; None when k exceeds what was kept or no image has a label.
     pub fn finish(&self, k: usize, kept: usize) -> Option<f64> {
-        let hits = if k == 1 { self.top1 } else { self.top5 };
+        let hits = if k == 1 { self.by_rank[0] } else { self.top5 };
         (self.total > 0 && k <= kept).then(|| hits as f64 / self.total as f64)
+    }
+
+    /// The hits of each rank, for predictions that kept `kept` ranks.
+    pub fn rank_hits(&self, kept: usize) -> RankHits {
+        RankHits {
+            labeled: self.total,
+            by_rank: self.by_rank,
+            ranks: kept.min(RANKS_CHECKED),
+        }
     }
 }
 

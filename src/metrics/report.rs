@@ -3,6 +3,7 @@
 use super::accuracy::{OriginalLabelHits, SetHits};
 use super::asma::SubgroupImages;
 use super::mla::MlaImages;
+use super::sanity::{self, RankHits, Warning};
 use super::{
     MistakeDistance, Relabeled, SliceScore, SubsetAccuracy, ValidSets, asma, label_column,
     slice_score,
@@ -53,6 +54,9 @@ pub struct ModelReport {
     pub subgroups: BTreeMap<String, Option<f64>>,
     pub imagenet_m: Option<SliceScore>,
     pub mean_mistake_distance: Option<f64>,
+    /// What the sanity checks read; the warnings they give are the report's.
+    #[serde(skip)]
+    pub rank_hits: RankHits,
 }
 
 impl ModelReport {
@@ -80,6 +84,8 @@ pub struct DatasetReport {
     pub asma_form: &'static str,
     pub slice: Option<String>,
     pub models: Vec<ModelReport>,
+    /// Models whose predictions look broken (`sanity.rs`), with what to do.
+    pub warnings: Vec<Warning>,
 }
 
 /// Everything the metrics read, loaded once: ground truth, valid sets, slice, predictions.
@@ -198,6 +204,11 @@ impl Evaluation {
         }
     }
 
+    /// The size of the vocabulary (what guessing picks from).
+    pub fn classes(&self) -> usize {
+        self.collapse.len()
+    }
+
     fn asma_sets(&self, options: &MetricOptions) -> Option<(LabelKind, &ValidSets)> {
         let real = self.real.as_ref().map(|(_, v)| (LabelKind::Real, v));
         let multilabel = self
@@ -280,6 +291,7 @@ impl Evaluation {
                 slice_score(predictions, images, relabeled, real, &self.truth, collapse)
             }),
             mean_mistake_distance: distance.finish(),
+            rank_hits: original.rank_hits(kept),
         }
     }
 
@@ -296,10 +308,13 @@ impl Evaluation {
     /// All models, in parallel.
     pub fn report(&self, options: &MetricOptions) -> DatasetReport {
         let prepared = Prepared::new(self, options);
-        let models = self
+        let models: Vec<ModelReport> = self
             .models
             .par_iter()
             .map(|(name, predictions)| self.score(&prepared, name, predictions, options))
+            .collect();
+        let warnings = (models.iter())
+            .filter_map(|m| sanity::check(&m.model, &self.dataset, &m.rank_hits, self.classes()))
             .collect();
         DatasetReport {
             dataset: self.dataset.clone(),
@@ -315,6 +330,7 @@ impl Evaluation {
             asma_form: options.asma_form.as_str(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),
             models,
+            warnings,
         }
     }
 }
