@@ -136,12 +136,13 @@ pub fn import_predictions(
         })
         .collect();
     let classes = project.vocab().len();
-    let warnings = (parsed.iter())
-        .filter_map(|(model, _, predictions)| {
-            check_predictions(model, request.dataset, predictions, &images.labels, classes)
-        })
-        .map(|warning| warning.message)
-        .collect();
+    warnings.extend(
+        (parsed.iter())
+            .filter_map(|(model, _, predictions)| {
+                check_predictions(model, request.dataset, predictions, &images.labels, classes)
+            })
+            .map(|warning| warning.message),
+    );
     Ok(ImportReport {
         summary: lines.join("\n"),
         warnings,
