@@ -20,7 +20,7 @@ mod slice;
 mod votes;
 
 pub use decisions::{DECISION_COLUMNS, export_decisions};
-pub use metrics::write_metrics_csv;
+pub use metrics::write_metrics_document;
 pub use slice::export_slice;
 pub use votes::export_votes;
 

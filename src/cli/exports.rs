@@ -82,8 +82,8 @@ pub fn decisions(args: ExportDecisions) -> Result<()> {
     ))
 }
 
-pub fn metrics_csv(report: &crate::metrics::DatasetReport, path: &Path) -> Result<()> {
-    let models = crate::export::write_metrics_csv(report, path)?;
+pub fn metrics_csv(report: serde_json::Value, path: &Path) -> Result<()> {
+    let models = crate::export::write_metrics_document(report, path)?;
     out::line(format_args!(
         "{models} models' figures written to {}",
         path.display()

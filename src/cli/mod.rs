@@ -312,11 +312,11 @@ fn run_command(command: Command) -> Result<()> {
             let report = evaluation.report(&options);
             let dataset_id = opened.dataset(&dataset)?.id;
             let mistakes = load_mistake_report(&opened, &evaluation, dataset_id)?;
+            let mut value = serde_json::to_value(&report)?;
+            mistakes.add_to_json(&mut value);
             if let Some(path) = csv {
-                exports::metrics_csv(&report, &path)?;
+                exports::metrics_csv(value, &path)?;
             } else if json {
-                let mut value = serde_json::to_value(&report)?;
-                mistakes.add_to_json(&mut value);
                 out::line(serde_json::to_string_pretty(&value)?)?;
             } else {
                 out::print(show::metrics_table(&report))?;

@@ -34,14 +34,16 @@ impl Desk {
         let current = self.review.as_ref()?.dataset.name.clone();
         let mut chosen = current.clone();
         ui.horizontal(|ui| {
-            ui.label("Dataset");
+            let label = ui.label("Dataset");
             egui::ComboBox::from_id_salt("dataset")
                 .selected_text(&current)
                 .show_ui(ui, |ui| {
                     for name in &self.datasets {
                         ui.selectable_value(&mut chosen, name.clone(), name);
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
         });
         (chosen != current).then_some(Command::LoadDataset(chosen))
     }
@@ -53,7 +55,7 @@ impl Desk {
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                ui.label("Model");
+                let label = ui.label("Model");
                 let shown = settings.filter_model.clone().unwrap_or("all models".into());
                 egui::ComboBox::from_id_salt("model")
                     .selected_text(shown)
@@ -68,7 +70,9 @@ impl Desk {
                                 name,
                             );
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(label.id);
                 ui.end_row();
                 ui.label("Class");
                 ui.horizontal(|ui| {
@@ -217,7 +221,7 @@ fn choice<T: PartialEq + Clone>(
     value: &mut T,
     options: &[(T, &str)],
 ) {
-    ui.label(label);
+    let named = ui.label(label);
     let shown = (options.iter())
         .find(|(v, _)| v == value)
         .map_or("", |(_, n)| n);
@@ -228,7 +232,9 @@ fn choice<T: PartialEq + Clone>(
             for (option, name) in options {
                 ui.selectable_value(value, option.clone(), *name);
             }
-        });
+        })
+        .response
+        .labelled_by(named.id);
     ui.end_row();
 }
 

@@ -6,15 +6,13 @@
 //! (such as `emptied_by_decisions`) is one cell holding its JSON.
 
 use super::file::write_atomically;
-use crate::error::{Error, Result};
-use crate::metrics::DatasetReport;
+use crate::error::Result;
 use serde_json::Value;
 use std::path::Path;
 
-/// Writes the report's table; returns how many model rows.
-pub fn write_metrics_csv(report: &DatasetReport, out: &Path) -> Result<usize> {
-    let mut document = serde_json::to_value(report)
-        .map_err(|e| Error::Usage(format!("cannot lay out the metrics report: {e}")))?;
+/// Writes the table of a report as `--json` prints it (with any figures added to it, such as
+/// the mistake shares); returns how many model rows.
+pub fn write_metrics_document(mut document: Value, out: &Path) -> Result<usize> {
     let models = match document.as_object_mut().and_then(|o| o.remove("models")) {
         Some(Value::Array(models)) => models,
         _ => Vec::new(),
