@@ -477,3 +477,38 @@ fn the_picker_ranks_whole_words_first_and_an_added_label_shows() {
             .is_none()
     );
 }
+
+#[test]
+fn the_blind_round_hides_the_others_until_i_have_voted() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let pair = current_pair(harness.state());
+    // Ben, on another machine's desk or this file, votes first on the pair Tess is looking at.
+    {
+        let mut project = Project::open(&sample.project).unwrap();
+        let mut ben =
+            bagel::panel::Review::load(&project, "sample", "ben", &bagel::progress::Silent)
+                .unwrap();
+        let vote = bagel::panel::Vote {
+            note: "a fin, not a ladle".into(),
+            ..bagel::panel::Vote::new(pair.0, pair.1, bagel::panel::Verdict::Wrong)
+        };
+        ben.vote(&mut project, vote).unwrap();
+    }
+    harness.run_steps(3);
+    assert_eq!(current_pair(harness.state()), pair);
+    harness.get_by_label_contains("Blind round");
+    assert!(harness.query_by_label_contains("ben:").is_none());
+    assert!(harness.query_by_label_contains("Panel decision").is_none());
+
+    harness.key_press(Key::C);
+    harness.run_steps(2);
+    harness.key_press(Key::ArrowLeft);
+    harness.run_steps(2);
+    assert_eq!(current_pair(harness.state()), pair, "back on the pair");
+    harness.get_by_label_contains("ben: ");
+    harness.get_by_label_contains("a fin, not a ladle");
+    harness.get_by_label_contains("History of this pair (2 events)");
+    assert!(harness.query_by_label_contains("Blind round").is_none());
+}

@@ -6,7 +6,8 @@ use super::keys::Action;
 use super::names::{verdict_mark, vote_summary};
 use super::{Desk, theme};
 use crate::panel::queue::{is_incomplete, ranked_scores};
-use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote};
+use crate::panel::voting::standing_votes;
+use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use egui::{Color32, RichText};
 use std::collections::BTreeSet;
@@ -35,11 +36,17 @@ impl Desk {
                         item_facts(ui, review, vocab, item);
                         ui.separator();
                         let mine = review.my_vote(item.image, item.label);
+                        let history =
+                            (project.pair_history(review.dataset.id, item.image, item.label))
+                                .unwrap_or_default();
+                        let visible =
+                            (review.visibility).may_see_others(review.reviewer(), &history);
                         let decision = review.live.decision(item.image, item.label);
-                        let decision = decision.map(|d| {
+                        let decision = decision.filter(|_| visible).map(|d| {
                             format!("{} — {}", super::names::verdict_name(d.verdict), d.reason)
                         });
                         commands.extend(vote_panel(ui, mine, decision).map(Command::Act));
+                        panel_votes(ui, review.reviewer(), &history, visible);
                         ui.separator();
                         let chosen = self.settings.filter.model;
                         model_groups(ui, review, vocab, item, self.settings.top_k, chosen);
@@ -200,6 +207,50 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
         let color = ui.visuals().text_color();
         label_list(ui, vocab, "ReaL", &imported(&entry.correct), color);
     }
+}
+
+/// The others' standing votes on the pair with their notes, and the pair's whole history (who,
+/// when, what), once the blind round lets me see them.
+fn panel_votes(ui: &mut egui::Ui, me: &str, history: &[VoteEvent], visible: bool) {
+    if !visible {
+        ui.label(
+            RichText::new(
+                "Blind round: the others' votes and the decision show once you have voted.",
+            )
+            .weak(),
+        );
+        return;
+    }
+    for event in standing_votes(history).iter().filter(|e| e.reviewer != me) {
+        let Some(vote) = &event.vote else { continue };
+        let note = match vote.note.as_str() {
+            "" => String::new(),
+            note => format!(" “{note}”"),
+        };
+        ui.label(format!(
+            "{}: {} {}{note} ({})",
+            event.reviewer,
+            verdict_mark(vote.verdict),
+            vote_summary(vote),
+            event.round.as_str()
+        ));
+    }
+    if history.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("History of this pair ({} events)", history.len()))
+        .id_salt("pair_history")
+        .show(ui, |ui| {
+            for event in history {
+                let what = event.vote.as_ref().map_or("withdrawn".into(), vote_summary);
+                ui.label(format!(
+                    "{} · {} · {} · {what}",
+                    event.cast_at,
+                    event.reviewer,
+                    event.round.as_str()
+                ));
+            }
+        });
 }
 
 /// The vote buttons, each with its key from the key table; returns what was clicked.

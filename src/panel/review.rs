@@ -26,6 +26,8 @@ pub struct Review {
     pub queue: ReviewQueue,
     pub live: LiveMetrics,
     reviewer: String,
+    /// What I may see of the others' votes (the project's blind round setting).
+    pub visibility: super::visibility::Visibility,
     /// The round my votes go to: independent, or discussion once the panel discusses.
     round: Round,
     /// By pair, so one image's votes are a range.
@@ -82,6 +84,9 @@ impl Review {
             queue,
             live,
             reviewer: reviewer.to_owned(),
+            visibility: super::visibility::Visibility {
+                blind: project.blind_round()?,
+            },
             round,
             my_votes,
             undo: Vec::new(),

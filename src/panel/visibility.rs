@@ -2,6 +2,7 @@
 //! (on by default) nobody's vote and not the panel's decision show before you have voted on
 //! the pair yourself, so the first votes are independent; after your vote, everything shows.
 
+use super::voting::standing_votes;
 use crate::verdict::{Round, VoteEvent};
 
 /// The project's policy, read from its settings.
@@ -15,9 +16,9 @@ impl Visibility {
     /// events these are.
     pub fn may_see_others(&self, reviewer: &str, pair_events: &[VoteEvent]) -> bool {
         !self.blind
-            || pair_events
+            || standing_votes(pair_events)
                 .iter()
-                .any(|e| e.reviewer == reviewer && e.round != Round::Crowd && e.vote.is_some())
+                .any(|e| e.reviewer == reviewer && e.round != Round::Crowd)
     }
 }
 
