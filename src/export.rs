@@ -14,6 +14,8 @@ use std::path::Path;
 
 mod decisions;
 mod file;
+
+pub(crate) use file::write_atomically;
 mod label_files;
 mod metrics;
 mod slice;

@@ -622,11 +622,7 @@ fn predictions_of<'a>(evaluation: &'a Evaluation, names: &[&str]) -> Vec<&'a Top
         .collect()
 }
 
-/// Writes a file whole or not at all (see `durable.rs`), replacing what was there.
+/// Writes a file whole or not at all, replacing what was there: the exports' one writer.
 pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let target = crate::durable::resolve_target(path)?;
-    let mut temp = crate::durable::temp_beside(&target)?;
-    temp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    crate::durable::persist(temp, &target, true)
+    crate::export::write_atomically(path, |sink| sink.write_all(bytes))
 }

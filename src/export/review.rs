@@ -10,8 +10,7 @@ use serde_json::Value;
 use std::path::Path;
 
 /// Writes the records as one JSON object keyed by file, sorted, one entry per line with its
-/// keys in the source's order. The file appears whole or not at all: it is written beside
-/// the target and renamed.
+/// keys in the source's order. The file appears whole or not at all (`write_atomically`).
 pub fn write_review(out: &Path, records: &[ReviewRecord]) -> Result<()> {
     let mut sorted: Vec<&ReviewRecord> = records.iter().collect();
     sorted.sort_by(|a, b| a.file.cmp(&b.file));
@@ -33,9 +32,7 @@ pub fn write_review(out: &Path, records: &[ReviewRecord]) -> Result<()> {
         })
         .collect();
     let text = format!("{{\n{}\n}}\n", lines.join(",\n"));
-    let partial = out.with_extension("partial");
-    std::fs::write(&partial, text).map_err(|e| Error::io(&partial, e))?;
-    std::fs::rename(&partial, out).map_err(|e| Error::io(out, e))
+    super::file::write_atomically(out, |sink| sink.write_all(text.as_bytes()))
 }
 
 /// A model's decided top-1 mistakes that have a category and severity, as review records:
