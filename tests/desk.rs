@@ -512,3 +512,231 @@ fn the_blind_round_hides_the_others_until_i_have_voted() {
     harness.get_by_label_contains("History of this pair (2 events)");
     assert!(harness.query_by_label_contains("Blind round").is_none());
 }
+
+/// Ben votes on the pair Tess is looking at, from another desk on the same file.
+fn ben_votes(project: &Path, pair: (u32, u16), vote: bagel::panel::Vote) {
+    let mut project = Project::open(project).unwrap();
+    let mut ben =
+        bagel::panel::Review::load(&project, "sample", "ben", &bagel::progress::Silent).unwrap();
+    assert_eq!((vote.image, vote.label), pair);
+    ben.vote(&mut project, vote).unwrap();
+}
+
+/// The round of Tess's latest event on a pair, as the log holds it.
+fn tess_round(project: &Path, pair: (u32, u16)) -> String {
+    let conn = rusqlite::Connection::open(project).unwrap();
+    conn.query_row(
+        "SELECT round FROM vote_events WHERE reviewer = 'tess' AND image_idx = ?1 AND label = ?2
+         ORDER BY id DESC LIMIT 1",
+        (pair.0, pair.1),
+        |row| row.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_split_vote_goes_to_discussion_where_votes_change_and_the_chair_decides_with_a_reason() {
+    use bagel::panel::{Verdict, Vote};
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let pair = current_pair(harness.state());
+    ben_votes(
+        &sample.project,
+        pair,
+        Vote::new(pair.0, pair.1, Verdict::Wrong),
+    );
+    harness.run_steps(3);
+
+    // Tess says correct: the independent votes split, so the pair is disputed.
+    harness.key_press(Key::C);
+    harness.run_steps(2);
+    assert_eq!(harness.state().counts().disputed, 1);
+    harness.get_by_label_contains("disputed 1");
+    let mut filter = harness.state().settings().clone();
+    filter.filter.disputed_only = true;
+    harness.state_mut().run_cmd(
+        &egui::Context::default(),
+        Command::Settings(Box::new(filter)),
+    );
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().view_len(),
+        1,
+        "the discussion filter keeps the one pair"
+    );
+    assert_eq!(current_pair(harness.state()), pair);
+
+    // D: the panel window lists it with Ben's vote beside Tess's.
+    harness.key_press(Key::D);
+    harness.run_steps(2);
+    harness.get_by_label("Discussion (1)");
+    let bens = harness.query_all_by_label_contains("ben: ✖ wrong").count();
+    assert_eq!(bens, 2, "in the item panel and in the discussion list");
+    harness.get_by_label_contains("tess: ✔ correct");
+
+    // Tess is persuaded: in the discussion round she votes wrong, fine-grained, major.
+    harness
+        .get_all_by_label("discussion round")
+        .next()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    for key in [Key::W, Key::Num1, Key::M] {
+        harness.key_press(key);
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+    assert_eq!(tess_round(&sample.project, pair), "discussion");
+    let review = harness.state().review().unwrap();
+    let decision = review.live.decision(pair.0, pair.1).unwrap();
+    assert_eq!(
+        decision.verdict,
+        Verdict::Wrong,
+        "her discussion vote counts"
+    );
+    assert!(
+        review.is_disputed(pair.0, pair.1),
+        "the independent votes stay split"
+    );
+
+    // Agreement now: both panel votes say wrong.
+    harness.get_by_label("Agreement").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("agreement 100.0%");
+    // The mistake is counted for the models that made it.
+    harness.get_by_label("Reviewed mistakes").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Decided top-1 mistakes of");
+
+    // D again closes the window; the chair overrules: correct, with a reason kept beside
+    // the decision.
+    harness.key_press(Key::D);
+    harness.run_steps(2);
+    harness.get_by_label("Chair override…").click();
+    harness.run_steps(3);
+    harness.get_by_label("correct").click();
+    harness.run_steps(2);
+    let reason = harness.get_by_role(egui::accesskit::Role::MultilineTextInput);
+    reason.click();
+    reason.type_text("the fin is a ladle's handle");
+    harness.run_steps(2);
+    harness.get_by_label("Override as chair").click();
+    harness.run_steps(3);
+    let project = Project::open(&sample.project).unwrap();
+    let dataset = project.dataset("sample").unwrap();
+    let decided = (project.decisions(dataset.id).unwrap().into_iter())
+        .find(|d| (d.image, d.label) == pair)
+        .unwrap();
+    assert_eq!(decided.verdict, Verdict::Correct);
+    assert_eq!(decided.source, "chair tess");
+    assert_eq!(decided.reason, "the fin is a ladle's handle");
+    let live = harness
+        .state()
+        .review()
+        .unwrap()
+        .live
+        .decision(pair.0, pair.1);
+    assert_eq!(
+        live.unwrap().verdict,
+        Verdict::Correct,
+        "the live figures follow"
+    );
+}
+
+/// Waits for the running job and the reload after it.
+fn settled(harness: &mut Harness<'_, Desk>) {
+    step_until(harness, "the job", |desk| !desk.is_busy());
+    loaded(harness);
+}
+
+#[test]
+fn votes_from_another_machine_and_a_crowd_merge_from_the_file_menu_then_aggregate() {
+    use bagel::panel::Verdict;
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let review = harness.state().review().unwrap();
+    let [first, second] = [0, 1].map(|i| {
+        let item = &review.queue.items()[i];
+        (
+            review.files[item.image as usize].clone(),
+            item.image,
+            item.label,
+        )
+    });
+    let ctx = egui::Context::default();
+
+    // Ana's vote, exported on her machine.
+    let ana = sample.folder.join("ana_votes.csv");
+    std::fs::write(
+        &ana,
+        format!(
+            "reviewer,image,label,verdict,category,severity,note,round,cast_at\n\
+             ana,{},{},wrong,spurious,major,,independent,2026-12-01T10:00:00.000Z\n",
+            first.0, first.2
+        ),
+    )
+    .unwrap();
+    (harness.state_mut()).start_import(&ctx, ImportKind::Votes, "sample", vec![ana.clone()]);
+    settled(&mut harness);
+    assert!(
+        matches!(harness.state().status(), Status::Info(s) if s.contains("1 votes read") && s.contains("1 new")),
+        "{:?}",
+        harness.state().status()
+    );
+    let decision = |harness: &Harness<'_, Desk>, image, label| {
+        let review = harness.state().review().unwrap();
+        review.live.decision(image, label).cloned()
+    };
+    let ana_decided = decision(&harness, first.1, first.2).unwrap();
+    assert_eq!(
+        ana_decided.verdict,
+        Verdict::Wrong,
+        "her vote decides the pair"
+    );
+    // The same file again changes nothing.
+    (harness.state_mut()).start_import(&ctx, ImportKind::Votes, "sample", vec![ana]);
+    settled(&mut harness);
+    assert!(
+        matches!(harness.state().status(), Status::Info(s) if s.contains("0 new")),
+        "{:?}",
+        harness.state().status()
+    );
+
+    // Three crowd raters all say yes to the second pair; alone, that decides nothing.
+    let crowd = sample.folder.join("crowd_votes.csv");
+    let rows: String = (1..=3)
+        .map(|rater| format!("0,{},{},{rater},yes\n", second.0, second.2))
+        .collect();
+    std::fs::write(
+        &crowd,
+        format!("question,file,label,rater_id,answer\n{rows}"),
+    )
+    .unwrap();
+    (harness.state_mut()).start_import(&ctx, ImportKind::Votes, "sample", vec![crowd]);
+    settled(&mut harness);
+    assert!(decision(&harness, second.1, second.2).is_none());
+
+    // File > Aggregate crowd votes…, by majority: all yes, so correct.
+    harness.get_by_label("File").click();
+    harness.run_steps(2);
+    harness.get_by_label("Aggregate crowd votes…").click();
+    harness.run_steps(3);
+    harness.get_by_label("majority (maybe counts half)").click();
+    harness.run_steps(2);
+    harness.get_by_label("Aggregate").click();
+    harness.run_steps(2);
+    settled(&mut harness);
+    let crowd_decided = decision(&harness, second.1, second.2).unwrap();
+    assert_eq!(crowd_decided.verdict, Verdict::Correct);
+    assert_eq!(crowd_decided.source, "majority");
+
+    // The standing votes go out for the next machine.
+    let out = sample.folder.join("out_votes.csv");
+    (harness.state_mut()).run_cmd(&ctx, Command::ExportVotes(out.clone()));
+    step_until(&mut harness, "the export", |desk| !desk.is_busy());
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.starts_with("reviewer,image,label,verdict"));
+    assert!(written.contains(&format!("ana,{},", first.0)), "{written}");
+}

@@ -1,13 +1,12 @@
 //! The panel's commands: merging votes from other machines, the chair's override, exporting
 //! the standing votes.
 
-use crate::import::raters::{crowd_events, read_rater_answers};
-use crate::import::{FileIndex, read_vote_csv};
+use crate::import::FileIndex;
 use crate::panel::aggregate::{AggregateOptions, Method, aggregate as aggregate_votes};
 use crate::panel::agreement::panel_agreement;
-use crate::panel::voting::{Ballot, disputed_pairs};
+use crate::panel::voting::{Ballot, chair_override, disputed_pairs};
 use crate::store::Project;
-use crate::verdict::{self, Category, Round, Severity, Verdict, Vote, VoteEvent};
+use crate::verdict::{self, Category, Severity, Verdict, Vote};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -64,43 +63,10 @@ pub struct Decide {
 
 pub fn import_votes(args: ImportVotes) -> Result<()> {
     let mut project = Project::open(&args.project)?;
-    let dataset = project.dataset(&args.dataset)?;
-    let files = project.images(dataset.id)?.files;
-    let now = verdict::now();
-    let events = if is_rater_file(&args.file) {
-        let bar = super::bar::Bar::new();
-        let answers = read_rater_answers(&args.file, project.vocab().len(), &bar)?;
-        drop(bar);
-        crowd_events(&args.file, &answers, &files, &now)?
-    } else {
-        read_vote_csv(&args.file, &files, project.vocab(), &now)?
-    };
-    let ballot = Ballot {
-        dataset: &dataset,
-        files: &files,
-    };
-    let merged = ballot.merge(&mut project, &events)?;
-    super::out::line(format_args!(
-        "{} votes read from {}: {} new, {} already standing; decisions changed on {} images",
-        events.len(),
-        args.file.display(),
-        merged.added,
-        merged.unchanged,
-        merged.changed_images.len()
-    ))?;
-    Ok(())
-}
-
-/// ReaL's raw rater files: raters.npz, or the derived `*_votes.csv.gz` (header `question,...`).
-fn is_rater_file(path: &std::path::Path) -> bool {
-    let name = path.to_string_lossy();
-    if name.ends_with(".npz") || name.ends_with(".gz") {
-        return true;
-    }
-    let mut head = [0u8; 9];
-    std::fs::File::open(path)
-        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut head))
-        .is_ok_and(|()| &head == b"question,")
+    let bar = super::bar::Bar::new();
+    let report = crate::import::import_votes(&mut project, &args.dataset, &args.file, &bar)?;
+    drop(bar);
+    super::out::line(report.summary)
 }
 
 pub fn export_votes(args: ExportVotes) -> Result<()> {
@@ -166,40 +132,30 @@ pub fn decide(args: Decide) -> Result<()> {
             Severity::parse(s).with_context(|| format!("--severity {s:?}: use major or minor"))
         })
         .transpose()?;
-    if verdict != Verdict::Wrong && (category.is_some() || severity.is_some()) {
-        bail!("only a wrong verdict takes --category and --severity");
-    }
-    if args.reason.trim().is_empty() {
-        bail!("a chair's override needs a --reason the panel can read later");
-    }
     let vote = Vote {
         category,
         severity,
-        note: args.reason.trim().to_owned(),
         ..Vote::new(image, label, verdict)
     };
-    let event = VoteEvent {
-        reviewer: args.reviewer.trim().to_owned(),
-        round: Round::Chair,
-        cast_at: verdict::now(),
-        image,
-        label,
-        vote: Some(vote.clone()),
-    };
+    let event = chair_override(&args.reviewer, vote, &args.reason, verdict::now()).context(
+        "the override was refused; check --verdict, --category, --severity and --reason",
+    )?;
+    let decided = format!(
+        "{} by chair {} ({})",
+        event.vote.as_ref().map(Vote::summary).unwrap_or_default(),
+        event.reviewer,
+        args.reason.trim()
+    );
     Ballot {
         dataset: &dataset,
         files: &files,
     }
     .cast(&mut project, event)?;
     super::out::line(format_args!(
-        "{} / {}: {} by chair {} ({})",
+        "{} / {}: {decided}",
         files[image as usize],
         project.vocab().describe(label),
-        vote.summary(),
-        args.reviewer.trim(),
-        vote.note
-    ))?;
-    Ok(())
+    ))
 }
 
 #[derive(Args)]
@@ -322,7 +278,7 @@ pub fn agreement(args: Agreement) -> Result<()> {
         ("category (wrong votes)", &panel.categories),
         ("severity (wrong votes)", &panel.severities),
     ] {
-        super::out::line(format_args!("{what:24} {}", summary_text(agreement)))?;
+        super::out::line(format_args!("{what:24} {}", agreement.describe()))?;
     }
     Ok(())
 }
@@ -334,27 +290,6 @@ fn summary_json(agreement: &crate::panel::agreement::Agreement) -> serde_json::V
         "items": agreement.kappa.as_ref().map(|k| k.items),
         "raters_per_item": agreement.kappa.as_ref().and_then(|k| k.raters_per_item),
     })
-}
-
-fn summary_text(agreement: &crate::panel::agreement::Agreement) -> String {
-    let percent = agreement
-        .mean
-        .map_or("-".into(), |m| format!("{:.1}%", 100.0 * m));
-    match &agreement.kappa {
-        Some(kappa) => format!(
-            "agreement {percent} · Fleiss' kappa {:.3} over {} pairs{}",
-            kappa.value,
-            kappa.items,
-            if kappa.raters_per_item.is_some() {
-                ""
-            } else {
-                " (rater counts vary: Gwet's generalisation)"
-            }
-        ),
-        None => format!(
-            "agreement {percent} · kappa undefined (fewer than two raters, or one category only)"
-        ),
-    }
 }
 
 pub fn discussion(args: Discussion) -> Result<()> {

@@ -6,10 +6,11 @@ use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt
 use super::jobs::{Job, JobOutcome};
 use super::keys::Action;
 use super::names::vote_summary;
+use super::panel_dialogs::{AggregateForm, ChairForm};
 use super::{Desk, Settings, Status};
 use crate::charts::Chart;
 use crate::panel::queue::is_incomplete;
-use crate::panel::{Verdict, Vote};
+use crate::panel::{QueueFilter, Round, Verdict, Vote};
 use crate::store::Project;
 use crate::vocab::{ClassId, Vocabulary};
 use std::path::PathBuf;
@@ -36,6 +37,16 @@ pub enum Command {
     ExportLabels(PathBuf),
     ExportChart(Box<Chart>, PathBuf),
     CancelJob,
+    /// The round my votes go to from now on.
+    SetRound(Round),
+    /// Shows a pair in the queue (from the discussion list).
+    GoToPair(u32, ClassId),
+    /// Opens the chair's override form for the current pair.
+    ChairForm,
+    Chair(Box<ChairForm>),
+    AggregateForm,
+    Aggregate(Box<AggregateForm>),
+    ExportVotes(PathBuf),
 }
 
 impl Desk {
@@ -102,6 +113,27 @@ impl Desk {
                     job.cancel();
                 }
             }
+            Command::SetRound(round) => self.set_round(round),
+            Command::GoToPair(image, label) => self.go_to_pair(image, label),
+            Command::ChairForm => self.dialog = self.chair_form().map(Dialog::Chair),
+            Command::Chair(form) => {
+                self.dialog = None;
+                self.override_as_chair(&form);
+            }
+            Command::AggregateForm => {
+                let form = self.current_dataset().map(AggregateForm::new);
+                self.dialog = form.map(|form| Dialog::Aggregate(Box::new(form)));
+            }
+            Command::Aggregate(form) => {
+                self.dialog = None;
+                let project = self.project_path.clone();
+                self.job = Some(Job::spawn(
+                    ctx,
+                    "Aggregating crowd votes".into(),
+                    move |progress| form.run(&project, progress),
+                ));
+            }
+            Command::ExportVotes(out) => self.export_votes(ctx, out),
         }
     }
 
@@ -118,6 +150,7 @@ impl Desk {
             Action::Plots => self.settings.show_plots ^= true,
             Action::MetricsView => self.settings.metrics_in_full ^= true,
             Action::FitImage => self.image_view = None,
+            Action::Panel => self.settings.show_panel ^= true,
             Action::Verdict(verdict) => {
                 let Some(item) = item else { return };
                 // A wrong vote waits for its category and severity before moving on.
@@ -162,6 +195,86 @@ impl Desk {
             .cloned()
     }
 
+    /// Sends my next votes to another round; the queue marks then show my votes of that round.
+    fn set_round(&mut self, round: Round) {
+        let (Some(project), Some(review)) = (self.project.as_ref(), self.review.as_mut()) else {
+            return;
+        };
+        match review.set_round(project, round) {
+            Ok(()) => {
+                self.status =
+                    Status::Info(format!("your votes now go to the {} round", round.as_str()));
+                self.panel_summary = None;
+                self.rebuild_view();
+            }
+            Err(error) => self.status = Status::Error(error.to_string()),
+        }
+    }
+
+    /// Moves to a pair; when the filters hide it, shows the discussion round's pairs instead.
+    fn go_to_pair(&mut self, image: u32, label: ClassId) {
+        if self.position_of(image, label).is_none() {
+            let mut settings = self.settings.clone();
+            settings.filter = QueueFilter {
+                disputed_only: true,
+                ..QueueFilter::default()
+            };
+            settings.filter_model = None;
+            self.change_settings(settings);
+        }
+        match self.position_of(image, label) {
+            Some(position) => self.move_to(position),
+            None => {
+                self.status = Status::Info(
+                    "that pair is not in the review queue (no model predicts it at top-1)".into(),
+                )
+            }
+        }
+    }
+
+    /// The chair's form for the current pair, filled in with the panel's decision.
+    fn chair_form(&self) -> Option<Box<ChairForm>> {
+        let (item, review, project) = (
+            self.current()?,
+            self.review.as_ref()?,
+            self.project.as_ref()?,
+        );
+        let decision = review.live.decision(item.image, item.label).map(|d| Vote {
+            category: d.category,
+            severity: d.severity,
+            ..Vote::new(d.image, d.label, d.verdict)
+        });
+        let title = format!(
+            "{} · {}",
+            review.files[item.image as usize],
+            project.vocab().describe(item.label)
+        );
+        Some(Box::new(ChairForm::new(
+            item.image,
+            item.label,
+            title,
+            decision.as_ref(),
+        )))
+    }
+
+    fn override_as_chair(&mut self, form: &ChairForm) {
+        let position =
+            (self.review.as_ref()).and_then(|r| r.queue.position(form.image, form.label));
+        let before = position.and_then(|p| self.pair_state(p));
+        let (Some(project), Some(review)) = (self.project.as_mut(), self.review.as_mut()) else {
+            return;
+        };
+        let vote = form.vote();
+        let what = describe_vote(project, &vote);
+        match review.override_as_chair(project, vote, form.reason()) {
+            Ok(()) => {
+                self.status = Status::Saved(format!("chair's decision: {what}"));
+                self.after_vote(position, before);
+            }
+            Err(error) => self.status = Status::Error(format!("override NOT saved: {error}")),
+        }
+    }
+
     /// Casts a vote; the status says saved only once the core has committed it.
     fn cast(&mut self, vote: Vote, advance: bool) {
         self.record(vote, advance, false);
@@ -202,6 +315,7 @@ impl Desk {
         position: Option<usize>,
         before: Option<crate::panel::queue::PairState>,
     ) {
+        self.panel_summary = None;
         if self.settings.filter.follows_votes() {
             self.rebuild_view();
             return;
@@ -266,27 +380,48 @@ impl Desk {
         self.cast(vote, false);
     }
 
-    fn export_labels(&mut self, ctx: &egui::Context, out: PathBuf) {
+    /// Writes one of the dataset's exports as a job; `write` returns what was written.
+    fn export(
+        &mut self,
+        ctx: &egui::Context,
+        what: &'static str,
+        write: impl FnOnce(&Project, &str) -> crate::error::Result<String> + Send + 'static,
+    ) {
         let Some(dataset) = self.review.as_ref().map(|r| r.dataset.name.clone()) else {
             return;
         };
         let project = self.project_path.clone();
         self.job = Some(Job::spawn(
             ctx,
-            "Exporting labels".into(),
+            format!("Exporting {what}"),
             move |progress| {
-                progress.begin("writing labels", 0);
-                let written = Project::open(&project)
-                    .and_then(|project| crate::export::export_labels(&project, &dataset, &out));
-                match written {
-                    Ok(rows) => JobOutcome::Done(format!(
-                        "{rows} images' labels written to {}",
-                        out.display()
-                    )),
+                progress.begin(&format!("writing {what}"), 0);
+                match Project::open(&project).and_then(|project| write(&project, &dataset)) {
+                    Ok(message) => JobOutcome::Done(message),
                     Err(error) => JobOutcome::from_error(error),
                 }
             },
         ));
+    }
+
+    fn export_labels(&mut self, ctx: &egui::Context, out: PathBuf) {
+        self.export(ctx, "labels", move |project, dataset| {
+            let rows = crate::export::export_labels(project, dataset, &out)?;
+            Ok(format!(
+                "{rows} images' labels written to {}",
+                out.display()
+            ))
+        });
+    }
+
+    fn export_votes(&mut self, ctx: &egui::Context, out: PathBuf) {
+        self.export(ctx, "votes", move |project, dataset| {
+            let count = crate::export::export_votes(project, dataset, None, &out)?;
+            Ok(format!(
+                "{count} standing votes written to {}",
+                out.display()
+            ))
+        });
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::command::Command;
 use super::jobs::JobOutcome;
+use super::panel_dialogs::{AggregateForm, ChairForm, aggregate_window, chair_window};
 use super::theme;
 use super::{Desk, Status};
 use crate::import::{self, LabelFormat, LabelImport, PredictionImport, model_name_of};
@@ -20,6 +21,8 @@ pub enum Dialog {
     Picker(ClassPicker),
     Import(Box<ImportForm>),
     Note(String),
+    Chair(Box<ChairForm>),
+    Aggregate(Box<AggregateForm>),
 }
 
 #[derive(Debug)]
@@ -56,6 +59,8 @@ pub enum ImportKind {
     Images,
     Labels,
     Predictions,
+    /// A panel's vote CSV from another machine, or a crowd rater file.
+    Votes,
 }
 
 impl ImportKind {
@@ -64,6 +69,7 @@ impl ImportKind {
             ImportKind::Images => "Import images",
             ImportKind::Labels => "Import labels",
             ImportKind::Predictions => "Import predictions",
+            ImportKind::Votes => "Import votes",
         }
     }
 }
@@ -143,6 +149,9 @@ impl ImportForm {
                 };
                 import::import_predictions(&mut project, &request, progress)
             }
+            ImportKind::Votes => {
+                import::import_votes(&mut project, &self.dataset, &self.sources[0], progress)
+            }
         });
         match outcome {
             Ok(report) => JobOutcome::Imported {
@@ -217,6 +226,7 @@ impl Desk {
             ImportKind::Images,
             ImportKind::Labels,
             ImportKind::Predictions,
+            ImportKind::Votes,
         ] {
             let label = format!("{}…", kind.title());
             if ui
@@ -231,10 +241,27 @@ impl Desk {
         if ui.add_enabled(dataset.is_some(), export).clicked()
             && let Some(out) = rfd::FileDialog::new()
                 .add_filter("CSV", &["csv"])
-                .set_file_name(format!("{}_labels.csv", dataset.unwrap_or_default()))
+                .set_file_name(format!(
+                    "{}_labels.csv",
+                    dataset.as_deref().unwrap_or_default()
+                ))
                 .save_file()
         {
             commands.push(Command::ExportLabels(out));
+        }
+        let export = egui::Button::new("Export votes…");
+        if ui.add_enabled(dataset.is_some(), export).clicked()
+            && let Some(out) = rfd::FileDialog::new()
+                .add_filter("CSV", &["csv"])
+                .set_file_name("votes.csv")
+                .save_file()
+        {
+            commands.push(Command::ExportVotes(out));
+        }
+        ui.separator();
+        let aggregate = egui::Button::new("Aggregate crowd votes…");
+        if ui.add_enabled(dataset.is_some(), aggregate).clicked() {
+            commands.push(Command::AggregateForm);
         }
         commands
     }
@@ -306,12 +333,15 @@ impl Desk {
             },
             Some(Dialog::Note(note)) => note_window(ctx, note),
             Some(Dialog::Import(form)) => import_window(ctx, form, &datasets),
+            Some(Dialog::Chair(form)) => chair_window(ctx, form),
+            Some(Dialog::Aggregate(form)) => aggregate_window(ctx, form),
             None => None,
         };
         commands.extend(command);
         if self.settings.show_plots {
             commands.extend(self.plots_window(ctx));
         }
+        commands.extend(self.panel_window(ctx));
         commands
     }
 
@@ -516,6 +546,7 @@ fn import_fields(ui: &mut egui::Ui, form: &mut ImportForm, datasets: &[String]) 
         ImportKind::Images => "Folder, list or V2 JSON",
         ImportKind::Labels => "Labels file",
         ImportKind::Predictions => "Prediction files",
+        ImportKind::Votes => "Vote CSV, raters.npz or *_votes.csv.gz",
     });
     ui.horizontal(|ui| {
         let shown: Vec<String> = form
@@ -566,9 +597,9 @@ fn import_fields(ui: &mut egui::Ui, form: &mut ImportForm, datasets: &[String]) 
             ui.add(egui::DragValue::new(&mut form.top_k).range(1..=100));
             ui.end_row();
         }
-        ImportKind::Labels => {}
+        ImportKind::Labels | ImportKind::Votes => {}
     }
-    if form.kind != ImportKind::Images {
+    if matches!(form.kind, ImportKind::Labels | ImportKind::Predictions) {
         ui.label("Replace existing");
         ui.checkbox(&mut form.replace, "");
         ui.end_row();

@@ -5,7 +5,7 @@ use super::command::Command;
 use super::keys::Action;
 use super::names::{verdict_mark, vote_summary};
 use super::{Desk, theme};
-use crate::panel::queue::{is_incomplete, ranked_scores};
+use crate::panel::queue::{PairStatus, is_incomplete, ranked_scores};
 use crate::panel::voting::standing_votes;
 use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
@@ -46,6 +46,18 @@ impl Desk {
                             format!("{} — {}", super::names::verdict_name(d.verdict), d.reason)
                         });
                         commands.extend(vote_panel(ui, mine, decision).map(Command::Act));
+                        commands.extend(super::panel_window::round_choice(ui, Some(review)));
+                        if review.is_disputed(item.image, item.label) {
+                            ui.label(super::panel_window::disputed_text());
+                        }
+                        if visible
+                            && ui
+                                .button("Chair override…")
+                                .on_hover_text("decide this pair as the chair, with a reason")
+                                .clicked()
+                        {
+                            commands.push(Command::ChairForm);
+                        }
                         panel_votes(ui, review.reviewer(), &history, visible);
                         ui.separator();
                         let chosen = self.settings.filter.model;
@@ -222,18 +234,7 @@ fn panel_votes(ui: &mut egui::Ui, me: &str, history: &[VoteEvent], visible: bool
         return;
     }
     for event in standing_votes(history).iter().filter(|e| e.reviewer != me) {
-        let Some(vote) = &event.vote else { continue };
-        let note = match vote.note.as_str() {
-            "" => String::new(),
-            note => format!(" “{note}”"),
-        };
-        ui.label(format!(
-            "{}: {} {}{note} ({})",
-            event.reviewer,
-            verdict_mark(vote.verdict),
-            vote_summary(vote),
-            event.round.as_str()
-        ));
+        ui.label(super::panel_window::vote_line(event));
     }
     if history.is_empty() {
         return;

@@ -20,6 +20,8 @@ pub enum Action {
     Plots,
     MetricsView,
     FitImage,
+    /// The panel's window: discussion, agreement, reviewed mistakes.
+    Panel,
 }
 
 /// A key without modifiers, as a constant the table can borrow.
@@ -34,7 +36,7 @@ macro_rules! key {
 
 impl Action {
     /// Every action in the order the help lists them.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Verdict(Verdict::Correct),
         Action::Verdict(Verdict::Unclear),
         Action::Verdict(Verdict::Wrong),
@@ -54,6 +56,7 @@ impl Action {
         Action::Plots,
         Action::MetricsView,
         Action::FitImage,
+        Action::Panel,
     ];
 
     /// The keys that trigger it, the first one shown.
@@ -85,6 +88,7 @@ impl Action {
             Action::Plots => &[key!(G)],
             Action::MetricsView => &[key!(T)],
             Action::FitImage => &[key!(Num0)],
+            Action::Panel => &[key!(D)],
         }
     }
 
@@ -116,6 +120,7 @@ impl Action {
             Action::Plots => "plots",
             Action::MetricsView => "metrics table in full",
             Action::FitImage => "fit image",
+            Action::Panel => "panel: discussion, agreement, mistakes",
         }
     }
 

@@ -11,6 +11,8 @@ mod jobs;
 mod keys;
 mod metrics_panel;
 mod names;
+mod panel_dialogs;
+mod panel_window;
 mod picture;
 mod queue_panel;
 mod settings;
@@ -106,6 +108,8 @@ pub struct Desk {
     /// When the desk started, until the first queue is shown: the status bar says how long
     /// the person waited.
     started: Option<Instant>,
+    /// What the panel window shows; dropped by every change of votes or decisions.
+    panel_summary: Option<panel_window::PanelSummary>,
 }
 
 impl Desk {
@@ -140,6 +144,7 @@ impl Desk {
             last_switch: None,
             scroll_queue: true,
             started: Some(Instant::now()),
+            panel_summary: None,
         };
         desk.open_project(ctx, project, None);
         desk
@@ -326,6 +331,7 @@ impl Desk {
     /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).
     fn show_review(&mut self, review: Review, keep_place: bool) {
         let place = (self.current()).map(|item| (item.image, item.label));
+        self.panel_summary = None;
         self.resolve_model_filter(&review);
         self.review = Some(review);
         self.rebuild_view();

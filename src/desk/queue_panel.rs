@@ -116,6 +116,10 @@ impl Desk {
                         (DecidedFilter::Any, "any"),
                         (DecidedFilter::Decided, "decided"),
                         (DecidedFilter::Undecided, "undecided"),
+                        (
+                            DecidedFilter::NeedsDetail,
+                            "wrong, lacking category or severity (second pass)",
+                        ),
                     ],
                 );
                 let mut source = settings.filter.source;
@@ -147,6 +151,10 @@ impl Desk {
             .on_hover_text("the predicted label is in the image's previously-wrong list");
             ui.checkbox(&mut settings.filter.has_multilabels, "has multi-labels")
                 .on_hover_text("the image has imported multi-labels");
+            ui.checkbox(&mut settings.filter.disputed_only, "disputed")
+                .on_hover_text(
+                    "the discussion round: pairs whose independent votes are not unanimous",
+                );
         });
         (settings != self.settings).then(|| Command::Settings(Box::new(settings)))
     }
@@ -181,6 +189,10 @@ impl Desk {
                 counts.decided,
                 counts.pending()
             ));
+            if counts.disputed > 0 {
+                ui.colored_label(theme::WARN, format!("· disputed {}", counts.disputed))
+                    .on_hover_text("independent votes not unanimous: D opens the discussion");
+            }
         });
         let done = counts.decided as f32 / counts.shown.max(1) as f32;
         ui.add(

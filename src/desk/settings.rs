@@ -34,6 +34,17 @@ pub struct Settings {
     /// The metrics table fills the centre instead of the image.
     pub metrics_in_full: bool,
     pub metrics_sort: MetricsSort,
+    pub show_panel: bool,
+    pub panel_tab: PanelTab,
+}
+
+/// The panel window's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum PanelTab {
+    #[default]
+    Discussion,
+    Agreement,
+    Mistakes,
 }
 
 impl Default for Settings {
@@ -51,6 +62,8 @@ impl Default for Settings {
             show_plots: false,
             metrics_in_full: false,
             metrics_sort: MetricsSort::default(),
+            show_panel: false,
+            panel_tab: PanelTab::default(),
         }
     }
 }

@@ -2,8 +2,12 @@
 //! note[,round,cast_at]`, as `bagel export votes` writes them. Every row is checked before
 //! anything is merged; the merge itself is `panel::voting::Ballot::merge`, one transaction.
 
-use super::{FileIndex, csv_headers, read_text};
+use super::raters::{crowd_events, read_rater_answers};
+use super::{FileIndex, ImportReport, csv_headers, read_text};
 use crate::error::{Error, Result};
+use crate::panel::voting::Ballot;
+use crate::progress::{Progress, check_cancelled};
+use crate::store::Project;
 use crate::verdict::{self, Category, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use std::collections::HashMap;
@@ -13,6 +17,56 @@ use std::path::Path;
 pub const VOTE_COLUMNS: [&str; 9] = [
     "reviewer", "image", "label", "verdict", "category", "severity", "note", "round", "cast_at",
 ];
+
+/// Merges a vote file into a dataset's log, in one transaction: a panel's vote CSV, or a crowd
+/// rater file (ReaL's raters.npz or its `*_votes.csv.gz`). The CLI and the desk both call it.
+pub fn import_votes(
+    project: &mut Project,
+    dataset: &str,
+    file: &Path,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    let dataset = project.dataset(dataset)?;
+    let files = project.images(dataset.id)?.files;
+    let now = verdict::now();
+    let events = if is_rater_file(file) {
+        let answers = read_rater_answers(file, project.vocab().len(), progress)?;
+        crowd_events(file, &answers, &files, &now)?
+    } else {
+        progress.begin("reading votes", 0);
+        read_vote_csv(file, &files, project.vocab(), &now)?
+    };
+    check_cancelled(progress)?;
+    progress.begin("merging votes", 0);
+    let ballot = Ballot {
+        dataset: &dataset,
+        files: &files,
+    };
+    let merged = ballot.merge(project, &events)?;
+    Ok(ImportReport {
+        summary: format!(
+            "{} votes read from {}: {} new, {} already standing; decisions changed on {} images",
+            events.len(),
+            file.display(),
+            merged.added,
+            merged.unchanged,
+            merged.changed_images.len()
+        ),
+        warnings: Vec::new(),
+    })
+}
+
+/// ReaL's raw rater files: raters.npz, or the derived `*_votes.csv.gz` (header `question,...`).
+fn is_rater_file(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    if name.ends_with(".npz") || name.ends_with(".gz") {
+        return true;
+    }
+    let mut head = [0u8; 9];
+    std::fs::File::open(path)
+        .and_then(|mut file| std::io::Read::read_exact(&mut file, &mut head))
+        .is_ok_and(|()| &head == b"question,")
+}
 
 /// Reads a vote CSV into events of the dataset whose image files are `files`. `now` is the time
 /// given to rows without `cast_at`.

@@ -29,6 +29,30 @@ pub struct Kappa {
     pub raters_per_item: Option<u32>,
 }
 
+impl Agreement {
+    /// "agreement 80.0% · Fleiss' kappa 0.250 over 4 pairs", as the CLI and the desk say it.
+    pub fn describe(&self) -> String {
+        let percent = self
+            .mean
+            .map_or("-".into(), |m| format!("{:.1}%", 100.0 * m));
+        match &self.kappa {
+            Some(kappa) => format!(
+                "agreement {percent} · Fleiss' kappa {:.3} over {} pairs{}",
+                kappa.value,
+                kappa.items,
+                if kappa.raters_per_item.is_some() {
+                    ""
+                } else {
+                    " (rater counts vary: Gwet's generalisation)"
+                }
+            ),
+            None => format!(
+                "agreement {percent} · kappa undefined (fewer than two raters, or one category only)"
+            ),
+        }
+    }
+}
+
 /// The share of the item's rater pairs that chose the same category: Σ n_j (n_j - 1) over
 /// n (n - 1), for n raters of whom n_j chose category j. `None` for fewer than two raters.
 pub fn percent_agreement(counts: &[u32]) -> Option<f64> {

@@ -88,6 +88,8 @@ pub enum DecidedFilter {
     Any,
     Decided,
     Undecided,
+    /// The second pass: decided wrong, still lacking a category or a severity.
+    NeedsDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -102,6 +104,8 @@ pub struct QueueFilter {
     pub source: Option<MistakeSource>,
     pub reviewed: ReviewedFilter,
     pub decided: DecidedFilter,
+    /// The discussion round's pairs: independent votes that are not unanimous.
+    pub disputed_only: bool,
 }
 
 /// What the queue needs to know of the votes to filter and count: my vote and whether the
@@ -109,6 +113,10 @@ pub struct QueueFilter {
 pub trait PairStatus {
     fn my_vote(&self, image: u32, label: ClassId) -> Option<&Vote>;
     fn is_decided(&self, image: u32, label: ClassId) -> bool;
+    /// Whether the pair's independent votes are not unanimous.
+    fn is_disputed(&self, image: u32, label: ClassId) -> bool;
+    /// Whether the pair is decided wrong without a category or a severity.
+    fn needs_detail(&self, image: u32, label: ClassId) -> bool;
 
     fn state(&self, item: &QueueItem) -> PairState {
         let mine = self.my_vote(item.image, item.label);
@@ -116,6 +124,8 @@ pub trait PairStatus {
             mine: mine.is_some(),
             incomplete: mine.is_some_and(is_incomplete),
             decided: self.is_decided(item.image, item.label),
+            disputed: self.is_disputed(item.image, item.label),
+            needs_detail: self.needs_detail(item.image, item.label),
         }
     }
 }
@@ -131,6 +141,8 @@ pub struct PairState {
     pub mine: bool,
     pub incomplete: bool,
     pub decided: bool,
+    pub disputed: bool,
+    pub needs_detail: bool,
 }
 
 /// Counters over the pairs a view shows.
@@ -140,6 +152,7 @@ pub struct ViewCounts {
     pub mine: usize,
     pub incomplete: usize,
     pub decided: usize,
+    pub disputed: usize,
 }
 
 impl ViewCounts {
@@ -161,6 +174,7 @@ impl ViewCounts {
         step(&mut self.mine, before.mine, after.mine);
         step(&mut self.incomplete, before.incomplete, after.incomplete);
         step(&mut self.decided, before.decided, after.decided);
+        step(&mut self.disputed, before.disputed, after.disputed);
     }
 
     pub fn pending(&self) -> usize {
@@ -188,12 +202,16 @@ impl QueueFilter {
                 DecidedFilter::Any => true,
                 DecidedFilter::Decided => state.decided,
                 DecidedFilter::Undecided => !state.decided,
+                DecidedFilter::NeedsDetail => state.needs_detail,
             }
+            && (!self.disputed_only || state.disputed)
     }
 
     /// Whether a vote can move a pair in or out of the view.
     pub fn follows_votes(&self) -> bool {
-        self.reviewed != ReviewedFilter::Any || self.decided != DecidedFilter::Any
+        self.reviewed != ReviewedFilter::Any
+            || self.decided != DecidedFilter::Any
+            || self.disputed_only
     }
 }
 
@@ -380,6 +398,8 @@ mod tests {
     struct Votes {
         mine: HashMap<(u32, ClassId), Vote>,
         decided: Vec<(u32, ClassId)>,
+        disputed: Vec<(u32, ClassId)>,
+        needs_detail: Vec<(u32, ClassId)>,
     }
 
     impl PairStatus for Votes {
@@ -388,6 +408,12 @@ mod tests {
         }
         fn is_decided(&self, image: u32, label: ClassId) -> bool {
             self.decided.contains(&(image, label))
+        }
+        fn is_disputed(&self, image: u32, label: ClassId) -> bool {
+            self.disputed.contains(&(image, label))
+        }
+        fn needs_detail(&self, image: u32, label: ClassId) -> bool {
+            self.needs_detail.contains(&(image, label))
         }
     }
 
@@ -428,6 +454,8 @@ mod tests {
             .mine
             .insert((1, 12), Vote::new(1, 12, Verdict::Correct));
         votes.decided = vec![(0, 11), (1, 12), (2, 13)];
+        votes.disputed = vec![(0, 10), (2, 13)];
+        votes.needs_detail = vec![(2, 13)];
         votes
     }
 
@@ -480,6 +508,22 @@ mod tests {
             })),
             vec![3]
         );
+        assert_eq!(
+            sorted(only(QueueFilter {
+                disputed_only: true,
+                ..Default::default()
+            })),
+            vec![0, 3],
+            "the discussion round's pairs"
+        );
+        assert_eq!(
+            only(QueueFilter {
+                decided: DecidedFilter::NeedsDetail,
+                ..Default::default()
+            }),
+            vec![3],
+            "the second pass: decided wrong without category or severity"
+        );
     }
 
     #[test]
@@ -506,6 +550,7 @@ mod tests {
             mine: 1,
             incomplete: 1,
             decided: 1,
+            disputed: 1,
         };
         assert_eq!(counts, expected);
         assert_eq!(counts.pending(), 1);

@@ -3,8 +3,8 @@
 //! undo stack and the live metrics change.
 
 use super::queue::{PairStatus, QueueItem, ReviewQueue, imported_valid};
-use super::voting::Ballot;
-use super::{LiveMetrics, Round, Vote};
+use super::voting::{Ballot, chair_override, disputed_pairs, is_disputed};
+use super::{LiveMetrics, Round, Verdict, Vote};
 use crate::data::{ImageLabels, LabelKind};
 use crate::error::Result;
 use crate::metrics::{Evaluation, MetricOptions};
@@ -12,7 +12,7 @@ use crate::progress::{Progress, check_cancelled};
 use crate::store::{DatasetInfo, Project};
 use crate::verdict::{self, VoteEvent};
 use crate::vocab::ClassId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 pub struct Review {
@@ -32,6 +32,8 @@ pub struct Review {
     round: Round,
     /// By pair, so one image's votes are a range.
     my_votes: BTreeMap<(u32, ClassId), Vote>,
+    /// Pairs whose independent votes are not unanimous: the discussion round's.
+    disputed: BTreeSet<(u32, ClassId)>,
     /// What each vote replaced, newest last.
     undo: Vec<(Vote, Option<Vote>)>,
     images_by_label: HashMap<ClassId, Vec<u32>>,
@@ -72,7 +74,11 @@ impl Review {
             project.decisions(info.id)?,
         );
         let round = Round::Independent;
-        let my_votes = my_standing_votes(&project.vote_events(info.id)?, reviewer, round);
+        let events = project.vote_events(info.id)?;
+        let my_votes = my_standing_votes(&events, reviewer, round);
+        let disputed = (disputed_pairs(&events).into_iter())
+            .map(|(pair, _)| pair)
+            .collect();
         let images_by_label = examples_by_class(&evaluation, [&labels, &real]);
         progress.advance(1);
         let mut review = Review {
@@ -89,6 +95,7 @@ impl Review {
             },
             round,
             my_votes,
+            disputed,
             undo: Vec::new(),
             images_by_label,
             reviewed: (0, 0),
@@ -156,6 +163,25 @@ impl Review {
         let previous = self.ballot().cast(project, event)?;
         self.undo.push((vote.clone(), previous));
         self.settle(project, vote.image, vote.label, Some(vote))
+    }
+
+    /// Overrides the panel's decision on a pair as the chair, with a reason kept with it. It is
+    /// not one of my votes: undo does not take it back; another override replaces it.
+    pub fn override_as_chair(
+        &mut self,
+        project: &mut Project,
+        vote: Vote,
+        reason: &str,
+    ) -> Result<()> {
+        let image = vote.image;
+        let event = chair_override(&self.reviewer, vote, reason, verdict::now())?;
+        self.ballot().cast(project, event)?;
+        self.take_in(project, [image])
+    }
+
+    /// The discussion round's pairs, in image order.
+    pub fn disputed(&self) -> impl Iterator<Item = (u32, ClassId)> + '_ {
+        self.disputed.iter().copied()
     }
 
     /// Takes in decisions changed elsewhere (a merge of votes, an aggregation, a chair's
@@ -285,6 +311,10 @@ impl Review {
             Some(vote) => self.my_votes.insert((image, label), vote),
             None => self.my_votes.remove(&(image, label)),
         };
+        match is_disputed(&project.pair_history(self.dataset.id, image, label)?) {
+            true => self.disputed.insert((image, label)),
+            false => self.disputed.remove(&(image, label)),
+        };
         let decisions = project.decisions_of_image(self.dataset.id, image)?;
         (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
         let after = self.count_reviewed(self.queue.items_of(image));
@@ -301,6 +331,16 @@ impl PairStatus for Review {
 
     fn is_decided(&self, image: u32, label: ClassId) -> bool {
         self.live.decision(image, label).is_some()
+    }
+
+    fn is_disputed(&self, image: u32, label: ClassId) -> bool {
+        self.disputed.contains(&(image, label))
+    }
+
+    fn needs_detail(&self, image: u32, label: ClassId) -> bool {
+        self.live.decision(image, label).is_some_and(|d| {
+            d.verdict == Verdict::Wrong && (d.category.is_none() || d.severity.is_none())
+        })
     }
 }
 

@@ -77,27 +77,63 @@ pub fn events_by_pair(events: &[VoteEvent]) -> BTreeMap<(u32, ClassId), Vec<Vote
     pairs
 }
 
-/// The discussion round's list: pairs whose independent votes (two or more) are not
-/// unanimous, with every standing vote on them.
+/// Whether a pair goes to the discussion round: two or more standing independent votes that are
+/// not unanimous. `pair_events` are the pair's, oldest first.
+pub fn is_disputed(pair_events: &[VoteEvent]) -> bool {
+    let standing = standing_votes(pair_events);
+    let independent: Vec<&Vote> = (standing.iter())
+        .filter(|e| e.round == Round::Independent)
+        .filter_map(|e| e.vote.as_ref())
+        .collect();
+    independent.len() >= 2
+        && independent
+            .iter()
+            .any(|v| v.verdict != independent[0].verdict)
+}
+
+/// The discussion round's list: the disputed pairs, with every standing vote on them.
 pub fn disputed_pairs(events: &[VoteEvent]) -> Vec<((u32, ClassId), Vec<VoteEvent>)> {
     (events_by_pair(events).into_iter())
-        .filter(|(_, pair)| {
-            let standing = standing_votes(pair);
-            let independent: std::collections::HashSet<_> = (standing.iter())
-                .filter(|e| e.round == Round::Independent)
-                .filter_map(|e| e.vote.as_ref().map(|v| v.verdict))
-                .collect();
-            let voters = standing
-                .iter()
-                .filter(|e| e.round == Round::Independent)
-                .count();
-            voters >= 2 && independent.len() > 1
-        })
+        .filter(|(_, pair)| is_disputed(pair))
         .map(|(pair, events)| {
             let standing: Vec<VoteEvent> = standing_votes(&events).into_iter().cloned().collect();
             (pair, standing)
         })
         .collect()
+}
+
+/// The chair's override of the panel on one pair: an event of the chair round whose note is
+/// the reason, so the reason stays with the decision. Refused without a reason, and with a
+/// category or severity on any verdict but wrong.
+pub fn chair_override(
+    reviewer: &str,
+    vote: Vote,
+    reason: &str,
+    cast_at: String,
+) -> Result<VoteEvent> {
+    if vote.verdict != crate::verdict::Verdict::Wrong
+        && (vote.category.is_some() || vote.severity.is_some())
+    {
+        return Err(Error::Usage(
+            "only a wrong verdict takes a category and a severity".into(),
+        ));
+    }
+    if reason.trim().is_empty() {
+        return Err(Error::Usage(
+            "a chair's override needs a reason the panel can read later".into(),
+        ));
+    }
+    Ok(VoteEvent {
+        reviewer: reviewer.trim().to_owned(),
+        round: Round::Chair,
+        cast_at,
+        image: vote.image,
+        label: vote.label,
+        vote: Some(Vote {
+            note: reason.trim().to_owned(),
+            ..vote
+        }),
+    })
 }
 
 /// A reviewer's standing vote on a pair in a round, from the pair's events.

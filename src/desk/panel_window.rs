@@ -1,0 +1,361 @@
+//! The panel's window (D): the discussion round's pairs with everyone's votes side by side,
+//! the panel's agreement (percent and Fleiss' kappa), and each model's reviewed mistakes with
+//! the chi-square tests across models. The core computes all of it from the vote log and the
+//! decisions; the desk keeps the result until a vote, an import or a reload changes them.
+
+use super::command::Command;
+use super::names::{category_name, severity_name, verdict_mark, vote_summary};
+use super::settings::PanelTab;
+use super::{Desk, theme};
+use crate::error::Result;
+use crate::metrics::mistakes::{ChiSquare, MistakeReport, load_mistake_report};
+use crate::panel::agreement::{Agreement, PanelAgreement, panel_agreement};
+use crate::panel::voting::disputed_pairs;
+use crate::panel::{Category, Review, Round, Severity, VoteEvent};
+use crate::store::Project;
+use crate::vocab::ClassId;
+use egui::RichText;
+use std::collections::HashMap;
+
+/// Pairs the agreement tab lists, least agreement first.
+const LEAST_AGREED_SHOWN: usize = 50;
+
+/// What the window shows, computed once per change of the log.
+pub struct PanelSummary {
+    discussion: Vec<Disputed>,
+    agreement: PanelAgreement,
+    /// Per pair with two or more panel votes, the share of agreeing rater pairs.
+    pair_agreement: HashMap<(u32, ClassId), f64>,
+    mistakes: MistakeReport,
+}
+
+/// A pair of the discussion round.
+struct Disputed {
+    image: u32,
+    label: ClassId,
+    title: String,
+    /// The standing votes, or None while the blind round hides them from me.
+    votes: Option<Vec<VoteEvent>>,
+}
+
+impl PanelSummary {
+    pub fn compute(project: &Project, review: &Review) -> Result<Self> {
+        let events = project.vote_events(review.dataset.id)?;
+        let vocab = project.vocab();
+        let discussion = (disputed_pairs(&events).into_iter())
+            .map(|((image, label), standing)| {
+                let visible = (review.visibility).may_see_others(review.reviewer(), &standing);
+                Disputed {
+                    image,
+                    label,
+                    title: format!(
+                        "{} · {}",
+                        review.files[image as usize],
+                        vocab.describe(label)
+                    ),
+                    votes: visible.then_some(standing),
+                }
+            })
+            .collect();
+        let agreement = panel_agreement(&events);
+        let pair_agreement = (agreement.pairs.iter().copied())
+            .zip(agreement.verdicts.per_item.iter().copied())
+            .filter_map(|(pair, share)| Some((pair, share?)))
+            .collect();
+        let mistakes = load_mistake_report(project, &review.evaluation, review.dataset.id)?;
+        Ok(PanelSummary {
+            discussion,
+            agreement,
+            pair_agreement,
+            mistakes,
+        })
+    }
+
+    /// The share of agreeing rater pairs on one pair, once two panel members voted on it.
+    pub fn pair_agreement(&self, image: u32, label: ClassId) -> Option<f64> {
+        self.pair_agreement.get(&(image, label)).copied()
+    }
+}
+
+impl Desk {
+    /// The panel window, when shown; computes its summary first if a change dropped it.
+    pub(super) fn panel_window(&mut self, ctx: &egui::Context) -> Vec<Command> {
+        let mut commands = Vec::new();
+        if !self.settings.show_panel {
+            return commands;
+        }
+        self.refresh_panel_summary();
+        let mut open = true;
+        let mut tab = self.settings.panel_tab;
+        egui::Window::new("Panel")
+            .open(&mut open)
+            .default_size([720.0, 520.0])
+            .vscroll(false)
+            .show(ctx, |ui| {
+                ui.horizontal(|ui| {
+                    let disputed = self
+                        .panel_summary
+                        .as_ref()
+                        .map_or(0, |s| s.discussion.len());
+                    ui.selectable_value(
+                        &mut tab,
+                        PanelTab::Discussion,
+                        format!("Discussion ({disputed})"),
+                    );
+                    ui.selectable_value(&mut tab, PanelTab::Agreement, "Agreement");
+                    ui.selectable_value(&mut tab, PanelTab::Mistakes, "Reviewed mistakes");
+                });
+                ui.separator();
+                let Some(summary) = &self.panel_summary else {
+                    ui.label("Open a dataset to see the panel's work.");
+                    return;
+                };
+                match tab {
+                    PanelTab::Discussion => {
+                        commands.extend(round_choice(ui, self.review.as_ref()));
+                        commands.extend(discussion_tab(ui, summary));
+                    }
+                    PanelTab::Agreement => agreement_tab(ui, summary),
+                    PanelTab::Mistakes => mistakes_tab(ui, &summary.mistakes),
+                }
+            });
+        if !open || tab != self.settings.panel_tab {
+            let mut settings = self.settings.clone();
+            settings.show_panel = open;
+            settings.panel_tab = tab;
+            commands.push(Command::Settings(Box::new(settings)));
+        }
+        commands
+    }
+
+    /// Recomputes the panel summary after a change dropped it.
+    fn refresh_panel_summary(&mut self) {
+        if self.panel_summary.is_some() {
+            return;
+        }
+        let (Some(project), Some(review)) = (&self.project, &self.review) else {
+            return;
+        };
+        match PanelSummary::compute(project, review) {
+            Ok(summary) => self.panel_summary = Some(summary),
+            Err(error) => self.status = super::Status::Error(error.to_string()),
+        }
+    }
+}
+
+/// Which round my votes go to: the independent one first, the discussion once the panel
+/// discusses (a discussion vote supersedes my independent one; both stay in the log).
+pub(super) fn round_choice(ui: &mut egui::Ui, review: Option<&Review>) -> Option<Command> {
+    let current = review?.round();
+    let mut round = current;
+    ui.horizontal(|ui| {
+        ui.label("My votes go to the");
+        ui.radio_value(&mut round, Round::Independent, "independent round");
+        ui.radio_value(&mut round, Round::Discussion, "discussion round");
+    });
+    (round != current).then_some(Command::SetRound(round))
+}
+
+fn discussion_tab(ui: &mut egui::Ui, summary: &PanelSummary) -> Option<Command> {
+    let mut command = None;
+    if summary.discussion.is_empty() {
+        ui.label("No pair to discuss: every pair with two or more independent votes is unanimous.");
+        return None;
+    }
+    ui.label(format!(
+        "{} pairs whose independent votes are not unanimous. Minority voters make their case; anyone may change their vote (in the discussion round); then majority wins and a tie is unclear.",
+        summary.discussion.len()
+    ));
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for pair in &summary.discussion {
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Go to")
+                        .on_hover_text("show this pair in the queue")
+                        .clicked()
+                    {
+                        command = Some(Command::GoToPair(pair.image, pair.label));
+                    }
+                    ui.label(RichText::new(&pair.title).strong());
+                    if let Some(share) = summary.pair_agreement(pair.image, pair.label) {
+                        ui.label(format!("agreement {:.0}%", share * 100.0));
+                    }
+                });
+                match &pair.votes {
+                    Some(votes) => {
+                        for event in votes {
+                            ui.label(format!("    {}", vote_line(event)));
+                        }
+                    }
+                    None => {
+                        ui.label(
+                            RichText::new(
+                                "    Blind round: vote on this pair to see the others' votes.",
+                            )
+                            .weak(),
+                        );
+                    }
+                }
+                ui.add_space(4.0);
+            }
+        });
+    command
+}
+
+/// "ana: ✖ wrong · fine-grained · major “note” (independent, 2026-12-06T09:00:00Z)".
+pub(super) fn vote_line(event: &VoteEvent) -> String {
+    let Some(vote) = &event.vote else {
+        return format!("{}: withdrawn ({})", event.reviewer, event.cast_at);
+    };
+    let note = match vote.note.as_str() {
+        "" => String::new(),
+        note => format!(" “{note}”"),
+    };
+    format!(
+        "{}: {} {}{note} ({}, {})",
+        event.reviewer,
+        verdict_mark(vote.verdict),
+        vote_summary(vote),
+        event.round.as_str(),
+        event.cast_at
+    )
+}
+
+fn agreement_tab(ui: &mut egui::Ui, summary: &PanelSummary) {
+    let agreement = &summary.agreement;
+    ui.label(format!(
+        "{} pairs with at least two panel votes (each member's discussion vote, else the independent one).",
+        agreement.pairs.len()
+    ));
+    egui::Grid::new("agreement")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            for (what, value) in [
+                ("Verdict", &agreement.verdicts),
+                ("Category of wrong votes", &agreement.categories),
+                ("Severity of wrong votes", &agreement.severities),
+            ] {
+                ui.label(RichText::new(what).strong());
+                ui.label(value.describe())
+                    .on_hover_text(kappa_details(value));
+                ui.end_row();
+            }
+        });
+    let mut least: Vec<((u32, ClassId), f64)> = summary
+        .pair_agreement
+        .iter()
+        .map(|(&pair, &share)| (pair, share))
+        .filter(|&(_, share)| share < 1.0)
+        .collect();
+    if least.is_empty() {
+        return;
+    }
+    least.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    ui.separator();
+    ui.label(RichText::new("Pairs with the least agreement").strong());
+    egui::ScrollArea::vertical()
+        .id_salt("least_agreed")
+        .show(ui, |ui| {
+            for ((image, label), share) in least.into_iter().take(LEAST_AGREED_SHOWN) {
+                let title = (summary.discussion.iter())
+                    .find(|d| (d.image, d.label) == (image, label))
+                    .map_or_else(
+                        || format!("image {} · class {label}", image + 1),
+                        |d| d.title.clone(),
+                    );
+                ui.label(format!("{:.0}%  {title}", share * 100.0));
+            }
+        });
+}
+
+fn kappa_details(agreement: &Agreement) -> String {
+    match &agreement.kappa {
+        Some(kappa) => format!(
+            "observed agreement {:.3}, chance agreement {:.3}; {}",
+            kappa.observed,
+            kappa.chance,
+            match kappa.raters_per_item {
+                Some(n) => format!("{n} raters on every pair"),
+                None => "pairs have different numbers of raters".into(),
+            }
+        ),
+        None => "kappa needs two raters on a pair and more than one category used".into(),
+    }
+}
+
+fn mistakes_tab(ui: &mut egui::Ui, report: &MistakeReport) {
+    let reviewed: Vec<_> = (report.models.iter())
+        .filter_map(|(name, counts)| Some((name, counts.as_ref()?)))
+        .collect();
+    if reviewed.is_empty() {
+        ui.label("No model has decided top-1 mistakes yet: vote W with a category and a severity, or import a review (bagel import review).");
+        return;
+    }
+    ui.label(format!(
+        "Decided top-1 mistakes of {} models ({} without any).",
+        reviewed.len(),
+        report.models.len() - reviewed.len()
+    ));
+    egui::ScrollArea::both()
+        .max_height(ui.available_height() - 60.0)
+        .show(ui, |ui| {
+            egui::Grid::new("mistakes")
+                .num_columns(8)
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.label(RichText::new("model").strong());
+                    ui.label(RichText::new("reviewed").strong());
+                    for category in Category::ALL {
+                        ui.label(RichText::new(category_name(*category)).strong());
+                    }
+                    for severity in Severity::ALL {
+                        ui.label(RichText::new(severity_name(*severity)).strong());
+                    }
+                    ui.end_row();
+                    for (name, counts) in &reviewed {
+                        ui.label(name.as_str());
+                        ui.label(counts.reviewed.to_string());
+                        for category in Category::ALL {
+                            ui.label(share(counts.category(*category), counts.reviewed));
+                        }
+                        for severity in Severity::ALL {
+                            ui.label(share(counts.severity(*severity), counts.reviewed));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.separator();
+    for (what, test) in [
+        ("Categories", &report.category),
+        ("Severities", &report.severity),
+    ] {
+        ui.label(format!("{what}: {}", chi_square_text(test.as_ref())));
+    }
+}
+
+fn share(count: u32, total: u32) -> String {
+    format!(
+        "{count} ({:.0}%)",
+        100.0 * count as f64 / total.max(1) as f64
+    )
+}
+
+/// "χ²(3, N=627) = 2.43, p = 0.488", as papers print it.
+fn chi_square_text(test: Option<&ChiSquare>) -> String {
+    match test {
+        Some(test) => format!(
+            "χ²({}, N={}) = {:.2}, p = {:.3} (Pearson's test of independence across models)",
+            test.dof, test.n, test.statistic, test.p
+        ),
+        None => "no test: fewer than two models with reviewed mistakes".into(),
+    }
+}
+
+/// The warning colour for a disputed pair, shared with the item panel.
+pub(super) fn disputed_text() -> RichText {
+    RichText::new("disputed: the independent votes are not unanimous").color(theme::WARN)
+}
