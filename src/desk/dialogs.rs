@@ -174,6 +174,10 @@ impl Desk {
                     ui.checkbox(&mut settings.auto_advance, "Move on after a vote");
                     ui.checkbox(&mut settings.show_browser, "Class browser (B)");
                     ui.checkbox(&mut settings.show_plots, "Plots (G)");
+                    ui.checkbox(
+                        &mut settings.show_panel,
+                        "Panel: discussion, agreement, mistakes (D)",
+                    );
                     ui.checkbox(&mut settings.metrics_in_full, "Metrics table in full (T)");
                     ui.add(egui::Slider::new(&mut settings.top_k, 1..=10).text("top-k shown"));
                 });

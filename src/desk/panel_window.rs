@@ -89,7 +89,7 @@ impl Desk {
         let mut tab = self.settings.panel_tab;
         egui::Window::new("Panel")
             .open(&mut open)
-            .default_size([720.0, 520.0])
+            .default_size([760.0, 520.0])
             .vscroll(false)
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
@@ -309,7 +309,8 @@ fn mistakes_tab(ui: &mut egui::Ui, report: &MistakeReport) {
                     ui.label(RichText::new("model").strong());
                     ui.label(RichText::new("reviewed").strong());
                     for category in Category::ALL {
-                        ui.label(RichText::new(category_name(*category)).strong());
+                        ui.label(RichText::new(category_heading(*category)).strong())
+                            .on_hover_text(category_name(*category));
                     }
                     for severity in Severity::ALL {
                         ui.label(RichText::new(severity_name(*severity)).strong());
@@ -337,6 +338,16 @@ fn mistakes_tab(ui: &mut egui::Ui, report: &MistakeReport) {
     }
 }
 
+/// Short column headings, so eight columns fit the window; the full name shows on hover.
+fn category_heading(category: Category) -> &'static str {
+    match category {
+        Category::FineGrained => "fine-grained",
+        Category::FineGrainedOutOfVocabulary => "out of vocab.",
+        Category::Spurious => "spurious",
+        Category::NonPrototypical => "non-proto.",
+    }
+}
+
 fn share(count: u32, total: u32) -> String {
     format!(
         "{count} ({:.0}%)",
@@ -351,7 +362,7 @@ fn chi_square_text(test: Option<&ChiSquare>) -> String {
             "χ²({}, N={}) = {:.2}, p = {:.3} (Pearson's test of independence across models)",
             test.dof, test.n, test.statistic, test.p
         ),
-        None => "no test: fewer than two models with reviewed mistakes".into(),
+        None => "no test: it needs two models and two columns with reviewed mistakes".into(),
     }
 }
 
