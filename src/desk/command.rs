@@ -2,6 +2,7 @@
 //! Panels and dialogs draw and return commands; keys become [`Command::Act`] through the key
 //! table.
 
+use super::compare_view::ComparisonExport;
 use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt};
 use super::jobs::{Job, JobOutcome};
 use super::keys::Action;
@@ -35,6 +36,14 @@ pub enum Command {
     Import(Box<ImportForm>),
     ExportLabels(PathBuf),
     ExportChart(Box<Chart>, PathBuf),
+    /// Compares two datasets in the background (the comparison window).
+    Compare(Box<crate::compare::CompareOptions>),
+    /// Loads `dataset` with the queue showing only `model`'s mistakes.
+    ReviewMistakes {
+        dataset: String,
+        model: String,
+    },
+    ExportComparison(Box<ComparisonExport>),
     CancelJob,
 }
 
@@ -97,6 +106,11 @@ impl Desk {
                     Err(error) => Status::Error(error.to_string()),
                 }
             }
+            Command::Compare(options) => self.start_comparison(ctx, *options),
+            Command::ReviewMistakes { dataset, model } => {
+                self.review_mistakes(ctx, &dataset, &model)
+            }
+            Command::ExportComparison(export) => self.export_comparison(ctx, *export),
             Command::CancelJob => {
                 if let Some(job) = &self.job {
                     job.cancel();
@@ -118,6 +132,7 @@ impl Desk {
             Action::Plots => self.settings.show_plots ^= true,
             Action::MetricsView => self.settings.metrics_in_full ^= true,
             Action::FitImage => self.image_view = None,
+            Action::Compare => self.compare.open ^= true,
             Action::Verdict(verdict) => {
                 let Some(item) = item else { return };
                 // A wrong vote waits for its category and severity before moving on.
@@ -134,7 +149,7 @@ impl Desk {
         }
     }
 
-    fn change_settings(&mut self, settings: Settings) {
+    pub(super) fn change_settings(&mut self, settings: Settings) {
         let queue_changed = (&settings.filter, settings.order, &settings.filter_model)
             != (
                 &self.settings.filter,

@@ -166,6 +166,10 @@ impl Desk {
                     ui.checkbox(&mut settings.show_browser, "Class browser (B)");
                     ui.checkbox(&mut settings.show_plots, "Plots (G)");
                     ui.checkbox(&mut settings.metrics_in_full, "Metrics table in full (T)");
+                    let mut compare = self.compare.open;
+                    if ui.checkbox(&mut compare, "Compare datasets (V)").changed() {
+                        commands.push(Command::Act(super::Action::Compare));
+                    }
                     ui.add(egui::Slider::new(&mut settings.top_k, 1..=10).text("top-k shown"));
                 });
             });

@@ -20,6 +20,7 @@ pub enum Action {
     Plots,
     MetricsView,
     FitImage,
+    Compare,
 }
 
 /// A key without modifiers, as a constant the table can borrow.
@@ -34,7 +35,7 @@ macro_rules! key {
 
 impl Action {
     /// Every action in the order the help lists them.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Verdict(Verdict::Correct),
         Action::Verdict(Verdict::Unclear),
         Action::Verdict(Verdict::Wrong),
@@ -54,6 +55,7 @@ impl Action {
         Action::Plots,
         Action::MetricsView,
         Action::FitImage,
+        Action::Compare,
     ];
 
     /// The keys that trigger it, the first one shown.
@@ -85,6 +87,7 @@ impl Action {
             Action::Plots => &[key!(G)],
             Action::MetricsView => &[key!(T)],
             Action::FitImage => &[key!(Num0)],
+            Action::Compare => &[key!(V)],
         }
     }
 
@@ -116,6 +119,7 @@ impl Action {
             Action::Plots => "plots",
             Action::MetricsView => "metrics table in full",
             Action::FitImage => "fit image",
+            Action::Compare => "compare datasets",
         }
     }
 

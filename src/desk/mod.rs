@@ -5,6 +5,7 @@
 
 mod browser;
 mod command;
+mod compare_view;
 mod dialogs;
 mod item;
 mod jobs;
@@ -106,6 +107,7 @@ pub struct Desk {
     /// When the desk started, until the first queue is shown: the status bar says how long
     /// the person waited.
     started: Option<Instant>,
+    compare: compare_view::CompareView,
 }
 
 impl Desk {
@@ -140,6 +142,7 @@ impl Desk {
             last_switch: None,
             scroll_queue: true,
             started: Some(Instant::now()),
+            compare: Default::default(),
         };
         desk.open_project(ctx, project, None);
         desk
@@ -290,6 +293,7 @@ impl Desk {
                 }
             }
             JobOutcome::Done(message) => self.status = Status::Info(message),
+            JobOutcome::Compared(result) => self.compared(result),
             JobOutcome::Imported { summary, warnings } => {
                 // An import may add datasets, models or labels: reopen, and load once.
                 let dataset = self.current_dataset();
@@ -494,6 +498,7 @@ impl eframe::App for Desk {
         }
         egui::CentralPanel::default().show(ui, |ui| commands.extend(self.central(ui)));
         commands.extend(self.windows(&ctx));
+        commands.extend(self.compare_window(&ctx));
         if !commands.is_empty() {
             ctx.request_repaint();
         }

@@ -34,6 +34,8 @@ pub struct Settings {
     /// The metrics table fills the centre instead of the image.
     pub metrics_in_full: bool,
     pub metrics_sort: MetricsSort,
+    /// The comparison window's datasets, options and tab.
+    pub compare: super::compare_view::CompareChoices,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             show_plots: false,
             metrics_in_full: false,
             metrics_sort: MetricsSort::default(),
+            compare: Default::default(),
         }
     }
 }
