@@ -301,8 +301,9 @@ impl Desk {
             for tab in Tab::ALL {
                 ui.selectable_value(&mut choices.tab, tab, tab.title());
             }
+            ui.separator();
+            commands.extend(export_buttons(ui, comparison, choices));
         });
-        commands.extend(export_buttons(ui, comparison, choices));
         ui.separator();
         let curves = curves_model(comparison, choices);
         let picked = match choices.tab {
@@ -450,7 +451,10 @@ fn headline(ui: &mut egui::Ui, comparison: &Comparison) {
         comparison.models.len(),
         comparison.uncertainty,
         comparison.bins,
-        comparison.binning,
+        match comparison.binning {
+            "width" => "equal-width",
+            _ => "quantile",
+        },
         top1.map_or("–".into(), median),
         median(&comparison.summary.matched),
     ));
@@ -461,11 +465,12 @@ fn headline(ui: &mut egui::Ui, comparison: &Comparison) {
     for message in &broken {
         ui.colored_label(theme::WARN, format!("⚠ {message}"));
     }
-    let others = comparison.warnings.len() - broken.len();
-    if others > 0 {
+    let thin = comparison.warnings.len() - broken.len();
+    if thin > 0 {
+        let warnings = if thin == 1 { "warning" } else { "warnings" };
         ui.colored_label(
             theme::WARN,
-            format!("⚠ {others} more warnings (thin bins): see Summary and warnings"),
+            format!("⚠ {thin} more {warnings} (thin bins): see Summary and warnings"),
         );
     }
 }
@@ -499,10 +504,10 @@ fn export_buttons(
     choices: &CompareChoices,
 ) -> Option<Command> {
     let mut export = None;
-    ui.horizontal_wrapped(|ui| {
+    ui.scope(|ui| {
         if let Some(figure) = tab_figure(comparison, choices) {
             for extension in ["png", "svg"] {
-                let text = format!("Save figure as {}…", extension.to_uppercase());
+                let text = format!("Save {}…", extension.to_uppercase());
                 if ui
                     .button(text)
                     .on_hover_text("print size: 6 × 4.5 in, PNG at 300 dpi")
@@ -516,7 +521,7 @@ fn export_buttons(
                 }
             }
         }
-        if ui.button("Save table as CSV…").clicked()
+        if ui.button("Save table CSV…").clicked()
             && let Some(out) = rfd::FileDialog::new()
                 .add_filter("CSV", &["csv"])
                 .set_file_name(format!(
@@ -528,7 +533,7 @@ fn export_buttons(
             export = Some(ComparisonExport::Table(out));
         }
         if ui
-            .button("Export all figures to a folder…")
+            .button("All figures to a folder…")
             .on_hover_text("every figure as SVG and PNG, with the curves of the model chosen")
             .clicked()
             && let Some(dir) = rfd::FileDialog::new().pick_folder()
@@ -673,12 +678,30 @@ impl Axes {
         }
     }
 
-    /// Grid lines at round accuracies (or gaps): on a probit axis they are not evenly spaced.
+    /// Grid lines at round accuracies (or gaps), in axis units.
     fn marks(self, input: GridInput) -> Vec<GridMark> {
         let (lo, hi) = input.bounds;
-        let (mut a, mut b) = (self.from_axis(lo), self.from_axis(hi));
-        if let Axes::Accuracy(_) = self {
-            (a, b) = (a.max(0.0), b.min(1.0));
+        (self
+            .round_values(self.from_axis(lo), self.from_axis(hi))
+            .into_iter())
+        .map(|value| GridMark {
+            value: self.to_axis(value),
+            step_size: (hi - lo) / 4.0,
+        })
+        .collect()
+    }
+
+    /// Round values from `a` to `b`: evenly spaced, or on a probit axis, which stretches the
+    /// tails, the accuracies a reader looks for there (1%, 2%, 5%, ..., 95%, 99%).
+    fn round_values(self, a: f64, b: f64) -> Vec<f64> {
+        const PROBIT: [f64; 15] = [
+            0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99,
+        ];
+        if let Axes::Accuracy(Scale::Probit) = self {
+            let inside: Vec<f64> = PROBIT.into_iter().filter(|v| (a..=b).contains(v)).collect();
+            if inside.len() >= 3 {
+                return inside;
+            }
         }
         let step = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
             .into_iter()
@@ -686,11 +709,9 @@ impl Axes {
             .unwrap_or(0.25);
         let first = (a / step).ceil() as i64;
         let last = (b / step).floor() as i64;
+        // Rounded so that 14 × 0.05 is 0.7, not 0.7000000000000001.
         (first..=last)
-            .map(|i| GridMark {
-                value: self.to_axis(i as f64 * step),
-                step_size: (hi - lo) / 4.0,
-            })
+            .map(|i| (i as f64 * step * 1e9).round() / 1e9)
             .collect()
     }
 }
@@ -793,9 +814,13 @@ impl Scatter<'_> {
 
     fn legend(&self, ui: &mut egui::Ui, dots: &[Dot]) {
         ui.set_max_width(250.0);
-        ui.colored_label(SOURCE, format!("■ {} models", dots.len()));
-        if dots.iter().any(|d| d.left_out) {
-            ui.colored_label(LEFT_OUT, "■ left out of the fit (a sanity warning)");
+        let left_out = dots.iter().filter(|d| d.left_out).count();
+        ui.colored_label(SOURCE, format!("■ {} models", dots.len() - left_out));
+        if left_out > 0 {
+            ui.colored_label(
+                LEFT_OUT,
+                format!("■ {left_out} left out of the fit (sanity warnings)"),
+            );
         }
         for &(name, _, _, color) in self.lines {
             ui.colored_label(color, format!("— {name}"));
@@ -811,6 +836,10 @@ impl Scatter<'_> {
     /// "resnet152 · top-1 on val 78.31, on v2 67.02" for the index-th dot of the named series.
     fn dot_label(&self, dots: &[Dot], series: &str, index: usize) -> String {
         let left_out = series != "models";
+        let value = |v: f64| match self.axes {
+            Axes::Accuracy(_) => format!("{}%", percent(Some(v))),
+            Axes::Gap => format!("{} points", points(Some(v))),
+        };
         (dots.iter().filter(|d| d.left_out == left_out).nth(index))
             .map(|d| {
                 format!(
@@ -818,10 +847,10 @@ impl Scatter<'_> {
                     d.model,
                     self.x.1,
                     self.x.0,
-                    percent_text(d.x),
+                    value(d.x),
                     self.y.1,
                     self.y.0,
-                    percent_text(d.y)
+                    value(d.y)
                 )
             })
             .unwrap_or_default()
@@ -1127,6 +1156,7 @@ fn summary(ui: &mut egui::Ui, comparison: &Comparison) {
                 }
                 ui.end_row();
                 let mut rows: Vec<(&str, &GapSummary)> = (comparison.summary.metrics.0.iter())
+                    .filter(|(_, s)| s.median.is_some())
                     .map(|(m, s)| (m.label(), s))
                     .collect();
                 rows.push(("matched top-1", &comparison.summary.matched));
@@ -1139,6 +1169,16 @@ fn summary(ui: &mut egui::Ui, comparison: &Comparison) {
                     ui.end_row();
                 }
             });
+        let missing: Vec<&str> = (comparison.summary.metrics.0.iter())
+            .filter(|(_, s)| s.median.is_none())
+            .map(|(m, _)| m.label())
+            .collect();
+        if !missing.is_empty() {
+            ui.label(format!(
+                "No gap for {}: a side lacks the labels they need (ReaL labels, multi-labels).",
+                missing.join(", ")
+            ));
+        }
         ui.add_space(8.0);
         ui.label(RichText::new("Target against source, least squares").strong());
         egui::Grid::new("compare fits")
@@ -1201,4 +1241,33 @@ fn points(value: Option<f64>) -> String {
 fn percent_text(value: f64) -> String {
     let text = format!("{:.1}", value * 100.0);
     text.strip_suffix(".0").map(String::from).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probit_axes_are_ticked_at_round_accuracies_even_in_the_tails() {
+        let probit = Axes::Accuracy(Scale::Probit);
+        // fv_16k's 2.47% against the best model's 80%: the tail gets its own ticks.
+        assert_eq!(
+            probit.round_values(0.015, 0.93),
+            [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
+        );
+        // Zoomed in between two round accuracies: even steps, as on a plain axis.
+        assert_eq!(probit.round_values(0.62, 0.78), [0.65, 0.7, 0.75]);
+        let plain = Axes::Accuracy(Scale::Plain).round_values(0.15, 0.85);
+        assert_eq!(plain, [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+        let marks = probit.marks(GridInput {
+            bounds: (fit_probit(0.015), fit_probit(0.93)),
+            base_step_size: 0.01,
+        });
+        assert_eq!(marks.len(), 11);
+        assert!((marks[0].value - fit_probit(0.02)).abs() < 1e-12);
+    }
+
+    fn fit_probit(accuracy: f64) -> f64 {
+        Scale::Probit.transform(accuracy)
+    }
 }
