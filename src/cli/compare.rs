@@ -111,7 +111,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
         compare_datasets(&project, &options).map_err(|e| e.in_project(&args.project))?;
     if let Some(dir) = &args.plots {
         let curves = match args.curves.is_empty() {
-            true => median_model(&comparison).into_iter().collect(),
+            true => comparison
+                .median_model()
+                .map(String::from)
+                .into_iter()
+                .collect(),
             false => args.curves.clone(),
         };
         let written = plots::write_figures(&comparison, &Figure::all(&comparison, &curves), dir)?;
@@ -140,17 +144,6 @@ pub fn run(args: CompareArgs) -> Result<()> {
         out::print(comparison_table(&comparison))?;
     }
     Ok(())
-}
-
-/// The model whose top-1 gap is the median's (the lower middle one of an even count).
-fn median_model(comparison: &Comparison) -> Option<String> {
-    let mut gaps: Vec<(f64, &str)> = (comparison.models.iter())
-        .filter(|m| !comparison.left_out.contains(&m.model))
-        .filter_map(|m| Some((m.metrics.get(Metric::Top1)?.gap?, m.model.as_str())))
-        .collect();
-    gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
-    gaps.get(gaps.len().saturating_sub(1) / 2)
-        .map(|(_, name)| name.to_string())
 }
 
 /// A linear residual in percentage points.

@@ -2,7 +2,7 @@
 //! function of source accuracy, more closely so on the probit scale. The least-squares line,
 //! its R², and each model's residual (its effective robustness) on either scale.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Accuracies are clamped into [CLAMP, 1 - CLAMP] before the probit, which is infinite at 0 and 1.
@@ -23,7 +23,8 @@ impl LineFit {
 }
 
 /// The two axes a fit is drawn on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scale {
     Plain,
     Probit,

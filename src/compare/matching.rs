@@ -8,10 +8,11 @@ use crate::vocab::ClassId;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What "uncertain" means for a (model, image).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Uncertainty {
     /// 1 - the top-1 softmax score.
     Softmax,
@@ -37,7 +38,8 @@ impl Uncertainty {
 }
 
 /// How the uncertainty range is cut into bins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Binning {
     /// Equal widths over [0, 1].
     Width,

@@ -17,14 +17,16 @@ pub use table::write_csv;
 use crate::data::TopK;
 use crate::error::{Error, Result};
 use crate::metrics::{DatasetReport, Evaluation, MetricOptions, ModelReport, Warning};
+use crate::progress::{Progress, Silent, check_cancelled};
 use crate::store::{ModelInfo, Project};
 use rayon::prelude::*;
-use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The metrics a comparison can put side by side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Metric {
     Top1,
     Top5,
@@ -249,41 +251,102 @@ impl Comparison {
     pub fn metrics(&self) -> Vec<Metric> {
         self.fit.0.iter().map(|(m, _)| *m).collect()
     }
+
+    /// The model whose top-1 gap is the median's (the lower middle one of an even count),
+    /// among those the summary counts: the curves a figure shows by default.
+    pub fn median_model(&self) -> Option<&str> {
+        let mut gaps: Vec<(f64, &str)> = (self.models.iter())
+            .filter(|m| !self.left_out.contains(&m.model))
+            .filter_map(|m| Some((m.metrics.get(Metric::Top1)?.gap?, m.model.as_str())))
+            .collect();
+        gaps.sort_by(|a, b| a.0.total_cmp(&b.0));
+        gaps.get(gaps.len().saturating_sub(1) / 2)
+            .map(|&(_, name)| name)
+    }
 }
 
 /// Loads both datasets from the project (scores only when the uncertainty needs them) and
 /// compares them.
 pub fn compare_datasets(project: &Project, options: &CompareOptions) -> Result<Comparison> {
+    compare_datasets_with_progress(project, options, &Silent)
+}
+
+/// [`compare_datasets`], saying which step it is on (loading either side takes most of the
+/// time on a large project) and stopping between steps when cancelled.
+pub fn compare_datasets_with_progress(
+    project: &Project,
+    options: &CompareOptions,
+    progress: &dyn Progress,
+) -> Result<Comparison> {
     check_options(options)?;
-    let (source, target) = (
-        project.dataset(&options.source)?,
-        project.dataset(&options.target)?,
-    );
-    let (source_models, target_models) = (project.models(source.id)?, project.models(target.id)?);
-    let uncertainty = options.uncertainty.unwrap_or_else(|| {
-        let scored = |models: &[ModelInfo], name: &str| {
-            (models.iter()).any(|m| m.name == name && (m.has_uncertainty || m.has_scores))
+    let uncertainty = match options.uncertainty {
+        Some(uncertainty) => uncertainty,
+        None => uncertainties_allowed(project, &options.source, &options.target)?[0],
+    };
+    let load = |name: &str| {
+        progress.begin(&format!("loading {name}"), 0);
+        let evaluation = match uncertainty.needs_scores() {
+            true => Evaluation::load_with_scores(project, name),
+            false => Evaluation::load(project, name),
         };
-        let mut common = (source_models.iter())
-            .map(|m| m.name.as_str())
-            .filter(|&name| target_models.iter().any(|t| t.name == name))
-            .peekable();
-        let all_scored = common.peek().is_some()
-            && common.all(|name| scored(&source_models, name) && scored(&target_models, name));
-        match all_scored {
-            true => Uncertainty::Softmax,
-            false => Uncertainty::Disagreement,
-        }
-    });
-    let load = |name: &str| match uncertainty.needs_scores() {
-        true => Evaluation::load_with_scores(project, name),
-        false => Evaluation::load(project, name),
+        check_cancelled(progress)?;
+        evaluation
     };
     let options = CompareOptions {
         uncertainty: Some(uncertainty),
         ..options.clone()
     };
-    compare(&load(&options.source)?, &load(&options.target)?, &options)
+    let (source, target) = (load(&options.source)?, load(&options.target)?);
+    progress.begin("comparing", 0);
+    compare(&source, &target, &options)
+}
+
+/// The uncertainties the models on both datasets have what they need for, the default first:
+/// softmax and entropy read scores, which every common model must have on both sides;
+/// disagreement needs none.
+pub fn uncertainties_allowed(
+    project: &Project,
+    source: &str,
+    target: &str,
+) -> Result<Vec<Uncertainty>> {
+    let models_of = |name: &str| project.models(project.dataset(name)?.id);
+    let (source_models, target_models) = (models_of(source)?, models_of(target)?);
+    let common: Vec<(&ModelInfo, &ModelInfo)> = (source_models.iter())
+        .filter_map(|s| Some((s, target_models.iter().find(|t| t.name == s.name)?)))
+        .collect();
+    let all = |has: fn(&ModelInfo) -> bool| {
+        !common.is_empty() && common.iter().all(|(s, t)| has(s) && has(t))
+    };
+    let mut allowed = Vec::new();
+    if all(|m| m.has_uncertainty || m.has_scores) {
+        allowed.push(Uncertainty::Softmax);
+    }
+    // The entropy is stored only when full scores were imported.
+    if all(|m| m.has_uncertainty) {
+        allowed.push(Uncertainty::Entropy);
+    }
+    allowed.push(Uncertainty::Disagreement);
+    Ok(allowed)
+}
+
+/// The dataset other than `source` sharing the most models with it (the first such in the
+/// project's order), the likeliest replica to compare it with.
+pub fn replica_of(project: &Project, source: &str) -> Result<Option<String>> {
+    let names = |id: i64| -> Result<BTreeSet<String>> {
+        Ok(project.models(id)?.into_iter().map(|m| m.name).collect())
+    };
+    let in_source = names(project.dataset(source)?.id)?;
+    let mut best: Option<(usize, String)> = None;
+    for dataset in project.datasets()? {
+        if dataset.name == source {
+            continue;
+        }
+        let shared = names(dataset.id)?.intersection(&in_source).count();
+        if best.as_ref().is_none_or(|(most, _)| shared > *most) {
+            best = Some((shared, dataset.name));
+        }
+    }
+    Ok(best.map(|(_, name)| name))
 }
 
 fn check_options(options: &CompareOptions) -> Result<()> {

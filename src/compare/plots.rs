@@ -131,6 +131,16 @@ pub fn png(comparison: &Comparison, figure: &Figure) -> Result<Vec<u8>> {
     Ok(bytes.into_inner())
 }
 
+/// One figure into `out`, as SVG when its name ends in `.svg`, else as PNG.
+pub fn write_figure(comparison: &Comparison, figure: &Figure, out: &Path) -> Result<()> {
+    let svg_wanted = (out.extension()).is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    let bytes = match svg_wanted {
+        true => svg(comparison, figure)?.into_bytes(),
+        false => png(comparison, figure)?,
+    };
+    write_whole(out, &bytes)
+}
+
 /// Every figure as `DIR/STEM.svg` and `DIR/STEM.png`. All are drawn before the first is
 /// written, so a figure that cannot be drawn leaves the folder as it was.
 pub fn write_figures(
@@ -568,4 +578,49 @@ fn curves<DB: DrawingBackend>(
         .border_style(RGBColor(200, 200, 200))
         .draw()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{GapSummary, PerMetric, Summary};
+
+    /// A comparison of no models: enough for the gaps figure, whose format is what is checked.
+    fn empty() -> Comparison {
+        Comparison {
+            source: "val".into(),
+            target: "v2".into(),
+            uncertainty: "disagreement",
+            bins: 2,
+            binning: "width",
+            seed: 0,
+            models: Vec::new(),
+            only_source: Vec::new(),
+            only_target: Vec::new(),
+            summary: Summary {
+                metrics: PerMetric(Vec::new()),
+                matched: GapSummary::default(),
+            },
+            fit: PerMetric(Vec::new()),
+            warnings: Vec::new(),
+            left_out: Vec::new(),
+            source_images: 0,
+            target_images: 0,
+        }
+    }
+
+    #[test]
+    fn a_figure_is_written_in_the_format_its_file_name_asks_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let (svg, png) = (dir.path().join("gaps.svg"), dir.path().join("gaps.PNG"));
+        write_figure(&empty(), &Figure::Gaps, &svg).unwrap();
+        write_figure(&empty(), &Figure::Gaps, &png).unwrap();
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(text.starts_with("<svg"), "{}", &text[..40.min(text.len())]);
+        assert!(text.contains("Gap, val minus v2"));
+        let bytes = std::fs::read(&png).unwrap();
+        assert_eq!(&bytes[..4], b"\x89PNG");
+        let image = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((image.width(), image.height()), (1800, 1350));
+    }
 }

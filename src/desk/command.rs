@@ -2,6 +2,7 @@
 //! Panels and dialogs draw and return commands; keys become [`Command::Act`] through the key
 //! table.
 
+use super::compare_view::ComparisonExport;
 use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt};
 use super::jobs::{Job, JobOutcome};
 use super::keys::Action;
@@ -36,6 +37,14 @@ pub enum Command {
     Import(Box<ImportForm>),
     ExportLabels(PathBuf),
     ExportChart(Box<Chart>, PathBuf),
+    /// Compares two datasets in the background (the comparison window).
+    Compare(Box<crate::compare::CompareOptions>),
+    /// Loads `dataset` with the queue showing only `model`'s mistakes.
+    ReviewMistakes {
+        dataset: String,
+        model: String,
+    },
+    ExportComparison(Box<ComparisonExport>),
     CancelJob,
     /// The round my votes go to from now on.
     SetRound(Round),
@@ -108,6 +117,11 @@ impl Desk {
                     Err(error) => Status::Error(error.to_string()),
                 }
             }
+            Command::Compare(options) => self.start_comparison(ctx, *options),
+            Command::ReviewMistakes { dataset, model } => {
+                self.review_mistakes(ctx, &dataset, &model)
+            }
+            Command::ExportComparison(export) => self.export_comparison(ctx, *export),
             Command::CancelJob => {
                 if let Some(job) = &self.job {
                     job.cancel();
@@ -151,6 +165,7 @@ impl Desk {
             Action::MetricsView => self.settings.metrics_in_full ^= true,
             Action::FitImage => self.image_view = None,
             Action::Panel => self.settings.show_panel ^= true,
+            Action::Compare => self.compare.open ^= true,
             Action::Verdict(verdict) => {
                 let Some(item) = item else { return };
                 // A wrong vote waits for its category and severity before moving on.
@@ -167,7 +182,7 @@ impl Desk {
         }
     }
 
-    fn change_settings(&mut self, settings: Settings) {
+    pub(super) fn change_settings(&mut self, settings: Settings) {
         let queue_changed = (&settings.filter, settings.order, &settings.filter_model)
             != (
                 &self.settings.filter,

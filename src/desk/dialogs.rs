@@ -179,6 +179,10 @@ impl Desk {
                         "Panel: discussion, agreement, mistakes (D)",
                     );
                     ui.checkbox(&mut settings.metrics_in_full, "Metrics table in full (T)");
+                    let mut compare = self.compare.open;
+                    if ui.checkbox(&mut compare, "Compare datasets (V)").changed() {
+                        commands.push(Command::Act(super::Action::Compare));
+                    }
                     ui.add(egui::Slider::new(&mut settings.top_k, 1..=10).text("top-k shown"));
                 });
             });

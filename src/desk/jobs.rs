@@ -18,6 +18,8 @@ pub enum JobOutcome {
         summary: String,
         warnings: Vec<String>,
     },
+    /// A comparison finished, or could not be made (the message says why).
+    Compared(Result<Box<crate::compare::Comparison>, String>),
     Failed(String),
     Cancelled,
 }

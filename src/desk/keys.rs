@@ -22,6 +22,7 @@ pub enum Action {
     FitImage,
     /// The panel's window: discussion, agreement, reviewed mistakes.
     Panel,
+    Compare,
 }
 
 /// A key without modifiers, as a constant the table can borrow.
@@ -36,7 +37,7 @@ macro_rules! key {
 
 impl Action {
     /// Every action in the order the help lists them.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Verdict(Verdict::Correct),
         Action::Verdict(Verdict::Unclear),
         Action::Verdict(Verdict::Wrong),
@@ -57,6 +58,7 @@ impl Action {
         Action::MetricsView,
         Action::FitImage,
         Action::Panel,
+        Action::Compare,
     ];
 
     /// The keys that trigger it, the first one shown.
@@ -89,6 +91,7 @@ impl Action {
             Action::MetricsView => &[key!(T)],
             Action::FitImage => &[key!(Num0)],
             Action::Panel => &[key!(D)],
+            Action::Compare => &[key!(V)],
         }
     }
 
@@ -121,6 +124,7 @@ impl Action {
             Action::MetricsView => "metrics table in full",
             Action::FitImage => "fit image",
             Action::Panel => "panel: discussion, agreement, mistakes",
+            Action::Compare => "compare datasets",
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod browser;
 mod command;
+mod compare_view;
 mod dialogs;
 mod item;
 mod jobs;
@@ -110,6 +111,7 @@ pub struct Desk {
     started: Option<Instant>,
     /// What the panel window shows; dropped by every change of votes or decisions.
     panel_summary: Option<panel_window::PanelSummary>,
+    compare: compare_view::CompareView,
 }
 
 impl Desk {
@@ -145,6 +147,7 @@ impl Desk {
             scroll_queue: true,
             started: Some(Instant::now()),
             panel_summary: None,
+            compare: Default::default(),
         };
         desk.open_project(ctx, project, None);
         desk
@@ -295,6 +298,7 @@ impl Desk {
                 }
             }
             JobOutcome::Done(message) => self.status = Status::Info(message),
+            JobOutcome::Compared(result) => self.compared(result),
             JobOutcome::Imported { summary, warnings } => {
                 // An import may add datasets, models or labels: reopen, and load once.
                 let dataset = self.current_dataset();
@@ -500,6 +504,7 @@ impl eframe::App for Desk {
         }
         egui::CentralPanel::default().show(ui, |ui| commands.extend(self.central(ui)));
         commands.extend(self.windows(&ctx));
+        commands.extend(self.compare_window(&ctx));
         if !commands.is_empty() {
             ctx.request_repaint();
         }

@@ -36,6 +36,8 @@ pub struct Settings {
     pub metrics_sort: MetricsSort,
     pub show_panel: bool,
     pub panel_tab: PanelTab,
+    /// The comparison window's datasets, options and tab.
+    pub compare: super::compare_view::CompareChoices,
 }
 
 /// The panel window's tabs.
@@ -64,6 +66,7 @@ impl Default for Settings {
             metrics_sort: MetricsSort::default(),
             show_panel: false,
             panel_tab: PanelTab::default(),
+            compare: Default::default(),
         }
     }
 }

@@ -1,0 +1,163 @@
+//! The comparison window driven headlessly through egui_kittest, as a researcher uses it: a
+//! dataset and its replica where two models lose 25 points of top-1; V opens the comparison,
+//! the table lists the models, and a click on one sends the queue to its mistakes on the
+//! replica.
+//!
+//! "val": 8 images labelled 0 0 0 0 1 1 1 1; "v2": 4 images labelled 0 0 1 1. On the easy
+//! images (the first four of val, the first of v2) every model is right; on the others alexnet
+//! says 2, bit says 3 and convnext is right. deit is on val only.
+
+mod common;
+
+use bagel::desk::{Desk, Settings};
+use common::{bagel_ok, npy};
+use egui::Key;
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const VAL: [u16; 8] = [0, 0, 0, 0, 1, 1, 1, 1];
+const V2: [u16; 4] = [0, 0, 1, 1];
+
+/// Top-1 ids as the `.npy` a model's predictions come in.
+fn top1_npy(top1: &[u16]) -> Vec<u8> {
+    let data: Vec<u8> = (top1.iter())
+        .flat_map(|&c| (c as i64).to_le_bytes())
+        .collect();
+    npy("<i8", &[top1.len(), 1], &data)
+}
+
+/// The project: both datasets, alexnet, bit and convnext on both, deit on val only.
+fn two_datasets(dir: &Path) -> PathBuf {
+    let project = dir.join("p.bagel");
+    let p = project.to_str().unwrap();
+    bagel_ok(&["new", p]);
+    let import = |dataset: &str, model: &str, top1: &[u16]| {
+        let file = dir.join(format!("{dataset}_{model}.npy"));
+        std::fs::write(&file, top1_npy(top1)).unwrap();
+        let file = file.to_str().unwrap();
+        bagel_ok(&[
+            "import",
+            "predictions",
+            p,
+            "--dataset",
+            dataset,
+            "--model",
+            model,
+            file,
+        ]);
+    };
+    for (dataset, prefix, labels, easy) in [("val", "s", &VAL[..], 4), ("v2", "t", &V2[..], 1)] {
+        let list: String = (labels.iter().enumerate())
+            .map(|(i, label)| format!("{prefix}{i}.jpg,{label}\n"))
+            .collect();
+        let images = dir.join(format!("{dataset}.csv"));
+        std::fs::write(&images, format!("file,label\n{list}")).unwrap();
+        bagel_ok(&[
+            "import",
+            "images",
+            p,
+            "--dataset",
+            dataset,
+            images.to_str().unwrap(),
+        ]);
+        for (model, hard) in [("alexnet", Some(2)), ("bit", Some(3)), ("convnext", None)] {
+            let top1: Vec<u16> = (labels.iter().enumerate())
+                .map(|(i, &label)| match hard {
+                    Some(class) if i >= easy => class,
+                    _ => label,
+                })
+                .collect();
+            import(dataset, model, &top1);
+        }
+    }
+    import("val", "deit", &VAL);
+    project
+}
+
+fn desk(project: &Path) -> Harness<'static, Desk> {
+    let mut settings = Settings::default();
+    settings.confirm(project, "tess");
+    let path = project.to_path_buf();
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| Desk::new(&cc.egui_ctx, settings, &path))
+}
+
+/// Steps frames until `done` holds; background work (loading, comparing) needs real time.
+fn step_until(harness: &mut Harness<'_, Desk>, what: &str, done: impl Fn(&Desk) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+        harness.step();
+    }
+    harness.step();
+}
+
+fn dataset(desk: &Desk) -> Option<&str> {
+    desk.review().map(|r| r.dataset.name.as_str())
+}
+
+#[test]
+fn v_compares_val_with_its_replica_and_a_click_reviews_the_models_mistakes_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = two_datasets(dir.path());
+    let mut harness = desk(&project);
+    step_until(&mut harness, "the queue", |desk| {
+        dataset(desk) == Some("val") && !desk.is_busy()
+    });
+
+    harness.key_press(Key::V);
+    step_until(&mut harness, "the comparison", |desk| {
+        desk.comparison().is_some() && !desk.is_busy()
+    });
+    let comparison = harness.state().comparison().unwrap();
+    // The defaults: the first dataset, and the other one sharing models with it.
+    assert_eq!(
+        (comparison.source.as_str(), comparison.target.as_str()),
+        ("val", "v2")
+    );
+    assert_eq!(
+        comparison.uncertainty, "disagreement",
+        "ids only: no scores"
+    );
+    assert_eq!(comparison.only_source, ["deit"]);
+    harness.get_by_label_contains("val (8 images) against v2 (4 images) · 3 models");
+
+    harness.get_by_label("Table").click();
+    harness.run_steps(2);
+    for model in ["alexnet", "bit", "convnext"] {
+        harness.get_by_role_and_label(Role::Link, model);
+    }
+    assert!(
+        harness
+            .query_by_role_and_label(Role::Link, "deit")
+            .is_none(),
+        "deit has no predictions on v2"
+    );
+    // alexnet and bit: 50% of val against 25% of v2. No gap: convnext's top-1, every matched
+    // gap (matched on disagreement, the drop is all in the mix of images) and every residual
+    // (the line through (50, 25) and (100, 100) meets all three points).
+    assert_eq!(harness.query_all_by_label("+25.00").count(), 2);
+    assert_eq!(harness.query_all_by_label("+0.00").count(), 1 + 3 + 3);
+
+    harness.get_by_role_and_label(Role::Link, "alexnet").click();
+    step_until(&mut harness, "v2's queue", |desk| {
+        dataset(desk) == Some("v2") && !desk.is_busy()
+    });
+    let desk = harness.state();
+    assert_eq!(desk.settings().filter_model.as_deref(), Some("alexnet"));
+    // alexnet's mistakes on v2: t1, t2 and t3, each called class 2; bit's "3"s are not shown.
+    assert_eq!(desk.view_len(), 3);
+    assert_eq!(desk.review().unwrap().queue.len(), 6);
+    let current = desk.current().unwrap();
+    assert_eq!((current.image, current.label), (1, 2));
+    harness.get_by_label_contains("1 of 3 shown");
+    assert!(
+        harness.query_by_label("Table").is_none(),
+        "the window made room for the queue"
+    );
+}
