@@ -1,7 +1,7 @@
 //! The panel's commands: merging votes from other machines, the chair's override, exporting
 //! the standing votes.
 
-use crate::import::raters::{crowd_events, read_rater_answers};
+use crate::import::raters::{crowd_log, read_rater_answers};
 use crate::import::{FileIndex, read_vote_csv};
 use crate::panel::aggregate::{AggregateOptions, Method, aggregate as aggregate_votes};
 use crate::panel::agreement::panel_agreement;
@@ -66,23 +66,22 @@ pub fn import_votes(args: ImportVotes) -> Result<()> {
     let mut project = Project::open(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let files = project.images(dataset.id)?.files;
-    let now = verdict::now();
-    let events = if is_rater_file(&args.file) {
-        let bar = super::bar::Bar::new();
-        let answers = read_rater_answers(&args.file, project.vocab().len(), &bar)?;
-        drop(bar);
-        crowd_events(&args.file, &answers, &files, &now)?
-    } else {
-        read_vote_csv(&args.file, &files, project.vocab(), &now)?
-    };
     let ballot = Ballot {
         dataset: &dataset,
         files: &files,
     };
-    let merged = ballot.merge(&mut project, &events)?;
+    let (read, merged) = if is_rater_file(&args.file) {
+        let bar = super::bar::Bar::new();
+        let answers = read_rater_answers(&args.file, project.vocab().len(), &bar)?;
+        drop(bar);
+        let log = crowd_log(&args.file, &answers, &files, verdict::now_millis())?;
+        (answers.len(), ballot.merge_crowd(&mut project, &log)?)
+    } else {
+        let events = read_vote_csv(&args.file, &files, project.vocab(), &verdict::now())?;
+        (events.len(), ballot.merge(&mut project, &events)?)
+    };
     super::out::line(format_args!(
-        "{} votes read from {}: {} new, {} already standing; decisions changed on {} images",
-        events.len(),
+        "{read} votes read from {}: {} new, {} already standing; decisions changed on {} images",
         args.file.display(),
         merged.added,
         merged.unchanged,

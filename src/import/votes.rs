@@ -163,6 +163,11 @@ fn parse_row(
         )
     })?
     .unwrap_or(Round::Independent);
+    if round == Round::Crowd && (category.is_some() || severity.is_some() || !row.note.is_empty()) {
+        return Err(
+            "a crowd answer carries a verdict only (the crowd store keeps no category, severity or note): clear those cells or give the row a panel round".into(),
+        );
+    }
     let cast_at = match row.cast_at {
         "" => now.to_owned(),
         text => verdict::parse_time(text).ok_or_else(|| {
@@ -259,6 +264,10 @@ mod tests {
                 "cast_at \"yesterday\" is not a time",
             ),
             ("ana,a.jpg,3,correct,,,,final,", "round \"final\""),
+            (
+                "ana,a.jpg,3,correct,,,a note,crowd,",
+                "a crowd answer carries a verdict only",
+            ),
             (
                 "ana,a.jpg,3,correct,,,,,2026-01-01T00:00:00Z\nana,a.jpg,3,wrong,,,,,2026-01-01T00:00:00Z",
                 "row 3: ana votes on a.jpg / 3 twice at one time",
