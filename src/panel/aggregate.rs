@@ -94,7 +94,7 @@ pub fn aggregate(
         )));
     }
     progress.begin("reading crowd votes", 3);
-    let pool = Pool::of(&project.crowd_log(dataset.id)?)?;
+    let pool = CrowdPool::of(&project.crowd_log(dataset.id)?)?;
     if pool.pairs.is_empty() {
         return Err(Error::Usage(format!(
             "dataset {:?} has no crowd votes to aggregate; import a rater file first with `bagel import votes {} --dataset {} raters.npz`",
@@ -168,18 +168,9 @@ pub fn aggregate(
     Ok(outcome)
 }
 
-fn dawid_skene_posteriors(pool: &Pool) -> Result<(Vec<f64>, EmRun)> {
+fn dawid_skene_posteriors(pool: &CrowdPool) -> Result<(Vec<f64>, EmRun)> {
     let options = Options::real();
-    let fit = dawid_skene(
-        &Answers {
-            questions: pool.pairs.len(),
-            raters: pool.raters,
-            question: &pool.question,
-            rater: &pool.rater,
-            answer: &pool.answer,
-        },
-        &options,
-    )?;
+    let fit = dawid_skene(&pool.answers(), &options)?;
     let valid = (0..pool.pairs.len()).map(|q| fit.posterior(q)[1]).collect();
     let run = EmRun {
         iterations: fit.iterations,
@@ -195,8 +186,8 @@ fn dawid_skene_posteriors(pool: &Pool) -> Result<(Vec<f64>, EmRun)> {
 /// has any, in pair order (so each question's answers are contiguous); one rater index per
 /// crowd rater who answered.
 #[derive(Debug, Default)]
-struct Pool {
-    pairs: Vec<(u32, ClassId)>,
+pub struct CrowdPool {
+    pub pairs: Vec<(u32, ClassId)>,
     /// Question q's answers are `starts[q]..starts[q + 1]` of the columns below.
     starts: Vec<usize>,
     question: Vec<u32>,
@@ -205,9 +196,9 @@ struct Pool {
     raters: usize,
 }
 
-impl Pool {
-    fn of(log: &CrowdLog) -> Result<Pool> {
-        let mut pool = Pool {
+impl CrowdPool {
+    pub fn of(log: &CrowdLog) -> Result<CrowdPool> {
+        let mut pool = CrowdPool {
             starts: vec![0],
             ..Default::default()
         };
@@ -244,6 +235,17 @@ impl Pool {
             pool.starts.push(pool.answer.len());
         }
         Ok(pool)
+    }
+
+    /// Every standing answer, for Dawid-Skene.
+    pub fn answers(&self) -> Answers<'_> {
+        Answers {
+            questions: self.pairs.len(),
+            raters: self.raters,
+            question: &self.question,
+            rater: &self.rater,
+            answer: &self.answer,
+        }
     }
 
     fn answers_of(&self, question: usize) -> &[u8] {
