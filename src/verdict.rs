@@ -153,9 +153,29 @@ pub fn now() -> String {
     format_time(jiff::Timestamp::now())
 }
 
+/// The current time in the crowd store's form (milliseconds since 1970 UTC).
+pub fn now_millis() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
 /// Reads a time as given in a vote file (RFC 3339, any offset) into the stored form.
 pub fn parse_time(text: &str) -> Option<String> {
     text.trim().parse::<jiff::Timestamp>().ok().map(format_time)
+}
+
+/// A stored time as milliseconds since 1970 UTC, the crowd store's form (`store/crowd.rs`).
+pub fn time_millis(text: &str) -> Option<i64> {
+    text.trim()
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(jiff::Timestamp::as_millisecond)
+}
+
+/// Milliseconds since 1970 UTC in the stored form; None outside the years -9999..=9999.
+pub fn time_of_millis(millis: i64) -> Option<String> {
+    jiff::Timestamp::from_millisecond(millis)
+        .ok()
+        .map(format_time)
 }
 
 fn format_time(time: jiff::Timestamp) -> String {
@@ -218,5 +238,17 @@ mod tests {
         assert_eq!(Severity::parse("minor"), Some(Severity::Minor));
         assert_eq!(Verdict::parse("maybe"), None);
         assert!(Verdict::Unclear.is_valid() && !Verdict::Wrong.is_valid());
+    }
+
+    #[test]
+    fn stored_times_and_milliseconds_round_trip() {
+        let millis = time_millis("2026-11-24T09:30:00.123Z").unwrap();
+        // 2026-11-24 is day 20,781 after 1970-01-01.
+        assert_eq!(millis, (20_781 * 86_400 + 9 * 3600 + 30 * 60) * 1000 + 123);
+        assert_eq!(
+            time_of_millis(millis).as_deref(),
+            Some("2026-11-24T09:30:00.123Z")
+        );
+        assert_eq!(time_millis("yesterday"), None);
     }
 }

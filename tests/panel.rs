@@ -4,7 +4,7 @@
 
 mod common;
 
-use bagel::panel::{Review, Verdict, Vote};
+use bagel::panel::{Review, Round, Verdict, Vote};
 use bagel::progress::Silent;
 use bagel::store::Project;
 use common::{Fixture, bagel, bagel_ok, file_name, table_counts};
@@ -305,6 +305,80 @@ fn crowd_votes_are_aggregated_and_the_panel_outranks_them() {
         "{}",
         nothing.stderr
     );
+}
+
+#[test]
+fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
+    let fixture = Fixture::new();
+    let machine_a = fixture.imported_project();
+    let machine_b = fixture.path("b.bagel");
+    std::fs::copy(&machine_a, &machine_b).unwrap();
+    let mut rows = String::from("question,file,label,rater_id,answer\n");
+    for (question, image, rater, answer) in [(0, 4, 1, "yes"), (0, 4, 2, "no"), (1, 2, 1, "maybe")]
+    {
+        rows += &format!("{question},{},3,{rater},{answer}\n", file_name(image));
+    }
+    let raters = fixture.write("raters_votes.csv", rows.as_bytes());
+    let said = merge(&machine_a, &raters);
+    assert!(
+        said.contains("3 votes read")
+            && said.contains("3 new, 0 already standing; decisions changed on 0 images"),
+        "{said}"
+    );
+    let counts = table_counts(&machine_a);
+    let again = merge(&machine_a, &raters);
+    assert!(again.contains("0 new, 3 already standing"), "{again}");
+    assert_eq!(table_counts(&machine_a), counts);
+
+    // The crowd's standing answers are in the export, in pair order, and another machine
+    // merges them as crowd answers: its export is the same.
+    let exported = export(&machine_a, &fixture.path("a.csv"));
+    let lines: Vec<&str> = exported.lines().collect();
+    assert_eq!(lines.len(), 4, "{exported}");
+    let first = format!("real-rater-1,{},n01491361,unclear,,,,crowd,", file_name(2));
+    assert!(lines[1].starts_with(&first), "{exported}");
+    merge(&machine_b, &fixture.path("a.csv"));
+    assert_eq!(export(&machine_b, &fixture.path("b.csv")), exported);
+
+    // The pair's history lists its crowd answers; the crowd is not among the reviewers.
+    let opened = Project::open(&machine_b).unwrap();
+    let dataset = opened.dataset("val").unwrap();
+    let history: Vec<(String, Round, Verdict)> = (opened.pair_history(dataset.id, 4, 3))
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.reviewer, e.round, e.vote.unwrap().verdict))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("real-rater-1".into(), Round::Crowd, Verdict::Correct),
+            ("real-rater-2".into(), Round::Crowd, Verdict::Wrong)
+        ]
+    );
+    assert!(opened.reviewers().unwrap().is_empty());
+
+    // A rater file naming an image outside the dataset is refused and writes nothing.
+    let bad = "question,file,label,rater_id,answer\n0,elsewhere.JPEG,3,1,yes\n";
+    let run = bagel(&[
+        "import",
+        "votes",
+        machine_a.to_str().unwrap(),
+        "--dataset",
+        "val",
+        fixture
+            .write("bad_votes.csv", bad.as_bytes())
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(
+        !run.ok
+            && run
+                .stderr
+                .contains("1 questions name images that are not in the dataset"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(table_counts(&machine_a), counts);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The panel's standing votes as a CSV another machine merges with `bagel import votes`:
+//! The panel's and the crowd's standing votes as a CSV another machine merges with `bagel import votes`:
 //! each reviewer's latest vote per pair and round, in a fixed order so the same log always
 //! writes the same bytes.
 
@@ -21,7 +21,20 @@ pub fn export_votes(
     let files = project.images(info.id)?.files;
     let mut standing: BTreeMap<(u32, u16, String, crate::verdict::Round), VoteEvent> =
         BTreeMap::new();
-    for event in project.vote_events(info.id)? {
+    let crowd = project.crowd_log(info.id)?;
+    let mut answers = Vec::new();
+    let crowd_standing = (0..crowd.len()).flat_map(|pair| {
+        crowd.standing_into(pair, &mut answers);
+        let events: Vec<VoteEvent> = answers.iter().map(|a| crowd.event(pair, a)).collect();
+        events
+    });
+    // The panel's log oldest first, so the last event of a key is the standing one; then the
+    // crowd's standing answers.
+    for event in project
+        .vote_events(info.id)?
+        .into_iter()
+        .chain(crowd_standing)
+    {
         if reviewer.is_some_and(|name| name != event.reviewer) {
             continue;
         }
@@ -31,7 +44,6 @@ pub fn export_votes(
             event.reviewer.clone(),
             event.round,
         );
-        // Oldest first, so the last event of a key is the standing one.
         standing.insert(key, event);
     }
     let votes: Vec<&VoteEvent> = standing.values().filter(|e| e.vote.is_some()).collect();

@@ -7,7 +7,9 @@
 
 use crate::error::{Error, Result};
 use crate::progress::{Progress, check_cancelled};
-use crate::verdict::{Round, Verdict, Vote, VoteEvent};
+use crate::store::{CrowdAnswer, CrowdLog};
+use crate::verdict::Verdict;
+use crate::vocab::ClassId;
 use npyz::{NpyFile, Order, TypeChar};
 use std::collections::HashMap;
 use std::io::{BufReader, Read, Seek};
@@ -62,19 +64,76 @@ pub fn read_rater_answers(
     }
 }
 
-/// The answers as crowd votes on the dataset whose image files are `files`: rater `id` votes as
-/// "real-rater-id" in the crowd round; no / maybe / yes are wrong / unclear / correct.
-pub fn crowd_events(
+/// The answers as crowd answers on the dataset whose image files are `files`, all cast at
+/// `cast_at` (milliseconds since 1970 UTC): rater `id` answers as "real-rater-id"; no / maybe /
+/// yes are wrong / unclear / correct. Questions on the same (image, label) pair are one pair.
+pub fn crowd_log(
     path: &Path,
     answers: &RaterAnswers,
     files: &[String],
-    cast_at: &str,
-) -> Result<Vec<VoteEvent>> {
+    cast_at: i64,
+) -> Result<CrowdLog> {
+    let pairs = question_pairs(path, &answers.questions, files)?;
+    // The pairs in order; each question's slot among them.
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_unstable_by_key(|&q| pairs[q]);
+    let mut unique: Vec<(u32, ClassId)> = Vec::new();
+    let mut slot = vec![0usize; pairs.len()];
+    for q in order {
+        if unique.last() != Some(&pairs[q]) {
+            unique.push(pairs[q]);
+        }
+        slot[q] = unique.len() - 1;
+    }
+    // A counting sort of the answers by slot; stable, so each pair keeps the file's order.
+    let mut starts = vec![0usize; unique.len() + 1];
+    for &q in &answers.question {
+        starts[slot[q as usize] + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let verdicts = [Verdict::Wrong, Verdict::Unclear, Verdict::Correct];
+    let mut next = starts.clone();
+    let mut sorted = vec![
+        CrowdAnswer {
+            rater: 0,
+            verdict: None,
+            cast_at
+        };
+        answers.len()
+    ];
+    for i in 0..answers.len() {
+        let at = &mut next[slot[answers.question[i] as usize]];
+        sorted[*at] = CrowdAnswer {
+            rater: answers.rater[i] as u32,
+            verdict: Some(verdicts[answers.answer[i] as usize]),
+            cast_at,
+        };
+        *at += 1;
+    }
+    let names = (answers.rater_ids.iter())
+        .map(|id| format!("real-rater-{id}"))
+        .collect();
+    let mut log = CrowdLog::new(names);
+    for (i, &pair) in unique.iter().enumerate() {
+        log.push_pair(pair, sorted[starts[i]..starts[i + 1]].iter().copied());
+    }
+    Ok(log)
+}
+
+/// Each question's (image, label) in the dataset; an error names the questions whose image
+/// is not there.
+fn question_pairs(
+    path: &Path,
+    questions: &[(String, ClassId)],
+    files: &[String],
+) -> Result<Vec<(u32, ClassId)>> {
     let index = super::FileIndex::new(files.iter().map(String::as_str));
-    let images: Vec<Option<u32>> = (answers.questions.iter())
+    let images: Vec<Option<u32>> = (questions.iter())
         .map(|(file, _)| index.find(file))
         .collect();
-    let missing: Vec<&str> = (answers.questions.iter().zip(&images))
+    let missing: Vec<&str> = (questions.iter().zip(&images))
         .filter(|(_, image)| image.is_none())
         .map(|((file, _), _)| file.as_str())
         .collect();
@@ -87,28 +146,8 @@ pub fn crowd_events(
             ),
         ));
     }
-    let names: Vec<String> = (answers.rater_ids.iter())
-        .map(|id| format!("real-rater-{id}"))
-        .collect();
-    let verdicts = [Verdict::Wrong, Verdict::Unclear, Verdict::Correct];
-    Ok((0..answers.len())
-        .map(|i| {
-            let question = answers.question[i] as usize;
-            let image = images[question].unwrap_or_default();
-            let label = answers.questions[question].1;
-            VoteEvent {
-                reviewer: names[answers.rater[i] as usize].clone(),
-                round: Round::Crowd,
-                cast_at: cast_at.to_owned(),
-                image,
-                label,
-                vote: Some(Vote::new(
-                    image,
-                    label,
-                    verdicts[answers.answer[i] as usize],
-                )),
-            }
-        })
+    Ok((questions.iter().zip(images))
+        .map(|((_, label), image)| (image.unwrap_or_default(), *label))
         .collect())
 }
 
@@ -557,6 +596,36 @@ mod tests {
         assert_eq!(answers.rater, [0, 0, 1, 1]);
         assert_eq!(answers.question, [0, 1, 0, 2]);
         assert_eq!(answers.answer, [2, 0, 1, 2]);
+    }
+
+    #[test]
+    fn the_answers_become_crowd_answers_grouped_by_pair_in_dataset_order() {
+        let answers = read_npz(&two_raters()).unwrap();
+        // b.JPEG is image 0, a.JPEG image 1, so the pairs sort unlike the questions.
+        let files = ["b.JPEG".to_string(), "a.JPEG".to_string()];
+        let log = crowd_log(Path::new("raters.npz"), &answers, &files, 7).unwrap();
+        assert_eq!(log.raters, ["real-rater-17", "real-rater-42"]);
+        assert_eq!(log.pairs(), [(0, 5), (1, 5), (1, 7)]);
+        let said = |pair: usize| -> Vec<(u32, Option<Verdict>)> {
+            log.answers(pair)
+                .iter()
+                .map(|a| (a.rater, a.verdict))
+                .collect()
+        };
+        assert_eq!(said(0), [(1, Some(Verdict::Correct))]);
+        assert_eq!(
+            said(1),
+            [(0, Some(Verdict::Correct)), (1, Some(Verdict::Unclear))]
+        );
+        assert_eq!(said(2), [(0, Some(Verdict::Wrong))]);
+        assert!(log.answers(1).iter().all(|a| a.cast_at == 7));
+        let error = crowd_log(Path::new("raters.npz"), &answers, &files[..1], 7).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("2 questions name images that are not in the dataset (e.g. \"a.JPEG\")"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! note[,round,cast_at]`, as `bagel export votes` writes them. Every row is checked before
 //! anything is merged; the merge itself is `panel::voting::Ballot::merge`, one transaction.
 
-use super::raters::{crowd_events, read_rater_answers};
+use super::raters::{crowd_log, read_rater_answers};
 use super::{FileIndex, ImportReport, csv_headers, read_text};
 use crate::error::{Error, Result};
 use crate::panel::voting::Ballot;
@@ -28,25 +28,26 @@ pub fn import_votes(
 ) -> Result<ImportReport> {
     let dataset = project.dataset(dataset)?;
     let files = project.images(dataset.id)?.files;
-    let now = verdict::now();
-    let events = if is_rater_file(file) {
-        let answers = read_rater_answers(file, project.vocab().len(), progress)?;
-        crowd_events(file, &answers, &files, &now)?
-    } else {
-        progress.begin("reading votes", 0);
-        read_vote_csv(file, &files, project.vocab(), &now)?
-    };
-    check_cancelled(progress)?;
-    progress.begin("merging votes", 0);
     let ballot = Ballot {
         dataset: &dataset,
         files: &files,
     };
-    let merged = ballot.merge(project, &events)?;
+    let (read, merged) = if is_rater_file(file) {
+        let answers = read_rater_answers(file, project.vocab().len(), progress)?;
+        let log = crowd_log(file, &answers, &files, verdict::now_millis())?;
+        check_cancelled(progress)?;
+        progress.begin("storing crowd answers", 0);
+        (answers.len(), ballot.merge_crowd(project, &log)?)
+    } else {
+        progress.begin("reading votes", 0);
+        let events = read_vote_csv(file, &files, project.vocab(), &verdict::now())?;
+        check_cancelled(progress)?;
+        progress.begin("merging votes", 0);
+        (events.len(), ballot.merge(project, &events)?)
+    };
     Ok(ImportReport {
         summary: format!(
-            "{} votes read from {}: {} new, {} already standing; decisions changed on {} images",
-            events.len(),
+            "{read} votes read from {}: {} new, {} already standing; decisions changed on {} images",
             file.display(),
             merged.added,
             merged.unchanged,
@@ -217,6 +218,11 @@ fn parse_row(
         )
     })?
     .unwrap_or(Round::Independent);
+    if round == Round::Crowd && (category.is_some() || severity.is_some() || !row.note.is_empty()) {
+        return Err(
+            "a crowd answer carries a verdict only (the crowd store keeps no category, severity or note): clear those cells or give the row a panel round".into(),
+        );
+    }
     let cast_at = match row.cast_at {
         "" => now.to_owned(),
         text => verdict::parse_time(text).ok_or_else(|| {
@@ -313,6 +319,10 @@ mod tests {
                 "cast_at \"yesterday\" is not a time",
             ),
             ("ana,a.jpg,3,correct,,,,final,", "round \"final\""),
+            (
+                "ana,a.jpg,3,correct,,,a note,crowd,",
+                "a crowd answer carries a verdict only",
+            ),
             (
                 "ana,a.jpg,3,correct,,,,,2026-01-01T00:00:00Z\nana,a.jpg,3,wrong,,,,,2026-01-01T00:00:00Z",
                 "row 3: ana votes on a.jpg / 3 twice at one time",

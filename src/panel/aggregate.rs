@@ -10,10 +10,10 @@
 use super::dawid_skene::{Answers, Options, dawid_skene};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::store::{DatasetInfo, Project, put_decision};
-use crate::verdict::{Decision, DecisionKind, Round, Verdict, VoteEvent};
+use crate::store::{CrowdLog, DatasetInfo, Project, put_decision};
+use crate::verdict::{Decision, DecisionKind, Verdict};
 use crate::vocab::ClassId;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -94,9 +94,8 @@ pub fn aggregate(
         )));
     }
     progress.begin("reading crowd votes", 3);
-    let events = project.vote_events(dataset.id)?;
-    let crowd = standing_crowd_votes(&events);
-    if crowd.is_empty() {
+    let pool = CrowdPool::of(&project.crowd_log(dataset.id)?)?;
+    if pool.pairs.is_empty() {
         return Err(Error::Usage(format!(
             "dataset {:?} has no crowd votes to aggregate; import a rater file first with `bagel import votes {} --dataset {} raters.npz`",
             dataset.name,
@@ -105,98 +104,153 @@ pub fn aggregate(
         )));
     }
     progress.advance(1);
-    // One question per pair, numbered in pair order; one rater index per crowd reviewer.
-    let mut pairs: BTreeMap<(u32, ClassId), Vec<u8>> = BTreeMap::new();
-    let mut raters: HashMap<&str, u16> = HashMap::new();
-    let (mut question, mut rater, mut answer) = (Vec::new(), Vec::new(), Vec::new());
-    for (&(image, label, reviewer), &verdict) in &crowd {
-        pairs
-            .entry((image, label))
-            .or_default()
-            .push(answer_class(verdict));
-        // `crowd` is sorted by pair, so the current pair is always the last one added.
-        question.push((pairs.len() - 1) as u32);
-        let next = raters.len() as u16;
-        rater.push(*raters.entry(reviewer).or_insert(next));
-        answer.push(answer_class(verdict));
-    }
     let (posteriors, em) = match options.method {
-        Method::Majority => (pairs.values().map(|a| yes_share(a)).collect(), None),
+        Method::Majority => (
+            (0..pool.pairs.len())
+                .map(|q| yes_share(pool.answers_of(q)))
+                .collect(),
+            None,
+        ),
         Method::DawidSkene => {
-            let em_options = Options::real();
-            let fit = dawid_skene(
-                &Answers {
-                    questions: pairs.len(),
-                    raters: raters.len(),
-                    question: &question,
-                    rater: &rater,
-                    answer: &answer,
-                },
-                &em_options,
-            )?;
-            let valid: Vec<f64> = (0..pairs.len()).map(|q| fit.posterior(q)[1]).collect();
-            let run = EmRun {
-                iterations: fit.iterations,
-                converged: fit.converged,
-                tolerance: em_options.tolerance,
-                max_iterations: em_options.max_iterations,
-                log_likelihood: fit.log_likelihood,
-            };
-            (valid, Some(run))
+            let (posteriors, run) = dawid_skene_posteriors(&pool)?;
+            (posteriors, Some(run))
         }
     };
     progress.advance(1);
     let mut outcome = Aggregated {
-        pairs: pairs.len(),
-        votes: crowd.len(),
-        raters: raters.len(),
+        pairs: pool.pairs.len(),
+        votes: pool.answer.len(),
+        raters: pool.raters,
         em,
         ..Default::default()
     };
-    let before: BTreeSet<u32> = (project.decisions_of_kind(dataset.id, DecisionKind::Aggregate)?)
-        .iter()
-        .map(|d| d.image)
-        .collect();
+    let before = project.decided_images(dataset.id, DecisionKind::Aggregate)?;
     project.write(|tx| {
         tx.execute(
             "DELETE FROM decisions WHERE dataset_id = ?1 AND kind = 'aggregate'",
             [dataset.id],
         )?;
-        for (((image, label), answers), posterior) in pairs.iter().zip(&posteriors) {
-            if answers.len() < options.min_votes {
+        for (q, (&(image, label), &posterior)) in pool.pairs.iter().zip(&posteriors).enumerate() {
+            let votes = pool.answers_of(q).len();
+            if votes < options.min_votes {
                 outcome.too_few_votes += 1;
                 continue;
             }
-            let verdict = verdict_of(*posterior, options);
+            let verdict = verdict_of(posterior, options);
             match verdict {
                 Verdict::Correct => outcome.correct += 1,
                 Verdict::Unclear => outcome.unclear += 1,
                 _ => outcome.wrong += 1,
             }
             let decision = Decision {
-                image: *image,
-                label: *label,
+                image,
+                label,
                 verdict,
                 category: None,
                 severity: None,
                 severity_word: None,
                 source: options.method.as_str().to_owned(),
-                reason: format!("posterior {posterior:.4} from {} votes", answers.len()),
+                reason: format!("posterior {posterior:.4} from {votes} votes"),
             };
             put_decision(
                 tx,
                 dataset.id,
                 DecisionKind::Aggregate,
                 &decision,
-                Some(*posterior),
+                Some(posterior),
             )?;
-            outcome.changed_images.insert(*image);
+            outcome.changed_images.insert(image);
         }
         Ok(())
     })?;
     outcome.changed_images.extend(before);
     progress.advance(1);
     Ok(outcome)
+}
+
+fn dawid_skene_posteriors(pool: &CrowdPool) -> Result<(Vec<f64>, EmRun)> {
+    let options = Options::real();
+    let fit = dawid_skene(&pool.answers(), &options)?;
+    let valid = (0..pool.pairs.len()).map(|q| fit.posterior(q)[1]).collect();
+    let run = EmRun {
+        iterations: fit.iterations,
+        converged: fit.converged,
+        tolerance: options.tolerance,
+        max_iterations: options.max_iterations,
+        log_likelihood: fit.log_likelihood,
+    };
+    Ok((valid, run))
+}
+
+/// The standing crowd answers, columnar as Dawid-Skene reads them: one question per pair that
+/// has any, in pair order (so each question's answers are contiguous); one rater index per
+/// crowd rater who answered.
+#[derive(Debug, Default)]
+pub struct CrowdPool {
+    pub pairs: Vec<(u32, ClassId)>,
+    /// Question q's answers are `starts[q]..starts[q + 1]` of the columns below.
+    starts: Vec<usize>,
+    question: Vec<u32>,
+    rater: Vec<u16>,
+    answer: Vec<u8>,
+    raters: usize,
+}
+
+impl CrowdPool {
+    pub fn of(log: &CrowdLog) -> Result<CrowdPool> {
+        let mut pool = CrowdPool {
+            starts: vec![0],
+            ..Default::default()
+        };
+        let mut dense: Vec<Option<u16>> = vec![None; log.raters.len()];
+        let mut standing = Vec::new();
+        for pair in 0..log.len() {
+            log.standing_into(pair, &mut standing);
+            if standing.is_empty() {
+                continue;
+            }
+            let question = pool.pairs.len() as u32;
+            pool.pairs.push(log.pairs()[pair]);
+            for answer in &standing {
+                let Some(verdict) = answer.verdict else {
+                    continue;
+                };
+                let rater = match dense[answer.rater as usize] {
+                    Some(rater) => rater,
+                    None => {
+                        let rater = u16::try_from(pool.raters).map_err(|_| {
+                            Error::Usage(format!(
+                                "more than {} crowd raters answered; Dawid-Skene takes at most that many",
+                                u16::MAX
+                            ))
+                        })?;
+                        pool.raters += 1;
+                        *dense[answer.rater as usize].insert(rater)
+                    }
+                };
+                pool.question.push(question);
+                pool.rater.push(rater);
+                pool.answer.push(answer_class(verdict));
+            }
+            pool.starts.push(pool.answer.len());
+        }
+        Ok(pool)
+    }
+
+    /// Every standing answer, for Dawid-Skene.
+    pub fn answers(&self) -> Answers<'_> {
+        Answers {
+            questions: self.pairs.len(),
+            raters: self.raters,
+            question: &self.question,
+            rater: &self.rater,
+            answer: &self.answer,
+        }
+    }
+
+    fn answers_of(&self, question: usize) -> &[u8] {
+        &self.answer[self.starts[question]..self.starts[question + 1]]
+    }
 }
 
 fn verdict_of(posterior: f64, options: &AggregateOptions) -> Verdict {
@@ -213,18 +267,4 @@ fn verdict_of(posterior: f64, options: &AggregateOptions) -> Verdict {
 fn yes_share(answers: &[u8]) -> f64 {
     let points: f64 = answers.iter().map(|&a| a as f64 / 2.0).sum();
     points / answers.len() as f64
-}
-
-/// Each crowd rater's latest standing verdict per pair, keyed (image, label, rater).
-fn standing_crowd_votes(events: &[VoteEvent]) -> BTreeMap<(u32, ClassId, &str), Verdict> {
-    let mut standing = BTreeMap::new();
-    // Oldest first: a later event replaces or withdraws an earlier one.
-    for event in events.iter().filter(|e| e.round == Round::Crowd) {
-        let key = (event.image, event.label, event.reviewer.as_str());
-        match &event.vote {
-            Some(vote) => standing.insert(key, vote.verdict),
-            None => standing.remove(&key),
-        };
-    }
-    standing
 }

@@ -2,14 +2,17 @@
 //! Each cast or merge is one transaction holding the new events and the decisions they change,
 //! so the decision on disk always follows the log.
 
+use super::crowd::{CrowdUnion, crowd_log_of, union};
 use super::decide;
 use crate::error::{Error, Result};
+use crate::store::{CrowdLog, put_crowd_pairs, read_crowd_log};
 use crate::store::{DatasetInfo, EventNames, Project, append_events, pair_events};
 use crate::store::{decision_of_kind, put_decision, remove_decision};
 use crate::verdict::{Decision, DecisionKind, Round, Vote, VoteEvent};
 use crate::vocab::ClassId;
 use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 /// The log's standing votes: each reviewer's latest event per round, withdrawals dropped.
 /// `events` are one pair's, oldest first.
@@ -175,6 +178,11 @@ impl Ballot<'_> {
                 "a vote needs a reviewer name; set yours first".into(),
             ));
         }
+        if event.round == Round::Crowd {
+            return Err(Error::Usage(
+                "crowd answers are merged from rater files (`bagel import votes`), not cast".into(),
+            ));
+        }
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
         project.write(|tx| {
@@ -188,13 +196,17 @@ impl Ballot<'_> {
         })
     }
 
-    /// Merges events from elsewhere (another machine's export, a rater pool) into the log and
-    /// re-decides every pair they touch, in one transaction. An event identical to the
-    /// reviewer's standing vote on its pair adds nothing, so merging a file twice changes
-    /// nothing.
+    /// Merges events from elsewhere (another machine's export) into the log and re-decides
+    /// every pair they touch, in one transaction; crowd-round events go to the crowd store
+    /// ([`Ballot::merge_crowd`]). An event identical to the reviewer's standing vote on its
+    /// pair adds nothing, so merging a file twice changes nothing.
     pub fn merge(&self, project: &mut Project, events: &[VoteEvent]) -> Result<Merged> {
+        let (crowd, events): (Vec<&VoteEvent>, Vec<&VoteEvent>) =
+            events.iter().partition(|e| e.round == Round::Crowd);
+        let crowd = crowd_log_of(&crowd)?;
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
+        let path = project.path().to_path_buf();
         let mut known: HashMap<(u32, ClassId), Vec<VoteEvent>> = HashMap::new();
         for event in project.vote_events(self.dataset.id)? {
             known
@@ -214,13 +226,10 @@ impl Ballot<'_> {
                 merged.unchanged += 1;
                 continue;
             }
-            pair.push(event.clone());
+            pair.push((*event).clone());
             pair.sort_by(|a, b| a.cast_at.cmp(&b.cast_at));
-            fresh.push(event.clone());
-            // Crowd votes decide nothing until an aggregator runs.
-            if event.round != Round::Crowd {
-                touched.insert((event.image, event.label));
-            }
+            fresh.push((*event).clone());
+            touched.insert((event.image, event.label));
         }
         project.write(|tx| {
             merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
@@ -229,9 +238,35 @@ impl Ballot<'_> {
                     merged.changed_images.insert(image);
                 }
             }
+            if !crowd.is_empty() {
+                let union = self.crowd_union(tx, &path, &crowd)?;
+                merged.added += union.added;
+                merged.unchanged += union.unchanged;
+            }
             Ok(())
         })?;
         Ok(merged)
+    }
+
+    /// Merges crowd answers (a rater file) into the dataset's crowd store, in one
+    /// transaction. They decide nothing until an aggregator runs.
+    pub fn merge_crowd(&self, project: &mut Project, incoming: &CrowdLog) -> Result<Merged> {
+        let path = project.path().to_path_buf();
+        project.write(|tx| {
+            let union = self.crowd_union(tx, &path, incoming)?;
+            Ok(Merged {
+                added: union.added,
+                unchanged: union.unchanged,
+                changed_images: BTreeSet::new(),
+            })
+        })
+    }
+
+    fn crowd_union(&self, tx: &Connection, path: &Path, incoming: &CrowdLog) -> Result<CrowdUnion> {
+        let known = read_crowd_log(tx, path, self.dataset.id, None)?;
+        let union = union(&known, incoming);
+        put_crowd_pairs(tx, self.dataset.id, &union.changed)?;
+        Ok(union)
     }
 
     fn names<'v>(&'v self, vocab: &'v crate::vocab::Vocabulary) -> EventNames<'v> {

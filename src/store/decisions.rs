@@ -6,6 +6,7 @@ use super::blob::{pack_u32, unpack_u32};
 use crate::error::{Error, Result};
 use crate::verdict::{Category, Decision, DecisionKind, Severity, Verdict};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use std::collections::BTreeSet;
 
 impl Project {
     /// The decision standing on each decided pair: the strongest kind.
@@ -21,6 +22,16 @@ impl Project {
     /// Every decision of one kind, whether or not a stronger one stands over it.
     pub fn decisions_of_kind(&self, dataset_id: i64, kind: DecisionKind) -> Result<Vec<Decision>> {
         self.decisions_where(dataset_id, None, Some(kind))
+    }
+
+    /// The images with a decision of one kind (what an aggregation that replaces them all
+    /// changes).
+    pub fn decided_images(&self, dataset_id: i64, kind: DecisionKind) -> Result<BTreeSet<u32>> {
+        let mut statement = self.conn().prepare_cached(
+            "SELECT DISTINCT image_idx FROM decisions WHERE dataset_id = ?1 AND kind = ?2",
+        )?;
+        let rows = statement.query_map(params![dataset_id, kind.as_str()], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The aggregator's posterior that a pair's label is valid, where one was stored.

@@ -3,6 +3,7 @@
 //! transaction, so a failed import or merge leaves the file as it was.
 
 mod blob;
+mod crowd;
 mod datasets;
 mod decisions;
 mod labels;
@@ -12,6 +13,7 @@ mod schema;
 mod votes;
 mod watch;
 
+pub use crowd::{CrowdAnswer, CrowdLog, put_crowd_pairs, read_crowd_log};
 pub use datasets::{DatasetInfo, Images, stays_under_root};
 pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;

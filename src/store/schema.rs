@@ -1,8 +1,10 @@
 //! The project file's schema, in one place. `user_version` numbers the migrations; a project
 //! is brought forward on open and refused when it comes from a newer bagel.
 
-use crate::verdict::{Category, Round, Severity, Verdict, Vote, VoteEvent};
+use super::crowd::{CrowdAnswer, CrowdLog, put_crowd_pairs};
+use crate::verdict::{Category, Round, Severity, Verdict, Vote, VoteEvent, time_millis};
 use rusqlite::{Connection, Transaction, params};
+use std::collections::{BTreeMap, HashMap};
 
 /// One step from version i to i + 1: SQL, or SQL then Rust for what SQL cannot say.
 enum Migration {
@@ -205,7 +207,88 @@ CREATE TABLE model_reviews (
 ) WITHOUT ROWID;
 "#,
     ),
+    // Crowd answers leave the vote log for a store of their own (`store/crowd.rs`): one row
+    // per pair with its answers in a blob, since a rater pool's million answers as log rows
+    // with two indexes took 23 s to store. The label has no foreign key: the importer checks
+    // it, and the lookup would cost as much as the rest of the insert.
+    // The decisions' CHECKs become OR chains: SQLite builds a temporary index for an IN list
+    // each time an INSERT runs, which made writing an aggregation's 185,000 decisions three
+    // times slower than writing them unchecked; a chain of comparisons costs next to nothing.
+    Migration::SqlThen(
+        r#"
+CREATE TABLE crowd_raters (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE crowd_answers (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx  INTEGER NOT NULL,
+    label      INTEGER NOT NULL,
+    answers    BLOB NOT NULL,
+    PRIMARY KEY (dataset_id, image_idx, label)
+) WITHOUT ROWID;
+CREATE TABLE decisions_checked (
+    dataset_id    INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx     INTEGER NOT NULL,
+    label         INTEGER NOT NULL REFERENCES classes(idx),
+    kind          TEXT NOT NULL CHECK (kind = 'panel' OR kind = 'review' OR kind = 'aggregate'),
+    verdict       TEXT NOT NULL CHECK (verdict = 'correct' OR verdict = 'unclear'
+                                       OR verdict = 'wrong' OR verdict = 'problematic'),
+    category      TEXT CHECK (category = 'fine_grained' OR category = 'fine_grained_oov'
+                              OR category = 'spurious' OR category = 'non_prototypical'),
+    severity      TEXT CHECK (severity = 'major' OR severity = 'minor'),
+    severity_word TEXT,
+    source        TEXT NOT NULL,
+    reason        TEXT NOT NULL DEFAULT '',
+    -- The aggregator's posterior that the label is valid, when an aggregator decided.
+    posterior     REAL,
+    decided_at    TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, image_idx, label, kind)
+) WITHOUT ROWID;
+INSERT INTO decisions_checked SELECT * FROM decisions;
+DROP TABLE decisions;
+ALTER TABLE decisions_checked RENAME TO decisions;
+"#,
+        crowd_events_into_store,
+    ),
 ];
+
+/// Moves the crowd round's events out of `vote_events`, each pair's in their order.
+fn crowd_events_into_store(tx: &Transaction) -> rusqlite::Result<()> {
+    let mut events = tx.prepare(
+        "SELECT dataset_id, image_idx, label, reviewer, verdict, cast_at FROM vote_events
+         WHERE round = 'crowd' ORDER BY dataset_id, image_idx, label, cast_at, id",
+    )?;
+    let mut rows = events.query([])?;
+    // Per dataset: its log and the index of each rater name in it.
+    let mut datasets: BTreeMap<i64, (CrowdLog, HashMap<String, u32>)> = BTreeMap::new();
+    while let Some(row) = rows.next()? {
+        let (log, raters) = datasets.entry(row.get(0)?).or_default();
+        let reviewer: String = row.get(3)?;
+        let rater = *raters.entry(reviewer.clone()).or_insert_with(|| {
+            log.raters.push(reviewer);
+            log.raters.len() as u32 - 1
+        });
+        let verdict: Option<String> = row.get(4)?;
+        let cast_at: String = row.get(5)?;
+        let answer = CrowdAnswer {
+            rater,
+            verdict: verdict.as_deref().and_then(Verdict::parse),
+            cast_at: time_millis(&cast_at).ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    5,
+                    rusqlite::types::Type::Text,
+                    format!("cast_at {cast_at:?} is not an RFC 3339 time").into(),
+                )
+            })?,
+        };
+        log.push((row.get(1)?, row.get(2)?), answer);
+    }
+    for (dataset_id, (log, _)) in &datasets {
+        put_crowd_pairs(tx, *dataset_id, log)?;
+    }
+    tx.execute_batch("DELETE FROM vote_events WHERE round = 'crowd'")
+}
 
 /// Replays each old vote's audit history as events (old history kept "category; severity;
 /// note" as text), then drops the mutable tables.
@@ -312,6 +395,7 @@ fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::read_crowd_log;
 
     type Row = (
         String,
@@ -373,5 +457,70 @@ mod tests {
             )
             .unwrap();
         assert_eq!(tables, 0, "the mutable tables are gone");
+    }
+
+    /// A project of schema 4 (crowd answers as vote events) keeps every crowd event, a changed
+    /// answer and a withdrawal too, in the crowd store; the panel's events stay in the log,
+    /// and the decisions in their rebuilt table.
+    #[test]
+    fn crowd_events_move_to_the_crowd_store() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO classes VALUES (3, 'n01491361', 'tiger shark', '', 'organism', '');
+             INSERT INTO datasets (id, name, origin) VALUES (1, 'val', 'x'), (2, 'v2', 'y');
+             INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer, round,
+                                      verdict, cast_at) VALUES
+               (1, 1, 4, 3, 'r2', 'crowd', 'wrong',   '2026-01-01T00:00:00.000Z'),
+               (2, 1, 4, 3, 'r1', 'crowd', 'correct', '2026-01-01T00:00:00.000Z'),
+               (3, 1, 4, 3, 'r1', 'crowd', 'unclear', '2026-01-02T00:00:00.000Z'),
+               (4, 1, 0, 3, 'r1', 'crowd', NULL,      '2026-01-03T00:00:00.000Z'),
+               (5, 1, 4, 3, 'ana', 'independent', 'wrong', '2026-01-01T00:00:00.000Z'),
+               (6, 2, 4, 3, 'r1', 'crowd', 'correct', '2026-01-04T00:00:00.000Z');
+             INSERT INTO decisions VALUES (1, 4, 3, 'aggregate', 'correct', NULL, NULL, NULL,
+                                           'dawid-skene', '', 0.95, '2026-01-05T00:00:00Z');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        // The decisions stay, and their checks still refuse what bagel never writes.
+        let posterior: f64 = conn
+            .query_row("SELECT posterior FROM decisions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(posterior, 0.95);
+        let bad = conn.execute(
+            "INSERT INTO decisions VALUES (1, 5, 3, 'aggregate', 'maybe', NULL, NULL, NULL,
+                                           'x', '', NULL, '2026-01-05T00:00:00Z')",
+            [],
+        );
+        assert!(bad.is_err(), "verdict 'maybe' was accepted");
+        let left: Vec<String> = conn
+            .prepare("SELECT reviewer FROM vote_events")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(left, ["ana"]);
+        // 2026-01-0d: 2026-01-01 is 20,454 days after 1970-01-01.
+        let day = |d: i64| (20_453 + d) * 86_400_000;
+        let val = read_crowd_log(&conn, std::path::Path::new("p"), 1, None).unwrap();
+        assert_eq!(val.pairs(), [(0, 3), (4, 3)]);
+        let said = |log: &CrowdLog, pair: usize| -> Vec<(String, Option<Verdict>, i64)> {
+            (log.answers(pair).iter())
+                .map(|a| (log.raters[a.rater as usize].clone(), a.verdict, a.cast_at))
+                .collect()
+        };
+        let r = |name: &str| name.to_string();
+        assert_eq!(said(&val, 0), [(r("r1"), None, day(3))]);
+        assert_eq!(
+            said(&val, 1),
+            [
+                (r("r2"), Some(Verdict::Wrong), day(1)),
+                (r("r1"), Some(Verdict::Correct), day(1)),
+                (r("r1"), Some(Verdict::Unclear), day(2)),
+            ]
+        );
+        let v2 = read_crowd_log(&conn, std::path::Path::new("p"), 2, None).unwrap();
+        assert_eq!(said(&v2, 0), [(r("r1"), Some(Verdict::Correct), day(4))]);
     }
 }

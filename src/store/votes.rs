@@ -1,7 +1,7 @@
 //! Where a vote is written: the append-only vote log. An event is never changed or deleted;
 //! what the votes decide is the panel's business (`panel::voting`), not the store's.
 
-use super::Project;
+use super::{Project, read_crowd_log};
 use crate::error::Result;
 use crate::verdict::{Category, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
@@ -81,7 +81,8 @@ pub fn pair_events(
 }
 
 impl Project {
-    /// The whole vote log of a dataset, oldest first.
+    /// The panel's whole vote log of a dataset, oldest first (crowd answers are kept apart:
+    /// [`Project::crowd_log`]).
     pub fn vote_events(&self, dataset_id: i64) -> Result<Vec<VoteEvent>> {
         let mut statement = self.conn().prepare_cached(&format!(
             "SELECT {EVENT_COLUMNS} FROM vote_events WHERE dataset_id = ?1 ORDER BY cast_at, id"
@@ -90,21 +91,28 @@ impl Project {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every event on one pair, oldest first (the pair's audit history).
+    /// Every event on one pair, the crowd's too, oldest first (the pair's audit history).
     pub fn pair_history(
         &self,
         dataset_id: i64,
         image: u32,
         label: ClassId,
     ) -> Result<Vec<VoteEvent>> {
-        pair_events(self.conn(), dataset_id, image, label)
+        let mut events = pair_events(self.conn(), dataset_id, image, label)?;
+        let crowd = read_crowd_log(self.conn(), self.path(), dataset_id, Some((image, label)))?;
+        if let Some(pair) = crowd.find((image, label)) {
+            events.extend(crowd.answers(pair).iter().map(|a| crowd.event(pair, a)));
+            // Stable: at equal times the panel's events stay first, each side in its order.
+            events.sort_by(|a, b| a.cast_at.cmp(&b.cast_at));
+        }
+        Ok(events)
     }
 
     /// Everyone who has voted in the project (on any dataset), by name.
     pub fn reviewers(&self) -> Result<Vec<String>> {
-        let mut statement = self.conn().prepare_cached(
-            "SELECT DISTINCT reviewer FROM vote_events WHERE round != 'crowd' ORDER BY reviewer",
-        )?;
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT DISTINCT reviewer FROM vote_events ORDER BY reviewer")?;
         let rows = statement.query_map([], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

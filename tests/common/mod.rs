@@ -193,6 +193,8 @@ pub fn table_counts(project: &Path) -> Vec<i64> {
         "decisions",
         "slices",
         "vote_events",
+        "crowd_answers",
+        "crowd_raters",
     ]
     .iter()
     .map(|table| {
