@@ -587,7 +587,7 @@ fn scatter_tab(
     if let Some(fit) = fit {
         lines.push(("fitted line", fit.slope, fit.intercept, TARGET));
     }
-    let note = match (fit, comparison.fit.get(metric)) {
+    let mut note = match (fit, comparison.fit.get(metric)) {
         (Some(fit), Some(of)) => format!(
             "Fit through {} models ({} scale): slope {:.3}, intercept {:.3}, R² {:.3}",
             of.models,
@@ -598,6 +598,9 @@ fn scatter_tab(
         ),
         _ => "Too few models for a fit.".into(),
     };
+    if metric == Metric::Top1 {
+        note.push_str(&furthest_from_the_line(comparison, scale));
+    }
     let chart = Scatter {
         id: "compare scatter",
         axes: Axes::Accuracy(scale),
@@ -607,6 +610,40 @@ fn scatter_tab(
         note: &note,
     };
     chart.show(ui, &dots)
+}
+
+/// The models furthest above and below the top-1 line (effective robustness, Recht et al.),
+/// as lines for the scatter's note.
+fn furthest_from_the_line(comparison: &Comparison, scale: Scale) -> String {
+    const SHOWN: usize = 5;
+    let mut residuals: Vec<(f64, &str)> = (comparison.models.iter())
+        .filter(|m| !comparison.left_out.contains(&m.model))
+        .filter_map(|m| {
+            let residual = match scale {
+                Scale::Plain => m.residual.linear? * 100.0,
+                Scale::Probit => m.residual.probit?,
+            };
+            Some((residual, m.model.as_str()))
+        })
+        .collect();
+    residuals.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // A probit unit is a standard deviation: two decimals would round most residuals to 0.
+    let (unit, decimals) = match scale {
+        Scale::Plain => ("points", 2),
+        Scale::Probit => ("probit units", 3),
+    };
+    let listed = |models: Vec<&(f64, &str)>| -> String {
+        (models.iter())
+            .map(|(r, name)| format!("\n   {name} {r:+.decimals$}"))
+            .collect()
+    };
+    let above = residuals.iter().take(SHOWN).filter(|(r, _)| *r > 0.0);
+    let below = residuals.iter().rev().take(SHOWN).filter(|(r, _)| *r < 0.0);
+    format!(
+        "\n\nFurthest above the line ({unit}):{}\n\nFurthest below:{}",
+        listed(above.collect()),
+        listed(below.collect()),
+    )
 }
 
 /// Per model, the raw top-1 gap against the matched one.
