@@ -701,14 +701,16 @@ enum Axes {
 }
 
 impl Axes {
-    fn to_axis(self, value: f64) -> f64 {
+    /// A value (accuracy or gap) as a position on the axis.
+    fn axis_at(self, value: f64) -> f64 {
         match self {
             Axes::Accuracy(scale) => scale.transform(value),
             Axes::Gap => value,
         }
     }
 
-    fn from_axis(self, value: f64) -> f64 {
+    /// The value at a position on the axis.
+    fn value_at(self, value: f64) -> f64 {
         match self {
             Axes::Accuracy(scale) => scale.inverse(value),
             Axes::Gap => value,
@@ -719,10 +721,10 @@ impl Axes {
     fn marks(self, input: GridInput) -> Vec<GridMark> {
         let (lo, hi) = input.bounds;
         (self
-            .round_values(self.from_axis(lo), self.from_axis(hi))
+            .round_values(self.value_at(lo), self.value_at(hi))
             .into_iter())
         .map(|value| GridMark {
-            value: self.to_axis(value),
+            value: self.axis_at(value),
             step_size: (hi - lo) / 4.0,
         })
         .collect()
@@ -770,7 +772,7 @@ impl Scatter<'_> {
     fn show(&self, ui: &mut egui::Ui, dots: &[Dot]) -> Option<String> {
         let axes = self.axes;
         let at: Vec<[f64; 2]> = (dots.iter())
-            .map(|d| [axes.to_axis(d.x), axes.to_axis(d.y)])
+            .map(|d| [axes.axis_at(d.x), axes.axis_at(d.y)])
             .collect();
         let (lo, hi) = at
             .iter()
@@ -778,7 +780,7 @@ impl Scatter<'_> {
             .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let (lo, hi) = match lo <= hi {
             true => (lo, hi),
-            false => (axes.to_axis(0.0), axes.to_axis(1.0)),
+            false => (axes.axis_at(0.0), axes.axis_at(1.0)),
         };
         let margin = ((hi - lo) * 0.08).max(0.01);
         let (lo, hi) = (lo - margin, hi + margin);
@@ -801,8 +803,8 @@ impl Scatter<'_> {
                 .y_axis_label(format!("{} on {} ({unit})", self.y.1, self.y.0))
                 .x_grid_spacer(move |input| axes.marks(input))
                 .y_grid_spacer(move |input| axes.marks(input))
-                .x_axis_formatter(move |mark, _| percent_text(axes.from_axis(mark.value)))
-                .y_axis_formatter(move |mark, _| percent_text(axes.from_axis(mark.value)))
+                .x_axis_formatter(move |mark, _| percent_text(axes.value_at(mark.value)))
+                .y_axis_formatter(move |mark, _| percent_text(axes.value_at(mark.value)))
                 .label_formatter(|position| match position {
                     HoverPosition::NearDataPoint {
                         plot_name, index, ..
