@@ -131,6 +131,17 @@ struct Resolved {
     uncertainty: Uncertainty,
 }
 
+impl CompareView {
+    /// Drops the comparison of a project closed or changed (an import): an open window
+    /// compares again.
+    pub fn forget(&mut self) {
+        *self = CompareView {
+            open: self.open,
+            ..CompareView::default()
+        };
+    }
+}
+
 impl Resolved {
     fn options(&self, choices: &CompareChoices) -> CompareOptions {
         CompareOptions {
