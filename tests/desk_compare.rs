@@ -9,7 +9,7 @@
 
 mod common;
 
-use bagel::desk::{Desk, Settings};
+use bagel::desk::{Command, ComparisonExport, Desk, Settings, Status};
 use common::{bagel_ok, npy};
 use egui::Key;
 use egui::accesskit::Role;
@@ -160,4 +160,54 @@ fn v_compares_val_with_its_replica_and_a_click_reviews_the_models_mistakes_there
         harness.query_by_label("Table").is_none(),
         "the window made room for the queue"
     );
+}
+
+#[test]
+fn the_figures_and_the_table_are_written_where_the_person_chose() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = two_datasets(dir.path());
+    let mut harness = desk(&project);
+    step_until(&mut harness, "the queue", |desk| {
+        dataset(desk) == Some("val") && !desk.is_busy()
+    });
+    harness.key_press(Key::V);
+    step_until(&mut harness, "the comparison", |desk| {
+        desk.comparison().is_some() && !desk.is_busy()
+    });
+    let ctx = harness.ctx.clone();
+    let (figures, table) = (dir.path().join("figures"), dir.path().join("table.csv"));
+    for export in [
+        ComparisonExport::AllFigures(figures.clone(), vec!["alexnet".into()]),
+        ComparisonExport::Table(table.clone()),
+    ] {
+        harness
+            .state_mut()
+            .run_cmd(&ctx, Command::ExportComparison(Box::new(export)));
+        step_until(&mut harness, "the export", |desk| !desk.is_busy());
+        let status = harness.state().status();
+        assert!(
+            matches!(status, Status::Info(s) if s.starts_with("written")),
+            "{status:?}"
+        );
+    }
+    // Top-1 on both scales (the files hold only the top-1, so no top-5; no ReaL or multi-labels
+    // either), the gaps, raw vs matched, alexnet's curves: 5 figures, each as SVG and PNG.
+    let mut names: Vec<String> = std::fs::read_dir(&figures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 10, "{names:?}");
+    assert!(
+        names.contains(&"curves_alexnet.svg".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"scatter_top1_probit.png".to_owned()),
+        "{names:?}"
+    );
+    let csv = std::fs::read_to_string(&table).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "a header and alexnet, bit, convnext: {csv}");
+    assert!(rows[1].starts_with("alexnet,0.5,0.25,0.25,"), "{}", rows[1]);
 }

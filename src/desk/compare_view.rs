@@ -131,6 +131,17 @@ struct Resolved {
     uncertainty: Uncertainty,
 }
 
+impl CompareView {
+    /// Drops the comparison of a project closed or changed (an import): an open window
+    /// compares again.
+    pub fn forget(&mut self) {
+        *self = CompareView {
+            open: self.open,
+            ..CompareView::default()
+        };
+    }
+}
+
 impl Resolved {
     fn options(&self, choices: &CompareChoices) -> CompareOptions {
         CompareOptions {
@@ -587,7 +598,7 @@ fn scatter_tab(
     if let Some(fit) = fit {
         lines.push(("fitted line", fit.slope, fit.intercept, TARGET));
     }
-    let note = match (fit, comparison.fit.get(metric)) {
+    let mut note = match (fit, comparison.fit.get(metric)) {
         (Some(fit), Some(of)) => format!(
             "Fit through {} models ({} scale): slope {:.3}, intercept {:.3}, R² {:.3}",
             of.models,
@@ -598,6 +609,9 @@ fn scatter_tab(
         ),
         _ => "Too few models for a fit.".into(),
     };
+    if metric == Metric::Top1 {
+        note.push_str(&furthest_from_the_line(comparison, scale));
+    }
     let chart = Scatter {
         id: "compare scatter",
         axes: Axes::Accuracy(scale),
@@ -607,6 +621,40 @@ fn scatter_tab(
         note: &note,
     };
     chart.show(ui, &dots)
+}
+
+/// The models furthest above and below the top-1 line (effective robustness, Recht et al.),
+/// as lines for the scatter's note.
+fn furthest_from_the_line(comparison: &Comparison, scale: Scale) -> String {
+    const SHOWN: usize = 5;
+    let mut residuals: Vec<(f64, &str)> = (comparison.models.iter())
+        .filter(|m| !comparison.left_out.contains(&m.model))
+        .filter_map(|m| {
+            let residual = match scale {
+                Scale::Plain => m.residual.linear? * 100.0,
+                Scale::Probit => m.residual.probit?,
+            };
+            Some((residual, m.model.as_str()))
+        })
+        .collect();
+    residuals.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // A probit unit is a standard deviation: two decimals would round most residuals to 0.
+    let (unit, decimals) = match scale {
+        Scale::Plain => ("points", 2),
+        Scale::Probit => ("probit units", 3),
+    };
+    let listed = |models: Vec<&(f64, &str)>| -> String {
+        (models.iter())
+            .map(|(r, name)| format!("\n   {name} {r:+.decimals$}"))
+            .collect()
+    };
+    let above = residuals.iter().take(SHOWN).filter(|(r, _)| *r > 0.0);
+    let below = residuals.iter().rev().take(SHOWN).filter(|(r, _)| *r < 0.0);
+    format!(
+        "\n\nFurthest above the line ({unit}):{}\n\nFurthest below:{}",
+        listed(above.collect()),
+        listed(below.collect()),
+    )
 }
 
 /// Per model, the raw top-1 gap against the matched one.
@@ -664,14 +712,16 @@ enum Axes {
 }
 
 impl Axes {
-    fn to_axis(self, value: f64) -> f64 {
+    /// A value (accuracy or gap) as a position on the axis.
+    fn axis_at(self, value: f64) -> f64 {
         match self {
             Axes::Accuracy(scale) => scale.transform(value),
             Axes::Gap => value,
         }
     }
 
-    fn from_axis(self, value: f64) -> f64 {
+    /// The value at a position on the axis.
+    fn value_at(self, value: f64) -> f64 {
         match self {
             Axes::Accuracy(scale) => scale.inverse(value),
             Axes::Gap => value,
@@ -682,10 +732,10 @@ impl Axes {
     fn marks(self, input: GridInput) -> Vec<GridMark> {
         let (lo, hi) = input.bounds;
         (self
-            .round_values(self.from_axis(lo), self.from_axis(hi))
+            .round_values(self.value_at(lo), self.value_at(hi))
             .into_iter())
         .map(|value| GridMark {
-            value: self.to_axis(value),
+            value: self.axis_at(value),
             step_size: (hi - lo) / 4.0,
         })
         .collect()
@@ -733,7 +783,7 @@ impl Scatter<'_> {
     fn show(&self, ui: &mut egui::Ui, dots: &[Dot]) -> Option<String> {
         let axes = self.axes;
         let at: Vec<[f64; 2]> = (dots.iter())
-            .map(|d| [axes.to_axis(d.x), axes.to_axis(d.y)])
+            .map(|d| [axes.axis_at(d.x), axes.axis_at(d.y)])
             .collect();
         let (lo, hi) = at
             .iter()
@@ -741,7 +791,7 @@ impl Scatter<'_> {
             .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let (lo, hi) = match lo <= hi {
             true => (lo, hi),
-            false => (axes.to_axis(0.0), axes.to_axis(1.0)),
+            false => (axes.axis_at(0.0), axes.axis_at(1.0)),
         };
         let margin = ((hi - lo) * 0.08).max(0.01);
         let (lo, hi) = (lo - margin, hi + margin);
@@ -764,8 +814,8 @@ impl Scatter<'_> {
                 .y_axis_label(format!("{} on {} ({unit})", self.y.1, self.y.0))
                 .x_grid_spacer(move |input| axes.marks(input))
                 .y_grid_spacer(move |input| axes.marks(input))
-                .x_axis_formatter(move |mark, _| percent_text(axes.from_axis(mark.value)))
-                .y_axis_formatter(move |mark, _| percent_text(axes.from_axis(mark.value)))
+                .x_axis_formatter(move |mark, _| percent_text(axes.value_at(mark.value)))
+                .y_axis_formatter(move |mark, _| percent_text(axes.value_at(mark.value)))
                 .label_formatter(|position| match position {
                     HoverPosition::NearDataPoint {
                         plot_name, index, ..

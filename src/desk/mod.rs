@@ -23,6 +23,7 @@ use crate::imaging::{ImageLoader, Priority};
 use crate::panel::{PairStatus, QueueFilter, Review, SortOrder, ViewCounts};
 use crate::store::{Project, Watcher};
 pub use command::Command;
+pub use compare_view::ComparisonExport;
 pub use dialogs::ImportKind;
 use dialogs::{Dialog, ReviewerPrompt};
 use jobs::{Job, JobOutcome};
@@ -188,6 +189,7 @@ impl Desk {
     /// desk has said who they are for this project.
     fn open_project(&mut self, ctx: &egui::Context, path: &Path, dataset: Option<String>) {
         self.review = None;
+        self.compare.forget();
         self.view.clear();
         self.project_path = path.to_path_buf();
         let opened = Project::open(path).and_then(|project| {
