@@ -202,6 +202,7 @@ impl Desk {
         position: Option<usize>,
         before: Option<crate::panel::queue::PairState>,
     ) {
+        self.reload_outdated |= self.reload.is_some();
         if self.settings.filter.follows_votes() {
             self.rebuild_view();
             return;
