@@ -11,7 +11,7 @@ use crate::metrics::ModelReport;
 use crate::panel::live::DecisionShares;
 use egui::RichText;
 use egui_extras::Column;
-use egui_plot::{Bar, BarChart, GridMark, Line, Plot, PlotPoints};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Line, Plot, PlotPoints};
 
 /// Short headings, so that every column fits beside the queue and the item at 1280×800; the
 /// full name of each on hover.
@@ -27,7 +27,7 @@ const COLUMNS: [(&str, &str); 8] = [
 ];
 const ROW: f32 = 18.0;
 /// Bar chart height per model row.
-const BAR_ROW: f32 = 15.0;
+const BAR_ROW: f32 = 16.0;
 
 impl Desk {
     pub(super) fn metrics_panel(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
@@ -227,12 +227,23 @@ fn bars_plot(
     let width = 0.8 / series.max(1) as f64;
     let highlight = chart.highlight.clone();
     let axis_names = names.clone();
+    // egui_plot hides axis labels closer than 20 points; a name on every bar row needs less.
+    let names_axis = AxisHints::new_y()
+        .label(chart.axis_title.as_str())
+        .min_thickness(150.0)
+        .label_spacing(BAR_ROW - 4.0..=BAR_ROW - 2.0)
+        .formatter(move |mark, _| {
+            let row = count as f64 - 1.0 - mark.value;
+            match row >= 0.0 && row.fract() == 0.0 {
+                true => axis_names.get(row as usize).cloned().unwrap_or_default(),
+                false => String::new(),
+            }
+        });
     Plot::new(("chart", index))
         .height(height)
         .include_x(0.0)
         .x_axis_label(chart.value_title.as_str())
-        .y_axis_label(chart.axis_title.as_str())
-        .y_axis_min_width(150.0)
+        .custom_y_axes(vec![names_axis])
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
@@ -244,13 +255,6 @@ fn bars_plot(
                     step_size: 1.0,
                 })
                 .collect()
-        })
-        .y_axis_formatter(move |mark, _| {
-            let row = count as f64 - 1.0 - mark.value;
-            match row >= 0.0 && row.fract() == 0.0 {
-                true => axis_names.get(row as usize).cloned().unwrap_or_default(),
-                false => String::new(),
-            }
         })
         .show(ui, |plot| {
             for s in 0..series {
@@ -334,12 +338,12 @@ fn metrics_table(
     });
     let mut clicked = None;
     // The model's name gives way first (cut short, whole on hover); the figures keep their
-    // width.
+    // width, close to the names on a wide screen.
     egui_extras::TableBuilder::new(ui)
         .striped(true)
         .auto_shrink(false)
         .sense(egui::Sense::hover())
-        .column(Column::remainder().at_least(90.0).clip(true))
+        .column(Column::remainder().at_least(90.0).at_most(230.0).clip(true))
         .columns(Column::auto(), 7)
         .header(ROW, |mut header| {
             for (index, (heading, full)) in COLUMNS.iter().enumerate() {
