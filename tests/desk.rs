@@ -534,7 +534,14 @@ fn undo_still_works_after_a_reload_for_changes_made_elsewhere() {
     step_until(&mut harness, "the reload", |desk| {
         matches!(desk.status(), Status::Info(s) if s.contains("made elsewhere")) && !desk.is_busy()
     });
-    assert!(harness.state().review().unwrap().my_vote(mine.0, mine.1).is_some());
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .my_vote(mine.0, mine.1)
+            .is_some()
+    );
     // My vote from before the reload is still mine to take back.
     harness.key_press(Key::Z);
     harness.run_steps(2);
@@ -543,22 +550,39 @@ fn undo_still_works_after_a_reload_for_changes_made_elsewhere() {
     let withdrawn = |pair: (u32, u16)| rows.iter().find(|r| (r.0, r.1) == pair).unwrap().5;
     assert!(withdrawn(mine), "my vote is withdrawn: {rows:?}");
     assert!(!withdrawn(his), "ben's vote stands: {rows:?}");
-    assert!(harness.state().review().unwrap().my_vote(mine.0, mine.1).is_none());
-    assert_eq!(current_pair(harness.state()), mine, "undo goes back to the pair");
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .my_vote(mine.0, mine.1)
+            .is_none()
+    );
+    assert_eq!(
+        current_pair(harness.state()),
+        mine,
+        "undo goes back to the pair"
+    );
 }
 
 #[test]
-fn a_long_save_message_is_cut_short_before_the_project_at_1280_by_800() {
+fn a_long_message_is_cut_short_before_the_project_at_1280_by_800() {
     let sample = sample();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
-    // A move shows the switch time on the right; W·1 leaves the longest save message.
-    harness.key_press(Key::ArrowRight);
-    harness.run_steps(2);
-    harness.key_press(Key::W);
-    harness.key_press(Key::Num1);
-    harness.run_steps(3);
-    let message = harness.get_by_label_contains("(incomplete: give a category").rect();
+    // An import error names the file: a long name makes a message wider than the window.
+    let name = format!(
+        "predictions_of_{}.npy",
+        "a_model_with_a_long_name_".repeat(6)
+    );
+    let bad = sample.folder.join(&name);
+    std::fs::write(&bad, b"\x93NUMPY\x01\x00 this is not a real header").unwrap();
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .start_import(&ctx, ImportKind::Predictions, "sample", vec![bad]);
+    step_until(&mut harness, "the import to fail", |desk| !desk.is_busy());
+    let message = harness.get_by_label_contains(&name).rect();
     let file = sample.project.file_name().unwrap().to_string_lossy();
     let project = harness.get_by_label_contains(&file).rect();
     assert!(

@@ -20,10 +20,19 @@ const COLUMNS: [(&str, &str); 8] = [
     ("top-1", "top-1 accuracy, %"),
     ("ReaL", "ReaL accuracy, %"),
     ("MLA", "multi-label accuracy, %, as imported"),
-    ("MLA rev.", "MLA after review: the panel's decisions overlaid, %"),
-    ("Δ", "change of MLA after review, in points (shown only when there is one)"),
+    (
+        "MLA rev.",
+        "MLA after review: the panel's decisions overlaid, %",
+    ),
+    (
+        "Δ",
+        "change of MLA after review, in points (shown only when there is one)",
+    ),
     ("ASMA", "ASMA: mean subgroup accuracy over g = 1..5, %"),
-    ("slice", "correct on the ImageNet-M-style slice, k / n (95% interval on hover)"),
+    (
+        "slice",
+        "correct on the ImageNet-M-style slice, k / n (95% interval on hover)",
+    ),
 ];
 const ROW: f32 = 18.0;
 /// Bar chart height per model row.
@@ -445,9 +454,7 @@ fn model_cells(model: &ModelReport) -> [Cell; 8] {
         text: model
             .imagenet_m
             .map_or("–".into(), |s| format!("{}/{}", s.correct, s.total)),
-        key: SortKey::Number(
-            (model.imagenet_m).map(|s| s.correct as f64 / s.total.max(1) as f64),
-        ),
+        key: SortKey::Number((model.imagenet_m).map(|s| s.correct as f64 / s.total.max(1) as f64)),
         hover: model.imagenet_m.map(|s| {
             let [low, high] = s.ci95;
             format!("95% interval {:.1}–{:.1}%", low * 100.0, high * 100.0)
