@@ -740,3 +740,104 @@ fn votes_from_another_machine_and_a_crowd_merge_from_the_file_menu_then_aggregat
     assert!(written.starts_with("reviewer,image,label,verdict"));
     assert!(written.contains(&format!("ana,{},", first.0)), "{written}");
 }
+
+#[test]
+fn undo_still_works_after_a_reload_for_changes_made_elsewhere() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let mine = current_pair(harness.state());
+    harness.key_press(Key::C);
+    harness.run_steps(2);
+    // Ben votes on the next pair from another connection; the desk notices and reloads.
+    let his = current_pair(harness.state());
+    {
+        let mut project = Project::open(&sample.project).unwrap();
+        let mut ben =
+            bagel::panel::Review::load(&project, "sample", "ben", &bagel::progress::Silent)
+                .unwrap();
+        let vote = bagel::panel::Vote::new(his.0, his.1, bagel::panel::Verdict::Wrong);
+        ben.vote(&mut project, vote).unwrap();
+    }
+    step_until(&mut harness, "the reload", |desk| {
+        matches!(desk.status(), Status::Info(s) if s.contains("made elsewhere")) && !desk.is_busy()
+    });
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .my_vote(mine.0, mine.1)
+            .is_some()
+    );
+    // My vote from before the reload is still mine to take back.
+    harness.key_press(Key::Z);
+    harness.run_steps(2);
+    assert!(matches!(harness.state().status(), Status::Saved(s) if s.starts_with("undone")));
+    let rows = votes(&sample.project);
+    let withdrawn = |pair: (u32, u16)| rows.iter().find(|r| (r.0, r.1) == pair).unwrap().5;
+    assert!(withdrawn(mine), "my vote is withdrawn: {rows:?}");
+    assert!(!withdrawn(his), "ben's vote stands: {rows:?}");
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .my_vote(mine.0, mine.1)
+            .is_none()
+    );
+    assert_eq!(
+        current_pair(harness.state()),
+        mine,
+        "undo goes back to the pair"
+    );
+}
+
+#[test]
+fn a_long_message_is_cut_short_before_the_project_at_1280_by_800() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    // An import error names the file: a long name makes a message wider than the window.
+    let name = format!(
+        "predictions_of_{}.npy",
+        "a_model_with_a_long_name_".repeat(6)
+    );
+    let bad = sample.folder.join(&name);
+    std::fs::write(&bad, b"\x93NUMPY\x01\x00 this is not a real header").unwrap();
+    let ctx = harness.ctx.clone();
+    harness
+        .state_mut()
+        .start_import(&ctx, ImportKind::Predictions, "sample", vec![bad]);
+    step_until(&mut harness, "the import to fail", |desk| !desk.is_busy());
+    let message = harness.get_by_label_contains(&name).rect();
+    let file = sample.project.file_name().unwrap().to_string_lossy();
+    let project = harness.get_by_label_contains(&file).rect();
+    assert!(
+        message.max.x <= project.min.x && project.max.x <= 1280.0,
+        "the message {message:?} runs into the project {project:?}"
+    );
+}
+
+#[test]
+fn every_metrics_column_is_in_view_beside_the_queue_and_the_item_at_1280_by_800() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let item_panel = harness.get_by_label("Your vote:").rect().min.x;
+    let top1 = harness.get_by_role_and_label(egui::accesskit::Role::Button, "top-1");
+    let header = top1.rect();
+    for heading in ["top-1", "ReaL", "MLA", "MLA rev.", "Δ", "ASMA", "slice"] {
+        let rect = (harness.get_by_role_and_label(egui::accesskit::Role::Button, heading)).rect();
+        assert!(rect.max.x <= item_panel, "{heading} at {rect:?}, hidden");
+    }
+    // The first row (by name, the default order) sits right under the headings.
+    let report = harness.state().review().unwrap().live.report();
+    let names = report.models.iter().map(|m| m.model.clone());
+    let first = names.min_by_key(|name| name.to_lowercase()).unwrap();
+    let row = harness.get_by_label(&first).rect();
+    assert!(
+        row.min.y >= header.max.y && row.min.y - header.max.y < 24.0,
+        "{first} at {row:?}, headings at {header:?}"
+    );
+}

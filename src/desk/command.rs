@@ -331,6 +331,7 @@ impl Desk {
         before: Option<crate::panel::queue::PairState>,
     ) {
         self.panel_summary = None;
+        self.reload_outdated |= self.reload.is_some();
         if self.settings.filter.follows_votes() {
             self.rebuild_view();
             return;

@@ -274,6 +274,9 @@ impl Desk {
         commands
     }
 
+    /// Who votes, then what the last action did; on the right the switch time and the
+    /// project. The message takes the room the right side leaves and is cut short there, in
+    /// full on hover, so the two never overlap.
     pub(super) fn status_bar(&self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut commands = Vec::new();
         egui::Panel::bottom("status").show(ui, |ui| {
@@ -294,32 +297,49 @@ impl Desk {
                     ui.colored_label(theme::WARN, "this vote is incomplete: 1–4 and M / N");
                 }
                 ui.separator();
-                let (text, color) = match &self.status {
-                    Status::Idle => (String::new(), ui.visuals().text_color()),
-                    Status::Info(text) => (text.clone(), ui.visuals().text_color()),
-                    Status::Saved(text) => (format!("✔ {text}"), theme::GOOD),
-                    Status::Error(text) => (format!("⚠ {text}"), theme::BAD),
-                };
-                ui.colored_label(color, text);
-                if !self.warnings.is_empty() {
-                    ui.colored_label(theme::WARN, format!("⚠ {} warnings", self.warnings.len()))
-                        .on_hover_text(self.warnings.join("\n"));
-                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(self.project_path.display().to_string());
-                    if let Some(switch) = self.last_switch {
-                        ui.separator();
-                        ui.label(format!("next image drawn in {} ms", switch.as_millis()))
-                            .on_hover_text("from the key press to the frame that showed the image");
-                    }
-                    if self.reload.is_some() {
-                        ui.separator();
-                        ui.label("reloading changes made elsewhere…");
-                    }
+                    self.status_right(ui);
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        self.status_message(ui)
+                    });
                 });
             });
         });
         commands
+    }
+
+    /// The project (its file name; the whole path on hover), the last switch time, a reload.
+    fn status_right(&self, ui: &mut egui::Ui) {
+        let path = self.project_path.display().to_string();
+        let name = (self.project_path.file_name())
+            .map_or(path.clone(), |n| n.to_string_lossy().into_owned());
+        ui.label(name).on_hover_text(path);
+        if let Some(switch) = self.last_switch {
+            ui.separator();
+            ui.label(format!("next image drawn in {} ms", switch.as_millis()))
+                .on_hover_text("from the key press to the frame that showed the image");
+        }
+        if self.reload.is_some() {
+            ui.separator();
+            ui.label("reloading changes made elsewhere…");
+        }
+        ui.separator();
+    }
+
+    /// The last import's warnings, and the last action's message cut to the room left.
+    fn status_message(&self, ui: &mut egui::Ui) {
+        if !self.warnings.is_empty() {
+            ui.colored_label(theme::WARN, format!("⚠ {} warnings", self.warnings.len()))
+                .on_hover_text(self.warnings.join("\n"));
+        }
+        let (text, color) = match &self.status {
+            Status::Idle => return,
+            Status::Info(text) => (text.clone(), ui.visuals().text_color()),
+            Status::Saved(text) => (format!("✔ {text}"), theme::GOOD),
+            Status::Error(text) => (format!("⚠ {text}"), theme::BAD),
+        };
+        // Cut short, the whole message shows on hover.
+        ui.add(egui::Label::new(egui::RichText::new(text).color(color)).truncate());
     }
 
     /// The open dialog and windows.

@@ -11,21 +11,32 @@ use crate::metrics::ModelReport;
 use crate::panel::live::DecisionShares;
 use egui::RichText;
 use egui_extras::Column;
-use egui_plot::{Bar, BarChart, GridMark, Line, Plot, PlotPoints};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Line, Plot, PlotPoints};
 
-const COLUMNS: [&str; 8] = [
-    "model",
-    "top-1",
-    "ReaL",
-    "MLA",
-    "MLA after review",
-    "change",
-    "ASMA",
-    "slice",
+/// Short headings, so that every column fits beside the queue and the item at 1280×800; the
+/// full name of each on hover.
+const COLUMNS: [(&str, &str); 8] = [
+    ("model", "model"),
+    ("top-1", "top-1 accuracy, %"),
+    ("ReaL", "ReaL accuracy, %"),
+    ("MLA", "multi-label accuracy, %, as imported"),
+    (
+        "MLA rev.",
+        "MLA after review: the panel's decisions overlaid, %",
+    ),
+    (
+        "Δ",
+        "change of MLA after review, in points (shown only when there is one)",
+    ),
+    ("ASMA", "ASMA: mean subgroup accuracy over g = 1..5, %"),
+    (
+        "slice",
+        "correct on the ImageNet-M-style slice, k / n (95% interval on hover)",
+    ),
 ];
 const ROW: f32 = 18.0;
 /// Bar chart height per model row.
-const BAR_ROW: f32 = 15.0;
+const BAR_ROW: f32 = 16.0;
 
 impl Desk {
     pub(super) fn metrics_panel(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
@@ -225,12 +236,23 @@ fn bars_plot(
     let width = 0.8 / series.max(1) as f64;
     let highlight = chart.highlight.clone();
     let axis_names = names.clone();
+    // egui_plot hides axis labels closer than 20 points; a name on every bar row needs less.
+    let names_axis = AxisHints::new_y()
+        .label(chart.axis_title.as_str())
+        .min_thickness(150.0)
+        .label_spacing(BAR_ROW - 4.0..=BAR_ROW - 2.0)
+        .formatter(move |mark, _| {
+            let row = count as f64 - 1.0 - mark.value;
+            match row >= 0.0 && row.fract() == 0.0 {
+                true => axis_names.get(row as usize).cloned().unwrap_or_default(),
+                false => String::new(),
+            }
+        });
     Plot::new(("chart", index))
         .height(height)
         .include_x(0.0)
         .x_axis_label(chart.value_title.as_str())
-        .y_axis_label(chart.axis_title.as_str())
-        .y_axis_min_width(150.0)
+        .custom_y_axes(vec![names_axis])
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
@@ -242,13 +264,6 @@ fn bars_plot(
                     step_size: 1.0,
                 })
                 .collect()
-        })
-        .y_axis_formatter(move |mark, _| {
-            let row = count as f64 - 1.0 - mark.value;
-            match row >= 0.0 && row.fract() == 0.0 {
-                true => axis_names.get(row as usize).cloned().unwrap_or_default(),
-                false => String::new(),
-            }
         })
         .show(ui, |plot| {
             for s in 0..series {
@@ -331,19 +346,19 @@ fn metrics_table(
         }
     });
     let mut clicked = None;
+    // The model's name gives way first (cut short, whole on hover); the figures keep their
+    // width, close to the names on a wide screen.
     egui_extras::TableBuilder::new(ui)
         .striped(true)
         .auto_shrink(false)
         .sense(egui::Sense::hover())
-        .column(Column::auto().at_least(170.0))
-        .columns(Column::auto().at_least(62.0), 6)
-        .column(Column::remainder())
-        .header(22.0, |mut header| {
-            for (index, heading) in COLUMNS.iter().enumerate() {
-                let heading = if index == 7 {
-                    slice.unwrap_or("slice")
-                } else {
-                    heading
+        .column(Column::remainder().at_least(90.0).at_most(230.0).clip(true))
+        .columns(Column::auto(), 7)
+        .header(ROW, |mut header| {
+            for (index, (heading, full)) in COLUMNS.iter().enumerate() {
+                let full = match (index, slice) {
+                    (7, Some(slice)) => format!("{full}: {slice}"),
+                    _ => (*full).to_owned(),
                 };
                 header.col(|ui| {
                     let arrow = match (sort.column == index, sort.descending) {
@@ -354,11 +369,8 @@ fn metrics_table(
                     let button =
                         egui::Button::new(RichText::new(format!("{heading}{arrow}")).strong())
                             .frame(false);
-                    if ui
-                        .add(button)
-                        .on_hover_text("sort by this column")
-                        .clicked()
-                    {
+                    let hover = format!("{full}\nclick to sort by this column");
+                    if ui.add(button).on_hover_text(hover).clicked() {
                         clicked = Some(index);
                     }
                 });
@@ -372,7 +384,11 @@ fn metrics_table(
                 for cell in &cells[model] {
                     row.col(|ui| {
                         let text = RichText::new(&cell.text);
-                        ui.label(if highlighted { text.strong() } else { text });
+                        let text = if highlighted { text.strong() } else { text };
+                        let label = ui.add(egui::Label::new(text).truncate());
+                        if let Some(hover) = &cell.hover {
+                            label.on_hover_text(hover);
+                        }
                     });
                 }
             });
@@ -387,10 +403,11 @@ fn metrics_table(
     })
 }
 
-/// A table cell: its text, and what it sorts by.
+/// A table cell: its text, what it sorts by, and more on hover.
 struct Cell {
     text: String,
     key: SortKey,
+    hover: Option<String>,
 }
 
 enum SortKey {
@@ -416,49 +433,50 @@ fn model_cells(model: &ModelReport) -> [Cell; 8] {
     let number = |value: Option<f64>| Cell {
         text: percent(value),
         key: SortKey::Number(value),
+        hover: None,
     };
     let change = match (model.mla, model.mla_relabeled) {
         (Some(before), Some(after)) => Some((after - before) * 100.0),
         _ => None,
     };
-    let change_text = change_text(change);
-    let slice = model.imagenet_m.map_or("–".into(), |s| {
-        let [low, high] = s.ci95;
-        format!(
-            "{}/{} [{:.0}–{:.0}%]",
-            s.correct,
-            s.total,
-            low * 100.0,
-            high * 100.0
-        )
-    });
-    let slice_rate = model
-        .imagenet_m
-        .map(|s| s.correct as f64 / s.total.max(1) as f64);
+    let asma = match model.asma_is_partial() {
+        true => Cell {
+            text: format!("{}*", percent(model.asma)),
+            hover: Some(format!(
+                "* over the subgroups g = 1..{} only",
+                model.asma_groups
+            )),
+            ..number(model.asma)
+        },
+        false => number(model.asma),
+    };
+    let slice = Cell {
+        text: model
+            .imagenet_m
+            .map_or("–".into(), |s| format!("{}/{}", s.correct, s.total)),
+        key: SortKey::Number((model.imagenet_m).map(|s| s.correct as f64 / s.total.max(1) as f64)),
+        hover: model.imagenet_m.map(|s| {
+            let [low, high] = s.ci95;
+            format!("95% interval {:.1}–{:.1}%", low * 100.0, high * 100.0)
+        }),
+    };
     [
         Cell {
             text: model.model.clone(),
             key: SortKey::Text(model.model.clone()),
+            // Cut short, the name shows whole on hover.
+            hover: None,
         },
         number(model.top1),
         number(model.real),
         number(model.mla),
         number(model.mla_relabeled),
         Cell {
-            text: change_text,
-            key: SortKey::Number(change),
+            text: change_text(change),
+            ..number(change)
         },
-        Cell {
-            text: match model.asma_is_partial() {
-                true => format!("{} (g ≤ {})", percent(model.asma), model.asma_groups),
-                false => percent(model.asma),
-            },
-            key: SortKey::Number(model.asma),
-        },
-        Cell {
-            text: slice,
-            key: SortKey::Number(slice_rate),
-        },
+        asma,
+        slice,
     ]
 }
 

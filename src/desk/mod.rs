@@ -97,6 +97,8 @@ pub struct Desk {
     job: Option<Job>,
     /// A reload after changes made elsewhere, in the background.
     reload: Option<Job>,
+    /// A vote was cast while the reload ran, which may have read the log before it.
+    reload_outdated: bool,
     watcher: Option<Watcher>,
     data_version: Option<i64>,
     dialog: Option<Dialog>,
@@ -139,6 +141,7 @@ impl Desk {
             status: Status::Idle,
             job: None,
             reload: None,
+            reload_outdated: false,
             watcher: None,
             data_version: None,
             dialog: None,
@@ -267,10 +270,11 @@ impl Desk {
         if let Some(outcome) = self.reload.as_ref().and_then(Job::poll) {
             self.reload = None;
             match outcome {
-                JobOutcome::Loaded(review) => {
-                    self.show_review(*review, true);
-                    self.status = Status::Info("changes made elsewhere are loaded".into());
+                // My vote cast while it loaded may be missing from it: load again.
+                JobOutcome::Loaded(_) if std::mem::take(&mut self.reload_outdated) => {
+                    self.reload_now(ctx)
                 }
+                JobOutcome::Loaded(review) => self.take_reload(*review),
                 JobOutcome::Failed(message) => self.status = Status::Error(message),
                 _ => {}
             }
@@ -329,9 +333,25 @@ impl Desk {
             return;
         }
         self.data_version = now;
+        self.reload_now(ctx);
+    }
+
+    fn reload_now(&mut self, ctx: &egui::Context) {
         if let Some(dataset) = self.review.as_ref().map(|r| r.dataset.name.clone()) {
             self.reload = self.spawn_load(ctx, &dataset, format!("Reloading {dataset}"));
         }
+    }
+
+    /// Shows a reload for changes made elsewhere, going on with my session (undo still works).
+    fn take_reload(&mut self, mut review: Review) {
+        let (Some(project), Some(earlier)) = (&self.project, self.review.as_mut()) else {
+            return;
+        };
+        self.status = match review.continue_session(project, earlier) {
+            Ok(()) => Status::Info("changes made elsewhere are loaded".into()),
+            Err(error) => Status::Error(format!("changes made elsewhere: {error}")),
+        };
+        self.show_review(review, true);
     }
 
     /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).

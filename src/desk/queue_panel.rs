@@ -7,7 +7,7 @@ use super::names::{source_name, verdict_mark};
 use super::{Desk, theme};
 use crate::panel::queue::is_incomplete;
 use crate::panel::{DecidedFilter, MistakeSource, QueueItem, Review, ReviewedFilter, SortOrder};
-use crate::vocab::Vocabulary;
+use crate::vocab::{ClassId, Vocabulary};
 use egui::RichText;
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -272,12 +272,8 @@ fn queue_row(
         MistakeSource::Real => "ReaL",
         MistakeSource::Original => "orig",
     };
-    let text = format!(
-        "{mark:<2} {:>2}× {} ≠ {} · {source}",
-        item.models.len(),
-        name(item.label),
-        original.map_or("unknown", name),
-    );
+    let pair = pair_text(vocab, item.label, original);
+    let text = format!("{mark:<2} {:>2}× {pair} · {source}", item.models.len());
     let color = match mine {
         Some(vote) if is_incomplete(vote) => theme::WARN,
         _ => ui.visuals().text_color(),
@@ -313,11 +309,36 @@ fn queue_row(
     })
 }
 
+/// "predicted ≠ original", or "= original" when the original label is the predicted class
+/// and another label set makes the pair a mistake ("kite ≠ kite" read as a contradiction).
+fn pair_text(vocab: &Vocabulary, predicted: ClassId, original: Option<ClassId>) -> String {
+    let name = |class| vocab.class(class).map_or("?", |c| c.name());
+    match original {
+        Some(original) if original == predicted => format!("{} = original", name(predicted)),
+        Some(original) => format!("{} ≠ {}", name(predicted), name(original)),
+        None => format!("{} ≠ unknown", name(predicted)),
+    }
+}
+
 fn order_name(order: SortOrder) -> &'static str {
     match order {
         SortOrder::Confidence => "confidence",
         SortOrder::Models => "how many models predict it",
         SortOrder::Distance => "hierarchy distance",
         SortOrder::Class => "predicted class",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prediction_equal_to_the_original_label_says_so() {
+        let vocab = Vocabulary::imagenet1k();
+        // 21 kite (the bird), 517 crane (the machine), 134 crane (the bird).
+        assert_eq!(pair_text(&vocab, 21, Some(21)), "kite = original");
+        assert_eq!(pair_text(&vocab, 517, Some(134)), "crane ≠ crane");
+        assert_eq!(pair_text(&vocab, 21, None), "kite ≠ unknown");
     }
 }

@@ -157,6 +157,20 @@ impl Review {
         Ok(())
     }
 
+    /// Carries my session (its round and undo stack) over into this fresh load of the same
+    /// dataset, as after a reload for changes made elsewhere: my votes are still in the log,
+    /// so undo still takes them back. A load for someone else or another dataset starts anew.
+    pub fn continue_session(&mut self, project: &Project, earlier: &mut Review) -> Result<()> {
+        if (earlier.dataset.id, earlier.reviewer.as_str()) != (self.dataset.id, &self.reviewer) {
+            return Ok(());
+        }
+        if earlier.round != self.round {
+            self.set_round(project, earlier.round)?;
+        }
+        self.undo = std::mem::take(&mut earlier.undo);
+        Ok(())
+    }
+
     /// Casts my vote: on disk first, then the marks, the undo stack and the live metrics.
     pub fn vote(&mut self, project: &mut Project, vote: Vote) -> Result<()> {
         let event = self.event(vote.image, vote.label, Some(vote.clone()));
