@@ -375,6 +375,11 @@ fn a_wrong_vote_without_its_details_is_marked_incomplete_and_found_by_its_filter
     // Still on the pair (a wrong vote waits for its severity), marked in the status bar.
     assert_eq!(current_pair(harness.state()), pair);
     harness.get_by_label_contains("this vote is incomplete");
+    assert!(
+        matches!(harness.state().status(), Status::Saved(s) if s.ends_with("(incomplete: give M (major) or N (minor))")),
+        "only the severity is missing: {:?}",
+        harness.state().status()
+    );
     assert_eq!(harness.state().counts().incomplete, 1);
     let mut settings = harness.state().settings().clone();
     settings.filter.reviewed = ReviewedFilter::Incomplete;

@@ -304,16 +304,16 @@ impl Desk {
             return;
         };
         let what = describe_vote(project, &vote);
-        let incomplete = is_incomplete(&vote);
+        let missing = missing_details(&vote);
         let saved = match amend {
             true => review.amend(project, vote),
             false => review.vote(project, vote),
         };
         match saved {
             Ok(()) => {
-                self.status = Status::Saved(match incomplete {
-                    true => format!("saved: {what} (incomplete: give a category 1–4 and M or N)"),
-                    false => format!("saved: {what}"),
+                self.status = Status::Saved(match missing {
+                    Some(missing) => format!("saved: {what} (incomplete: give {missing})"),
+                    None => format!("saved: {what}"),
                 });
                 self.after_vote(position, before);
                 if advance && self.settings.auto_advance {
@@ -439,6 +439,18 @@ impl Desk {
             ))
         });
     }
+}
+
+/// What a wrong vote still lacks, in keys: "a category 1–4", "M or N", or both.
+fn missing_details(vote: &Vote) -> Option<&'static str> {
+    if !is_incomplete(vote) {
+        return None;
+    }
+    Some(match (vote.category, vote.severity) {
+        (None, None) => "a category 1–4 and M or N",
+        (None, Some(_)) => "a category 1–4",
+        (Some(_), _) => "M (major) or N (minor)",
+    })
 }
 
 fn describe_vote(project: &Project, vote: &Vote) -> String {
