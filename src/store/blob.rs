@@ -84,7 +84,8 @@ mod tests {
     #[test]
     fn columns_round_trip() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (ids BLOB, scores BLOB)").unwrap();
+        conn.execute_batch("CREATE TABLE t (ids BLOB, scores BLOB)")
+            .unwrap();
         conn.execute(
             "INSERT INTO t (ids, scores) VALUES (?1, ?2)",
             (pack_u16(&[0, 999, 65535]), pack_f32(&[0.25, -1.5])),

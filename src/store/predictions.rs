@@ -62,7 +62,13 @@ impl Project {
         let damaged = |problem| self.damaged_predictions(&record.model, &record.origin, problem);
         let (k, images) = record.check(with_scores).map_err(damaged)?;
         let read = |column: usize, count: usize| {
-            read_blob(self.conn(), "predictions", COLUMNS[column], record.rowid, count)
+            read_blob(
+                self.conn(),
+                "predictions",
+                COLUMNS[column],
+                record.rowid,
+                count,
+            )
         };
         let class_ids: Vec<ClassId> = read(0, images * k)?;
         check_classes(&class_ids, k, self.vocab().len()).map_err(damaged)?;
@@ -168,7 +174,11 @@ impl Record {
 }
 
 /// Every class id within the vocabulary; otherwise where the largest one is.
-fn check_classes(class_ids: &[ClassId], k: usize, classes: usize) -> std::result::Result<(), String> {
+fn check_classes(
+    class_ids: &[ClassId],
+    k: usize,
+    classes: usize,
+) -> std::result::Result<(), String> {
     match class_ids.iter().max().filter(|&&id| id as usize >= classes) {
         Some(&id) => {
             let at = class_ids.iter().position(|&c| c == id).unwrap_or_default();
