@@ -42,17 +42,17 @@ pub fn pack_f32(values: &[f32]) -> Vec<u8> {
 
 /// A value as stored in a blob column: little-endian.
 pub trait LittleEndian: bytemuck::Pod {
-    fn from_le(self) -> Self;
+    fn le_to_native(self) -> Self;
 }
 
 impl LittleEndian for u16 {
-    fn from_le(self) -> Self {
+    fn le_to_native(self) -> Self {
         u16::from_le(self)
     }
 }
 
 impl LittleEndian for f32 {
-    fn from_le(self) -> Self {
+    fn le_to_native(self) -> Self {
         f32::from_bits(u32::from_le(self.to_bits()))
     }
 }
@@ -72,7 +72,9 @@ pub fn read_blob<T: LittleEndian>(
     blob.read_at_exact(bytemuck::cast_slice_mut(&mut values), 0)?;
     // On little-endian machines the stored layout is the memory layout, and this is no pass.
     if cfg!(target_endian = "big") {
-        values.iter_mut().for_each(|value| *value = value.from_le());
+        values
+            .iter_mut()
+            .for_each(|value| *value = value.le_to_native());
     }
     Ok(values)
 }

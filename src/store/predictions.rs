@@ -1,7 +1,7 @@
 //! Predictions, columnar: one record per (model, dataset).
 
 use super::Project;
-use super::blob::{pack_f32, pack_u16, read_blob};
+use super::blob::{LittleEndian, pack_f32, pack_u16, read_blob};
 use crate::data::TopK;
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
@@ -61,26 +61,10 @@ impl Project {
             .ok_or_else(|| Error::Usage(format!("model {model_id} has no predictions here")))?;
         let damaged = |problem| self.damaged_predictions(&record.model, &record.origin, problem);
         let (k, images) = record.check(with_scores).map_err(damaged)?;
-        let read = |column: usize, count: usize| {
-            read_blob(
-                self.conn(),
-                "predictions",
-                COLUMNS[column],
-                record.rowid,
-                count,
-            )
-        };
-        let class_ids: Vec<ClassId> = read(0, images * k)?;
+        let class_ids: Vec<ClassId> = record.read(self, 0, images * k)?;
         check_classes(&class_ids, k, self.vocab().len()).map_err(damaged)?;
         let optional = |column: usize, count: usize| match record.columns[column] {
-            Stored::Bytes(_) if with_scores => read_blob(
-                self.conn(),
-                "predictions",
-                COLUMNS[column],
-                record.rowid,
-                count,
-            )
-            .map(Some),
+            Stored::Bytes(_) if with_scores => record.read(self, column, count).map(Some),
             _ => Ok(None),
         };
         Ok(TopK {
@@ -142,6 +126,17 @@ impl Record {
             shape: (row.get(3)?, row.get(4)?),
             columns: [stored(5)?, stored(7)?, stored(9)?, stored(11)?],
         })
+    }
+
+    /// The `count` values of a blob column, checked by [`Record::check`].
+    fn read<T: LittleEndian>(
+        &self,
+        project: &Project,
+        column: usize,
+        count: usize,
+    ) -> rusqlite::Result<Vec<T>> {
+        let conn = project.conn();
+        read_blob(conn, "predictions", COLUMNS[column], self.rowid, count)
     }
 
     /// (k, images) when every blob to be read is the size the shape says; otherwise what is
