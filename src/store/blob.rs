@@ -1,6 +1,7 @@
 //! Little-endian packing of columns into SQLite blobs.
 
 use rusqlite::types::ValueRef;
+use rusqlite::{Connection, MAIN_DB};
 
 /// A blob column as read, borrowed from the row: no copy before it is unpacked.
 pub enum Blob<'a> {
@@ -18,28 +19,10 @@ impl<'a> Blob<'a> {
             _ => Blob::NotBytes,
         })
     }
-
-    pub fn bytes(&self) -> &'a [u8] {
-        match self {
-            Blob::Bytes(bytes) => bytes,
-            _ => &[],
-        }
-    }
 }
 
 pub fn pack_u16(values: &[u16]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-/// One copy of the bytes: on little-endian machines the stored layout is the memory layout.
-pub fn unpack_u16(bytes: &[u8]) -> Vec<u16> {
-    let whole = bytes.len() / 2;
-    let mut values = vec![0u16; whole];
-    bytemuck::cast_slice_mut(&mut values).copy_from_slice(&bytes[..whole * 2]);
-    for value in &mut values {
-        *value = u16::from_le(*value);
-    }
-    values
 }
 
 pub fn pack_u32(values: &[u32]) -> Vec<u8> {
@@ -57,14 +40,43 @@ pub fn pack_f32(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
-pub fn unpack_f32(bytes: &[u8]) -> Vec<f32> {
-    let whole = bytes.len() / 4;
-    let mut values = vec![0u32; whole];
-    bytemuck::cast_slice_mut(&mut values).copy_from_slice(&bytes[..whole * 4]);
-    values
-        .into_iter()
-        .map(|v| f32::from_bits(u32::from_le(v)))
-        .collect()
+/// A value as stored in a blob column: little-endian.
+pub trait LittleEndian: bytemuck::Pod {
+    fn le_to_native(self) -> Self;
+}
+
+impl LittleEndian for u16 {
+    fn le_to_native(self) -> Self {
+        u16::from_le(self)
+    }
+}
+
+impl LittleEndian for f32 {
+    fn le_to_native(self) -> Self {
+        f32::from_bits(u32::from_le(self.to_bits()))
+    }
+}
+
+/// The `count` values of a blob, read straight into their column through SQLite's incremental
+/// blob I/O: one copy from the file's pages, where reading the row would first copy the whole
+/// blob into a buffer of SQLite's. The caller has checked that the blob holds `count` values.
+pub fn read_blob<T: LittleEndian>(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    rowid: i64,
+    count: usize,
+) -> rusqlite::Result<Vec<T>> {
+    let mut values = vec![T::zeroed(); count];
+    let blob = conn.blob_open(MAIN_DB, table, column, rowid, true)?;
+    blob.read_at_exact(bytemuck::cast_slice_mut(&mut values), 0)?;
+    // On little-endian machines the stored layout is the memory layout, and this is no pass.
+    if cfg!(target_endian = "big") {
+        values
+            .iter_mut()
+            .for_each(|value| *value = value.le_to_native());
+    }
+    Ok(values)
 }
 
 #[cfg(test)]
@@ -73,8 +85,26 @@ mod tests {
 
     #[test]
     fn columns_round_trip() {
-        assert_eq!(unpack_u16(&pack_u16(&[0, 999, 65535])), vec![0, 999, 65535]);
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (ids BLOB, scores BLOB)")
+            .unwrap();
+        conn.execute(
+            "INSERT INTO t (ids, scores) VALUES (?1, ?2)",
+            (pack_u16(&[0, 999, 65535]), pack_f32(&[0.25, -1.5])),
+        )
+        .unwrap();
+        let rowid = conn.last_insert_rowid();
+        let ids: Vec<u16> = read_blob(&conn, "t", "ids", rowid, 3).unwrap();
+        let scores: Vec<f32> = read_blob(&conn, "t", "scores", rowid, 2).unwrap();
+        assert_eq!((ids, scores), (vec![0, 999, 65535], vec![0.25, -1.5]));
         assert_eq!(unpack_u32(&pack_u32(&[7, 49_999])), vec![7, 49_999]);
-        assert_eq!(unpack_f32(&pack_f32(&[0.25, -1.5])), vec![0.25, -1.5]);
+    }
+
+    #[test]
+    fn a_blob_shorter_than_asked_for_is_an_error() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (ids BLOB); INSERT INTO t VALUES (X'0100')")
+            .unwrap();
+        assert!(read_blob::<u16>(&conn, "t", "ids", 1, 2).is_err());
     }
 }

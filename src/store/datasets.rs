@@ -75,13 +75,37 @@ impl Images {
 
 impl Project {
     pub fn datasets(&self) -> Result<Vec<DatasetInfo>> {
+        self.dataset_rows(None)
+    }
+
+    /// The dataset called `name`; the error lists the datasets the project has. Only this
+    /// dataset's images are counted (the count reads every image row).
+    pub fn dataset(&self, name: &str) -> Result<DatasetInfo> {
+        if let Some(found) = self.dataset_rows(Some(name))?.pop() {
+            return Ok(found);
+        }
+        let datasets = self.datasets()?;
+        let known: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
+        let advice = if known.is_empty() {
+            "it has none yet; import images with `bagel import images`".to_owned()
+        } else {
+            format!("it has: {}", known.join(", "))
+        };
+        Err(Error::Usage(format!(
+            "project {} has no dataset {name:?}; {advice}",
+            self.path().display()
+        )))
+    }
+
+    /// The dataset called `name`, or all of them, in creation order.
+    fn dataset_rows(&self, name: Option<&str>) -> Result<Vec<DatasetInfo>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT d.id, d.name, d.image_root,
                     (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id),
                     EXISTS (SELECT 1 FROM settings s WHERE s.key = 'images_anywhere:' || d.id)
-             FROM datasets d ORDER BY d.id",
+             FROM datasets d WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.id",
         )?;
-        let rows = statement.query_map([], |row| {
+        let rows = statement.query_map([name], |row| {
             Ok(DatasetInfo {
                 id: row.get(0)?,
                 name: row.get(1)?,
@@ -91,24 +115,6 @@ impl Project {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The dataset called `name`; the error lists the datasets the project has.
-    pub fn dataset(&self, name: &str) -> Result<DatasetInfo> {
-        let datasets = self.datasets()?;
-        let known: Vec<&str> = datasets.iter().map(|d| d.name.as_str()).collect();
-        let advice = if known.is_empty() {
-            "it has none yet; import images with `bagel import images`".to_owned()
-        } else {
-            format!("it has: {}", known.join(", "))
-        };
-        let found = datasets.iter().find(|d| d.name == name).cloned();
-        found.ok_or_else(|| {
-            Error::Usage(format!(
-                "project {} has no dataset {name:?}; {advice}",
-                self.path().display()
-            ))
-        })
     }
 
     pub fn images(&self, dataset_id: i64) -> Result<Images> {

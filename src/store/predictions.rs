@@ -1,9 +1,10 @@
 //! Predictions, columnar: one record per (model, dataset).
 
 use super::Project;
-use super::blob::{Blob, pack_f32, pack_u16, unpack_f32, unpack_u16};
+use super::blob::{LittleEndian, pack_f32, pack_u16, read_blob};
 use crate::data::TopK;
 use crate::error::{Error, Result};
+use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,33 +41,39 @@ impl Project {
     }
 
     /// The predictions of a model; scores and uncertainties only when asked for, because the
-    /// metrics need class ids alone and scores triple the memory. The blobs are checked
-    /// against the record's shape and the vocabulary: a damaged record is named, never read.
+    /// metrics need class ids alone and scores triple the memory. The record's shape is checked
+    /// against its blobs' sizes before any is read, and the class ids against the vocabulary: a
+    /// damaged record is named, never read. Each blob is read straight into its column, one
+    /// copy from the file's pages (a row read would copy it into a buffer of SQLite's first).
     pub fn predictions(&self, model_id: i64, dataset_id: i64, with_scores: bool) -> Result<TopK> {
-        let sql = if with_scores {
-            "SELECT m.name, p.top_k, p.num_images, p.class_ids, p.scores, p.max_softmax, p.entropy,
-                    p.origin
-             FROM predictions p JOIN models m ON m.id = p.model_id
-             WHERE p.model_id = ?1 AND p.dataset_id = ?2"
-        } else {
-            "SELECT m.name, p.top_k, p.num_images, p.class_ids, NULL, NULL, NULL, p.origin
-             FROM predictions p JOIN models m ON m.id = p.model_id
-             WHERE p.model_id = ?1 AND p.dataset_id = ?2"
-        };
-        let classes = self.vocab().len();
-        let read = self
+        let record = self
             .conn()
-            .prepare_cached(sql)?
-            .query_row(params![model_id, dataset_id], |row| {
-                let model: (String, String) = (row.get(0)?, row.get(7)?);
-                let shape = (row.get::<_, i64>(1)?, row.get::<_, i64>(2)?);
-                let blob = |column| Blob::of(row.get_ref(column)?);
-                let blobs = [blob(3)?, blob(4)?, blob(5)?, blob(6)?];
-                Ok(decode(shape, blobs, classes).map_err(|problem| (model, problem)))
-            })
+            .prepare_cached(
+                "SELECT p.rowid, m.name, p.origin, p.top_k, p.num_images,
+                        typeof(p.class_ids), length(p.class_ids), typeof(p.scores), length(p.scores),
+                        typeof(p.max_softmax), length(p.max_softmax),
+                        typeof(p.entropy), length(p.entropy)
+                 FROM predictions p JOIN models m ON m.id = p.model_id
+                 WHERE p.model_id = ?1 AND p.dataset_id = ?2",
+            )?
+            .query_row(params![model_id, dataset_id], Record::of_row)
             .optional()?
             .ok_or_else(|| Error::Usage(format!("model {model_id} has no predictions here")))?;
-        read.map_err(|((name, origin), problem)| self.damaged_predictions(&name, &origin, problem))
+        let damaged = |problem| self.damaged_predictions(&record.model, &record.origin, problem);
+        let (k, images) = record.check(with_scores).map_err(damaged)?;
+        let class_ids: Vec<ClassId> = record.read(self, 0, images * k)?;
+        check_classes(&class_ids, k, self.vocab().len()).map_err(damaged)?;
+        let optional = |column: usize, count: usize| match record.columns[column] {
+            Stored::Bytes(_) if with_scores => record.read(self, column, count).map(Some),
+            _ => Ok(None),
+        };
+        Ok(TopK {
+            k,
+            class_ids,
+            scores: optional(1, images * k)?,
+            max_softmax: optional(2, images)?,
+            entropy: optional(3, images)?,
+        })
     }
 
     /// The error for a model's damaged prediction record, with how to repair it.
@@ -82,48 +89,102 @@ impl Project {
     }
 }
 
-/// The record's class ids, scores and uncertainties, each the length its shape says, every
-/// class id within the vocabulary; otherwise what is wrong.
-fn decode(
-    (k, images): (i64, i64),
-    [class_ids, scores, max_softmax, entropy]: [Blob; 4],
+/// The blob columns of a prediction record, in the order [`Record::columns`] holds them.
+const COLUMNS: [&str; 4] = ["class_ids", "scores", "max_softmax", "entropy"];
+
+/// A blob column as the record's query sees it: its type and size, its content not yet read.
+enum Stored {
+    Bytes(usize),
+    Missing,
+    /// Text or a number where a blob belongs: written by something other than bagel.
+    NotBytes,
+}
+
+/// A prediction record before its blobs are read.
+struct Record {
+    rowid: i64,
+    model: String,
+    origin: String,
+    shape: (i64, i64),
+    columns: [Stored; 4],
+}
+
+impl Record {
+    fn of_row(row: &rusqlite::Row) -> rusqlite::Result<Self> {
+        let stored = |column: usize| -> rusqlite::Result<Stored> {
+            let kind: String = row.get(column)?;
+            Ok(match kind.as_str() {
+                "blob" => Stored::Bytes(row.get::<_, i64>(column + 1)? as usize),
+                "null" => Stored::Missing,
+                _ => Stored::NotBytes,
+            })
+        };
+        Ok(Record {
+            rowid: row.get(0)?,
+            model: row.get(1)?,
+            origin: row.get(2)?,
+            shape: (row.get(3)?, row.get(4)?),
+            columns: [stored(5)?, stored(7)?, stored(9)?, stored(11)?],
+        })
+    }
+
+    /// The `count` values of a blob column, checked by [`Record::check`].
+    fn read<T: LittleEndian>(
+        &self,
+        project: &Project,
+        column: usize,
+        count: usize,
+    ) -> rusqlite::Result<Vec<T>> {
+        let conn = project.conn();
+        read_blob(conn, "predictions", COLUMNS[column], self.rowid, count)
+    }
+
+    /// (k, images) when every blob to be read is the size the shape says; otherwise what is
+    /// wrong. Scores and uncertainties are checked only when they are to be read.
+    fn check(&self, with_scores: bool) -> std::result::Result<(usize, usize), String> {
+        let (k, images) = self.shape;
+        if k <= 0 || images < 0 {
+            return Err(format!("its shape reads {images} images × top-{k}"));
+        }
+        let (k, images) = (k as usize, images as usize);
+        let expect = |column: usize, count: usize, width: usize| match self.columns[column] {
+            Stored::Bytes(bytes) if bytes == count * width => Ok(()),
+            Stored::Bytes(bytes) => Err(format!(
+                "{} holds {bytes} bytes where {images} images × top-{k} need {}",
+                COLUMNS[column],
+                count * width
+            )),
+            Stored::Missing if column > 0 => Ok(()),
+            Stored::Missing => Err(format!("{} is missing", COLUMNS[column])),
+            Stored::NotBytes => Err(format!("{} is not a blob", COLUMNS[column])),
+        };
+        expect(0, images * k, 2)?;
+        if with_scores {
+            expect(1, images * k, 4)?;
+            expect(2, images, 4)?;
+            expect(3, images, 4)?;
+        }
+        Ok((k, images))
+    }
+}
+
+/// Every class id within the vocabulary; otherwise where the largest one is.
+fn check_classes(
+    class_ids: &[ClassId],
+    k: usize,
     classes: usize,
-) -> std::result::Result<TopK, String> {
-    if k <= 0 || images < 0 {
-        return Err(format!("its shape reads {images} images × top-{k}"));
+) -> std::result::Result<(), String> {
+    match class_ids.iter().max().filter(|&&id| id as usize >= classes) {
+        Some(&id) => {
+            let at = class_ids.iter().position(|&c| c == id).unwrap_or_default();
+            Err(format!(
+                "image {}, rank {}: class id {id}, but the vocabulary has {classes} classes",
+                at / k,
+                at % k + 1
+            ))
+        }
+        None => Ok(()),
     }
-    let (k, images) = (k as usize, images as usize);
-    let expect = |blob: &Blob, name: &str, count: usize, width: usize| match blob {
-        Blob::Bytes(bytes) if bytes.len() == count * width => Ok(()),
-        Blob::Bytes(bytes) => Err(format!(
-            "{name} holds {} bytes where {images} images × top-{k} need {}",
-            bytes.len(),
-            count * width
-        )),
-        Blob::Missing => Err(format!("{name} is missing")),
-        Blob::NotBytes => Err(format!("{name} is not a blob")),
-    };
-    expect(&class_ids, "class_ids", images * k, 2)?;
-    let class_ids = unpack_u16(class_ids.bytes());
-    if let Some(&id) = class_ids.iter().max().filter(|&&id| id as usize >= classes) {
-        let at = class_ids.iter().position(|&c| c == id).unwrap_or_default();
-        return Err(format!(
-            "image {}, rank {}: class id {id}, but the vocabulary has {classes} classes",
-            at / k,
-            at % k + 1
-        ));
-    }
-    let optional = |blob: Blob, name: &str, count: usize| match blob {
-        Blob::Missing => Ok(None),
-        blob => expect(&blob, name, count, 4).map(|()| Some(unpack_f32(blob.bytes()))),
-    };
-    Ok(TopK {
-        k,
-        class_ids,
-        scores: optional(scores, "scores", images * k)?,
-        max_softmax: optional(max_softmax, "max_softmax", images)?,
-        entropy: optional(entropy, "entropy", images)?,
-    })
 }
 
 /// Stores a model's predictions; the model row is created when new. An existing record for
