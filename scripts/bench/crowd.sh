@@ -23,7 +23,7 @@ bagel=$PWD/target/release/bagel
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bagel" new "$work/images.bagel" >/dev/null
-"$bagel" import images "$work/images.bagel" --dataset val "$images" >/dev/null
+"$bagel" import images "$work/images.bagel" --dataset val "$images" >/dev/null 2>&1
 cp "$work/images.bagel" "$work/voted.bagel"
 "$bagel" import votes "$work/voted.bagel" --dataset val "$raters" >/dev/null
 

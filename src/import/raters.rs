@@ -315,6 +315,7 @@ fn read_tensor(
     progress.begin("reading the raters' answers", total as u64);
     let mut reader = tensor.into_inner();
     let mut buffer = vec![0u8; CHUNK_ROWS * row_bytes];
+    let mut answered = Vec::new();
     let mut row = 0;
     while row < total {
         check_cancelled(progress)?;
@@ -327,10 +328,9 @@ fn read_tensor(
                 format!("ends early, near row {row} of {total} ({e}); the file may be truncated"),
             )
         })?;
-        for (offset, bytes) in chunk.chunks_exact(row_bytes).enumerate() {
-            if bytes.iter().all(|&b| b == 0) {
-                continue;
-            }
+        nonzero_rows(chunk, row_bytes, &mut answered);
+        for &offset in &answered {
+            let bytes = &chunk[offset * row_bytes..(offset + 1) * row_bytes];
             let index = row + offset;
             let values = [0, 1, 2].map(|i| decode(&bytes[i * width..(i + 1) * width]));
             let answer = one_hot(values).ok_or_else(|| {
@@ -352,6 +352,33 @@ fn read_tensor(
         progress.advance(rows as u64);
     }
     Ok(())
+}
+
+/// Bytes OR-ed at a time while looking for the rows that hold an answer: 94% of the tensor's
+/// rows are zeros, and OR-ing a block compiles to vector instructions where testing row by row
+/// does not.
+const SCAN_BLOCK: usize = 64;
+
+/// The rows of `chunk` (rows of `row_bytes`) that hold a nonzero byte, in order, into `rows`.
+fn nonzero_rows(chunk: &[u8], row_bytes: usize, rows: &mut Vec<usize>) {
+    rows.clear();
+    let mut start = 0;
+    while start < chunk.len() {
+        let end = (start + SCAN_BLOCK).min(chunk.len());
+        if chunk[start..end].iter().fold(0, |any, &b| any | b) == 0 {
+            start = end;
+            continue;
+        }
+        // The rows the block touches, whole.
+        let last = (end - 1) / row_bytes;
+        for row in start / row_bytes..=last {
+            let bytes = &chunk[row * row_bytes..(row + 1) * row_bytes];
+            if bytes.iter().any(|&b| b != 0) {
+                rows.push(row);
+            }
+        }
+        start = (last + 1) * row_bytes;
+    }
 }
 
 fn one_hot(values: [f64; 3]) -> Option<u8> {
@@ -626,6 +653,21 @@ mod tests {
                 .contains("2 questions name images that are not in the dataset (e.g. \"a.JPEG\")"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn the_scan_finds_every_nonzero_row_across_block_edges() {
+        // Rows of 24 bytes, so rows straddle the 64-byte blocks; a lone byte at either end of
+        // a row, and a run of zero blocks between.
+        let mut chunk = vec![0u8; 24 * 40];
+        for (row, at) in [(0, 0), (2, 23), (3, 0), (5, 16), (39, 23)] {
+            chunk[row * 24 + at] = 1;
+        }
+        let mut rows = Vec::new();
+        nonzero_rows(&chunk, 24, &mut rows);
+        assert_eq!(rows, [0, 2, 3, 5, 39]);
+        nonzero_rows(&chunk[..24 * 2], 24, &mut rows);
+        assert_eq!(rows, [0]);
     }
 
     #[test]

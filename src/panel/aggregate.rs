@@ -10,7 +10,7 @@
 use super::dawid_skene::{Answers, Options, dawid_skene};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::store::{CrowdLog, DatasetInfo, Project, put_decision};
+use crate::store::{CrowdLog, DatasetInfo, Project, replace_decisions_of_kind};
 use crate::verdict::{Decision, DecisionKind, Verdict};
 use crate::vocab::ClassId;
 use std::collections::BTreeSet;
@@ -125,43 +125,34 @@ pub fn aggregate(
         ..Default::default()
     };
     let before = project.decided_images(dataset.id, DecisionKind::Aggregate)?;
-    project.write(|tx| {
-        tx.execute(
-            "DELETE FROM decisions WHERE dataset_id = ?1 AND kind = 'aggregate'",
-            [dataset.id],
-        )?;
-        for (q, (&(image, label), &posterior)) in pool.pairs.iter().zip(&posteriors).enumerate() {
-            let votes = pool.answers_of(q).len();
-            if votes < options.min_votes {
-                outcome.too_few_votes += 1;
-                continue;
-            }
-            let verdict = verdict_of(posterior, options);
-            match verdict {
-                Verdict::Correct => outcome.correct += 1,
-                Verdict::Unclear => outcome.unclear += 1,
-                _ => outcome.wrong += 1,
-            }
-            let decision = Decision {
-                image,
-                label,
-                verdict,
-                category: None,
-                severity: None,
-                severity_word: None,
-                source: options.method.as_str().to_owned(),
-                reason: format!("posterior {posterior:.4} from {votes} votes"),
-            };
-            put_decision(
-                tx,
-                dataset.id,
-                DecisionKind::Aggregate,
-                &decision,
-                Some(posterior),
-            )?;
-            outcome.changed_images.insert(image);
+    let mut decisions = Vec::with_capacity(pool.pairs.len());
+    for (q, (&(image, label), &posterior)) in pool.pairs.iter().zip(&posteriors).enumerate() {
+        let votes = pool.answers_of(q).len();
+        if votes < options.min_votes {
+            outcome.too_few_votes += 1;
+            continue;
         }
-        Ok(())
+        let verdict = verdict_of(posterior, options);
+        match verdict {
+            Verdict::Correct => outcome.correct += 1,
+            Verdict::Unclear => outcome.unclear += 1,
+            _ => outcome.wrong += 1,
+        }
+        let decision = Decision {
+            image,
+            label,
+            verdict,
+            category: None,
+            severity: None,
+            severity_word: None,
+            source: options.method.as_str().to_owned(),
+            reason: format!("posterior {posterior:.4} from {votes} votes"),
+        };
+        decisions.push((decision, Some(posterior)));
+        outcome.changed_images.insert(image);
+    }
+    project.write(|tx| {
+        replace_decisions_of_kind(tx, dataset.id, DecisionKind::Aggregate, &decisions)
     })?;
     outcome.changed_images.extend(before);
     progress.advance(1);

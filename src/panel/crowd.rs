@@ -109,7 +109,10 @@ mod tests {
     use super::*;
     use crate::verdict::Verdict::{self, Correct, Unclear, Wrong};
 
-    fn log(raters: &[&str], pairs: &[((u32, u16), &[(u32, Verdict, i64)])]) -> CrowdLog {
+    /// A pair and its answers: (rater, verdict, time).
+    type Pair<'a> = ((u32, u16), &'a [(u32, Verdict, i64)]);
+
+    fn log(raters: &[&str], pairs: &[Pair]) -> CrowdLog {
         let mut log = CrowdLog::new(raters.iter().map(|r| r.to_string()).collect());
         for &(pair, answers) in pairs {
             let answers = answers

@@ -21,7 +21,7 @@ pub use watch::Watcher;
 
 pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
-pub use decisions::{decision_of_kind, put_decision, remove_decision};
+pub use decisions::{decision_of_kind, put_decision, remove_decision, replace_decisions_of_kind};
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
