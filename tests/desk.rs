@@ -1,9 +1,12 @@
 //! The desk driven headlessly through egui_kittest: the real app on the bundled sample
 //! project, keys and clicks as a panelist gives them, checked against the project file.
 
+mod desk_support;
+
 use bagel::desk::{Action, Command, Desk, ImportKind, Settings, Status};
 use bagel::panel::{PairStatus, ReviewedFilter};
 use bagel::store::Project;
+use desk_support::{desk_with, person, step_until};
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -26,20 +29,6 @@ fn sample() -> Sample {
         folder,
         project,
     }
-}
-
-/// The person's settings: who they are, having confirmed it for `project`.
-fn person(name: &str, project: &Path) -> Settings {
-    let mut settings = Settings::default();
-    settings.confirm(project, name);
-    settings
-}
-
-fn desk_with(path: &Path, settings: Settings) -> Harness<'static, Desk> {
-    let path = path.to_path_buf();
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| Desk::new(&cc.egui_ctx, settings, &path))
 }
 
 /// The desk as tess, who has reviewed this project before.
@@ -69,17 +58,6 @@ fn saved(harness: &mut Harness<'_, Desk>) -> Memory {
     let mut memory = Memory::default();
     eframe::App::save(harness.state_mut(), &mut memory);
     memory
-}
-
-/// Steps frames until `done` holds; background work (loading, decoding) needs real time.
-fn step_until(harness: &mut Harness<'_, Desk>, what: &str, done: impl Fn(&Desk) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-        harness.step();
-    }
-    harness.step();
 }
 
 fn loaded(harness: &mut Harness<'_, Desk>) {

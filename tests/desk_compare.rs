@@ -8,15 +8,16 @@
 //! says 2, bit says 3 and convnext is right. deit is on val only.
 
 mod common;
+mod desk_support;
 
-use bagel::desk::{Command, ComparisonExport, Desk, Settings, Status};
+use bagel::desk::{Command, ComparisonExport, Desk, Status};
 use common::{bagel_ok, npy};
+use desk_support::{desk_with, person, step_until};
 use egui::Key;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 const VAL: [u16; 8] = [0, 0, 0, 0, 1, 1, 1, 1];
 const V2: [u16; 4] = [0, 0, 1, 1];
@@ -78,23 +79,20 @@ fn two_datasets(dir: &Path) -> PathBuf {
 }
 
 fn desk(project: &Path) -> Harness<'static, Desk> {
-    let mut settings = Settings::default();
-    settings.confirm(project, "tess");
-    let path = project.to_path_buf();
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| Desk::new(&cc.egui_ctx, settings, &path))
+    desk_with(project, person("tess", project))
 }
 
-/// Steps frames until `done` holds; background work (loading, comparing) needs real time.
-fn step_until(harness: &mut Harness<'_, Desk>, what: &str, done: impl Fn(&Desk) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-        harness.step();
-    }
-    harness.step();
+/// The desk on the project with the comparison computed: opened, V pressed, waited for.
+fn compared(project: &Path) -> Harness<'static, Desk> {
+    let mut harness = desk(project);
+    step_until(&mut harness, "the queue", |desk| {
+        dataset(desk) == Some("val") && !desk.is_busy()
+    });
+    harness.key_press(Key::V);
+    step_until(&mut harness, "the comparison", |desk| {
+        desk.comparison().is_some() && !desk.is_busy()
+    });
+    harness
 }
 
 fn dataset(desk: &Desk) -> Option<&str> {
@@ -105,15 +103,7 @@ fn dataset(desk: &Desk) -> Option<&str> {
 fn v_compares_val_with_its_replica_and_a_click_reviews_the_models_mistakes_there() {
     let dir = tempfile::tempdir().unwrap();
     let project = two_datasets(dir.path());
-    let mut harness = desk(&project);
-    step_until(&mut harness, "the queue", |desk| {
-        dataset(desk) == Some("val") && !desk.is_busy()
-    });
-
-    harness.key_press(Key::V);
-    step_until(&mut harness, "the comparison", |desk| {
-        desk.comparison().is_some() && !desk.is_busy()
-    });
+    let mut harness = compared(&project);
     let comparison = harness.state().comparison().unwrap();
     // The defaults: the first dataset, and the other one sharing models with it.
     assert_eq!(
@@ -166,14 +156,7 @@ fn v_compares_val_with_its_replica_and_a_click_reviews_the_models_mistakes_there
 fn the_figures_and_the_table_are_written_where_the_person_chose() {
     let dir = tempfile::tempdir().unwrap();
     let project = two_datasets(dir.path());
-    let mut harness = desk(&project);
-    step_until(&mut harness, "the queue", |desk| {
-        dataset(desk) == Some("val") && !desk.is_busy()
-    });
-    harness.key_press(Key::V);
-    step_until(&mut harness, "the comparison", |desk| {
-        desk.comparison().is_some() && !desk.is_busy()
-    });
+    let mut harness = compared(&project);
     let ctx = harness.ctx.clone();
     let (figures, table) = (dir.path().join("figures"), dir.path().join("table.csv"));
     for export in [
