@@ -139,6 +139,10 @@ fn row_counts(conn: &rusqlite::Connection) -> Vec<i64> {
         "predictions",
         "slices",
         "settings",
+        "vote_events",
+        "crowd_raters",
+        "crowd_answers",
+        "decisions",
     ];
     tables
         .iter()
@@ -221,6 +225,52 @@ fn the_json_label_readers_survive_mutated_files() {
         64,
         labels,
     );
+}
+
+fn votes(project: &mut Project, file: &Path) -> Result<ImportReport> {
+    import::import_votes(project, "val", file, &Silent)
+}
+
+#[test]
+fn the_vote_file_reader_survives_mutated_files() {
+    let rows: String = (0..6)
+        .map(|i| {
+            let (verdict, details) = match i % 3 {
+                0 => ("wrong", "spurious,major"),
+                1 => ("correct", ","),
+                _ => ("unclear", ","),
+            };
+            format!(
+                "ana,{},{},{verdict},{details},\"a note\",independent,2026-12-0{}T10:00:00.000Z\n",
+                file_name(i),
+                (ORIGINAL[i] + 1) % 1000,
+                i + 1
+            )
+        })
+        .collect();
+    let header = "reviewer,image,label,verdict,category,severity,note,round,cast_at";
+    fuzz(
+        "fuzzed_votes.csv",
+        vec![format!("{header}\n{rows}").into_bytes()],
+        64,
+        votes,
+    );
+}
+
+#[test]
+fn the_crowd_rater_reader_survives_mutated_files() {
+    let rows: String = (0..6)
+        .flat_map(|i| {
+            ["no", "maybe", "yes"]
+                .into_iter()
+                .enumerate()
+                .map(move |(rater, answer)| {
+                    format!("{i},{},{},{rater},{answer}\n", file_name(i), ORIGINAL[i])
+                })
+        })
+        .collect();
+    let seeds = vec![format!("question,file,label,rater_id,answer\n{rows}").into_bytes()];
+    fuzz("fuzzed_votes.csv", seeds, 64, votes);
 }
 
 #[test]
