@@ -107,23 +107,30 @@ const DECISIONS: usize = 2000;
 /// Records `count` decisions, alternating verdicts, on the images the multi-labels cover (or
 /// the first images when there are none, as in the synthetic project), in one transaction.
 fn add_decisions(path: &std::path::Path, count: usize) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let covered: Vec<i64> = conn
-        .prepare(
-            "SELECT l.image_idx FROM image_labels l JOIN label_sources s ON s.id = l.source_id
-             WHERE s.kind = 'multilabel' ORDER BY l.image_idx",
-        )
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let covered: Vec<i64> = {
+        let project = Project::open(path).unwrap();
+        let dataset = project.dataset(DATASET).unwrap();
+        match project
+            .label_source(dataset.id, LabelKind::MultiLabel, None)
+            .unwrap()
+        {
+            Some(source) => (project.image_labels(&source, dataset.num_images).unwrap())
+                .labeled
+                .iter()
+                .enumerate()
+                .filter(|(_, &labeled)| labeled)
+                .map(|(image, _)| image as i64)
+                .collect(),
+            None => Vec::new(),
+        }
+    };
     let images: Vec<i64> = match covered.len() {
         0 => (0..count as i64).collect(),
         n => (0..count).map(|i| covered[i * n / count]).collect(),
     };
     let verdicts = ["correct", "wrong", "unclear", "problematic"];
     let mut rng = Rng::new(11);
+    let conn = rusqlite::Connection::open(path).unwrap();
     let tx = conn.unchecked_transaction().unwrap();
     for (i, image) in images.into_iter().enumerate() {
         tx.execute(

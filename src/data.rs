@@ -109,6 +109,26 @@ impl LabelSets {
     pub fn total(&self) -> usize {
         self.classes.len()
     }
+
+    /// The compressed-row layout: where each image's labels start (and the last ends), and
+    /// the labels. The project file stores exactly this.
+    pub fn parts(&self) -> (&[u32], &[ClassId]) {
+        (&self.offsets, &self.classes)
+    }
+
+    /// Sets from their layout, which the caller has checked: offsets start at 0, never
+    /// decrease and end at `classes.len()`, and each image's labels are sorted, without repeats.
+    pub(crate) fn from_checked_parts(offsets: Vec<u32>, classes: Vec<ClassId>) -> Self {
+        LabelSets { offsets, classes }
+    }
+
+    /// Keeps the first `images` images.
+    pub fn truncate(&mut self, images: usize) {
+        if images < self.len() {
+            self.offsets.truncate(images + 1);
+            self.classes.truncate(self.offsets[images] as usize);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -134,7 +134,7 @@ fn row_counts(conn: &rusqlite::Connection) -> Vec<i64> {
         "datasets",
         "images",
         "label_sources",
-        "image_labels",
+        "label_lists",
         "models",
         "predictions",
         "slices",

@@ -11,7 +11,7 @@ pub use out::print_error;
 
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
-use crate::metrics::mistakes::load_mistake_report;
+use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
 use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
@@ -307,11 +307,17 @@ fn run_command(command: Command) -> Result<()> {
                 max_group,
             };
             let opened = read(&project)?;
-            let evaluation =
-                Evaluation::load(&opened, &dataset).map_err(|e| e.in_project(&project))?;
-            let report = evaluation.report(&options);
-            let dataset_id = opened.dataset(&dataset)?.id;
-            let mistakes = load_mistake_report(&opened, &evaluation, dataset_id)?;
+            let evaluation = Evaluation::without_predictions(&opened, &dataset)
+                .map_err(|e| e.in_project(&project))?;
+            let decisions = opened.decisions(evaluation.dataset_id)?;
+            let (report, counts) = evaluation
+                .report_streamed(&opened, &options, |predictions| {
+                    mistake_counts(predictions, &decisions)
+                })
+                .map_err(|e| e.in_project(&project))?;
+            let names = report.models.iter().map(|m| m.model.clone());
+            let counts = names.zip(counts).collect();
+            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts)?;
             let mut value = serde_json::to_value(&report)?;
             mistakes.add_to_json(&mut value);
             if let Some(path) = csv {

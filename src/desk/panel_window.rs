@@ -8,7 +8,7 @@ use super::names::{category_name, severity_name, verdict_mark, vote_summary};
 use super::settings::PanelTab;
 use super::{Desk, theme};
 use crate::error::Result;
-use crate::metrics::mistakes::{ChiSquare, MistakeReport, load_mistake_report};
+use crate::metrics::mistakes::{ChiSquare, MistakeReport, counts_of_models, load_mistake_report};
 use crate::panel::agreement::{Agreement, PanelAgreement, panel_agreement};
 use crate::panel::voting::disputed_pairs;
 use crate::panel::{Category, Review, Round, Severity, VoteEvent};
@@ -62,7 +62,9 @@ impl PanelSummary {
             .zip(agreement.verdicts.per_item.iter().copied())
             .filter_map(|(pair, share)| Some((pair, share?)))
             .collect();
-        let mistakes = load_mistake_report(project, &review.evaluation, review.dataset.id)?;
+        let decisions = project.decisions(review.dataset.id)?;
+        let counts = counts_of_models(&review.evaluation.models, &decisions);
+        let mistakes = load_mistake_report(project, review.dataset.id, counts)?;
         Ok(PanelSummary {
             discussion,
             agreement,

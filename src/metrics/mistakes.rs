@@ -132,18 +132,15 @@ pub struct MistakeReport {
     pub severity: Option<ChiSquare>,
 }
 
-/// Models with predictions are counted against the decisions; a model known only from an
-/// imported review (no predictions on the dataset) is counted from that review.
+/// Models with predictions come with their counts against the decisions ([`mistake_counts`]);
+/// a model known only from an imported review (no predictions on the dataset) is counted from
+/// that review.
 pub fn mistake_report(
-    predicted: &[(String, &TopK)],
+    predicted: Vec<(String, MistakeCounts)>,
     reviewed: &[(String, MistakeCounts)],
-    decisions: &[Decision],
 ) -> MistakeReport {
-    let mut models: Vec<(String, Option<MistakeCounts>)> = (predicted.iter())
-        .map(|(name, predictions)| {
-            let counts = mistake_counts(predictions, decisions);
-            (name.clone(), (counts.reviewed > 0).then_some(counts))
-        })
+    let mut models: Vec<(String, Option<MistakeCounts>)> = (predicted.into_iter())
+        .map(|(name, counts)| (name, (counts.reviewed > 0).then_some(counts)))
         .collect();
     for (name, counts) in reviewed {
         if !models.iter().any(|(known, _)| known == name) {
@@ -159,16 +156,23 @@ pub fn mistake_report(
     }
 }
 
-/// The report for a loaded dataset: its models' predictions, the imported reviews of models
-/// and the standing decisions.
+/// Each loaded model's counts against the decisions.
+pub fn counts_of_models(
+    models: &[(String, TopK)],
+    decisions: &[Decision],
+) -> Vec<(String, MistakeCounts)> {
+    (models.iter())
+        .map(|(name, predictions)| (name.clone(), mistake_counts(predictions, decisions)))
+        .collect()
+}
+
+/// The report for a dataset whose models' counts are `predicted`, with the models' imported
+/// reviews.
 pub fn load_mistake_report(
     project: &crate::store::Project,
-    evaluation: &super::Evaluation,
     dataset_id: i64,
+    predicted: Vec<(String, MistakeCounts)>,
 ) -> crate::error::Result<MistakeReport> {
-    let predicted: Vec<(String, &TopK)> = (evaluation.models.iter())
-        .map(|(name, predictions)| (name.clone(), predictions))
-        .collect();
     let mut reviewed = Vec::new();
     for model in project.reviewed_models(dataset_id)? {
         let mut counts = MistakeCounts::default();
@@ -177,8 +181,7 @@ pub fn load_mistake_report(
         }
         reviewed.push((model, counts));
     }
-    let decisions = project.decisions(dataset_id)?;
-    Ok(mistake_report(&predicted, &reviewed, &decisions))
+    Ok(mistake_report(predicted, &reviewed))
 }
 
 impl MistakeReport {

@@ -91,8 +91,7 @@ pub struct DatasetReport {
 /// Everything the metrics read, loaded once: ground truth, valid sets, slice, predictions.
 pub struct Evaluation {
     pub dataset: String,
-    /// Image file names, in order: what the report names images by.
-    pub files: Vec<String>,
+    pub dataset_id: i64,
     pub truth: Vec<Option<ClassId>>,
     pub kinds: Vec<ClassKind>,
     pub collapse: Vec<ClassId>,
@@ -104,7 +103,10 @@ pub struct Evaluation {
     pub decisions: usize,
     pub decided_outside_multilabels: usize,
     pub slice: Option<(String, Vec<u32>)>,
+    /// Every model's predictions; empty when loaded [`Evaluation::without_predictions`].
     pub models: Vec<(String, TopK)>,
+    /// The file names of the images the decisions emptied, which the report lists.
+    pub emptied_files: Vec<String>,
 }
 
 /// The slice the report scores: the imported ImageNet-M list when present.
@@ -113,18 +115,28 @@ pub const DEFAULT_SLICE: &str = "imagenet_m";
 impl Evaluation {
     /// What the metrics need: predicted classes without their scores.
     pub fn load(project: &Project, dataset: &str) -> Result<Self> {
-        Self::load_predictions(project, dataset, false)
+        Self::load_predictions(project, dataset, Some(false))
     }
 
     /// With the scores too, for the desk, which shows them and sorts by confidence.
     pub fn load_with_scores(project: &Project, dataset: &str) -> Result<Self> {
-        Self::load_predictions(project, dataset, true)
+        Self::load_predictions(project, dataset, Some(true))
     }
 
-    fn load_predictions(project: &Project, dataset: &str, with_scores: bool) -> Result<Self> {
+    /// Everything but the predictions, for [`Evaluation::report_streamed`], which reads them
+    /// model by model.
+    pub fn without_predictions(project: &Project, dataset: &str) -> Result<Self> {
+        Self::load_predictions(project, dataset, None)
+    }
+
+    /// `with_scores`: None reads no predictions.
+    fn load_predictions(
+        project: &Project,
+        dataset: &str,
+        with_scores: Option<bool>,
+    ) -> Result<Self> {
         let info = project.dataset(dataset)?;
-        let images = project.images(info.id)?;
-        let truth = images.labels;
+        let truth = project.original_labels(info.id)?;
         let vocab = project.vocab();
         let collapse = project.collapse_map()?;
         let n = truth.len();
@@ -155,25 +167,19 @@ impl Evaluation {
             Some(name) => project.slice(info.id, &name)?.map(|images| (name, images)),
             None => None,
         };
-        let models = project
-            .models(info.id)?
-            .into_iter()
-            .map(|model| {
-                let predictions = project.predictions(model.id, info.id, with_scores)?;
-                if predictions.num_images() != n {
-                    let problem = format!(
-                        "they cover {} images, but dataset {:?} has {n} images",
-                        predictions.num_images(),
-                        info.name
-                    );
-                    return Err(project.damaged_predictions(&model.name, &model.origin, problem));
-                }
-                Ok((model.name, predictions))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let models = match with_scores {
+            Some(with_scores) => {
+                let models = project.models(info.id)?;
+                project.map_predictions(&info, &models, with_scores, |model, predictions| {
+                    Ok((model.name.clone(), predictions))
+                })?
+            }
+            None => Vec::new(),
+        };
+        let emptied = (relabeled.as_ref()).map_or_else(Vec::new, Relabeled::emptied);
         let mut evaluation = Evaluation {
             dataset: info.name,
-            files: images.files,
+            dataset_id: info.id,
             decided_outside_multilabels: 0,
             truth,
             kinds: vocab.classes().iter().map(|c| c.kind).collect(),
@@ -186,6 +192,7 @@ impl Evaluation {
             decisions: decisions.len(),
             slice,
             models,
+            emptied_files: project.file_names(info.id, &emptied)?,
         };
         evaluation.decided_outside_multilabels = (decisions.iter())
             .filter(|d| evaluation.outside_multilabels(d.image))
@@ -295,16 +302,6 @@ impl Evaluation {
         }
     }
 
-    /// The file names of images, for the report's lists.
-    pub fn file_names(&self, images: &[u32]) -> Vec<String> {
-        (images.iter())
-            .map(|&image| match self.files.get(image as usize) {
-                Some(file) => file.clone(),
-                None => format!("image {image}"),
-            })
-            .collect()
-    }
-
     /// All models, in parallel.
     pub fn report(&self, options: &MetricOptions) -> DatasetReport {
         let prepared = Prepared::new(self, options);
@@ -313,6 +310,31 @@ impl Evaluation {
             .par_iter()
             .map(|(name, predictions)| self.score(&prepared, name, predictions, options))
             .collect();
+        self.report_of(models, options)
+    }
+
+    /// All models of the project's dataset, each read and scored in turn on every core
+    /// ([`Project::map_predictions`]), never all held: what `bagel metrics` runs, on an
+    /// evaluation loaded [`Evaluation::without_predictions`]. `also` gets each model's
+    /// predictions as well, for what else the caller counts in the same pass.
+    pub fn report_streamed<T: Send>(
+        &self,
+        project: &Project,
+        options: &MetricOptions,
+        also: impl Fn(&TopK) -> T + Sync,
+    ) -> Result<(DatasetReport, Vec<T>)> {
+        let prepared = Prepared::new(self, options);
+        let dataset = project.dataset(&self.dataset)?;
+        let models = project.models(dataset.id)?;
+        let scored = project.map_predictions(&dataset, &models, false, |model, predictions| {
+            let report = self.score(&prepared, &model.name, &predictions, options);
+            Ok((report, also(&predictions)))
+        })?;
+        let (models, extra) = scored.into_iter().unzip();
+        Ok((self.report_of(models, options), extra))
+    }
+
+    fn report_of(&self, models: Vec<ModelReport>, options: &MetricOptions) -> DatasetReport {
         let warnings = (models.iter())
             .filter_map(|m| sanity::check(&m.model, &self.dataset, &m.rank_hits, self.classes()))
             .collect();
@@ -324,8 +346,7 @@ impl Evaluation {
             multilabels: self.multilabel.as_ref().map(|(name, _)| name.clone()),
             decisions: self.decisions,
             decided_outside_multilabels: self.decided_outside_multilabels,
-            emptied_by_decisions: self
-                .file_names(&(self.relabeled.as_ref()).map_or_else(Vec::new, Relabeled::emptied)),
+            emptied_by_decisions: self.emptied_files.clone(),
             asma_labels: self.asma_sets(options).map(|(kind, _)| kind.as_str()),
             asma_form: options.asma_form.as_str(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),

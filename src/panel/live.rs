@@ -82,10 +82,12 @@ impl LiveMetrics {
         &self.report
     }
 
-    /// Takes in the decisions now standing on one image (after a vote or an undo).
+    /// Takes in the decisions now standing on one image (after a vote or an undo); `files`
+    /// names the dataset's images.
     pub fn image_decided(
         &mut self,
         evaluation: &Evaluation,
+        files: &[String],
         labels: Option<&ImageLabels>,
         image: u32,
         decisions: Vec<Decision>,
@@ -105,7 +107,7 @@ impl LiveMetrics {
                 .collect();
             labels.sort_unstable();
             labels.dedup();
-            self.replace_set(evaluation, image, ValidSet { standing, labels });
+            self.replace_set(evaluation, files, image, ValidSet { standing, labels });
         }
         self.decisions
             .extend(decisions.into_iter().map(|d| ((d.image, d.label), d)));
@@ -182,7 +184,13 @@ impl LiveMetrics {
     }
 
     /// Swaps one image's re-labeled set: its old contribution out, the new one in.
-    fn replace_set(&mut self, evaluation: &Evaluation, image: u32, new: ValidSet) {
+    fn replace_set(
+        &mut self,
+        evaluation: &Evaluation,
+        files: &[String],
+        image: u32,
+        new: ValidSet,
+    ) {
         let Some(old) = self.current_set(evaluation, image) else {
             return;
         };
@@ -224,8 +232,9 @@ impl LiveMetrics {
                 true => self.emptied.insert(image),
                 false => self.emptied.remove(&image),
             };
-            let images: Vec<u32> = self.emptied.iter().copied().collect();
-            self.report.emptied_by_decisions = evaluation.file_names(&images);
+            self.report.emptied_by_decisions = (self.emptied.iter())
+                .map(|&image| files[image as usize].clone())
+                .collect();
         }
         self.changed.insert(image, new);
         self.refresh_report();

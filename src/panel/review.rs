@@ -52,7 +52,7 @@ impl Review {
         progress.begin(&format!("loading {dataset}"), 4);
         let info = project.dataset(dataset)?;
         let evaluation = Evaluation::load_with_scores(project, dataset)?;
-        let files = evaluation.files.clone();
+        let files = project.images(info.id)?.files;
         progress.advance(1);
         check_cancelled(progress)?;
         let labels_of = |kind| -> Result<Option<ImageLabels>> {
@@ -208,7 +208,13 @@ impl Review {
         for image in images {
             let before = self.count_reviewed(self.queue.items_of(image));
             let decisions = project.decisions_of_image(self.dataset.id, image)?;
-            (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
+            (self.live).image_decided(
+                &self.evaluation,
+                &self.files,
+                self.labels.as_ref(),
+                image,
+                decisions,
+            );
             let after = self.count_reviewed(self.queue.items_of(image));
             self.reviewed.1 = self.reviewed.1 + after.1 - before.1;
         }
@@ -330,7 +336,13 @@ impl Review {
             false => self.disputed.remove(&(image, label)),
         };
         let decisions = project.decisions_of_image(self.dataset.id, image)?;
-        (self.live).image_decided(&self.evaluation, self.labels.as_ref(), image, decisions);
+        (self.live).image_decided(
+            &self.evaluation,
+            &self.files,
+            self.labels.as_ref(),
+            image,
+            decisions,
+        );
         let after = self.count_reviewed(self.queue.items_of(image));
         self.reviewed.0 = self.reviewed.0 + after.0 - before.0;
         self.reviewed.1 = self.reviewed.1 + after.1 - before.1;

@@ -1,6 +1,7 @@
 //! Datasets: an ordered list of images with their original labels and an image root folder.
 
 use super::Project;
+use super::blob::{pack_u32, unpack_u32};
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -101,7 +102,7 @@ impl Project {
     fn dataset_rows(&self, name: Option<&str>) -> Result<Vec<DatasetInfo>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT d.id, d.name, d.image_root,
-                    (SELECT COUNT(*) FROM images i WHERE i.dataset_id = d.id),
+                    COALESCE(length(d.labels), 0) / 4,
                     EXISTS (SELECT 1 FROM settings s WHERE s.key = 'images_anywhere:' || d.id)
              FROM datasets d WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.id",
         )?;
@@ -117,33 +118,83 @@ impl Project {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The dataset's images in order: file names and original labels.
     pub fn images(&self, dataset_id: i64) -> Result<Images> {
         let mut statement = self
             .conn()
-            .prepare_cached("SELECT file, label FROM images WHERE dataset_id = ?1 ORDER BY idx")?;
+            .prepare_cached("SELECT file FROM images WHERE dataset_id = ?1 ORDER BY idx")?;
+        let files = (statement.query_map([dataset_id], |row| row.get(0))?)
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        let labels = self.original_labels(dataset_id)?;
+        if labels.len() != files.len() {
+            return Err(Error::Damaged {
+                path: self.path().to_path_buf(),
+                what: "the dataset's original labels".into(),
+                problem: format!("{} labels for {} images", labels.len(), files.len()),
+                fix: "import the dataset's images again into a new project".into(),
+            });
+        }
+        Ok(Images { files, labels })
+    }
+
+    /// The original label of each image, None where unknown: one blob of little-endian u32s
+    /// ([`NO_LABEL`] for none), which the metrics read without the images' rows. A label
+    /// beyond the vocabulary is named with its image, never read.
+    pub fn original_labels(&self, dataset_id: i64) -> Result<Vec<Option<ClassId>>> {
+        let bytes: Option<Vec<u8>> = self
+            .conn()
+            .prepare_cached("SELECT labels FROM datasets WHERE id = ?1")?
+            .query_row([dataset_id], |row| row.get(0))?;
+        let bytes = bytes.unwrap_or_default();
         let classes = self.vocab().len();
-        let mut images = Images::default();
-        let mut rows = statement.query([dataset_id])?;
-        while let Some(row) = rows.next()? {
-            let label: Option<i64> = row.get(1)?;
-            match label {
-                Some(label) if !(0..classes as i64).contains(&label) => {
+        let mut labels = Vec::with_capacity(bytes.len() / 4);
+        for (image, stored) in unpack_u32(&bytes).into_iter().enumerate() {
+            labels.push(match stored {
+                NO_LABEL => None,
+                label if (label as usize) < classes => Some(label as ClassId),
+                label => {
+                    let file = self.file_names(dataset_id, &[image as u32])?.remove(0);
                     return Err(Error::Damaged {
                         path: self.path().to_path_buf(),
-                        what: format!("image {:?}", row.get::<_, String>(0)?),
+                        what: format!("image {file:?}"),
                         problem: format!(
                             "original label {label}, but the vocabulary has {classes} classes"
                         ),
                         fix: "import the dataset's images again into a new project".into(),
                     });
                 }
-                _ => {}
-            }
-            images.files.push(row.get(0)?);
-            images.labels.push(label.map(|l| l as ClassId));
+            });
         }
-        Ok(images)
+        Ok(labels)
     }
+
+    /// The file names of some images, in the order asked; "image N" for an index the dataset
+    /// lacks. For the few a report names, without reading every name.
+    pub fn file_names(&self, dataset_id: i64, images: &[u32]) -> Result<Vec<String>> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT file FROM images WHERE dataset_id = ?1 AND idx = ?2")?;
+        images
+            .iter()
+            .map(|&image| {
+                let file = statement
+                    .query_row(params![dataset_id, image], |row| row.get(0))
+                    .optional()?;
+                Ok(file.unwrap_or_else(|| format!("image {image}")))
+            })
+            .collect()
+    }
+}
+
+/// How `datasets.labels` marks an image without an original label.
+pub(crate) const NO_LABEL: u32 = u32::MAX;
+
+/// The `datasets.labels` blob of original labels.
+pub(crate) fn pack_original_labels(labels: &[Option<ClassId>]) -> Vec<u8> {
+    let stored: Vec<u32> = (labels.iter())
+        .map(|label| label.map_or(NO_LABEL, u32::from))
+        .collect();
+    pack_u32(&stored)
 }
 
 pub(crate) fn dataset_exists(tx: &Transaction, name: &str) -> Result<bool> {
@@ -163,15 +214,19 @@ pub(crate) fn insert_dataset(
     images: &Images,
 ) -> Result<i64> {
     tx.execute(
-        "INSERT INTO datasets (name, image_root, origin) VALUES (?1, ?2, ?3)",
-        params![name, image_root, origin],
+        "INSERT INTO datasets (name, image_root, origin, labels) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            name,
+            image_root,
+            origin,
+            pack_original_labels(&images.labels)
+        ],
     )?;
     let dataset_id = tx.last_insert_rowid();
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO images (dataset_id, idx, file, label) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for (index, (file, label)) in images.files.iter().zip(&images.labels).enumerate() {
-        insert.execute(params![dataset_id, index as i64, file, label])?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO images (dataset_id, idx, file) VALUES (?1, ?2, ?3)")?;
+    for (index, file) in images.files.iter().enumerate() {
+        insert.execute(params![dataset_id, index as i64, file])?;
     }
     Ok(dataset_id)
 }

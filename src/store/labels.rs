@@ -1,8 +1,8 @@
 //! Label sources: per image correct / unclear / wrong lists and a problematic flag.
 
 use super::Project;
-use super::blob::{Blob, pack_u16};
-use crate::data::{ImageLabels, LabelKind};
+use super::blob::{Blob, pack_u16, pack_u32};
+use crate::data::{ImageLabels, LabelKind, LabelSets};
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -21,7 +21,7 @@ impl Project {
     pub fn label_sources(&self, dataset_id: i64) -> Result<Vec<LabelSourceInfo>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT s.id, s.name, s.kind, s.origin,
-                    (SELECT COUNT(*) FROM image_labels l WHERE l.source_id = s.id)
+                    COALESCE((SELECT l.labeled FROM label_lists l WHERE l.source_id = s.id), 0)
              FROM label_sources s WHERE s.dataset_id = ?1 ORDER BY s.id",
         )?;
         let rows = statement.query_map([dataset_id], |row| {
@@ -61,52 +61,73 @@ impl Project {
         }
     }
 
-    /// The source's labels over a dataset of `num_images`; every list is checked (whole u16s,
-    /// each a class of the vocabulary), and a damaged one is named, never read. Rows come in
-    /// image order and go straight into the label sets, without a list allocated per image.
+    /// The source's labels over a dataset of `num_images`: its stored lists, checked (offsets
+    /// in order, labels sorted and each a class of the vocabulary), so a damaged source is
+    /// named, never read. The lists are stored in the layout [`LabelSets`] holds in memory,
+    /// one blob per list, so reading 50,000 images' labels is a few copies.
     pub fn image_labels(&self, source: &LabelSourceInfo, num_images: usize) -> Result<ImageLabels> {
         let mut statement = self.conn().prepare_cached(
-            "SELECT image_idx, correct, unclear, wrong, problematic
-             FROM image_labels WHERE source_id = ?1 AND image_idx < ?2 ORDER BY image_idx",
+            "SELECT num_images, flags, correct, unclear, wrong FROM label_lists WHERE source_id = ?1",
         )?;
+        let mut rows = statement.query([source.id])?;
+        let Some(row) = rows.next()? else {
+            return Err(self.damaged_labels(source, None, "its label lists are missing".into()));
+        };
+        let stored = row.get::<_, i64>(0)?.max(0) as usize;
+        let flags = match Blob::of(row.get_ref(1)?)? {
+            Blob::Bytes(flags) if flags.len() == stored => flags,
+            _ => {
+                let problem = format!("its flags are not one byte for each of {stored} images");
+                return Err(self.damaged_labels(source, None, problem));
+            }
+        };
         let classes = self.vocab().len();
-        let mut labels = ImageLabels::with_capacity(source.kind, num_images, num_images);
-        let mut lists: [Vec<ClassId>; 3] = Default::default();
-        let mut rows = statement.query(params![source.id, num_images as i64])?;
-        while let Some(row) = rows.next()? {
-            let image = row.get::<_, i64>(0)? as usize;
-            for (column, (list, name)) in (lists.iter_mut())
-                .zip(["correct", "unclear", "wrong"])
-                .enumerate()
-            {
-                label_list(Blob::of(row.get_ref(column + 1)?)?, classes, list)
-                    .map_err(|problem| self.damaged_labels(source, image, name, problem))?;
-            }
-            while labels.num_images() < image {
-                labels.push(None);
-            }
-            let [correct, unclear, wrong] = &lists;
-            labels.push(Some(([correct, unclear, wrong], row.get(4)?)));
+        let mut lists = Vec::with_capacity(3);
+        for (column, name) in (2..).zip(LISTS) {
+            let list = unpack_label_sets(Blob::of(row.get_ref(column)?)?, stored, classes)
+                .map_err(|(image, problem)| {
+                    let problem = format!("{name} labels: {problem}");
+                    self.damaged_labels(source, image, problem)
+                })?;
+            lists.push(list);
         }
-        while labels.num_images() < num_images {
-            labels.push(None);
+        let [mut correct, mut unclear, mut wrong] =
+            <[LabelSets; 3]>::try_from(lists).expect("three lists were read");
+        for sets in [&mut correct, &mut unclear, &mut wrong] {
+            sets.truncate(num_images);
+            while sets.len() < num_images {
+                sets.push([]);
+            }
         }
-        Ok(labels)
+        let flag = |bit: u8| {
+            let mut set: Vec<bool> = flags
+                .iter()
+                .take(num_images)
+                .map(|f| f & bit != 0)
+                .collect();
+            set.resize(num_images, false);
+            set
+        };
+        Ok(ImageLabels {
+            kind: source.kind,
+            labeled: flag(LABELED),
+            correct,
+            unclear,
+            wrong,
+            problematic: flag(PROBLEMATIC),
+        })
     }
 
     fn damaged_labels(
         &self,
         source: &LabelSourceInfo,
-        image: usize,
-        list: &str,
+        image: Option<usize>,
         problem: String,
     ) -> Error {
+        let at = image.map_or_else(String::new, |image| format!(", image {image}"));
         Error::Damaged {
             path: self.path().to_path_buf(),
-            what: format!(
-                "label source {:?}, image {image}, {list} labels",
-                source.name
-            ),
+            what: format!("label source {:?}{at}", source.name),
             problem,
             fix: format!(
                 "import the source again with `bagel import labels --name {} --replace` (from {})",
@@ -116,30 +137,89 @@ impl Project {
     }
 }
 
-/// One stored label list, read into `list`: whole little-endian u16s, each a class of the
-/// vocabulary.
-fn label_list(
+/// The three lists of a source, in the order `label_lists` stores them.
+const LISTS: [&str; 3] = ["correct", "unclear", "wrong"];
+/// The bits of a `label_lists.flags` byte.
+const LABELED: u8 = 1;
+const PROBLEMATIC: u8 = 2;
+
+/// One stored list of a source: `images + 1` little-endian u32 offsets, then the u16 labels.
+/// What is wrong comes with the image it is in, when it is in one.
+fn unpack_label_sets(
     blob: Blob,
+    images: usize,
     classes: usize,
-    list: &mut Vec<ClassId>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<LabelSets, (Option<usize>, String)> {
+    let head = 4 * (images + 1);
     let bytes = match blob {
-        Blob::Bytes(bytes) if bytes.len() % 2 == 0 => bytes,
-        Blob::Bytes(bytes) => return Err(format!("{} bytes, not whole class ids", bytes.len())),
-        Blob::Missing | Blob::NotBytes => return Err("not a list of class ids".into()),
+        Blob::Bytes(bytes) if bytes.len() >= head && (bytes.len() - head) % 2 == 0 => bytes,
+        Blob::Bytes(bytes) => {
+            let problem = format!(
+                "{} bytes, not {images} images' offsets followed by whole class ids",
+                bytes.len()
+            );
+            return Err((None, problem));
+        }
+        Blob::Missing | Blob::NotBytes => return Err((None, "not a list of class ids".into())),
     };
-    list.clear();
-    list.extend(
-        bytes
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]])),
-    );
-    match list.iter().find(|&&c| c as usize >= classes) {
-        Some(id) => Err(format!(
-            "class id {id}, but the vocabulary has {classes} classes"
-        )),
-        None => Ok(()),
+    let offsets: Vec<u32> = bytes[..head]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let labels: Vec<ClassId> = bytes[head..]
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    if offsets[0] != 0 || offsets[images] as usize != labels.len() {
+        let problem = format!("its offsets do not span its {} labels", labels.len());
+        return Err((None, problem));
     }
+    for (image, ends) in offsets.windows(2).enumerate() {
+        let Some(list) = labels.get(ends[0] as usize..ends[1] as usize) else {
+            return Err((Some(image), "its offsets run backwards".into()));
+        };
+        if let Some(id) = list.iter().find(|&&c| c as usize >= classes) {
+            let problem = format!("class id {id}, but the vocabulary has {classes} classes");
+            return Err((Some(image), problem));
+        }
+        if list.windows(2).any(|pair| pair[0] >= pair[1]) {
+            return Err((Some(image), "its labels are not sorted and distinct".into()));
+        }
+    }
+    Ok(LabelSets::from_checked_parts(offsets, labels))
+}
+
+/// A list as [`unpack_label_sets`] reads it.
+fn pack_label_sets(sets: &LabelSets) -> Vec<u8> {
+    let (offsets, labels) = sets.parts();
+    let mut bytes = pack_u32(offsets);
+    bytes.extend(pack_u16(labels));
+    bytes
+}
+
+/// Stores a source's lists (a new source's, or a migrated one's) as one `label_lists` row.
+pub(crate) fn put_label_lists(
+    tx: &Transaction,
+    source_id: i64,
+    labels: &ImageLabels,
+) -> rusqlite::Result<()> {
+    let flags: Vec<u8> = (labels.labeled.iter().zip(&labels.problematic))
+        .map(|(&labeled, &problematic)| labeled as u8 * LABELED | problematic as u8 * PROBLEMATIC)
+        .collect();
+    tx.execute(
+        "INSERT INTO label_lists (source_id, num_images, labeled, flags, correct, unclear, wrong)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            source_id,
+            labels.num_images() as i64,
+            labels.num_labeled() as i64,
+            flags,
+            pack_label_sets(&labels.correct),
+            pack_label_sets(&labels.unclear),
+            pack_label_sets(&labels.wrong),
+        ],
+    )?;
+    Ok(())
 }
 
 /// Writes a label source; with `replace` an existing source of that name is dropped first.
@@ -174,21 +254,6 @@ pub(crate) fn insert_label_source(
         params![dataset_id, name, labels.kind.as_str(), origin],
     )?;
     let source_id = tx.last_insert_rowid();
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO image_labels (source_id, image_idx, correct, unclear, wrong, problematic)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for image in 0..labels.num_images() {
-        if labels.labeled[image] {
-            insert.execute(params![
-                source_id,
-                image as i64,
-                pack_u16(labels.correct.get(image)),
-                pack_u16(labels.unclear.get(image)),
-                pack_u16(labels.wrong.get(image)),
-                labels.problematic[image],
-            ])?;
-        }
-    }
+    put_label_lists(tx, source_id, labels)?;
     Ok(source_id)
 }

@@ -133,6 +133,17 @@ impl Project {
         &self.path
     }
 
+    /// Another read-only connection to the same file, for a worker thread (a connection
+    /// serves one thread at a time).
+    pub fn reader(&self) -> Result<Project> {
+        Ok(Project {
+            conn: connect(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+            path: self.path.clone(),
+            vocab: self.vocab.clone(),
+            on_wait: None,
+        })
+    }
+
     pub fn vocab(&self) -> &Vocabulary {
         &self.vocab
     }

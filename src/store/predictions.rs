@@ -1,11 +1,12 @@
 //! Predictions, columnar: one record per (model, dataset).
 
-use super::Project;
 use super::blob::{LittleEndian, pack_f32, pack_u16, read_blob};
+use super::{DatasetInfo, Project};
 use crate::data::TopK;
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelInfo {
@@ -74,6 +75,80 @@ impl Project {
             max_softmax: optional(2, images)?,
             entropy: optional(3, images)?,
         })
+    }
+
+    /// Each model's predictions on the dataset, handed to `work` as they are read, on every
+    /// core; the results in the order of `models`. Each worker reads through a connection of
+    /// its own and works on a model's predictions while they are still in cache, so reading
+    /// and scoring 67 models overlap, and no more than one model per core is ever held.
+    /// Predictions that do not cover every image of the dataset are damaged, and named.
+    pub fn map_predictions<T: Send>(
+        &self,
+        dataset: &DatasetInfo,
+        models: &[ModelInfo],
+        with_scores: bool,
+        work: impl Fn(&ModelInfo, TopK) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let helpers = (1..workers.min(models.len()))
+            .map(|_| self.reader())
+            .collect::<Result<Vec<_>>>()?;
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let drain = |project: &Project| -> Result<Vec<(usize, T)>> {
+            let mut done = Vec::new();
+            while !failed.load(Ordering::Relaxed) {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(model) = models.get(index) else {
+                    break;
+                };
+                let outcome = project
+                    .predictions(model.id, dataset.id, with_scores)
+                    .and_then(|predictions| project.covering(dataset, model, predictions))
+                    .and_then(|predictions| work(model, predictions));
+                match outcome {
+                    Ok(result) => done.push((index, result)),
+                    Err(error) => {
+                        failed.store(true, Ordering::Relaxed);
+                        return Err(error);
+                    }
+                }
+            }
+            Ok(done)
+        };
+        let mut results = std::thread::scope(|scope| {
+            let spawned: Vec<_> = (helpers.into_iter())
+                .map(|helper| scope.spawn(move || drain(&helper)))
+                .collect();
+            let mut results = drain(self)?;
+            for worker in spawned {
+                match worker.join() {
+                    Ok(done) => results.extend(done?),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Ok::<_, Error>(results)
+        })?;
+        results.sort_unstable_by_key(|(index, _)| *index);
+        Ok(results.into_iter().map(|(_, result)| result).collect())
+    }
+
+    fn covering(
+        &self,
+        dataset: &DatasetInfo,
+        model: &ModelInfo,
+        predictions: TopK,
+    ) -> Result<TopK> {
+        if predictions.num_images() == dataset.num_images {
+            return Ok(predictions);
+        }
+        let problem = format!(
+            "they cover {} images, but dataset {:?} has {} images",
+            predictions.num_images(),
+            dataset.name,
+            dataset.num_images
+        );
+        Err(self.damaged_predictions(&model.name, &model.origin, problem))
     }
 
     /// The error for a model's damaged prediction record, with how to repair it.

@@ -187,7 +187,7 @@ pub fn table_counts(project: &Path) -> Vec<i64> {
         "datasets",
         "images",
         "label_sources",
-        "image_labels",
+        "label_lists",
         "models",
         "predictions",
         "decisions",
