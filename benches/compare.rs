@@ -108,7 +108,7 @@ fn synthetic_evaluations(dir: &Path) -> (Evaluation, Evaluation) {
         .collect();
     let target = Evaluation {
         dataset: TARGET.into(),
-        files: (0..TARGET_IMAGES).map(|i| format!("v2_{i}.jpeg")).collect(),
+        dataset_id: 2,
         truth,
         kinds: source.kinds.clone(),
         collapse: source.collapse.clone(),
@@ -121,6 +121,7 @@ fn synthetic_evaluations(dir: &Path) -> (Evaluation, Evaluation) {
         decided_outside_multilabels: 0,
         slice: None,
         models,
+        emptied_files: Vec::new(),
     };
     (source, target)
 }

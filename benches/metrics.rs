@@ -213,7 +213,7 @@ fn synthetic_evaluation(models: usize, k: usize, decisions: usize) -> Evaluation
         .collect();
     Evaluation {
         dataset: DATASET.into(),
-        files: Vec::new(),
+        dataset_id: 1,
         truth: truth.iter().map(|&t| Some(t)).collect(),
         kinds: vocab.classes().iter().map(|class| class.kind).collect(),
         collapse_enabled: false,
@@ -229,6 +229,7 @@ fn synthetic_evaluation(models: usize, k: usize, decisions: usize) -> Evaluation
         slice: Some(("imagenet_m".into(), (0..68).map(|i| i * 700).collect())),
         collapse: identity,
         models,
+        emptied_files: Vec::new(),
     }
 }
 

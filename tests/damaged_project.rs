@@ -66,31 +66,59 @@ fn a_prediction_record_for_another_image_count_names_the_model() {
 fn a_label_blob_of_odd_length_names_the_source() {
     metrics_refuse_after(
         &format!(
-            "UPDATE image_labels SET correct = X'190101' WHERE source_id = {MULTILABEL_SOURCE} AND image_idx = 0;"
+            "UPDATE label_lists SET correct = CAST(correct || X'19' AS BLOB) WHERE source_id = {MULTILABEL_SOURCE};"
         ),
         &[
             "label source \"multilabel\"",
             "damaged",
-            "image 0",
+            "correct labels",
+            "whole class ids",
             "--replace",
         ],
     );
 }
 
+/// The first labeled image's first correct label becomes 65535, which no class has.
 #[test]
-fn a_label_of_no_class_names_the_source() {
-    metrics_refuse_after(
-        &format!(
-            "UPDATE image_labels SET unclear = X'FFFF' WHERE source_id = {MULTILABEL_SOURCE} AND image_idx = 0;"
-        ),
-        &[
-            "label source \"multilabel\"",
-            "damaged",
-            "image 0",
-            "class id 65535",
-            "--replace",
-        ],
-    );
+fn a_label_of_no_class_names_the_source_and_the_image() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let conn = rusqlite::Connection::open(&project).unwrap();
+    let (images, mut correct): (usize, Vec<u8>) = conn
+        .query_row(
+            &format!(
+                "SELECT num_images, correct FROM label_lists WHERE source_id = {MULTILABEL_SOURCE}"
+            ),
+            [],
+            |row| Ok((row.get::<_, i64>(0)? as usize, row.get(1)?)),
+        )
+        .unwrap();
+    let offset = |image: usize| {
+        u32::from_le_bytes(correct[4 * image..4 * image + 4].try_into().unwrap()) as usize
+    };
+    let image = (0..images).find(|&i| offset(i + 1) > offset(i)).unwrap();
+    let at = 4 * (images + 1) + 2 * offset(image);
+    correct[at..at + 2].copy_from_slice(&[0xFF, 0xFF]);
+    conn.execute(
+        &format!("UPDATE label_lists SET correct = ?1 WHERE source_id = {MULTILABEL_SOURCE}"),
+        [correct],
+    )
+    .unwrap();
+    drop(conn);
+    let run = bagel(&["metrics", project.to_str().unwrap(), "--dataset", "val"]);
+    assert!(!run.ok, "metrics printed figures:\n{}", run.stdout);
+    for needle in [
+        "label source \"multilabel\"".to_string(),
+        format!("image {image}"),
+        "class id 65535".into(),
+        "--replace".into(),
+    ] {
+        assert!(
+            run.stderr.contains(&needle),
+            "{:?} lacks {needle:?}",
+            run.stderr
+        );
+    }
 }
 
 #[test]
@@ -104,7 +132,7 @@ fn a_missing_class_row_is_named() {
 #[test]
 fn an_original_label_or_decision_beyond_the_vocabulary_is_named() {
     metrics_refuse_after(
-        "PRAGMA foreign_keys = OFF; UPDATE images SET label = 1000 WHERE idx = 2;",
+        "UPDATE datasets SET labels = CAST(substr(labels, 1, 8) || X'E8030000' || substr(labels, 13) AS BLOB);",
         &[
             "damaged",
             "ILSVRC2012_val_00000003.JPEG",

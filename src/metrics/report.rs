@@ -486,7 +486,7 @@ mod tests {
         };
         let evaluation = Evaluation {
             dataset: "d".into(),
-            files: Vec::new(),
+            dataset_id: 1,
             truth: truth.clone(),
             kinds: vocab.classes().iter().map(|c| c.kind).collect(),
             collapse: collapse.clone(),
@@ -499,6 +499,7 @@ mod tests {
             decided_outside_multilabels: 0,
             slice: None,
             models: vec![("m".into(), top.clone())],
+            emptied_files: Vec::new(),
         };
         let report = evaluation.report(&MetricOptions::default());
         let model = &report.models[0];

@@ -176,7 +176,7 @@ fn unpack_label_sets(
     }
     for (image, ends) in offsets.windows(2).enumerate() {
         let Some(list) = labels.get(ends[0] as usize..ends[1] as usize) else {
-            return Err((Some(image), "its offsets run backwards".into()));
+            return Err((Some(image), "its offsets are out of order".into()));
         };
         if let Some(id) = list.iter().find(|&&c| c as usize >= classes) {
             let problem = format!("class id {id}, but the vocabulary has {classes} classes");
@@ -256,4 +256,40 @@ pub(crate) fn insert_label_source(
     let source_id = tx.last_insert_rowid();
     put_label_lists(tx, source_id, labels)?;
     Ok(source_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(offsets: &[u32], labels: &[u16]) -> Vec<u8> {
+        let mut bytes = pack_u32(offsets);
+        bytes.extend(pack_u16(labels));
+        bytes
+    }
+
+    #[test]
+    fn lists_round_trip_through_their_blob() {
+        let mut sets = LabelSets::default();
+        for labels in [vec![3, 1], vec![], vec![2, 2, 0]] {
+            sets.push(labels);
+        }
+        let bytes = pack_label_sets(&sets);
+        assert_eq!(unpack_label_sets(Blob::Bytes(&bytes), 3, 4), Ok(sets));
+    }
+
+    #[test]
+    fn a_damaged_list_says_what_and_where() {
+        let problem = |bytes: Vec<u8>| unpack_label_sets(Blob::Bytes(&bytes), 2, 4).unwrap_err();
+        assert_eq!(problem(stored(&[0, 1, 2], &[1, 9])).0, Some(1), "class 9 of 4");
+        assert!(problem(stored(&[0, 1, 2], &[1, 9])).1.contains("class id 9"));
+        assert_eq!(problem(stored(&[0, 2, 2], &[3, 1])).0, Some(0), "unsorted");
+        assert_eq!(problem(stored(&[0, 3, 2], &[1, 2])).0, Some(0), "out of order");
+        assert!(problem(stored(&[0, 1, 3], &[1, 2])).1.contains("do not span"));
+        assert!(problem(stored(&[0, 1], &[])).1.contains("offsets"));
+        assert_eq!(
+            unpack_label_sets(Blob::Missing, 2, 4).unwrap_err().1,
+            "not a list of class ids"
+        );
+    }
 }

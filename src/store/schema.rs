@@ -613,4 +613,60 @@ mod tests {
         let v2 = read_crowd_log(&conn, std::path::Path::new("p"), 2, None).unwrap();
         assert_eq!(said(&v2, 0), [(r("r1"), Some(Verdict::Correct), day(4))]);
     }
+
+    /// A project of schema 5 (labels as rows) keeps every original label, gap and list, the
+    /// problematic flags and its images' names when its labels become columns.
+    #[test]
+    fn labels_become_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.bagel");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 5).unwrap();
+        conn.execute_batch(
+            "INSERT INTO classes VALUES
+               (0, 'n0', 'zero', '', 'object', ''), (1, 'n1', 'one', '', 'object', ''),
+               (2, 'n2', 'two', '', 'organism', '');
+             INSERT INTO datasets (id, name, origin) VALUES (1, 'val', 'x'), (2, 'v2', 'y');
+             INSERT INTO images VALUES (1, 0, 'a.jpg', 2), (1, 1, 'b.jpg', NULL),
+                                       (1, 2, 'c.jpg', 0), (2, 0, 'z.jpg', 1);
+             INSERT INTO label_sources (id, dataset_id, name, kind, origin) VALUES
+               (7, 1, 'real', 'real', 'r.json'), (8, 1, 'ml', 'multilabel', 'm.json');
+             INSERT INTO image_labels VALUES
+               (7, 0, X'02000000', X'', X'', 0), (7, 2, X'', X'', X'', 0),
+               (8, 1, X'0100', X'0200', X'0000', 1);",
+        )
+        .unwrap();
+        drop(conn);
+        let project = crate::store::Project::open(&path).unwrap();
+        let val = project.dataset("val").unwrap();
+        let images = project.images(val.id).unwrap();
+        assert_eq!(val.num_images, 3);
+        assert_eq!(images.files, ["a.jpg", "b.jpg", "c.jpg"]);
+        assert_eq!(images.labels, [Some(2), None, Some(0)]);
+        assert_eq!(project.images(2).unwrap().labels, [Some(1)]);
+        let source = |kind| project.label_source(val.id, kind, None).unwrap().unwrap();
+        let real = project.image_labels(&source(LabelKind::Real), 3).unwrap();
+        assert_eq!(real.labeled, [true, false, true]);
+        assert_eq!(real.correct.get(0), [0, 2]);
+        assert!(real.correct.get(2).is_empty());
+        assert_eq!(source(LabelKind::Real).num_labeled, 2);
+        let multilabel = project
+            .image_labels(&source(LabelKind::MultiLabel), 3)
+            .unwrap();
+        assert_eq!(multilabel.labeled, [false, true, false]);
+        assert_eq!(multilabel.problematic, [false, true, false]);
+        let lists = [&multilabel.correct, &multilabel.unclear, &multilabel.wrong];
+        assert_eq!(
+            lists.map(|list| list.get(1).to_vec()),
+            [vec![1], vec![2], vec![0]]
+        );
+        let gone: i64 = (project.conn())
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'image_labels'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(gone, 0, "the row table of labels is gone");
+    }
 }
