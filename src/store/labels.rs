@@ -152,7 +152,9 @@ fn unpack_label_sets(
 ) -> std::result::Result<LabelSets, (Option<usize>, String)> {
     let head = 4 * (images + 1);
     let bytes = match blob {
-        Blob::Bytes(bytes) if bytes.len() >= head && (bytes.len() - head) % 2 == 0 => bytes,
+        Blob::Bytes(bytes) if bytes.len() >= head && (bytes.len() - head).is_multiple_of(2) => {
+            bytes
+        }
         Blob::Bytes(bytes) => {
             let problem = format!(
                 "{} bytes, not {images} images' offsets followed by whole class ids",
@@ -204,7 +206,9 @@ pub(crate) fn put_label_lists(
     labels: &ImageLabels,
 ) -> rusqlite::Result<()> {
     let flags: Vec<u8> = (labels.labeled.iter().zip(&labels.problematic))
-        .map(|(&labeled, &problematic)| labeled as u8 * LABELED | problematic as u8 * PROBLEMATIC)
+        .map(|(&labeled, &problematic)| {
+            (labeled as u8 * LABELED) | (problematic as u8 * PROBLEMATIC)
+        })
         .collect();
     tx.execute(
         "INSERT INTO label_lists (source_id, num_images, labeled, flags, correct, unclear, wrong)
@@ -281,11 +285,27 @@ mod tests {
     #[test]
     fn a_damaged_list_says_what_and_where() {
         let problem = |bytes: Vec<u8>| unpack_label_sets(Blob::Bytes(&bytes), 2, 4).unwrap_err();
-        assert_eq!(problem(stored(&[0, 1, 2], &[1, 9])).0, Some(1), "class 9 of 4");
-        assert!(problem(stored(&[0, 1, 2], &[1, 9])).1.contains("class id 9"));
+        assert_eq!(
+            problem(stored(&[0, 1, 2], &[1, 9])).0,
+            Some(1),
+            "class 9 of 4"
+        );
+        assert!(
+            problem(stored(&[0, 1, 2], &[1, 9]))
+                .1
+                .contains("class id 9")
+        );
         assert_eq!(problem(stored(&[0, 2, 2], &[3, 1])).0, Some(0), "unsorted");
-        assert_eq!(problem(stored(&[0, 3, 2], &[1, 2])).0, Some(0), "out of order");
-        assert!(problem(stored(&[0, 1, 3], &[1, 2])).1.contains("do not span"));
+        assert_eq!(
+            problem(stored(&[0, 3, 2], &[1, 2])).0,
+            Some(0),
+            "out of order"
+        );
+        assert!(
+            problem(stored(&[0, 1, 3], &[1, 2]))
+                .1
+                .contains("do not span")
+        );
         assert!(problem(stored(&[0, 1], &[])).1.contains("offsets"));
         assert_eq!(
             unpack_label_sets(Blob::Missing, 2, 4).unwrap_err().1,
