@@ -51,7 +51,13 @@ fn bench_votes(c: &mut Criterion, name: &str, project_path: &Path, dataset: &str
             } else {
                 undecided.clone()
             };
-            (review.live).image_decided(&review.evaluation, labels.as_ref(), item.image, decisions);
+            (review.live).image_decided(
+                &review.evaluation,
+                &review.files,
+                labels.as_ref(),
+                item.image,
+                decisions,
+            );
         })
     });
 }

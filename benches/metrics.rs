@@ -118,7 +118,7 @@ fn add_decisions(path: &std::path::Path, count: usize) {
                 .labeled
                 .iter()
                 .enumerate()
-                .filter(|(_, &labeled)| labeled)
+                .filter(|(_, labeled)| **labeled)
                 .map(|(image, _)| image as i64)
                 .collect(),
             None => Vec::new(),
