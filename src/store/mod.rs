@@ -48,6 +48,7 @@ pub struct Project {
     on_wait: Option<OnWait>,
 }
 
+const PAGE_SIZE: i64 = 16 * 1024;
 const SETTING_COLLAPSE: &str = "collapse_classes";
 const SETTING_BLIND: &str = "blind_round";
 
@@ -70,6 +71,12 @@ impl Project {
         let temp = crate::durable::temp_beside(path)?;
         let fresh = |e| file_error(path, e);
         let mut conn = Connection::open(temp.path()).map_err(fresh)?;
+        // Pages of 16 KiB rather than 4: a model's predictions (500 KB for 50,000 images ×
+        // top-5) span a quarter as many overflow pages, which made reading them for the
+        // metrics about a tenth faster and writing them a sixth; a vote still touches a
+        // handful of pages. Set before the first write, which fixes it for the file's life.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)
+            .map_err(fresh)?;
         conn.pragma_update(None, "application_id", APPLICATION_ID)
             .map_err(fresh)?;
         schema::migrate(&mut conn).map_err(fresh)?;
@@ -421,6 +428,10 @@ mod tests {
         project.set_collapse_classes(true).unwrap();
         drop(project);
         let project = Project::open(&path).unwrap();
+        let page_size: i64 = (project.conn())
+            .pragma_query_value(None, "page_size", |row| row.get(0))
+            .unwrap();
+        assert_eq!(page_size, PAGE_SIZE);
         assert_eq!(project.vocab().len(), 1000);
         assert_eq!(project.vocab().class(281).unwrap().name(), "tabby");
         assert!(

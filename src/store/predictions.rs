@@ -251,7 +251,9 @@ fn check_classes(
 ) -> std::result::Result<(), String> {
     // A fold rather than `max()`: it compiles to vector instructions, and this reads every
     // prediction of every model on each load.
-    let largest = class_ids.iter().fold(0, |largest: ClassId, &id| largest.max(id));
+    let largest = class_ids
+        .iter()
+        .fold(0, |largest: ClassId, &id| largest.max(id));
     match (!class_ids.is_empty() && largest as usize >= classes).then_some(largest) {
         Some(id) => {
             let at = class_ids.iter().position(|&c| c == id).unwrap_or_default();
