@@ -194,3 +194,44 @@ fn the_figures_and_the_table_are_written_where_the_person_chose() {
     assert_eq!(rows.len(), 4, "a header and alexnet, bit, convnext: {csv}");
     assert!(rows[1].starts_with("alexnet,0.5,0.25,0.25,"), "{}", rows[1]);
 }
+
+/// The table sorts by a click on a heading, largest first, and the other way round on a
+/// second click; ties keep name order.
+#[test]
+fn a_click_on_a_heading_sorts_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = two_datasets(dir.path());
+    let mut harness = compared(&project);
+    harness.get_by_label("Table").click();
+    harness.run_steps(2);
+    let order = |harness: &Harness<'static, Desk>| {
+        let mut rows: Vec<(f32, String)> = ["alexnet", "bit", "convnext"]
+            .map(|model| {
+                let link = harness.get_by_role_and_label(Role::Link, model);
+                (link.rect().min.y, model.to_owned())
+            })
+            .into();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+        rows.into_iter().map(|(_, model)| model).collect::<Vec<_>>()
+    };
+    assert_eq!(order(&harness), ["alexnet", "bit", "convnext"], "by name");
+    harness.get_by_label("top-1 gap").click();
+    harness.run_steps(2);
+    assert_eq!(
+        order(&harness),
+        ["alexnet", "bit", "convnext"],
+        "+25, +25, +0"
+    );
+    harness.get_by_label("top-1 gap ⏷").click();
+    harness.run_steps(2);
+    assert_eq!(
+        order(&harness),
+        ["convnext", "alexnet", "bit"],
+        "smallest gap first"
+    );
+    assert_eq!(
+        harness.state().settings().compare.sort,
+        Some((3, false)),
+        "the order is the person's choice, kept with the settings"
+    );
+}

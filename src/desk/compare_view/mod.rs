@@ -59,6 +59,9 @@ pub struct CompareChoices {
     pub tab: Tab,
     /// Whose curves are drawn; None: the model with the median top-1 gap.
     pub curves: Option<String>,
+    /// The table's order: a column (0 the model's name, then the figures in heading order)
+    /// and whether largest first; None: the comparison's order (by name).
+    pub sort: Option<(usize, bool)>,
 }
 
 impl Default for CompareChoices {
@@ -73,6 +76,7 @@ impl Default for CompareChoices {
             scale: Scale::Plain,
             tab: Tab::Scatter,
             curves: None,
+            sort: None,
         }
     }
 }

@@ -37,6 +37,7 @@ pub(super) fn table(
         ))
         .weak(),
     );
+    let order = sorted_rows(comparison, &metrics, choices.sort);
     egui::ScrollArea::horizontal().show(ui, |ui| {
         egui_extras::TableBuilder::new(ui)
             .striped(true)
@@ -45,15 +46,43 @@ pub(super) fn table(
             .column(Column::auto())
             .columns(Column::auto().at_least(64.0), headings.len() - 2)
             .header(ROW + 14.0, |mut header| {
-                for heading in &headings {
+                for (column, heading) in headings.iter().enumerate() {
+                    // The chart buttons' column sorts nothing; the others sort by a click.
+                    let sort_column = match column {
+                        0 => Some(0),
+                        1 => None,
+                        figure => Some(figure - 1),
+                    };
                     header.col(|ui| {
-                        ui.add(egui::Label::new(RichText::new(heading).strong()).wrap());
+                        let Some(sort_column) = sort_column else {
+                            return;
+                        };
+                        let arrow = match choices.sort {
+                            Some((sorted, true)) if sorted == sort_column => " ⏷",
+                            Some((sorted, false)) if sorted == sort_column => " ⏶",
+                            _ => "",
+                        };
+                        let text = RichText::new(format!("{heading}{arrow}")).strong();
+                        let label =
+                            ui.add(egui::Label::new(text).wrap().sense(egui::Sense::click()));
+                        if label
+                            .on_hover_text("sort by this column; again to reverse")
+                            .clicked()
+                        {
+                            choices.sort = Some(match choices.sort {
+                                Some((sorted, largest_first)) if sorted == sort_column => {
+                                    (sort_column, !largest_first)
+                                }
+                                // Names read A to Z first; figures largest first.
+                                _ => (sort_column, sort_column != 0),
+                            });
+                        }
                     });
                 }
             })
             .body(|body| {
-                body.rows(ROW, comparison.models.len(), |mut row| {
-                    let model = &comparison.models[row.index()];
+                body.rows(ROW, order.len(), |mut row| {
+                    let model = &comparison.models[order[row.index()]];
                     let left_out = comparison.left_out.contains(&model.model);
                     row.set_selected(curves == Some(model.model.as_str()));
                     row.col(|ui| {
@@ -87,7 +116,7 @@ pub(super) fn table(
                     });
                     for cell in model_cells(model, &metrics) {
                         row.col(|ui| {
-                            ui.label(cell);
+                            ui.label(cell.text);
                         });
                     }
                 });
@@ -96,26 +125,78 @@ pub(super) fn table(
     clicked
 }
 
+/// The models' indices in the table's order: by the chosen column, models without a figure
+/// there last, ties by name.
+fn sorted_rows(
+    comparison: &Comparison,
+    metrics: &[Metric],
+    sort: Option<(usize, bool)>,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..comparison.models.len()).collect();
+    let name = |i: usize| comparison.models[i].model.as_str();
+    match sort {
+        None => {}
+        Some((0, largest_first)) => order.sort_by(|&a, &b| {
+            let by_name = name(a).cmp(name(b));
+            if largest_first {
+                by_name.reverse()
+            } else {
+                by_name
+            }
+        }),
+        Some((column, largest_first)) => {
+            let value = |i: usize| {
+                let cells = model_cells(&comparison.models[i], metrics);
+                cells.get(column - 1).and_then(|cell| cell.value)
+            };
+            let keyed: Vec<Option<f64>> = (0..comparison.models.len()).map(value).collect();
+            order.sort_by(|&a, &b| {
+                let by_value = match (keyed[a], keyed[b]) {
+                    (Some(x), Some(y)) if largest_first => y.total_cmp(&x),
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                };
+                by_value.then_with(|| name(a).cmp(name(b)))
+            });
+        }
+    }
+    order
+}
+
+/// One figure of the table: its value, which the table sorts by, and how it reads.
+struct Cell {
+    value: Option<f64>,
+    text: String,
+}
+
 /// A model's figures after its name, in the order of the table's headings.
-fn model_cells(model: &ModelComparison, metrics: &[Metric]) -> Vec<String> {
+fn model_cells(model: &ModelComparison, metrics: &[Metric]) -> Vec<Cell> {
+    let cell = |value: Option<f64>, text: fn(Option<f64>) -> String| Cell {
+        value,
+        text: text(value),
+    };
     let mut cells = Vec::new();
     for &metric in metrics {
         let sides = model.metrics.get(metric);
-        cells.push(percent(sides.and_then(|s| s.source)));
-        cells.push(percent(sides.and_then(|s| s.target)));
-        cells.push(points(sides.and_then(|s| s.gap)));
+        cells.push(cell(sides.and_then(|s| s.source), percent));
+        cells.push(cell(sides.and_then(|s| s.target), percent));
+        cells.push(cell(sides.and_then(|s| s.gap), points));
     }
     let matched = &model.matched;
     cells.extend([
-        matched.images.to_string(),
-        percent(matched.source),
-        percent(matched.target),
-        points(matched.gap),
-        points(model.residual.linear),
-        model
-            .residual
-            .probit
-            .map_or("–".into(), |r| format!("{r:+.3}")),
+        Cell {
+            value: Some(matched.images as f64),
+            text: matched.images.to_string(),
+        },
+        cell(matched.source, percent),
+        cell(matched.target, percent),
+        cell(matched.gap, points),
+        cell(model.residual.linear, points),
+        cell(model.residual.probit, |r| {
+            r.map_or("–".into(), |r| format!("{r:+.3}"))
+        }),
     ]);
     cells
 }
