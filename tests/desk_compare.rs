@@ -134,12 +134,22 @@ fn v_compares_val_with_its_replica_and_a_click_reviews_the_models_mistakes_there
     assert_eq!(harness.query_all_by_label("+25.00").count(), 2);
     assert_eq!(harness.query_all_by_label("+0.00").count(), 1 + 3 + 3);
 
+    // A filter left from another task (the discussion round) would hide every mistake.
+    let mut settings = harness.state().settings().clone();
+    settings.filter.disputed_only = true;
+    let ctx = harness.ctx.clone();
+    (harness.state_mut()).run_cmd(&ctx, Command::Settings(Box::new(settings)));
+    harness.run_steps(2);
     harness.get_by_role_and_label(Role::Link, "alexnet").click();
     step_until(&mut harness, "v2's queue", |desk| {
         dataset(desk) == Some("v2") && !desk.is_busy()
     });
     let desk = harness.state();
     assert_eq!(desk.settings().filter_model.as_deref(), Some("alexnet"));
+    assert!(
+        !desk.settings().filter.disputed_only,
+        "other filters cleared"
+    );
     // alexnet's mistakes on v2: t1, t2 and t3, each called class 2; bit's "3"s are not shown.
     assert_eq!(desk.view_len(), 3);
     assert_eq!(desk.review().unwrap().queue.len(), 6);

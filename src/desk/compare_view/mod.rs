@@ -219,7 +219,10 @@ impl Desk {
     /// The queue on `dataset`, showing only `model`'s mistakes; the window makes room for it.
     pub(super) fn review_mistakes(&mut self, ctx: &egui::Context, dataset: &str, model: &str) {
         self.compare.open = false;
+        // Every other filter goes: "its mistakes" are all of them, not the ones a filter set
+        // for another task (the discussion round, one class) would leave.
         let mut settings = self.settings.clone();
+        settings.filter = crate::panel::QueueFilter::default();
         settings.filter_model = Some(model.to_owned());
         self.change_settings(settings);
         let here = (self.review.as_ref()).is_some_and(|r| r.dataset.name == dataset);
@@ -227,7 +230,7 @@ impl Desk {
             self.load_dataset(ctx, dataset);
         }
         self.status = Status::Info(format!(
-            "the queue shows {model}'s mistakes on {dataset}; V brings the comparison back"
+            "the queue shows all of {model}'s mistakes on {dataset} (other filters cleared); V brings the comparison back"
         ));
     }
 
