@@ -300,6 +300,8 @@ fn cover(file: &Path, row_images: &[u32], files: &[String]) -> Result<Vec<usize>
 /// One row's ranked class ids, checked as they are appended: each within the vocabulary and
 /// given once (a class ranked twice would count twice in the metrics that read the top-k).
 /// `seen[c] == row + 1` marks class c as met in this row, so no row clears it.
+/// Called for every row of every file: the errors are built out of line to keep this loop small.
+#[inline]
 fn push_ranked_row(
     file: &Path,
     row: usize,
@@ -311,29 +313,50 @@ fn push_ranked_row(
     let start = out.len();
     let stamp = row as u32 + 1;
     for (column, &value) in ids.iter().enumerate() {
-        if !(0..num_classes as i64).contains(&value) {
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
-                    num_classes - 1
-                ),
-            ));
+        let Some(class) = usize::try_from(value).ok().filter(|&c| c < num_classes) else {
+            return Err(class_out_of_range(file, row, column, value, num_classes));
+        };
+        if std::mem::replace(&mut seen[class], stamp) == stamp {
+            let first = out[start..].iter().position(|&c| c as usize == class);
+            return Err(class_given_twice(file, row, first, column, value));
         }
-        if seen[value as usize] == stamp {
-            let first = out[start..].iter().position(|&c| c as i64 == value);
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "row {row}: class id {value} is given twice (columns {} and {column}); each row must rank distinct classes, re-export the predictions",
-                    first.unwrap_or_default()
-                ),
-            ));
-        }
-        seen[value as usize] = stamp;
-        out.push(value as ClassId);
+        out.push(class as ClassId);
     }
     Ok(())
+}
+
+#[cold]
+fn class_out_of_range(
+    file: &Path,
+    row: usize,
+    column: usize,
+    value: i64,
+    num_classes: usize,
+) -> Error {
+    Error::bad_input(
+        file,
+        format!(
+            "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
+            num_classes - 1
+        ),
+    )
+}
+
+#[cold]
+fn class_given_twice(
+    file: &Path,
+    row: usize,
+    first: Option<usize>,
+    column: usize,
+    value: i64,
+) -> Error {
+    Error::bad_input(
+        file,
+        format!(
+            "row {row}: class id {value} is given twice (columns {} and {column}); each row must rank distinct classes, re-export the predictions",
+            first.unwrap_or_default()
+        ),
+    )
 }
 
 fn from_class_ids(
