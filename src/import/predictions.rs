@@ -83,6 +83,7 @@ pub fn import_predictions(
     let context = Context {
         dataset: request.dataset,
         files: &images.files,
+        labels: &images.labels,
         index,
         order: order.as_ref().map(|(path, rows)| (*path, rows.as_slice())),
         num_classes: project.vocab().len(),
@@ -97,7 +98,7 @@ pub fn import_predictions(
         progress.begin("importing prediction files", request.files.len() as u64);
     }
     let mut parsed = Vec::with_capacity(request.files.len());
-    let mut warnings = Vec::new();
+    let (mut warnings, mut sanity_warnings) = (Vec::new(), Vec::new());
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel();
         let context = &context;
@@ -105,7 +106,7 @@ pub fn import_predictions(
         let mut arrivals = InOrder::new(receiver, request.files.len());
         project.write_large(|tx| {
             for (model, file) in request.files {
-                let (predictions, warning) = arrivals.next()?;
+                let checked = arrivals.next()?;
                 if !many {
                     progress.begin("writing predictions", 0);
                 }
@@ -114,12 +115,13 @@ pub fn import_predictions(
                     tx,
                     model,
                     dataset.id,
-                    &predictions,
+                    &checked.predictions,
                     &origin,
                     request.replace,
                 )?;
-                warnings.extend(warning);
-                parsed.push((model, predictions));
+                warnings.extend(checked.file_warning);
+                sanity_warnings.extend(checked.sanity_warning);
+                parsed.push((model, checked.predictions));
                 if many {
                     progress.advance(1);
                 }
@@ -143,14 +145,7 @@ pub fn import_predictions(
             )
         })
         .collect();
-    let classes = project.vocab().len();
-    warnings.extend(
-        (parsed.iter())
-            .filter_map(|(model, predictions)| {
-                check_predictions(model, request.dataset, predictions, &images.labels, classes)
-            })
-            .map(|warning| warning.message),
-    );
+    warnings.extend(sanity_warnings);
     Ok(ImportReport {
         summary: lines.join("\n"),
         warnings,
@@ -171,7 +166,7 @@ fn read_all(
     files: &[(String, PathBuf)],
     context: &Context,
     progress: &dyn Progress,
-    sender: Sender<(usize, Result<Read>)>,
+    sender: Sender<(usize, Result<Checked>)>,
 ) {
     let shown: &dyn Progress = match files.len() {
         1 => progress,
@@ -181,10 +176,23 @@ fn read_all(
         let sent = batch
             .into_par_iter()
             .try_for_each_with(sender.clone(), |sender, at| {
-                let read = check_cancelled(progress)
-                    .and_then(|()| read_predictions(&files[at].1, context, shown));
+                let (model, file) = &files[at];
+                let checked = check_cancelled(progress)
+                    .and_then(|()| read_predictions(file, context, shown))
+                    .map(|(predictions, file_warning)| Checked {
+                        sanity_warning: check_predictions(
+                            model,
+                            context.dataset,
+                            &predictions,
+                            context.labels,
+                            context.num_classes,
+                        )
+                        .map(|warning| warning.message),
+                        predictions,
+                        file_warning,
+                    });
                 // An error here means nobody listens: stop reading.
-                sender.send((at, read)).map_err(drop)
+                sender.send((at, checked)).map_err(drop)
             });
         if sent.is_err() {
             return;
@@ -195,15 +203,23 @@ fn read_all(
 /// A file's predictions, and a warning about the file when there is something to know.
 type Read = (TopK, Option<String>);
 
+/// A file's predictions with what the sanity checks (reversed ranks, near chance) say of
+/// them: checked as soon as read, on the reading thread.
+struct Checked {
+    predictions: TopK,
+    file_warning: Option<String>,
+    sanity_warning: Option<String>,
+}
+
 /// Files read so far, handed over in the order they were given, whatever order they arrive in.
 struct InOrder {
-    receiver: Receiver<(usize, Result<Read>)>,
-    arrived: Vec<Option<Result<Read>>>,
+    receiver: Receiver<(usize, Result<Checked>)>,
+    arrived: Vec<Option<Result<Checked>>>,
     next: usize,
 }
 
 impl InOrder {
-    fn new(receiver: Receiver<(usize, Result<Read>)>, files: usize) -> Self {
+    fn new(receiver: Receiver<(usize, Result<Checked>)>, files: usize) -> Self {
         InOrder {
             receiver,
             arrived: (0..files).map(|_| None).collect(),
@@ -212,7 +228,7 @@ impl InOrder {
     }
 
     /// The next file's predictions, waiting for them if they are still being read.
-    fn next(&mut self) -> Result<Read> {
+    fn next(&mut self) -> Result<Checked> {
         loop {
             if let Some(read) = self.arrived[self.next].take() {
                 self.next += 1;
@@ -248,6 +264,8 @@ fn batches_by_size(files: &[(String, PathBuf)]) -> Vec<Range<usize>> {
 struct Context<'a> {
     dataset: &'a str,
     files: &'a [String],
+    /// Each image's original label, for the sanity checks.
+    labels: &'a [Option<ClassId>],
     /// Built on first use: rows in dataset order need no name lookups.
     index: OnceLock<FileIndex>,
     order: Option<(&'a Path, &'a [u32])>,
