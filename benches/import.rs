@@ -1,5 +1,6 @@
 //! The import target: a 50,000 × 1000 float32 logits .npy imported in under 1 s
-//! (read, softmax, top-5 with scores, max softmax and entropy, one SQLite write).
+//! (read, softmax, top-5 with scores, max softmax and entropy, one SQLite write); and the
+//! ImageNetV2 release's shape: 67 files of 50,000 × 5 int16 ranked class ids in one import.
 //!
 //! Run: cargo bench --bench import
 
@@ -38,7 +39,35 @@ fn import(c: &mut Criterion) {
     group.bench_function("logits 50k x 1000 f32 npy", |b| {
         b.iter(|| import_predictions(&mut project, &request, &Silent).unwrap())
     });
+    let models: Vec<(String, std::path::PathBuf)> = (0..67)
+        .map(|model| {
+            let path = dir.path().join(format!("model{model}.npy"));
+            write_ranked_ids(&path, model);
+            (format!("model{model}"), path)
+        })
+        .collect();
+    let request = PredictionImport {
+        files: &models,
+        ..request
+    };
+    group.bench_function("67 models x 50k x top-5 i16 npy", |b| {
+        b.iter(|| import_predictions(&mut project, &request, &Silent).unwrap())
+    });
     group.finish();
+}
+
+/// Five distinct class ids per row, best first, as int16.
+fn write_ranked_ids(path: &Path, seed: u64) {
+    let mut rng = Rng::new(seed + 1);
+    let mut bytes = Vec::with_capacity(IMAGES * 5 * 2);
+    for _ in 0..IMAGES {
+        let first = rng.below(CLASSES);
+        for rank in 0..5 {
+            let class = ((first + rank * 7) % CLASSES) as i16;
+            bytes.extend(class.to_le_bytes());
+        }
+    }
+    write_npy(path, "<i2", (IMAGES, 5), &bytes);
 }
 
 /// Normal-ish logits with one class per row lifted well above the rest, as a trained model's.

@@ -337,6 +337,33 @@ fn several_files_are_one_transaction() {
 }
 
 #[test]
+fn a_bad_file_among_many_writes_none_and_the_first_bad_one_is_named() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    // Files are read side by side while those read are written: the good files before the
+    // first bad one are in the transaction by then, and must go with it. Of two bad files,
+    // the first given is named, however the reading threads finish.
+    let top3 = std::fs::read(fixture.path("top3.npy")).unwrap();
+    let mut files: Vec<_> = (0..6)
+        .map(|i| fixture.write(&format!("good{i}.npy"), &top3))
+        .collect();
+    files.insert(4, fixture.write("cut.npy", &top3[..top3.len() - 10]));
+    files.push(fixture.write("garbage.npy", b"\x93NUMPY\x01\x00\xff\xffnonsense"));
+    let p = fixture.project();
+    let mut args = vec![
+        "import",
+        "predictions",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+    ];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    rejects(&fixture, &args, &["cut.npy", "truncated"]);
+    let run = bagel(&args);
+    assert!(!run.stderr.contains("garbage.npy"), "{}", run.stderr);
+}
+
+#[test]
 fn unknown_datasets_and_non_projects_get_advice() {
     let fixture = Fixture::new();
     fixture.imported_project();

@@ -261,16 +261,21 @@ fn header_text(bytes: &[u8]) -> Option<&str> {
     std::str::from_utf8(bytes.get(start..start.checked_add(length)?)?).ok()
 }
 
+/// The values of `data`, decoded by `le` or `be`. Both are generic so that each call compiles
+/// to its own loop with the decoding inlined (a function pointer cost a call per value).
 fn convert<T, const N: usize>(
     data: &[u8],
     little: bool,
-    le: fn([u8; N]) -> T,
-    be: fn([u8; N]) -> T,
+    le: impl Fn([u8; N]) -> T,
+    be: impl Fn([u8; N]) -> T,
 ) -> Vec<T> {
-    let decode = if little { le } else { be };
-    data.chunks_exact(N)
-        .map(|chunk| decode(chunk.try_into().unwrap_or([0; N])))
-        .collect()
+    let chunks = data.chunks_exact(N);
+    let array = |chunk: &[u8]| chunk.try_into().unwrap_or([0; N]);
+    if little {
+        chunks.map(|chunk| le(array(chunk))).collect()
+    } else {
+        chunks.map(|chunk| be(array(chunk))).collect()
+    }
 }
 
 fn integers(data: &[u8], kind: TypeChar, size: usize, little: bool) -> Result<Option<Vec<i64>>> {

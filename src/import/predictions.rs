@@ -11,9 +11,11 @@ use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
 use crate::vocab::ClassId;
 use rayon::prelude::*;
-use std::cell::OnceCell;
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::mpsc::{self, Receiver, Sender};
 
 pub struct PredictionImport<'a> {
     pub dataset: &'a str,
@@ -68,7 +70,7 @@ pub fn import_predictions(
     }
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
-    let index = OnceCell::new();
+    let index = OnceLock::new();
     let order = match request.order {
         Some(order) => {
             let (_, listed) = read_image_list(order, project.vocab())?;
@@ -81,47 +83,55 @@ pub fn import_predictions(
     let context = Context {
         dataset: request.dataset,
         files: &images.files,
+        labels: &images.labels,
         index,
         order: order.as_ref().map(|(path, rows)| (*path, rows.as_slice())),
         num_classes: project.vocab().len(),
         top_k: request.top_k,
         reverse_ranks: request.reverse_ranks,
     };
+    // Files are read on rayon's threads while this one writes those already read, in the
+    // order given, into the one transaction: the first file that fails (in that order) is the
+    // error, and nothing is written.
     let many = request.files.len() > 1;
     if many {
-        progress.begin("reading prediction files", request.files.len() as u64);
+        progress.begin("importing prediction files", request.files.len() as u64);
     }
     let mut parsed = Vec::with_capacity(request.files.len());
-    let mut warnings = Vec::new();
-    for (model, file) in request.files {
-        check_cancelled(progress)?;
-        let quiet = crate::progress::Silent;
-        let (predictions, warning) =
-            read_predictions(file, &context, if many { &quiet } else { progress })?;
-        warnings.extend(warning);
-        parsed.push((model, file, predictions));
-        if many {
-            progress.advance(1);
-        }
-    }
-    progress.begin("writing predictions", 0);
-    project.write(|tx| {
-        for (model, file, predictions) in &parsed {
-            let origin = file.display().to_string();
-            crate::store::insert_predictions(
-                tx,
-                model,
-                dataset.id,
-                predictions,
-                &origin,
-                request.replace,
-            )?;
-        }
-        Ok(())
+    let (mut warnings, mut sanity_warnings) = (Vec::new(), Vec::new());
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel();
+        let context = &context;
+        scope.spawn(move || read_all(request.files, context, progress, sender));
+        let mut arrivals = InOrder::new(receiver, request.files.len());
+        project.write_large(|tx| {
+            for (model, file) in request.files {
+                let checked = arrivals.next()?;
+                if !many {
+                    progress.begin("writing predictions", 0);
+                }
+                let origin = file.display().to_string();
+                crate::store::insert_predictions(
+                    tx,
+                    model,
+                    dataset.id,
+                    &checked.predictions,
+                    &origin,
+                    request.replace,
+                )?;
+                warnings.extend(checked.file_warning);
+                sanity_warnings.extend(checked.sanity_warning);
+                parsed.push((model, checked.predictions));
+                if many {
+                    progress.advance(1);
+                }
+            }
+            Ok(())
+        })
     })?;
     let lines: Vec<String> = parsed
         .iter()
-        .map(|(model, _, predictions)| {
+        .map(|(model, predictions)| {
             let scores = match (&predictions.scores, &predictions.max_softmax) {
                 (_, Some(_)) => "with scores, max softmax and entropy",
                 (Some(_), None) => "with scores",
@@ -135,26 +145,129 @@ pub fn import_predictions(
             )
         })
         .collect();
-    let classes = project.vocab().len();
-    warnings.extend(
-        (parsed.iter())
-            .filter_map(|(model, _, predictions)| {
-                check_predictions(model, request.dataset, predictions, &images.labels, classes)
-            })
-            .map(|warning| warning.message),
-    );
+    warnings.extend(sanity_warnings);
     Ok(ImportReport {
         summary: lines.join("\n"),
         warnings,
     })
 }
 
+/// How many bytes of prediction files are read at once, when several are given. Files of
+/// ranked class ids (a few MB each) are read side by side; logits files (200 MB for 50,000 ×
+/// 1000 float32) go one at a time, as each is read in parallel inside, so the memory an import
+/// takes does not grow with the number of cores.
+const BYTES_READ_AT_ONCE: u64 = 256 << 20;
+
+/// Reads the files on rayon's threads, a batch at a time, and sends each file's predictions
+/// (or why it cannot be read) with its place in `files` as soon as it is read. Stops early
+/// when nobody listens any more: the import has failed. One file shows its own phases on the
+/// progress bar; several leave the bar to the writer.
+fn read_all(
+    files: &[(String, PathBuf)],
+    context: &Context,
+    progress: &dyn Progress,
+    sender: Sender<(usize, Result<Checked>)>,
+) {
+    let shown: &dyn Progress = match files.len() {
+        1 => progress,
+        _ => &crate::progress::Silent,
+    };
+    for batch in batches_by_size(files) {
+        let sent = batch
+            .into_par_iter()
+            .try_for_each_with(sender.clone(), |sender, at| {
+                let (model, file) = &files[at];
+                let checked = check_cancelled(progress)
+                    .and_then(|()| read_predictions(file, context, shown))
+                    .map(|(predictions, file_warning)| Checked {
+                        sanity_warning: check_predictions(
+                            model,
+                            context.dataset,
+                            &predictions,
+                            context.labels,
+                            context.num_classes,
+                        )
+                        .map(|warning| warning.message),
+                        predictions,
+                        file_warning,
+                    });
+                // An error here means nobody listens: stop reading.
+                sender.send((at, checked)).map_err(drop)
+            });
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+/// A file's predictions, and a warning about the file when there is something to know.
+type Read = (TopK, Option<String>);
+
+/// A file's predictions with what the sanity checks (reversed ranks, near chance) say of
+/// them: checked as soon as read, on the reading thread.
+struct Checked {
+    predictions: TopK,
+    file_warning: Option<String>,
+    sanity_warning: Option<String>,
+}
+
+/// Files read so far, handed over in the order they were given, whatever order they arrive in.
+struct InOrder {
+    receiver: Receiver<(usize, Result<Checked>)>,
+    arrived: Vec<Option<Result<Checked>>>,
+    next: usize,
+}
+
+impl InOrder {
+    fn new(receiver: Receiver<(usize, Result<Checked>)>, files: usize) -> Self {
+        InOrder {
+            receiver,
+            arrived: (0..files).map(|_| None).collect(),
+            next: 0,
+        }
+    }
+
+    /// The next file's predictions, waiting for them if they are still being read.
+    fn next(&mut self) -> Result<Checked> {
+        loop {
+            if let Some(read) = self.arrived[self.next].take() {
+                self.next += 1;
+                return read;
+            }
+            // The reader sends every file unless this receiver is gone, so the channel
+            // closes early only if the reader panicked, and the scope passes that panic on.
+            let (at, read) = self.receiver.recv().map_err(|_| Error::Cancelled)?;
+            self.arrived[at] = Some(read);
+        }
+    }
+}
+
+/// Consecutive runs of files whose sizes add up to at most [`BYTES_READ_AT_ONCE`] (a larger
+/// file is a run of its own). A file whose size cannot be read counts as empty: reading it
+/// will say what is wrong.
+fn batches_by_size(files: &[(String, PathBuf)]) -> Vec<Range<usize>> {
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (at, (_, file)) in files.iter().enumerate() {
+        let size = std::fs::metadata(file).map_or(0, |m| m.len());
+        if at > start && bytes + size > BYTES_READ_AT_ONCE {
+            batches.push(start..at);
+            (start, bytes) = (at, 0);
+        }
+        bytes += size;
+    }
+    batches.push(start..files.len());
+    batches
+}
+
 /// What every file of one import is checked against.
 struct Context<'a> {
     dataset: &'a str,
     files: &'a [String],
+    /// Each image's original label, for the sanity checks.
+    labels: &'a [Option<ClassId>],
     /// Built on first use: rows in dataset order need no name lookups.
-    index: OnceCell<FileIndex>,
+    index: OnceLock<FileIndex>,
     order: Option<(&'a Path, &'a [u32])>,
     num_classes: usize,
     top_k: Option<usize>,
@@ -162,11 +275,7 @@ struct Context<'a> {
 }
 
 /// The predictions, and a warning about the file when there is something to know.
-fn read_predictions(
-    file: &Path,
-    context: &Context,
-    progress: &dyn Progress,
-) -> Result<(TopK, Option<String>)> {
+fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<Read> {
     progress.begin(&format!("reading {}", file.display()), 0);
     let bytes = read_file(file)?;
     let num_classes = context.num_classes;
@@ -300,6 +409,8 @@ fn cover(file: &Path, row_images: &[u32], files: &[String]) -> Result<Vec<usize>
 /// One row's ranked class ids, checked as they are appended: each within the vocabulary and
 /// given once (a class ranked twice would count twice in the metrics that read the top-k).
 /// `seen[c] == row + 1` marks class c as met in this row, so no row clears it.
+/// Called for every row of every file: the errors are built out of line to keep this loop small.
+#[inline]
 fn push_ranked_row(
     file: &Path,
     row: usize,
@@ -311,29 +422,50 @@ fn push_ranked_row(
     let start = out.len();
     let stamp = row as u32 + 1;
     for (column, &value) in ids.iter().enumerate() {
-        if !(0..num_classes as i64).contains(&value) {
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
-                    num_classes - 1
-                ),
-            ));
+        let Some(class) = usize::try_from(value).ok().filter(|&c| c < num_classes) else {
+            return Err(class_out_of_range(file, row, column, value, num_classes));
+        };
+        if std::mem::replace(&mut seen[class], stamp) == stamp {
+            let first = out[start..].iter().position(|&c| c as usize == class);
+            return Err(class_given_twice(file, row, first, column, value));
         }
-        if seen[value as usize] == stamp {
-            let first = out[start..].iter().position(|&c| c as i64 == value);
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "row {row}: class id {value} is given twice (columns {} and {column}); each row must rank distinct classes, re-export the predictions",
-                    first.unwrap_or_default()
-                ),
-            ));
-        }
-        seen[value as usize] = stamp;
-        out.push(value as ClassId);
+        out.push(class as ClassId);
     }
     Ok(())
+}
+
+#[cold]
+fn class_out_of_range(
+    file: &Path,
+    row: usize,
+    column: usize,
+    value: i64,
+    num_classes: usize,
+) -> Error {
+    Error::bad_input(
+        file,
+        format!(
+            "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
+            num_classes - 1
+        ),
+    )
+}
+
+#[cold]
+fn class_given_twice(
+    file: &Path,
+    row: usize,
+    first: Option<usize>,
+    column: usize,
+    value: i64,
+) -> Error {
+    Error::bad_input(
+        file,
+        format!(
+            "row {row}: class id {value} is given twice (columns {} and {column}); each row must rank distinct classes, re-export the predictions",
+            first.unwrap_or_default()
+        ),
+    )
 }
 
 fn from_class_ids(

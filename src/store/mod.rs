@@ -7,6 +7,7 @@ mod crowd;
 mod datasets;
 mod decisions;
 mod labels;
+mod large_write;
 mod predictions;
 mod reviews;
 mod schema;

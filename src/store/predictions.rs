@@ -1,6 +1,6 @@
 //! Predictions, columnar: one record per (model, dataset).
 
-use super::blob::{LittleEndian, pack_f32, pack_u16, read_blob};
+use super::blob::{LittleEndian, le_bytes, read_blob};
 use super::{DatasetInfo, Project};
 use crate::data::TopK;
 use crate::error::{Error, Result};
@@ -302,7 +302,6 @@ pub(crate) fn insert_predictions(
             params![model_id, dataset_id],
         )?;
     }
-    let pack = |values: &Option<Vec<f32>>| values.as_deref().map(pack_f32);
     tx.execute(
         "INSERT INTO predictions
            (model_id, dataset_id, top_k, num_images, class_ids, scores, max_softmax, entropy, origin)
@@ -312,10 +311,10 @@ pub(crate) fn insert_predictions(
             dataset_id,
             predictions.k as i64,
             predictions.num_images() as i64,
-            pack_u16(&predictions.class_ids),
-            pack(&predictions.scores),
-            pack(&predictions.max_softmax),
-            pack(&predictions.entropy),
+            le_bytes(&predictions.class_ids),
+            predictions.scores.as_deref().map(le_bytes),
+            predictions.max_softmax.as_deref().map(le_bytes),
+            predictions.entropy.as_deref().map(le_bytes),
             origin
         ],
     )?;
