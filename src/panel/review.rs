@@ -131,6 +131,14 @@ impl Review {
         self.reviewed
     }
 
+    /// Hands the decisions now standing on an image to the live metrics.
+    fn take_in_decisions(&mut self, project: &Project, image: u32) -> Result<()> {
+        let decisions = project.decisions_of_image(self.dataset.id, image)?;
+        let labels = self.labels.as_ref();
+        (self.live).image_decided(&self.evaluation, &self.files, labels, image, decisions);
+        Ok(())
+    }
+
     fn count_reviewed(&self, items: &[QueueItem]) -> (usize, usize) {
         let mine = items
             .iter()
@@ -207,14 +215,7 @@ impl Review {
     ) -> Result<()> {
         for image in images {
             let before = self.count_reviewed(self.queue.items_of(image));
-            let decisions = project.decisions_of_image(self.dataset.id, image)?;
-            (self.live).image_decided(
-                &self.evaluation,
-                &self.files,
-                self.labels.as_ref(),
-                image,
-                decisions,
-            );
+            self.take_in_decisions(project, image)?;
             let after = self.count_reviewed(self.queue.items_of(image));
             self.reviewed.1 = self.reviewed.1 + after.1 - before.1;
         }
@@ -335,14 +336,7 @@ impl Review {
             true => self.disputed.insert((image, label)),
             false => self.disputed.remove(&(image, label)),
         };
-        let decisions = project.decisions_of_image(self.dataset.id, image)?;
-        (self.live).image_decided(
-            &self.evaluation,
-            &self.files,
-            self.labels.as_ref(),
-            image,
-            decisions,
-        );
+        self.take_in_decisions(project, image)?;
         let after = self.count_reviewed(self.queue.items_of(image));
         self.reviewed.0 = self.reviewed.0 + after.0 - before.0;
         self.reviewed.1 = self.reviewed.1 + after.1 - before.1;
