@@ -41,6 +41,13 @@ pub fn pack_u32(values: &[u32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
+pub fn unpack_u16(bytes: &[u8]) -> Vec<u16> {
+    bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect()
+}
+
 pub fn unpack_u32(bytes: &[u8]) -> Vec<u32> {
     bytes
         .chunks_exact(4)

@@ -1,7 +1,7 @@
 //! Label sources: per image correct / unclear / wrong lists and a problematic flag.
 
 use super::Project;
-use super::blob::{Blob, pack_u16, pack_u32};
+use super::blob::{Blob, pack_u16, pack_u32, unpack_u16, unpack_u32};
 use crate::data::{ImageLabels, LabelKind, LabelSets};
 use crate::error::{Error, Result};
 use crate::vocab::ClassId;
@@ -82,17 +82,15 @@ impl Project {
             }
         };
         let classes = self.vocab().len();
-        let mut lists = Vec::with_capacity(3);
-        for (column, name) in (2..).zip(LISTS) {
-            let list = unpack_label_sets(Blob::of(row.get_ref(column)?)?, stored, classes)
-                .map_err(|(image, problem)| {
-                    let problem = format!("{name} labels: {problem}");
-                    self.damaged_labels(source, image, problem)
-                })?;
-            lists.push(list);
-        }
-        let [mut correct, mut unclear, mut wrong] =
-            <[LabelSets; 3]>::try_from(lists).expect("three lists were read");
+        let list = |column: usize| -> Result<LabelSets> {
+            let name = LISTS[column - 2];
+            unpack_label_sets(Blob::of(row.get_ref(column)?)?, stored, classes).map_err(
+                |(image, problem)| {
+                    self.damaged_labels(source, image, format!("{name} labels: {problem}"))
+                },
+            )
+        };
+        let (mut correct, mut unclear, mut wrong) = (list(2)?, list(3)?, list(4)?);
         for sets in [&mut correct, &mut unclear, &mut wrong] {
             sets.truncate(num_images);
             while sets.len() < num_images {
@@ -164,14 +162,8 @@ fn unpack_label_sets(
         }
         Blob::Missing | Blob::NotBytes => return Err((None, "not a list of class ids".into())),
     };
-    let offsets: Vec<u32> = bytes[..head]
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    let labels: Vec<ClassId> = bytes[head..]
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
+    let offsets = unpack_u32(&bytes[..head]);
+    let labels: Vec<ClassId> = unpack_u16(&bytes[head..]);
     if offsets[0] != 0 || offsets[images] as usize != labels.len() {
         let problem = format!("its offsets do not span its {} labels", labels.len());
         return Err((None, problem));

@@ -1,6 +1,7 @@
 //! The project file's schema, in one place. `user_version` numbers the migrations; a project
 //! is brought forward on open and refused when it comes from a newer bagel.
 
+use super::blob::unpack_u16;
 use super::crowd::{CrowdAnswer, CrowdLog, put_crowd_pairs};
 use super::datasets::pack_original_labels;
 use super::labels::put_label_lists;
@@ -313,11 +314,7 @@ fn labels_into_columns(tx: &Transaction) -> rusqlite::Result<()> {
         while let Some(row) = rows.next()? {
             let image = row.get::<_, i64>(0)? as usize;
             let list = |column: usize| -> rusqlite::Result<Vec<u16>> {
-                let bytes: Vec<u8> = row.get(column)?;
-                Ok(bytes
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect())
+                Ok(unpack_u16(&row.get::<_, Vec<u8>>(column)?))
             };
             let (correct, unclear, wrong) = (list(1)?, list(2)?, list(3)?);
             while labels.num_images() < image {
