@@ -359,3 +359,64 @@ fn the_timm_reader_survives_mutated_results() {
         predictions(project, file, None, None)
     });
 }
+
+/// The stored label columns (schema 6) as something other than bagel might leave them: each
+/// list blob of the multi-label source and the original labels mutated in place. Loading the
+/// metrics never panics; what it refuses it calls damaged, and reading writes nothing.
+#[test]
+fn the_stored_label_columns_survive_mutation() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let columns = [
+        ("label_lists", "correct"),
+        ("label_lists", "unclear"),
+        ("label_lists", "wrong"),
+        ("label_lists", "flags"),
+        ("datasets", "labels"),
+    ];
+    let config = Config {
+        cases: CASES / 4,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::ChaCha,
+        ..Config::default()
+    };
+    let (refused, read) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    for (table, column) in columns {
+        let original: Vec<u8> = conn
+            .query_row(&format!("SELECT {column} FROM {table} LIMIT 1"), [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut runner = TestRunner::new_with_rng(
+            config.clone(),
+            TestRng::from_seed(RngAlgorithm::ChaCha, &SEED),
+        );
+        let outcome = runner.run(&mutated(vec![original.clone()], 64), |bytes| {
+            conn.execute(&format!("UPDATE {table} SET {column} = ?1"), [&bytes])
+                .unwrap();
+            let before = row_counts(&conn);
+            let project = Project::open_read_only(&path).unwrap();
+            match bagel::metrics::Evaluation::load(&project, "val") {
+                Ok(_) => read.set(read.get() + 1),
+                Err(error) => {
+                    refused.set(refused.get() + 1);
+                    prop_assert!(error.to_string().contains("damaged"), "{}", error);
+                }
+            }
+            prop_assert_eq!(row_counts(&conn), before, "reading wrote");
+            Ok(())
+        });
+        if let Err(failure) = outcome {
+            panic!("{table}.{column}: {failure}");
+        }
+        conn.execute(&format!("UPDATE {table} SET {column} = ?1"), [&original])
+            .unwrap();
+    }
+    let (refused, read) = (refused.get(), read.get());
+    println!("stored label columns: {refused} refused, {read} read");
+    assert!(
+        refused > 0 && read > 0,
+        "the mutations reached both outcomes"
+    );
+}
