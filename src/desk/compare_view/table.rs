@@ -37,7 +37,11 @@ pub(super) fn table(
         ))
         .weak(),
     );
-    let order = sorted_rows(comparison, &metrics, choices.sort);
+    // Each model's cells, formatted once per frame: the rows draw them and the sort reads them.
+    let cells: Vec<Vec<Cell>> = (comparison.models.iter())
+        .map(|model| model_cells(model, &metrics))
+        .collect();
+    let order = sorted_rows(comparison, &cells, choices.sort);
     egui::ScrollArea::horizontal().show(ui, |ui| {
         egui_extras::TableBuilder::new(ui)
             .striped(true)
@@ -82,7 +86,8 @@ pub(super) fn table(
             })
             .body(|body| {
                 body.rows(ROW, order.len(), |mut row| {
-                    let model = &comparison.models[order[row.index()]];
+                    let index = order[row.index()];
+                    let model = &comparison.models[index];
                     let left_out = comparison.left_out.contains(&model.model);
                     row.set_selected(curves == Some(model.model.as_str()));
                     row.col(|ui| {
@@ -114,9 +119,9 @@ pub(super) fn table(
                             choices.tab = Tab::Curves;
                         }
                     });
-                    for cell in model_cells(model, &metrics) {
+                    for cell in &cells[index] {
                         row.col(|ui| {
-                            ui.label(cell.text);
+                            ui.label(&cell.text);
                         });
                     }
                 });
@@ -129,7 +134,7 @@ pub(super) fn table(
 /// there last, ties by name.
 fn sorted_rows(
     comparison: &Comparison,
-    metrics: &[Metric],
+    cells: &[Vec<Cell>],
     sort: Option<(usize, bool)>,
 ) -> Vec<usize> {
     let mut order: Vec<usize> = (0..comparison.models.len()).collect();
@@ -145,11 +150,9 @@ fn sorted_rows(
             }
         }),
         Some((column, largest_first)) => {
-            let value = |i: usize| {
-                let cells = model_cells(&comparison.models[i], metrics);
-                cells.get(column - 1).and_then(|cell| cell.value)
-            };
-            let keyed: Vec<Option<f64>> = (0..comparison.models.len()).map(value).collect();
+            let keyed: Vec<Option<f64>> = (cells.iter())
+                .map(|row| row.get(column - 1).and_then(|cell| cell.value))
+                .collect();
             order.sort_by(|&a, &b| {
                 let by_value = match (keyed[a], keyed[b]) {
                     (Some(x), Some(y)) if largest_first => y.total_cmp(&x),
