@@ -7,7 +7,7 @@ pub mod review;
 use crate::data::{LabelEntry, LabelKind};
 use crate::error::Result;
 use crate::import::LabelFormat;
-use crate::panel::{Decision, Verdict};
+use crate::verdict::{Decision, Verdict};
 use crate::store::Project;
 use std::collections::BTreeMap;
 use std::path::Path;

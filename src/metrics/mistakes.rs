@@ -3,7 +3,7 @@
 //! chi-square test of independence, as the dough paper compares ViT-3B and Greedy Soups).
 
 use crate::data::TopK;
-use crate::panel::{Category, Decision, Severity, Verdict};
+use crate::verdict::{Category, Decision, Severity, Verdict};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// Counts over one model's decided top-1 mistakes (verdict wrong on the pair of the image and
