@@ -7,8 +7,8 @@ pub mod review;
 use crate::data::{LabelEntry, LabelKind};
 use crate::error::Result;
 use crate::import::LabelFormat;
-use crate::verdict::{Decision, Verdict};
 use crate::store::Project;
+use crate::verdict::{Decision, Verdict};
 use std::collections::BTreeMap;
 use std::path::Path;
 

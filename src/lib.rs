@@ -24,6 +24,7 @@ pub mod export;
 pub mod imaging;
 pub mod import;
 pub mod metrics;
+pub mod numbers;
 pub mod panel;
 pub mod progress;
 pub mod sample;

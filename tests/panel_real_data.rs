@@ -21,7 +21,9 @@ const THRESHOLD: f64 = 0.9;
 
 /// The shared data's folder `relative` if it holds `files`.
 fn shared_folder(relative: &str, files: &[&str]) -> Option<PathBuf> {
-    let needed: Vec<String> = (files.iter()).map(|file| format!("{relative}/{file}")).collect();
+    let needed: Vec<String> = (files.iter())
+        .map(|file| format!("{relative}/{file}"))
+        .collect();
     let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
     real_data(&needed).map(|data| data.join(relative))
 }

@@ -5,9 +5,7 @@ use crate::store::Project;
 use std::fmt::Write;
 
 pub fn percent(value: Option<f64>) -> String {
-    value
-        .map(|v| format!("{:.2}", v * 100.0))
-        .unwrap_or_else(|| "-".into())
+    crate::numbers::percent(value, "-")
 }
 
 /// The metrics as a table, percentages with two decimals; "-" where labels or scores are missing.

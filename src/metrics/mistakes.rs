@@ -241,13 +241,7 @@ impl ChiSquare {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::numbers::assert_near;
 
     #[test]
     fn two_by_two_by_hand() {
