@@ -227,3 +227,31 @@ pub fn assert_close(value: &serde_json::Value, expected: f64) {
         "expected {expected}, got {actual}"
     );
 }
+
+/// The shared data folder if it holds every file of `needed` (paths relative to it):
+/// $BAGEL_DATA, which must then hold them (asking for the real data and not finding it is a
+/// failure), else ../shared/data; otherwise None, saying SKIPPED.
+pub fn shared_data_with(needed: &[&str]) -> Option<PathBuf> {
+    let given = std::env::var_os("BAGEL_DATA").map(PathBuf::from);
+    let path = (given.clone())
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
+    let missing: Vec<&str> = (needed.iter().copied())
+        .filter(|relative| !path.join(relative).is_file())
+        .collect();
+    match (missing.is_empty(), given.is_some()) {
+        (true, _) => Some(path),
+        (false, true) => panic!(
+            "BAGEL_DATA={} lacks {}; point it at the shared data folder, or unset it to skip",
+            path.display(),
+            missing.join(", ")
+        ),
+        (false, false) => {
+            eprintln!(
+                "SKIPPED: real data not found at {} (lacks {}; set BAGEL_DATA)",
+                path.display(),
+                missing.join(", ")
+            );
+            None
+        }
+    }
+}
