@@ -8,8 +8,8 @@ use crate::data::{LabelEntry, LabelKind};
 use crate::error::Result;
 use crate::metrics::{Standing, relabel_image};
 use crate::panel::{Decision, Verdict};
-use crate::vocab::ClassId;
 use crate::store::Project;
+use crate::vocab::ClassId;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -79,19 +79,19 @@ pub fn export_labels_as(
     let files = &images.files;
     let decided = decisions_by_image(project, info.id)?;
     let vocab = project.vocab();
-    if layout == LabelLayout::Real {
-        let lists = real_overlaid(project, info.id, dataset, images.len(), &decided)?;
-        label_files::write_real(out, dataset, files, &lists)?;
-        return Ok(lists.len());
-    }
-    let updated = updated_labels(project, info.id, images.len(), &decided)?;
+    let updated = || updated_labels(project, info.id, images.len(), &decided);
     match layout {
+        LabelLayout::Real => {
+            let lists = real_overlaid(project, info.id, dataset, images.len(), &decided)?;
+            label_files::write_real(out, dataset, files, &lists)
+        }
         LabelLayout::Csv => {
-            let mut rows = updated.labeled.clone();
-            rows.extend(updated.decided_outside.iter().cloned());
+            let updated = updated()?;
+            let mut rows = updated.labeled;
+            rows.extend(updated.decided_outside);
             rows.sort_by_key(|(image, _)| *image);
             label_files::write_csv(out, vocab, files, &rows)?;
-            return Ok(rows.len());
+            Ok(rows.len())
         }
         LabelLayout::MultiLabel => {
             let mut members = project.slice(info.id, "imagenet_m")?.unwrap_or_default();
@@ -100,22 +100,26 @@ pub fn export_labels_as(
                 .iter()
                 .map(|&image| file_of(project, files, image, "slice \"imagenet_m\""))
                 .collect::<Result<_>>()?;
-            label_files::write_multilabel(out, vocab, files, &updated, &imagenet_m)?
+            let updated = updated()?;
+            label_files::write_multilabel(out, vocab, files, &updated, &imagenet_m)?;
+            Ok(updated.labeled.len())
         }
         LabelLayout::MultilabelAsReal => {
             let mut lists = vec![None; images.len()];
-            for (image, entry) in updated.labeled.iter().filter(|(_, e)| !e.problematic) {
-                let mut valid: Vec<ClassId> = entry.correct.clone();
-                valid.extend(&entry.unclear);
+            for (image, entry) in updated()?
+                .labeled
+                .into_iter()
+                .filter(|(_, e)| !e.problematic)
+            {
+                let mut valid = entry.correct;
+                valid.extend(entry.unclear);
                 valid.sort_unstable();
                 valid.dedup();
-                lists[*image] = Some(valid);
+                lists[image] = Some(valid);
             }
-            label_files::write_real(out, dataset, files, &lists)?;
+            label_files::write_real(out, dataset, files, &lists)
         }
-        LabelLayout::Real => unreachable!("written above"),
     }
-    Ok(updated.labeled.len())
 }
 
 /// The imported labels with the decisions overlaid, in two parts.
@@ -129,7 +133,10 @@ pub struct UpdatedLabels {
     pub decided_outside: Vec<(usize, LabelEntry)>,
 }
 
-fn decisions_by_image(project: &Project, dataset_id: i64) -> Result<BTreeMap<usize, Vec<Decision>>> {
+fn decisions_by_image(
+    project: &Project,
+    dataset_id: i64,
+) -> Result<BTreeMap<usize, Vec<Decision>>> {
     let mut decided: BTreeMap<usize, Vec<Decision>> = BTreeMap::new();
     for decision in project.decisions(dataset_id)? {
         decided

@@ -38,7 +38,14 @@ fn val_project(fixture: &Fixture, name: &str, data: &Path, models: &[&str]) -> P
     let path = fixture.path(name);
     let p = arg(&path);
     bagel_ok(&["new", p]);
-    bagel_ok(&["import", "images", p, "--dataset", "val", arg(&data.join(IMAGES))]);
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "val",
+        arg(&data.join(IMAGES)),
+    ]);
     let files: Vec<String> = match models {
         ["*"] => {
             let listed = std::fs::read_to_string(data.join("imagenetv2/predictions/models.txt"));
@@ -46,9 +53,15 @@ fn val_project(fixture: &Fixture, name: &str, data: &Path, models: &[&str]) -> P
                 .map(|model| format!("{PREDICTIONS}/{model}.npy"))
                 .collect()
         }
-        _ => models.iter().map(|m| format!("{PREDICTIONS}/{m}.npy")).collect(),
+        _ => models
+            .iter()
+            .map(|m| format!("{PREDICTIONS}/{m}.npy"))
+            .collect(),
     };
-    let files: Vec<String> = files.iter().map(|f| arg(&data.join(f)).to_owned()).collect();
+    let files: Vec<String> = files
+        .iter()
+        .map(|f| arg(&data.join(f)).to_owned())
+        .collect();
     let mut command = vec!["import", "predictions", p, "--dataset", "val"];
     command.extend(files.iter().map(String::as_str));
     bagel_ok(&command);
@@ -57,12 +70,26 @@ fn val_project(fixture: &Fixture, name: &str, data: &Path, models: &[&str]) -> P
 
 fn import_review(project: &Path, data: &Path, model: &str, file: &str) {
     let p = arg(project);
-    bagel_ok(&["import", "review", p, "--dataset", "val", "--model", model, arg(&data.join(file))]);
+    bagel_ok(&[
+        "import",
+        "review",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        model,
+        arg(&data.join(file)),
+    ]);
 }
 
 fn near(value: &Value, expected: f64, tolerance: f64) {
-    let actual = value.as_f64().unwrap_or_else(|| panic!("not a number: {value}"));
-    assert!((actual - expected).abs() < tolerance, "{actual} is not {expected}");
+    let actual = value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"));
+    assert!(
+        (actual - expected).abs() < tolerance,
+        "{actual} is not {expected}"
+    );
 }
 
 #[test]
@@ -74,22 +101,39 @@ fn the_chi_square_of_the_67_model_project_covers_the_two_reviewed_models() {
     import_review(&project, &data, "greedy_soups", GREEDY_SOUPS);
     let report = metrics_json(&project, &[]);
     assert_eq!(report["models"].as_array().unwrap().len(), 69);
-    assert_eq!(report["reviewed_models"], serde_json::json!(["greedy_soups", "vit3b"]));
+    assert_eq!(
+        report["reviewed_models"],
+        serde_json::json!(["greedy_soups", "vit3b"])
+    );
     // The figures: over the two reviews, not the 67 models nobody reviewed.
     let categories = &report["chi_square"]["category"];
-    assert_eq!((categories["dof"].as_u64(), categories["n"].as_u64()), (Some(3), Some(627)));
+    assert_eq!(
+        (categories["dof"].as_u64(), categories["n"].as_u64()),
+        (Some(3), Some(627))
+    );
     near(&categories["statistic"], 2.4292, 5e-5);
     near(&categories["p"], 0.4882, 5e-5);
-    assert_eq!(categories["models"], serde_json::json!(["greedy_soups", "vit3b"]));
+    assert_eq!(
+        categories["models"],
+        serde_json::json!(["greedy_soups", "vit3b"])
+    );
     let severities = &report["chi_square"]["severity"];
-    assert_eq!((severities["dof"].as_u64(), severities["n"].as_u64()), (Some(1), Some(627)));
+    assert_eq!(
+        (severities["dof"].as_u64(), severities["n"].as_u64()),
+        (Some(1), Some(627))
+    );
     near(&severities["statistic"], 1.5797, 5e-5);
     near(&severities["p"], 0.2088, 5e-5);
     let resnet152 = (report["models"].as_array().unwrap().iter())
         .find(|m| m["model"] == "resnet152")
         .unwrap();
-    assert!(resnet152.get("mistakes").is_none(), "resnet152 was not reviewed");
-    let unreviewed = report["unreviewed_with_decided_mistakes"].as_array().unwrap();
+    assert!(
+        resnet152.get("mistakes").is_none(),
+        "resnet152 was not reviewed"
+    );
+    let unreviewed = report["unreviewed_with_decided_mistakes"]
+        .as_array()
+        .unwrap();
     assert!(unreviewed.iter().any(|m| m == "resnet152"));
 
     // The table says which models.
@@ -102,7 +146,13 @@ fn the_chi_square_of_the_67_model_project_covers_the_two_reviewed_models() {
 
     // Named for one run, or stored in the project: resnet152 joins the test.
     let named = metrics_json(&project, &["--models", "vit3b,greedy_soups,resnet152"]);
-    assert_eq!(named["chi_square"]["category"]["models"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        named["chi_square"]["category"]["models"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     let only_reviews = metrics_json(&project, &["--models", "vit3b,greedy_soups"]);
     assert_eq!(only_reviews["chi_square"], report["chi_square"]);
     bagel_ok(&[
@@ -140,22 +190,59 @@ fn imagenet_m_comes_from_the_two_published_reviews() {
         "2",
     ]);
     // The data README: 48 images are major mistakes of both models.
-    assert!(said.contains(": 48 images (major mistakes of at least 2 of vit3b, greedy_soups)"), "{said}");
+    assert!(
+        said.contains(": 48 images (major mistakes of at least 2 of vit3b, greedy_soups)"),
+        "{said}"
+    );
     let at_least_one = bagel_ok(&[
-        "slice", p, "--dataset", "val", "--name", "either", "--major-of", "vit3b,greedy_soups",
-        "--at-least", "1",
+        "slice",
+        p,
+        "--dataset",
+        "val",
+        "--name",
+        "either",
+        "--major-of",
+        "vit3b,greedy_soups",
+        "--at-least",
+        "1",
     ]);
     // 154 + 89 major, 48 of them on the same images.
     assert!(at_least_one.contains(": 195 images"), "{at_least_one}");
     // A model with predictions and a review-only model mix.
     let mixed = bagel_ok(&[
-        "slice", p, "--dataset", "val", "--name", "mixed", "--major-of", "resnet152,vit3b",
-        "--at-least", "1",
+        "slice",
+        p,
+        "--dataset",
+        "val",
+        "--name",
+        "mixed",
+        "--major-of",
+        "resnet152,vit3b",
+        "--at-least",
+        "1",
     ]);
-    assert!(mixed.contains("images (major mistakes of at least 1 of resnet152, vit3b)"), "{mixed}");
-    let unknown = bagel(&["slice", p, "--dataset", "val", "--major-of", "vit3b,nobody", "--at-least", "1"]);
+    assert!(
+        mixed.contains("images (major mistakes of at least 1 of resnet152, vit3b)"),
+        "{mixed}"
+    );
+    let unknown = bagel(&[
+        "slice",
+        p,
+        "--dataset",
+        "val",
+        "--major-of",
+        "vit3b,nobody",
+        "--at-least",
+        "1",
+    ]);
     assert!(!unknown.ok);
-    assert!(unknown.stderr.contains("neither predictions nor an imported review of model \"nobody\""), "{}", unknown.stderr);
+    assert!(
+        unknown
+            .stderr
+            .contains("neither predictions nor an imported review of model \"nobody\""),
+        "{}",
+        unknown.stderr
+    );
 }
 
 /// Decisions inside and outside the multi-label set, worked from the TFDS dump.
@@ -187,7 +274,9 @@ fn decide(project: &Path) -> Vec<(String, u16, Verdict)> {
             source: "panel".into(),
             reason: String::new(),
         };
-        opened.record_decision(dataset, DecisionKind::Panel, &decision).unwrap();
+        opened
+            .record_decision(dataset, DecisionKind::Panel, &decision)
+            .unwrap();
     }
     (decided.into_iter())
         .map(|(file, label, verdict)| (file.to_owned(), label, verdict))
@@ -195,7 +284,14 @@ fn decide(project: &Path) -> Vec<(String, u16, Verdict)> {
 }
 
 fn import_labels(project: &Path, file: &Path) {
-    bagel_ok(&["import", "labels", arg(project), "--dataset", "val", arg(file)]);
+    bagel_ok(&[
+        "import",
+        "labels",
+        arg(project),
+        "--dataset",
+        "val",
+        arg(file),
+    ]);
 }
 
 #[test]
@@ -214,7 +310,10 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     let document: Value =
         serde_json::from_str(&std::fs::read_to_string(&multilabel).unwrap()).unwrap();
     // What a TFDS reader gets: the 20,000 multi-labeled images, no more.
-    assert_eq!(document["initial_annots"].as_object().unwrap().len(), 20_000);
+    assert_eq!(
+        document["initial_annots"].as_object().unwrap().len(),
+        20_000
+    );
     let outside = document["decided_outside_multilabels"].as_object().unwrap();
     assert_eq!(outside.len(), 2);
     assert_eq!(
@@ -228,7 +327,12 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     import_labels(&fresh, &multilabel);
     let before = metrics_json(&project, &[]);
     let after = metrics_json(&fresh, &[]);
-    for (was, is) in before["models"].as_array().unwrap().iter().zip(after["models"].as_array().unwrap()) {
+    for (was, is) in before["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(after["models"].as_array().unwrap())
+    {
         assert_eq!(was["model"], is["model"]);
         assert_eq!(is["mla"], was["mla_relabeled"], "{}", was["model"]);
         assert_ne!(was["mla"], was["mla_relabeled"], "the decisions move MLA");
@@ -236,16 +340,32 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
 
     // ReaL's layout: real.json with the decisions overlaid, every other entry as imported.
     let real_out = fixture.path("real_updated.json");
-    bagel_ok(&["export", "labels", p, "--dataset", "val", "--format", "real", arg(&real_out)]);
+    bagel_ok(&[
+        "export",
+        "labels",
+        p,
+        "--dataset",
+        "val",
+        "--format",
+        "real",
+        arg(&real_out),
+    ]);
     let exported: Vec<Vec<u16>> =
         serde_json::from_str(&std::fs::read_to_string(&real_out).unwrap()).unwrap();
     let mut imported: Vec<Vec<u16>> =
         serde_json::from_str(&std::fs::read_to_string(data.join(REAL)).unwrap()).unwrap();
-    imported.iter_mut().for_each(|labels| labels.sort_unstable());
+    imported
+        .iter_mut()
+        .for_each(|labels| labels.sort_unstable());
     let position = |file: &str| file[15..23].parse::<usize>().unwrap() - 1;
     let touched: Vec<usize> = decided.iter().map(|(file, _, _)| position(file)).collect();
-    let differing: Vec<usize> = (0..50_000).filter(|&i| exported[i] != imported[i]).collect();
-    assert!(differing.iter().all(|i| touched.contains(i)), "{differing:?}");
+    let differing: Vec<usize> = (0..50_000)
+        .filter(|&i| exported[i] != imported[i])
+        .collect();
+    assert!(
+        differing.iter().all(|i| touched.contains(i)),
+        "{differing:?}"
+    );
     for (file, label, verdict) in &decided {
         let entry = &exported[position(file)];
         match verdict {
@@ -254,5 +374,9 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
             Verdict::Problematic => assert!(entry.is_empty(), "{file}"),
         }
     }
-    assert_eq!(exported[1], [7, 795, 970], "val 2: ReaL's 795 and 970, and the decided 7");
+    assert_eq!(
+        exported[1],
+        [7, 795, 970],
+        "val 2: ReaL's 795 and 970, and the decided 7"
+    );
 }

@@ -4,8 +4,8 @@ use super::out;
 use super::show::{percent, warnings_section};
 use crate::compare::plots::{self, Figure};
 use crate::compare::{
-    Binning, CompareOptions, Comparison, DEFAULT_BINS, DEFAULT_DRAWS, GapSummary, Metric, Scale, Uncertainty,
-    compare_datasets, write_csv,
+    Binning, CompareOptions, Comparison, DEFAULT_BINS, DEFAULT_DRAWS, GapSummary, Metric, Scale,
+    Uncertainty, compare_datasets, write_csv,
 };
 use crate::store::Project;
 use anyhow::Result;
@@ -44,7 +44,7 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// How many matched draws to average (the gap is their mean, with its standard deviation).
-    #[arg(long, default_value_t = DEFAULT_DRAWS, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = DEFAULT_DRAWS as u64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     draws: u64,
     /// One JSON object instead of the table.
     #[arg(long, conflicts_with = "csv")]

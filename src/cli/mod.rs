@@ -12,9 +12,7 @@ pub use out::print_error;
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
 use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
-use crate::metrics::{
-    Evaluation, MetricOptions, ModelTop1, SubsetAccuracy, major_mistake_images,
-};
+use crate::metrics::{Evaluation, MetricOptions, ModelTop1, SubsetAccuracy, major_mistake_images};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
 use anyhow::{Context, Result, bail};

@@ -297,7 +297,7 @@ pub fn match_by_uncertainty(
         .collect();
     let images: usize = counts.iter().map(|b| b.drawn).sum();
     let mut bin_hits = vec![(0usize, 0usize); counts.len()];
-    let (mut source_sum, mut target_sum, mut gaps) = (0.0, 0.0, Vec::with_capacity(draws));
+    let mut gaps = Vec::with_capacity(draws);
     for _ in 0..draws {
         let (mut s, mut t) = (0, 0);
         for (bin, sums) in counts.iter().zip(&mut bin_hits) {
@@ -308,15 +308,10 @@ pub fn match_by_uncertainty(
             (s, t) = (s + bin_s, t + bin_t);
             (sums.0, sums.1) = (sums.0 + bin_s, sums.1 + bin_t);
         }
-        if images > 0 {
-            let (s, t) = (s as f64 / images as f64, t as f64 / images as f64);
-            (source_sum, target_sum) = (source_sum + s, target_sum + t);
-            gaps.push(s - t);
-        }
+        gaps.push((s as f64 - t as f64) / images.max(1) as f64);
     }
-    let mean_share = |hits: usize, drawn: usize| {
-        (drawn > 0).then(|| hits as f64 / (drawn * draws) as f64)
-    };
+    let mean_share =
+        |hits: usize, drawn: usize| (drawn > 0).then(|| hits as f64 / (drawn * draws) as f64);
     let curve = (counts.iter().zip(&bin_hits).enumerate())
         .map(|(bin, (counts, &(s, t)))| {
             let (lo, hi) = bins.bounds(bin);
@@ -332,12 +327,17 @@ pub fn match_by_uncertainty(
             }
         })
         .collect();
-    let mean = |sum: f64| (images > 0).then(|| sum / draws as f64);
-    let gap = mean(gaps.iter().sum());
+    // From the hit counts, so that equal sides give a gap of exactly 0.
+    let total = |side: fn(&(usize, usize)) -> usize| bin_hits.iter().map(side).sum::<usize>();
+    let (source, target) = (
+        mean_share(total(|b| b.0), images),
+        mean_share(total(|b| b.1), images),
+    );
+    let gap = source.zip(target).map(|(s, t)| s - t);
     Matched {
         images,
-        source: mean(source_sum),
-        target: mean(target_sum),
+        source,
+        target,
         gap,
         gap_sd: gap.map(|gap| standard_deviation(&gaps, gap)),
         gap_expected: expected_gap(&counts, images),
@@ -463,7 +463,10 @@ mod tests {
             (matched.source, matched.target, matched.gap),
             (Some(1.0 / 3.0), Some(1.0 / 3.0), Some(0.0))
         );
-        assert_eq!((matched.gap_sd, matched.gap_expected), (Some(0.0), Some(0.0)));
+        assert_eq!(
+            (matched.gap_sd, matched.gap_expected),
+            (Some(0.0), Some(0.0))
+        );
         let first = &matched.curve[0];
         assert_eq!((first.lo, first.hi, first.images), (0.0, 0.5, 1));
         assert_eq!((first.source_images, first.target_images), (4, 1));

@@ -506,9 +506,10 @@ fn raw_vs_matched<DB: DrawingBackend>(
     ))?;
     let whisker = style.line(SOURCE_COLOR, 0.8);
     chart
-        .draw_series((points.iter()).map(|&(x, y, sd)| {
-            PathElement::new([(x, y - sd), (x, y + sd)], whisker)
-        }))?
+        .draw_series(
+            (points.iter())
+                .map(|&(x, y, sd)| PathElement::new([(x, y - sd), (x, y + sd)], whisker)),
+        )?
         .label(format!(
             "± 1 sd of the matched gap over {} draws",
             comparison.draws

@@ -1,8 +1,8 @@
 //! The three label files `bagel import labels` reads, written from per-image entries: the
 //! CSV, the imagenet2012_multilabel v3 JSON and ReaL's list of class-index lists.
 
-use super::file::write_atomically;
 use super::UpdatedLabels;
+use super::file::write_atomically;
 use crate::data::LabelEntry;
 use crate::error::{Error, Result};
 use crate::import::{REAL_ENTRIES, val_position};

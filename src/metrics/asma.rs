@@ -271,7 +271,10 @@ mod tests {
         assert_eq!(overlap, vec![None, Some(0.75), Some(1.0 / 3.0)]);
         let jaccard =
             subgroup_accuracies(&predictions, &sets, &identity, 3, SubsetAccuracy::Jaccard);
-        assert_eq!(jaccard, vec![None, Some((1.0 / 3.0 + 1.0) / 2.0), Some(0.2)]);
+        assert_eq!(
+            jaccard,
+            vec![None, Some((1.0 / 3.0 + 1.0) / 2.0), Some(0.2)]
+        );
         let sizes = SubgroupImages::new(&sets, 3, 3).sizes();
         assert_eq!(sizes, vec![0, 2, 1]);
     }

@@ -154,8 +154,9 @@ pub fn mistake_report(
             .map(|(_, counts)| *counts)
             .filter(|counts| counts.reviewed > 0)
     };
-    let mut models: Vec<(String, Option<MistakeCounts>)> =
-        (reviewed.iter()).map(|name| (name.clone(), counts_of(name))).collect();
+    let mut models: Vec<(String, Option<MistakeCounts>)> = (reviewed.iter())
+        .map(|name| (name.clone(), counts_of(name)))
+        .collect();
     models.sort_by(|a, b| a.0.cmp(&b.0));
     models.dedup_by(|a, b| a.0 == b.0);
     let with_mistakes: Vec<(&String, MistakeCounts)> = (models.iter())

@@ -196,7 +196,11 @@ pub fn major_mistake_images(
     images.dedup();
     images.retain(|&image| {
         let votes = (models.iter())
-            .filter(|model| model.top1(image).is_some_and(|top1| major.contains(&(image, top1))))
+            .filter(|model| {
+                model
+                    .top1(image)
+                    .is_some_and(|top1| major.contains(&(image, top1)))
+            })
             .count();
         votes >= at_least.max(1)
     });
