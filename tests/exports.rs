@@ -395,7 +395,11 @@ fn a_real_list_of_images_other_than_val_is_refused_and_nothing_is_written() {
         out.to_str().unwrap(),
     ]);
     assert!(!run.ok);
-    assert!(run.stderr.contains("has no ReaL labels to overlay"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("has no ReaL labels to overlay"),
+        "{}",
+        run.stderr
+    );
     assert!(!out.exists());
 }
 

@@ -248,9 +248,10 @@ fn imagenet_m_comes_from_the_two_published_reviews() {
 /// Decisions inside and outside the multi-label set, worked from the TFDS dump.
 fn decide(project: &Path) -> Vec<(String, u16, Verdict)> {
     let decided = vec![
-        // Outside the multi-labels (original label 970): the example.
+        // Outside the multi-labels: the example (original label 970), and val 3's
+        // original label 230 decided wrong (ReaL holds 230 and 231).
         ("ILSVRC2012_val_00000002.JPEG", 7, Verdict::Correct),
-        ("ILSVRC2012_val_00000004.JPEG", 5, Verdict::Wrong),
+        ("ILSVRC2012_val_00000003.JPEG", 230, Verdict::Wrong),
         // Inside: the only valid label decided wrong (the image is left without one).
         ("ILSVRC2012_val_00047963.JPEG", 24, Verdict::Wrong),
         // A new valid label; an unclear one decided wrong; a wrong one decided correct.
@@ -327,16 +328,14 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     import_labels(&fresh, &multilabel);
     let before = metrics_json(&project, &[]);
     let after = metrics_json(&fresh, &[]);
-    for (was, is) in before["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(after["models"].as_array().unwrap())
-    {
+    let models = |report: &Value| report["models"].as_array().unwrap().clone();
+    let mut moved = 0;
+    for (was, is) in models(&before).iter().zip(&models(&after)) {
         assert_eq!(was["model"], is["model"]);
         assert_eq!(is["mla"], was["mla_relabeled"], "{}", was["model"]);
-        assert_ne!(was["mla"], was["mla_relabeled"], "the decisions move MLA");
+        moved += (was["mla"] != was["mla_relabeled"]) as usize;
     }
+    assert!(moved >= 3, "the decisions move MLA of {moved} models");
 
     // ReaL's layout: real.json with the decisions overlaid, every other entry as imported.
     let real_out = fixture.path("real_updated.json");
