@@ -12,7 +12,7 @@ pub use out::print_error;
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
 use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
-use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
+use crate::metrics::{Evaluation, MetricOptions, ModelTop1, SubsetAccuracy, major_mistake_images};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
 use anyhow::{Context, Result, bail};
@@ -70,6 +70,11 @@ enum Command {
         /// Largest subgroup g averaged into ASMA.
         #[arg(long, default_value_t = 5)]
         max_group: usize,
+        /// The reviewed models whose mistakes the mistake table and chi-square count, comma-
+        /// separated (default: those named with `bagel config --reviewed-models` and those
+        /// with an imported review).
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
     },
     /// A dataset against its replica: every metric's gap per model, the fit across models, the
     /// uncertainty-matched gap, and the figures.
@@ -102,6 +107,13 @@ enum Command {
         /// A blind independent round: nobody sees others' votes on a pair before voting on it.
         #[arg(long, value_enum)]
         blind: Option<Switch>,
+        /// The dataset --reviewed-models applies to.
+        #[arg(long, requires = "reviewed_models")]
+        dataset: Option<String>,
+        /// The models whose mistakes the panel reviewed on --dataset, comma-separated (models
+        /// with an imported review count as reviewed too); "" clears the list.
+        #[arg(long, value_delimiter = ',', requires = "dataset")]
+        reviewed_models: Option<Vec<String>>,
     },
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
@@ -213,8 +225,12 @@ enum LabelsArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FormArg {
+    /// |Y ∩ Ŷ| / |Y ∪ Ŷ| (DOMAIN's definition).
     Jaccard,
+    /// (1/C) Σ_c [y_c = ŷ_c], as the seed slides write it.
     Hamming,
+    /// |Y ∩ Ŷ| / k: the form of Anzaku et al.'s published tables.
+    Overlap,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -291,6 +307,7 @@ fn run_command(command: Command) -> Result<()> {
             asma_labels,
             asma_form,
             max_group,
+            models,
         } => {
             if max_group == 0 {
                 bail!("--max-group must be at least 1");
@@ -303,6 +320,7 @@ fn run_command(command: Command) -> Result<()> {
                 asma_form: match asma_form {
                     FormArg::Jaccard => SubsetAccuracy::Jaccard,
                     FormArg::Hamming => SubsetAccuracy::Hamming,
+                    FormArg::Overlap => SubsetAccuracy::Overlap,
                 },
                 max_group,
             };
@@ -317,7 +335,9 @@ fn run_command(command: Command) -> Result<()> {
                 .map_err(|e| e.in_project(&project))?;
             let names = report.models.iter().map(|m| m.model.clone());
             let counts = names.zip(counts).collect();
-            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts)?;
+            let named = (!models.is_empty()).then_some(models.as_slice());
+            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts, named)
+                .map_err(|e| e.in_project(&project))?;
             let mut value = serde_json::to_value(&report)?;
             mistakes.add_to_json(&mut value);
             if let Some(path) = csv {
@@ -358,8 +378,15 @@ fn run_command(command: Command) -> Result<()> {
             project,
             collapse,
             blind,
+            dataset,
+            reviewed_models,
         } => {
             let mut project = open(&project)?;
+            if let (Some(dataset), Some(models)) = (dataset, reviewed_models) {
+                let models: Vec<String> = models.into_iter().filter(|m| !m.is_empty()).collect();
+                project.set_reviewed_models(&dataset, &models)?;
+                out::line(show::reviewed_models(&project, &dataset)?)?;
+            }
             if let Some(switch) = collapse {
                 project.set_collapse_classes(matches!(switch, Switch::On))?;
             }
@@ -530,18 +557,9 @@ fn save_major_slice(
     at_least: usize,
 ) -> Result<()> {
     let info = project.dataset(dataset)?;
-    let known = project.models(info.id)?;
-    let mut predictions = Vec::new();
-    for model in models {
-        let found = known.iter().find(|m| &m.name == model).with_context(|| {
-            let names: Vec<&str> = known.iter().map(|m| m.name.as_str()).collect();
-            format!(
-                "dataset {dataset:?} has no predictions of model {model:?}; it has: {}",
-                names.join(", ")
-            )
-        })?;
-        predictions.push(project.predictions(found.id, info.id, false)?);
-    }
+    let top1s: Vec<ModelTop1> = (models.iter())
+        .map(|model| ModelTop1::load(project, &info, model))
+        .collect::<crate::error::Result<_>>()?;
     if at_least > models.len() {
         bail!(
             "--at-least {at_least} is more than the {} models given",
@@ -549,8 +567,7 @@ fn save_major_slice(
         );
     }
     let decisions = project.decisions(info.id)?;
-    let references: Vec<_> = predictions.iter().collect();
-    let images = major_mistake_images(&references, &decisions, at_least);
+    let images = major_mistake_images(&top1s, &decisions, at_least);
     let origin = format!(
         "major mistakes of at least {at_least} of {}",
         models.join(", ")

@@ -453,11 +453,15 @@ fn raw_vs_matched<DB: DrawingBackend>(
     comparison: &Comparison,
     style: &Style,
 ) -> Drawn<DB> {
-    let points: Vec<(f64, f64)> = (comparison.models.iter())
+    // (raw gap, matched gap, its standard deviation over the draws)
+    let points: Vec<(f64, f64, f64)> = (comparison.models.iter())
         .filter(|m| !comparison.left_out.contains(&m.model))
-        .filter_map(|m| Some((m.metrics.get(Metric::Top1)?.gap?, m.matched.gap?)))
+        .filter_map(|m| {
+            let raw = m.metrics.get(Metric::Top1)?.gap?;
+            Some((raw, m.matched.gap?, m.matched.gap_sd.unwrap_or(0.0)))
+        })
         .collect();
-    let values = points.iter().flat_map(|&(x, y)| [x, y]);
+    let values = (points.iter()).flat_map(|&(x, y, sd)| [x, y - sd, y + sd]);
     let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let margin = ((hi - lo) * 0.08).max(0.01);
     let (lo, hi) = (lo - margin, hi + margin);
@@ -492,11 +496,20 @@ fn raw_vs_matched<DB: DrawingBackend>(
         [(lo, 0.0), (hi, 0.0)],
         style.line(LEFT_OUT_COLOR, 0.6),
     ))?;
+    let whisker = style.line(SOURCE_COLOR, 0.8);
+    chart
+        .draw_series(
+            (points.iter())
+                .map(|&(x, y, sd)| PathElement::new([(x, y - sd), (x, y + sd)], whisker)),
+        )?
+        .label(format!(
+            "± 1 sd of the matched gap over {} draws",
+            comparison.draws
+        ))
+        .legend(move |(x, y)| PathElement::new([(x + 8, y - 5), (x + 8, y + 5)], whisker));
     let radius = style.px(2.2);
     chart.draw_series(
-        points
-            .iter()
-            .map(|&p| Circle::new(p, radius, SOURCE_COLOR.filled())),
+        (points.iter()).map(|&(x, y, _)| Circle::new((x, y), radius, SOURCE_COLOR.filled())),
     )?;
     chart
         .configure_series_labels()
@@ -586,6 +599,7 @@ mod tests {
             bins: 2,
             binning: "width",
             seed: 0,
+            draws: 1,
             models: Vec::new(),
             only_source: Vec::new(),
             only_target: Vec::new(),

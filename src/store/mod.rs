@@ -9,6 +9,7 @@ mod decisions;
 mod labels;
 mod large_write;
 mod predictions;
+mod reviewed_models;
 mod reviews;
 mod schema;
 mod votes;

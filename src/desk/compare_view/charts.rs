@@ -108,9 +108,10 @@ pub(super) fn raw_vs_matched_plot(ui: &mut egui::Ui, comparison: &Comparison) ->
         ("no gap", 0.0, 0.0, LEFT_OUT),
     ];
     let note = format!(
-        "Top-1 gap in points, {} minus {}. Below the diagonal, matching on {} uncertainty \
-         shrinks the model's gap.",
-        comparison.source, comparison.target, comparison.uncertainty
+        "Top-1 gap in points, {} minus {}; the matched gap is the mean over {} draws (its \
+         spread in the table and the saved figure). Below the diagonal, matching on {} \
+         uncertainty shrinks the model's gap.",
+        comparison.source, comparison.target, comparison.draws, comparison.uncertainty
     );
     let chart = Scatter {
         id: "compare raw vs matched",
