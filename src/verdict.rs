@@ -148,6 +148,40 @@ impl VoteEvent {
     }
 }
 
+/// A reviewer's note on a pair, an event of the log like a vote: the panel's discussion, one
+/// note answering another. `id` is a hash of what identifies it on every machine, so a reply
+/// names its parent the same everywhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub id: i64,
+    pub image: u32,
+    pub label: ClassId,
+    pub reviewer: String,
+    /// UTC, as `cast_at`.
+    pub written_at: String,
+    pub text: String,
+    /// The id of the note this one answers.
+    pub reply_to: Option<i64>,
+}
+
+impl Note {
+    /// The note's stable id from its names (dataset, image file, wnid) and content.
+    pub fn content_id(&self, dataset: &str, file: &str, wnid: &str) -> i64 {
+        let reply_to = self.reply_to.map(|id| id.to_string()).unwrap_or_default();
+        let fields = [
+            "note",
+            dataset,
+            file,
+            wnid,
+            &self.reviewer,
+            &self.written_at,
+            &self.text,
+            &reply_to,
+        ];
+        xxhash_rust::xxh3::xxh3_64(fields.join("\u{1f}").as_bytes()) as i64
+    }
+}
+
 /// The current time as stored in `cast_at`.
 pub fn now() -> String {
     format_time(jiff::Timestamp::now())

@@ -113,6 +113,7 @@ fn the_chair_overrides_the_panel_with_a_reason() {
     vote(&project, "ana", 4, 3, Verdict::Wrong);
     vote(&project, "ben", 4, 3, Verdict::Wrong);
     let p = project.to_str().unwrap();
+    Project::open(&project).unwrap().set_chair(Some("chair")).unwrap();
     let file = file_name(4);
     let said = bagel_ok(&[
         "decide",
@@ -232,7 +233,7 @@ fn agreement_and_the_discussion_list_follow_the_votes() {
 
     let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
     assert!(
-        listed.starts_with("1 pairs of val without a unanimous"),
+        listed.starts_with("1 pairs of val whose independent votes disagree"),
         "{listed}"
     );
     assert!(

@@ -2,10 +2,12 @@
 
 mod bar;
 mod compare;
+mod discussion;
 mod exports;
 mod out;
 mod panel;
 mod show;
+mod vocab_args;
 
 pub use out::print_error;
 
@@ -102,6 +104,9 @@ enum Command {
         /// A blind independent round: nobody sees others' votes on a pair before voting on it.
         #[arg(long, value_enum)]
         blind: Option<Switch>,
+        /// How many panel members must vote on a pair before it is decided (default 1).
+        #[arg(long)]
+        quorum: Option<usize>,
     },
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
@@ -109,8 +114,11 @@ enum Command {
     Agreement(panel::Agreement),
     /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
     Aggregate(panel::Aggregate),
-    /// The pairs whose independent votes are not unanimous, every vote side by side.
-    Discussion(panel::Discussion),
+    /// The pairs whose independent votes disagree (verdict, category or severity), every vote
+    /// side by side, the current decision and the notes.
+    Discussion(discussion::Discussion),
+    /// A note on a pair for the panel's discussion, or a reply to one (--reply-to).
+    Note(discussion::WriteNote),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -266,7 +274,8 @@ fn run_command(command: Command) -> Result<()> {
         Command::Decide(args) => panel::decide(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
-        Command::Discussion(args) => panel::discussion(args)?,
+        Command::Discussion(args) => discussion::discussion(args)?,
+        Command::Note(args) => discussion::write_note(args)?,
         Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
         Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
         Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
@@ -358,6 +367,7 @@ fn run_command(command: Command) -> Result<()> {
             project,
             collapse,
             blind,
+            quorum,
         } => {
             let mut project = open(&project)?;
             if let Some(switch) = collapse {
@@ -365,6 +375,12 @@ fn run_command(command: Command) -> Result<()> {
             }
             if let Some(switch) = blind {
                 project.set_blind_round(matches!(switch, Switch::On))?;
+            }
+            if let Some(quorum) = quorum {
+                let changed = crate::panel::quorum::set_quorum(&mut project, quorum)?;
+                out::line(format_args!(
+                    "quorum {quorum}: decisions changed on {changed} pairs"
+                ))?;
             }
             let word = |on: bool| if on { "on" } else { "off" };
             out::line(format_args!(
@@ -375,6 +391,7 @@ fn run_command(command: Command) -> Result<()> {
                 "blind independent round: {}",
                 word(project.blind_round()?)
             ))?;
+            out::line(format_args!("quorum: {}", project.quorum()?))?;
         }
         Command::Classes {
             query,

@@ -7,7 +7,7 @@ use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt
 use super::jobs::{Job, JobOutcome};
 use super::keys::Action;
 use super::names::vote_summary;
-use super::panel_dialogs::{AggregateForm, ChairForm};
+use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm};
 use super::{Desk, Settings, Status};
 use crate::charts::Chart;
 use crate::panel::queue::is_incomplete;
@@ -56,6 +56,11 @@ pub enum Command {
     AggregateForm,
     Aggregate(Box<AggregateForm>),
     ExportVotes(PathBuf),
+    /// The chair withdraws the override on a pair: the panel's votes decide it again.
+    WithdrawOverride(u32, ClassId),
+    /// Opens the form for a note on a pair, or a reply to one of its notes.
+    NoteForm((u32, ClassId), Option<i64>),
+    PostNote(Box<PanelNoteForm>),
 }
 
 impl Desk {
@@ -148,6 +153,12 @@ impl Desk {
                 ));
             }
             Command::ExportVotes(out) => self.export_votes(ctx, out),
+            Command::WithdrawOverride(image, label) => self.withdraw_override((image, label)),
+            Command::NoteForm(pair, reply_to) => self.open_note_form(pair, reply_to),
+            Command::PostNote(form) => {
+                self.dialog = None;
+                self.post_note(&form);
+            }
         }
     }
 
@@ -325,7 +336,7 @@ impl Desk {
     }
 
     /// Keeps the counters (and a view that follows votes) current after one pair changed.
-    fn after_vote(
+    pub(super) fn after_vote(
         &mut self,
         position: Option<usize>,
         before: Option<crate::panel::queue::PairState>,

@@ -4,7 +4,8 @@
 
 use super::command::Command;
 use super::jobs::JobOutcome;
-use super::panel_dialogs::{AggregateForm, ChairForm, aggregate_window, chair_window};
+use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm, panel_note_window};
+use super::panel_dialogs::{aggregate_window, chair_window};
 use super::theme;
 use super::{Desk, Status};
 use crate::import::{self, LabelFormat, LabelImport, PredictionImport, model_name_of};
@@ -23,6 +24,7 @@ pub enum Dialog {
     Note(String),
     Chair(Box<ChairForm>),
     Aggregate(Box<AggregateForm>),
+    PanelNote(Box<PanelNoteForm>),
 }
 
 #[derive(Debug)]
@@ -363,6 +365,7 @@ impl Desk {
             Some(Dialog::Import(form)) => import_window(ctx, form, &datasets),
             Some(Dialog::Chair(form)) => chair_window(ctx, form),
             Some(Dialog::Aggregate(form)) => aggregate_window(ctx, form),
+            Some(Dialog::PanelNote(form)) => panel_note_window(ctx, form),
             None => None,
         };
         commands.extend(command);

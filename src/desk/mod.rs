@@ -12,6 +12,7 @@ mod jobs;
 mod keys;
 mod metrics_panel;
 mod names;
+mod panel_actions;
 mod panel_dialogs;
 mod panel_window;
 mod picture;
@@ -491,7 +492,7 @@ impl Desk {
     }
 
     /// The pair state of the item at a queue position, for the counters.
-    fn pair_state(&self, position: usize) -> Option<crate::panel::queue::PairState> {
+    pub(super) fn pair_state(&self, position: usize) -> Option<crate::panel::queue::PairState> {
         let review = self.review.as_ref()?;
         Some(review.state(review.queue.items().get(position)?))
     }

@@ -5,11 +5,14 @@
 
 pub mod aggregate;
 pub mod agreement;
+pub mod chair;
 pub mod crowd;
 pub mod dawid_skene;
+pub mod discussion;
 pub mod decide;
 pub mod live;
 pub mod queue;
+pub mod quorum;
 pub mod review;
 pub mod visibility;
 pub mod voting;
