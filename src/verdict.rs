@@ -182,6 +182,23 @@ impl Note {
     }
 }
 
+/// A pair given to a reviewer to vote on (`bagel assign`), an event of the log.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Assignment {
+    pub image: u32,
+    pub label: ClassId,
+    pub reviewer: String,
+}
+
+impl Assignment {
+    /// The assignment's stable id: the same pair given to the same reviewer is one event on
+    /// every machine, whenever it was assigned.
+    pub fn content_id(&self, dataset: &str, file: &str, wnid: &str) -> i64 {
+        let fields = ["assignment", dataset, file, wnid, &self.reviewer];
+        xxhash_rust::xxh3::xxh3_64(fields.join("\u{1f}").as_bytes()) as i64
+    }
+}
+
 /// The current time as stored in `cast_at`.
 pub fn now() -> String {
     format_time(jiff::Timestamp::now())

@@ -255,3 +255,117 @@ fn the_blind_round_hides_every_trace_of_the_others_until_i_vote() {
     assert_eq!(review.reviewed_counts(), (1, 1));
     assert!(unreviewed(&review) != mla);
 }
+
+#[test]
+fn assign_shares_the_pairs_and_progress_counts_what_is_left() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    // The queue holds two pairs: bathtub predicted tub, goldfish predicted tiger shark.
+    let args = [
+        "assign", p, "--dataset", "val", "--reviewers", "ana,ben,cem", "--per-pair", "2",
+        "--seed", "1",
+    ];
+    let said = bagel_ok(&args);
+    assert!(said.starts_with("2 pairs of val × 2 reviewers each: 4 assignments, 4 new"), "{said}");
+    let again = bagel_ok(&args);
+    assert!(again.contains("4 assignments, 0 new"), "the same seed, the same plan: {again}");
+    let json: serde_json::Value =
+        serde_json::from_str(&bagel_ok(&["progress", p, "--dataset", "val", "--json"])).unwrap();
+    let rows = json["reviewers"].as_array().unwrap();
+    let assigned: Vec<u64> = rows.iter().map(|r| r["assigned"].as_u64().unwrap()).collect();
+    assert_eq!(assigned.iter().sum::<u64>(), 4);
+    assert!(assigned.iter().all(|&n| n == 1 || n == 2), "balanced: {assigned:?}");
+
+    // Ana votes on each of her pairs: nothing left for her.
+    let opened = Project::open(&project).unwrap();
+    let dataset = opened.dataset("val").unwrap();
+    let hers: Vec<(u32, u16)> = (opened.assignments(dataset.id).unwrap().into_iter())
+        .filter(|a| a.reviewer == "ana")
+        .map(|a| (a.image, a.label))
+        .collect();
+    drop(opened);
+    for &(image, label) in &hers {
+        vote(&project, "ana", image, label, Vote::new(image, label, Verdict::Correct));
+    }
+    let table = bagel_ok(&["progress", p, "--dataset", "val"]);
+    let ana = table.lines().find(|l| l.starts_with("ana")).unwrap();
+    let cells: Vec<&str> = ana.split_whitespace().collect();
+    let n = hers.len().to_string();
+    assert_eq!(cells[1..5], [n.as_str(), n.as_str(), "0", n.as_str()], "{table}");
+
+    // The desk's "assigned to me" filter keeps exactly her pairs.
+    let opened = Project::open(&project).unwrap();
+    let review = Review::load(&opened, "val", "ana", &Silent).unwrap();
+    let filter = bagel::panel::QueueFilter {
+        assigned_to_me: true,
+        ..Default::default()
+    };
+    let kept: Vec<(u32, u16)> = (review.queue.items().iter())
+        .filter(|item| filter.keeps(item, None, review.state(item)))
+        .map(|item| (item.image, item.label))
+        .collect();
+    let mut expected = hers.clone();
+    expected.sort();
+    assert_eq!(kept, expected);
+
+    let bad = bagel(&["assign", p, "--dataset", "val", "--reviewers", "ana", "--per-pair", "2"]);
+    assert!(!bad.ok && bad.stderr.contains("--per-pair 2 must be between 1 and the 1"), "{}", bad.stderr);
+}
+
+#[test]
+fn confusions_count_mistakes_votes_and_decisions_per_class_pair() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    vote(&project, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
+    let table = bagel_ok(&["confusions", p, "--dataset", "val"]);
+    assert!(table.starts_with("2 confusions of val; most mistakes first"), "{table}");
+    let shark = table.lines().find(|l| l.contains("goldfish")).expect(&table);
+    let cells: Vec<&str> = shark.split_whitespace().collect();
+    // 1 mistake, 1 image, 1 voted, 1 decided.
+    assert_eq!(cells[..4], ["1", "1", "1", "1"], "{table}");
+    assert!(shark.contains("→ 3 tiger shark"), "{shark}");
+    let json: serde_json::Value = serde_json::from_str(&bagel_ok(&[
+        "confusions", p, "--dataset", "val", "--model", "m", "--top", "1", "--json",
+    ]))
+    .unwrap();
+    assert_eq!(json["confusions"], 2);
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0]["distance"].as_u64().is_some());
+    let bad = bagel(&["confusions", p, "--dataset", "val", "--model", "nope"]);
+    assert!(!bad.ok && bad.stderr.contains("no such model; it has m"), "{}", bad.stderr);
+}
+
+#[test]
+fn config_image_root_is_stored_relative_to_the_project_folder() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    std::fs::create_dir_all(fixture.path("pictures/val")).unwrap();
+    let said = bagel_ok(&[
+        "config", p, "--dataset", "val", "--image-root", fixture.path("pictures/val").to_str().unwrap(),
+    ]);
+    assert!(said.contains("(stored as \"pictures/val\")"), "{said}");
+    // The project and its pictures move together: the root follows.
+    let moved = tempfile::tempdir().unwrap();
+    std::fs::rename(fixture.path("pictures"), moved.path().join("pictures")).unwrap();
+    std::fs::copy(&project, moved.path().join("p.bagel")).unwrap();
+    let opened = Project::open(&moved.path().join("p.bagel")).unwrap();
+    let root = opened.dataset("val").unwrap().image_root.unwrap();
+    assert_eq!(root, moved.path().join("pictures/val"));
+    assert!(bagel_ok(&["info", moved.path().join("p.bagel").to_str().unwrap()])
+        .contains(&moved.path().join("pictures/val").display().to_string()));
+    // Outside the project's folder: absolute. A folder that is not there: named.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let said = bagel_ok(&[
+        "config", p, "--dataset", "val", "--image-root", elsewhere.path().to_str().unwrap(),
+    ]);
+    let canonical = std::fs::canonicalize(elsewhere.path()).unwrap();
+    assert!(said.contains(&format!("(stored as {:?})", canonical.display().to_string())), "{said}");
+    let missing = bagel(&["config", p, "--dataset", "val", "--image-root", "/no/such/folder"]);
+    assert!(!missing.ok && missing.stderr.contains("/no/such/folder: no such folder"), "{}", missing.stderr);
+    let no_dataset = bagel(&["config", p, "--image-root", "/tmp"]);
+    assert!(!no_dataset.ok && no_dataset.stderr.contains("--dataset"), "{}", no_dataset.stderr);
+}

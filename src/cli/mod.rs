@@ -1,7 +1,9 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
+mod assign;
 mod bar;
 mod compare;
+mod confusions;
 mod discussion;
 mod exports;
 mod out;
@@ -107,6 +109,13 @@ enum Command {
         /// How many panel members must vote on a pair before it is decided (default 1).
         #[arg(long)]
         quorum: Option<usize>,
+        /// The dataset --image-root is for.
+        #[arg(long, requires = "image_root")]
+        dataset: Option<String>,
+        /// Where the dataset's image files are (stored relative to the project's folder when
+        /// inside it).
+        #[arg(long, requires = "dataset")]
+        image_root: Option<PathBuf>,
     },
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
@@ -119,6 +128,14 @@ enum Command {
     Discussion(discussion::Discussion),
     /// A note on a pair for the panel's discussion, or a reply to one (--reply-to).
     Note(discussion::WriteNote),
+    /// Share the queue's pairs among reviewers: each pair gets --per-pair of them, balanced
+    /// and reproducible (--seed).
+    Assign(assign::Assign),
+    /// Per reviewer: pairs assigned, voted on, left, and standing votes per round.
+    Progress(assign::Progress),
+    /// The (original class, predicted class) confusions of the review queue, with their
+    /// mistakes, images, votes, decisions and WordNet distance.
+    Confusions(confusions::Confusions),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -276,6 +293,9 @@ fn run_command(command: Command) -> Result<()> {
         Command::Aggregate(args) => panel::aggregate(args)?,
         Command::Discussion(args) => discussion::discussion(args)?,
         Command::Note(args) => discussion::write_note(args)?,
+        Command::Assign(args) => assign::assign(args)?,
+        Command::Progress(args) => assign::progress(args)?,
+        Command::Confusions(args) => confusions::confusions(args)?,
         Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
         Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
         Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
@@ -368,8 +388,19 @@ fn run_command(command: Command) -> Result<()> {
             collapse,
             blind,
             quorum,
+            dataset,
+            image_root,
         } => {
             let mut project = open(&project)?;
+            if let (Some(dataset), Some(root)) = (dataset, image_root) {
+                let info = project.dataset(&dataset)?;
+                let stored = project.set_image_root(info.id, &root)?;
+                let shown = project.dataset(&dataset)?.image_root;
+                out::line(format_args!(
+                    "dataset {dataset}: images under {} (stored as {stored:?})",
+                    shown.unwrap_or_default().display()
+                ))?;
+            }
             if let Some(switch) = collapse {
                 project.set_collapse_classes(matches!(switch, Switch::On))?;
             }

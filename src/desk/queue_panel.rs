@@ -142,6 +142,8 @@ impl Desk {
                 choice(ui, "Sort by", &mut settings.order, &orders);
             });
         ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut settings.filter.assigned_to_me, "assigned to me")
+                .on_hover_text("the pairs `bagel assign` gave you to vote on");
             ui.checkbox(&mut settings.filter.novel_only, "novel only")
                 .on_hover_text("the predicted label was never judged for this image");
             ui.checkbox(
@@ -153,7 +155,7 @@ impl Desk {
                 .on_hover_text("the image has imported multi-labels");
             ui.checkbox(&mut settings.filter.disputed_only, "disputed")
                 .on_hover_text(
-                    "the discussion round: pairs whose independent votes are not unanimous",
+                    "the discussion round: pairs whose independent votes disagree (verdict, category or severity)",
                 );
         });
         (settings != self.settings).then(|| Command::Settings(Box::new(settings)))

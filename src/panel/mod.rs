@@ -4,8 +4,10 @@
 //! metrics that follow the votes live ([`live`]).
 
 pub mod aggregate;
+pub mod assign;
 pub mod agreement;
 pub mod chair;
+pub mod confusions;
 pub mod crowd;
 pub mod dawid_skene;
 pub mod discussion;

@@ -34,6 +34,8 @@ pub struct Review {
     is_chair: bool,
     /// How many panel members must vote on a pair before it is decided.
     quorum: usize,
+    /// The pairs assigned to me (`bagel assign`).
+    assigned: BTreeSet<(u32, ClassId)>,
     /// Pairs I have a standing vote on in any round: those the blind round opens to me.
     opened: BTreeSet<(u32, ClassId)>,
     /// The round my votes go to: independent, or discussion once the panel discusses.
@@ -90,6 +92,10 @@ impl Review {
         let images_by_label = examples_by_class(&evaluation, [&labels, &real]);
         progress.advance(1);
         let is_chair = chair::is_chair(project, reviewer)?;
+        let assigned = (project.assignments(info.id)?.into_iter())
+            .filter(|a| a.reviewer == reviewer)
+            .map(|a| (a.image, a.label))
+            .collect();
         let mut review = Review {
             dataset: info,
             files,
@@ -105,6 +111,7 @@ impl Review {
             is_chair,
             quorum: project.quorum()?,
             opened: opened_pairs(&events, reviewer),
+            assigned,
             round,
             my_votes,
             disputed,
@@ -450,6 +457,10 @@ impl PairStatus for Review {
         self.decision(image, label).is_some_and(|d| {
             d.verdict == Verdict::Wrong && (d.category.is_none() || d.severity.is_none())
         })
+    }
+
+    fn is_assigned_to_me(&self, image: u32, label: ClassId) -> bool {
+        self.assigned.contains(&(image, label))
     }
 }
 

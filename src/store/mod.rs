@@ -2,6 +2,7 @@
 //! predictions, votes and decisions. Every write goes through [`Project::write`], one
 //! transaction, so a failed import or merge leaves the file as it was.
 
+mod assignments;
 mod blob;
 mod crowd;
 mod datasets;
@@ -27,6 +28,7 @@ pub use decisions::{decision_of_kind, put_decision, remove_decision, replace_dec
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
+pub use assignments::append_assignments;
 pub use notes::append_notes;
 pub use votes::{EventNames, append_events, pair_events};
 
