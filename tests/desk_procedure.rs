@@ -193,3 +193,59 @@ fn discussion_a_detail_disagreement_is_listed_with_a_thread_of_notes() {
     assert_eq!(notes.len(), 2);
     assert_eq!(notes[1].reply_to, Some(notes[0].id));
 }
+
+#[test]
+fn assignment_filter_keeps_the_pairs_given_to_me() {
+    let sample = sample();
+    let request = bagel::panel::assign::AssignRequest {
+        reviewers: vec!["ben".into(), "tess".into(), "cem".into()],
+        per_pair: 1,
+        model: None,
+        limit: None,
+        seed: 3,
+    };
+    let assigned = {
+        let mut project = Project::open(&sample.project).unwrap();
+        let done = bagel::panel::assign::assign(&mut project, "sample", &request).unwrap();
+        done.per_reviewer["tess"]
+    };
+    let mut harness = desk_as("tess", &sample.project);
+    let all = harness.state().view_len();
+    assert!(assigned > 0 && assigned < all);
+    harness.get_by_label("assigned to me").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().view_len(), assigned);
+    let desk = harness.state();
+    let review = desk.review().unwrap();
+    let item = desk.current().unwrap();
+    assert!(review.state(item).assigned, "the shown pair is hers");
+}
+
+#[test]
+fn confusion_view_a_click_filters_the_queue_to_that_confusion() {
+    let sample = sample();
+    let mut harness = desk_as("tess", &sample.project);
+    let all = harness.state().view_len();
+    harness.key_press(Key::D);
+    harness.run_steps(2);
+    harness.get_by_label("Confusions").click();
+    harness.run_steps(2);
+    harness.get_by_label("mistakes ▼");
+    // The first row: the confusion with the most model mistakes.
+    harness.get_all_by_label_contains(" → ").next().unwrap().click();
+    harness.run_steps(3);
+    let desk = harness.state();
+    let (from, to) = desk.settings().filter.confusion.expect("the queue filters one confusion");
+    let review = desk.review().unwrap();
+    let kept = desk.view_len();
+    assert!(kept >= 1 && kept < all, "{kept} of {all}");
+    let item = desk.current().unwrap();
+    assert_eq!((review.evaluation.truth[item.image as usize], item.label), (Some(from), to));
+    // Sorting by another heading reorders the rows and is kept in the settings.
+    harness.get_by_label("WordNet distance").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().settings().confusion_order,
+        bagel::panel::confusions::ConfusionOrder::Distance
+    );
+}

@@ -61,6 +61,10 @@ pub enum Command {
     /// Opens the form for a note on a pair, or a reply to one of its notes.
     NoteForm((u32, ClassId), Option<i64>),
     PostNote(Box<PanelNoteForm>),
+    /// Filters the queue to one confusion: (original class, predicted class).
+    FilterConfusion(ClassId, ClassId),
+    /// Where I keep the current dataset's images, overriding the project's root.
+    LocateImages(PathBuf),
 }
 
 impl Desk {
@@ -159,6 +163,10 @@ impl Desk {
                 self.dialog = None;
                 self.post_note(&form);
             }
+            Command::FilterConfusion(original, predicted) => {
+                self.filter_confusion(original, predicted)
+            }
+            Command::LocateImages(root) => self.locate_images(root),
         }
     }
 

@@ -268,6 +268,15 @@ impl Desk {
         {
             commands.push(Command::ExportVotes(out));
         }
+        let locate = egui::Button::new("Locate images…");
+        if ui
+            .add_enabled(dataset.is_some(), locate)
+            .on_hover_text("where you keep this dataset's images (your own setting; the project keeps its root)")
+            .clicked()
+            && let Some(root) = rfd::FileDialog::new().pick_folder()
+        {
+            commands.push(Command::LocateImages(root));
+        }
         ui.separator();
         let aggregate = egui::Button::new("Aggregate crowd votes…");
         if ui.add_enabled(dataset.is_some(), aggregate).clicked() {

@@ -19,6 +19,7 @@ mod picture;
 mod queue_panel;
 mod settings;
 mod theme;
+mod work_view;
 
 use crate::imaging::{ImageLoader, Priority};
 use crate::panel::{PairStatus, QueueFilter, Review, SortOrder, ViewCounts};
@@ -356,8 +357,11 @@ impl Desk {
     }
 
     /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).
-    fn show_review(&mut self, review: Review, keep_place: bool) {
+    fn show_review(&mut self, mut review: Review, keep_place: bool) {
         let place = (self.current()).map(|item| (item.image, item.label));
+        if let Some(root) = self.settings.image_roots.get(&self.image_root_key(&review.dataset.name)) {
+            review.dataset.image_root = Some(root.clone());
+        }
         self.panel_summary = None;
         self.resolve_model_filter(&review);
         self.review = Some(review);
@@ -454,6 +458,9 @@ impl Desk {
         let cursor = cursor.min(self.view.len() - 1);
         if cursor != self.cursor {
             self.cursor = cursor;
+            if let (Some(review), Some(item)) = (&self.review, self.current()) {
+                self.loader.forget_missing(&review.image_path(item.image));
+            }
             // A new item is fitted to the room unless the person zoomed in.
             self.image_view = self.image_view.filter(|view| view.zoomed);
             self.moved_at = Some(Instant::now());

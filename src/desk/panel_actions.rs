@@ -4,7 +4,9 @@
 use super::dialogs::Dialog;
 use super::panel_dialogs::PanelNoteForm;
 use super::{Desk, Status};
+use crate::panel::QueueFilter;
 use crate::vocab::ClassId;
+use std::path::PathBuf;
 
 impl Desk {
     pub(super) fn withdraw_override(&mut self, pair: (u32, ClassId)) {
@@ -46,5 +48,43 @@ impl Desk {
             Err(error) => Status::Error(format!("note NOT saved: {error}")),
         };
         self.panel_summary = None;
+    }
+}
+
+impl Desk {
+    /// Shows one confusion's pairs in the queue, the other filters cleared.
+    pub(super) fn filter_confusion(&mut self, original: ClassId, predicted: ClassId) {
+        let mut settings = self.settings.clone();
+        settings.filter = QueueFilter {
+            confusion: Some((original, predicted)),
+            ..Default::default()
+        };
+        settings.filter_model = None;
+        self.change_settings(settings);
+        self.move_to(0);
+    }
+
+    /// The key of my own image root for a dataset of the open project.
+    pub(super) fn image_root_key(&self, dataset: &str) -> String {
+        format!("{}|{dataset}", self.project_path.display())
+    }
+
+    /// Keeps where I have the current dataset's images, in my settings, and reads them there.
+    pub(super) fn locate_images(&mut self, root: PathBuf) {
+        let Some(dataset) = self.review.as_ref().map(|r| r.dataset.name.clone()) else {
+            return;
+        };
+        let key = self.image_root_key(&dataset);
+        let Some(review) = self.review.as_mut() else {
+            return;
+        };
+        review.dataset.image_root = Some(root.clone());
+        self.status = Status::Saved(format!(
+            "images of {} read from {} (your setting)",
+            review.dataset.name,
+            root.display()
+        ));
+        self.settings.image_roots.insert(key, root);
+        self.textures = Default::default();
     }
 }

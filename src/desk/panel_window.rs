@@ -12,7 +12,11 @@ use crate::metrics::mistakes::{ChiSquare, MistakeReport, counts_of_models, load_
 use crate::panel::agreement::{Agreement, PanelAgreement, panel_agreement};
 use crate::panel::discussion::{Disagreement, discussion_pairs, thread};
 use crate::panel::{Category, Review, Round, Severity, VoteEvent};
+use crate::panel::assign::{ReviewerProgress, progress};
+use crate::panel::confusions::{Confusion, confusions};
 use crate::verdict::Note;
+use super::work_view::{confusions_tab, progress_tab};
+use std::collections::BTreeSet;
 use crate::store::Project;
 use crate::vocab::ClassId;
 use egui::RichText;
@@ -28,6 +32,8 @@ pub struct PanelSummary {
     /// Per pair with two or more panel votes, the share of agreeing rater pairs.
     pair_agreement: HashMap<(u32, ClassId), f64>,
     mistakes: MistakeReport,
+    confusions: Vec<Confusion>,
+    progress: Vec<ReviewerProgress>,
 }
 
 /// A pair of the discussion round, one I may see.
@@ -78,11 +84,17 @@ impl PanelSummary {
         let decisions = review.visible_decisions(project.decisions(review.dataset.id)?);
         let counts = counts_of_models(&review.evaluation.models, &decisions);
         let mistakes = load_mistake_report(project, review.dataset.id, counts)?;
+        let voted: BTreeSet<(u32, ClassId)> = events.iter().map(|e| (e.image, e.label)).collect();
+        let is_voted = |image, label| voted.contains(&(image, label));
+        let confusions = confusions(review.queue.items(), &review.evaluation.truth, None, &is_voted, review);
+        let progress = progress(&project.assignments(review.dataset.id)?, &events);
         Ok(PanelSummary {
             discussion,
             agreement,
             pair_agreement,
             mistakes,
+            confusions,
+            progress,
         })
     }
 
@@ -119,6 +131,8 @@ impl Desk {
                     );
                     ui.selectable_value(&mut tab, PanelTab::Agreement, "Agreement");
                     ui.selectable_value(&mut tab, PanelTab::Mistakes, "Reviewed mistakes");
+                    ui.selectable_value(&mut tab, PanelTab::Confusions, "Confusions");
+                    ui.selectable_value(&mut tab, PanelTab::Progress, "Progress");
                 });
                 ui.separator();
                 let Some(summary) = &self.panel_summary else {
@@ -132,6 +146,14 @@ impl Desk {
                     }
                     PanelTab::Agreement => agreement_tab(ui, summary),
                     PanelTab::Mistakes => mistakes_tab(ui, &summary.mistakes),
+                    PanelTab::Confusions => {
+                        let vocab = self.project.as_ref().map(|p| p.vocab());
+                        if let Some(vocab) = vocab {
+                            let rows = &summary.confusions;
+                            commands.extend(confusions_tab(ui, rows, vocab, &self.settings));
+                        }
+                    }
+                    PanelTab::Progress => progress_tab(ui, &summary.progress),
                 }
             });
         if !open || tab != self.settings.panel_tab {

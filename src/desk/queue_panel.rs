@@ -94,6 +94,18 @@ impl Desk {
                     }
                 });
                 ui.end_row();
+                if let Some((from, to)) = settings.filter.confusion {
+                    ui.label("Confusion");
+                    ui.horizontal(|ui| {
+                        let vocab = self.project.as_ref().map(|p| p.vocab());
+                        let name = |c| vocab.and_then(|v| v.class(c)).map_or("?", |c| c.name());
+                        ui.label(format!("{} → {}", name(from), name(to)));
+                        if ui.small_button("✖").on_hover_text("every confusion").clicked() {
+                            settings.filter.confusion = None;
+                        }
+                    });
+                    ui.end_row();
+                }
                 choice(
                     ui,
                     "My vote",

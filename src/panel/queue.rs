@@ -108,6 +108,8 @@ pub struct QueueFilter {
     pub disputed_only: bool,
     /// The pairs `bagel assign` gave me.
     pub assigned_to_me: bool,
+    /// One confusion: (original class, predicted class).
+    pub confusion: Option<(ClassId, ClassId)>,
 }
 
 /// What the queue needs to know of the votes to filter and count: my vote and whether the
@@ -214,6 +216,9 @@ impl QueueFilter {
             }
             && (!self.disputed_only || state.disputed)
             && (!self.assigned_to_me || state.assigned)
+            && self
+                .confusion
+                .is_none_or(|(from, to)| original == Some(from) && item.label == to)
     }
 
     /// Whether a vote can move a pair in or out of the view.
