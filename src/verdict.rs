@@ -165,6 +165,19 @@ pub struct Note {
 }
 
 impl Note {
+    /// A note's id as files and lists write it: `#` and 16 hex digits.
+    pub fn tag(id: i64) -> String {
+        format!("#{:016x}", id as u64)
+    }
+
+    /// Reads a note's id written by [`Note::tag`] (the `#` is optional).
+    pub fn parse_tag(text: &str) -> Result<i64, String> {
+        let digits = text.trim().trim_start_matches('#');
+        u64::from_str_radix(digits, 16)
+            .map(|id| id as i64)
+            .map_err(|_| format!("note id {text:?} is not 16 hex digits such as #0123456789abcdef"))
+    }
+
     /// The note's stable id from its names (dataset, image file, wnid) and content.
     pub fn content_id(&self, dataset: &str, file: &str, wnid: &str) -> i64 {
         let reply_to = self.reply_to.map(|id| id.to_string()).unwrap_or_default();

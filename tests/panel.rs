@@ -60,7 +60,9 @@ fn two_machines_merge_their_votes_into_one_decision() {
 
     let from_b = export(&machine_b, &fixture.path("b.csv"));
     assert!(
-        from_b.starts_with("reviewer,image,label,verdict,category,severity,note,round,cast_at\n")
+        from_b.starts_with(
+            "reviewer,image,label,verdict,category,severity,note,round,cast_at,reply_to\n"
+        )
     );
     assert_eq!(from_b.lines().count(), 3, "{from_b}");
     let said = merge(&machine_a, &fixture.path("b.csv"));

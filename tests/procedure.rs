@@ -369,3 +369,52 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
     let no_dataset = bagel(&["config", p, "--image-root", "/tmp"]);
     assert!(!no_dataset.ok && no_dataset.stderr.contains("--dataset"), "{}", no_dataset.stderr);
 }
+
+#[test]
+fn notes_and_assignments_travel_with_the_votes_between_machines() {
+    let fixture = Fixture::new();
+    let machine_a = fixture.imported_project();
+    let machine_b = fixture.path("b.bagel");
+    std::fs::copy(&machine_a, &machine_b).unwrap();
+    let (a, b) = (machine_a.to_str().unwrap(), machine_b.to_str().unwrap());
+    bagel_ok(&["assign", a, "--dataset", "val", "--reviewers", "ana,ben", "--per-pair", "1"]);
+    vote(&machine_a, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
+    let said = bagel_ok(&[
+        "note", a, "--dataset", "val", "--image", &file_name(4), "--label", "3", "--reviewer",
+        "ana", "--text", "a fin, \"clearly\"",
+    ]);
+    let tag = said.split_whitespace().nth(1).unwrap().to_owned();
+    bagel_ok(&[
+        "note", a, "--dataset", "val", "--image", &file_name(4), "--label", "3", "--reviewer",
+        "ben", "--text", "agreed", "--reply-to", &tag,
+    ]);
+    let out = fixture.path("a.csv");
+    bagel_ok(&["export", "votes", a, out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.matches(",note,").count(), 2, "{text}");
+    assert_eq!(text.matches(",assignment,").count(), 2, "{text}");
+    let merged = bagel_ok(&["import", "votes", b, "--dataset", "val", out.to_str().unwrap()]);
+    assert!(merged.contains("5 votes read") && merged.contains("5 new"), "{merged}");
+    let again = bagel_ok(&["import", "votes", b, "--dataset", "val", out.to_str().unwrap()]);
+    assert!(again.contains("0 new"), "a union: {again}");
+    // Machine B now holds the same thread and the same assignments.
+    let listed = bagel_ok(&["discussion", b, "--dataset", "val"]);
+    let theirs = bagel_ok(&["discussion", a, "--dataset", "val"]);
+    assert_eq!(listed, theirs);
+    let out_b = fixture.path("b.csv");
+    bagel_ok(&["export", "votes", b, out_b.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&out_b).unwrap(), text, "the same bytes");
+    // A reply whose note is nowhere is refused, naming it, and nothing is written.
+    let orphan = format!(
+        "reviewer,image,label,verdict,category,severity,note,round,cast_at,reply_to\n\
+         cem,{},3,,,,lost,note,2026-12-01T10:00:00Z,#00000000000000ff\n",
+        file_name(4)
+    );
+    let counts = common::table_counts(&machine_b);
+    let refused = bagel(&[
+        "import", "votes", b, "--dataset", "val",
+        fixture.write("orphan.csv", orphan.as_bytes()).to_str().unwrap(),
+    ]);
+    assert!(!refused.ok && refused.stderr.contains("answers a note"), "{}", refused.stderr);
+    assert_eq!(common::table_counts(&machine_b), counts);
+}

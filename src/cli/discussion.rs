@@ -39,19 +39,6 @@ pub struct WriteNote {
     reply_to: Option<String>,
 }
 
-/// A note's id as the lists show it: 16 hex digits.
-pub fn note_tag(id: i64) -> String {
-    format!("#{:016x}", id as u64)
-}
-
-fn parse_note_tag(text: &str) -> Result<i64> {
-    let digits = text.trim().trim_start_matches('#');
-    let id = u64::from_str_radix(digits, 16).with_context(|| {
-        format!("--reply-to {text:?}: give a note's id as `bagel discussion` shows it (#0123456789abcdef)")
-    })?;
-    Ok(id as i64)
-}
-
 pub fn discussion(args: Discussion) -> Result<()> {
     let project = Project::open_read_only(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
@@ -100,7 +87,7 @@ pub fn discussion(args: Discussion) -> Result<()> {
             super::out::line(format_args!(
                 "  {}{} {} ({}): {}",
                 "  ".repeat(depth + 1),
-                note_tag(note.id),
+                Note::tag(note.id),
                 note.reviewer,
                 note.written_at,
                 note.text
@@ -164,7 +151,9 @@ pub fn write_note(args: WriteNote) -> Result<()> {
         reviewer: args.reviewer.trim().to_owned(),
         written_at: verdict::now(),
         text: args.text.trim().to_owned(),
-        reply_to: args.reply_to.as_deref().map(parse_note_tag).transpose()?,
+        reply_to: (args.reply_to.as_deref())
+            .map(|tag| Note::parse_tag(tag).map_err(|e| anyhow::anyhow!("--reply-to: {e}")))
+            .transpose()?,
     };
     let ballot = Ballot {
         dataset: &dataset,
@@ -173,7 +162,7 @@ pub fn write_note(args: WriteNote) -> Result<()> {
     let (stored, _) = ballot.write_notes(&mut project, &[note])?;
     super::out::line(format_args!(
         "note {} by {} on {} / {}",
-        note_tag(stored[0].id),
+        Note::tag(stored[0].id),
         stored[0].reviewer,
         files[image as usize],
         project.vocab().describe(label)

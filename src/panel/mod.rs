@@ -16,6 +16,7 @@ pub mod live;
 pub mod queue;
 pub mod quorum;
 pub mod review;
+pub mod shared_log;
 pub mod visibility;
 pub mod voting;
 

@@ -4,6 +4,7 @@
 
 use super::chair::standing_override;
 use super::crowd::{CrowdUnion, crowd_log_of, union};
+use super::shared_log::SharedLog;
 use super::decide;
 use crate::error::{Error, Result};
 use crate::store::{CrowdLog, put_crowd_pairs, read_crowd_log};
@@ -188,6 +189,17 @@ impl Ballot<'_> {
     /// ([`Ballot::merge_crowd`]). An event identical to the reviewer's standing vote on its
     /// pair adds nothing, so merging a file twice changes nothing.
     pub fn merge(&self, project: &mut Project, events: &[VoteEvent]) -> Result<Merged> {
+        self.merge_with(project, events, &SharedLog::default())
+    }
+
+    /// [`Ballot::merge`], with the notes and assignments that came in the same file, in the
+    /// same transaction.
+    pub fn merge_with(
+        &self,
+        project: &mut Project,
+        events: &[VoteEvent],
+        shared: &SharedLog,
+    ) -> Result<Merged> {
         let (crowd, events): (Vec<&VoteEvent>, Vec<&VoteEvent>) =
             events.iter().partition(|e| e.round == Round::Crowd);
         let crowd = crowd_log_of(&crowd)?;
@@ -202,6 +214,9 @@ impl Ballot<'_> {
                 .or_default()
                 .push(event);
         }
+        let known_notes = (project.notes(self.dataset.id)?.iter())
+            .map(|n| (n.id, n.image, n.label))
+            .collect();
         let mut merged = Merged::default();
         let mut fresh: Vec<VoteEvent> = Vec::new();
         let mut touched: BTreeSet<(u32, ClassId)> = BTreeSet::new();
@@ -221,6 +236,7 @@ impl Ballot<'_> {
         }
         project.write(|tx| {
             merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
+            merged.added += shared.append(tx, self.dataset.id, &names, &known_notes)?;
             for &(image, label) in &touched {
                 let events = &known[&(image, label)];
                 if redecide(tx, self.dataset.id, (image, label), events, quorum)? {

@@ -45,16 +45,26 @@ pub fn append_assignments(
 impl Project {
     /// A dataset's assignments, by pair then reviewer.
     pub fn assignments(&self, dataset_id: i64) -> Result<Vec<Assignment>> {
+        Ok((self.assignment_rows(dataset_id)?.into_iter())
+            .map(|(assignment, _)| assignment)
+            .collect())
+    }
+}
+
+impl Project {
+    /// A dataset's assignments with the time each was made, as a vote file carries them.
+    pub fn assignment_rows(&self, dataset_id: i64) -> Result<Vec<(Assignment, String)>> {
         let mut statement = self.conn().prepare_cached(
-            "SELECT image_idx, label, reviewer FROM assignment_events WHERE dataset_id = ?1
-             ORDER BY image_idx, label, reviewer",
+            "SELECT image_idx, label, reviewer, assigned_at FROM assignment_events
+             WHERE dataset_id = ?1 ORDER BY image_idx, label, reviewer",
         )?;
         let rows = statement.query_map([dataset_id], |row| {
-            Ok(Assignment {
+            let assignment = Assignment {
                 image: row.get(0)?,
                 label: row.get(1)?,
                 reviewer: row.get(2)?,
-            })
+            };
+            Ok((assignment, row.get(3)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
