@@ -64,8 +64,16 @@ fn blind_nothing_of_the_others_shows_before_my_vote() {
     let pair = first_pair(&sample.project);
     let fresh = mla_relabeled(desk_as("tess", &sample.project).state());
     // Ben and Cem split on the pair before Tess has seen it: a tie, decided unclear.
-    votes_as(&sample.project, "ben", Vote::new(pair.0, pair.1, Verdict::Wrong));
-    votes_as(&sample.project, "cem", Vote::new(pair.0, pair.1, Verdict::Correct));
+    votes_as(
+        &sample.project,
+        "ben",
+        Vote::new(pair.0, pair.1, Verdict::Wrong),
+    );
+    votes_as(
+        &sample.project,
+        "cem",
+        Vote::new(pair.0, pair.1, Verdict::Correct),
+    );
     let mut harness = desk_as("tess", &sample.project);
     assert_eq!(current_pair(harness.state()), pair);
     let desk = harness.state();
@@ -74,7 +82,11 @@ fn blind_nothing_of_the_others_shows_before_my_vote() {
     assert!(harness.query_by_label_contains("Panel decision").is_none());
     assert!(harness.query_by_label_contains("disputed:").is_none());
     assert!(harness.query_by_label_contains("ben:").is_none());
-    assert!(harness.query_by_label_contains("History of this pair").is_none());
+    assert!(
+        harness
+            .query_by_label_contains("History of this pair")
+            .is_none()
+    );
     harness.get_by_label_contains("Blind round");
     // Queue row, filters and counters: nothing decided, nothing disputed.
     let state = review.state(&review.queue.items()[0]);
@@ -112,17 +124,35 @@ fn quorum_a_lone_vote_is_pending_and_moves_no_figure() {
     harness.key_press(Key::ArrowLeft);
     harness.run_steps(2);
     harness.get_by_label_contains("Panel decision: pending: 1 of 2 votes (quorum 2)");
-    assert_eq!(mla_relabeled(harness.state()), before, "pending: no figure moves");
+    assert_eq!(
+        mla_relabeled(harness.state()),
+        before,
+        "pending: no figure moves"
+    );
     assert_eq!(harness.state().counts().decided, 0);
-    assert!(harness.state().review().unwrap().decision(pair.0, pair.1).is_none());
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .decision(pair.0, pair.1)
+            .is_none()
+    );
 }
 
 #[test]
 fn chair_only_the_chair_overrides_and_withdraws() {
     let sample = sample();
     let pair = first_pair(&sample.project);
-    Project::open(&sample.project).unwrap().set_chair(Some("tess")).unwrap();
-    votes_as(&sample.project, "ben", Vote::new(pair.0, pair.1, Verdict::Wrong));
+    Project::open(&sample.project)
+        .unwrap()
+        .set_chair(Some("tess"))
+        .unwrap();
+    votes_as(
+        &sample.project,
+        "ben",
+        Vote::new(pair.0, pair.1, Verdict::Wrong),
+    );
     // Ben, not the chair, sees no override button.
     let ben = desk_as("ben", &sample.project);
     assert!(ben.query_by_label("Chair override…").is_none());
@@ -146,7 +176,10 @@ fn chair_only_the_chair_overrides_and_withdraws() {
     harness.get_by_label_contains("Panel decision: wrong — unanimous (1)");
     assert!(harness.query_by_label("Withdraw override").is_none());
     let review = harness.state().review().unwrap();
-    assert_eq!(review.decision(pair.0, pair.1).unwrap().verdict, Verdict::Wrong);
+    assert_eq!(
+        review.decision(pair.0, pair.1).unwrap().verdict,
+        Verdict::Wrong
+    );
     // Both stay in the pair's history: the override and its withdrawal.
     harness.get_by_label_contains("History of this pair (3 events)");
 }
@@ -160,15 +193,27 @@ fn discussion_a_detail_disagreement_is_listed_with_a_thread_of_notes() {
         severity: Some(severity),
         ..Vote::new(pair.0, pair.1, Verdict::Wrong)
     };
-    votes_as(&sample.project, "ben", wrong(Category::FineGrained, Severity::Major));
-    votes_as(&sample.project, "tess", wrong(Category::Spurious, Severity::Major));
+    votes_as(
+        &sample.project,
+        "ben",
+        wrong(Category::FineGrained, Severity::Major),
+    );
+    votes_as(
+        &sample.project,
+        "tess",
+        wrong(Category::Spurious, Severity::Major),
+    );
     let mut harness = desk_as("tess", &sample.project);
     harness.key_press(Key::D);
     harness.run_steps(2);
     harness.get_by_label("Discussion (1)");
     harness.get_by_label("disagree on category");
     harness.get_by_label_contains("now: wrong");
-    harness.get_all_by_label("Note for the panel…").next().unwrap().click();
+    harness
+        .get_all_by_label("Note for the panel…")
+        .next()
+        .unwrap()
+        .click();
     harness.run_steps(3);
     let field = harness.get_by_role(egui::accesskit::Role::MultilineTextInput);
     field.click();
@@ -177,7 +222,10 @@ fn discussion_a_detail_disagreement_is_listed_with_a_thread_of_notes() {
     harness.get_by_label("Post").click();
     harness.run_steps(3);
     let notes = harness.query_all_by_label_contains("tess (").count();
-    assert_eq!(notes, 2, "under the pair in the item panel and in the discussion");
+    assert_eq!(
+        notes, 2,
+        "under the pair in the item panel and in the discussion"
+    );
     harness.get_all_by_label("Reply").next().unwrap().click();
     harness.run_steps(3);
     let field = harness.get_by_role(egui::accesskit::Role::MultilineTextInput);
@@ -186,7 +234,10 @@ fn discussion_a_detail_disagreement_is_listed_with_a_thread_of_notes() {
     harness.run_steps(2);
     harness.get_by_label("Post").click();
     harness.run_steps(3);
-    harness.get_all_by_label_contains("↳ tess (").next().unwrap();
+    harness
+        .get_all_by_label_contains("↳ tess (")
+        .next()
+        .unwrap();
     let opened = Project::open(&sample.project).unwrap();
     let dataset = opened.dataset("sample").unwrap();
     let notes = opened.pair_notes(dataset.id, pair.0, pair.1).unwrap();
@@ -232,15 +283,26 @@ fn confusion_view_a_click_filters_the_queue_to_that_confusion() {
     harness.run_steps(2);
     harness.get_by_label("mistakes ▼");
     // The first row: the confusion with the most model mistakes.
-    harness.get_all_by_label_contains(" → ").next().unwrap().click();
+    harness
+        .get_all_by_label_contains(" → ")
+        .next()
+        .unwrap()
+        .click();
     harness.run_steps(3);
     let desk = harness.state();
-    let (from, to) = desk.settings().filter.confusion.expect("the queue filters one confusion");
+    let (from, to) = desk
+        .settings()
+        .filter
+        .confusion
+        .expect("the queue filters one confusion");
     let review = desk.review().unwrap();
     let kept = desk.view_len();
     assert!(kept >= 1 && kept < all, "{kept} of {all}");
     let item = desk.current().unwrap();
-    assert_eq!((review.evaluation.truth[item.image as usize], item.label), (Some(from), to));
+    assert_eq!(
+        (review.evaluation.truth[item.image as usize], item.label),
+        (Some(from), to)
+    );
     // Sorting by another heading reorders the rows and is kept in the settings.
     harness.get_by_label("WordNet distance").click();
     harness.run_steps(2);

@@ -59,11 +59,9 @@ fn two_machines_merge_their_votes_into_one_decision() {
     assert_eq!(verdict_of(&machine_a, 4, 3).unwrap().0, Verdict::Correct);
 
     let from_b = export(&machine_b, &fixture.path("b.csv"));
-    assert!(
-        from_b.starts_with(
-            "reviewer,image,label,verdict,category,severity,note,round,cast_at,reply_to\n"
-        )
-    );
+    assert!(from_b.starts_with(
+        "reviewer,image,label,verdict,category,severity,note,round,cast_at,reply_to\n"
+    ));
     assert_eq!(from_b.lines().count(), 3, "{from_b}");
     let said = merge(&machine_a, &fixture.path("b.csv"));
     assert!(said.contains("2 new"), "{said}");
@@ -115,7 +113,10 @@ fn the_chair_overrides_the_panel_with_a_reason() {
     vote(&project, "ana", 4, 3, Verdict::Wrong);
     vote(&project, "ben", 4, 3, Verdict::Wrong);
     let p = project.to_str().unwrap();
-    Project::open(&project).unwrap().set_chair(Some("chair")).unwrap();
+    Project::open(&project)
+        .unwrap()
+        .set_chair(Some("chair"))
+        .unwrap();
     let file = file_name(4);
     let said = bagel_ok(&[
         "decide",

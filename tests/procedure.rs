@@ -62,17 +62,26 @@ fn below_the_quorum_a_pair_is_pending_and_moves_no_figure() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
     let p = project.to_str().unwrap();
-    assert!(bagel_ok(&["info", p]).contains("panel · quorum 1 · blind round on · chair none named"));
+    assert!(
+        bagel_ok(&["info", p]).contains("panel · quorum 1 · blind round on · chair none named")
+    );
     let before = mla_relabeled(&project);
     let said = bagel_ok(&["config", p, "--quorum", "3"]);
-    assert!(said.contains("quorum 3: decisions changed on 0 pairs"), "{said}");
+    assert!(
+        said.contains("quorum 3: decisions changed on 0 pairs"),
+        "{said}"
+    );
     assert!(bagel_ok(&["info", p]).contains("quorum 3"));
 
     // Goldfish image, predicted tiger shark: two say correct, still pending.
     vote(&project, "ana", 4, 3, Vote::new(4, 3, Verdict::Correct));
     vote(&project, "ben", 4, 3, Vote::new(4, 3, Verdict::Correct));
     assert_eq!(decision_of(&project, 4, 3), None);
-    assert_eq!(mla_relabeled(&project), before, "a pending pair moves no figure");
+    assert_eq!(
+        mla_relabeled(&project),
+        before,
+        "a pending pair moves no figure"
+    );
     let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
     assert!(listed.starts_with("0 pairs"), "{listed}");
 
@@ -88,7 +97,11 @@ fn below_the_quorum_a_pair_is_pending_and_moves_no_figure() {
     assert_eq!(decision_of(&project, 4, 3), None);
     assert_eq!(mla_relabeled(&project), before);
     let zero = bagel(&["config", p, "--quorum", "0"]);
-    assert!(!zero.ok && zero.stderr.contains("--quorum must be at least 1"), "{}", zero.stderr);
+    assert!(
+        !zero.ok && zero.stderr.contains("--quorum must be at least 1"),
+        "{}",
+        zero.stderr
+    );
 }
 
 #[test]
@@ -98,27 +111,49 @@ fn only_the_chair_overrides_and_a_withdrawal_brings_the_panel_back() {
     vote(&project, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
     let args = ["--verdict", "C", "--reason", "fin", "--reviewer", "tess"];
     let nobody = decide(&project, &args);
-    assert!(!nobody.ok && nobody.stderr.contains("names no chair"), "{}", nobody.stderr);
-    Project::open(&project).unwrap().set_chair(Some("tess")).unwrap();
-    let impostor = decide(&project, &["--verdict", "C", "--reason", "fin", "--reviewer", "ana"]);
+    assert!(
+        !nobody.ok && nobody.stderr.contains("names no chair"),
+        "{}",
+        nobody.stderr
+    );
+    Project::open(&project)
+        .unwrap()
+        .set_chair(Some("tess"))
+        .unwrap();
+    let impostor = decide(
+        &project,
+        &["--verdict", "C", "--reason", "fin", "--reviewer", "ana"],
+    );
     assert!(
         !impostor.ok && impostor.stderr.contains("only the chair (tess)"),
         "{}",
         impostor.stderr
     );
     let said = decide(&project, &args);
-    assert!(said.ok && said.stdout.contains("correct by chair tess (fin)"), "{}", said.stderr);
+    assert!(
+        said.ok && said.stdout.contains("correct by chair tess (fin)"),
+        "{}",
+        said.stderr
+    );
     assert_eq!(decision_of(&project, 4, 3).unwrap().1, "chair tess");
 
     let withdrawn = decide(&project, &["--withdraw", "--reviewer", "tess"]);
-    assert!(withdrawn.ok && withdrawn.stdout.contains("withdrawn"), "{}", withdrawn.stderr);
+    assert!(
+        withdrawn.ok && withdrawn.stdout.contains("withdrawn"),
+        "{}",
+        withdrawn.stderr
+    );
     assert_eq!(
         decision_of(&project, 4, 3),
         Some((Verdict::Wrong, "panel".into())),
         "the panel's decision is back"
     );
     let again = decide(&project, &["--withdraw", "--reviewer", "tess"]);
-    assert!(!again.ok && again.stderr.contains("nothing to withdraw"), "{}", again.stderr);
+    assert!(
+        !again.ok && again.stderr.contains("nothing to withdraw"),
+        "{}",
+        again.stderr
+    );
     // Both the override and its withdrawal stay in the pair's history.
     let opened = Project::open(&project).unwrap();
     let dataset = opened.dataset("val").unwrap();
@@ -133,24 +168,46 @@ fn only_the_chair_overrides_and_a_withdrawal_brings_the_panel_back() {
 fn decide_takes_the_desks_spellings_and_names_what_is_wrong() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
-    Project::open(&project).unwrap().set_chair(Some("tess")).unwrap();
+    Project::open(&project)
+        .unwrap()
+        .set_chair(Some("tess"))
+        .unwrap();
     let chair = ["--reason", "a fin", "--reviewer", "tess"];
     let with = |extra: &[&str]| decide(&project, &[extra, &chair[..]].concat());
     let said = with(&["--verdict", "w", "--category", "2", "--severity", "M"]);
     assert!(said.ok, "{}", said.stderr);
-    assert!(said.stdout.contains("wrong · fine_grained_oov · major by chair tess"), "{}", said.stdout);
+    assert!(
+        said.stdout
+            .contains("wrong · fine_grained_oov · major by chair tess"),
+        "{}",
+        said.stdout
+    );
     let bad = with(&["--verdict", "wrong", "--category", "7"]);
     assert!(!bad.ok);
     for expected in ["--category", "'7'", "fine_grained", "non_prototypical"] {
         assert!(bad.stderr.contains(expected), "{expected}: {}", bad.stderr);
     }
     let bad = with(&["--verdict", "wrong", "--severity", "X"]);
-    assert!(bad.stderr.contains("--severity") && bad.stderr.contains("major"), "{}", bad.stderr);
-    let empty = decide(&project, &["--verdict", "C", "--reason", "  ", "--reviewer", "tess"]);
-    assert!(!empty.ok && empty.stderr.contains("--reason is empty"), "{}", empty.stderr);
+    assert!(
+        bad.stderr.contains("--severity") && bad.stderr.contains("major"),
+        "{}",
+        bad.stderr
+    );
+    let empty = decide(
+        &project,
+        &["--verdict", "C", "--reason", "  ", "--reviewer", "tess"],
+    );
+    assert!(
+        !empty.ok && empty.stderr.contains("--reason is empty"),
+        "{}",
+        empty.stderr
+    );
     let detail = with(&["--verdict", "correct", "--severity", "N"]);
     assert!(
-        !detail.ok && detail.stderr.contains("only a wrong verdict takes a category"),
+        !detail.ok
+            && detail
+                .stderr
+                .contains("only a wrong verdict takes a category"),
         "{}",
         detail.stderr
     );
@@ -169,7 +226,10 @@ fn agreement_names_its_kappa_and_the_pairs_it_is_over() {
     vote(&project, "ben", 0, 282, Vote::new(0, 282, Verdict::Wrong));
     let text = bagel_ok(&["agreement", p, "--dataset", "val"]);
     assert!(text.contains("Gwet's kappa"), "{text}");
-    assert!(text.contains("over 2 pairs with two or more votes"), "{text}");
+    assert!(
+        text.contains("over 2 pairs with two or more votes"),
+        "{text}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&bagel_ok(&["agreement", p, "--dataset", "val", "--json"])).unwrap();
     assert_eq!(json["verdict"]["kappa_name"], "gwet");
@@ -180,7 +240,10 @@ fn agreement_names_its_kappa_and_the_pairs_it_is_over() {
     // The same number of votes on every pair: Fleiss'.
     vote(&project, "cem", 0, 282, Vote::new(0, 282, Verdict::Wrong));
     let text = bagel_ok(&["agreement", p, "--dataset", "val"]);
-    assert!(text.contains("Fleiss' kappa") && text.contains("over 2 pairs"), "{text}");
+    assert!(
+        text.contains("Fleiss' kappa") && text.contains("over 2 pairs"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -197,24 +260,64 @@ fn the_discussion_lists_detail_disagreements_with_the_decision_and_a_thread() {
         vote(&project, reviewer, 4, 3, wrong(4, 3, category, severity));
     }
     let said = bagel_ok(&[
-        "note", p, "--dataset", "val", "--image", &file_name(4), "--label", "3", "--reviewer",
-        "ana", "--text", "the fin is a shark's",
+        "note",
+        p,
+        "--dataset",
+        "val",
+        "--image",
+        &file_name(4),
+        "--label",
+        "3",
+        "--reviewer",
+        "ana",
+        "--text",
+        "the fin is a shark's",
     ]);
     let tag = said.split_whitespace().nth(1).unwrap().to_owned();
     assert!(tag.starts_with('#') && tag.len() == 17, "{said}");
     bagel_ok(&[
-        "note", p, "--dataset", "val", "--image", &file_name(4), "--label", "3", "--reviewer",
-        "cem", "--text", "no, a goldfish's", "--reply-to", &tag,
+        "note",
+        p,
+        "--dataset",
+        "val",
+        "--image",
+        &file_name(4),
+        "--label",
+        "3",
+        "--reviewer",
+        "cem",
+        "--text",
+        "no, a goldfish's",
+        "--reply-to",
+        &tag,
     ]);
     let bad_reply = bagel(&[
-        "note", p, "--dataset", "val", "--image", &file_name(0), "--label", "282", "--reviewer",
-        "cem", "--text", "elsewhere", "--reply-to", &tag,
+        "note",
+        p,
+        "--dataset",
+        "val",
+        "--image",
+        &file_name(0),
+        "--label",
+        "282",
+        "--reviewer",
+        "cem",
+        "--text",
+        "elsewhere",
+        "--reply-to",
+        &tag,
     ]);
     assert!(!bad_reply.ok && bad_reply.stderr.contains("not a note on the same pair"));
 
     let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
-    assert!(listed.starts_with("1 pairs of val whose independent votes disagree"), "{listed}");
-    assert!(listed.contains("disagree on category · severity"), "{listed}");
+    assert!(
+        listed.starts_with("1 pairs of val whose independent votes disagree"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("disagree on category · severity"),
+        "{listed}"
+    );
     assert!(
         listed.contains("now: wrong · fine_grained · major (panel, unanimous (3))"),
         "{listed}"
@@ -222,8 +325,14 @@ fn the_discussion_lists_detail_disagreements_with_the_decision_and_a_thread() {
     let note = listed.find(&format!("{tag} ana")).expect(&listed);
     let reply = listed.find("cem (").expect(&listed);
     assert!(note < reply, "the reply under its note: {listed}");
-    let reply_line = listed.lines().find(|l| l.contains("no, a goldfish's")).unwrap();
-    let note_line = listed.lines().find(|l| l.contains("the fin is a shark's")).unwrap();
+    let reply_line = listed
+        .lines()
+        .find(|l| l.contains("no, a goldfish's"))
+        .unwrap();
+    let note_line = listed
+        .lines()
+        .find(|l| l.contains("the fin is a shark's"))
+        .unwrap();
     let indent = |line: &str| line.len() - line.trim_start().len();
     assert!(indent(reply_line) > indent(note_line), "{listed}");
 }
@@ -241,15 +350,24 @@ fn the_blind_round_hides_every_trace_of_the_others_until_i_vote() {
     let mla = unreviewed(&review);
     assert!(review.decision(4, 3).is_none(), "the decision is hidden");
     assert!(!review.is_disputed(4, 3) && !review.is_decided(4, 3));
-    assert_eq!(review.reviewed_counts(), (0, 0), "counters count nothing of the others'");
+    assert_eq!(
+        review.reviewed_counts(),
+        (0, 0),
+        "counters count nothing of the others'"
+    );
     assert!(review.labels_added(4).is_empty());
     // The chair is not blind: the tie is unclear, a valid label, and MLA re-labeled moved.
     let chair = Review::load(&opened, "val", "tess", &Silent).unwrap();
     assert!(chair.is_disputed(4, 3));
     assert_eq!(chair.decision(4, 3).unwrap().verdict, Verdict::Unclear);
-    assert!(unreviewed(&chair) != mla, "the chair's figures take the decision in");
+    assert!(
+        unreviewed(&chair) != mla,
+        "the chair's figures take the decision in"
+    );
     // Once I have voted, everything shows and the figures move.
-    review.vote(&mut opened, Vote::new(4, 3, Verdict::Correct)).unwrap();
+    review
+        .vote(&mut opened, Vote::new(4, 3, Verdict::Correct))
+        .unwrap();
     assert_eq!(review.decision(4, 3).unwrap().verdict, Verdict::Correct);
     assert!(review.is_disputed(4, 3));
     assert_eq!(review.reviewed_counts(), (1, 1));
@@ -263,19 +381,39 @@ fn assign_shares_the_pairs_and_progress_counts_what_is_left() {
     let p = project.to_str().unwrap();
     // The queue holds two pairs: bathtub predicted tub, goldfish predicted tiger shark.
     let args = [
-        "assign", p, "--dataset", "val", "--reviewers", "ana,ben,cem", "--per-pair", "2",
-        "--seed", "1",
+        "assign",
+        p,
+        "--dataset",
+        "val",
+        "--reviewers",
+        "ana,ben,cem",
+        "--per-pair",
+        "2",
+        "--seed",
+        "1",
     ];
     let said = bagel_ok(&args);
-    assert!(said.starts_with("2 pairs of val × 2 reviewers each: 4 assignments, 4 new"), "{said}");
+    assert!(
+        said.starts_with("2 pairs of val × 2 reviewers each: 4 assignments, 4 new"),
+        "{said}"
+    );
     let again = bagel_ok(&args);
-    assert!(again.contains("4 assignments, 0 new"), "the same seed, the same plan: {again}");
+    assert!(
+        again.contains("4 assignments, 0 new"),
+        "the same seed, the same plan: {again}"
+    );
     let json: serde_json::Value =
         serde_json::from_str(&bagel_ok(&["progress", p, "--dataset", "val", "--json"])).unwrap();
     let rows = json["reviewers"].as_array().unwrap();
-    let assigned: Vec<u64> = rows.iter().map(|r| r["assigned"].as_u64().unwrap()).collect();
+    let assigned: Vec<u64> = rows
+        .iter()
+        .map(|r| r["assigned"].as_u64().unwrap())
+        .collect();
     assert_eq!(assigned.iter().sum::<u64>(), 4);
-    assert!(assigned.iter().all(|&n| n == 1 || n == 2), "balanced: {assigned:?}");
+    assert!(
+        assigned.iter().all(|&n| n == 1 || n == 2),
+        "balanced: {assigned:?}"
+    );
 
     // Ana votes on each of her pairs: nothing left for her.
     let opened = Project::open(&project).unwrap();
@@ -286,13 +424,23 @@ fn assign_shares_the_pairs_and_progress_counts_what_is_left() {
         .collect();
     drop(opened);
     for &(image, label) in &hers {
-        vote(&project, "ana", image, label, Vote::new(image, label, Verdict::Correct));
+        vote(
+            &project,
+            "ana",
+            image,
+            label,
+            Vote::new(image, label, Verdict::Correct),
+        );
     }
     let table = bagel_ok(&["progress", p, "--dataset", "val"]);
     let ana = table.lines().find(|l| l.starts_with("ana")).unwrap();
     let cells: Vec<&str> = ana.split_whitespace().collect();
     let n = hers.len().to_string();
-    assert_eq!(cells[1..5], [n.as_str(), n.as_str(), "0", n.as_str()], "{table}");
+    assert_eq!(
+        cells[1..5],
+        [n.as_str(), n.as_str(), "0", n.as_str()],
+        "{table}"
+    );
 
     // The desk's "assigned to me" filter keeps exactly her pairs.
     let opened = Project::open(&project).unwrap();
@@ -309,8 +457,24 @@ fn assign_shares_the_pairs_and_progress_counts_what_is_left() {
     expected.sort();
     assert_eq!(kept, expected);
 
-    let bad = bagel(&["assign", p, "--dataset", "val", "--reviewers", "ana", "--per-pair", "2"]);
-    assert!(!bad.ok && bad.stderr.contains("--per-pair 2 must be between 1 and the 1"), "{}", bad.stderr);
+    let bad = bagel(&[
+        "assign",
+        p,
+        "--dataset",
+        "val",
+        "--reviewers",
+        "ana",
+        "--per-pair",
+        "2",
+    ]);
+    assert!(
+        !bad.ok
+            && bad
+                .stderr
+                .contains("--per-pair 2 must be between 1 and the 1"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
@@ -320,14 +484,28 @@ fn confusions_count_mistakes_votes_and_decisions_per_class_pair() {
     let p = project.to_str().unwrap();
     vote(&project, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
     let table = bagel_ok(&["confusions", p, "--dataset", "val"]);
-    assert!(table.starts_with("2 confusions of val; most mistakes first"), "{table}");
-    let shark = table.lines().find(|l| l.contains("goldfish")).expect(&table);
+    assert!(
+        table.starts_with("2 confusions of val; most mistakes first"),
+        "{table}"
+    );
+    let shark = table
+        .lines()
+        .find(|l| l.contains("goldfish"))
+        .expect(&table);
     let cells: Vec<&str> = shark.split_whitespace().collect();
     // 1 mistake, 1 image, 1 voted, 1 decided.
     assert_eq!(cells[..4], ["1", "1", "1", "1"], "{table}");
     assert!(shark.contains("→ 3 tiger shark"), "{shark}");
     let json: serde_json::Value = serde_json::from_str(&bagel_ok(&[
-        "confusions", p, "--dataset", "val", "--model", "m", "--top", "1", "--json",
+        "confusions",
+        p,
+        "--dataset",
+        "val",
+        "--model",
+        "m",
+        "--top",
+        "1",
+        "--json",
     ]))
     .unwrap();
     assert_eq!(json["confusions"], 2);
@@ -335,7 +513,11 @@ fn confusions_count_mistakes_votes_and_decisions_per_class_pair() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0]["distance"].as_u64().is_some());
     let bad = bagel(&["confusions", p, "--dataset", "val", "--model", "nope"]);
-    assert!(!bad.ok && bad.stderr.contains("no such model; it has m"), "{}", bad.stderr);
+    assert!(
+        !bad.ok && bad.stderr.contains("no such model; it has m"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
@@ -345,7 +527,12 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
     let p = project.to_str().unwrap();
     std::fs::create_dir_all(fixture.path("pictures/val")).unwrap();
     let said = bagel_ok(&[
-        "config", p, "--dataset", "val", "--image-root", fixture.path("pictures/val").to_str().unwrap(),
+        "config",
+        p,
+        "--dataset",
+        "val",
+        "--image-root",
+        fixture.path("pictures/val").to_str().unwrap(),
     ]);
     assert!(said.contains("(stored as \"pictures/val\")"), "{said}");
     // The project and its pictures move together: the root follows.
@@ -355,19 +542,47 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
     let opened = Project::open(&moved.path().join("p.bagel")).unwrap();
     let root = opened.dataset("val").unwrap().image_root.unwrap();
     assert_eq!(root, moved.path().join("pictures/val"));
-    assert!(bagel_ok(&["info", moved.path().join("p.bagel").to_str().unwrap()])
-        .contains(&moved.path().join("pictures/val").display().to_string()));
+    assert!(
+        bagel_ok(&["info", moved.path().join("p.bagel").to_str().unwrap()])
+            .contains(&moved.path().join("pictures/val").display().to_string())
+    );
     // Outside the project's folder: absolute. A folder that is not there: named.
     let elsewhere = tempfile::tempdir().unwrap();
     let said = bagel_ok(&[
-        "config", p, "--dataset", "val", "--image-root", elsewhere.path().to_str().unwrap(),
+        "config",
+        p,
+        "--dataset",
+        "val",
+        "--image-root",
+        elsewhere.path().to_str().unwrap(),
     ]);
     let canonical = std::fs::canonicalize(elsewhere.path()).unwrap();
-    assert!(said.contains(&format!("(stored as {:?})", canonical.display().to_string())), "{said}");
-    let missing = bagel(&["config", p, "--dataset", "val", "--image-root", "/no/such/folder"]);
-    assert!(!missing.ok && missing.stderr.contains("/no/such/folder: no such folder"), "{}", missing.stderr);
+    assert!(
+        said.contains(&format!(
+            "(stored as {:?})",
+            canonical.display().to_string()
+        )),
+        "{said}"
+    );
+    let missing = bagel(&[
+        "config",
+        p,
+        "--dataset",
+        "val",
+        "--image-root",
+        "/no/such/folder",
+    ]);
+    assert!(
+        !missing.ok && missing.stderr.contains("/no/such/folder: no such folder"),
+        "{}",
+        missing.stderr
+    );
     let no_dataset = bagel(&["config", p, "--image-root", "/tmp"]);
-    assert!(!no_dataset.ok && no_dataset.stderr.contains("--dataset"), "{}", no_dataset.stderr);
+    assert!(
+        !no_dataset.ok && no_dataset.stderr.contains("--dataset"),
+        "{}",
+        no_dataset.stderr
+    );
 }
 
 #[test]
@@ -377,33 +592,98 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
     let machine_b = fixture.path("b.bagel");
     std::fs::copy(&machine_a, &machine_b).unwrap();
     let (a, b) = (machine_a.to_str().unwrap(), machine_b.to_str().unwrap());
-    bagel_ok(&["assign", a, "--dataset", "val", "--reviewers", "ana,ben", "--per-pair", "1"]);
+    bagel_ok(&[
+        "assign",
+        a,
+        "--dataset",
+        "val",
+        "--reviewers",
+        "ana,ben",
+        "--per-pair",
+        "1",
+    ]);
     vote(&machine_a, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
     let said = bagel_ok(&[
-        "note", a, "--dataset", "val", "--image", &file_name(4), "--label", "3", "--reviewer",
-        "ana", "--text", "a fin, \"clearly\"",
+        "note",
+        a,
+        "--dataset",
+        "val",
+        "--image",
+        &file_name(4),
+        "--label",
+        "3",
+        "--reviewer",
+        "ana",
+        "--text",
+        "a fin, \"clearly\"",
     ]);
     let tag = said.split_whitespace().nth(1).unwrap().to_owned();
     bagel_ok(&[
-        "note", a, "--dataset", "val", "--image", &file_name(4), "--label", "3", "--reviewer",
-        "ben", "--text", "agreed", "--reply-to", &tag,
+        "note",
+        a,
+        "--dataset",
+        "val",
+        "--image",
+        &file_name(4),
+        "--label",
+        "3",
+        "--reviewer",
+        "ben",
+        "--text",
+        "agreed",
+        "--reply-to",
+        &tag,
     ]);
     let out = fixture.path("a.csv");
     bagel_ok(&["export", "votes", a, out.to_str().unwrap()]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text.matches(",note,").count(), 2, "{text}");
     assert_eq!(text.matches(",assignment,").count(), 2, "{text}");
-    let merged = bagel_ok(&["import", "votes", b, "--dataset", "val", out.to_str().unwrap()]);
-    assert!(merged.contains("5 votes read") && merged.contains("5 new"), "{merged}");
-    let again = bagel_ok(&["import", "votes", b, "--dataset", "val", out.to_str().unwrap()]);
+    let merged = bagel_ok(&[
+        "import",
+        "votes",
+        b,
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        merged.contains("5 votes, notes and assignments read") && merged.contains("5 new"),
+        "{merged}"
+    );
+    let again = bagel_ok(&[
+        "import",
+        "votes",
+        b,
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
     assert!(again.contains("0 new"), "a union: {again}");
     // Machine B now holds the same thread and the same assignments.
-    let listed = bagel_ok(&["discussion", b, "--dataset", "val"]);
-    let theirs = bagel_ok(&["discussion", a, "--dataset", "val"]);
-    assert_eq!(listed, theirs);
+    let logged = |path: &Path| {
+        let opened = Project::open(path).unwrap();
+        let dataset = opened.dataset("val").unwrap();
+        (
+            opened.notes(dataset.id).unwrap(),
+            opened.assignments(dataset.id).unwrap(),
+        )
+    };
+    let (notes, assignments) = logged(&machine_b);
+    assert_eq!((notes.len(), assignments.len()), (2, 2));
+    assert_eq!(
+        notes[1].reply_to,
+        Some(notes[0].id),
+        "the reply still answers its note"
+    );
+    assert_eq!(logged(&machine_b), logged(&machine_a));
     let out_b = fixture.path("b.csv");
     bagel_ok(&["export", "votes", b, out_b.to_str().unwrap()]);
-    assert_eq!(std::fs::read_to_string(&out_b).unwrap(), text, "the same bytes");
+    assert_eq!(
+        std::fs::read_to_string(&out_b).unwrap(),
+        text,
+        "the same bytes"
+    );
     // A reply whose note is nowhere is refused, naming it, and nothing is written.
     let orphan = format!(
         "reviewer,image,label,verdict,category,severity,note,round,cast_at,reply_to\n\
@@ -412,9 +692,20 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
     );
     let counts = common::table_counts(&machine_b);
     let refused = bagel(&[
-        "import", "votes", b, "--dataset", "val",
-        fixture.write("orphan.csv", orphan.as_bytes()).to_str().unwrap(),
+        "import",
+        "votes",
+        b,
+        "--dataset",
+        "val",
+        fixture
+            .write("orphan.csv", orphan.as_bytes())
+            .to_str()
+            .unwrap(),
     ]);
-    assert!(!refused.ok && refused.stderr.contains("answers a note"), "{}", refused.stderr);
+    assert!(
+        !refused.ok && refused.stderr.contains("answers a note"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(common::table_counts(&machine_b), counts);
 }

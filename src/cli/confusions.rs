@@ -50,7 +50,9 @@ pub fn confusions(args: Confusions) -> Result<()> {
     super::out::line(format_args!(
         "{total} confusions of {}{}; most mistakes first",
         args.dataset,
-        args.model.as_ref().map_or(String::new(), |m| format!(" by {m}"))
+        args.model
+            .as_ref()
+            .map_or(String::new(), |m| format!(" by {m}"))
     ))?;
     super::out::line(format_args!(
         "{:>8} {:>6} {:>5} {:>7} {:>4}  original → predicted",

@@ -112,7 +112,12 @@ fn current_decision(
             severity: decision.severity,
             ..Vote::new(image, label, decision.verdict)
         };
-        return Ok(format!("{} ({}, {})", vote.summary(), decision.source, decision.reason));
+        return Ok(format!(
+            "{} ({}, {})",
+            vote.summary(),
+            decision.source,
+            decision.reason
+        ));
     }
     Ok(match pending_votes(standing, quorum) {
         Some(voted) => format!("pending: {voted} of {quorum} votes"),

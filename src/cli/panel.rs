@@ -46,7 +46,12 @@ pub struct Decide {
     #[arg(long)]
     label: String,
     /// correct (C), unclear (U), wrong (W) or problematic (P).
-    #[arg(long, value_enum, ignore_case = true, required_unless_present = "withdraw")]
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        required_unless_present = "withdraw"
+    )]
     verdict: Option<Verdict>,
     /// For wrong: fine_grained (1), fine_grained_oov (2), spurious (3), non_prototypical (4).
     #[arg(long, value_enum, ignore_case = true)]
@@ -135,7 +140,9 @@ pub fn decide(args: Decide) -> Result<()> {
     }
     let reason = args.reason.unwrap_or_default();
     if reason.trim().is_empty() {
-        bail!("--reason is empty: say why the chair overrides the panel, for the panel to read later");
+        bail!(
+            "--reason is empty: say why the chair overrides the panel, for the panel to read later"
+        );
     }
     let Some(verdict) = args.verdict else {
         bail!("--verdict is missing: give correct, unclear, wrong or problematic (C, U, W, P)");

@@ -5,8 +5,8 @@ use super::command::Command;
 use super::keys::Action;
 use super::names::{verdict_mark, vote_summary};
 use super::{Desk, theme};
-use crate::panel::queue::{PairStatus, is_incomplete, ranked_scores};
 use crate::panel::chair::standing_override;
+use crate::panel::queue::{PairStatus, is_incomplete, ranked_scores};
 use crate::panel::voting::{pending_votes, standing_votes};
 use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
@@ -69,8 +69,9 @@ impl Desk {
     pub(super) fn labels_of_image(&self, image: u32) -> Option<BTreeSet<ClassId>> {
         let review = self.review.as_ref()?;
         let index = image as usize;
-        let mut labels: BTreeSet<ClassId> =
-            (review.labels_added(image).into_iter()).map(|(class, _)| class).collect();
+        let mut labels: BTreeSet<ClassId> = (review.labels_added(image).into_iter())
+            .map(|(class, _)| class)
+            .collect();
         labels.extend(review.evaluation.truth[index]);
         for source in [&review.labels, &review.real].into_iter().flatten() {
             labels.extend(source.correct.get(index));
@@ -178,8 +179,11 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
             .map(|&(class, _)| (class, true))
             .collect()
     };
+    let plain = |classes: &[ClassId]| -> Vec<(ClassId, bool)> {
+        classes.iter().map(|&c| (c, false)).collect()
+    };
     let imported = |classes: &[ClassId], verdict: Verdict| -> Vec<(ClassId, bool)> {
-        let mut listed: Vec<(ClassId, bool)> = classes.iter().map(|&c| (c, false)).collect();
+        let mut listed = plain(classes);
         listed.extend(added_as(verdict));
         listed
     };
@@ -193,7 +197,7 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
                 ui,
                 vocab,
                 "previously wrong",
-                &imported(&entry.wrong, Verdict::Wrong),
+                &plain(&entry.wrong),
                 theme::BAD,
             );
             if entry.problematic {
@@ -218,12 +222,16 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
     }
     if let Some(entry) = review.real.as_ref().and_then(|l| l.entry(image)) {
         let color = ui.visuals().text_color();
-        label_list(ui, vocab, "ReaL", &imported(&entry.correct), color);
+        label_list(ui, vocab, "ReaL", &plain(&entry.correct), color);
     }
 }
 
 /// "wrong — majority 2 of 3", "pending: 1 of 3 votes (quorum 3)", or "none yet".
-pub(super) fn decision_text(review: &Review, pair: (u32, ClassId), history: &[VoteEvent]) -> String {
+pub(super) fn decision_text(
+    review: &Review,
+    pair: (u32, ClassId),
+    history: &[VoteEvent],
+) -> String {
     if let Some(d) = review.decision(pair.0, pair.1) {
         return format!("{} — {}", super::names::verdict_name(d.verdict), d.reason);
     }

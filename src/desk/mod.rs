@@ -359,7 +359,11 @@ impl Desk {
     /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).
     fn show_review(&mut self, mut review: Review, keep_place: bool) {
         let place = (self.current()).map(|item| (item.image, item.label));
-        if let Some(root) = self.settings.image_roots.get(&self.image_root_key(&review.dataset.name)) {
+        if let Some(root) = self
+            .settings
+            .image_roots
+            .get(&self.image_root_key(&review.dataset.name))
+        {
             review.dataset.image_root = Some(root.clone());
         }
         self.panel_summary = None;

@@ -139,7 +139,7 @@ impl PanelNoteForm {
 
 pub fn panel_note_window(ctx: &egui::Context, form: &mut PanelNoteForm) -> Option<Command> {
     let mut command = None;
-    let modal = egui::Modal::new(egui::Id::new("panel_note")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("panel_note")).show(ctx, |ui| {
         ui.set_width(480.0);
         ui.heading(match form.reply_to {
             Some(_) => "Reply",

@@ -6,20 +6,20 @@
 use super::command::Command;
 use super::names::{category_name, severity_name, verdict_mark, vote_summary};
 use super::settings::PanelTab;
+use super::work_view::{confusions_tab, progress_tab};
 use super::{Desk, theme};
 use crate::error::Result;
 use crate::metrics::mistakes::{ChiSquare, MistakeReport, counts_of_models, load_mistake_report};
 use crate::panel::agreement::{Agreement, PanelAgreement, panel_agreement};
-use crate::panel::discussion::{Disagreement, discussion_pairs, thread};
-use crate::panel::{Category, Review, Round, Severity, VoteEvent};
 use crate::panel::assign::{ReviewerProgress, progress};
 use crate::panel::confusions::{Confusion, confusions};
-use crate::verdict::Note;
-use super::work_view::{confusions_tab, progress_tab};
-use std::collections::BTreeSet;
+use crate::panel::discussion::{Disagreement, discussion_pairs, thread};
+use crate::panel::{Category, Review, Round, Severity, VoteEvent};
 use crate::store::Project;
+use crate::verdict::Note;
 use crate::vocab::ClassId;
 use egui::RichText;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 
 /// Pairs the agreement tab lists, least agreement first.
@@ -65,7 +65,11 @@ impl PanelSummary {
                 Disputed {
                     image,
                     label,
-                    title: format!("{} · {}", review.files[image as usize], vocab.describe(label)),
+                    title: format!(
+                        "{} · {}",
+                        review.files[image as usize],
+                        vocab.describe(label)
+                    ),
                     on: pair.on,
                     now: super::item::decision_text(review, pair.pair, &pair.votes),
                     votes: pair.votes,
@@ -85,8 +89,14 @@ impl PanelSummary {
         let counts = counts_of_models(&review.evaluation.models, &decisions);
         let mistakes = load_mistake_report(project, review.dataset.id, counts)?;
         let voted: BTreeSet<(u32, ClassId)> = events.iter().map(|e| (e.image, e.label)).collect();
-        let is_voted = |image, label| voted.contains(&(image, label));
-        let confusions = confusions(review.queue.items(), &review.evaluation.truth, None, &is_voted, review);
+        let is_voted = |image: u32, label: ClassId| voted.contains(&(image, label));
+        let confusions = confusions(
+            review.queue.items(),
+            &review.evaluation.truth,
+            None,
+            &is_voted,
+            review,
+        );
         let progress = progress(&project.assignments(review.dataset.id)?, &events);
         Ok(PanelSummary {
             discussion,
@@ -216,7 +226,10 @@ fn discussion_tab(ui: &mut egui::Ui, summary: &PanelSummary) -> Vec<Command> {
                         commands.push(Command::GoToPair(pair.image, pair.label));
                     }
                     ui.label(RichText::new(&pair.title).strong());
-                    ui.label(RichText::new(format!("disagree on {}", pair.on.describe())).color(theme::WARN));
+                    ui.label(
+                        RichText::new(format!("disagree on {}", pair.on.describe()))
+                            .color(theme::WARN),
+                    );
                     if let Some(share) = summary.pair_agreement(pair.image, pair.label) {
                         ui.label(format!("agreement {:.0}%", share * 100.0));
                     }
@@ -236,14 +249,25 @@ fn discussion_tab(ui: &mut egui::Ui, summary: &PanelSummary) -> Vec<Command> {
 
 /// A pair's notes as a thread (replies under what they answer), each with Reply, and a
 /// button for a new note.
-pub(super) fn note_thread(ui: &mut egui::Ui, pair: (u32, ClassId), notes: &[Note]) -> Option<Command> {
+pub(super) fn note_thread(
+    ui: &mut egui::Ui,
+    pair: (u32, ClassId),
+    notes: &[Note],
+) -> Option<Command> {
     let mut command = None;
     for (depth, note) in thread(notes) {
         ui.horizontal_wrapped(|ui| {
             ui.add_space(16.0 * depth as f32);
             let arrow = if note.reply_to.is_some() { "↳ " } else { "" };
-            ui.label(format!("{arrow}{} ({}): {}", note.reviewer, note.written_at, note.text));
-            if ui.small_button("Reply").on_hover_text("answer this note").clicked() {
+            ui.label(format!(
+                "{arrow}{} ({}): {}",
+                note.reviewer, note.written_at, note.text
+            ));
+            if ui
+                .small_button("Reply")
+                .on_hover_text("answer this note")
+                .clicked()
+            {
                 command = Some(Command::NoteForm(pair, Some(note.id)));
             }
         });

@@ -46,7 +46,11 @@ pub(super) fn confusions_tab(
                         ("decided", ConfusionOrder::Decided),
                         ("WordNet distance", ConfusionOrder::Distance),
                     ] {
-                        let text = if by == order { format!("{heading} ▼") } else { heading.into() };
+                        let text = if by == order {
+                            format!("{heading} ▼")
+                        } else {
+                            heading.into()
+                        };
                         if ui.button(text).clicked() {
                             chosen_order = by;
                         }
@@ -58,7 +62,11 @@ pub(super) fn confusions_tab(
                             class_name(vocab, row.original),
                             class_name(vocab, row.predicted)
                         );
-                        if ui.link(name).on_hover_text("review this confusion in the queue").clicked() {
+                        if ui
+                            .link(name)
+                            .on_hover_text("review this confusion in the queue")
+                            .clicked()
+                        {
                             command = Some(Command::FilterConfusion(row.original, row.predicted));
                         }
                         ui.label(row.mistakes.to_string());
@@ -80,20 +88,35 @@ pub(super) fn confusions_tab(
 
 pub(super) fn progress_tab(ui: &mut egui::Ui, rows: &[ReviewerProgress]) {
     if rows.is_empty() {
-        ui.label("Nobody has been assigned pairs or voted yet (bagel assign shares the queue out).");
+        ui.label(
+            "Nobody has been assigned pairs or voted yet (bagel assign shares the queue out).",
+        );
         return;
     }
     egui::Grid::new("progress")
         .num_columns(6)
         .striped(true)
         .show(ui, |ui| {
-            for heading in ["reviewer", "assigned", "voted", "left", "independent", "discussion"] {
+            for heading in [
+                "reviewer",
+                "assigned",
+                "voted",
+                "left",
+                "independent",
+                "discussion",
+            ] {
                 ui.label(RichText::new(heading).strong());
             }
             ui.end_row();
             for row in rows {
                 ui.label(&row.reviewer);
-                for value in [row.assigned, row.voted, row.left, row.independent, row.discussion] {
+                for value in [
+                    row.assigned,
+                    row.voted,
+                    row.left,
+                    row.independent,
+                    row.discussion,
+                ] {
                     ui.label(value.to_string());
                 }
                 ui.end_row();

@@ -54,7 +54,9 @@ pub fn export_votes(
         .filter(|n| chosen(&n.reviewer))
         .collect();
     let assignments = project.assignment_rows(info.id)?;
-    let assignments: Vec<_> = (assignments.iter()).filter(|(a, _)| chosen(&a.reviewer)).collect();
+    let assignments: Vec<_> = (assignments.iter())
+        .filter(|(a, _)| chosen(&a.reviewer))
+        .collect();
     write_atomically(out, |sink| {
         let mut writer = csv::Writer::from_writer(sink);
         writer.write_record(VOTE_COLUMNS)?;

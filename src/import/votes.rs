@@ -5,10 +5,10 @@
 use super::raters::{crowd_log, read_rater_answers};
 use super::{FileIndex, ImportReport, csv_headers, read_text};
 use crate::error::{Error, Result};
+use crate::panel::shared_log::SharedLog;
 use crate::panel::voting::Ballot;
 use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
-use crate::panel::shared_log::SharedLog;
 use crate::verdict::{self, Assignment, Category, Note, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use std::collections::HashMap;
@@ -40,6 +40,7 @@ pub fn import_votes(
         dataset: &dataset,
         files: &files,
     };
+    let mut what = "votes";
     let (read, merged) = if is_rater_file(file) {
         let answers = read_rater_answers(file, project.vocab().len(), progress)?;
         let log = crowd_log(file, &answers, &files, verdict::now_millis())?;
@@ -52,11 +53,14 @@ pub fn import_votes(
         check_cancelled(progress)?;
         progress.begin("merging votes", 0);
         let read = events.len() + shared.notes.len() + shared.assignments.len();
+        if !shared.is_empty() {
+            what = "votes, notes and assignments";
+        }
         (read, ballot.merge_with(project, &events, &shared)?)
     };
     Ok(ImportReport {
         summary: format!(
-            "{read} votes read from {}: {} new, {} already standing; decisions changed on {} images",
+            "{read} {what} read from {}: {} new, {} already standing; decisions changed on {} images",
             file.display(),
             merged.added,
             merged.unchanged,
@@ -128,8 +132,6 @@ pub fn read_vote_csv(
         if round == NOTE_ROUND || round == ASSIGNMENT_ROUND {
             let row = SharedRow {
                 reviewer,
-                image,
-                label,
                 verdict,
                 text: note,
                 cast_at: time,
@@ -179,8 +181,6 @@ pub fn read_vote_csv(
 /// A row of round `note` or `assignment`.
 struct SharedRow<'a> {
     reviewer: &'a str,
-    image: &'a str,
-    label: &'a str,
     verdict: &'a str,
     text: &'a str,
     cast_at: &'a str,
@@ -203,7 +203,14 @@ fn parse_shared(
     let time = parse_cast_at(row.cast_at, now)?;
     let reviewer = row.reviewer.to_owned();
     if !is_note {
-        shared.assignments.push((Assignment { image, label, reviewer }, time));
+        shared.assignments.push((
+            Assignment {
+                image,
+                label,
+                reviewer,
+            },
+            time,
+        ));
         return Ok(());
     }
     if row.text.is_empty() {

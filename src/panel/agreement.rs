@@ -251,7 +251,7 @@ mod tests {
         }
         // Subject 2 exactly: (2·1 + 6·5 + 4·3 + 2·1) / (14·13) = 46 / 182.
         assert_near(result.per_item[1].unwrap(), 46.0 / 182.0, 1e-12);
-        let kappa = result.kappa.unwrap();
+        let kappa = result.kappa.clone().unwrap();
         assert_near(kappa.observed, 0.378, 0.0005);
         assert_near(kappa.chance, 0.213, 0.0005);
         assert_near(kappa.value, 0.210, 0.0005);
@@ -261,7 +261,11 @@ mod tests {
         assert_near(kappa.chance, 4170.0 / 19600.0, 1e-12);
         assert_eq!(result.mean, Some(kappa.observed));
         assert_eq!((kappa.items, kappa.raters_per_item), (10, Some(14)));
-        assert!(result.describe().contains("Fleiss' kappa 0.210 over 10 pairs"));
+        assert!(
+            result
+                .describe()
+                .contains("Fleiss' kappa 0.210 over 10 pairs")
+        );
     }
 
     #[test]
@@ -277,7 +281,7 @@ mod tests {
         // P̄ = (1 + 1/3 + 0) / 3 = 4/9. Shares over the four rated items: category 0 (1 +
         // 2/3 + 1/2 + 1) / 4 = 19/24, category 1 5/24; P̄e = (361 + 25) / 576 = 193/288;
         // kappa = (128/288 - 193/288) / (95/288) = -13/19.
-        let kappa = result.kappa.unwrap();
+        let kappa = result.kappa.clone().unwrap();
         assert_near(kappa.observed, 4.0 / 9.0, 1e-12);
         assert_near(kappa.chance, 193.0 / 288.0, 1e-12);
         assert_near(kappa.value, -13.0 / 19.0, 1e-12);

@@ -123,7 +123,11 @@ pub(crate) fn model_index(evaluation: &Evaluation, name: &str) -> Result<u16> {
 
 impl Ballot<'_> {
     /// Writes assignments into the log in one transaction; returns how many were new.
-    pub fn write_assignments(&self, project: &mut Project, planned: &[Assignment]) -> Result<usize> {
+    pub fn write_assignments(
+        &self,
+        project: &mut Project,
+        planned: &[Assignment],
+    ) -> Result<usize> {
         let vocab = project.vocab().clone();
         let names = EventNames {
             dataset: &self.dataset.name,
@@ -149,23 +153,29 @@ pub struct ReviewerProgress {
 
 /// Every reviewer's progress on a dataset (those assigned work and those who voted), by name.
 pub fn progress(assignments: &[Assignment], events: &[VoteEvent]) -> Vec<ReviewerProgress> {
+    let by_pair = events_by_pair(events);
     let mut voted: BTreeSet<(&str, u32, ClassId)> = BTreeSet::new();
     let mut rows: BTreeMap<&str, ReviewerProgress> = BTreeMap::new();
-    for (pair, events) in &events_by_pair(events) {
+    for (pair, events) in &by_pair {
         for event in standing_votes(events) {
-            let row = rows.entry(&event.reviewer).or_default();
+            let row = rows.entry(event.reviewer.as_str()).or_default();
             match event.round {
                 Round::Independent => row.independent += 1,
                 Round::Discussion => row.discussion += 1,
                 Round::Chair | Round::Crowd => continue,
             }
-            voted.insert((&event.reviewer, pair.0, pair.1));
+            voted.insert((event.reviewer.as_str(), pair.0, pair.1));
         }
     }
     for assignment in assignments {
-        let row = rows.entry(&assignment.reviewer).or_default();
+        let row = rows.entry(assignment.reviewer.as_str()).or_default();
         row.assigned += 1;
-        if voted.contains(&(&assignment.reviewer, assignment.image, assignment.label)) {
+        let pair = (
+            assignment.reviewer.as_str(),
+            assignment.image,
+            assignment.label,
+        );
+        if voted.contains(&pair) {
             row.voted += 1;
         }
     }
@@ -208,8 +218,14 @@ mod tests {
         let counts = [count("ana"), count("ben"), count("cem")];
         assert_eq!(counts.iter().sum::<usize>(), 20);
         assert!(counts.iter().all(|&c| c == 6 || c == 7), "{counts:?}");
-        assert_eq!(plan(&pairs, &request(&["ana", "ben", "cem"], 2, 7)).unwrap(), planned);
-        assert_ne!(plan(&pairs, &request(&["ana", "ben", "cem"], 2, 8)).unwrap(), planned);
+        assert_eq!(
+            plan(&pairs, &request(&["ana", "ben", "cem"], 2, 7)).unwrap(),
+            planned
+        );
+        assert_ne!(
+            plan(&pairs, &request(&["ana", "ben", "cem"], 2, 8)).unwrap(),
+            planned
+        );
         assert!(plan(&pairs, &request(&["ana", "ben"], 3, 7)).is_err());
         assert!(plan(&pairs, &request(&["ana", "ana"], 1, 7)).is_err());
     }

@@ -49,7 +49,10 @@ pub fn confusions(
     status: &impl PairStatus,
 ) -> Vec<Confusion> {
     let mut by_pair: BTreeMap<(ClassId, ClassId), Confusion> = BTreeMap::new();
-    for item in items.iter().filter(|i| model.is_none_or(|m| i.models.contains(&m))) {
+    for item in items
+        .iter()
+        .filter(|i| model.is_none_or(|m| i.models.contains(&m)))
+    {
         let Some(truth) = original.get(item.image as usize).copied().flatten() else {
             continue;
         };
@@ -137,6 +140,12 @@ pub fn dataset_confusions(
             .map(|d| (d.image, d.label))
             .collect(),
     };
-    let voted = |image, label| logged.voted.contains(&(image, label));
-    Ok(confusions(queue.items(), &evaluation.truth, model, &voted, &logged))
+    let voted = |image: u32, label: ClassId| logged.voted.contains(&(image, label));
+    Ok(confusions(
+        queue.items(),
+        &evaluation.truth,
+        model,
+        &voted,
+        &logged,
+    ))
 }

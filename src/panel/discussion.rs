@@ -47,8 +47,18 @@ pub fn disagreement(events: &[VoteEvent]) -> Disagreement {
     let distinct = |given: BTreeSet<usize>| given.len() > 1;
     Disagreement {
         verdict: votes.iter().any(|v| v.verdict != votes[0].verdict),
-        category: distinct((wrong.clone()).filter_map(|v| v.category).map(|c| c as usize).collect()),
-        severity: distinct(wrong.filter_map(|v| v.severity).map(|s| s as usize).collect()),
+        category: distinct(
+            (wrong.clone())
+                .filter_map(|v| v.category)
+                .map(|c| c as usize)
+                .collect(),
+        ),
+        severity: distinct(
+            wrong
+                .filter_map(|v| v.severity)
+                .map(|s| s as usize)
+                .collect(),
+        ),
     }
 }
 

@@ -4,14 +4,14 @@
 //! metrics that follow the votes live ([`live`]).
 
 pub mod aggregate;
-pub mod assign;
 pub mod agreement;
+pub mod assign;
 pub mod chair;
 pub mod confusions;
 pub mod crowd;
 pub mod dawid_skene;
-pub mod discussion;
 pub mod decide;
+pub mod discussion;
 pub mod live;
 pub mod queue;
 pub mod quorum;

@@ -15,7 +15,10 @@ pub fn set_quorum(project: &mut Project, quorum: usize) -> Result<usize> {
     }
     let mut logs = Vec::new();
     for dataset in project.datasets()? {
-        logs.push((dataset.id, events_by_pair(&project.vote_events(dataset.id)?)));
+        logs.push((
+            dataset.id,
+            events_by_pair(&project.vote_events(dataset.id)?),
+        ));
     }
     project.write(|tx| {
         Project::put_quorum(tx, quorum)?;

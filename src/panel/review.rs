@@ -2,9 +2,9 @@
 //! interface in it. Votes go to the project file first; only then do the queue marks, the
 //! undo stack and the live metrics change.
 
-use super::queue::{PairStatus, QueueItem, ReviewQueue, imported_valid};
 use super::chair;
-use super::discussion::{discussion_pairs, disagreement};
+use super::discussion::{disagreement, discussion_pairs};
+use super::queue::{PairStatus, QueueItem, ReviewQueue, imported_valid};
 use super::voting::{Ballot, standing_votes};
 use super::{DecisionKind, LiveMetrics, Round, Verdict, Vote};
 use crate::data::{ImageLabels, LabelKind};
@@ -130,11 +130,12 @@ impl Review {
         if !self.visibility.blind {
             return Ok(());
         }
-        let hidden: BTreeSet<u32> = (project.decisions_of_kind(self.dataset.id, DecisionKind::Panel)?)
-            .iter()
-            .filter(|d| !self.opened.contains(&(d.image, d.label)))
-            .map(|d| d.image)
-            .collect();
+        let hidden: BTreeSet<u32> = (project
+            .decisions_of_kind(self.dataset.id, DecisionKind::Panel)?)
+        .iter()
+        .filter(|d| !self.opened.contains(&(d.image, d.label)))
+        .map(|d| d.image)
+        .collect();
         for image in hidden {
             self.take_in_decisions(project, image)?;
         }
@@ -373,7 +374,7 @@ impl Review {
         let mine = (self
             .my_votes
             .range((image, ClassId::MIN)..=(image, ClassId::MAX)))
-        .filter(|(&(_, label), _)| self.live.decision(image, label).is_none())
+        .filter(|(pair, _)| self.live.decision(image, pair.1).is_none())
         .map(|(&(_, label), vote)| (label, vote.verdict));
         let mut added: Vec<(ClassId, Verdict)> = decided
             .chain(mine)

@@ -31,10 +31,15 @@ impl SharedLog {
         known: &BTreeSet<(i64, u32, u16)>,
     ) -> Result<usize> {
         let mut ids = known.clone();
-        ids.extend(self.notes.iter().map(|n| (names.note_id(n), n.image, n.label)));
-        if let Some(orphan) = (self.notes.iter())
-            .find(|n| n.reply_to.is_some_and(|p| !ids.contains(&(p, n.image, n.label))))
-        {
+        ids.extend(
+            self.notes
+                .iter()
+                .map(|n| (names.note_id(n), n.image, n.label)),
+        );
+        if let Some(orphan) = (self.notes.iter()).find(|n| {
+            n.reply_to
+                .is_some_and(|p| !ids.contains(&(p, n.image, n.label)))
+        }) {
             return Err(Error::Usage(format!(
                 "{}'s note {:?} answers a note the project and the file do not have on that pair; export the votes again from a project that has it",
                 orphan.reviewer, orphan.text
@@ -42,7 +47,8 @@ impl SharedLog {
         }
         let (_, mut added) = append_notes(tx, dataset_id, names, &self.notes)?;
         for (assignment, at) in &self.assignments {
-            added += append_assignments(tx, dataset_id, names, std::slice::from_ref(assignment), at)?;
+            added +=
+                append_assignments(tx, dataset_id, names, std::slice::from_ref(assignment), at)?;
         }
         Ok(added)
     }

@@ -4,8 +4,8 @@
 
 use super::chair::standing_override;
 use super::crowd::{CrowdUnion, crowd_log_of, union};
-use super::shared_log::SharedLog;
 use super::decide;
+use super::shared_log::SharedLog;
 use crate::error::{Error, Result};
 use crate::store::{CrowdLog, put_crowd_pairs, read_crowd_log};
 use crate::store::{DatasetInfo, EventNames, Project, append_events, pair_events};

@@ -22,14 +22,14 @@ pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;
 pub use watch::Watcher;
 
+pub use assignments::append_assignments;
 pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
 pub use decisions::{decision_of_kind, put_decision, remove_decision, replace_decisions_of_kind};
 pub(crate) use labels::insert_label_source;
+pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
-pub use assignments::append_assignments;
-pub use notes::append_notes;
 pub use votes::{EventNames, append_events, pair_events};
 
 use crate::error::damaged_text;
@@ -249,7 +249,9 @@ impl Project {
     /// The panel's chair, the one reviewer who may override its decisions and who is never
     /// blind; None while no chair is named.
     pub fn chair(&self) -> Result<Option<String>> {
-        Ok(self.setting(SETTING_CHAIR)?.filter(|name| !name.trim().is_empty()))
+        Ok(self
+            .setting(SETTING_CHAIR)?
+            .filter(|name| !name.trim().is_empty()))
     }
 
     /// Names the chair (None: no chair). A single statement, so it needs no transaction.
@@ -269,7 +271,10 @@ impl Project {
     /// (1 by default, so a lone reviewer's vote decides).
     pub fn quorum(&self) -> Result<usize> {
         let stored = self.setting(SETTING_QUORUM)?;
-        Ok(stored.and_then(|q| q.parse().ok()).filter(|&q| q >= 1).unwrap_or(1))
+        Ok(stored
+            .and_then(|q| q.parse().ok())
+            .filter(|&q| q >= 1)
+            .unwrap_or(1))
     }
 
     /// Stores the quorum only; `panel::quorum::set_quorum` also re-decides every pair.
