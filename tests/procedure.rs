@@ -637,8 +637,8 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
     let out = fixture.path("a.csv");
     bagel_ok(&["export", "votes", a, out.to_str().unwrap()]);
     let text = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(text.matches(",note,").count(), 2, "{text}");
-    assert_eq!(text.matches(",assignment,").count(), 2, "{text}");
+    assert_eq!(text.matches(",note,2026").count(), 2, "{text}");
+    assert_eq!(text.matches(",assignment,2026").count(), 2, "{text}");
     let merged = bagel_ok(&[
         "import",
         "votes",
