@@ -258,9 +258,13 @@ pub(super) fn note_thread(
     for (depth, note) in thread(notes) {
         ui.horizontal_wrapped(|ui| {
             ui.add_space(16.0 * depth as f32);
-            let arrow = if note.reply_to.is_some() { "↳ " } else { "" };
+            let says = if note.reply_to.is_some() {
+                "replies"
+            } else {
+                "notes"
+            };
             ui.label(format!(
-                "{arrow}{} ({}): {}",
+                "{} {says} ({}): {}",
                 note.reviewer, note.written_at, note.text
             ));
             if ui

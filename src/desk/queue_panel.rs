@@ -99,7 +99,7 @@ impl Desk {
                     ui.horizontal(|ui| {
                         let vocab = self.project.as_ref().map(|p| p.vocab());
                         let name = |c| vocab.and_then(|v| v.class(c)).map_or("?", |c| c.name());
-                        ui.label(format!("{} → {}", name(from), name(to)));
+                        ui.label(format!("{} ▶ {}", name(from), name(to)));
                         if ui
                             .small_button("✖")
                             .on_hover_text("every confusion")

@@ -27,7 +27,7 @@ pub(super) fn confusions_tab(
     let order = settings.confusion_order;
     sort(&mut sorted, order);
     ui.label(format!(
-        "{} confusions (original → predicted) across the models; click a heading to sort, a row to review it in the queue.",
+        "{} confusions (original ▶ predicted) across the models; click a heading to sort, a row to review it in the queue.",
         rows.len()
     ));
     let mut chosen_order = order;
@@ -38,7 +38,7 @@ pub(super) fn confusions_tab(
                 .num_columns(6)
                 .striped(true)
                 .show(ui, |ui| {
-                    ui.label(RichText::new("original → predicted").strong());
+                    ui.label(RichText::new("original ▶ predicted").strong());
                     for (heading, by) in [
                         ("mistakes", ConfusionOrder::Mistakes),
                         ("images", ConfusionOrder::Images),
@@ -47,7 +47,7 @@ pub(super) fn confusions_tab(
                         ("WordNet distance", ConfusionOrder::Distance),
                     ] {
                         let text = if by == order {
-                            format!("{heading} ▼")
+                            format!("{heading} ⏷")
                         } else {
                             heading.into()
                         };
@@ -58,7 +58,7 @@ pub(super) fn confusions_tab(
                     ui.end_row();
                     for row in sorted.iter().take(CONFUSIONS_SHOWN) {
                         let name = format!(
-                            "{} → {}",
+                            "{} ▶ {}",
                             class_name(vocab, row.original),
                             class_name(vocab, row.predicted)
                         );
