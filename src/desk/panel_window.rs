@@ -51,11 +51,12 @@ struct Disputed {
 
 impl PanelSummary {
     /// The window's content as I may see it: in the blind round, only pairs I have voted on
-    /// (their votes, notes, agreement and decisions) count.
+    /// (their votes, notes, agreement and decisions) count; progress is counts over the log.
     pub fn compute(project: &Project, review: &Review) -> Result<Self> {
-        let events: Vec<VoteEvent> = (project.vote_events(review.dataset.id)?)
-            .into_iter()
+        let log = project.vote_events(review.dataset.id)?;
+        let events: Vec<VoteEvent> = (log.iter())
             .filter(|e| review.sees_pair(e.image, e.label))
+            .cloned()
             .collect();
         let notes = project.notes(review.dataset.id)?;
         let vocab = project.vocab();
@@ -97,7 +98,8 @@ impl PanelSummary {
             &is_voted,
             review,
         );
-        let progress = progress(&project.assignments(review.dataset.id)?, &events);
+        // Counts only, which name no pair: the whole log, so the chair sees everyone's progress.
+        let progress = progress(&project.assignments(review.dataset.id)?, &log);
         Ok(PanelSummary {
             discussion,
             agreement,
