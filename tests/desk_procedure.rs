@@ -312,3 +312,45 @@ fn confusion_view_a_click_filters_the_queue_to_that_confusion() {
         bagel::panel::confusions::ConfusionOrder::Distance
     );
 }
+
+#[test]
+fn jump_to_an_image_by_file_name_or_to_a_class_and_back() {
+    let sample = sample();
+    let mut harness = desk_as("tess", &sample.project);
+    let start = current_pair(harness.state());
+    harness.key_press(Key::Slash);
+    harness.run_steps(2);
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("clock");
+    harness.run_steps(2);
+    harness.get_by_label("image clock.jpg");
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    let desk = harness.state();
+    let item = desk.current().unwrap();
+    assert_eq!(
+        desk.review().unwrap().files[item.image as usize],
+        "clock.jpg"
+    );
+    // Backspace: back where the jump left from.
+    harness.key_press(Key::Backspace);
+    harness.run_steps(3);
+    assert_eq!(current_pair(harness.state()), start);
+    // A class: its pairs only, predicted or original.
+    harness.key_press(Key::Slash);
+    harness.run_steps(2);
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("n03733281");
+    harness.run_steps(2);
+    harness.get_by_label_contains("class maze").click();
+    harness.run_steps(3);
+    let desk = harness.state();
+    assert_eq!(desk.settings().filter.class, Some(646));
+    assert_eq!(desk.current().unwrap().label, 646);
+    harness.key_press(Key::Backspace);
+    harness.run_steps(3);
+    assert_eq!(harness.state().settings().filter.class, None);
+    assert_eq!(current_pair(harness.state()), start);
+}

@@ -65,6 +65,8 @@ pub enum Command {
     FilterConfusion(ClassId, ClassId),
     /// Where I keep the current dataset's images, overriding the project's root.
     LocateImages(PathBuf),
+    /// To an image or a class, from the search field; Back returns.
+    JumpTo(crate::panel::jump::Jump),
 }
 
 impl Desk {
@@ -167,6 +169,10 @@ impl Desk {
                 self.filter_confusion(original, predicted)
             }
             Command::LocateImages(root) => self.locate_images(root),
+            Command::JumpTo(jump) => {
+                self.dialog = None;
+                self.jump_to(jump);
+            }
         }
     }
 
@@ -185,6 +191,8 @@ impl Desk {
             Action::FitImage => self.image_view = None,
             Action::Panel => self.settings.show_panel ^= true,
             Action::Compare => self.compare.open ^= true,
+            Action::Jump => self.dialog = Some(Dialog::Jump(Default::default())),
+            Action::Back => self.jump_back(),
             Action::Verdict(verdict) => {
                 let Some(item) = item else { return };
                 // A wrong vote waits for its category and severity before moving on.

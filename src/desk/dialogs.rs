@@ -25,6 +25,7 @@ pub enum Dialog {
     Chair(Box<ChairForm>),
     Aggregate(Box<AggregateForm>),
     PanelNote(Box<PanelNoteForm>),
+    Jump(super::jump_view::JumpForm),
 }
 
 #[derive(Debug)]
@@ -375,6 +376,12 @@ impl Desk {
             Some(Dialog::Chair(form)) => chair_window(ctx, form),
             Some(Dialog::Aggregate(form)) => aggregate_window(ctx, form),
             Some(Dialog::PanelNote(form)) => panel_note_window(ctx, form),
+            Some(Dialog::Jump(form)) => match (&self.review, &self.project) {
+                (Some(review), Some(project)) => {
+                    super::jump_view::jump_window(ctx, form, review, project.vocab())
+                }
+                _ => Some(Command::CloseDialog),
+            },
             None => None,
         };
         commands.extend(command);

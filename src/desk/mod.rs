@@ -9,6 +9,7 @@ mod compare_view;
 mod dialogs;
 mod item;
 mod jobs;
+mod jump_view;
 mod keys;
 mod metrics_panel;
 mod names;
@@ -111,6 +112,11 @@ pub struct Desk {
     last_switch: Option<Duration>,
     /// Scroll the queue list to the cursor on the next frame.
     scroll_queue: bool,
+    /// Where each jump left from (the queue's filter and pair), the last on top.
+    jumped_from: Vec<(
+        crate::panel::QueueFilter,
+        Option<(u32, crate::vocab::ClassId)>,
+    )>,
     /// When the desk started, until the first queue is shown: the status bar says how long
     /// the person waited.
     started: Option<Instant>,
@@ -151,6 +157,7 @@ impl Desk {
             moved_at: None,
             last_switch: None,
             scroll_queue: true,
+            jumped_from: Vec::new(),
             started: Some(Instant::now()),
             panel_summary: None,
             compare: Default::default(),

@@ -12,6 +12,7 @@ pub mod crowd;
 pub mod dawid_skene;
 pub mod decide;
 pub mod discussion;
+pub mod jump;
 pub mod live;
 pub mod queue;
 pub mod quorum;
