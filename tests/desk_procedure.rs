@@ -354,3 +354,46 @@ fn jump_to_an_image_by_file_name_or_to_a_class_and_back() {
     assert_eq!(harness.state().settings().filter.class, None);
     assert_eq!(current_pair(harness.state()), start);
 }
+
+#[test]
+fn the_dataset_loads_behind_the_name_prompt_and_becomes_the_named_reviewers() {
+    let sample = sample();
+    let (pair, _) = first_pair(&sample.project);
+    Project::open(&sample.project)
+        .unwrap()
+        .set_chair(Some("tess"))
+        .unwrap();
+    votes_as(
+        &sample.project,
+        "ben",
+        Vote::new(pair.0, pair.1, Verdict::Wrong),
+    );
+    let mut harness = desk_with(&sample.project, bagel::desk::Settings::default());
+    step_until(&mut harness, "the queue behind the prompt", |desk| {
+        desk.review().is_some() && !desk.is_busy()
+    });
+    harness.get_by_label_contains("Who is reviewing?");
+    // Loaded for nobody yet: blind, so Ben's decision is hidden.
+    assert!(
+        harness
+            .state()
+            .review()
+            .unwrap()
+            .decision(pair.0, pair.1)
+            .is_none()
+    );
+    harness
+        .get_by_role(egui::accesskit::Role::TextInput)
+        .type_text("tess");
+    harness.run_steps(2);
+    harness.key_press(Key::Enter);
+    harness.run_steps(3);
+    let review = harness.state().review().unwrap();
+    assert_eq!(review.reviewer(), "tess");
+    assert!(review.is_chair(), "the chair, who is not blind");
+    assert_eq!(
+        review.decision(pair.0, pair.1).unwrap().verdict,
+        Verdict::Wrong
+    );
+    harness.get_by_label("Reviewer: tess");
+}

@@ -93,9 +93,7 @@ impl Desk {
             Command::SetReviewer(name) => {
                 self.dialog = None;
                 self.settings.confirm(&self.project_path, &name);
-                if let Some(dataset) = self.current_dataset() {
-                    self.load_dataset(ctx, &dataset);
-                }
+                self.take_reviewer(ctx, &name);
             }
             Command::AddLabel(class, verdict) => {
                 self.dialog = None;

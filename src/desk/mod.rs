@@ -224,13 +224,15 @@ impl Desk {
                     .filter(|d| self.datasets.contains(d))
                     .or_else(|| self.datasets.first().cloned());
                 if !self.settings.confirmed(path) {
-                    // The wait for a name is the person's, not the desk's.
+                    // The wait for a name is the person's, not the desk's; the dataset loads
+                    // behind the prompt meanwhile, for nobody yet (a vote needs a name).
                     self.started = None;
                     self.dialog = Some(Dialog::Reviewer(ReviewerPrompt::new(
                         self.settings.reviewer.as_deref(),
                         &self.reviewers,
                     )));
-                } else if let Some(dataset) = dataset {
+                }
+                if let Some(dataset) = dataset {
                     self.load_dataset(ctx, &dataset);
                 }
             }
@@ -251,7 +253,7 @@ impl Desk {
     }
 
     fn spawn_load(&self, ctx: &egui::Context, dataset: &str, title: String) -> Option<Job> {
-        let reviewer = self.reviewer()?.to_owned();
+        let reviewer = self.reviewer().unwrap_or_default().to_owned();
         let path = self.project_path.clone();
         let dataset = dataset.to_owned();
         Some(Job::spawn(ctx, title, move |progress| {
@@ -366,6 +368,13 @@ impl Desk {
     /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).
     fn show_review(&mut self, mut review: Review, keep_place: bool) {
         let place = (self.current()).map(|item| (item.image, item.label));
+        // Loaded behind the name prompt: the name given meanwhile takes the session over.
+        if let (Some(name), Some(project)) = (self.reviewer(), &self.project)
+            && review.reviewer() != name
+            && let Err(error) = review.switch_reviewer(project, name)
+        {
+            self.status = Status::Error(error.to_string());
+        }
         if let Some(root) = self
             .settings
             .image_roots

@@ -88,3 +88,27 @@ impl Desk {
         self.textures = Default::default();
     }
 }
+
+impl Desk {
+    /// The person said who they are: the review loaded (or loading) behind the prompt becomes
+    /// theirs without loading again; with none, their dataset loads.
+    pub(super) fn take_reviewer(&mut self, ctx: &egui::Context, name: &str) {
+        if self.job.is_some() {
+            // A load under way: `show_review` hands it the name.
+            return;
+        }
+        let (Some(review), Some(project)) = (self.review.as_mut(), self.project.as_ref()) else {
+            if let Some(dataset) = self.current_dataset() {
+                self.load_dataset(ctx, &dataset);
+            }
+            return;
+        };
+        match review.switch_reviewer(project, name) {
+            Ok(()) => {
+                self.panel_summary = None;
+                self.rebuild_view();
+            }
+            Err(error) => self.status = Status::Error(error.to_string()),
+        }
+    }
+}

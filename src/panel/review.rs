@@ -124,6 +124,29 @@ impl Review {
         Ok(review)
     }
 
+    /// Makes this session another reviewer's without loading the dataset again: what is theirs
+    /// (votes, assignments, the chair's role, what the blind round shows them) is read anew.
+    /// The desk loads behind the name prompt, then hands the name over.
+    pub fn switch_reviewer(&mut self, project: &Project, reviewer: &str) -> Result<()> {
+        let events = project.vote_events(self.dataset.id)?;
+        self.reviewer = reviewer.to_owned();
+        self.is_chair = chair::is_chair(project, reviewer)?;
+        self.visibility.blind = project.blind_round()? && !self.is_chair;
+        self.opened = opened_pairs(&events, reviewer);
+        self.assigned = (project.assignments(self.dataset.id)?.into_iter())
+            .filter(|a| a.reviewer == reviewer)
+            .map(|a| (a.image, a.label))
+            .collect();
+        self.my_votes = my_standing_votes(&events, reviewer, self.round);
+        self.undo.clear();
+        let decided = project.decided_images(self.dataset.id, DecisionKind::Panel)?;
+        for image in decided {
+            self.take_in_decisions(project, image)?;
+        }
+        self.reviewed = self.count_reviewed(self.queue.items());
+        Ok(())
+    }
+
     /// In the blind round, takes the panel's decisions on pairs I have not voted on out of the
     /// live figures, so nothing of the others' votes moves what I see.
     fn hide_unopened_decisions(&mut self, project: &Project) -> Result<()> {
