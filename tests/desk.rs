@@ -531,6 +531,11 @@ fn tess_round(project: &Path, pair: (u32, u16)) -> String {
 fn a_split_vote_goes_to_discussion_where_votes_change_and_the_chair_decides_with_a_reason() {
     use bagel::panel::{Verdict, Vote};
     let sample = sample();
+    // Tess chairs the panel (`bagel config P --chair tess`), so the chair's form is hers.
+    Project::open(&sample.project)
+        .unwrap()
+        .set_chair(Some("tess"))
+        .unwrap();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     let pair = current_pair(harness.state());
@@ -648,6 +653,12 @@ fn settled(harness: &mut Harness<'_, Desk>) {
 fn votes_from_another_machine_and_a_crowd_merge_from_the_file_menu_then_aggregate() {
     use bagel::panel::Verdict;
     let sample = sample();
+    // What merges is the story here, so the panel sees every decision at once (the blind
+    // round has its own stories in tests/desk_procedure.rs).
+    Project::open(&sample.project)
+        .unwrap()
+        .set_blind_round(false)
+        .unwrap();
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     let review = harness.state().review().unwrap();

@@ -152,6 +152,7 @@ pub fn project_summary(project: &Project) -> crate::error::Result<String> {
             "off"
         }
     );
+    let _ = writeln!(out, "{}", panel_line(project)?);
     for dataset in project.datasets()? {
         let root = dataset
             .image_root
@@ -264,4 +265,14 @@ pub fn mistakes_table(report: &crate::metrics::mistakes::MistakeReport) -> Strin
         };
     }
     text
+}
+
+/// "panel · quorum 3 · blind round on · chair tess": the rules the panel works under.
+fn panel_line(project: &Project) -> crate::error::Result<String> {
+    let blind = if project.blind_round()? { "on" } else { "off" };
+    let chair = project.chair()?.unwrap_or_else(|| "none named".into());
+    Ok(format!(
+        "panel · quorum {} · blind round {blind} · chair {chair}",
+        project.quorum()?
+    ))
 }

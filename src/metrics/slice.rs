@@ -4,8 +4,8 @@
 use super::{Relabeled, Standing, ValidSets};
 use crate::data::TopK;
 use crate::error::{Error, Result};
-use crate::verdict::Decision;
 use crate::store::{DatasetInfo, Project};
+use crate::verdict::Decision;
 use crate::vocab::ClassId;
 use statrs::distribution::{Beta, ContinuousCDF};
 use std::collections::HashSet;
