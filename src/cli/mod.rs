@@ -6,6 +6,7 @@ mod exports;
 mod out;
 mod panel;
 mod show;
+mod team;
 
 pub use out::print_error;
 
@@ -111,6 +112,11 @@ enum Command {
     Aggregate(panel::Aggregate),
     /// The pairs whose independent votes are not unanimous, every vote side by side.
     Discussion(panel::Discussion),
+    /// A panel on several machines: the team server (PostgreSQL).
+    #[command(subcommand)]
+    Team(team::TeamCommand),
+    /// Send the project's unsent votes to its team server and fetch the panel's new ones.
+    Sync(team::Sync),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -264,6 +270,8 @@ fn run_command(command: Command) -> Result<()> {
         Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
         Command::Export(ExportCommand::Review(args)) => panel::export_review(args)?,
         Command::Decide(args) => panel::decide(args)?,
+        Command::Team(command) => team::run(command)?,
+        Command::Sync(args) => team::sync(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
         Command::Discussion(args) => panel::discussion(args)?,

@@ -9,6 +9,7 @@ pub mod crowd;
 pub mod dawid_skene;
 pub mod decide;
 pub mod live;
+pub mod log;
 pub mod queue;
 pub mod review;
 pub mod visibility;

@@ -11,6 +11,7 @@ mod large_write;
 mod predictions;
 mod reviews;
 mod schema;
+mod team;
 mod votes;
 mod watch;
 
@@ -26,6 +27,7 @@ pub use decisions::{decision_of_kind, put_decision, remove_decision, replace_dec
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
+pub use team::{OutgoingEvent, Received, TeamLink};
 pub use votes::{EventNames, append_events, pair_events};
 
 use crate::error::damaged_text;
