@@ -116,7 +116,7 @@ enum Command {
     #[command(subcommand)]
     Team(team::TeamCommand),
     /// Send the project's unsent votes to its team server and fetch the panel's new ones.
-    Sync(team::Sync),
+    Sync(team::SyncArgs),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.

@@ -35,7 +35,7 @@ pub enum TeamCommand {
 }
 
 #[derive(Args)]
-pub struct Sync {
+pub struct SyncArgs {
     project: PathBuf,
 }
 
@@ -91,7 +91,7 @@ fn join(project: &std::path::Path, url: &str) -> Result<()> {
     ))
 }
 
-pub fn sync(args: Sync) -> Result<()> {
+pub fn sync(args: SyncArgs) -> Result<()> {
     let mut project = super::open(&args.project)?;
     let report = team::sync(&mut project)?;
     super::out::line(format_args!(

@@ -181,7 +181,7 @@ pub fn without_password(url: &str) -> String {
 fn fill_defaults(config: &mut postgres::Config) {
     if config.get_user().is_none() {
         let user = (std::env::var("PGUSER").or_else(|_| std::env::var("USER"))).unwrap_or_default();
-        config.user(user);
+        config.user(&user);
     }
     if config.get_hosts().is_empty() {
         config.host("/var/run/postgresql");

@@ -23,6 +23,7 @@ pub fn create_panel(
     chair: &str,
     chair_password: &str,
 ) -> Result<CreatedPanel> {
+    check_role_name(chair)?;
     let mut client = address.connect()?;
     let refused = |e: postgres::Error| address.refusal(&e);
     let exists: bool = (client.query_one(

@@ -4,6 +4,7 @@
 //! connects again and calls back once, since events may have arrived meanwhile.
 
 use super::ServerAddress;
+use postgres::fallible_iterator::FallibleIterator as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -65,21 +66,21 @@ fn listen_once(address: &ServerAddress, stop: &AtomicBool, heard: &impl Fn(Heard
     }
     heard(Heard::Connected);
     while !stop.load(Ordering::Relaxed) {
-        let mut notifications = client.notifications();
-        let mut batch = notifications.timeout_iter(TICK);
-        let mut any = false;
-        loop {
-            match batch.next() {
-                Ok(Some(_)) => any = true,
-                Ok(None) => break,
-                Err(_) => return,
-            }
-        }
-        if any {
-            heard(Heard::NewEvents);
-        }
-        if client.is_closed() {
-            return;
+        match announced(&mut client) {
+            Some(true) => heard(Heard::NewEvents),
+            Some(false) if !client.is_closed() => {}
+            _ => return,
         }
     }
+}
+
+/// Whether the server announced new events within a tick; None when the connection failed.
+fn announced(client: &mut postgres::Client) -> Option<bool> {
+    let mut notifications = client.notifications();
+    let mut within_tick = notifications.timeout_iter(TICK);
+    let mut any = false;
+    while let Some(_notification) = within_tick.next().ok()? {
+        any = true;
+    }
+    Some(any)
 }

@@ -46,7 +46,11 @@ pub fn group_roles(database: &str) -> (String, String) {
 pub fn explain(error: &postgres::Error, user: &str) -> String {
     use postgres::error::SqlState;
     let Some(db) = error.as_db_error() else {
-        return if error.is_closed() {
+        return if error.to_string().contains("password missing") {
+            format!(
+                "the server wants a password for {user:?} and none was given; set PGPASSWORD or a line in ~/.pgpass (host:port:database:{user}:password)"
+            )
+        } else if error.is_closed() {
             "the connection was lost; your votes stay in the project and are sent at the next sync".into()
         } else {
             format!(

@@ -6,7 +6,6 @@ use crate::error::{Error, Result};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
 use std::path::Path;
-use std::sync::Arc;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub fn connector(root_cert: Option<&Path>) -> Result<MakeRustlsConnect> {
@@ -27,10 +26,8 @@ pub fn connector(root_cert: Option<&Path>) -> Result<MakeRustlsConnect> {
             roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
         }
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Usage(format!("TLS cannot be set up: {e}")))?
+    // The provider is the one rustls is built with (ring, no C toolchain needed).
+    let config = rustls::ClientConfig::builder()
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(MakeRustlsConnect::new(config))
