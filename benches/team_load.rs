@@ -32,18 +32,35 @@ fn bagel(args: &[&str], stdin: &str) {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     assert!(child.wait().unwrap().success(), "bagel {args:?}");
 }
 
 fn project_with_images(dir: &Path) -> PathBuf {
-    let list: String = (0..IMAGES).map(|i| format!("img_{i:03}.JPEG,{i}\n")).collect();
+    let list: String = (0..IMAGES)
+        .map(|i| format!("img_{i:03}.JPEG,{i}\n"))
+        .collect();
     let csv = dir.join("images.csv");
     std::fs::write(&csv, format!("file,label\n{list}")).unwrap();
     let project = dir.join("chair.bagel");
     let p = project.to_str().unwrap();
     bagel(&["new", p], "");
-    bagel(&["import", "images", p, "--dataset", "val", csv.to_str().unwrap()], "");
+    bagel(
+        &[
+            "import",
+            "images",
+            p,
+            "--dataset",
+            "val",
+            csv.to_str().unwrap(),
+        ],
+        "",
+    );
     project
 }
 
@@ -88,7 +105,11 @@ fn observe(address: ServerAddress, cast_times: CastTimes, expected: usize) -> Ve
         let _ = woken.recv_timeout(Duration::from_secs(1));
         for event in log.events_after(cursor).unwrap() {
             cursor = cursor.max(event.seq);
-            let key = (event.event.reviewer.clone(), event.event.image, event.event.label);
+            let key = (
+                event.event.reviewer.clone(),
+                event.event.image,
+                event.event.label,
+            );
             if let Some(cast) = cast_times.lock().unwrap().get(&key) {
                 latencies.push(cast.elapsed());
             }
@@ -121,7 +142,10 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
                 for v in 0..VOTES_EACH {
                     let pair = ((v % IMAGES) as u32, (m * VOTES_EACH + v) as u16);
                     cast(&mut opened, &name, pair);
-                    cast_times.lock().unwrap().insert((name.clone(), pair.0, pair.1), Instant::now());
+                    cast_times
+                        .lock()
+                        .unwrap()
+                        .insert((name.clone(), pair.0, pair.1), Instant::now());
                     // A failed send stays in the outbox and goes with the next one.
                     let _ = team::sync(&mut opened);
                 }
@@ -139,7 +163,10 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
     latencies.sort();
     let mut client = cluster.owner_client(pg::DATABASE);
     let row = client
-        .query_one("SELECT count(*), count(DISTINCT event_id) FROM bagel.events", &[])
+        .query_one(
+            "SELECT count(*), count(DISTINCT event_id) FROM bagel.events",
+            &[],
+        )
         .unwrap();
     let (events, distinct): (i64, i64) = (row.get(0), row.get(1));
     let tried = MEMBERS * VOTES_EACH;
@@ -178,7 +205,10 @@ fn first_sync(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
     let started = Instant::now();
     let report = team::sync(&mut project).unwrap();
     let took = started.elapsed();
-    let decided = project.decisions(project.dataset("val").unwrap().id).unwrap().len();
+    let decided = project
+        .decisions(project.dataset("val").unwrap().id)
+        .unwrap()
+        .len();
     println!(
         "first sync: {} events fetched and merged into a fresh project in {:.2} s ({decided} decisions)",
         report.fetched,
@@ -194,7 +224,15 @@ fn main() {
     let chair_project = project_with_images(dir.path());
     let owner = cluster.owner_url();
     bagel(
-        &["team", "create", &owner, "--project", chair_project.to_str().unwrap(), "--chair", "chloe"],
+        &[
+            "team",
+            "create",
+            &owner,
+            "--project",
+            chair_project.to_str().unwrap(),
+            "--chair",
+            "chloe",
+        ],
         "chloe-pw\n",
     );
     load(&cluster, &chair_project, dir.path());

@@ -58,6 +58,9 @@ fn bagel_ok(args: &[&str]) -> String {
 struct Panel {
     fixture: Fixture,
     projects: Vec<(String, PathBuf)>,
+    /// A libpq password file with every member's line, for `bagel sync` (PGPASSFILE).
+    pgpass: PathBuf,
+    port: u16,
 }
 
 impl Panel {
@@ -92,12 +95,51 @@ impl Panel {
             projects.push((name.to_owned(), copy));
         }
         projects.push((CHAIR.to_owned(), chair_project));
+        let lines: String = (projects.iter())
+            .map(|(name, _)| {
+                format!(
+                    "127.0.0.1:{}:{}:{name}:{}\n",
+                    cluster.port,
+                    pg::DATABASE,
+                    password(name)
+                )
+            })
+            .collect();
+        let pgpass = fixture.write("pgpass", lines.as_bytes());
+        restrict(&pgpass);
         for (name, project) in &projects {
             let url = cluster.url(name, &password(name));
             let joined = bagel_ok(&["team", "join", project.to_str().unwrap(), &url]);
             assert!(joined.contains(&format!("as {name}")), "{joined}");
         }
-        Panel { fixture, projects }
+        Panel {
+            fixture,
+            projects,
+            pgpass,
+            port: cluster.port,
+        }
+    }
+
+    /// Syncs a member's project in this process, the password held in memory.
+    fn sync(&self, name: &str) -> team::SyncReport {
+        let url = format!(
+            "postgres://{name}:{}@127.0.0.1:{}/{}?sslmode=disable",
+            password(name),
+            self.port,
+            pg::DATABASE
+        );
+        let address = ServerAddress::parse(&url).unwrap();
+        team::sync_with(&mut Project::open(self.project(name)).unwrap(), &address).unwrap()
+    }
+
+    /// `bagel sync` as the member runs it, the password from their ~/.pgpass (PGPASSFILE).
+    fn bagel_sync(&self, name: &str) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_bagel"))
+            .args(["sync", self.project(name).to_str().unwrap()])
+            .env("PGPASSFILE", &self.pgpass)
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap()
     }
 
     fn project(&self, name: &str) -> &Path {
@@ -114,7 +156,11 @@ fn cast(project: &Path, reviewer: &str, round: Round, pair: (u32, u16), verdict:
         dataset: &dataset,
         files: &files,
     };
-    let note = if round == Round::Chair { "the gloss says so" } else { "" };
+    let note = if round == Round::Chair {
+        "the gloss says so"
+    } else {
+        ""
+    };
     let event = VoteEvent {
         reviewer: reviewer.to_owned(),
         round,
@@ -133,10 +179,6 @@ fn vote(project: &Path, reviewer: &str, pair: (u32, u16), verdict: Verdict) {
     cast(project, reviewer, Round::Independent, pair, Some(verdict));
 }
 
-fn sync(project: &Path) -> team::SyncReport {
-    team::sync(&mut Project::open(project).unwrap()).unwrap()
-}
-
 fn server_log(cluster: &Cluster, name: &str) -> ServerLog {
     ServerLog::open(&ServerAddress::parse(&cluster.url(name, &password(name))).unwrap()).unwrap()
 }
@@ -150,7 +192,10 @@ fn psql_ok(cluster: &Cluster, name: &str, sql: &str) -> String {
 
 fn psql_refused(cluster: &Cluster, name: &str, sql: &str) -> String {
     let output = cluster.psql(name, &password(name), sql);
-    assert!(!output.status.success(), "psql as {name} was allowed: {sql}");
+    assert!(
+        !output.status.success(),
+        "psql as {name} was allowed: {sql}"
+    );
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -162,13 +207,13 @@ fn the_server_keeps_the_blind_round_for_psql_too() {
     let panel = Panel::new(&cluster);
     let pair = (0, 282);
     vote(panel.project("ana"), "ana", pair, Verdict::Correct);
-    assert_eq!(sync(panel.project("ana")).sent, 1);
+    assert_eq!(panel.sync("ana").sent, 1);
 
     let count = "SELECT count(*) FROM bagel.events";
     // Ben has not voted on the pair: the server shows him nothing of it, and sync brings
     // nothing either.
     assert_eq!(psql_ok(&cluster, "ben", count), "0");
-    assert_eq!(sync(panel.project("ben")).fetched, 0);
+    assert_eq!(panel.sync("ben").fetched, 0);
     // The chair sees every vote.
     assert_eq!(psql_ok(&cluster, CHAIR, count), "1");
     assert_eq!(
@@ -177,10 +222,14 @@ fn the_server_keeps_the_blind_round_for_psql_too() {
     );
 
     vote(panel.project("ben"), "ben", pair, Verdict::Wrong);
-    let report = sync(panel.project("ben"));
+    let report = panel.sync("ben");
     assert_eq!((report.sent, report.fetched), (1, 1));
     assert_eq!(
-        psql_ok(&cluster, "ben", "SELECT string_agg(reviewer, ',' ORDER BY seq) FROM bagel.events"),
+        psql_ok(
+            &cluster,
+            "ben",
+            "SELECT string_agg(reviewer, ',' ORDER BY seq) FROM bagel.events"
+        ),
         "ana,ben"
     );
     // Cem still sees nothing; ana now sees ben's vote.
@@ -195,7 +244,7 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
     };
     let panel = Panel::new(&cluster);
     vote(panel.project("ana"), "ana", (0, 282), Verdict::Correct);
-    sync(panel.project("ana"));
+    panel.sync("ana");
     let insert = |reviewer: &str, round: &str, id: i64| {
         format!(
             "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer, round, verdict)
@@ -217,13 +266,15 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
     for sql in &attempts {
         let error = psql_refused(&cluster, "ben", sql);
         assert!(
-            error.contains("row-level security") || error.contains("permission denied") || error.contains("must be owner"),
+            error.contains("row-level security")
+                || error.contains("permission denied")
+                || error.contains("must be owner"),
             "{sql}: {error}"
         );
     }
     // By a hand-forged client speaking the protocol directly.
-    let mut forged = postgres::Client::connect(&cluster.url("ben", &password("ben")), postgres::NoTls)
-        .unwrap();
+    let mut forged =
+        postgres::Client::connect(&cluster.url("ben", &password("ben")), postgres::NoTls).unwrap();
     for sql in &attempts {
         let error = forged.batch_execute(sql).unwrap_err();
         let state = error.code().unwrap().code().to_owned();
@@ -250,7 +301,11 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
     psql_ok(&cluster, CHAIR, &chair_insert);
     // The log still holds ana's vote, unchanged.
     assert_eq!(
-        psql_ok(&cluster, CHAIR, "SELECT verdict FROM bagel.events WHERE reviewer = 'ana'"),
+        psql_ok(
+            &cluster,
+            CHAIR,
+            "SELECT verdict FROM bagel.events WHERE reviewer = 'ana'"
+        ),
         "correct"
     );
 }
@@ -271,15 +326,27 @@ fn every_machine_decides_the_same_as_the_rule_on_the_servers_log() {
     for (pair, verdicts) in pairs.iter().zip(verdicts) {
         for (name, verdict) in REVIEWERS.iter().zip(verdicts) {
             vote(panel.project(name), name, *pair, verdict);
-            sync(panel.project(name));
+            panel.sync(name);
         }
     }
     // The discussion: ana changes her mind on (1, 281); the chair overrides (2, 876).
-    cast(panel.project("ana"), "ana", Round::Discussion, (1, 281), Some(Verdict::Wrong));
-    cast(panel.project(CHAIR), CHAIR, Round::Chair, (2, 876), Some(Verdict::Correct));
+    cast(
+        panel.project("ana"),
+        "ana",
+        Round::Discussion,
+        (1, 281),
+        Some(Verdict::Wrong),
+    );
+    cast(
+        panel.project(CHAIR),
+        CHAIR,
+        Round::Chair,
+        (2, 876),
+        Some(Verdict::Correct),
+    );
     for _ in 0..2 {
-        for (_, project) in &panel.projects {
-            sync(project);
+        for (name, _) in &panel.projects {
+            panel.sync(name);
         }
     }
     let on_server = panel_decisions(&mut server_log(&cluster, CHAIR), "val").unwrap();
@@ -295,10 +362,14 @@ fn every_machine_decides_the_same_as_the_rule_on_the_servers_log() {
         let mut stored: Vec<_> = (opened.decisions(dataset.id).unwrap().into_iter())
             .map(|d| ((d.image, d.label), d.verdict))
             .collect();
-        stored.sort();
+        stored.sort_by_key(|(pair, _)| *pair);
         let expected: Vec<_> = on_server.iter().map(|(p, d)| (*p, d.verdict)).collect();
         assert_eq!(stored, expected, "stored decisions on {name}'s machine");
-        assert_eq!(opened.dataset_events("val").unwrap().len(), 14, "{name}'s log");
+        assert_eq!(
+            opened.dataset_events("val").unwrap().len(),
+            14,
+            "{name}'s log"
+        );
     }
 }
 
@@ -310,23 +381,43 @@ fn votes_made_while_the_server_is_down_are_sent_once_after_it_returns() {
     let panel = Panel::new(&cluster);
     let ana = panel.project("ana");
     vote(ana, "ana", (0, 282), Verdict::Correct);
-    sync(ana);
+    panel.sync("ana");
     cluster.stop_server("immediate");
     let mut tried = 1;
     for (pair, verdict) in [((1, 281), Verdict::Wrong), ((2, 876), Verdict::Correct)] {
         vote(ana, "ana", pair, verdict);
         tried += 1;
-        let error = team::sync(&mut Project::open(ana).unwrap()).unwrap_err().to_string();
+        let run = panel.bagel_sync("ana");
+        assert!(!run.status.success());
+        let error = String::from_utf8_lossy(&run.stderr);
         assert!(error.contains("cannot reach the server"), "{error}");
         assert!(error.contains("votes stay in the project"), "{error}");
     }
-    let status = team::status(&Project::open(ana).unwrap()).unwrap();
-    assert_eq!(status.unsent, 2);
+    let status = bagel_ok(&["team", "status", ana.to_str().unwrap()]);
+    assert!(
+        status.contains("not yet on the server: 2 events"),
+        "{status}"
+    );
     cluster.start_server().unwrap();
-    assert_eq!(sync(ana).sent, 2);
-    assert_eq!(sync(ana).sent, 0);
-    let on_server = psql_ok(&cluster, "ana", "SELECT count(*), count(DISTINCT event_id) FROM bagel.events");
-    assert_eq!(on_server, format!("{tried}|{tried}"), "tried {tried}, lost or doubled none");
+    let run = panel.bagel_sync("ana");
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(said.starts_with("sent 2 events, fetched 0"), "{said}");
+    assert_eq!(panel.sync("ana").sent, 0);
+    let on_server = psql_ok(
+        &cluster,
+        "ana",
+        "SELECT count(*), count(DISTINCT event_id) FROM bagel.events",
+    );
+    assert_eq!(
+        on_server,
+        format!("{tried}|{tried}"),
+        "tried {tried}, lost or doubled none"
+    );
 }
 
 #[test]
@@ -362,6 +453,7 @@ fn a_sync_killed_during_its_send_loses_and_doubles_nothing() {
     for delay_ms in [50, 150, 300, 600, 1000] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_bagel"))
             .args(["sync", ana.to_str().unwrap()])
+            .env("PGPASSFILE", &panel.pgpass)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -370,8 +462,11 @@ fn a_sync_killed_during_its_send_loses_and_doubles_nothing() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
     }
-    sync(ana);
-    assert_eq!(team::status(&Project::open(ana).unwrap()).unwrap().unsent, 0);
+    panel.sync("ana");
+    assert_eq!(
+        team::status(&Project::open(ana).unwrap()).unwrap().unsent,
+        0
+    );
     let count = "SELECT count(*), count(DISTINCT event_id) FROM bagel.events";
     assert_eq!(psql_ok(&cluster, "ana", count), format!("{tried}|{tried}"));
     // A crash after the server's commit and before the project noted it: all is sent again,
@@ -380,8 +475,12 @@ fn a_sync_killed_during_its_send_loses_and_doubles_nothing() {
         .unwrap()
         .execute("DELETE FROM team_events", [])
         .unwrap();
-    assert_eq!(sync(ana).sent, tried);
-    assert_eq!(psql_ok(&cluster, "ana", count), format!("{tried}|{tried}"), "tried {tried}, lost or doubled none");
+    assert_eq!(panel.sync("ana").sent, tried);
+    assert_eq!(
+        psql_ok(&cluster, "ana", count),
+        format!("{tried}|{tried}"),
+        "tried {tried}, lost or doubled none"
+    );
 }
 
 #[test]
@@ -410,7 +509,7 @@ fn the_listener_hears_new_events_across_a_server_restart() {
     cluster.start_server().unwrap();
     assert!(wait_for(team::listen::Heard::Connected));
     vote(panel.project("ben"), "ben", (0, 282), Verdict::Wrong);
-    sync(panel.project("ben"));
+    panel.sync("ben");
     assert!(wait_for(team::listen::Heard::NewEvents));
 }
 
@@ -422,29 +521,51 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
     let panel = Panel::new(&cluster);
     let fresh = panel.fixture.path("fresh.bagel");
     std::fs::copy(panel.project("ana"), &fresh).unwrap();
-    Project::open(&fresh).unwrap().link_team("postgres://nobody@127.0.0.1:1/none", "nobody").unwrap();
+    Project::open(&fresh)
+        .unwrap()
+        .link_team("postgres://nobody@127.0.0.1:1/none", "nobody")
+        .unwrap();
     let before = table_counts(&fresh);
     let link_before = Project::open(&fresh).unwrap().team_link().unwrap();
     let join = |url: &str, project: &Path| {
-        let (ok, _, stderr) = bagel_with_input(&["team", "join", project.to_str().unwrap(), url], "");
+        let (ok, _, stderr) =
+            bagel_with_input(&["team", "join", project.to_str().unwrap(), url], "");
         assert!(!ok);
         stderr
     };
     let wrong_password = join(&cluster.url("ana", "not-her-password"), &fresh);
-    assert!(wrong_password.contains("refused the password of \"ana\""), "{wrong_password}");
+    assert!(
+        wrong_password.contains("refused the password of \"ana\""),
+        "{wrong_password}"
+    );
     assert!(wrong_password.contains("PGPASSWORD"), "{wrong_password}");
-    assert!(!wrong_password.contains("not-her-password"), "{wrong_password}");
+    assert!(
+        !wrong_password.contains("not-her-password"),
+        "{wrong_password}"
+    );
     let unreachable = join("postgres://ana:x@127.0.0.1:1/panel?sslmode=disable", &fresh);
-    assert!(unreachable.contains("cannot reach the server"), "{unreachable}");
+    assert!(
+        unreachable.contains("cannot reach the server"),
+        "{unreachable}"
+    );
 
     // A project whose dataset has other images.
     let other_project = project_with_other_images(&panel.fixture);
     let other_before = table_counts(&other_project);
     let differs = join(&cluster.url("ana", &password("ana")), &other_project);
-    assert!(differs.contains("does not hold the panel's datasets"), "{differs}");
-    assert!(differs.contains("copy the chair's project file"), "{differs}");
+    assert!(
+        differs.contains("does not hold the panel's datasets"),
+        "{differs}"
+    );
+    assert!(
+        differs.contains("copy the chair's project file"),
+        "{differs}"
+    );
     assert_eq!(table_counts(&other_project), other_before);
-    assert_eq!(Project::open(&other_project).unwrap().team_link().unwrap(), None);
+    assert_eq!(
+        Project::open(&other_project).unwrap().team_link().unwrap(),
+        None
+    );
 
     // A server of a newer panel schema.
     cluster
@@ -456,7 +577,10 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
     assert!(newer.contains("update bagel"), "{newer}");
 
     assert_eq!(table_counts(&fresh), before);
-    assert_eq!(Project::open(&fresh).unwrap().team_link().unwrap(), link_before);
+    assert_eq!(
+        Project::open(&fresh).unwrap().team_link().unwrap(),
+        link_before
+    );
 }
 
 #[test]
@@ -464,8 +588,8 @@ fn a_member_connects_over_tls_with_a_self_signed_certificate() {
     let Some(mut cluster) = Cluster::start("a_member_connects_over_tls") else {
         return;
     };
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
-        .unwrap();
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
     let cert = cluster.folder().join("server.crt");
     let key = cluster.folder().join("server.key");
     std::fs::write(&cert, certified.cert.pem()).unwrap();
@@ -491,7 +615,10 @@ fn a_member_connects_over_tls_with_a_self_signed_certificate() {
     );
     let mut client = ServerAddress::parse(&url).unwrap().connect().unwrap();
     let encrypted: bool = client
-        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert!(encrypted);
@@ -508,7 +635,14 @@ fn project_with_other_images(fixture: &Fixture) -> PathBuf {
     let project = fixture.path("other.bagel");
     let p = project.to_str().unwrap();
     bagel_ok(&["new", p]);
-    bagel_ok(&["import", "images", p, "--dataset", "val", images.to_str().unwrap()]);
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "val",
+        images.to_str().unwrap(),
+    ]);
     project
 }
 

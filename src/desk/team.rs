@@ -113,7 +113,10 @@ impl TeamDesk {
         if reviewer.is_some_and(|name| name != state.role) {
             ui.colored_label(
                 super::theme::WARN,
-                format!("votes reach the server only as {}: switch reviewer", state.role),
+                format!(
+                    "votes reach the server only as {}: switch reviewer",
+                    state.role
+                ),
             );
         }
         let mut text = format!("team: {} as {}", state.server, state.role);
@@ -139,7 +142,9 @@ impl TeamDesk {
             .open(&mut open)
             .collapsible(false)
             .show(ctx, |ui| {
-                ui.label("The team server's URL (the password comes from PGPASSWORD or ~/.pgpass):");
+                ui.label(
+                    "The team server's URL (the password comes from PGPASSWORD or ~/.pgpass):",
+                );
                 ui.text_edit_singleline(&mut form.url);
                 if ui.button("Join").clicked() {
                     form.message = match join(project, &form.url) {

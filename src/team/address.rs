@@ -129,7 +129,9 @@ fn percent_decoded(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -211,7 +213,12 @@ fn look_up_password(config: &postgres::Config) -> Option<String> {
         Some(Host::Tcp(name)) => name.clone(),
         _ => "localhost".to_owned(),
     };
-    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
     let user = config.get_user().unwrap_or_default();
     let database = config.get_dbname().unwrap_or(user);
     let wanted = [host.as_str(), port.as_str(), database, user];
@@ -287,7 +294,9 @@ mod tests {
 
     #[test]
     fn a_non_postgres_url_is_refused_with_an_example() {
-        let error = ServerAddress::parse("mysql://x:pw@h/db").unwrap_err().to_string();
+        let error = ServerAddress::parse("mysql://x:pw@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("postgres://NAME@HOST"), "{error}");
         assert!(!error.contains("pw"), "{error}");
     }

@@ -59,7 +59,11 @@ pub fn create_panel(
         let files = project.images(dataset.id)?.files;
         tx.execute(
             "INSERT INTO bagel.datasets (name, images, images_hash) VALUES ($1, $2, $3)",
-            &[&dataset.name, &(files.len() as i32), &image_list_hash(&files)],
+            &[
+                &dataset.name,
+                &(files.len() as i32),
+                &image_list_hash(&files),
+            ],
         )
         .map_err(refused)?;
         datasets.push(dataset.name);

@@ -20,7 +20,7 @@ pub use address::ServerAddress;
 pub use admin::{add_member, create_panel};
 pub use listen::Listener;
 pub use server::ServerLog;
-pub use sync::{Joined, Status, SyncReport, join, status, sync};
+pub use sync::{Joined, Status, SyncReport, join, status, sync, sync_with};
 
 /// The version of the panel's schema on the server this bagel writes and understands.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -51,7 +51,8 @@ pub fn explain(error: &postgres::Error, user: &str) -> String {
                 "the server wants a password for {user:?} and none was given; set PGPASSWORD or a line in ~/.pgpass (host:port:database:{user}:password)"
             )
         } else if error.is_closed() {
-            "the connection was lost; your votes stay in the project and are sent at the next sync".into()
+            "the connection was lost; your votes stay in the project and are sent at the next sync"
+                .into()
         } else {
             format!(
                 "cannot reach the server ({}); check the URL and that the server is running (your votes stay in the project and are sent at the next sync)",

@@ -169,7 +169,9 @@ impl ServerLog {
         params: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> Result<Vec<ServerEvent>> {
         let rows = (self.client.query(query, params)).map_err(|e| self.address.refusal(&e))?;
-        rows.iter().map(|row| event_from_row(row, &self.address)).collect()
+        rows.iter()
+            .map(|row| event_from_row(row, &self.address))
+            .collect()
     }
 }
 
@@ -205,7 +207,9 @@ fn event_from_row(row: &postgres::Row, address: &ServerAddress) -> Result<Server
     let seq: i64 = row.get(0);
     let damaged = |what: &str| Error::Server {
         server: address.public_url().to_owned(),
-        problem: format!("event {seq} has {what}, which bagel never writes; ask the chair to check the server"),
+        problem: format!(
+            "event {seq} has {what}, which bagel never writes; ask the chair to check the server"
+        ),
     };
     let round: String = row.get(6);
     let round = Round::parse(&round).ok_or_else(|| damaged("an unknown round"))?;

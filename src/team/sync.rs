@@ -96,10 +96,17 @@ pub fn status(project: &Project) -> Result<Status> {
     Ok(Status { link, unsent })
 }
 
-/// Sends the project's unsent events, then fetches and merges the server's new ones.
+/// Sends the project's unsent events, then fetches and merges the server's new ones; the
+/// password comes from `PGPASSWORD` or the password file, as for psql.
 pub fn sync(project: &mut Project) -> Result<SyncReport> {
+    let address = ServerAddress::parse(&linked(project)?.url)?;
+    sync_with(project, &address)
+}
+
+/// [`sync`] through `address`, which may carry a password held in memory (a desk's session).
+pub fn sync_with(project: &mut Project, address: &ServerAddress) -> Result<SyncReport> {
     let link = linked(project)?;
-    let mut server = ServerLog::open(&ServerAddress::parse(&link.url)?)?;
+    let mut server = ServerLog::open(address)?;
     if server.role() != link.role {
         return Err(Error::Usage(format!(
             "{} is linked as {:?} but the server knows this login as {:?}; log in as {:?} (PGUSER, the URL), or join again",
@@ -131,7 +138,10 @@ pub fn sync(project: &mut Project) -> Result<SyncReport> {
 /// events there become visible, behind the cursor.
 fn opened_pairs(outbox: &[OutgoingEvent]) -> BTreeMap<String, Vec<(u32, ClassId)>> {
     let mut pairs: BTreeMap<String, BTreeSet<(u32, ClassId)>> = BTreeMap::new();
-    for outgoing in outbox.iter().filter(|e| e.event.round == Round::Independent) {
+    for outgoing in outbox
+        .iter()
+        .filter(|e| e.event.round == Round::Independent)
+    {
         let event = &outgoing.event;
         (pairs.entry(outgoing.dataset.clone()).or_default()).insert((event.image, event.label));
     }
@@ -150,7 +160,10 @@ fn merge_incoming(project: &mut Project, incoming: Vec<ServerEvent>) -> Result<S
     let mut by_dataset: BTreeMap<String, Vec<ServerEvent>> = BTreeMap::new();
     for event in incoming {
         if !known.contains(&event.event_id) && seen.insert(event.event_id) {
-            by_dataset.entry(event.dataset.clone()).or_default().push(event);
+            by_dataset
+                .entry(event.dataset.clone())
+                .or_default()
+                .push(event);
         }
     }
     let mut report = SyncReport::default();
