@@ -137,6 +137,7 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
             let url = cluster.url(&name, &format!("{name}-pw"));
             bagel(&["team", "join", project.to_str().unwrap(), &url], "");
             let cast_times = Arc::clone(&cast_times);
+            let address = ServerAddress::parse(&url).unwrap();
             std::thread::spawn(move || {
                 let mut opened = Project::open(&project).unwrap();
                 for v in 0..VOTES_EACH {
@@ -147,10 +148,10 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
                         .unwrap()
                         .insert((name.clone(), pair.0, pair.1), Instant::now());
                     // A failed send stays in the outbox and goes with the next one.
-                    let _ = team::sync(&mut opened);
+                    let _ = team::sync_with(&mut opened, &address);
                 }
                 while team::status(&opened).unwrap().unsent > 0 {
-                    team::sync(&mut opened).unwrap();
+                    team::sync_with(&mut opened, &address).unwrap();
                 }
             })
         })
@@ -203,7 +204,7 @@ fn first_sync(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
     bagel(&["team", "join", fresh.to_str().unwrap(), &url], "");
     let mut project = Project::open(&fresh).unwrap();
     let started = Instant::now();
-    let report = team::sync(&mut project).unwrap();
+    let report = team::sync_with(&mut project, &ServerAddress::parse(&url).unwrap()).unwrap();
     let took = started.elapsed();
     let decided = project
         .decisions(project.dataset("val").unwrap().id)

@@ -283,10 +283,10 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
     }
     // What a reviewer may insert is stamped by the server: their name, its time and order.
     forged
-        .batch_execute(&format!(
+        .batch_execute(
             "INSERT INTO bagel.events (seq, event_id, dataset, image, file, label, wnid, round, verdict, cast_at)
-             VALUES (-5, 99, 'val', 1, 'ILSVRC2012_val_00000002.JPEG', 281, 'n02123045', 'independent', 'wrong', '2099-01-01')"
-        ))
+             VALUES (-5, 99, 'val', 1, 'ILSVRC2012_val_00000002.JPEG', 281, 'n02123045', 'independent', 'wrong', '2099-01-01')",
+        )
         .unwrap();
     let row = forged
         .query_one(

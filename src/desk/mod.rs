@@ -532,8 +532,7 @@ impl eframe::App for Desk {
         egui::CentralPanel::default().show(ui, |ui| commands.extend(self.central(ui)));
         commands.extend(self.windows(&ctx));
         commands.extend(self.compare_window(&ctx));
-        let joined = self.team.join_window(&ctx, &self.project_path);
-        commands.extend(joined.map(Command::OpenProject));
+        self.team.join_window(&ctx, &self.project_path);
         if !commands.is_empty() {
             ctx.request_repaint();
         }

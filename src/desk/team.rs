@@ -46,35 +46,42 @@ struct JoinForm {
 }
 
 impl TeamDesk {
-    /// Starts syncing `project` when it is linked to a team server.
+    /// Starts syncing `project` when it is linked to a team server (the password from
+    /// PGPASSWORD or ~/.pgpass, as for psql).
     pub fn open(ctx: &egui::Context, project: &Path) -> TeamDesk {
         let linked = Project::open_read_only(project)
             .ok()
             .and_then(|p| p.team_link().ok().flatten());
-        let Some(link) = linked else {
-            return TeamDesk::default();
-        };
-        let Ok(address) = ServerAddress::parse(&link.url) else {
-            return TeamDesk::default();
-        };
+        match linked.map(|link| ServerAddress::parse(&link.url).map(|a| (link, a))) {
+            Some(Ok((link, address))) => TeamDesk::start(ctx, project, &link.role, address),
+            _ => TeamDesk::default(),
+        }
+    }
+
+    /// Syncs through `address`, which may hold a password typed this session: kept in memory,
+    /// never written.
+    fn start(ctx: &egui::Context, project: &Path, role: &str, address: ServerAddress) -> Self {
         let state = Arc::new(Mutex::new(Some(TeamState {
-            server: link.url.clone(),
-            role: link.role.clone(),
+            server: address.public_url().to_owned(),
+            role: role.to_owned(),
             ..TeamState::default()
         })));
         let (wake, woken) = channel();
         let waker = wake.clone();
-        let listener = Listener::spawn(address, move |heard| {
+        let listener = Listener::spawn(address.clone(), move |heard| {
             if heard != Heard::Lost {
                 let _ = waker.send(Wake::SyncNow);
             }
         });
-        let worker_state = Arc::clone(&state);
-        let repaint = ctx.clone();
-        let path = project.to_path_buf();
+        let worker = Worker {
+            path: project.to_path_buf(),
+            address,
+            state: Arc::clone(&state),
+            repaint: ctx.clone(),
+        };
         std::thread::Builder::new()
             .name("bagel-team-sync".into())
-            .spawn(move || sync_worker(&path, &woken, &worker_state, &repaint))
+            .spawn(move || worker.run(&woken))
             .expect("the system refused a thread for the team sync");
         TeamDesk {
             state,
@@ -132,37 +139,40 @@ impl TeamDesk {
         ui.separator();
     }
 
-    /// The Join team… window; returns the project to reopen once it has joined.
-    pub fn join_window(&self, ctx: &egui::Context, project: &Path) -> Option<PathBuf> {
-        let mut guard = self.join.lock().ok()?;
-        let form = guard.as_mut()?;
+    /// The Join team… window; once joined, the desk syncs through the address typed.
+    pub fn join_window(&mut self, ctx: &egui::Context, project: &Path) {
+        let Ok(mut guard) = self.join.lock() else {
+            return;
+        };
+        let Some(form) = guard.as_mut() else {
+            return;
+        };
         let mut open = true;
-        let mut joined = false;
+        let mut joined = None;
         egui::Window::new("Join team")
             .open(&mut open)
             .collapsible(false)
             .show(ctx, |ui| {
-                ui.label(
-                    "The team server's URL (the password comes from PGPASSWORD or ~/.pgpass):",
-                );
+                ui.label("The team server's URL, e.g. postgres://NAME@HOST/DATABASE (the password here, or in PGPASSWORD or ~/.pgpass):");
                 ui.text_edit_singleline(&mut form.url);
                 if ui.button("Join").clicked() {
-                    form.message = match join(project, &form.url) {
-                        Ok(()) => {
-                            joined = true;
-                            None
-                        }
-                        Err(error) => Some(error),
-                    };
+                    match join(project, &form.url) {
+                        Ok(done) => joined = Some(done),
+                        Err(error) => form.message = Some(error),
+                    }
                 }
                 if let Some(message) = &form.message {
                     ui.colored_label(super::theme::BAD, message);
                 }
             });
-        if joined || !open {
+        let close = joined.is_some() || !open;
+        if close {
             *guard = None;
         }
-        joined.then(|| project.to_path_buf())
+        drop(guard);
+        if let Some((role, address)) = joined {
+            *self = TeamDesk::start(ctx, project, &role, address);
+        }
     }
 }
 
@@ -174,63 +184,65 @@ impl Drop for TeamDesk {
     }
 }
 
-fn join(project: &Path, url: &str) -> Result<(), String> {
+fn join(project: &Path, url: &str) -> Result<(String, ServerAddress), String> {
     let address = ServerAddress::parse(url).map_err(|e| e.to_string())?;
     let mut opened = Project::open(project).map_err(|e| e.to_string())?;
-    team::join(&mut opened, &address).map_err(|e| e.to_string())?;
-    Ok(())
+    let joined = team::join(&mut opened, &address).map_err(|e| e.to_string())?;
+    Ok((joined.role, address))
 }
 
-/// Syncs when woken, and whenever votes wait in the outbox; tells the desk what happened.
-fn sync_worker(
-    path: &Path,
-    woken: &Receiver<Wake>,
-    state: &Mutex<Option<TeamState>>,
-    repaint: &egui::Context,
-) {
-    let Ok(mut project) = Project::open(path) else {
-        return;
-    };
-    loop {
-        let asked = match woken.recv_timeout(OUTBOX_TICK) {
-            Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            Ok(Wake::SyncNow) => true,
-            Err(RecvTimeoutError::Timeout) => false,
+/// The sync thread: syncs when woken, and whenever votes wait in the outbox; tells the desk
+/// what happened.
+struct Worker {
+    path: PathBuf,
+    address: ServerAddress,
+    state: Arc<Mutex<Option<TeamState>>>,
+    repaint: egui::Context,
+}
+
+impl Worker {
+    fn run(&self, woken: &Receiver<Wake>) {
+        let Ok(mut project) = Project::open(&self.path) else {
+            return;
         };
-        let unsent = team::status(&project).map_or(0, |s| s.unsent);
-        let offline = show(state, repaint, |shown| {
-            shown.unsent = unsent;
-            shown.problem.is_some()
-        });
-        // While offline, the outbox waits for the listener's word that the server is back,
-        // or the person's Sync now.
-        if asked || (unsent > 0 && !offline) {
-            let problem = team::sync(&mut project).err().map(|e| e.to_string());
-            let unsent = team::status(&project).map_or(unsent, |s| s.unsent);
-            show(state, repaint, |shown| {
+        loop {
+            let asked = match woken.recv_timeout(OUTBOX_TICK) {
+                Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                Ok(Wake::SyncNow) => true,
+                Err(RecvTimeoutError::Timeout) => false,
+            };
+            let unsent = team::status(&project).map_or(0, |s| s.unsent);
+            let offline = self.show(|shown| {
                 shown.unsent = unsent;
-                shown.problem = problem;
+                shown.problem.is_some()
             });
+            // While offline, the outbox waits for the listener's word that the server is
+            // back, or the person's Sync now.
+            if asked || (unsent > 0 && !offline) {
+                let problem =
+                    (team::sync_with(&mut project, &self.address).err()).map(|e| e.to_string());
+                let unsent = team::status(&project).map_or(unsent, |s| s.unsent);
+                self.show(|shown| {
+                    shown.unsent = unsent;
+                    shown.problem = problem;
+                });
+            }
         }
     }
-}
 
-/// Changes what the status bar shows and has it drawn again.
-fn show<T: Default>(
-    state: &Mutex<Option<TeamState>>,
-    repaint: &egui::Context,
-    change: impl FnOnce(&mut TeamState) -> T,
-) -> T {
-    let Ok(mut guard) = state.lock() else {
-        return T::default();
-    };
-    let Some(shown) = guard.as_mut() else {
-        return T::default();
-    };
-    let before = shown.clone();
-    let value = change(shown);
-    if *shown != before {
-        repaint.request_repaint();
+    /// Changes what the status bar shows and has it drawn again.
+    fn show<T: Default>(&self, change: impl FnOnce(&mut TeamState) -> T) -> T {
+        let Ok(mut guard) = self.state.lock() else {
+            return T::default();
+        };
+        let Some(shown) = guard.as_mut() else {
+            return T::default();
+        };
+        let before = shown.clone();
+        let value = change(shown);
+        if *shown != before {
+            self.repaint.request_repaint();
+        }
+        value
     }
-    value
 }

@@ -130,7 +130,7 @@ impl ServerLog {
                     &vote.map_or("", |v| v.note.as_str()),
                 ],
             )
-            .map_err(refused)?;
+            .map_err(|e| refused_event(&address, &e, outgoing))?;
         }
         tx.commit().map_err(refused)
     }
@@ -182,6 +182,22 @@ impl crate::panel::log::VoteLog for ServerLog {
             .filter(|e| e.dataset == dataset)
             .map(|e| e.event)
             .collect())
+    }
+}
+
+/// A refusal of one event names it: nothing after it is sent until it is dealt with.
+fn refused_event(address: &ServerAddress, error: &postgres::Error, event: &OutgoingEvent) -> Error {
+    let problem = super::explain(error, address.user());
+    Error::Server {
+        server: address.public_url().to_owned(),
+        problem: format!(
+            "{}'s {} event on {} {} {} was refused ({problem}); it stays unsent, and so do the events after it",
+            event.event.reviewer,
+            event.event.round.as_str(),
+            event.dataset,
+            event.file,
+            event.wnid
+        ),
     }
 }
 
