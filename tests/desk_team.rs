@@ -155,8 +155,11 @@ fn a_linked_desk_sends_my_votes_shows_others_and_counts_what_waits_offline() {
     harness.run_steps(2);
     harness.get_by_label("Join team…").click();
     harness.run_steps(2);
+    let field = || (egui::accesskit::Role::TextInput, "Server URL");
+    harness.get_by_role_and_label(field().0, field().1).click();
+    harness.run_steps(2);
     harness
-        .get_by_role(egui::accesskit::Role::TextInput)
+        .get_by_role_and_label(field().0, field().1)
         .type_text(&cluster.url("ana", "ana-pw"));
     harness.run_steps(2);
     harness.get_by_label("Join").click();

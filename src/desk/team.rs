@@ -153,8 +153,13 @@ impl TeamDesk {
             .open(&mut open)
             .collapsible(false)
             .show(ctx, |ui| {
-                ui.label("The team server's URL, e.g. postgres://NAME@HOST/DATABASE (the password here, or in PGPASSWORD or ~/.pgpass):");
-                ui.text_edit_singleline(&mut form.url);
+                ui.label("The password goes in the URL, or in PGPASSWORD or ~/.pgpass.");
+                ui.horizontal(|ui| {
+                    let label = ui.label("Server URL");
+                    let field = egui::TextEdit::singleline(&mut form.url)
+                        .hint_text("postgres://NAME@HOST/DATABASE");
+                    ui.add(field).labelled_by(label.id);
+                });
                 if ui.button("Join").clicked() {
                     match join(project, &form.url) {
                         Ok(done) => joined = Some(done),
