@@ -169,6 +169,7 @@ fn predictions(
         top_k,
         replace: true,
         reverse_ranks: false,
+        reading: Default::default(),
     };
     import::import_predictions(project, &request, &Silent)
 }
