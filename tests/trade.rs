@@ -118,7 +118,8 @@ fn label_studio_tasks_go_out_and_their_annotations_come_back_as_votes() {
         said.starts_with(&format!("{} tasks written to", tasks.len())),
         "{said}"
     );
-    // Model m's top-1 is wrong on images 1 (282 for 281), 3 (876 for 435) and 5 (3 for 1).
+    // The queue: model m's top-1 pairs that no imported label makes valid. Image 1's tiger cat
+    // is unclear (valid, leniently), so only image 3's tub and image 5's tiger shark remain.
     let pairs: Vec<(&str, &str)> = tasks
         .iter()
         .map(|t| {
@@ -128,13 +129,15 @@ fn label_studio_tasks_go_out_and_their_annotations_come_back_as_votes() {
             )
         })
         .collect();
-    assert!(
-        pairs.contains(&(file_name(0).as_str(), "n02123159")),
-        "{pairs:?}"
+    let (third, fifth) = (file_name(2), file_name(4));
+    assert_eq!(
+        pairs,
+        vec![(third.as_str(), "n04493381"), (fifth.as_str(), "n01491361")]
     );
     let first = &tasks[0];
     assert_eq!(first["predictions"][0]["model_version"], "m");
-    assert!(first["predictions"][0]["score"].as_f64().unwrap() > 0.5);
+    let expected = 5f64.exp() / (5f64.exp() + 4f64.exp() + 3f64.exp() + 997.0);
+    assert!((first["predictions"][0]["score"].as_f64().unwrap() - expected).abs() < 1e-6);
     assert!(
         first["data"]["image"]
             .as_str()
