@@ -194,3 +194,106 @@ fn names_that_are_not_the_datasets_images_are_refused_by_name() {
         run.stderr
     );
 }
+
+#[test]
+fn tf_slim_scores_with_a_background_class_are_refused_with_the_hint_then_read_with_it() {
+    let fixture = common::Fixture::new();
+    let p = fixture.imported_project();
+    let ps = p.to_str().unwrap();
+    // TF-slim's 1001 logits per image: background first, then the 1000 classes.
+    let logits = common::logits();
+    let slim: Vec<f32> = logits
+        .chunks(1000)
+        .flat_map(|row| std::iter::once(9.0).chain(row.iter().copied()))
+        .collect();
+    let slim = fixture.write(
+        "slim.npy",
+        &common::npy("<f4", &[6, 1001], &common::f32_bytes(&slim)),
+    );
+    let slim = slim.to_str().unwrap();
+    let refused = bagel(&[
+        "import",
+        "predictions",
+        ps,
+        "--dataset",
+        "val",
+        "--model",
+        "slim",
+        slim,
+    ]);
+    assert!(!refused.ok);
+    assert!(
+        refused
+            .stderr
+            .contains("1001 scores per image where the vocabulary has 1000 classes")
+            && refused.stderr.contains("--background-class"),
+        "{}",
+        refused.stderr
+    );
+    let flag = ["--background-class", "--top-k", "3"];
+    let mut args = vec![
+        "import",
+        "predictions",
+        ps,
+        "--dataset",
+        "val",
+        "--model",
+        "slim",
+        slim,
+    ];
+    args.extend_from_slice(&flag);
+    bagel_ok(&args);
+    // Its class ids, one higher than ImageNet's, read the same with the flag.
+    let shifted: Vec<u8> = common::TOP3
+        .iter()
+        .flatten()
+        .flat_map(|&c| (c as i64 + 1).to_le_bytes())
+        .collect();
+    let ids = fixture.write("slim_ids.npy", &common::npy("<i8", &[6, 3], &shifted));
+    let ids = ids.to_str().unwrap();
+    bagel_ok(&[
+        "import",
+        "predictions",
+        ps,
+        "--dataset",
+        "val",
+        "--model",
+        "slim_ids",
+        ids,
+        "--background-class",
+    ]);
+    for model in ["slim", "slim_ids"] {
+        assert_eq!(
+            stored(&p, model).class_ids,
+            stored(&p, "m").class_ids,
+            "{model}"
+        );
+    }
+}
+
+#[test]
+fn a_label_naming_two_classes_is_refused_with_both() {
+    let fixture = common::Fixture::new();
+    let p = fixture.imported_project();
+    let rows: String = (0..6)
+        .map(|i| format!("{},crane,0.9\n", common::file_name(i)))
+        .collect();
+    let file = fixture.write(
+        "cranes.csv",
+        format!("filename,label,prob\n{rows}").as_bytes(),
+    );
+    let run = bagel(&[
+        "import",
+        "predictions",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("line 2, column \"label\": label \"crane\" names several classes: 134 crane (n02012849), 517 crane (n03126707)"),
+        "{}",
+        run.stderr
+    );
+}

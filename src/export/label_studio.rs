@@ -67,7 +67,11 @@ pub fn export_label_studio(project: &Project, dataset: &str, out: &Path) -> Resu
                     let score = top.scores.as_ref().map(|s| s[image * top.k]);
                     let claim = json!({"from_name": VERDICT, "to_name": "image", "type": "choices",
                                        "value": {"choices": [Verdict::Correct.as_str()]}});
-                    json!({"model_version": name, "score": score, "result": [claim]})
+                    let mut prediction = json!({"model_version": name, "result": [claim]});
+                    if let Some(score) = score {
+                        prediction["score"] = json!(score);
+                    }
+                    prediction
                 })
                 .collect();
             json!({

@@ -80,6 +80,15 @@ fn columns(headers: &[String], name: &str) -> Option<Columns> {
     }
 }
 
+/// A header for a message: a table with a column per class would fill the screen.
+fn shown(headers: &[String]) -> String {
+    const SHOWN: usize = 8;
+    match headers.len().saturating_sub(SHOWN) {
+        0 => format!("{headers:?}"),
+        more => format!("{:?} and {more} more columns", &headers[..SHOWN]),
+    }
+}
+
 fn layout(file: &Path, headers: &[String], options: &ReadOptions) -> Result<Layout> {
     let lower = |name: &Option<String>| name.as_ref().map(|n| n.trim().to_ascii_lowercase());
     let (name_col, index_col) = (lower(&options.filename_col), lower(&options.index_col));
@@ -93,7 +102,10 @@ fn layout(file: &Path, headers: &[String], options: &ReadOptions) -> Result<Layo
         let which = name_col.map_or("no filename column".into(), |n| format!("no column {n:?}"));
         Error::bad_input(
             file,
-            format!("{which} in {headers:?}; {EXPECTED} (name the columns with --filename-col and --index-col)"),
+            format!(
+                "{which} in {}; {EXPECTED} (name the columns with --filename-col and --index-col)",
+                shown(headers)
+            ),
         )
     })?;
     let index = columns(headers, index_col.as_deref().unwrap_or(INDEX_COLUMN));
@@ -104,7 +116,10 @@ fn layout(file: &Path, headers: &[String], options: &ReadOptions) -> Result<Layo
     if index.is_none() && label.is_none() && output.is_none() {
         return Err(Error::bad_input(
             file,
-            format!("no class index, label or probability column in {headers:?}; {EXPECTED}"),
+            format!(
+                "no class index, label or probability column in {}; {EXPECTED}",
+                shown(headers)
+            ),
         ));
     }
     Ok(Layout {
@@ -626,6 +641,16 @@ mod tests {
         let table = csv("filename,index,logit\na.jpg,\"[3, 1]\",\"[7.5, 2.5]\"\n").unwrap();
         assert_eq!(table.content, ranked(2, vec![3, 1], None));
         assert!(table.note.unwrap().contains("--topk 0"));
+    }
+
+    #[test]
+    fn a_refusal_of_a_wide_header_does_not_list_every_column() {
+        let header: Vec<String> = (0..1000).map(|c| format!("c{c}")).collect();
+        let err = csv(&format!("{}\n", header.join(",")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"c7\"] and 992 more columns"), "{err}");
+        assert!(!err.contains("c8"), "{err}");
     }
 
     #[test]

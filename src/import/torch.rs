@@ -202,7 +202,11 @@ fn gather(layout: &Layout, storage: &[u8]) -> Option<Vec<u8>> {
     let last = (rows.checked_sub(1)?.checked_mul(row_stride)?)
         .checked_add(cols.checked_sub(1)?.checked_mul(col_stride)?)?
         .checked_add(layout.offset)?;
-    if last.checked_add(1)?.checked_mul(size)? > storage.len() {
+    // A prediction tensor is never a broadcast view: more elements than stored is damage.
+    let count = rows.checked_mul(cols)?;
+    if last.checked_add(1)?.checked_mul(size)? > storage.len()
+        || count.checked_mul(size)? > storage.len()
+    {
         return None;
     }
     let mut data = Vec::with_capacity(rows * cols * size);
