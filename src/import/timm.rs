@@ -308,12 +308,16 @@ fn gather(
     for row in rows {
         let (at, row) = row?;
         let ids = match (&layout.index, &layout.label) {
-            (Some(columns), _) => ranked(&at, columns, headers, &row, numbers::<i64>),
-            (None, Some(columns)) => ranked(&at, columns, headers, &row, labels)
-                .and_then(|found| class_ids(&at, found, classes)),
-            (None, None) => Ok(Vec::new()),
-        }
-        .map_err(bad)?;
+            (Some(columns), _) => {
+                ranked(&at, columns, headers, &row, numbers::<i64>).map_err(bad)?
+            }
+            (None, Some(columns)) => {
+                let found = ranked(&at, columns, headers, &row, labels).map_err(bad)?;
+                let at = format!("{at}, column {LABEL_COLUMN:?}");
+                class_ids(&at, found, classes).map_err(|why| Error::bad_input(file, why))?
+            }
+            (None, None) => Vec::new(),
+        };
         let outputs = match &layout.output {
             Some((columns, _)) => ranked(&at, columns, headers, &row, numbers::<f32>),
             None => Ok(Vec::new()),
