@@ -70,6 +70,7 @@ fn real_evaluations(data: &Path, dir: &Path) -> (Evaluation, Evaluation) {
         top_k: None,
         replace: false,
         reverse_ranks: false,
+        reading: Default::default(),
     };
     import_predictions(&mut project, &request, &Silent).unwrap();
     let project = Project::open(&path).unwrap();

@@ -30,6 +30,7 @@ fn import(c: &mut Criterion) {
         top_k: None,
         replace: true,
         reverse_ranks: false,
+        reading: Default::default(),
     };
     let mut group = c.benchmark_group("import");
     group

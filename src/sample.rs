@@ -109,6 +109,7 @@ pub fn build_sample_project(folder: &Path) -> Result<PathBuf> {
         top_k: Some(10),
         replace: false,
         reverse_ranks: false,
+        reading: Default::default(),
     };
     import::import_predictions(&mut project, &request, &Silent)?;
     Ok(path)

@@ -169,6 +169,7 @@ fn predictions(
         top_k,
         replace: true,
         reverse_ranks: false,
+        reading: Default::default(),
     };
     import::import_predictions(project, &request, &Silent)
 }
@@ -356,6 +357,41 @@ fn the_timm_reader_survives_mutated_results() {
         format!("[{}]", records.join(", ")).into_bytes(),
     ];
     fuzz("fuzzed_timm.csv", seeds, 64, |project, file| {
+        predictions(project, file, None, None)
+    });
+}
+
+fn prediction_fixture(name: &str) -> Vec<u8> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/predictions");
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+#[test]
+fn the_torch_safetensors_parquet_and_named_npz_readers_survive_mutated_files() {
+    let seeds = [
+        "logits_tensor.pt",
+        "top5_ids.pt",
+        "logits_named_shuffled.safetensors",
+        "logits_named_shuffled.npz",
+        "timm_index.parquet",
+    ];
+    let seeds = seeds.iter().map(|name| prediction_fixture(name)).collect();
+    fuzz("fuzzed_binary", seeds, 256, |project, file| {
+        predictions(project, file, None, None)
+    });
+}
+
+#[test]
+fn the_json_layouts_and_wide_csv_survive_mutation() {
+    let seeds = [
+        "timm_index.json",
+        "timm_index_split.json",
+        "timm_detailed.json",
+        "hf_pipeline.jsonl",
+        "timm_description.csv",
+    ];
+    let seeds = seeds.iter().map(|name| prediction_fixture(name)).collect();
+    fuzz("fuzzed_text", seeds, 128, |project, file| {
         predictions(project, file, None, None)
     });
 }

@@ -211,6 +211,7 @@ impl Inputs {
                 top_k: None,
                 replace: false,
                 reverse_ranks: false,
+                reading: Default::default(),
             };
             import_predictions(&mut project, &request, &Silent).unwrap();
         }

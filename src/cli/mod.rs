@@ -11,6 +11,7 @@ mod out;
 mod panel;
 mod show;
 mod team;
+mod trade;
 mod vocab_args;
 
 pub use out::print_error;
@@ -161,6 +162,11 @@ enum ExportCommand {
     Slice(exports::ExportSlice),
     /// The standing decisions as CSV.
     Decisions(exports::ExportDecisions),
+    /// A folder FiftyOne loads (ground truth, each model's top-1, the panel's decisions).
+    Fiftyone(trade::ExportFiftyOne),
+    /// The review queue as Label Studio tasks with the models' predictions (config beside it
+    /// as .xml); `bagel import votes` reads Label Studio's export of their annotations.
+    LabelStudio(trade::ExportLabelStudio),
 }
 
 #[derive(Subcommand)]
@@ -194,7 +200,8 @@ enum ImportCommand {
         replace: bool,
         file: PathBuf,
     },
-    /// Models' predictions: .npy/.npz scores or class ids, or timm inference.py CSV/JSON.
+    /// Models' predictions: .npy/.npz, torch .pt/.pth, .safetensors, timm inference.py output
+    /// (CSV, JSON, Parquet), Hugging Face pipeline JSON/JSONL, or a CSV with a column per class.
     /// With several files each model is named after its file.
     Predictions {
         project: PathBuf,
@@ -217,6 +224,16 @@ enum ImportCommand {
         /// The files rank worst first: read each row's class ids back to front.
         #[arg(long)]
         reverse_ranks: bool,
+        /// The column naming each row's image (timm's --filename-col; default: filename).
+        #[arg(long)]
+        filename_col: Option<String>,
+        /// The class index column(s) (timm's --index-col; default: index).
+        #[arg(long)]
+        index_col: Option<String>,
+        /// The classifier counts a background class first (TF-slim's 1001 classes): drop it
+        /// and shift class ids down by one.
+        #[arg(long)]
+        background_class: bool,
     },
     /// Votes from another machine of the panel (a `bagel export votes` CSV): merged, newer wins.
     Votes(panel::ImportVotes),
@@ -299,6 +316,8 @@ fn run_command(command: Command) -> Result<()> {
         Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
         Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
         Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
+        Command::Export(ExportCommand::Fiftyone(args)) => trade::fiftyone(args)?,
+        Command::Export(ExportCommand::LabelStudio(args)) => trade::label_studio(args)?,
         Command::New { project, vocab } => {
             let vocabulary = match vocab {
                 Some(path) => Vocabulary::from_csv_file(&path)?,
@@ -502,6 +521,9 @@ fn run_import(command: ImportCommand) -> Result<()> {
             top_k,
             replace,
             reverse_ranks,
+            filename_col,
+            index_col,
+            background_class,
         } => {
             if model.is_some() && files.len() > 1 {
                 bail!(
@@ -526,6 +548,11 @@ fn run_import(command: ImportCommand) -> Result<()> {
                 top_k,
                 replace,
                 reverse_ranks,
+                reading: import::ReadOptions {
+                    filename_col,
+                    index_col,
+                    background_class,
+                },
             };
             import::import_predictions(&mut open(&project)?, &request, &bar)?
         }

@@ -149,6 +149,7 @@ impl ImportForm {
                     top_k: Some(self.top_k),
                     replace: self.replace,
                     reverse_ranks: false,
+                    reading: Default::default(),
                 };
                 import::import_predictions(&mut project, &request, progress)
             }

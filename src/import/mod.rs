@@ -1,22 +1,39 @@
 //! Importers for the formats researchers hold. Each parses and checks its whole input first,
 //! then writes it in one transaction: on any error nothing is written.
 
+mod class_names;
 mod file_index;
+mod formats;
+mod hf;
 mod images;
+mod label_studio_votes;
 mod labels;
 mod npy;
+mod npz_names;
+mod parquet;
+mod pickle;
 mod predictions;
 pub mod raters;
 pub mod review;
+mod safetensors;
 mod slices;
+mod table;
+mod tensors;
 mod timm;
+mod torch;
 mod votes;
+mod wide;
 
 pub use file_index::FileIndex;
 pub use images::{ImageSource, import_images, import_images_from, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
 pub(crate) use labels::{REAL_ENTRIES, val_position};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
+pub use table::ReadOptions;
+/// The controls of the Label Studio config whose annotations `import votes` reads.
+pub mod label_studio_controls {
+    pub use super::label_studio_votes::{CATEGORY, SEVERITY, VERDICT};
+}
 pub use slices::import_slice;
 pub use votes::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, import_votes, read_vote_csv};
 

@@ -56,7 +56,10 @@ fn read_npz_array(path: &Path, bytes: &[u8]) -> Result<(String, Vec<u8>)> {
         )
     };
     let mut archive = npyz::npz::NpzArchive::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
-    let names: Vec<String> = archive.array_names().map(str::to_owned).collect();
+    let names: Vec<String> = (archive.array_names())
+        .filter(|name| !super::npz_names::NAME_ARRAYS.contains(name))
+        .map(str::to_owned)
+        .collect();
     let chosen = if names.len() == 1 {
         names[0].clone()
     } else {

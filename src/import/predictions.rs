@@ -1,8 +1,10 @@
-//! `bagel import predictions`: a model's predictions on a dataset, from .npy/.npz (N×C logits
-//! or probabilities, or N×k class ids) or timm's inference.py output (CSV or JSON).
+//! `bagel import predictions`: a model's predictions on a dataset, from any file a reader of
+//! `formats.rs` reads (N×C logits or probabilities, or N×k ranked class ids, with the rows'
+//! image names when the file gives them), checked and written in one transaction.
 
-use super::npy::{Matrix, read_matrix};
-use super::timm::{self, ResultRows};
+use super::class_names::ClassNames;
+use super::formats::read_table;
+use super::table::{Content, ReadOptions, Table};
 use super::{FileIndex, ImportReport, read_file, read_image_list};
 use crate::data::TopK;
 use crate::error::{Error, Result};
@@ -30,6 +32,8 @@ pub struct PredictionImport<'a> {
     /// The files rank worst first (as `fv_16k` on the ImageNetV2 sets does): read each row's
     /// class ids back to front. Only for ranked ids; bagel ranks full scores itself.
     pub reverse_ranks: bool,
+    /// Column names and class counting for files whose writer let the user choose them.
+    pub reading: ReadOptions,
 }
 
 const DEFAULT_K_FROM_SCORES: usize = 5;
@@ -89,6 +93,8 @@ pub fn import_predictions(
         num_classes: project.vocab().len(),
         top_k: request.top_k,
         reverse_ranks: request.reverse_ranks,
+        reading: &request.reading,
+        classes: ClassNames::new(project.vocab()),
     };
     // Files are read on rayon's threads while this one writes those already read, in the
     // order given, into the one transaction: the first file that fails (in that order) is the
@@ -272,6 +278,9 @@ struct Context<'a> {
     num_classes: usize,
     top_k: Option<usize>,
     reverse_ranks: bool,
+    reading: &'a ReadOptions,
+    /// How labels (wnids, class names) name the vocabulary's classes.
+    classes: ClassNames,
 }
 
 /// The predictions, and a warning about the file when there is something to know.
@@ -279,79 +288,32 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
     progress.begin(&format!("reading {}", file.display()), 0);
     let bytes = read_file(file)?;
     let num_classes = context.num_classes;
-    if !(bytes.starts_with(b"\x93NUMPY") || bytes.starts_with(b"PK")) {
-        let text = String::from_utf8(bytes).map_err(|_| {
-            Error::bad_input(file, "neither a .npy/.npz array nor text; expected numpy arrays or timm inference.py CSV/JSON output")
-        })?;
-        let rows = if text.trim_start().starts_with(['[', '{']) {
-            timm::read_json(file, &text)?
-        } else {
-            timm::read_csv(file, &text)?
-        };
-        let index = (context.index)
-            .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str)));
-        let top = from_result_rows(
-            file,
-            rows.ranked(context.reverse_ranks),
-            index,
-            context.files,
-            num_classes,
-            context.top_k,
-        );
-        return Ok((top?, None));
+    let mut table = read_table(file, bytes, context.reading, &context.classes)?.over_classes(
+        file,
+        num_classes,
+        context.reading.background_class,
+    )?;
+    if context.reverse_ranks {
+        table = table.reversed(file)?;
     }
-    let matrix = read_matrix(file, &bytes)?;
-    drop(bytes);
-    if context.reverse_ranks && matches!(matrix, Matrix::Floats { .. }) {
-        return Err(Error::bad_input(
-            file,
-            "--reverse-ranks applies to ranked class ids; this file holds scores, which bagel \
-             ranks itself: import it without --reverse-ranks",
-        ));
-    }
-    let rows = match &matrix {
-        Matrix::Ints { rows, .. } | Matrix::Floats { rows, .. } => *rows,
-    };
-    let identity: Vec<u32>;
-    let row_images = match context.order {
-        Some((order, positions)) if positions.len() != rows => {
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "has {rows} rows but --order {} names {} images; give the list the predictions were made in",
-                    order.display(),
-                    positions.len()
-                ),
-            ));
+    let row_images = row_images(file, &table, context)?;
+    let row_of_image = cover(file, &row_images, context.files)?;
+    let note = table.note;
+    match table.content {
+        Content::Ranked { k, ids, probs } => {
+            let given = Ranked {
+                k,
+                ids: &ids,
+                probs: probs.as_deref(),
+            };
+            Ok((from_ranked(file, given, &row_of_image, context)?, note))
         }
-        Some((_, positions)) => positions,
-        None if rows == context.files.len() => {
-            identity = (0..rows as u32).collect();
-            &identity
-        }
-        None => {
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "has {rows} rows but dataset {:?} has {} images; rows must follow the dataset's order, or name their images with --order",
-                    context.dataset,
-                    context.files.len()
-                ),
-            ));
-        }
-    };
-    let row_of_image = cover(file, row_images, context.files)?;
-    match matrix {
-        Matrix::Ints { cols, values, .. } => Ok((
-            from_class_ids(file, &values, cols, &row_of_image, num_classes, context)?,
-            None,
-        )),
-        Matrix::Floats { cols, values, .. } => {
-            if cols != num_classes {
+        Content::Scores { classes, values } => {
+            if classes != num_classes {
                 return Err(Error::bad_input(
                     file,
                     format!(
-                        "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
+                        "{classes} scores per image; expected {num_classes} (one per class), or ranked class ids"
                     ),
                 ));
             }
@@ -359,9 +321,72 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
                 .top_k
                 .unwrap_or(DEFAULT_K_FROM_SCORES)
                 .min(num_classes);
-            from_scores(file, &values, num_classes, &row_of_image, k, progress)
+            let (top, warning) =
+                from_scores(file, &values, num_classes, &row_of_image, k, progress)?;
+            Ok((top, warning.or(note)))
         }
     }
+}
+
+/// The dataset image of each row: by name when the file names its images, else by the
+/// --order list, else the dataset's own order.
+fn row_images(file: &Path, table: &Table, context: &Context) -> Result<Vec<u32>> {
+    let rows = table.rows();
+    if let Some(names) = &table.names {
+        let index = (context.index)
+            .get_or_init(|| FileIndex::new(context.files.iter().map(String::as_str)));
+        return match_names(file, names, index, context.dataset);
+    }
+    match context.order {
+        Some((order, positions)) if positions.len() != rows => Err(Error::bad_input(
+            file,
+            format!(
+                "has {rows} rows but --order {} names {} images; give the list the predictions were made in",
+                order.display(),
+                positions.len()
+            ),
+        )),
+        Some((_, positions)) => Ok(positions.to_vec()),
+        None if rows == context.files.len() => Ok((0..rows as u32).collect()),
+        None => Err(Error::bad_input(
+            file,
+            format!(
+                "has {rows} rows but dataset {:?} has {} images; rows must follow the dataset's order, or name their images with --order",
+                context.dataset,
+                context.files.len()
+            ),
+        )),
+    }
+}
+
+/// The images a file's own names give its rows; a name that is no image of the dataset is
+/// refused, naming the first few, so rows are never matched by position when names disagree.
+fn match_names(
+    file: &Path,
+    names: &[String],
+    index: &FileIndex,
+    dataset: &str,
+) -> Result<Vec<u32>> {
+    const NAMED: usize = 3;
+    let found: Vec<Option<u32>> = names.iter().map(|name| index.find(name)).collect();
+    let missing: Vec<usize> = (0..names.len())
+        .filter(|&row| found[row].is_none())
+        .collect();
+    if missing.is_empty() {
+        return Ok(found.into_iter().flatten().collect());
+    }
+    let first: Vec<String> = (missing.iter().take(NAMED))
+        .map(|&row| format!("row {row} {:?}", names[row]))
+        .collect();
+    Err(Error::bad_input(
+        file,
+        format!(
+            "{} of its {} image names are not images of dataset {dataset:?} ({}); the file names its rows' images, so they must be the dataset's: check that it was computed on this dataset",
+            missing.len(),
+            names.len(),
+            first.join(", ")
+        ),
+    ))
 }
 
 /// Dataset positions of the listed names, in list order.
@@ -442,10 +467,16 @@ fn class_out_of_range(
     value: i64,
     num_classes: usize,
 ) -> Error {
+    let shifted = match value == num_classes as i64 {
+        true => {
+            " (TF-slim's classifiers count a background class first: import with --background-class)"
+        }
+        false => "",
+    };
     Error::bad_input(
         file,
         format!(
-            "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices",
+            "row {row}, column {column}: class id {value} is out of range 0-{}; predictions must use the vocabulary's class indices{shifted}",
             num_classes - 1
         ),
     )
@@ -468,33 +499,53 @@ fn class_given_twice(
     )
 }
 
-fn from_class_ids(
+/// Ranked class ids as a file gives them: `k` a row, with each rank's probability when known.
+struct Ranked<'a> {
+    k: usize,
+    ids: &'a [i64],
+    probs: Option<&'a [f32]>,
+}
+
+fn from_ranked(
     file: &Path,
-    values: &[i64],
-    cols: usize,
+    given: Ranked,
     row_of_image: &[usize],
-    num_classes: usize,
     context: &Context,
 ) -> Result<TopK> {
+    let cols = given.k;
     let k = context.top_k.unwrap_or(cols).min(cols);
     let mut class_ids = Vec::with_capacity(row_of_image.len() * k);
-    let mut seen = vec![0; num_classes];
-    let mut reversed = Vec::with_capacity(k);
+    let mut scores = given
+        .probs
+        .map(|_| Vec::with_capacity(row_of_image.len() * k));
+    let mut seen = vec![0; context.num_classes];
     for &row in row_of_image {
-        let given = &values[row * cols..(row + 1) * cols];
-        let ids = match context.reverse_ranks {
-            true => {
-                reversed.clear();
-                reversed.extend(given.iter().rev().take(k));
-                &reversed[..]
+        let ids = &given.ids[row * cols..row * cols + k];
+        push_ranked_row(
+            file,
+            row,
+            ids,
+            context.num_classes,
+            &mut seen,
+            &mut class_ids,
+        )?;
+        if let (Some(scores), Some(probs)) = (&mut scores, given.probs) {
+            let row_probs = &probs[row * cols..row * cols + k];
+            if let Some(rank) = row_probs.iter().position(|p| !p.is_finite()) {
+                return Err(Error::bad_input(
+                    file,
+                    format!(
+                        "row {row}: probability {rank} is not finite; re-export the predictions"
+                    ),
+                ));
             }
-            false => &given[..k],
-        };
-        push_ranked_row(file, row, ids, num_classes, &mut seen, &mut class_ids)?;
+            scores.extend_from_slice(row_probs);
+        }
     }
     Ok(TopK {
         k,
         class_ids,
+        scores,
         ..Default::default()
     })
 }
@@ -658,54 +709,6 @@ fn top_indices(scores: &[f32], k: usize) -> Vec<ClassId> {
         best.truncate(k);
     }
     best
-}
-
-fn from_result_rows(
-    file: &Path,
-    rows: ResultRows,
-    index: &FileIndex,
-    files: &[String],
-    num_classes: usize,
-    top_k: Option<usize>,
-) -> Result<TopK> {
-    let row_images = locate(file, &rows.names, index)?;
-    let row_of_image = cover(file, &row_images, files)?;
-    let given = rows.ids.iter().map(Vec::len).min().unwrap_or(0);
-    if given == 0 {
-        return Err(Error::bad_input(
-            file,
-            "a row without class indices; expected top-k indices on every row",
-        ));
-    }
-    let k = top_k.unwrap_or(given).min(given);
-    let mut top = TopK {
-        k,
-        class_ids: Vec::with_capacity(files.len() * k),
-        ..Default::default()
-    };
-    let mut scores = rows
-        .probs
-        .as_ref()
-        .map(|_| Vec::with_capacity(files.len() * k));
-    let mut seen = vec![0; num_classes];
-    for &row in &row_of_image {
-        let ids = &rows.ids[row][..k];
-        push_ranked_row(file, row, ids, num_classes, &mut seen, &mut top.class_ids)?;
-        if let (Some(scores), Some(probs)) = (&mut scores, &rows.probs) {
-            for column in 0..k {
-                let p = probs[row].get(column).copied().unwrap_or(f64::NAN);
-                if !p.is_finite() {
-                    return Err(Error::bad_input(
-                        file,
-                        format!("row {row}: probability {column} is missing or not finite"),
-                    ));
-                }
-                scores.push(p as f32);
-            }
-        }
-    }
-    top.scores = scores;
-    Ok(top)
 }
 
 #[cfg(test)]

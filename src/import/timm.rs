@@ -1,36 +1,41 @@
-//! timm's inference.py output: CSV with list columns ("index", "prob"), CSV with separate
-//! columns (index_0.., prob_0..), or JSON records of either kind.
+//! timm's inference.py output, every layout it writes: CSV (`--results-format csv`), JSON
+//! keyed by file name (`json`, pandas orient=index), `json-split`, JSON lines (`json-records`)
+//! and JSON record lists; list columns or one column per rank (`--results-separate-col`);
+//! class indices (`--include-index`), class names or wnids (`--label-type`), probabilities or
+//! logits (`--output-type`), top-k or every class (`--topk 0`); custom column names.
+//! Parquet tables come here as records too (see `parquet.rs`).
 
+use super::class_names::ClassNames;
 use super::csv_headers;
+use super::table::{Content, ReadOptions, Table};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
 use std::str::FromStr;
 
-/// Rows of a results table: image names, ranked class ids and their probabilities.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ResultRows {
-    pub names: Vec<String>,
-    pub ids: Vec<Vec<i64>>,
-    pub probs: Option<Vec<Vec<f64>>>,
+/// One cell as the file holds it: CSV text, or a JSON (or Parquet) value.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Json(Value),
 }
 
-impl ResultRows {
-    /// Best first: as read, or each row back to front when the file ranks worst first.
-    pub fn ranked(mut self, reverse: bool) -> Self {
-        if reverse {
-            self.ids.iter_mut().for_each(|row| row.reverse());
-            for row in self.probs.iter_mut().flatten() {
-                row.reverse();
-            }
-        }
-        self
-    }
-}
+/// A row's cells, by column; None where the record lacks the column.
+pub type Row = Vec<Option<Cell>>;
 
 const NAME_COLUMNS: &[&str] = &["filename", "file", "image", "path"];
-const INDEX_PREFIX: &str = "index";
-const PROB_PREFIXES: &[&str] = &["prob", "probs", "probability", "output"];
+const INDEX_COLUMN: &str = "index";
+const LABEL_COLUMN: &str = "label";
+const OUTPUT_COLUMNS: &[&str] = &[
+    "prob",
+    "probs",
+    "probability",
+    "logit",
+    "logits",
+    "score",
+    "scores",
+    "output",
+];
 
 /// Where a row's ranked values are: one list column ("[3, 1, 2]"), or one column per rank.
 enum Columns {
@@ -38,12 +43,15 @@ enum Columns {
     Numbered(Vec<usize>),
 }
 
-/// Which columns hold the file name, the ranked ids and their probabilities.
+/// Which columns hold the file name, the ranked ids (as indices or labels) and the outputs.
 struct Layout {
     name: usize,
-    index: Columns,
-    prob: Option<Columns>,
+    index: Option<Columns>,
+    label: Option<Columns>,
+    output: Option<(Columns, bool)>,
 }
+
+const EXPECTED: &str = "expected timm inference.py output: a filename column with class indices (--include-index), labels or every class's probability (--topk 0)";
 
 fn numbered(headers: &[String], prefix: &str) -> Vec<usize> {
     let mut found: Vec<(usize, usize)> = headers
@@ -62,36 +70,64 @@ fn numbered(headers: &[String], prefix: &str) -> Vec<usize> {
     found.into_iter().map(|(_, column)| column).collect()
 }
 
-fn layout(file: &Path, headers: &[String]) -> Result<Layout> {
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let expected = "expected timm inference.py output: filename,index,prob (list columns) or filename,index_0,..,prob_0,.. (run inference.py with --include-index)";
-    let name = find(NAME_COLUMNS).ok_or_else(|| {
+/// A list column named `name`, else numbered columns `name_0`, `name_1`, ...
+fn columns(headers: &[String], name: &str) -> Option<Columns> {
+    match headers.iter().position(|h| h == name) {
+        Some(column) => Some(Columns::List(column)),
+        None => Some(numbered(headers, name))
+            .filter(|c| !c.is_empty())
+            .map(Columns::Numbered),
+    }
+}
+
+/// A header for a message: a table with a column per class would fill the screen.
+fn shown(headers: &[String]) -> String {
+    const SHOWN: usize = 8;
+    match headers.len().saturating_sub(SHOWN) {
+        0 => format!("{headers:?}"),
+        more => format!("{:?} and {more} more columns", &headers[..SHOWN]),
+    }
+}
+
+fn layout(file: &Path, headers: &[String], options: &ReadOptions) -> Result<Layout> {
+    let lower = |name: &Option<String>| name.as_ref().map(|n| n.trim().to_ascii_lowercase());
+    let (name_col, index_col) = (lower(&options.filename_col), lower(&options.index_col));
+    let name = match &name_col {
+        Some(given) => headers.iter().position(|h| h == given),
+        None => headers
+            .iter()
+            .position(|h| NAME_COLUMNS.contains(&h.as_str())),
+    };
+    let name = name.ok_or_else(|| {
+        let which = name_col.map_or("no filename column".into(), |n| format!("no column {n:?}"));
         Error::bad_input(
             file,
-            format!("no filename column in {headers:?}; {expected}"),
+            format!(
+                "{which} in {}; {EXPECTED} (name the columns with --filename-col and --index-col)",
+                shown(headers)
+            ),
         )
     })?;
-    let index = match find(&[INDEX_PREFIX]) {
-        Some(column) => Columns::List(column),
-        None => match numbered(headers, INDEX_PREFIX) {
-            columns if columns.is_empty() => {
-                return Err(Error::bad_input(
-                    file,
-                    format!("no class index column in {headers:?}; {expected}"),
-                ));
-            }
-            columns => Columns::Numbered(columns),
-        },
-    };
-    let prob = match find(PROB_PREFIXES) {
-        Some(column) => Some(Columns::List(column)),
-        None => PROB_PREFIXES
-            .iter()
-            .map(|p| numbered(headers, p))
-            .find(|c| !c.is_empty())
-            .map(Columns::Numbered),
-    };
-    Ok(Layout { name, index, prob })
+    let index = columns(headers, index_col.as_deref().unwrap_or(INDEX_COLUMN));
+    let output = OUTPUT_COLUMNS
+        .iter()
+        .find_map(|&output| columns(headers, output).map(|c| (c, output.starts_with("logit"))));
+    let label = columns(headers, LABEL_COLUMN);
+    if index.is_none() && label.is_none() && output.is_none() {
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "no class index, label or probability column in {}; {EXPECTED}",
+                shown(headers)
+            ),
+        ));
+    }
+    Ok(Layout {
+        name,
+        index,
+        label,
+        output,
+    })
 }
 
 /// One number that is the whole cell (spaces around it aside): `0.\t34140` and `91[` are not.
@@ -104,136 +140,313 @@ fn whole<T: FromStr>(cell: &str) -> std::result::Result<T, String> {
         .map_err(|_| format!("{text:?} is not a number"))
 }
 
-/// A list cell as Python or numpy print it: "[3, 1, 2]", "[3 1 2]", "(3, 1)", or "3, 1, 2".
-fn list<T: FromStr>(cell: &str) -> std::result::Result<Vec<T>, String> {
-    let text = cell.trim();
-    let inner = match (text.chars().next(), text.chars().last()) {
+/// The inside of a bracketed list cell, or the whole cell when it has no brackets.
+fn unbracketed(text: &str) -> std::result::Result<(&str, bool), String> {
+    match (text.chars().next(), text.chars().last()) {
         (Some('['), Some(']')) | (Some('('), Some(')')) if text.len() >= 2 => {
-            &text[1..text.len() - 1]
+            Ok((&text[1..text.len() - 1], true))
         }
         (Some('[' | '('), _) | (_, Some(']' | ')')) => {
-            return Err(format!("{text:?} has unbalanced brackets"));
+            Err(format!("{text:?} has unbalanced brackets"))
         }
-        _ => text,
-    };
+        _ => Ok((text, false)),
+    }
+}
+
+/// A list cell as Python or numpy print it: "[3, 1, 2]", "[3 1 2]", "(3, 1)", or "3, 1, 2".
+fn list<T: FromStr>(cell: &str) -> std::result::Result<Vec<T>, String> {
+    let (inner, bracketed) = unbracketed(cell.trim())?;
     if inner.trim().is_empty() {
         return Err("an empty list".into());
     }
     if inner.contains(',') {
         inner.split(',').map(whole).collect()
-    } else if inner.len() < text.len() {
+    } else if bracketed {
         inner.split_whitespace().map(whole).collect()
     } else {
         whole(inner).map(|value| vec![value])
     }
 }
 
-/// A row's ranked values from its cells (None: the record lacks that column).
-fn ranked<T: FromStr>(
-    file: &Path,
-    at: &str,
-    columns: &Columns,
-    headers: &[String],
-    cell: impl Fn(usize) -> Option<String>,
-) -> Result<Vec<T>> {
-    let problem = |column: usize, why: String| {
-        Error::bad_input(
-            file,
-            format!(
-                "{at}, column {:?}: {why}; expected every rank's number, as inference.py writes them",
-                headers[column]
-            ),
-        )
+/// Labels as numpy prints an array of strings ("['tench, Tinca tinca' 'goldfish']"), or one
+/// label that is the whole cell (a label may hold commas).
+fn label_list(cell: &str) -> std::result::Result<Vec<String>, String> {
+    let text = cell.trim();
+    let Ok((inner, true)) = unbracketed(text) else {
+        return Ok(vec![text.to_owned()]);
     };
-    let text = |column: usize| cell(column).ok_or_else(|| problem(column, "missing".into()));
-    match columns {
-        Columns::List(column) => list(&text(*column)?).map_err(|why| problem(*column, why)),
-        Columns::Numbered(columns) => columns
-            .iter()
-            .map(|&column| whole(&text(column)?).map_err(|why| problem(column, why)))
-            .collect(),
+    let mut labels = Vec::new();
+    let mut rest = inner.trim_start();
+    while let Some(quote) = rest.chars().next().filter(|c| matches!(c, '\'' | '"')) {
+        let end = rest[1..]
+            .find(quote)
+            .ok_or_else(|| format!("{text:?} has an unclosed quote"))?;
+        labels.push(rest[1..1 + end].to_owned());
+        rest = rest[end + 2..].trim_start_matches([',', ' ', '\n']);
+    }
+    match rest.is_empty() && !labels.is_empty() {
+        true => Ok(labels),
+        false => Err(format!("{text:?} is not a list of quoted labels")),
     }
 }
 
-/// Reads every row through `cell` (a row's text in a column) and checks each has every rank.
-fn read_rows(
-    file: &Path,
+fn json_number<T: FromStr>(value: &Value) -> std::result::Result<T, String> {
+    match value {
+        Value::Number(n) => whole(&n.to_string()),
+        other => Err(format!("{other} is not a number")),
+    }
+}
+
+fn numbers<T: FromStr>(cell: &Cell) -> std::result::Result<Vec<T>, String> {
+    match cell {
+        Cell::Text(text) => list(text),
+        Cell::Json(Value::Array(items)) if items.is_empty() => Err("an empty list".into()),
+        Cell::Json(Value::Array(items)) => items.iter().map(json_number).collect(),
+        Cell::Json(Value::String(text)) => list(text),
+        Cell::Json(value) => json_number(value).map(|v| vec![v]),
+    }
+}
+
+fn labels(cell: &Cell) -> std::result::Result<Vec<String>, String> {
+    match cell {
+        Cell::Text(text) | Cell::Json(Value::String(text)) => label_list(text),
+        Cell::Json(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(label) => Ok(label.clone()),
+                other => Err(format!("{other} is not a label")),
+            })
+            .collect(),
+        Cell::Json(other) => Err(format!("{other} is not a label")),
+    }
+}
+
+/// Reads a row's ranked values with `parse`, which reads one cell into one or more values.
+fn ranked<T>(
+    at: &str,
+    columns: &Columns,
     headers: &[String],
-    layout: &Layout,
-    rows: impl Iterator<Item = Result<(String, RowCells)>>,
-) -> Result<ResultRows> {
-    let mut out = ResultRows {
-        probs: layout.prob.as_ref().map(|_| Vec::new()),
-        ..Default::default()
+    row: &Row,
+    parse: impl Fn(&Cell) -> std::result::Result<Vec<T>, String>,
+) -> std::result::Result<Vec<T>, String> {
+    let cell = |column: usize| {
+        let problem = |why: String| format!("{at}, column {:?}: {why}", headers[column]);
+        let cell = row.get(column).and_then(Option::as_ref);
+        let cell = cell.ok_or_else(|| problem("missing".into()))?;
+        parse(cell).map_err(problem)
     };
-    for row in rows {
-        let (at, cells) = row?;
-        let cell = |column: usize| cells(column);
-        let ids: Vec<i64> = ranked(file, &at, &layout.index, headers, cell)?;
-        if let Some(first) = out.ids.first().filter(|first| first.len() != ids.len()) {
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "{at}: {} class indices where the first row has {}; every row needs every rank",
-                    ids.len(),
-                    first.len()
-                ),
-            ));
+    match columns {
+        Columns::List(column) => cell(*column),
+        Columns::Numbered(columns) => {
+            columns
+                .iter()
+                .map(|&c| cell(c))
+                .try_fold(Vec::new(), |mut all, values| {
+                    all.extend(values?);
+                    Ok(all)
+                })
         }
-        if let (Some(columns), Some(probs)) = (&layout.prob, &mut out.probs) {
-            let row_probs: Vec<f64> = ranked(file, &at, columns, headers, cell)?;
-            if row_probs.len() != ids.len() {
-                return Err(Error::bad_input(
-                    file,
-                    format!(
-                        "{at}: {} probabilities for {} class indices; every rank needs both",
-                        row_probs.len(),
-                        ids.len()
-                    ),
+    }
+}
+
+/// What a table's rows accumulate, column by column.
+#[derive(Default)]
+struct Gathered {
+    names: Vec<String>,
+    ids: Vec<i64>,
+    outputs: Vec<f32>,
+    width: Option<(usize, usize)>,
+}
+
+impl Gathered {
+    /// Every row needs every rank: the first row sets how many ids and outputs a row has.
+    fn check_width(
+        &mut self,
+        at: &str,
+        ids: usize,
+        outputs: usize,
+    ) -> std::result::Result<(), String> {
+        match self.width {
+            None => self.width = Some((ids, outputs)),
+            Some(first) if first != (ids, outputs) => {
+                return Err(format!(
+                    "{at}: {ids} class ids and {outputs} outputs where the first row has {} and {}; every row needs every rank",
+                    first.0, first.1
                 ));
             }
-            probs.push(row_probs);
+            Some(_) => {}
         }
-        out.names.push(cells(layout.name).unwrap_or_default());
-        out.ids.push(ids);
+        Ok(())
+    }
+}
+
+fn class_ids(
+    at: &str,
+    found: Vec<String>,
+    classes: &ClassNames,
+) -> std::result::Result<Vec<i64>, String> {
+    found
+        .iter()
+        .map(|label| {
+            classes
+                .find(label)
+                .map(i64::from)
+                .map_err(|why| format!("{at}: {}", why.explain(label)))
+        })
+        .collect()
+}
+
+fn gather(
+    headers: &[String],
+    layout: &Layout,
+    rows: impl Iterator<Item = Result<(String, Row)>>,
+    classes: &ClassNames,
+    file: &Path,
+) -> Result<Gathered> {
+    let mut out = Gathered::default();
+    let bad = |why: String| Error::bad_input(file, format!("{why}; {EXPECTED}"));
+    for row in rows {
+        let (at, row) = row?;
+        let ids = match (&layout.index, &layout.label) {
+            (Some(columns), _) => {
+                ranked(&at, columns, headers, &row, numbers::<i64>).map_err(bad)?
+            }
+            (None, Some(columns)) => {
+                let found = ranked(&at, columns, headers, &row, labels).map_err(bad)?;
+                let at = format!("{at}, column {LABEL_COLUMN:?}");
+                class_ids(&at, found, classes).map_err(|why| Error::bad_input(file, why))?
+            }
+            (None, None) => Vec::new(),
+        };
+        let outputs = match &layout.output {
+            Some((columns, _)) => ranked(&at, columns, headers, &row, numbers::<f32>),
+            None => Ok(Vec::new()),
+        }
+        .map_err(bad)?;
+        out.check_width(&at, ids.len(), outputs.len())
+            .map_err(bad)?;
+        let name = row.get(layout.name).and_then(Option::as_ref);
+        out.names.push(match name {
+            Some(Cell::Text(text) | Cell::Json(Value::String(text))) => text.clone(),
+            Some(Cell::Json(other)) => other.to_string(),
+            None => return Err(bad(format!("{at}: no file name"))),
+        });
+        out.ids.extend(ids);
+        out.outputs.extend(outputs);
     }
     Ok(out)
 }
 
-/// A row's cell text by column.
-type RowCells = Box<dyn Fn(usize) -> Option<String>>;
+/// The table of a results file, once its headers (lower-cased) and rows are at hand.
+pub fn read_rows(
+    file: &Path,
+    headers: &[String],
+    rows: impl Iterator<Item = Result<(String, Row)>>,
+    options: &ReadOptions,
+    classes: &ClassNames,
+) -> Result<Table> {
+    let layout = layout(file, headers, options)?;
+    let gathered = gather(headers, &layout, rows, classes, file)?;
+    let Some((k, width)) = gathered.width else {
+        return Err(Error::bad_input(file, format!("no rows; {EXPECTED}")));
+    };
+    if k > 0 && width != 0 && width != k {
+        return Err(Error::bad_input(
+            file,
+            format!("{k} class ids but {width} outputs a row; expected one output per rank"),
+        ));
+    }
+    let logits = layout.output.as_ref().is_some_and(|(_, logits)| *logits);
+    let names = Some(gathered.names);
+    if k == 0 {
+        let content = Content::Scores {
+            classes: width,
+            values: gathered.outputs,
+        };
+        return Ok(Table::new(names, content));
+    }
+    // Logits of the top-k alone cannot be softmaxed (the other classes' share is unknown).
+    let outputs_are_probs =
+        width == k && !logits && gathered.outputs.iter().all(|p| (0.0..=1.0).contains(p));
+    let mut table = Table::new(
+        names,
+        Content::Ranked {
+            k,
+            ids: gathered.ids,
+            probs: outputs_are_probs.then_some(gathered.outputs),
+        },
+    );
+    if width == k && !outputs_are_probs {
+        table.note = Some(format!(
+            "{}: the scores are logits of the top-{k} only, which give no probabilities: the class ids were kept without scores; run inference.py with --topk 0 (or --output-type prob) to keep them",
+            file.display()
+        ));
+    }
+    Ok(table)
+}
 
-pub fn read_csv(file: &Path, text: &str) -> Result<ResultRows> {
+pub fn read_csv(
+    file: &Path,
+    text: &str,
+    options: &ReadOptions,
+    classes: &ClassNames,
+) -> Result<Table> {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = csv_headers(file, &mut reader)?;
-    let layout = layout(file, &headers)?;
     let rows = reader.records().enumerate().map(|(row, record)| {
         let at = format!("line {}", row + 2);
         let record = record.map_err(|e| Error::bad_input(file, format!("{at}: {e}")))?;
-        let cells: RowCells = Box::new(move |c| record.get(c).map(str::to_owned));
+        let cells = record
+            .iter()
+            .map(|c| Some(Cell::Text(c.to_owned())))
+            .collect();
         Ok((at, cells))
     });
-    read_rows(file, &headers, &layout, rows)
+    read_rows(file, &headers, rows, options, classes)
 }
 
-/// A JSON value as the text of a CSV cell: numbers as written, lists as "[a, b]".
-fn cell_text(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Array(items) => {
-            let items: Vec<String> = items
-                .iter()
-                .map(|item| cell_text(item).unwrap_or_default())
-                .collect();
-            Some(format!("[{}]", items.join(", ")))
-        }
-        other => Some(other.to_string()),
-    }
+/// Records (JSON objects) as rows, over the keys of the first record.
+pub fn read_records<'a>(
+    file: &Path,
+    records: impl Iterator<Item = (String, &'a Value)>,
+    name_key: Option<(&str, &[String])>,
+    options: &ReadOptions,
+    classes: &ClassNames,
+) -> Result<Table> {
+    let mut records = records.peekable();
+    let first = records.peek().and_then(|(_, record)| record.as_object());
+    let mut headers: Vec<String> = first
+        .map(|o| o.keys().map(|k| k.to_ascii_lowercase()).collect())
+        .unwrap_or_default();
+    // orient=index: the file name is each record's key, not one of its columns.
+    let keys = name_key.map(|(column, keys)| {
+        headers.insert(0, column.to_owned());
+        keys
+    });
+    let rows = records.enumerate().map(|(position, (at, record))| {
+        let object = record.as_object().ok_or_else(|| {
+            Error::bad_input(
+                file,
+                format!("{at} is not an object of columns; {EXPECTED}"),
+            )
+        })?;
+        let cells = headers
+            .iter()
+            .enumerate()
+            .map(|(column, header)| match keys {
+                Some(keys) if column == 0 => Some(Cell::Text(keys[position].clone())),
+                _ => (object.iter())
+                    .find(|(k, _)| k.to_ascii_lowercase() == *header)
+                    .map(|(_, v)| Cell::Json(v.clone())),
+            })
+            .collect();
+        Ok((at, cells))
+    });
+    read_rows(file, &headers.clone(), rows, options, classes)
 }
 
-pub fn read_json(file: &Path, text: &str) -> Result<ResultRows> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+pub fn parse_json(file: &Path, text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| {
         Error::bad_input(
             file,
             format!(
@@ -242,65 +455,220 @@ pub fn read_json(file: &Path, text: &str) -> Result<ResultRows> {
                 e.column()
             ),
         )
-    })?;
-    let Some(records) = value.as_array() else {
-        return Err(Error::bad_input(
+    })
+}
+
+/// Every JSON layout inference.py writes: records, `json-split`, `json` (orient=index).
+pub fn read_json(
+    file: &Path,
+    value: &Value,
+    options: &ReadOptions,
+    classes: &ClassNames,
+) -> Result<Table> {
+    let name_column = options.filename_col.as_deref().unwrap_or("filename");
+    match value {
+        Value::Array(records) => {
+            let records = records
+                .iter()
+                .enumerate()
+                .map(|(at, r)| (format!("record {at}"), r));
+            read_records(file, records, None, options, classes)
+        }
+        Value::Object(split) if split.contains_key("columns") && split.contains_key("data") => {
+            read_split(file, split, options, classes)
+        }
+        Value::Object(by_name) => {
+            let keys: Vec<String> = by_name.keys().cloned().collect();
+            let records = by_name
+                .iter()
+                .map(|(name, record)| (format!("record {name:?}"), record));
+            read_records(file, records, Some((name_column, &keys)), options, classes)
+        }
+        _ => Err(Error::bad_input(
             file,
-            "a JSON object; expected timm inference.py records: [{\"filename\": .., \"index\": [..], \"prob\": [..]}, ..]",
-        ));
-    };
-    let headers: Vec<String> = records
-        .first()
-        .and_then(Value::as_object)
-        .map(|o| o.keys().map(|k| k.to_ascii_lowercase()).collect())
+            "a JSON value that is neither a list nor an object; expected timm inference.py records",
+        )),
+    }
+}
+
+/// `json-split`: {"columns": [..], "data": [[row], ..]} (pandas orient=split).
+fn read_split(
+    file: &Path,
+    split: &serde_json::Map<String, Value>,
+    options: &ReadOptions,
+    classes: &ClassNames,
+) -> Result<Table> {
+    let headers: Vec<String> = split["columns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c.as_str().unwrap_or_default().to_ascii_lowercase())
+        .collect();
+    let data = split["data"]
+        .as_array()
+        .map(Vec::as_slice)
         .unwrap_or_default();
-    let layout = layout(file, &headers)?;
-    let rows = records.iter().enumerate().map(|(position, record)| {
-        let at = format!("record {position}");
-        let object = record
-            .as_object()
-            .ok_or_else(|| Error::bad_input(file, format!("{at} is not an object")))?;
-        let by_header: Vec<Option<String>> = headers
-            .iter()
-            .map(|header| {
-                (object.iter())
-                    .find(|(k, _)| k.to_ascii_lowercase() == *header)
-                    .and_then(|(_, v)| cell_text(v))
-            })
-            .collect();
-        let cells: RowCells = Box::new(move |c| by_header.get(c).cloned().flatten());
-        Ok((at, cells))
+    let rows = data.iter().enumerate().map(|(at, row)| {
+        let at = format!("data row {at}");
+        let cells = row.as_array().ok_or_else(|| {
+            Error::bad_input(file, format!("{at} is not a list of cells (json-split)"))
+        })?;
+        Ok((
+            at,
+            cells.iter().map(|v| Some(Cell::Json(v.clone()))).collect(),
+        ))
     });
-    read_rows(file, &headers, &layout, rows)
+    read_rows(file, &headers, rows, options, classes)
+}
+
+/// The values of a JSON-lines text, each with its line number; blank lines skipped.
+pub fn json_lines(file: &Path, text: &str) -> Result<Vec<(usize, Value)>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(at, line)| {
+            serde_json::from_str(line)
+                .map(|value| (at + 1, value))
+                .map_err(|e| Error::bad_input(file, format!("line {}: invalid JSON: {e}", at + 1)))
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Vocabulary;
+
+    fn classes() -> ClassNames {
+        ClassNames::new(&Vocabulary::imagenet1k())
+    }
+
+    fn csv(text: &str) -> Result<Table> {
+        read_csv(
+            Path::new("t.csv"),
+            text,
+            &ReadOptions::default(),
+            &classes(),
+        )
+    }
+
+    fn json(text: &str) -> Result<Table> {
+        let file = Path::new("t.json");
+        let value = parse_json(file, text)?;
+        read_json(file, &value, &ReadOptions::default(), &classes())
+    }
+
+    fn ranked(k: usize, ids: Vec<i64>, probs: Option<Vec<f32>>) -> Content {
+        Content::Ranked { k, ids, probs }
+    }
 
     #[test]
     fn list_and_numbered_columns_read_the_same() {
-        let lists = "filename,index,prob\na.jpg,\"[3, 1]\",\"[0.7, 0.2]\"\n";
-        let numbered = "filename,index_0,index_1,prob_0,prob_1\na.jpg,3,1,0.7,0.2\n";
-        let a = read_csv(Path::new("a.csv"), lists).unwrap();
-        let b = read_csv(Path::new("b.csv"), numbered).unwrap();
+        let a = csv("filename,index,prob\na.jpg,\"[3, 1]\",\"[0.7, 0.2]\"\n").unwrap();
+        let b = csv("filename,index_0,index_1,prob_0,prob_1\na.jpg,3,1,0.7,0.2\n").unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.ids, vec![vec![3, 1]]);
-        assert_eq!(a.probs, Some(vec![vec![0.7, 0.2]]));
+        assert_eq!(a.content, ranked(2, vec![3, 1], Some(vec![0.7, 0.2])));
+        assert_eq!(a.names, Some(vec!["a.jpg".to_owned()]));
     }
 
     #[test]
-    fn json_records_read_like_csv() {
-        let json = r#"[{"filename": "a.jpg", "index": [3, 1], "prob": [0.7, 0.2]}]"#;
-        let rows = read_json(Path::new("r.json"), json).unwrap();
-        assert_eq!(rows.names, vec!["a.jpg"]);
-        assert_eq!(rows.ids, vec![vec![3, 1]]);
+    fn every_json_layout_reads_like_the_csv() {
+        let expected = csv("filename,index,prob\na.jpg,\"[3, 1]\",\"[0.7, 0.2]\"\n").unwrap();
+        let records = r#"[{"filename": "a.jpg", "index": [3, 1], "prob": [0.7, 0.2]}]"#;
+        let by_name = r#"{"a.jpg": {"index": [3, 1], "prob": [0.7, 0.2]}}"#;
+        let split = r#"{"columns": ["filename", "index", "prob"], "data": [["a.jpg", [3, 1], [0.7, 0.2]]]}"#;
+        for text in [records, by_name, split] {
+            assert_eq!(json(text).unwrap(), expected, "{text}");
+        }
+        let lines = "{\"filename\":\"a.jpg\",\"index\":[3,1],\"prob\":[0.7,0.2]}\n";
+        let file = Path::new("t.jsonl");
+        let records: Vec<Value> = json_lines(file, lines)
+            .unwrap()
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect();
+        let read = read_json(
+            file,
+            &Value::Array(records),
+            &ReadOptions::default(),
+            &classes(),
+        );
+        assert_eq!(read.unwrap(), expected);
     }
 
     #[test]
-    fn a_table_without_indices_says_how_to_get_them() {
-        let err = read_csv(Path::new("t.csv"), "filename,label\na.jpg,cat\n").unwrap_err();
-        assert!(err.to_string().contains("--include-index"), "{err}");
+    fn labels_map_through_the_vocabulary() {
+        // timm's default (--label-type description) with --topk 2, as numpy prints the array.
+        let text =
+            "filename,label,prob\na.jpg,\"['tabby, tabby cat' 'tiger cat']\",\"[0.6 0.3]\"\n";
+        assert_eq!(
+            csv(text).unwrap().content,
+            ranked(2, vec![281, 282], Some(vec![0.6, 0.3]))
+        );
+        // --topk 1 squeezes the label to one string, which may hold commas; wnids too.
+        let one = "filename,label,prob\na.jpg,\"tench, Tinca tinca\",0.9\nb.jpg,n01443537,0.8\n";
+        assert_eq!(
+            csv(one).unwrap().content,
+            ranked(1, vec![0, 1], Some(vec![0.9, 0.8]))
+        );
+        let crane = csv("filename,label,prob\na.jpg,crane,0.9\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            crane.contains("line 2") && crane.contains("134 crane"),
+            "{crane}"
+        );
+    }
+
+    #[test]
+    fn every_probability_without_indices_is_full_scores() {
+        let text = "filename,prob\na.jpg,\"[0.5 0.25\n 0.25]\"\n";
+        assert_eq!(
+            csv(text).unwrap().content,
+            Content::Scores {
+                classes: 3,
+                values: vec![0.5, 0.25, 0.25]
+            }
+        );
+        let logits = "filename,logit_0,logit_1,logit_2\na.jpg,1.5,-2,0.25\n";
+        assert_eq!(
+            csv(logits).unwrap().content,
+            Content::Scores {
+                classes: 3,
+                values: vec![1.5, -2.0, 0.25]
+            }
+        );
+    }
+
+    #[test]
+    fn top_k_logits_keep_their_ids_and_say_why_not_their_scores() {
+        let table = csv("filename,index,logit\na.jpg,\"[3, 1]\",\"[7.5, 2.5]\"\n").unwrap();
+        assert_eq!(table.content, ranked(2, vec![3, 1], None));
+        assert!(table.note.unwrap().contains("--topk 0"));
+    }
+
+    #[test]
+    fn a_refusal_of_a_wide_header_does_not_list_every_column() {
+        let header: Vec<String> = (0..1000).map(|c| format!("c{c}")).collect();
+        let err = csv(&format!("{}\n", header.join(",")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"c7\"] and 992 more columns"), "{err}");
+        assert!(!err.contains("c8"), "{err}");
+    }
+
+    #[test]
+    fn custom_column_names_are_given_by_option() {
+        let text = "image_id,cls\na.jpg,7\n";
+        let options = ReadOptions {
+            filename_col: Some("image_id".into()),
+            index_col: Some("cls".into()),
+            ..Default::default()
+        };
+        let table = read_csv(Path::new("t.csv"), text, &options, &classes()).unwrap();
+        assert_eq!(table.content, ranked(1, vec![7], None));
+        let err = csv(text).unwrap_err().to_string();
+        assert!(err.contains("--filename-col"), "{err}");
     }
 
     #[test]
@@ -319,5 +687,10 @@ mod tests {
         assert!(whole::<f64>("0.\t34140").is_err());
         assert!(whole::<i64>("91[").is_err());
         assert_eq!(whole::<f64>(" 0.25 "), Ok(0.25));
+        assert_eq!(
+            label_list("['a, b' \"c'd\"]"),
+            Ok(vec!["a, b".into(), "c'd".into()])
+        );
+        assert!(label_list("['a' b]").is_err());
     }
 }

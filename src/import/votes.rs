@@ -49,7 +49,13 @@ pub fn import_votes(
         (answers.len(), ballot.merge_crowd(project, &log)?)
     } else {
         progress.begin("reading votes", 0);
-        let (events, shared) = read_vote_csv(file, &files, project.vocab(), &verdict::now())?;
+        let (events, shared) = match super::label_studio_votes::is_export(file) {
+            true => (
+                super::label_studio_votes::read(file, &files, project.vocab())?,
+                SharedLog::default(),
+            ),
+            false => read_vote_csv(file, &files, project.vocab(), &verdict::now())?,
+        };
         check_cancelled(progress)?;
         progress.begin("merging votes", 0);
         let read = events.len() + shared.notes.len() + shared.assignments.len();
@@ -266,19 +272,19 @@ fn parse_pair(
     Ok((image, label))
 }
 
-struct RowCells<'a> {
-    reviewer: &'a str,
-    image: &'a str,
-    label: &'a str,
-    verdict: &'a str,
-    category: &'a str,
-    severity: &'a str,
-    note: &'a str,
-    round: &'a str,
-    cast_at: &'a str,
+pub(super) struct RowCells<'a> {
+    pub reviewer: &'a str,
+    pub image: &'a str,
+    pub label: &'a str,
+    pub verdict: &'a str,
+    pub category: &'a str,
+    pub severity: &'a str,
+    pub note: &'a str,
+    pub round: &'a str,
+    pub cast_at: &'a str,
 }
 
-fn parse_row(
+pub(super) fn parse_row(
     row: &RowCells,
     index: &FileIndex,
     vocab: &Vocabulary,

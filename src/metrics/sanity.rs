@@ -43,9 +43,11 @@ fn chance_bound(labeled: usize, classes: usize) -> f64 {
     n * p + CHANCE_SIGMAS * (n * p * (1.0 - p)).sqrt()
 }
 
-/// The warning a model's rank hits call for, if any: reversed ranks when a lower rank hits the
-/// original label more often than rank 1 (and more than guessing would), else near chance when
-/// rank 1 does no better than guessing.
+/// The warning a model's rank hits call for, if any: reversed ranks when the hits rise with the
+/// rank (each rank at least the one before) up to a lower rank that hits the original label
+/// more often than rank 1 and more than guessing would, else near chance when rank 1 does no
+/// better than guessing. Rows in another order than the dataset's give every rank chance hits:
+/// that is near chance, never reversed.
 pub fn check(model: &str, dataset: &str, hits: &RankHits, classes: usize) -> Option<Warning> {
     if hits.labeled == 0 {
         return None;
@@ -53,7 +55,9 @@ pub fn check(model: &str, dataset: &str, hits: &RankHits, classes: usize) -> Opt
     let bound = chance_bound(hits.labeled, classes);
     let share = |count: usize| 100.0 * count as f64 / hits.labeled as f64;
     let first = hits.by_rank[0];
-    let best_lower = (1..hits.ranks.min(RANKS_CHECKED)).max_by_key(|&r| hits.by_rank[r]);
+    let ranks = hits.ranks.min(RANKS_CHECKED);
+    let rising = hits.by_rank[..ranks].windows(2).all(|w| w[0] <= w[1]);
+    let best_lower = (ranks > 1 && rising).then_some(ranks - 1);
     let warning = |kind, message| Warning {
         model: model.to_owned(),
         dataset: dataset.to_owned(),
@@ -82,9 +86,9 @@ pub fn check(model: &str, dataset: &str, hits: &RankHits, classes: usize) -> Opt
             "near_chance",
             format!(
                 "{model} on {dataset}: top-1 {:.2}% is no better than guessing among {classes} \
-                 classes: the rows may not follow the dataset's image order, or the class ids \
-                 another order than the vocabulary's. Check the file and re-import it with \
-                 --replace (and --order LIST when its rows follow another list)",
+                 classes: the rows may be in another order than the dataset: pass --order LIST \
+                 (the images of its rows, in order) and --replace, or save the image names in \
+                 the file; else the class ids follow another order than the vocabulary's",
                 share(first)
             ),
         )
@@ -164,6 +168,20 @@ mod tests {
             check("g", "d", &hits(10_000, [20, 15, 9, 19, 11]), 1000),
             None
         );
+    }
+
+    #[test]
+    fn rows_out_of_order_are_near_chance_and_never_reversed() {
+        // Shuffled rows: every rank hits by chance, a lower one above the bound now and then;
+        // the hits do not rise with the rank, so the advice is --order, not --reverse-ranks.
+        let shuffled = check("m", "val", &hits(50_000, [52, 49, 83, 47, 51]), 1000).unwrap();
+        assert_eq!(shuffled.kind, "near_chance");
+        assert!(
+            shuffled.message.contains("--order LIST"),
+            "{}",
+            shuffled.message
+        );
+        assert!(!shuffled.message.contains("--reverse-ranks"));
     }
 
     #[test]
