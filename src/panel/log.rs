@@ -20,14 +20,15 @@ impl VoteLog for Project {
     }
 }
 
-/// The panel's decision on every pair of a dataset that has one, by the same rule whichever
-/// log feeds it.
+/// The panel's decision on every pair of a dataset that has one under `quorum`, by the same
+/// rule whichever log feeds it.
 pub fn panel_decisions(
     log: &mut impl VoteLog,
     dataset: &str,
+    quorum: usize,
 ) -> Result<BTreeMap<(u32, ClassId), Decision>> {
     let events = log.dataset_events(dataset)?;
     Ok((events_by_pair(&events).into_iter())
-        .filter_map(|(pair, events)| Some((pair, panel_decision(&events)?)))
+        .filter_map(|(pair, events)| Some((pair, panel_decision(&events, quorum)?)))
         .collect())
 }
