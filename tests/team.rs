@@ -349,18 +349,14 @@ fn every_machine_decides_the_same_as_the_rule_on_the_servers_log() {
             panel.sync(name);
         }
     }
-    let quorum = Project::open(panel.project(CHAIR))
-        .unwrap()
-        .quorum()
-        .unwrap();
-    let on_server = panel_decisions(&mut server_log(&cluster, CHAIR), "val", quorum).unwrap();
+    let on_server = panel_decisions(&mut server_log(&cluster, CHAIR), "val", 1).unwrap();
     assert_eq!(on_server.len(), 4);
     assert_eq!(on_server[&(1, 281)].verdict, Verdict::Wrong);
     assert_eq!(on_server[&(2, 876)].verdict, Verdict::Correct);
     assert_eq!(on_server[&(4, 3)].verdict, Verdict::Wrong);
     for (name, project) in &panel.projects {
         let mut opened = Project::open(project).unwrap();
-        let local = panel_decisions(&mut opened, "val", quorum).unwrap();
+        let local = panel_decisions(&mut opened, "val", 1).unwrap();
         assert_eq!(local, on_server, "decisions on {name}'s machine");
         let dataset = opened.dataset("val").unwrap();
         let mut stored: Vec<_> = (opened.decisions(dataset.id).unwrap().into_iter())

@@ -20,8 +20,8 @@ impl VoteLog for Project {
     }
 }
 
-/// The panel's decision on every pair of a dataset that has one under `quorum`, by the same
-/// rule whichever log feeds it.
+/// The panel's decision on every pair of a dataset that has one (`quorum` members voted, or
+/// the chair decided), by the same rule whichever log feeds it.
 pub fn panel_decisions(
     log: &mut impl VoteLog,
     dataset: &str,
