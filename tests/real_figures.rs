@@ -19,7 +19,7 @@ const VIT3B: &str = "imagenet/mistakes/vit3b_mistakes.json";
 const GREEDY_SOUPS: &str = "imagenet/mistakes/greedy_soups_mistakes.json";
 
 fn data() -> Option<PathBuf> {
-    shared_data_with(&[
+    real_data(&[
         IMAGES,
         REAL,
         MULTILABEL,

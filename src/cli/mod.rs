@@ -1,11 +1,16 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
+mod assign;
 mod bar;
 mod compare;
+mod config;
+mod confusions;
+mod discussion;
 mod exports;
 mod out;
 mod panel;
 mod show;
+mod vocab_args;
 
 pub use out::print_error;
 
@@ -99,30 +104,26 @@ enum Command {
         at_least: Option<usize>,
     },
     /// Project settings.
-    Config {
-        project: PathBuf,
-        /// Merge the collapsed class pairs wherever a prediction meets a label set.
-        #[arg(long, value_enum)]
-        collapse: Option<Switch>,
-        /// A blind independent round: nobody sees others' votes on a pair before voting on it.
-        #[arg(long, value_enum)]
-        blind: Option<Switch>,
-        /// The dataset --reviewed-models applies to.
-        #[arg(long, requires = "reviewed_models")]
-        dataset: Option<String>,
-        /// The models whose mistakes the panel reviewed on --dataset, comma-separated (models
-        /// with an imported review count as reviewed too); "" clears the list.
-        #[arg(long, value_delimiter = ',', requires = "dataset")]
-        reviewed_models: Option<Vec<String>>,
-    },
+    Config(config::Config),
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
     /// Percent agreement and Fleiss' kappa of the panel's votes.
     Agreement(panel::Agreement),
     /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
     Aggregate(panel::Aggregate),
-    /// The pairs whose independent votes are not unanimous, every vote side by side.
-    Discussion(panel::Discussion),
+    /// The pairs whose independent votes disagree (verdict, category or severity), every vote
+    /// side by side, the current decision and the notes.
+    Discussion(discussion::Discussion),
+    /// A note on a pair for the panel's discussion, or a reply to one (--reply-to).
+    Note(discussion::WriteNote),
+    /// Share the queue's pairs among reviewers: each pair gets --per-pair of them, balanced
+    /// and reproducible (--seed).
+    Assign(assign::Assign),
+    /// Per reviewer: pairs assigned, voted on, left, and standing votes per round.
+    Progress(assign::Progress),
+    /// The (original class, predicted class) confusions of the review queue, with their
+    /// mistakes, images, votes, decisions and WordNet distance.
+    Confusions(confusions::Confusions),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -282,7 +283,11 @@ fn run_command(command: Command) -> Result<()> {
         Command::Decide(args) => panel::decide(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
-        Command::Discussion(args) => panel::discussion(args)?,
+        Command::Discussion(args) => discussion::discussion(args)?,
+        Command::Note(args) => discussion::write_note(args)?,
+        Command::Assign(args) => assign::assign(args)?,
+        Command::Progress(args) => assign::progress(args)?,
+        Command::Confusions(args) => confusions::confusions(args)?,
         Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
         Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
         Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
@@ -374,35 +379,7 @@ fn run_command(command: Command) -> Result<()> {
                 (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
             }
         }
-        Command::Config {
-            project,
-            collapse,
-            blind,
-            dataset,
-            reviewed_models,
-        } => {
-            let mut project = open(&project)?;
-            if let (Some(dataset), Some(models)) = (dataset, reviewed_models) {
-                let models: Vec<String> = models.into_iter().filter(|m| !m.is_empty()).collect();
-                project.set_reviewed_models(&dataset, &models)?;
-                out::line(show::reviewed_models(&project, &dataset)?)?;
-            }
-            if let Some(switch) = collapse {
-                project.set_collapse_classes(matches!(switch, Switch::On))?;
-            }
-            if let Some(switch) = blind {
-                project.set_blind_round(matches!(switch, Switch::On))?;
-            }
-            let word = |on: bool| if on { "on" } else { "off" };
-            out::line(format_args!(
-                "collapse classes: {}",
-                word(project.collapse_classes()?)
-            ))?;
-            out::line(format_args!(
-                "blind independent round: {}",
-                word(project.blind_round()?)
-            ))?;
-        }
+        Command::Config(args) => config::run(args)?,
         Command::Classes {
             query,
             project,

@@ -5,9 +5,7 @@ use crate::store::Project;
 use std::fmt::Write;
 
 pub fn percent(value: Option<f64>) -> String {
-    value
-        .map(|v| format!("{:.2}", v * 100.0))
-        .unwrap_or_else(|| "-".into())
+    crate::numbers::percent(value, "-")
 }
 
 /// The metrics as a table, percentages with two decimals; "-" where labels or scores are missing.
@@ -154,6 +152,7 @@ pub fn project_summary(project: &Project) -> crate::error::Result<String> {
             "off"
         }
     );
+    let _ = writeln!(out, "{}", panel_line(project)?);
     for dataset in project.datasets()? {
         let root = dataset
             .image_root
@@ -266,4 +265,14 @@ pub fn mistakes_table(report: &crate::metrics::mistakes::MistakeReport) -> Strin
         };
     }
     text
+}
+
+/// "panel · quorum 3 · blind round on · chair tess": the rules the panel works under.
+fn panel_line(project: &Project) -> crate::error::Result<String> {
+    let blind = if project.blind_round()? { "on" } else { "off" };
+    let chair = project.chair()?.unwrap_or_else(|| "none named".into());
+    Ok(format!(
+        "panel · quorum {} · blind round {blind} · chair {chair}",
+        project.quorum()?
+    ))
 }

@@ -4,6 +4,7 @@
 
 use super::{Comparison, Metric, Scale, write_whole};
 use crate::error::{Error, Result};
+use crate::numbers::axis_percent;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
@@ -293,15 +294,6 @@ fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> (f64, f64) {
     )
 }
 
-fn percent(value: f64) -> String {
-    let points = value * 100.0;
-    if (points - points.round()).abs() < 1e-6 {
-        format!("{points:.0}")
-    } else {
-        format!("{points:.1}")
-    }
-}
-
 fn scatter<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     comparison: &Comparison,
@@ -329,7 +321,7 @@ fn scatter<DB: DrawingBackend>(
         Ticked::new(a..b, tick_points.clone()),
         Ticked::new(a..b, tick_points),
     )?;
-    let format = |v: &f64| percent(axes.inverse(*v));
+    let format = |v: &f64| axis_percent(axes.inverse(*v));
     chart
         .configure_mesh()
         .light_line_style(WHITE)
@@ -423,7 +415,7 @@ fn gaps<DB: DrawingBackend>(
         .label_style(style.font(8.0))
         .axis_desc_style(style.font(9.0))
         .x_label_formatter(&name_of)
-        .y_label_formatter(&|v| percent(*v))
+        .y_label_formatter(&|v| axis_percent(*v))
         .draw()?;
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, (_, s))| {
         let x = i as f64;
@@ -490,8 +482,8 @@ fn raw_vs_matched<DB: DrawingBackend>(
         .y_desc("matched top-1 gap (percentage points)")
         .label_style(style.font(8.0))
         .axis_desc_style(style.font(9.0))
-        .x_label_formatter(&|v| percent(*v))
-        .y_label_formatter(&|v| percent(*v))
+        .x_label_formatter(&|v| axis_percent(*v))
+        .y_label_formatter(&|v| axis_percent(*v))
         .draw()?;
     chart
         .draw_series(LineSeries::new(
@@ -558,7 +550,7 @@ fn curves<DB: DrawingBackend>(
         .label_style(style.font(8.0))
         .axis_desc_style(style.font(9.0))
         .x_label_formatter(&|v| format!("{v:.2}"))
-        .y_label_formatter(&|v| percent(*v))
+        .y_label_formatter(&|v| axis_percent(*v))
         .draw()?;
     let radius = style.px(2.2);
     for (name, color, side) in [

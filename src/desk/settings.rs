@@ -38,6 +38,11 @@ pub struct Settings {
     pub panel_tab: PanelTab,
     /// The comparison window's datasets, options and tab.
     pub compare: super::compare_view::CompareChoices,
+    /// The confusions tab's order.
+    pub confusion_order: crate::panel::confusions::ConfusionOrder,
+    /// Where this person keeps a dataset's images, overriding the project's root: by
+    /// "project file|dataset" ("Locate images…").
+    pub image_roots: std::collections::BTreeMap<String, PathBuf>,
 }
 
 /// The panel window's tabs.
@@ -47,6 +52,8 @@ pub enum PanelTab {
     Discussion,
     Agreement,
     Mistakes,
+    Confusions,
+    Progress,
 }
 
 impl Default for Settings {
@@ -67,6 +74,8 @@ impl Default for Settings {
             show_panel: false,
             panel_tab: PanelTab::default(),
             compare: Default::default(),
+            confusion_order: Default::default(),
+            image_roots: Default::default(),
         }
     }
 }

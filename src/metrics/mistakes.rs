@@ -3,7 +3,7 @@
 //! chi-square test of independence, as the dough paper compares ViT-3B and Greedy Soups).
 
 use crate::data::TopK;
-use crate::panel::{Category, Decision, Severity, Verdict};
+use crate::verdict::{Category, Decision, Severity, Verdict};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// Counts over one model's decided top-1 mistakes (verdict wrong on the pair of the image and
@@ -299,13 +299,7 @@ impl ChiSquare {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::numbers::assert_near;
 
     #[test]
     fn two_by_two_by_hand() {

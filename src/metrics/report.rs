@@ -433,7 +433,7 @@ mod tests {
         mean_mistake_distance, multi_label_accuracy, set_accuracy, subgroup_accuracies,
         top_k_accuracy,
     };
-    use crate::panel::{Decision, Verdict};
+    use crate::verdict::{Decision, Verdict};
     use crate::vocab::Vocabulary;
 
     /// The one-pass report must give what the metric functions give one by one.

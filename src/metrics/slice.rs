@@ -4,8 +4,8 @@
 use super::{Relabeled, Standing, ValidSets};
 use crate::data::TopK;
 use crate::error::{Error, Result};
-use crate::panel::Decision;
 use crate::store::{DatasetInfo, Project};
+use crate::verdict::Decision;
 use crate::vocab::ClassId;
 use statrs::distribution::{Beta, ContinuousCDF};
 use std::collections::HashSet;
@@ -210,7 +210,7 @@ pub fn major_mistake_images(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::panel::{Severity, Verdict};
+    use crate::verdict::{Severity, Verdict};
 
     fn close(a: [f64; 2], b: [f64; 2]) -> bool {
         (a[0] - b[0]).abs() < 5e-6 && (a[1] - b[1]).abs() < 5e-6
