@@ -253,6 +253,17 @@ impl Verdict {
     }
 }
 
+/// One reviewed mistake of a model, as a review file states it (imagenet-mistakes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRecord {
+    pub file: String,
+    pub top_prediction: ClassId,
+    pub category: Category,
+    pub severity: Severity,
+    /// The source's own word when it is not the severity's ("borderline", counted as minor).
+    pub severity_word: Option<String>,
+}
+
 /// Who settled a pair, from the strongest: the panel (its votes, or the chair's override), an
 /// imported review, an aggregation of crowd votes. A stronger kind outranks a weaker one on the
 /// same pair; each kind's decision is kept, so withdrawing the panel's brings the next back.

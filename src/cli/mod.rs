@@ -16,7 +16,7 @@ pub use out::print_error;
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
 use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
-use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
+use crate::metrics::{Evaluation, MetricOptions, ModelTop1, SubsetAccuracy, major_mistake_images};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
 use anyhow::{Context, Result, bail};
@@ -74,6 +74,11 @@ enum Command {
         /// Largest subgroup g averaged into ASMA.
         #[arg(long, default_value_t = 5)]
         max_group: usize,
+        /// The reviewed models whose mistakes the mistake table and chi-square count, comma-
+        /// separated (default: those named with `bagel config --reviewed-models` and those
+        /// with an imported review).
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
     },
     /// A dataset against its replica: every metric's gap per model, the fit across models, the
     /// uncertainty-matched gap, and the figures.
@@ -109,9 +114,13 @@ enum Command {
         /// How many panel members must vote on a pair before it is decided (default 1).
         #[arg(long)]
         quorum: Option<usize>,
-        /// The dataset --image-root is for.
-        #[arg(long, requires = "image_root")]
+        /// The dataset --reviewed-models or --image-root applies to.
+        #[arg(long)]
         dataset: Option<String>,
+        /// The models whose mistakes the panel reviewed on --dataset, comma-separated (models
+        /// with an imported review count as reviewed too); "" clears the list.
+        #[arg(long, value_delimiter = ',', requires = "dataset")]
+        reviewed_models: Option<Vec<String>>,
         /// Where the dataset's image files are (stored relative to the project's folder when
         /// inside it).
         #[arg(long, requires = "dataset")]
@@ -238,8 +247,12 @@ enum LabelsArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FormArg {
+    /// |Y ∩ Ŷ| / |Y ∪ Ŷ| (DOMAIN's definition).
     Jaccard,
+    /// (1/C) Σ_c [y_c = ŷ_c], as the seed slides write it.
     Hamming,
+    /// |Y ∩ Ŷ| / k: the form of Anzaku et al.'s published tables.
+    Overlap,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -320,6 +333,7 @@ fn run_command(command: Command) -> Result<()> {
             asma_labels,
             asma_form,
             max_group,
+            models,
         } => {
             if max_group == 0 {
                 bail!("--max-group must be at least 1");
@@ -332,6 +346,7 @@ fn run_command(command: Command) -> Result<()> {
                 asma_form: match asma_form {
                     FormArg::Jaccard => SubsetAccuracy::Jaccard,
                     FormArg::Hamming => SubsetAccuracy::Hamming,
+                    FormArg::Overlap => SubsetAccuracy::Overlap,
                 },
                 max_group,
             };
@@ -346,7 +361,9 @@ fn run_command(command: Command) -> Result<()> {
                 .map_err(|e| e.in_project(&project))?;
             let names = report.models.iter().map(|m| m.model.clone());
             let counts = names.zip(counts).collect();
-            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts)?;
+            let named = (!models.is_empty()).then_some(models.as_slice());
+            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts, named)
+                .map_err(|e| e.in_project(&project))?;
             let mut value = serde_json::to_value(&report)?;
             mistakes.add_to_json(&mut value);
             if let Some(path) = csv {
@@ -389,13 +406,24 @@ fn run_command(command: Command) -> Result<()> {
             blind,
             quorum,
             dataset,
+            reviewed_models,
             image_root,
         } => {
             let mut project = open(&project)?;
-            if let (Some(dataset), Some(root)) = (dataset, image_root) {
-                let info = project.dataset(&dataset)?;
+            if let (Some(dataset), None, None) = (&dataset, &reviewed_models, &image_root) {
+                bail!(
+                    "--dataset {dataset:?} says which dataset --reviewed-models or --image-root is for; give one of them"
+                );
+            }
+            if let (Some(dataset), Some(models)) = (&dataset, reviewed_models) {
+                let models: Vec<String> = models.into_iter().filter(|m| !m.is_empty()).collect();
+                project.set_reviewed_models(dataset, &models)?;
+                out::line(show::reviewed_models(&project, dataset)?)?;
+            }
+            if let (Some(dataset), Some(root)) = (&dataset, image_root) {
+                let info = project.dataset(dataset)?;
                 let stored = project.set_image_root(info.id, &root)?;
-                let shown = project.dataset(&dataset)?.image_root;
+                let shown = project.dataset(dataset)?.image_root;
                 out::line(format_args!(
                     "dataset {dataset}: images under {} (stored as {stored:?})",
                     shown.unwrap_or_default().display()
@@ -578,18 +606,9 @@ fn save_major_slice(
     at_least: usize,
 ) -> Result<()> {
     let info = project.dataset(dataset)?;
-    let known = project.models(info.id)?;
-    let mut predictions = Vec::new();
-    for model in models {
-        let found = known.iter().find(|m| &m.name == model).with_context(|| {
-            let names: Vec<&str> = known.iter().map(|m| m.name.as_str()).collect();
-            format!(
-                "dataset {dataset:?} has no predictions of model {model:?}; it has: {}",
-                names.join(", ")
-            )
-        })?;
-        predictions.push(project.predictions(found.id, info.id, false)?);
-    }
+    let top1s: Vec<ModelTop1> = (models.iter())
+        .map(|model| ModelTop1::load(project, &info, model))
+        .collect::<crate::error::Result<_>>()?;
     if at_least > models.len() {
         bail!(
             "--at-least {at_least} is more than the {} models given",
@@ -597,8 +616,7 @@ fn save_major_slice(
         );
     }
     let decisions = project.decisions(info.id)?;
-    let references: Vec<_> = predictions.iter().collect();
-    let images = major_mistake_images(&references, &decisions, at_least);
+    let images = major_mistake_images(&top1s, &decisions, at_least);
     let origin = format!(
         "major mistakes of at least {at_least} of {}",
         models.join(", ")

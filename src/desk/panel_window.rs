@@ -88,7 +88,7 @@ impl PanelSummary {
             .collect();
         let decisions = review.visible_decisions(project.decisions(review.dataset.id)?);
         let counts = counts_of_models(&review.evaluation.models, &decisions);
-        let mistakes = load_mistake_report(project, review.dataset.id, counts)?;
+        let mistakes = load_mistake_report(project, review.dataset.id, counts, None)?;
         let voted: BTreeSet<(u32, ClassId)> = events.iter().map(|e| (e.image, e.label)).collect();
         let is_voted = |image: u32, label: ClassId| voted.contains(&(image, label));
         let confusions = confusions(
@@ -371,17 +371,22 @@ fn kappa_details(agreement: &Agreement) -> String {
 }
 
 fn mistakes_tab(ui: &mut egui::Ui, report: &MistakeReport) {
+    if !report.unreviewed_with_mistakes.is_empty() {
+        ui.label(format!(
+            "Decided top-1 mistakes of {} models not reviewed are left out; name the reviewed models with `bagel config P --dataset D --reviewed-models a,b`.",
+            report.unreviewed_with_mistakes.len()
+        ));
+    }
     let reviewed: Vec<_> = (report.models.iter())
         .filter_map(|(name, counts)| Some((name, counts.as_ref()?)))
         .collect();
     if reviewed.is_empty() {
-        ui.label("No model has decided top-1 mistakes yet: vote W with a category and a severity, or import a review (bagel import review).");
+        ui.label("No reviewed model has decided top-1 mistakes yet: import a review (bagel import review), or name the models the panel reviews (bagel config --reviewed-models) and vote W with a category and a severity.");
         return;
     }
     ui.label(format!(
-        "Decided top-1 mistakes of {} models ({} without any).",
-        reviewed.len(),
-        report.models.len() - reviewed.len()
+        "Decided top-1 mistakes of the reviewed models: {}.",
+        report.reviewed_models().join(", ")
     ));
     egui::ScrollArea::both()
         .max_height(ui.available_height() - 60.0)
@@ -443,8 +448,12 @@ fn share(count: u32, total: u32) -> String {
 fn chi_square_text(test: Option<&ChiSquare>) -> String {
     match test {
         Some(test) => format!(
-            "χ²({}, N={}) = {:.2}, p = {:.3} (Pearson's test of independence across models)",
-            test.dof, test.n, test.statistic, test.p
+            "χ²({}, N={}) = {:.2}, p = {:.3} (Pearson's test of independence across {})",
+            test.dof,
+            test.n,
+            test.statistic,
+            test.p,
+            test.rows.join(", ")
         ),
         None => "no test: it needs two models and two columns with reviewed mistakes".into(),
     }

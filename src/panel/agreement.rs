@@ -216,13 +216,7 @@ fn fleiss_kappa<Item: AsRef<[u32]>>(items: &[Item], observed: f64, used: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::numbers::assert_near;
 
     /// Fleiss (1971) as worked in textbooks and Wikipedia ("Fleiss' kappa", worked example):
     /// 10 subjects, 14 raters each, 5 categories.

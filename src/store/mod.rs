@@ -11,6 +11,7 @@ mod labels;
 mod large_write;
 mod notes;
 mod predictions;
+mod reviewed_models;
 mod reviews;
 mod schema;
 mod votes;
