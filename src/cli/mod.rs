@@ -3,6 +3,7 @@
 mod assign;
 mod bar;
 mod compare;
+mod config;
 mod confusions;
 mod discussion;
 mod exports;
@@ -103,29 +104,7 @@ enum Command {
         at_least: Option<usize>,
     },
     /// Project settings.
-    Config {
-        project: PathBuf,
-        /// Merge the collapsed class pairs wherever a prediction meets a label set.
-        #[arg(long, value_enum)]
-        collapse: Option<Switch>,
-        /// A blind independent round: nobody sees others' votes on a pair before voting on it.
-        #[arg(long, value_enum)]
-        blind: Option<Switch>,
-        /// How many panel members must vote on a pair before it is decided (default 1).
-        #[arg(long)]
-        quorum: Option<usize>,
-        /// The dataset --reviewed-models or --image-root applies to.
-        #[arg(long)]
-        dataset: Option<String>,
-        /// The models whose mistakes the panel reviewed on --dataset, comma-separated (models
-        /// with an imported review count as reviewed too); "" clears the list.
-        #[arg(long, value_delimiter = ',', requires = "dataset")]
-        reviewed_models: Option<Vec<String>>,
-        /// Where the dataset's image files are (stored relative to the project's folder when
-        /// inside it).
-        #[arg(long, requires = "dataset")]
-        image_root: Option<PathBuf>,
-    },
+    Config(config::Config),
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
     /// Percent agreement and Fleiss' kappa of the panel's votes.
@@ -400,58 +379,7 @@ fn run_command(command: Command) -> Result<()> {
                 (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
             }
         }
-        Command::Config {
-            project,
-            collapse,
-            blind,
-            quorum,
-            dataset,
-            reviewed_models,
-            image_root,
-        } => {
-            let mut project = open(&project)?;
-            if let (Some(dataset), None, None) = (&dataset, &reviewed_models, &image_root) {
-                bail!(
-                    "--dataset {dataset:?} says which dataset --reviewed-models or --image-root is for; give one of them"
-                );
-            }
-            if let (Some(dataset), Some(models)) = (&dataset, reviewed_models) {
-                let models: Vec<String> = models.into_iter().filter(|m| !m.is_empty()).collect();
-                project.set_reviewed_models(dataset, &models)?;
-                out::line(show::reviewed_models(&project, dataset)?)?;
-            }
-            if let (Some(dataset), Some(root)) = (&dataset, image_root) {
-                let info = project.dataset(dataset)?;
-                let stored = project.set_image_root(info.id, &root)?;
-                let shown = project.dataset(dataset)?.image_root;
-                out::line(format_args!(
-                    "dataset {dataset}: images under {} (stored as {stored:?})",
-                    shown.unwrap_or_default().display()
-                ))?;
-            }
-            if let Some(switch) = collapse {
-                project.set_collapse_classes(matches!(switch, Switch::On))?;
-            }
-            if let Some(switch) = blind {
-                project.set_blind_round(matches!(switch, Switch::On))?;
-            }
-            if let Some(quorum) = quorum {
-                let changed = crate::panel::quorum::set_quorum(&mut project, quorum)?;
-                out::line(format_args!(
-                    "quorum {quorum}: decisions changed on {changed} pairs"
-                ))?;
-            }
-            let word = |on: bool| if on { "on" } else { "off" };
-            out::line(format_args!(
-                "collapse classes: {}",
-                word(project.collapse_classes()?)
-            ))?;
-            out::line(format_args!(
-                "blind independent round: {}",
-                word(project.blind_round()?)
-            ))?;
-            out::line(format_args!("quorum: {}", project.quorum()?))?;
-        }
+        Command::Config(args) => config::run(args)?,
         Command::Classes {
             query,
             project,
