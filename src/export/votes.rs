@@ -4,9 +4,9 @@
 
 use super::file::write_atomically;
 use crate::error::Result;
-use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS};
+use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;
-use crate::verdict::{Category, Note, Severity, VoteEvent};
+use crate::verdict::{Category, Note, Round, Severity, VoteEvent};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -20,8 +20,7 @@ pub fn export_votes(
 ) -> Result<usize> {
     let info = project.dataset(dataset)?;
     let files = project.images(info.id)?.files;
-    let mut standing: BTreeMap<(u32, u16, String, crate::verdict::Round), VoteEvent> =
-        BTreeMap::new();
+    let mut standing: BTreeMap<(u32, u16, String, Round), VoteEvent> = BTreeMap::new();
     let crowd = project.crowd_log(info.id)?;
     let mut answers = Vec::new();
     let crowd_standing = (0..crowd.len()).flat_map(|pair| {
@@ -47,7 +46,10 @@ pub fn export_votes(
         );
         standing.insert(key, event);
     }
-    let votes: Vec<&VoteEvent> = standing.values().filter(|e| e.vote.is_some()).collect();
+    // A chair's withdrawn override is written too, so the withdrawal reaches other machines.
+    let votes: Vec<&VoteEvent> = (standing.values())
+        .filter(|e| e.vote.is_some() || e.round == Round::Chair)
+        .collect();
     let vocab = project.vocab();
     let chosen = |name: &str| reviewer.is_none_or(|r| r == name);
     let notes: Vec<Note> = (project.notes(info.id)?.into_iter())
@@ -61,16 +63,16 @@ pub fn export_votes(
         let mut writer = csv::Writer::from_writer(sink);
         writer.write_record(VOTE_COLUMNS)?;
         for event in &votes {
-            let Some(vote) = &event.vote else { continue };
+            let vote = event.vote.as_ref();
             let wnid = vocab.class(event.label).map_or("", |c| c.wnid.as_str());
             writer.write_record([
                 event.reviewer.as_str(),
                 files[event.image as usize].as_str(),
                 wnid,
-                vote.verdict.as_str(),
-                vote.category.map_or("", Category::as_str),
-                vote.severity.map_or("", Severity::as_str),
-                vote.note.as_str(),
+                vote.map_or(WITHDRAWN, |v| v.verdict.as_str()),
+                vote.and_then(|v| v.category).map_or("", Category::as_str),
+                vote.and_then(|v| v.severity).map_or("", Severity::as_str),
+                vote.map_or("", |v| v.note.as_str()),
                 event.round.as_str(),
                 event.cast_at.as_str(),
                 "",
@@ -109,5 +111,5 @@ pub fn export_votes(
         writer.flush()?;
         Ok(())
     })?;
-    Ok(votes.len())
+    Ok(votes.iter().filter(|e| e.vote.is_some()).count())
 }

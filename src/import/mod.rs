@@ -35,7 +35,9 @@ pub mod label_studio_controls {
     pub use super::label_studio_votes::{CATEGORY, SEVERITY, VERDICT};
 }
 pub use slices::import_slice;
-pub use votes::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, import_votes, read_vote_csv};
+pub use votes::{
+    ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN, import_votes, read_vote_csv,
+};
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -22,6 +22,9 @@ pub const VOTE_COLUMNS: [&str; 10] = [
     "reply_to",
 ];
 
+/// The verdict of a chair's withdrawn override, so the withdrawal travels to other machines.
+pub const WITHDRAWN: &str = "withdrawn";
+
 /// The rounds of the rows that are not votes.
 pub const NOTE_ROUND: &str = "note";
 pub const ASSIGNMENT_ROUND: &str = "assignment";
@@ -291,6 +294,9 @@ pub(super) fn parse_row(
     now: &str,
 ) -> std::result::Result<VoteEvent, String> {
     let (image, label) = parse_pair(row.reviewer, row.image, row.label, index, vocab)?;
+    if row.verdict == WITHDRAWN {
+        return parse_withdrawal(row, (image, label), now);
+    }
     let verdict = Verdict::parse(row.verdict).ok_or_else(|| {
         format!(
             "verdict {:?} is not one of {}",
@@ -344,6 +350,31 @@ pub(super) fn parse_row(
             note: row.note.to_owned(),
             ..Vote::new(image, label, verdict)
         }),
+    })
+}
+
+/// A row withdrawing the chair's override: round chair, nothing but the time.
+fn parse_withdrawal(
+    row: &RowCells,
+    (image, label): (u32, ClassId),
+    now: &str,
+) -> std::result::Result<VoteEvent, String> {
+    if row.round != Round::Chair.as_str() {
+        return Err(format!(
+            "verdict {WITHDRAWN:?} is for the chair round (an override taken back), not round {:?}",
+            row.round
+        ));
+    }
+    if !(row.category.is_empty() && row.severity.is_empty() && row.note.is_empty()) {
+        return Err("a withdrawal carries no category, severity or note: clear those cells".into());
+    }
+    Ok(VoteEvent {
+        reviewer: row.reviewer.to_owned(),
+        round: Round::Chair,
+        cast_at: parse_cast_at(row.cast_at, now)?,
+        image,
+        label,
+        vote: None,
     })
 }
 
@@ -422,6 +453,14 @@ mod tests {
                 "cast_at \"yesterday\" is not a time",
             ),
             ("ana,a.jpg,3,correct,,,,final,", "round \"final\""),
+            (
+                "ana,a.jpg,3,withdrawn,,,,independent,",
+                "verdict \"withdrawn\" is for the chair round",
+            ),
+            (
+                "ana,a.jpg,3,withdrawn,,,why,chair,",
+                "a withdrawal carries no category, severity or note",
+            ),
             (
                 "ana,a.jpg,3,correct,,,a note,crowd,",
                 "a crowd answer carries a verdict only",
