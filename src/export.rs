@@ -22,6 +22,7 @@ mod slice;
 mod votes;
 
 pub use decisions::{DECISION_COLUMNS, export_decisions};
+pub use file::is_standard_output;
 pub use metrics::write_metrics_document;
 pub use slice::export_slice;
 pub use votes::export_votes;

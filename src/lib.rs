@@ -22,6 +22,7 @@ pub mod export;
 pub mod imaging;
 pub mod import;
 pub mod metrics;
+pub mod names;
 pub mod panel;
 pub mod progress;
 pub mod sample;

@@ -55,7 +55,7 @@ pub fn labels(args: ExportLabels) -> Result<()> {
         LabelFormat::MultiLabel => "multilabel JSON",
         LabelFormat::Csv => "CSV",
     };
-    out::line(format_args!(
+    out::written(&args.out, format_args!(
         "{rows} images' labels written to {} ({layout})",
         args.out.display()
     ))
@@ -65,7 +65,7 @@ pub fn slice(args: ExportSlice) -> Result<()> {
     let project = read(&args.project)?;
     let count = crate::export::export_slice(&project, &args.dataset, &args.name, &args.out)
         .map_err(|e| e.in_project(&args.project))?;
-    out::line(format_args!(
+    out::written(&args.out, format_args!(
         "{count} images of slice {:?} written to {}",
         args.name,
         args.out.display()
@@ -76,7 +76,7 @@ pub fn decisions(args: ExportDecisions) -> Result<()> {
     let project = read(&args.project)?;
     let count = crate::export::export_decisions(&project, &args.dataset, &args.out)
         .map_err(|e| e.in_project(&args.project))?;
-    out::line(format_args!(
+    out::written(&args.out, format_args!(
         "{count} standing decisions written to {}",
         args.out.display()
     ))
@@ -84,7 +84,7 @@ pub fn decisions(args: ExportDecisions) -> Result<()> {
 
 pub fn metrics_csv(report: serde_json::Value, path: &Path) -> Result<()> {
     let models = crate::export::write_metrics_document(report, path)?;
-    out::line(format_args!(
+    out::written(path, format_args!(
         "{models} models' figures written to {}",
         path.display()
     ))

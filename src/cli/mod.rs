@@ -10,6 +10,7 @@ mod show;
 pub use out::print_error;
 
 use crate::data::LabelKind;
+use crate::error::for_terminal;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
 use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
 use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
@@ -34,7 +35,13 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Open the review desk on a project (the bundled sample project when none is given).
-    Open { project: Option<PathBuf> },
+    Open {
+        project: Option<PathBuf>,
+        /// Read image names that are absolute or leave the dataset's image root (imported with
+        /// `--allow-absolute`). Your choice for this run: a project file cannot ask for it.
+        #[arg(long)]
+        images_anywhere: bool,
+    },
     /// Where the bundled sample project is (unpacked and imported on first use).
     Sample,
     /// Write updated label sets: imported multi-labels with the panel's decisions overlaid.
@@ -102,9 +109,16 @@ enum Command {
         /// A blind independent round: nobody sees others' votes on a pair before voting on it.
         #[arg(long, value_enum)]
         blind: Option<Switch>,
+        /// The panel's chair: the one reviewer whose overrides a vote file may carry
+        /// (`import votes --accept-chair`). An empty name leaves the project without one.
+        #[arg(long)]
+        chair: Option<String>,
     },
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
+    /// Derive every panel decision again from the vote log; report (or --repair) any that
+    /// differ.
+    Check(panel::Check),
     /// Percent agreement and Fleiss' kappa of the panel's votes.
     Agreement(panel::Agreement),
     /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
@@ -233,7 +247,7 @@ enum Switch {
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     out::closed_output_is_success(match cli.command {
-        None => open_desk(None),
+        None => open_desk(None, false),
         Some(command) => run_command(command),
     })
 }
@@ -259,11 +273,15 @@ fn report(outcome: ImportReport) -> Result<()> {
 
 fn run_command(command: Command) -> Result<()> {
     match command {
-        Command::Open { project } => open_desk(project)?,
+        Command::Open {
+            project,
+            images_anywhere,
+        } => open_desk(project, images_anywhere)?,
         Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
         Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
         Command::Export(ExportCommand::Review(args)) => panel::export_review(args)?,
         Command::Decide(args) => panel::decide(args)?,
+        Command::Check(args) => panel::check(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
         Command::Discussion(args) => panel::discussion(args)?,
@@ -358,8 +376,15 @@ fn run_command(command: Command) -> Result<()> {
             project,
             collapse,
             blind,
+            chair,
         } => {
             let mut project = open(&project)?;
+            if let Some(name) = chair {
+                let name = (!name.trim().is_empty())
+                    .then(|| crate::names::clean_name("chair", &name))
+                    .transpose()?;
+                project.set_chair(name.as_deref())?;
+            }
             if let Some(switch) = collapse {
                 project.set_collapse_classes(matches!(switch, Switch::On))?;
             }
@@ -374,6 +399,10 @@ fn run_command(command: Command) -> Result<()> {
             out::line(format_args!(
                 "blind independent round: {}",
                 word(project.blind_round()?)
+            ))?;
+            out::line(format_args!(
+                "chair: {}",
+                project.chair()?.map_or("none named".into(), |c| for_terminal(&c))
             ))?;
         }
         Command::Classes {
@@ -499,14 +528,10 @@ fn run_import(command: ImportCommand) -> Result<()> {
             let files: Vec<(String, PathBuf)> = files
                 .into_iter()
                 .map(|file| {
-                    (
-                        model
-                            .clone()
-                            .unwrap_or_else(|| import::model_name_of(&file)),
-                        file,
-                    )
+                    let name = (model.clone()).unwrap_or_else(|| import::model_name_of(&file));
+                    Ok((crate::names::clean_name("model", &name)?, file))
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let request = PredictionImport {
                 dataset: &dataset,
                 files: &files,
@@ -564,23 +589,23 @@ fn save_major_slice(
 }
 
 /// The desk on a project, or on the bundled sample project (built on first use).
-fn open_desk(project: Option<PathBuf>) -> Result<()> {
+fn open_desk(project: Option<PathBuf>, images_anywhere: bool) -> Result<()> {
     let path = match project {
         Some(path) => path,
         None => crate::sample::ensure_sample_project()?,
     };
     // Refuse a bad path here, where the message reaches the terminal.
     open(&path)?;
-    run_desk(path)
+    run_desk(path, images_anywhere)
 }
 
 #[cfg(feature = "desk")]
-fn run_desk(path: PathBuf) -> Result<()> {
-    crate::desk::run(path)
+fn run_desk(path: PathBuf, images_anywhere: bool) -> Result<()> {
+    crate::desk::run(path, images_anywhere)
 }
 
 #[cfg(not(feature = "desk"))]
-fn run_desk(path: PathBuf) -> Result<()> {
+fn run_desk(path: PathBuf, _images_anywhere: bool) -> Result<()> {
     bail!(
         "this bagel was built without the desk (cargo feature \"desk\"), so it cannot open {}; \
          rebuild with `cargo build --release` (the default features) or use the CLI commands",

@@ -150,7 +150,7 @@ impl ImportForm {
                 import::import_predictions(&mut project, &request, progress)
             }
             ImportKind::Votes => {
-                import::import_votes(&mut project, &self.dataset, &self.sources[0], progress)
+                import::import_votes(&mut project, &self.dataset, &self.sources[0], import::ChairRows::Refuse, progress)
             }
         });
         match outcome {

@@ -42,8 +42,9 @@ const IMAGE_CACHE_BYTES: usize = 384 << 20;
 /// How often the project file is checked for others' changes.
 const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Opens the desk on a project; blocks until the window is closed.
-pub fn run(project: PathBuf) -> anyhow::Result<()> {
+/// Opens the desk on a project; blocks until the window is closed. `images_anywhere`: the
+/// person lets image names leave the dataset's root (see `DatasetInfo::images_anywhere`).
+pub fn run(project: PathBuf, images_anywhere: bool) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("bagel")
@@ -58,7 +59,9 @@ pub fn run(project: PathBuf) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let settings = Settings::load(cc.storage);
-            Ok(Box::new(Desk::new(&cc.egui_ctx, settings, &project)))
+            let mut desk = Desk::new(&cc.egui_ctx, settings, &project);
+            desk.images_anywhere = images_anywhere;
+            Ok(Box::new(desk))
         }),
     )
     .map_err(|e| anyhow::anyhow!("the desk could not start: {e}"))
@@ -76,6 +79,10 @@ pub enum Status {
 pub struct Desk {
     /// What the person keeps across restarts.
     settings: Settings,
+    /// Image names may leave the dataset's root: the person's choice for this run.
+    images_anywhere: bool,
+    /// The settings as last written to eframe's storage (None: not yet this run).
+    saved_settings: Option<Settings>,
     project_path: PathBuf,
     project: Option<Project>,
     datasets: Vec<String>,
@@ -126,6 +133,8 @@ impl Desk {
         loader.on_ready(move || waker.request_repaint());
         let mut desk = Desk {
             settings,
+            images_anywhere: false,
+            saved_settings: None,
             project_path: project.to_path_buf(),
             project: None,
             datasets: Vec::new(),
@@ -245,11 +254,15 @@ impl Desk {
         let reviewer = self.reviewer()?.to_owned();
         let path = self.project_path.clone();
         let dataset = dataset.to_owned();
+        let images_anywhere = self.images_anywhere;
         Some(Job::spawn(ctx, title, move |progress| {
             let review = Project::open(&path)
                 .and_then(|project| Review::load(&project, &dataset, &reviewer, progress));
             match review {
-                Ok(review) => JobOutcome::Loaded(Box::new(review)),
+                Ok(mut review) => {
+                    review.dataset.images_anywhere = images_anywhere;
+                    JobOutcome::Loaded(Box::new(review))
+                }
                 Err(error) => JobOutcome::from_error(error),
             }
         }))
@@ -387,40 +400,37 @@ impl Desk {
         (self.view.iter()).position(|&i| items[i].image == image && items[i].label == label)
     }
 
-    fn position_key(&self) -> Option<String> {
-        let review = self.review.as_ref()?;
-        Some(format!(
-            "desk.position.{}.{}",
-            review.reviewer(),
-            review.dataset.name
-        ))
-    }
-
     /// Where this reviewer left this dataset's queue, if the item is in the view.
     fn saved_position(&self) -> Option<usize> {
-        let value = self
-            .project
-            .as_ref()?
-            .setting(&self.position_key()?)
-            .ok()??;
-        let (image, label) = value.split_once(':')?;
-        self.position_of(image.parse().ok()?, label.parse().ok()?)
+        let review = self.review.as_ref()?;
+        let (image, label) =
+            (self.settings).position(&self.project_path, review.reviewer(), &review.dataset.name)?;
+        self.position_of(image, label)
     }
 
+    /// Remembers the current pair in the person's settings (never in the shared project).
     fn save_position(&mut self) {
-        let Some(key) = self.position_key() else {
+        let Some(review) = self.review.as_ref() else {
             return;
         };
         let Some(item) = self.current() else {
             return;
         };
-        let value = format!("{}:{}", item.image, item.label);
-        if let Some(project) = self.project.as_mut() {
-            // Losing the position is harmless; a vote failing is reported where it happens.
-            let _ = project.set_setting(&key, &value);
-            // Our own write must not look like someone else's.
-            self.data_version = project.data_version().ok();
+        let pair = (item.image, item.label);
+        let (reviewer, dataset) = (review.reviewer().to_owned(), review.dataset.name.clone());
+        (self.settings).set_position(&self.project_path, &reviewer, &dataset, pair);
+    }
+
+    /// Writes the settings to `storage` when they changed since last written, so a kill or a
+    /// crash loses nothing the person set. Returns whether it wrote.
+    pub fn save_changed_settings(&mut self, storage: &mut dyn eframe::Storage) -> bool {
+        if self.saved_settings.as_ref() == Some(&self.settings) {
+            return false;
         }
+        self.settings.save(storage);
+        storage.flush();
+        self.saved_settings = Some(self.settings.clone());
+        true
     }
 
     fn rebuild_view(&mut self) {
@@ -503,7 +513,7 @@ impl Desk {
 }
 
 impl eframe::App for Desk {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.take_job_outcome(&ctx);
         self.poll_changes(&ctx);
@@ -532,6 +542,9 @@ impl eframe::App for Desk {
         }
         for command in commands {
             self.run_cmd(&ctx, command);
+        }
+        if let Some(storage) = frame.storage_mut() {
+            self.save_changed_settings(storage);
         }
     }
 

@@ -3,7 +3,7 @@
 //! writes the same bytes.
 
 use super::file::write_atomically;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::import::VOTE_COLUMNS;
 use crate::store::Project;
 use crate::verdict::{Category, Severity, VoteEvent};
@@ -47,6 +47,18 @@ pub fn export_votes(
         standing.insert(key, event);
     }
     let votes: Vec<&VoteEvent> = standing.values().filter(|e| e.vote.is_some()).collect();
+    if let Some(event) = votes.iter().find(|e| e.image as usize >= files.len()) {
+        return Err(Error::Damaged {
+            path: project.path().to_path_buf(),
+            what: format!("a vote of {} on dataset {dataset:?}", event.reviewer),
+            problem: format!(
+                "it names image {}, but the dataset has {} images",
+                event.image,
+                files.len()
+            ),
+            fix: "restore a backup of the project, or ask its sender for a clean copy".into(),
+        });
+    }
     let vocab = project.vocab();
     write_atomically(out, |sink| {
         let mut writer = csv::Writer::from_writer(sink);
@@ -54,9 +66,10 @@ pub fn export_votes(
         for event in &votes {
             let Some(vote) = &event.vote else { continue };
             let wnid = vocab.class(event.label).map_or("", |c| c.wnid.as_str());
+            let file = files.get(event.image as usize).map_or("", String::as_str);
             writer.write_record([
                 event.reviewer.as_str(),
-                files[event.image as usize].as_str(),
+                file,
                 wnid,
                 vote.verdict.as_str(),
                 vote.category.map_or("", Category::as_str),

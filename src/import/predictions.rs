@@ -1,7 +1,7 @@
 //! `bagel import predictions`: a model's predictions on a dataset, from .npy/.npz (N×C logits
 //! or probabilities, or N×k class ids) or timm's inference.py output (CSV or JSON).
 
-use super::npy::{Matrix, read_matrix};
+use super::npy::{self, Matrix, read_matrix};
 use super::timm::{self, ResultRows};
 use super::{FileIndex, ImportReport, read_file, read_image_list};
 use crate::data::TopK;
@@ -56,9 +56,9 @@ pub fn import_predictions(
     }
     let mut names = HashSet::new();
     for (model, file) in request.files {
-        if model.trim().is_empty() {
+        if let Some(problem) = crate::names::name_problem("model", model) {
             return Err(Error::Usage(format!(
-                "{}: the model needs a name (--model)",
+                "{}: {problem} (--model, or the file's name)",
                 file.display()
             )));
         }
@@ -277,8 +277,9 @@ struct Context<'a> {
 /// The predictions, and a warning about the file when there is something to know.
 fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<Read> {
     progress.begin(&format!("reading {}", file.display()), 0);
-    let bytes = read_file(file)?;
     let num_classes = context.num_classes;
+    refuse_wrong_score_columns(file, num_classes)?;
+    let bytes = read_file(file)?;
     if !(bytes.starts_with(b"\x93NUMPY") || bytes.starts_with(b"PK")) {
         let text = String::from_utf8(bytes).map_err(|_| {
             Error::bad_input(file, "neither a .npy/.npz array nor text; expected numpy arrays or timm inference.py CSV/JSON output")
@@ -363,6 +364,27 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
         }
     }
 }
+
+/// A float .npy whose header announces another number of columns than the vocabulary has
+/// classes, refused from its first bytes instead of after reading it whole.
+fn refuse_wrong_score_columns(file: &Path, num_classes: usize) -> Result<()> {
+    let mut head = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, HEAD_BYTES), &mut head))
+        .map_err(|e| Error::io(file, e))?;
+    match npy::announced_float_columns(&head) {
+        Some(cols) if u64::try_from(num_classes).ok() != Some(cols) => Err(Error::bad_input(
+            file,
+            format!(
+                "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Enough of a file for any .npy header numpy writes (it reads at most 10,000 bytes of one).
+const HEAD_BYTES: u64 = 16 * 1024;
 
 /// Dataset positions of the listed names, in list order.
 fn locate(list_file: &Path, names: &[String], index: &FileIndex) -> Result<Vec<u32>> {

@@ -18,12 +18,22 @@ pub const VOTE_COLUMNS: [&str; 9] = [
     "reviewer", "image", "label", "verdict", "category", "severity", "note", "round", "cast_at",
 ];
 
+/// What becomes of a vote file's chair-round rows. A chair's override decides a pair over the
+/// panel's votes, and a file can carry any name: they are taken only when the person
+/// importing says so, each with its reason, and from the project's chair when it names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChairRows {
+    Refuse,
+    Accept,
+}
+
 /// Merges a vote file into a dataset's log, in one transaction: a panel's vote CSV, or a crowd
 /// rater file (ReaL's raters.npz or its `*_votes.csv.gz`). The CLI and the desk both call it.
 pub fn import_votes(
     project: &mut Project,
     dataset: &str,
     file: &Path,
+    chair_rows: ChairRows,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let dataset = project.dataset(dataset)?;
@@ -32,6 +42,7 @@ pub fn import_votes(
         dataset: &dataset,
         files: &files,
     };
+    let mut warnings = Vec::new();
     let (read, merged) = if is_rater_file(file) {
         let answers = read_rater_answers(file, project.vocab().len(), progress)?;
         let log = crowd_log(file, &answers, &files, verdict::now_millis())?;
@@ -41,6 +52,16 @@ pub fn import_votes(
     } else {
         progress.begin("reading votes", 0);
         let events = read_vote_csv(file, &files, project.vocab(), &verdict::now())?;
+        let chair = project.chair()?;
+        let taken = check_chair_rows(file, &events, &files, project.vocab(), chair_rows, chair.as_deref())?;
+        if !taken.is_empty() {
+            warnings.push(format!(
+                "{} chair overrides taken from {}: {}",
+                taken.len(),
+                file.display(),
+                taken.join("; ")
+            ));
+        }
         check_cancelled(progress)?;
         progress.begin("merging votes", 0);
         (events.len(), ballot.merge(project, &events)?)
@@ -53,8 +74,77 @@ pub fn import_votes(
             merged.unchanged,
             merged.changed_images.len()
         ),
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// How many chair rows a refusal or a report lists before "and N more".
+const CHAIR_ROWS_LISTED: usize = 20;
+
+/// The file's chair-round rows, described for the report, or why they are refused: without
+/// [`ChairRows::Accept`], without a reason, or from someone other than the project's chair.
+/// Every row of a vote file is one event, so event `i` is row `i + 2`.
+fn check_chair_rows(
+    file: &Path,
+    events: &[VoteEvent],
+    files: &[String],
+    vocab: &Vocabulary,
+    accept: ChairRows,
+    chair: Option<&str>,
+) -> Result<Vec<String>> {
+    let chair_rows: Vec<(usize, &VoteEvent)> = (events.iter().enumerate())
+        .filter(|(_, event)| event.round == Round::Chair)
+        .map(|(i, event)| (i + 2, event))
+        .collect();
+    let described: Vec<String> = (chair_rows.iter())
+        .map(|&(row, event)| {
+            let vote = event.vote.as_ref();
+            format!(
+                "row {row}: {} on {} / {}: {} ({:?})",
+                event.reviewer,
+                files.get(event.image as usize).map_or("?", String::as_str),
+                vocab.describe(event.label),
+                vote.map_or("withdrawn".into(), Vote::summary),
+                vote.map_or("", |v| v.note.as_str())
+            )
+        })
+        .collect();
+    let listed = || {
+        let more = described.len().saturating_sub(CHAIR_ROWS_LISTED);
+        let mut text = described[..described.len() - more].join("; ");
+        if more > 0 {
+            text.push_str(&format!("; and {more} more"));
+        }
+        text
+    };
+    if accept == ChairRows::Refuse && !described.is_empty() {
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "{} rows are chair overrides, which decide a pair over the panel's votes; a vote file can carry any name, so they are taken only with --accept-chair, once you have checked them: {}",
+                described.len(),
+                listed()
+            ),
+        ));
+    }
+    for &(row, event) in &chair_rows {
+        if event.vote.as_ref().is_some_and(|v| v.note.trim().is_empty()) {
+            return Err(Error::bad_input(
+                file,
+                format!("row {row}: a chair override needs its reason in the note column"),
+            ));
+        }
+        if let Some(chair) = chair.filter(|&chair| chair != event.reviewer) {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "row {row}: {:?} overrides as chair, but the project's chair is {chair:?} (`bagel config --chair`); remove the row or give it the panel's round",
+                    event.reviewer
+                ),
+            ));
+        }
+    }
+    Ok(described)
 }
 
 /// ReaL's raw rater files: raters.npz, or the derived `*_votes.csv.gz` (header `question,...`).
@@ -167,9 +257,7 @@ fn parse_row(
     vocab: &Vocabulary,
     now: &str,
 ) -> std::result::Result<VoteEvent, String> {
-    if row.reviewer.is_empty() || row.reviewer.chars().any(char::is_control) {
-        return Err("the reviewer name is empty or holds control characters".into());
-    }
+    let reviewer = crate::names::clean_name("reviewer", row.reviewer).map_err(|e| e.to_string())?;
     let image = index.find(row.image).ok_or_else(|| {
         format!(
             "image {:?} is not in the dataset; import its images first or pick the right --dataset",
@@ -229,8 +317,11 @@ fn parse_row(
             format!("cast_at {text:?} is not a time; expected RFC 3339, e.g. 2026-11-24T09:30:00Z")
         })?,
     };
+    if let Some(problem) = verdict::implausible_vote_time(&cast_at, now) {
+        return Err(problem);
+    }
     Ok(VoteEvent {
-        reviewer: row.reviewer.to_owned(),
+        reviewer,
         round,
         cast_at,
         image,
@@ -322,6 +413,14 @@ mod tests {
             (
                 "ana,a.jpg,3,correct,,,a note,crowd,",
                 "a crowd answer carries a verdict only",
+            ),
+            (
+                "ana,a.jpg,3,correct,,,,chair,9999-12-30T00:00:00Z",
+                "row 2: cast_at 9999-12-30T00:00:00.000Z is later than now",
+            ),
+            (
+                "ana,a.jpg,3,correct,,,,,0000-01-01T00:00:00Z",
+                "row 2: cast_at 0000-01-01T00:00:00.000Z is before 2000",
             ),
             (
                 "ana,a.jpg,3,correct,,,,,2026-01-01T00:00:00Z\nana,a.jpg,3,wrong,,,,,2026-01-01T00:00:00Z",

@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 pub mod agreement;
+pub mod check;
 pub mod crowd;
 pub mod dawid_skene;
 pub mod decide;

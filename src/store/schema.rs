@@ -303,16 +303,18 @@ fn labels_into_columns(tx: &Transaction) -> rusqlite::Result<()> {
     for (source_id, kind, dataset_id) in sources {
         let images = (datasets.iter())
             .find(|(id, _)| *id == dataset_id)
-            .map_or(0, |(_, images)| *images as usize);
+            .map_or(0, |(_, images)| usize::try_from(*images).unwrap_or(0));
         let kind = LabelKind::parse(&kind).unwrap_or(LabelKind::MultiLabel);
         let mut labels = ImageLabels::with_capacity(kind, images, images);
         let mut rows = tx.prepare(
             "SELECT image_idx, correct, unclear, wrong, problematic FROM image_labels
-             WHERE source_id = ?1 AND image_idx < ?2 ORDER BY image_idx",
+             WHERE source_id = ?1 AND image_idx >= 0 AND image_idx < ?2 ORDER BY image_idx",
         )?;
-        let mut rows = rows.query(params![source_id, images as i64])?;
+        // Rows outside the dataset (a file edited by hand, image_idx -1) name no image and are
+        // left behind; counting up to one would fill the memory.
+        let mut rows = rows.query(params![source_id, i64::try_from(images).unwrap_or(0)])?;
         while let Some(row) = rows.next()? {
-            let image = row.get::<_, i64>(0)? as usize;
+            let image = usize::try_from(row.get::<_, i64>(0)?).unwrap_or(0);
             let list = |column: usize| -> rusqlite::Result<Vec<u16>> {
                 Ok(unpack_u16(&row.get::<_, Vec<u8>>(column)?))
             };
@@ -463,7 +465,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     migrate_to(conn, MIGRATIONS.len())
 }
 
-fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
+pub(super) fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
     let from = version(conn)?.max(0) as usize;
     for (step, migration) in MIGRATIONS.iter().enumerate().take(target).skip(from) {
         let tx = conn.transaction()?;
