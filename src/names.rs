@@ -17,7 +17,9 @@ pub fn clean_name(what: &str, raw: &str) -> Result<String> {
 pub fn name_problem(what: &str, raw: &str) -> Option<String> {
     let shown = crate::error::for_terminal(&raw.escape_debug().to_string());
     if raw.trim().is_empty() {
-        return Some(format!("the {what} name \"{shown}\" is blank; give a name such as \"val\""));
+        return Some(format!(
+            "the {what} name \"{shown}\" is blank; give a name such as \"val\""
+        ));
     }
     let hidden = raw.chars().find(|&c| is_hidden(c))?;
     Some(format!(
@@ -51,14 +53,31 @@ mod tests {
     #[test]
     fn one_spelling_per_name_and_nothing_hidden() {
         // "é" as e + combining acute becomes the one precomposed character.
-        assert_eq!(clean_name("reviewer", " Jose\u{301} ").unwrap(), "Jos\u{e9}");
+        assert_eq!(
+            clean_name("reviewer", " Jose\u{301} ").unwrap(),
+            "Jos\u{e9}"
+        );
         assert_eq!(clean_name("reviewer", "ana").unwrap(), "ana");
-        for hidden in ["an\u{200b}a", "ana\u{202e}", "a\u{2066}na", "\u{feff}ana", "an\u{1b}[31ma"] {
+        for hidden in [
+            "an\u{200b}a",
+            "ana\u{202e}",
+            "a\u{2066}na",
+            "\u{feff}ana",
+            "an\u{1b}[31ma",
+        ] {
             let err = clean_name("reviewer", hidden).unwrap_err().to_string();
             assert!(err.contains("the reviewer name"), "{err}");
             assert!(err.contains("U+"), "{err}");
-            assert!(!err.contains('\u{1b}') && !err.contains('\u{200b}'), "{err:?}");
+            assert!(
+                !err.contains('\u{1b}') && !err.contains('\u{200b}'),
+                "{err:?}"
+            );
         }
-        assert!(clean_name("model", "  ").unwrap_err().to_string().contains("blank"));
+        assert!(
+            clean_name("model", "  ")
+                .unwrap_err()
+                .to_string()
+                .contains("blank")
+        );
     }
 }

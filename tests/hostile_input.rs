@@ -664,7 +664,10 @@ fn image_names_outside_the_root_need_allow_absolute() {
     let opened = bagel::store::Project::open(&project).unwrap();
     let mut dataset = opened.dataset("d").unwrap();
     assert!(!dataset.images_anywhere);
-    assert_eq!(dataset.image_path("/photos/a.jpg"), Path::new("photos/a.jpg"));
+    assert_eq!(
+        dataset.image_path("/photos/a.jpg"),
+        Path::new("photos/a.jpg")
+    );
     dataset.images_anywhere = true;
     assert_eq!(
         dataset.image_path("/photos/a.jpg"),

@@ -125,7 +125,13 @@ fn other_sqlite_client() {
 const HEADER: &str = "reviewer,image,label,verdict,category,severity,note,round,cast_at\n";
 
 /// A vote file of one reviewer giving `verdict` on every (image, label) of the fixture.
-fn vote_file(fixture: &Fixture, name: &str, reviewer: &str, verdict: Verdict, minute: u32) -> String {
+fn vote_file(
+    fixture: &Fixture,
+    name: &str,
+    reviewer: &str,
+    verdict: Verdict,
+    minute: u32,
+) -> String {
     let mut text = HEADER.to_owned();
     for image in 0..6 {
         for label in 0..1000 {
@@ -136,7 +142,11 @@ fn vote_file(fixture: &Fixture, name: &str, reviewer: &str, verdict: Verdict, mi
             ));
         }
     }
-    fixture.write(name, text.as_bytes()).to_str().unwrap().to_owned()
+    fixture
+        .write(name, text.as_bytes())
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 fn spawn(args: &[&str]) -> Child {
@@ -170,8 +180,20 @@ fn two_imports_and_a_chairs_decision_at_once_leave_every_decision_as_the_rule_gi
             spawn(&["import", "votes", p, "--dataset", "val", &ana]),
             spawn(&["import", "votes", p, "--dataset", "val", &ben]),
             spawn(&[
-                "decide", p, "--dataset", "val", "--image", &image, "--label", "7", "--verdict",
-                chair, "--reason", "the chair looked closely", "--reviewer", "chair",
+                "decide",
+                p,
+                "--dataset",
+                "val",
+                "--image",
+                &image,
+                "--label",
+                "7",
+                "--verdict",
+                chair,
+                "--reason",
+                "the chair looked closely",
+                "--reviewer",
+                "chair",
             ]),
         ];
         for child in runs {
@@ -181,7 +203,9 @@ fn two_imports_and_a_chairs_decision_at_once_leave_every_decision_as_the_rule_gi
         }
         let project = Project::open_read_only(&path).unwrap();
         let dataset = project.dataset("val").unwrap();
-        let decisions = project.decisions_of_kind(dataset.id, DecisionKind::Panel).unwrap();
+        let decisions = project
+            .decisions_of_kind(dataset.id, DecisionKind::Panel)
+            .unwrap();
         assert_eq!(decisions.len(), 6000, "run {run}");
         for decision in decisions {
             let expected = if (decision.image, decision.label) == (2, 7) {
@@ -196,7 +220,11 @@ fn two_imports_and_a_chairs_decision_at_once_leave_every_decision_as_the_rule_gi
             );
         }
         let check = bagel(&["check", p]);
-        assert!(check.ok && check.stdout.contains("0 decisions differ"), "{}", check.stdout);
+        assert!(
+            check.ok && check.stdout.contains("0 decisions differ"),
+            "{}",
+            check.stdout
+        );
     }
 }
 
@@ -215,7 +243,8 @@ fn check_reports_a_decision_the_log_does_not_give_and_repair_fixes_it() {
     );
     drop(project);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE decisions SET verdict = 'correct'", []).unwrap();
+    conn.execute("UPDATE decisions SET verdict = 'correct'", [])
+        .unwrap();
     drop(conn);
     let run = bagel(&["check", p]);
     assert!(!run.ok);
@@ -252,7 +281,9 @@ fn events_of_one_moment_decide_alike_whatever_order_they_arrive_in() {
     let decided = |project: &Project| {
         let dataset = project.dataset("val").unwrap();
         let log = project.vote_events(dataset.id).unwrap();
-        let decision = project.decisions_of_kind(dataset.id, DecisionKind::Panel).unwrap();
+        let decision = project
+            .decisions_of_kind(dataset.id, DecisionKind::Panel)
+            .unwrap();
         assert_eq!(panel_decision(&log).as_ref(), decision.first());
         decision[0].verdict
     };
@@ -286,8 +317,14 @@ fn fifty_thousand_votes_on_one_pair_leave_the_latest_standing() {
     assert!(out.contains("50000 new"), "{out}");
     let project = Project::open_read_only(&path).unwrap();
     let dataset = project.dataset("val").unwrap();
-    let decisions = project.decisions_of_kind(dataset.id, DecisionKind::Panel).unwrap();
-    assert_eq!(decisions[0].verdict, Verdict::Wrong, "the last of the votes is wrong");
+    let decisions = project
+        .decisions_of_kind(dataset.id, DecisionKind::Panel)
+        .unwrap();
+    assert_eq!(
+        decisions[0].verdict,
+        Verdict::Wrong,
+        "the last of the votes is wrong"
+    );
 }
 
 fn import_votes(project: &Path, file: &Path, extra: &[&str]) -> common::Run {
@@ -317,14 +354,19 @@ fn chair_rows_of_a_vote_file_need_accept_chair_a_reason_and_the_projects_chair()
     assert!(!refused.ok);
     assert!(
         refused.stderr.contains("1 rows are chair overrides")
-            && refused.stderr.contains(&format!("row 3: mallory on {image} / 281 tabby (n02123045): correct"))
+            && refused.stderr.contains(&format!(
+                "row 3: mallory on {image} / 281 tabby (n02123045): correct"
+            ))
             && refused.stderr.contains("--accept-chair"),
         "{}",
         refused.stderr
     );
     let no_reason = import_votes(&path, &forged, &["--accept-chair"]);
     assert!(
-        !no_reason.ok && no_reason.stderr.contains("row 3: a chair override needs its reason"),
+        !no_reason.ok
+            && no_reason
+                .stderr
+                .contains("row 3: a chair override needs its reason"),
         "{}",
         no_reason.stderr
     );
@@ -332,7 +374,8 @@ fn chair_rows_of_a_vote_file_need_accept_chair_a_reason_and_the_projects_chair()
     assert!(config.contains("chair: tess"), "{config}");
     let reasoned = fixture.write(
         "reasoned.csv",
-        format!("{HEADER}mallory,{image},281,correct,,,trust me,chair,2026-11-24T09:30:00Z\n").as_bytes(),
+        format!("{HEADER}mallory,{image},281,correct,,,trust me,chair,2026-11-24T09:30:00Z\n")
+            .as_bytes(),
     );
     let impostor = import_votes(&path, &reasoned, &["--accept-chair"]);
     assert!(
@@ -342,7 +385,10 @@ fn chair_rows_of_a_vote_file_need_accept_chair_a_reason_and_the_projects_chair()
     );
     let from_tess = fixture.write(
         "tess.csv",
-        format!("{HEADER}tess,{image},281,correct,,,a tabby's stripes,chair,2026-11-24T09:30:00Z\n").as_bytes(),
+        format!(
+            "{HEADER}tess,{image},281,correct,,,a tabby's stripes,chair,2026-11-24T09:30:00Z\n"
+        )
+        .as_bytes(),
     );
     let taken = import_votes(&path, &from_tess, &["--accept-chair"]);
     assert!(taken.ok, "{}", taken.stderr);
@@ -353,7 +399,9 @@ fn chair_rows_of_a_vote_file_need_accept_chair_a_reason_and_the_projects_chair()
     );
     let project = Project::open_read_only(&path).unwrap();
     let dataset = project.dataset("val").unwrap();
-    let decision = project.decisions_of_kind(dataset.id, DecisionKind::Panel).unwrap();
+    let decision = project
+        .decisions_of_kind(dataset.id, DecisionKind::Panel)
+        .unwrap();
     assert_eq!(decision[0].source, "chair tess");
     assert_eq!(project.chair().unwrap().as_deref(), Some("tess"));
 }
@@ -364,8 +412,14 @@ fn vote_times_from_the_future_or_before_2000_are_refused_with_row_and_value() {
     let path = fixture.imported_project();
     let image = file_name(0);
     for (when, expected) in [
-        ("9999-12-30T00:00:00Z", "row 2: cast_at 9999-12-30T00:00:00.000Z is later than now"),
-        ("0000-01-01T00:00:00Z", "row 2: cast_at 0000-01-01T00:00:00.000Z is before 2000"),
+        (
+            "9999-12-30T00:00:00Z",
+            "row 2: cast_at 9999-12-30T00:00:00.000Z is later than now",
+        ),
+        (
+            "0000-01-01T00:00:00Z",
+            "row 2: cast_at 0000-01-01T00:00:00.000Z is before 2000",
+        ),
     ] {
         let file = fixture.write(
             "when.csv",
@@ -384,7 +438,8 @@ fn a_reviewer_name_with_a_hidden_character_is_refused_and_one_spelling_is_one_re
     let image = file_name(0);
     let hidden = fixture.write(
         "hidden.csv",
-        format!("{HEADER}an\u{200b}a,{image},281,correct,,,,independent,2026-11-24T09:00:00Z\n").as_bytes(),
+        format!("{HEADER}an\u{200b}a,{image},281,correct,,,,independent,2026-11-24T09:00:00Z\n")
+            .as_bytes(),
     );
     let run = import_votes(&path, &hidden, &[]);
     assert!(
@@ -414,7 +469,13 @@ fn an_export_refuses_a_pipe_and_writes_to_standard_output_for_a_dash() {
     );
     drop(project);
     let pipe = fixture.path("pipe");
-    assert!(Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success()
+    );
     let run = bagel(&["export", "votes", p, pipe.to_str().unwrap()]);
     assert!(
         !run.ok && run.stderr.contains("is not a regular file"),
@@ -426,8 +487,16 @@ fn an_export_refuses_a_pipe_and_writes_to_standard_output_for_a_dash() {
     let run = bagel(&["export", "votes", p, "-"]);
     assert!(run.ok, "{}", run.stderr);
     assert!(run.stdout.starts_with(HEADER), "{}", run.stdout);
-    assert!(run.stdout.contains(&format!("ana,{}", file_name(0))), "{}", run.stdout);
-    assert!(run.stderr.contains("1 standing votes written to -"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("ana,{}", file_name(0))),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("1 standing votes written to -"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Runs bagel as someone who may not write the project or its folder: root may write
@@ -442,7 +511,11 @@ fn bagel_as_reader(args: &[String]) -> common::Run {
     } else {
         Command::new(env!("CARGO_BIN_EXE_bagel"))
     };
-    let output = command.args(args).env("HOME", "/nonexistent").output().unwrap();
+    let output = command
+        .args(args)
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap();
     common::Run {
         ok: output.status.success(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -485,7 +558,14 @@ fn every_reading_command_works_on_a_read_only_project_in_a_read_only_folder() {
         vec!["check", k],
         vec!["classes", "tabby", "--project", k],
         vec!["export", "votes", k, &o("votes.csv")],
-        vec!["export", "decisions", k, "--dataset", "val", &o("decisions.csv")],
+        vec![
+            "export",
+            "decisions",
+            k,
+            "--dataset",
+            "val",
+            &o("decisions.csv"),
+        ],
         vec!["export", "labels", k, "--dataset", "val", &o("labels.json")],
     ]
     .iter()
@@ -499,7 +579,10 @@ fn every_reading_command_works_on_a_read_only_project_in_a_read_only_folder() {
         .collect();
     set_mode(&shelf, 0o755);
     assert!(failed.is_empty(), "{failed:#?}");
-    let left: Vec<_> = std::fs::read_dir(&shelf).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(&shelf)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(left.len(), 1, "nothing beside the project: {left:?}");
     let votes = std::fs::read_to_string(o("votes.csv")).unwrap();
     assert!(votes.contains("ana,"), "{votes}");

@@ -402,7 +402,9 @@ fn run_command(command: Command) -> Result<()> {
             ))?;
             out::line(format_args!(
                 "chair: {}",
-                project.chair()?.map_or("none named".into(), |c| for_terminal(&c))
+                project
+                    .chair()?
+                    .map_or("none named".into(), |c| for_terminal(&c))
             ))?;
         }
         Command::Classes {

@@ -4,9 +4,9 @@
 use crate::import::{ChairRows, FileIndex};
 use crate::panel::aggregate::{AggregateOptions, Method, aggregate as aggregate_votes};
 use crate::panel::agreement::panel_agreement;
+use crate::panel::check::{Difference, check_decisions, repair_decisions};
 use crate::panel::voting::{Ballot, chair_override, disputed_pairs};
 use crate::store::Project;
-use crate::panel::check::{Difference, check_decisions, repair_decisions};
 use crate::verdict::{self, Category, Severity, Verdict, Vote};
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -88,10 +88,10 @@ pub fn export_votes(args: ExportVotes) -> Result<()> {
     };
     let count =
         crate::export::export_votes(&project, &dataset, args.reviewer.as_deref(), &args.out)?;
-    super::out::written(&args.out, format_args!(
-        "{count} standing votes written to {}",
-        args.out.display()
-    ))?;
+    super::out::written(
+        &args.out,
+        format_args!("{count} standing votes written to {}", args.out.display()),
+    )?;
     Ok(())
 }
 
@@ -372,12 +372,15 @@ pub fn export_review(args: ExportReview) -> Result<()> {
     let (records, skipped) =
         crate::export::review::review_records(&project, &args.dataset, &args.model)?;
     crate::export::review::write_review(&args.out, &records)?;
-    super::out::written(&args.out, format_args!(
-        "{} reviewed mistakes of {} written to {}",
-        records.len(),
-        args.model,
-        args.out.display()
-    ))?;
+    super::out::written(
+        &args.out,
+        format_args!(
+            "{} reviewed mistakes of {} written to {}",
+            records.len(),
+            args.model,
+            args.out.display()
+        ),
+    )?;
     if skipped > 0 {
         super::out::to_stderr(
             "warning",
@@ -434,7 +437,10 @@ pub fn check(args: Check) -> Result<()> {
         }
     }
     if left > 0 {
-        bail!("{left} decisions differ from the vote log; `bagel check {} --repair` stores what the log gives", args.project.display());
+        bail!(
+            "{left} decisions differ from the vote log; `bagel check {} --repair` stores what the log gives",
+            args.project.display()
+        );
     }
     Ok(())
 }

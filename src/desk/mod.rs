@@ -403,8 +403,11 @@ impl Desk {
     /// Where this reviewer left this dataset's queue, if the item is in the view.
     fn saved_position(&self) -> Option<usize> {
         let review = self.review.as_ref()?;
-        let (image, label) =
-            (self.settings).position(&self.project_path, review.reviewer(), &review.dataset.name)?;
+        let (image, label) = (self.settings).position(
+            &self.project_path,
+            review.reviewer(),
+            &review.dataset.name,
+        )?;
         self.position_of(image, label)
     }
 

@@ -252,11 +252,25 @@ fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn announced_float_columns(head: &[u8]) -> Option<u64> {
     let header = header_text(head)?;
     let descr = header.split_once("descr")?.1.split(['\'', '"']).nth(2)?;
-    if !descr.trim_start_matches(['<', '>', '=', '|']).starts_with('f') {
+    if !descr
+        .trim_start_matches(['<', '>', '=', '|'])
+        .starts_with('f')
+    {
         return None;
     }
-    let tuple = header.split_once("shape")?.1.split_once('(')?.1.split_once(')')?.0;
-    match tuple.split(',').map(str::trim).filter(|d| !d.is_empty()).collect::<Vec<_>>()[..] {
+    let tuple = header
+        .split_once("shape")?
+        .1
+        .split_once('(')?
+        .1
+        .split_once(')')?
+        .0;
+    match tuple
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()[..]
+    {
         [_, cols] => cols.trim_end_matches('L').parse().ok(),
         _ => None,
     }

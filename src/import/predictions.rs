@@ -370,7 +370,9 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
 fn refuse_wrong_score_columns(file: &Path, num_classes: usize) -> Result<()> {
     let mut head = Vec::new();
     std::fs::File::open(file)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, HEAD_BYTES), &mut head))
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, HEAD_BYTES), &mut head)
+        })
         .map_err(|e| Error::io(file, e))?;
     match npy::announced_float_columns(&head) {
         Some(cols) if u64::try_from(num_classes).ok() != Some(cols) => Err(Error::bad_input(

@@ -511,7 +511,10 @@ fn read_votes_csv(
         };
         // Each rater answers a question once: more answers than questions × raters are rows
         // repeated, and a few megabytes of gzip can repeat one row forty million times.
-        let room = answers.questions.len().saturating_mul(answers.rater_ids.len());
+        let room = answers
+            .questions
+            .len()
+            .saturating_mul(answers.rater_ids.len());
         if answers.len() >= room {
             return Err(bad(format!(
                 "more answers than the {} questions × {} raters read so far can hold: rows repeat; give each rater's answer to a question once",

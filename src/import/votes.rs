@@ -53,7 +53,14 @@ pub fn import_votes(
         progress.begin("reading votes", 0);
         let events = read_vote_csv(file, &files, project.vocab(), &verdict::now())?;
         let chair = project.chair()?;
-        let taken = check_chair_rows(file, &events, &files, project.vocab(), chair_rows, chair.as_deref())?;
+        let taken = check_chair_rows(
+            file,
+            &events,
+            &files,
+            project.vocab(),
+            chair_rows,
+            chair.as_deref(),
+        )?;
         if !taken.is_empty() {
             warnings.push(format!(
                 "{} chair overrides taken from {}: {}",
@@ -128,7 +135,11 @@ fn check_chair_rows(
         ));
     }
     for &(row, event) in &chair_rows {
-        if event.vote.as_ref().is_some_and(|v| v.note.trim().is_empty()) {
+        if event
+            .vote
+            .as_ref()
+            .is_some_and(|v| v.note.trim().is_empty())
+        {
             return Err(Error::bad_input(
                 file,
                 format!("row {row}: a chair override needs its reason in the note column"),

@@ -214,7 +214,10 @@ impl Ballot<'_> {
         let path = project.path().to_path_buf();
         let mut arriving: BTreeMap<(u32, ClassId), Vec<&VoteEvent>> = BTreeMap::new();
         for event in events {
-            arriving.entry((event.image, event.label)).or_default().push(event);
+            arriving
+                .entry((event.image, event.label))
+                .or_default()
+                .push(event);
         }
         project.write(|tx| {
             let mut merged = Merged::default();
@@ -248,7 +251,10 @@ impl Ballot<'_> {
         let now = crate::verdict::now();
         for event in events {
             if let Some(problem) = crate::verdict::implausible_vote_time(&event.cast_at, &now) {
-                let file = self.files.get(event.image as usize).map_or("?", String::as_str);
+                let file = self
+                    .files
+                    .get(event.image as usize)
+                    .map_or("?", String::as_str);
                 return Err(Error::Usage(crate::error::for_terminal(&format!(
                     "{}'s vote on {file} / class {}: {problem}; nothing was merged",
                     event.reviewer, event.label

@@ -73,13 +73,17 @@ impl Project {
             .unwrap_or(0);
         let decisions: Vec<Decision> = rows.collect::<rusqlite::Result<_>>()?;
         let outside = |d: &Decision| {
-            (usize::from(d.label) >= classes).then(|| {
-                format!("label {}, but the vocabulary has {classes} classes", d.label)
-            })
-            .or_else(|| {
-                (i64::from(d.image) >= images)
-                    .then(|| format!("image {}, but the dataset has {images} images", d.image))
-            })
+            (usize::from(d.label) >= classes)
+                .then(|| {
+                    format!(
+                        "label {}, but the vocabulary has {classes} classes",
+                        d.label
+                    )
+                })
+                .or_else(|| {
+                    (i64::from(d.image) >= images)
+                        .then(|| format!("image {}, but the dataset has {images} images", d.image))
+                })
         };
         match decisions.iter().find_map(|d| Some((d, outside(d)?))) {
             Some((d, problem)) => Err(Error::Damaged {

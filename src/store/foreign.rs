@@ -80,8 +80,14 @@ mod tests {
         let path = dir.path().join("p.bagel");
         drop(Project::create(&path, &Vocabulary::imagenet1k()).unwrap());
         Connection::open(&path).unwrap().execute_batch(sql).unwrap();
-        let write = Project::open(&path).err().expect("opened for writing").to_string();
-        let read = Project::open_read_only(&path).err().expect("opened to read").to_string();
+        let write = Project::open(&path)
+            .err()
+            .expect("opened for writing")
+            .to_string();
+        let read = Project::open_read_only(&path)
+            .err()
+            .expect("opened to read")
+            .to_string();
         assert_eq!(write, read);
         write
     }

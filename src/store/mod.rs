@@ -355,13 +355,14 @@ fn identify(path: &Path) -> Result<()> {
         return Err(not_a_project("the file is empty"));
     }
     let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let application_id: i32 = match conn.pragma_query_value(None, "application_id", |row| row.get(0)) {
-        Ok(id) => id,
-        Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
-            return Err(not_a_project("it is not an SQLite database"));
-        }
-        Err(e) => return Err(file_error(path, e)),
-    };
+    let application_id: i32 =
+        match conn.pragma_query_value(None, "application_id", |row| row.get(0)) {
+            Ok(id) => id,
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
+                return Err(not_a_project("it is not an SQLite database"));
+            }
+            Err(e) => return Err(file_error(path, e)),
+        };
     let marked = application_id == APPLICATION_ID;
     if !marked && application_id != 0 {
         return Err(not_a_project("it is another application's database"));
@@ -410,7 +411,10 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
 /// locks, no `-shm`, nothing created.
 fn readable_without_writing(conn: Connection, path: &Path) -> Result<Connection> {
     let probe = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
-    let code = probe.as_ref().err().and_then(rusqlite::Error::sqlite_error_code);
+    let code = probe
+        .as_ref()
+        .err()
+        .and_then(rusqlite::Error::sqlite_error_code);
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let cannot_share = matches!(code, Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen));
@@ -418,7 +422,10 @@ fn readable_without_writing(conn: Connection, path: &Path) -> Result<Connection>
         return Ok(conn);
     };
     // A URI's own characters in the path are escaped; the rest is taken as written.
-    let escaped = text.replace('%', "%25").replace('?', "%3f").replace('#', "%23");
+    let escaped = text
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
