@@ -404,6 +404,33 @@ fn chair_rows_of_a_vote_file_need_accept_chair_a_reason_and_the_projects_chair()
         .unwrap();
     assert_eq!(decision[0].source, "chair tess");
     assert_eq!(project.chair().unwrap().as_deref(), Some("tess"));
+    drop(project);
+    // The chair's own command is the chair's too.
+    let decide = |reviewer: &str| {
+        bagel(&[
+            "decide",
+            p,
+            "--dataset",
+            "val",
+            "--image",
+            &image,
+            "--label",
+            "281",
+            "--verdict",
+            "wrong",
+            "--reason",
+            "stripes",
+            "--reviewer",
+            reviewer,
+        ])
+    };
+    let impostor = decide("mallory");
+    assert!(
+        !impostor.ok && impostor.stderr.contains("the project's chair is tess"),
+        "{}",
+        impostor.stderr
+    );
+    assert!(decide("tess").ok);
 }
 
 #[test]

@@ -179,6 +179,14 @@ impl Ballot<'_> {
             ));
         }
         event.reviewer = crate::names::clean_name("reviewer", &event.reviewer)?;
+        if event.round == Round::Chair
+            && let Some(chair) = project.chair()?.filter(|chair| *chair != event.reviewer)
+        {
+            return Err(Error::Usage(crate::error::for_terminal(&format!(
+                "{} cannot override as chair: the project's chair is {chair} (`bagel config --chair`)",
+                event.reviewer
+            ))));
+        }
         if event.round == Round::Crowd {
             return Err(Error::Usage(
                 "crowd answers are merged from rater files (`bagel import votes`), not cast".into(),
