@@ -596,8 +596,11 @@ fn open_desk(project: Option<PathBuf>, images_anywhere: bool) -> Result<()> {
         Some(path) => path,
         None => crate::sample::ensure_sample_project()?,
     };
-    // Refuse a bad path here, where the message reaches the terminal.
-    open(&path)?;
+    // Refuse a bad path here, where the message reaches the terminal; a project that cannot be
+    // written opens for browsing (the desk says why voting is off).
+    if let Err(cannot_write) = open(&path) {
+        read(&path).map_err(|_| cannot_write)?;
+    }
     run_desk(path, images_anywhere)
 }
 

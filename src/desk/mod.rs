@@ -67,6 +67,18 @@ pub fn run(project: PathBuf, images_anywhere: bool) -> anyhow::Result<()> {
     .map_err(|e| anyhow::anyhow!("the desk could not start: {e}"))
 }
 
+/// Opens a project to vote in it, or, when it cannot be written (a read-only file or
+/// folder), to browse it: then with the reason voting is off.
+pub(crate) fn open_project_file(path: &Path) -> crate::error::Result<(Project, Option<String>)> {
+    match Project::open(path) {
+        Ok(project) => Ok((project, None)),
+        Err(cannot_write) => match Project::open_read_only(path) {
+            Ok(project) => Ok((project, Some(cannot_write.to_string()))),
+            Err(_) => Err(cannot_write),
+        },
+    }
+}
+
 /// What the status bar says about the last action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
@@ -81,6 +93,8 @@ pub struct Desk {
     settings: Settings,
     /// Image names may leave the dataset's root: the person's choice for this run.
     images_anywhere: bool,
+    /// Why the open project cannot be written, when it cannot: the desk browses it.
+    read_only: Option<String>,
     /// The settings as last written to eframe's storage (None: not yet this run).
     saved_settings: Option<Settings>,
     project_path: PathBuf,
@@ -135,6 +149,7 @@ impl Desk {
             settings,
             images_anywhere: false,
             saved_settings: None,
+            read_only: None,
             project_path: project.to_path_buf(),
             project: None,
             datasets: Vec::new(),
@@ -204,13 +219,17 @@ impl Desk {
         self.compare.forget();
         self.view.clear();
         self.project_path = path.to_path_buf();
-        let opened = Project::open(path).and_then(|project| {
+        let opened = open_project_file(path).and_then(|(project, read_only)| {
             let datasets = project.datasets()?;
             let reviewers = project.reviewers()?;
-            Ok((project, datasets, reviewers))
+            Ok((project, datasets, reviewers, read_only))
         });
         match opened {
-            Ok((project, datasets, reviewers)) => {
+            Ok((project, datasets, reviewers, read_only)) => {
+                if let Some(why) = &read_only {
+                    self.status = Status::Info(format!("browsing only, voting is off: {why}"));
+                }
+                self.read_only = read_only;
                 self.datasets = datasets.into_iter().map(|d| d.name).collect();
                 self.data_version = project.data_version().ok();
                 self.project = Some(project);
@@ -256,8 +275,8 @@ impl Desk {
         let dataset = dataset.to_owned();
         let images_anywhere = self.images_anywhere;
         Some(Job::spawn(ctx, title, move |progress| {
-            let review = Project::open(&path)
-                .and_then(|project| Review::load(&project, &dataset, &reviewer, progress));
+            let review = open_project_file(&path)
+                .and_then(|(project, _)| Review::load(&project, &dataset, &reviewer, progress));
             match review {
                 Ok(mut review) => {
                     review.dataset.images_anywhere = images_anywhere;
@@ -303,8 +322,11 @@ impl Desk {
                         format!(" · ready {} ms after start", started.elapsed().as_millis())
                     })
                     .unwrap_or_default();
+                let browsing = (self.read_only.as_ref())
+                    .map(|why| format!(" · browsing only, voting is off: {why}"))
+                    .unwrap_or_default();
                 let summary = format!(
-                    "{}: {} images, {} models, {} pairs to review{waited}",
+                    "{}: {} images, {} models, {} pairs to review{waited}{browsing}",
                     review.dataset.name,
                     review.files.len(),
                     review.evaluation.models.len(),
