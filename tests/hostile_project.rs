@@ -148,3 +148,33 @@ fn a_gzip_of_one_row_repeated_is_refused_before_it_is_held() {
         run.stderr
     );
 }
+
+#[test]
+fn a_stored_image_beyond_the_dataset_is_called_damaged_not_a_panic_nor_figures() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let p = path.to_str().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer, round,
+             verdict, note, cast_at)
+         VALUES (42, 1, 500, 281, 'ana', 'independent', 'wrong', '', '2026-11-24T09:00:00.000Z');
+         INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, source, decided_at)
+         VALUES (1, 500, 281, 'panel', 'wrong', 'panel', '2026-11-24T09:00:00.000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    for args in [
+        vec!["export", "votes", p, "-"],
+        vec!["metrics", p, "--dataset", "val"],
+    ] {
+        let run = bagel(&args);
+        assert!(!run.ok, "{args:?} printed: {}", run.stdout);
+        assert!(
+            run.stderr.contains("damaged") && run.stderr.contains("image 500"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}

@@ -617,6 +617,31 @@ mod tests {
     /// A project of schema 5 (labels as rows) keeps every original label, gap and list, the
     /// problematic flags and its images' names when its labels become columns.
     #[test]
+    fn a_label_row_of_no_image_is_left_behind_not_counted_up_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.bagel");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 5).unwrap();
+        // Image -1 once made the migration push empty rows up to usize::MAX, gigabytes a second.
+        conn.execute_batch(
+            "INSERT INTO classes VALUES (0, 'n0', 'zero', '', 'object', '');
+             INSERT INTO datasets (id, name, origin) VALUES (1, 'val', 'x');
+             INSERT INTO images VALUES (1, 0, 'a.jpg', 0), (1, 1, 'b.jpg', 0);
+             INSERT INTO label_sources (id, dataset_id, name, kind, origin) VALUES
+               (7, 1, 'ml', 'multilabel', 'm.json');
+             INSERT INTO image_labels VALUES
+               (7, -1, X'0000', X'', X'', 0), (7, 1, X'0000', X'', X'', 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let project = crate::store::Project::open(&path).unwrap();
+        let val = project.dataset("val").unwrap();
+        let source = project.label_source(val.id, LabelKind::MultiLabel, None);
+        let labels = project.image_labels(&source.unwrap().unwrap(), 2).unwrap();
+        assert_eq!(labels.labeled, [false, true]);
+    }
+
+    #[test]
     fn labels_become_columns() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("old.bagel");
