@@ -169,8 +169,9 @@ enum ImportCommand {
         /// Folder the image files live under (defaults to SOURCE when it is a folder).
         #[arg(long)]
         root: Option<PathBuf>,
-        /// Accept image names that are absolute paths or leave the root with "..": the desk
-        /// then reads them where they point. Without it such names are refused.
+        /// Accept image names that are absolute paths or leave the root with "..". Without it
+        /// such names are refused. The desk reads them where they point only when its user
+        /// allows it (`bagel open --images-anywhere`).
         #[arg(long)]
         allow_absolute: bool,
     },
