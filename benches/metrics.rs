@@ -134,8 +134,9 @@ fn add_decisions(path: &std::path::Path, count: usize) {
     let tx = conn.unchecked_transaction().unwrap();
     for (i, image) in images.into_iter().enumerate() {
         tx.execute(
-            "INSERT INTO decisions (dataset_id, image_idx, label, verdict, source, decided_at)
-             VALUES (1, ?1, ?2, ?3, 'bench', 'now')",
+            "INSERT OR REPLACE INTO decisions
+                 (dataset_id, image_idx, label, kind, verdict, source, decided_at)
+             VALUES (1, ?1, ?2, 'panel', ?3, 'bench', 'now')",
             rusqlite::params![image, rng.class(), verdicts[i % verdicts.len()]],
         )
         .unwrap();

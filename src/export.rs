@@ -6,9 +6,10 @@ pub mod review;
 
 use crate::data::{LabelEntry, LabelKind};
 use crate::error::Result;
-use crate::import::LabelFormat;
-use crate::panel::{Decision, Verdict};
+use crate::metrics::{Standing, relabel_image};
 use crate::store::Project;
+use crate::verdict::{Decision, Verdict};
+use crate::vocab::ClassId;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -27,67 +28,116 @@ pub use metrics::write_metrics_document;
 pub use slice::export_slice;
 pub use votes::export_votes;
 
-/// The label format an export writes when none is asked for: a `.json` name gets the
+/// The layouts `bagel export labels` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelLayout {
+    /// `file,correct,unclear,wrong,problematic`.
+    Csv,
+    /// imagenet2012_multilabel's JSON.
+    MultiLabel,
+    /// ReaL's real.json with the decisions overlaid: what a ReaL user expects.
+    Real,
+    /// The multi-labels with the decisions as ReaL's lists (correct ∪ unclear by val
+    /// position, empty where the multi-labels say nothing).
+    MultilabelAsReal,
+}
+
+/// The layout an export writes when none is asked for: a `.json` name gets the
 /// imagenet2012_multilabel layout (ReaL's list only on request), anything else the CSV.
-pub fn label_format_for(out: &Path) -> LabelFormat {
+pub fn label_format_for(out: &Path) -> LabelLayout {
     let json = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if json {
-        LabelFormat::MultiLabel
+        LabelLayout::MultiLabel
     } else {
-        LabelFormat::Csv
+        LabelLayout::Csv
     }
 }
 
-/// [`export_labels_as`] in the format the file name suggests ([`label_format_for`]).
+/// [`export_labels_as`] in the layout the file name suggests ([`label_format_for`]).
 pub fn export_labels(project: &Project, dataset: &str, out: &Path) -> Result<usize> {
     export_labels_as(project, dataset, label_format_for(out), out)
 }
 
 /// Writes the dataset's labels with the decisions overlaid; returns how many images have an
-/// entry. Each format reads back through `bagel import labels` to the same sets:
+/// entry. Each layout reads back through `bagel import labels` to the same figures:
 /// - csv: `file,correct,unclear,wrong,problematic` (wnids separated by spaces);
 /// - multilabel: `{"initial_annots": {file: {correct, unclear, wrong}}, "problematic_images":
-///   {file: true}, "imagenet_m": [file]}` (the slice named imagenet_m, if any);
-/// - real: ReaL's list of 50,000 class-index lists by val position, each the image's valid
-///   labels as MLA counts them (correct and unclear), empty for a problematic image or one
-///   without labels.
+///   {file: true}, "imagenet_m": [file], "decided_outside_multilabels": {file: {...}}}`: the
+///   multi-labeled images only (imported again, MLA equals MLA re-labeled), the decisions on
+///   other images apart, as the decided pairs they are;
+/// - real: the imported ReaL lists with the decisions overlaid, untouched entries as imported;
+/// - multilabel-as-real: ReaL's layout holding the multi-labels' correct ∪ unclear.
 pub fn export_labels_as(
     project: &Project,
     dataset: &str,
-    format: LabelFormat,
+    layout: LabelLayout,
     out: &Path,
 ) -> Result<usize> {
     let info = project.dataset(dataset)?;
-    let files = project.images(info.id)?.files;
-    let rows = updated_labels(project, info.id)?;
+    let images = project.images(info.id)?;
+    let files = &images.files;
+    let decided = decisions_by_image(project, info.id)?;
     let vocab = project.vocab();
-    match format {
-        LabelFormat::Csv => label_files::write_csv(out, vocab, &files, &rows)?,
-        LabelFormat::MultiLabel => {
+    let updated = || updated_labels(project, info.id, images.len(), &decided);
+    match layout {
+        LabelLayout::Real => {
+            let lists = real_overlaid(project, info.id, dataset, images.len(), &decided)?;
+            label_files::write_real(out, dataset, files, &lists)
+        }
+        LabelLayout::Csv => {
+            let updated = updated()?;
+            let mut rows = updated.labeled;
+            rows.extend(updated.decided_outside);
+            rows.sort_by_key(|(image, _)| *image);
+            label_files::write_csv(out, vocab, files, &rows)?;
+            Ok(rows.len())
+        }
+        LabelLayout::MultiLabel => {
             let mut members = project.slice(info.id, "imagenet_m")?.unwrap_or_default();
             members.sort_unstable();
             let imagenet_m: Vec<&str> = members
                 .iter()
-                .map(|&image| file_of(project, &files, image, "slice \"imagenet_m\""))
+                .map(|&image| file_of(project, files, image, "slice \"imagenet_m\""))
                 .collect::<Result<_>>()?;
-            label_files::write_multilabel(out, vocab, &files, &rows, &imagenet_m)?
+            let updated = updated()?;
+            label_files::write_multilabel(out, vocab, files, &updated, &imagenet_m)?;
+            Ok(updated.labeled.len())
         }
-        LabelFormat::Real => label_files::write_real(out, dataset, &files, &rows)?,
+        LabelLayout::MultilabelAsReal => {
+            let mut lists = vec![None; images.len()];
+            for (image, entry) in updated()?
+                .labeled
+                .into_iter()
+                .filter(|(_, e)| !e.problematic)
+            {
+                let mut valid = entry.correct;
+                valid.extend(entry.unclear);
+                valid.sort_unstable();
+                valid.dedup();
+                lists[image] = Some(valid);
+            }
+            label_files::write_real(out, dataset, files, &lists)
+        }
     }
-    Ok(rows.len())
 }
 
-/// Every image the multi-labels or the decisions cover, with its labels after the overlay: a
-/// decided pair goes where its verdict says, an undecided one keeps its imported status.
-fn updated_labels(project: &Project, dataset_id: i64) -> Result<Vec<(usize, LabelEntry)>> {
-    let images = project.images(dataset_id)?;
-    let source = project.label_source(dataset_id, LabelKind::MultiLabel, None)?;
-    let labels = match &source {
-        Some(source) => Some(project.image_labels(source, images.len())?),
-        None => None,
-    };
+/// The imported labels with the decisions overlaid, in two parts.
+pub struct UpdatedLabels {
+    /// The multi-labeled images with the decisions overlaid (a decided pair goes where its
+    /// verdict says, an undecided one keeps its imported status); an image the decisions left
+    /// without a valid label is problematic, as MLA re-labeled leaves it out.
+    pub labeled: Vec<(usize, LabelEntry)>,
+    /// Images the multi-labels do not cover that have decisions: the decided pairs alone
+    /// (never the unreviewed original label).
+    pub decided_outside: Vec<(usize, LabelEntry)>,
+}
+
+fn decisions_by_image(
+    project: &Project,
+    dataset_id: i64,
+) -> Result<BTreeMap<usize, Vec<Decision>>> {
     let mut decided: BTreeMap<usize, Vec<Decision>> = BTreeMap::new();
     for decision in project.decisions(dataset_id)? {
         decided
@@ -95,23 +145,81 @@ fn updated_labels(project: &Project, dataset_id: i64) -> Result<Vec<(usize, Labe
             .or_default()
             .push(decision);
     }
-    Ok((0..images.len())
-        .filter_map(|image| {
-            let imported = labels.as_ref().and_then(|l| l.entry(image));
-            let decisions = decided.get(&image);
-            if imported.is_none() && decisions.is_none() {
-                return None;
+    Ok(decided)
+}
+
+fn updated_labels(
+    project: &Project,
+    dataset_id: i64,
+    num_images: usize,
+    decided: &BTreeMap<usize, Vec<Decision>>,
+) -> Result<UpdatedLabels> {
+    let source = project.label_source(dataset_id, LabelKind::MultiLabel, None)?;
+    let labels = match &source {
+        Some(source) => project.image_labels(source, num_images)?,
+        None => crate::data::ImageLabels::from_entries(LabelKind::MultiLabel, num_images, []),
+    };
+    let mut updated = UpdatedLabels {
+        labeled: Vec::new(),
+        decided_outside: Vec::new(),
+    };
+    for image in 0..num_images {
+        let decisions = decided.get(&image).map_or(&[][..], Vec::as_slice);
+        match labels.entry(image) {
+            Some(imported) => {
+                let by_reference: Vec<&Decision> = decisions.iter().collect();
+                let (standing, _) = relabel_image(&labels, image, &by_reference);
+                let mut entry = overlay(imported, decisions);
+                entry.problematic |= standing == Standing::Emptied;
+                updated.labeled.push((image, entry));
             }
-            let start = imported.unwrap_or_else(|| LabelEntry {
-                correct: images.labels[image].into_iter().collect(),
-                ..Default::default()
-            });
-            Some((
-                image,
-                overlay(start, decisions.map_or(&[][..], Vec::as_slice)),
-            ))
+            None if !decisions.is_empty() => updated
+                .decided_outside
+                .push((image, overlay(LabelEntry::default(), decisions))),
+            None => {}
+        }
+    }
+    Ok(updated)
+}
+
+/// ReaL's lists by dataset image: the imported set with the image's decisions overlaid
+/// (correct and unclear add the label, wrong removes it, problematic empties the list).
+fn real_overlaid(
+    project: &Project,
+    dataset_id: i64,
+    dataset: &str,
+    num_images: usize,
+    decided: &BTreeMap<usize, Vec<Decision>>,
+) -> Result<Vec<Option<Vec<ClassId>>>> {
+    let Some(source) = project.label_source(dataset_id, LabelKind::Real, None)? else {
+        return Err(crate::error::Error::Usage(format!(
+            "dataset {dataset:?} has no ReaL labels to overlay the decisions on; import real.json first, or export the multi-labels in ReaL's layout with --format multilabel-as-real"
+        )));
+    };
+    let real = project.image_labels(&source, num_images)?;
+    Ok((0..num_images)
+        .map(|image| {
+            let imported = real.entry(image).map(|entry| entry.correct);
+            match decided.get(&image) {
+                Some(decisions) => Some(overlay_real(imported.unwrap_or_default(), decisions)),
+                None => imported,
+            }
         })
         .collect())
+}
+
+fn overlay_real(mut valid: Vec<ClassId>, decisions: &[Decision]) -> Vec<ClassId> {
+    if decisions.iter().any(|d| d.verdict == Verdict::Problematic) {
+        return Vec::new();
+    }
+    for decision in decisions {
+        valid.retain(|&c| c != decision.label);
+        if matches!(decision.verdict, Verdict::Correct | Verdict::Unclear) {
+            valid.push(decision.label);
+        }
+    }
+    valid.sort_unstable();
+    valid
 }
 
 /// Moves each decided label into the list its verdict names.

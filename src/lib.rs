@@ -10,6 +10,8 @@
 //! - [`cli`], a thin command-line layer over the core;
 //! - [`desk`], the egui review desk, another thin layer over the core.
 
+#![forbid(unsafe_code)]
+
 pub mod charts;
 pub mod cli;
 pub mod compare;
@@ -23,6 +25,7 @@ pub mod imaging;
 pub mod import;
 pub mod metrics;
 pub mod names;
+pub mod numbers;
 pub mod panel;
 pub mod progress;
 pub mod sample;

@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 /// mimalloc keeps freed memory for the next allocation instead of handing large blocks back
 /// to the system: `bagel metrics` reads 67 models' 500 KB predictions one after another, and
 /// with the system allocator each one was mapped, faulted in and unmapped afresh (a fifth of

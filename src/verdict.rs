@@ -148,6 +148,70 @@ impl VoteEvent {
     }
 }
 
+/// A reviewer's note on a pair, an event of the log like a vote: the panel's discussion, one
+/// note answering another. `id` is a hash of what identifies it on every machine, so a reply
+/// names its parent the same everywhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub id: i64,
+    pub image: u32,
+    pub label: ClassId,
+    pub reviewer: String,
+    /// UTC, as `cast_at`.
+    pub written_at: String,
+    pub text: String,
+    /// The id of the note this one answers.
+    pub reply_to: Option<i64>,
+}
+
+impl Note {
+    /// A note's id as files and lists write it: `#` and 16 hex digits.
+    pub fn tag(id: i64) -> String {
+        format!("#{:016x}", id as u64)
+    }
+
+    /// Reads a note's id written by [`Note::tag`] (the `#` is optional).
+    pub fn parse_tag(text: &str) -> Result<i64, String> {
+        let digits = text.trim().trim_start_matches('#');
+        u64::from_str_radix(digits, 16)
+            .map(|id| id as i64)
+            .map_err(|_| format!("note id {text:?} is not 16 hex digits such as #0123456789abcdef"))
+    }
+
+    /// The note's stable id from its names (dataset, image file, wnid) and content.
+    pub fn content_id(&self, dataset: &str, file: &str, wnid: &str) -> i64 {
+        let reply_to = self.reply_to.map(|id| id.to_string()).unwrap_or_default();
+        let fields = [
+            "note",
+            dataset,
+            file,
+            wnid,
+            &self.reviewer,
+            &self.written_at,
+            &self.text,
+            &reply_to,
+        ];
+        xxhash_rust::xxh3::xxh3_64(fields.join("\u{1f}").as_bytes()) as i64
+    }
+}
+
+/// A pair given to a reviewer to vote on (`bagel assign`), an event of the log.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Assignment {
+    pub image: u32,
+    pub label: ClassId,
+    pub reviewer: String,
+}
+
+impl Assignment {
+    /// The assignment's stable id: the same pair given to the same reviewer is one event on
+    /// every machine, whenever it was assigned.
+    pub fn content_id(&self, dataset: &str, file: &str, wnid: &str) -> i64 {
+        let fields = ["assignment", dataset, file, wnid, &self.reviewer];
+        xxhash_rust::xxh3::xxh3_64(fields.join("\u{1f}").as_bytes()) as i64
+    }
+}
+
 /// The current time as stored in `cast_at`.
 pub fn now() -> String {
     format_time(jiff::Timestamp::now())
@@ -216,6 +280,17 @@ impl Verdict {
     pub fn is_valid(self) -> bool {
         matches!(self, Verdict::Correct | Verdict::Unclear)
     }
+}
+
+/// One reviewed mistake of a model, as a review file states it (imagenet-mistakes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRecord {
+    pub file: String,
+    pub top_prediction: ClassId,
+    pub category: Category,
+    pub severity: Severity,
+    /// The source's own word when it is not the severity's ("borderline", counted as minor).
+    pub severity_word: Option<String>,
 }
 
 /// Who settled a pair, from the strongest: the panel (its votes, or the chair's override), an

@@ -320,7 +320,7 @@ fn the_table_the_csv_and_the_figures() {
         "{header}"
     );
     assert!(header.ends_with(
-        "matched_images,matched_source,matched_target,matched_gap,residual_linear,residual_probit"
+        "matched_images,matched_source,matched_target,matched_gap,matched_gap_sd,residual_linear,residual_probit"
     ));
     assert!(rows.next().unwrap().starts_with("A,0.5,0.25,0.25,,,"));
     for stem in [

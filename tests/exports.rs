@@ -157,7 +157,7 @@ fn multilabel_json_round_trips_with_the_decisions_and_the_slice() {
         "val",
         out.to_str().unwrap(),
     ]);
-    assert!(said.starts_with("6 images' labels written to"), "{said}");
+    assert!(said.starts_with("5 images' labels written to"), "{said}");
     assert!(said.trim_end().ends_with("(multilabel JSON)"), "{said}");
     let document: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -173,16 +173,81 @@ fn multilabel_json_round_trips_with_the_decisions_and_the_slice() {
         document["imagenet_m"],
         serde_json::json!([file_name(0), file_name(4)])
     );
+    // Image 6 has no multi-labels: its one decided pair goes apart, as decided, and its
+    // original label (great white shark, never judged) does not join the multi-labels.
+    assert!(document["initial_annots"].get(file_name(5)).is_none());
+    assert_eq!(
+        document["decided_outside_multilabels"],
+        serde_json::json!({file_name(5): {"correct": [], "unclear": ["n01484850"], "wrong": []}})
+    );
 
     let copy = fresh_project(&fixture, "copy.bagel");
     import_labels(&copy, &out, "updated");
     let back = imported(&copy, LabelKind::MultiLabel, "updated");
-    for (image, expected) in expected_labels().into_iter().enumerate() {
+    for (image, expected) in expected_labels().into_iter().enumerate().take(5) {
         assert_eq!(back[image], Some(expected), "image {image}");
     }
+    assert_eq!(
+        back[5], None,
+        "a decision brings no image into the multi-labels"
+    );
     let copy = Project::open(&copy).unwrap();
     let id = copy.dataset("val").unwrap().id;
     assert_eq!(copy.slice(id, "imagenet_m").unwrap(), Some(vec![0, 4]));
+}
+
+#[test]
+fn the_multilabel_export_imported_afresh_gives_mla_re_labeled() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    // Image 2's only valid label decided wrong: MLA re-labeled leaves the image out, so its
+    // export must too (it has no valid label left: problematic).
+    let mut project = Project::open(&p).unwrap();
+    let id = project.dataset("val").unwrap().id;
+    let emptying = decision(1, 282, Verdict::Wrong, "panel");
+    project
+        .record_decision(id, DecisionKind::Panel, &emptying)
+        .unwrap();
+    drop(project);
+    let out = fixture.path("updated.json");
+    export(&[
+        "labels",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(document["problematic_images"][file_name(1)], true);
+
+    let copy = fresh_project(&fixture, "copy.bagel");
+    import_labels(&copy, &out, "multilabel");
+    let top3 = fixture.path("top3.npy");
+    let c = copy.to_str().unwrap();
+    let model = [
+        "import",
+        "predictions",
+        c,
+        "--dataset",
+        "val",
+        "--model",
+        "m",
+    ];
+    bagel_ok(&[&model[..], &[top3.to_str().unwrap()]].concat());
+    let before = common::metrics_json(&p, &[]);
+    let after = common::metrics_json(&copy, &[]);
+    // By hand: images 1, 3 and 5 (tabby, bathtub, goldfish) are counted; m's top-1 282 is
+    // wrong on 1, 876 is not in {435} on 3, 3 is in {1, 3} on 5: MLA 1/3 per class.
+    common::assert_close(&before["models"][0]["mla_relabeled"], 1.0 / 3.0);
+    assert_eq!(
+        after["models"][0]["mla"],
+        before["models"][0]["mla_relabeled"]
+    );
+    assert_eq!(
+        after["models"][0]["mla_per_image"],
+        serde_json::json!(1.0 / 3.0)
+    );
 }
 
 #[test]
@@ -207,7 +272,7 @@ fn csv_round_trips_with_the_decisions() {
 }
 
 #[test]
-fn real_list_holds_the_valid_labels_by_val_position_and_round_trips() {
+fn real_is_the_imported_real_json_with_the_decisions_overlaid() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("updated_real.json");
@@ -220,27 +285,68 @@ fn real_list_holds_the_valid_labels_by_val_position_and_round_trips() {
         "real",
         out.to_str().unwrap(),
     ]);
-    assert!(said.trim_end().ends_with("(ReaL list)"), "{said}");
+    assert!(
+        said.trim_end()
+            .ends_with("(real.json with the decisions overlaid)"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lists: Vec<Vec<u16>> = serde_json::from_str(&text).unwrap();
+    assert_eq!(lists.len(), 50_000, "one entry per val image, as real.json");
+    // The fixture's ReaL sets [281, 282], [282], [435, 876], [], [1], [2, 3], [5]: wrong takes
+    // 282 from image 1 and 876 from image 3, correct adds 3 to image 5, unclear keeps 2 on
+    // image 6; 285 (wrong) and 281 on image 2 (wrong) were not there.
+    let overlaid: [&[u16]; 6] = [&[281], &[282], &[435], &[], &[1, 3], &[2, 3]];
+    for (image, expected) in overlaid.iter().enumerate() {
+        assert_eq!(lists[image], *expected, "image {image}");
+    }
+    // Spaced as real.json is; the images the dataset does not hold are empty.
+    assert!(text.starts_with("[[281], [282], [435], [], [1, 3], [2, 3], [], []"));
+    assert!(text.ends_with(", []]"));
+
+    let copy = fresh_project(&fixture, "copy.bagel");
+    import_labels(&copy, &out, "updated_real");
+    let back = imported_real(&copy);
+    for (image, expected) in overlaid.iter().enumerate() {
+        assert_eq!(back[image], *expected, "image {image}");
+    }
+}
+
+fn imported_real(project: &Path) -> Vec<Vec<u16>> {
+    imported(project, LabelKind::Real, "updated_real")
+        .into_iter()
+        .map(|entry| entry.unwrap().correct)
+        .collect()
+}
+
+#[test]
+fn the_multi_labels_in_real_s_layout_keep_their_own_name() {
+    let fixture = Fixture::new();
+    let p = decided_project(&fixture);
+    let out = fixture.path("multilabel_as_real.json");
+    let said = export(&[
+        "labels",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--format",
+        "multilabel-as-real",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        said.trim_end()
+            .ends_with("(the multi-labels as a ReaL list)"),
+        "{said}"
+    );
     let lists: Vec<Vec<u16>> =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(lists.len(), 50_000, "one entry per val image, as real.json");
-    // Correct and unclear are valid; the problematic image has none.
-    let valid: [&[u16]; 6] = [&[281], &[282], &[435], &[], &[1, 3], &[2]];
+    // Correct and unclear are valid; the problematic image has none, nor has image 6, which
+    // the multi-labels do not cover.
+    let valid: [&[u16]; 6] = [&[281], &[282], &[435], &[], &[1, 3], &[]];
     for (image, expected) in valid.iter().enumerate() {
         assert_eq!(lists[image], *expected, "image {image}");
     }
     assert!(lists[6..].iter().all(Vec::is_empty));
-
-    let copy = fresh_project(&fixture, "copy.bagel");
-    import_labels(&copy, &out, "updated_real");
-    let back = imported(&copy, LabelKind::Real, "updated_real");
-    for (image, expected) in valid.iter().enumerate() {
-        assert_eq!(
-            back[image].as_ref().unwrap().correct,
-            *expected,
-            "image {image}"
-        );
-    }
 }
 
 #[test]
@@ -266,13 +372,31 @@ fn a_real_list_of_images_other_than_val_is_refused_and_nothing_is_written() {
         "--dataset",
         "mine",
         "--format",
-        "real",
+        "multilabel-as-real",
         out.to_str().unwrap(),
     ]);
     assert!(!run.ok);
     assert!(run.stderr.contains("\"my_cat.jpg\""), "{}", run.stderr);
     assert!(
         run.stderr.contains("--format multilabel or csv"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+    // ReaL's own layout needs ReaL's sets to overlay the decisions on.
+    let run = bagel(&[
+        "export",
+        "labels",
+        p,
+        "--dataset",
+        "mine",
+        "--format",
+        "real",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("has no ReaL labels to overlay"),
         "{}",
         run.stderr
     );

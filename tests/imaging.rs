@@ -473,3 +473,23 @@ mod service_order {
         pipes.finish();
     }
 }
+
+#[test]
+fn a_file_put_in_place_after_not_found_shows_when_asked_again() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("late.jpg");
+    let loader = ImageLoader::new(1, 256, 64 << 20);
+    loader.request(&path, Priority::Now);
+    assert!(matches!(*wait_for(&loader, &path), Loaded::Missing { .. }));
+    // The file arrives (copied from another disk); the item is opened again.
+    let arrived = jpeg_in(&dir, "arrived.jpg", 64, 48);
+    std::fs::rename(&arrived, &path).unwrap();
+    loader.request(&path, Priority::Now);
+    assert!(
+        matches!(*wait_for(&loader, &path), Loaded::Missing { .. }),
+        "a request alone keeps the cached answer"
+    );
+    loader.forget_missing(&path);
+    loader.request(&path, Priority::Now);
+    assert_eq!(picture(&wait_for(&loader, &path)).width, 64);
+}

@@ -5,6 +5,10 @@
 //! Uses ../shared/data when present (the repository does not ship it); says so and returns
 //! when it is missing.
 
+mod common;
+
+use common::real_data;
+
 use bagel::import::raters::{RaterAnswers, read_rater_answers};
 use bagel::import::review::read_review;
 use bagel::metrics::mistakes::{MistakeCounts, category_test, severity_test};
@@ -17,19 +21,11 @@ const THRESHOLD: f64 = 0.9;
 
 /// The shared data's folder `relative` if it holds `files`.
 fn shared_folder(relative: &str, files: &[&str]) -> Option<PathBuf> {
-    let data = std::env::var_os("BAGEL_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    let folder = data.join(relative);
-    if files.iter().all(|file| folder.join(file).is_file()) {
-        Some(folder)
-    } else {
-        eprintln!(
-            "SKIPPED: {files:?} not found in {} (set BAGEL_DATA)",
-            folder.display()
-        );
-        None
-    }
+    let needed: Vec<String> = (files.iter())
+        .map(|file| format!("{relative}/{file}"))
+        .collect();
+    let needed: Vec<&str> = needed.iter().map(String::as_str).collect();
+    real_data(&needed).map(|data| data.join(relative))
 }
 
 fn real_folder() -> Option<PathBuf> {

@@ -15,25 +15,7 @@ const VAL: &str = "imagenet-validation-original";
 const VARIANTS: [&str; 3] = ["imagenetv2-b-33", "imagenetv2-a-44", "imagenetv2-c-12"];
 
 fn shared_data() -> Option<PathBuf> {
-    let given = std::env::var_os("BAGEL_DATA").map(PathBuf::from);
-    let path = given
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    let present = path.join("imagenetv2/predictions/accuracy.csv").is_file();
-    match (present, given) {
-        (true, _) => Some(path),
-        (false, Some(_)) => panic!(
-            "BAGEL_DATA={} has no imagenetv2/predictions/accuracy.csv",
-            path.display()
-        ),
-        (false, None) => {
-            eprintln!(
-                "SKIPPED: real data not found at {} (set BAGEL_DATA)",
-                path.display()
-            );
-            None
-        }
-    }
+    real_data(&["imagenetv2/predictions/accuracy.csv"])
 }
 
 /// accuracy.csv: model → column → value.

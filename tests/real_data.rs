@@ -18,32 +18,8 @@ const NEEDED: &[&str] = &[
     "imagenetv2/predictions/imagenetv2-b-33/resnet152.npy",
 ];
 
-/// The data folder: $BAGEL_DATA, which must then hold every file (asking for the real data
-/// and not finding it is a failure), else ../shared/data when present; otherwise the tests
-/// skip, saying so.
 fn shared_data() -> Option<PathBuf> {
-    let given = std::env::var_os("BAGEL_DATA").map(PathBuf::from);
-    let path = (given.clone())
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
-    let missing: Vec<&str> = (NEEDED.iter().copied())
-        .filter(|relative| !path.join(relative).is_file())
-        .collect();
-    match (missing.is_empty(), given.is_some()) {
-        (true, _) => Some(path),
-        (false, true) => panic!(
-            "BAGEL_DATA={} lacks {}; point it at the shared data folder, or unset it to skip",
-            path.display(),
-            missing.join(", ")
-        ),
-        (false, false) => {
-            eprintln!(
-                "SKIPPED: real data not found at {} (lacks {}; set BAGEL_DATA)",
-                path.display(),
-                missing.join(", ")
-            );
-            None
-        }
-    }
+    real_data(NEEDED)
 }
 
 fn model(report: &serde_json::Value, name: &str) -> serde_json::Value {

@@ -366,7 +366,7 @@ fn a_label_the_panel_adds_is_valid_and_listed_with_the_image() {
         .vote(&mut project, Vote::new(4, 3, Verdict::Correct))
         .unwrap();
     assert!(review.is_valid_label(4, 3));
-    assert_eq!(review.labels_added(4), vec![3]);
+    assert_eq!(review.labels_added(4), vec![(3, Verdict::Correct)]);
     // The original label is valid by the queue's rule, and is not "added".
     assert!(review.is_valid_label(4, 1));
 }

@@ -4,8 +4,8 @@ use super::out;
 use super::show::{percent, warnings_section};
 use crate::compare::plots::{self, Figure};
 use crate::compare::{
-    Binning, CompareOptions, Comparison, DEFAULT_BINS, GapSummary, Metric, Scale, Uncertainty,
-    compare_datasets, write_csv,
+    Binning, CompareOptions, Comparison, DEFAULT_BINS, DEFAULT_DRAWS, GapSummary, Metric, Scale,
+    Uncertainty, compare_datasets, write_csv,
 };
 use crate::store::Project;
 use anyhow::Result;
@@ -40,9 +40,12 @@ pub struct CompareArgs {
     /// Equal-width bins over [0, 1], or quantiles of the pooled values.
     #[arg(long, value_enum, default_value = "width")]
     binning: BinningArg,
-    /// Seed of the matched draw: the same seed gives the same output.
+    /// Seed of the matched draws: the same seed gives the same output.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// How many matched draws to average (the gap is their mean, with its standard deviation).
+    #[arg(long, default_value_t = DEFAULT_DRAWS as u64, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    draws: u64,
     /// One JSON object instead of the table.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
@@ -105,6 +108,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
             BinningArg::Quantile => Binning::Quantile,
         },
         seed: args.seed,
+        draws: args.draws as usize,
         ..CompareOptions::new(&args.source, &args.target)
     };
     let comparison =
@@ -177,7 +181,7 @@ pub fn comparison_table(comparison: &Comparison) -> String {
     );
     let _ = writeln!(
         out,
-        "matched top-1: {} uncertainty, {} {} bins, seed {}",
+        "matched top-1: {} uncertainty, {} {} bins, mean ± sd of the gap over {} draws, seed {}",
         comparison.uncertainty,
         comparison.bins,
         if comparison.binning == "width" {
@@ -185,6 +189,7 @@ pub fn comparison_table(comparison: &Comparison) -> String {
         } else {
             "quantile"
         },
+        comparison.draws,
         comparison.seed
     );
     if !missing.is_empty() {
@@ -204,15 +209,15 @@ pub fn comparison_table(comparison: &Comparison) -> String {
     for metric in &shown {
         let _ = write!(out, " {:^20}", metric.label());
     }
-    let _ = writeln!(out, " {:^27} {:^15}", "matched top-1", "top-1 residual");
+    let _ = writeln!(out, " {:^34} {:^15}", "matched top-1", "top-1 residual");
     let _ = write!(out, "{:<width$}", "model");
     for _ in &shown {
         let _ = write!(out, " {:>6} {:>6} {:>6}", "src", "tgt", "gap");
     }
     let _ = writeln!(
         out,
-        " {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
-        "images", "src", "tgt", "gap", "linear", "probit"
+        " {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
+        "images", "src", "tgt", "gap", "± sd", "linear", "probit"
     );
     for model in &comparison.models {
         let _ = write!(out, "{:<width$}", model.model);
@@ -237,11 +242,12 @@ pub fn comparison_table(comparison: &Comparison) -> String {
         let matched = &model.matched;
         let _ = writeln!(
             out,
-            " {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
+            " {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
             matched.images,
             percent(matched.source),
             percent(matched.target),
             percent(matched.gap),
+            percent(matched.gap_sd),
             signed(model.residual.linear),
             probit_units(model.residual.probit)
         );

@@ -1,10 +1,10 @@
 //! `bagel export labels|slice|decisions` and `bagel metrics --csv`: files others can use, each
 //! readable back by bagel's importers.
 
-use super::{FormatArg, out, read};
-use crate::import::LabelFormat;
+use super::{out, read};
+use crate::export::LabelLayout;
 use anyhow::Result;
-use clap::Args;
+use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -12,12 +12,21 @@ pub struct ExportLabels {
     project: PathBuf,
     #[arg(long)]
     dataset: String,
-    /// multilabel (imagenet2012_multilabel JSON), real (ReaL's list of valid class indices
-    /// by val position) or csv (file,correct,unclear,wrong,problematic). Default: multilabel
-    /// for a .json file, csv otherwise.
+    /// multilabel (imagenet2012_multilabel JSON), real (the imported real.json with the
+    /// decisions overlaid), multilabel-as-real (the multi-labels in ReaL's layout) or csv
+    /// (file,correct,unclear,wrong,problematic). Default: multilabel for a .json file, csv
+    /// otherwise.
     #[arg(long, value_enum)]
-    format: Option<FormatArg>,
+    format: Option<ExportFormat>,
     out: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Multilabel,
+    Real,
+    MultilabelAsReal,
+    Csv,
 }
 
 #[derive(Args)]
@@ -43,17 +52,19 @@ pub struct ExportDecisions {
 pub fn labels(args: ExportLabels) -> Result<()> {
     let project = read(&args.project)?;
     let format = match args.format {
-        Some(FormatArg::Real) => LabelFormat::Real,
-        Some(FormatArg::Multilabel) => LabelFormat::MultiLabel,
-        Some(FormatArg::Csv) => LabelFormat::Csv,
+        Some(ExportFormat::Real) => LabelLayout::Real,
+        Some(ExportFormat::Multilabel) => LabelLayout::MultiLabel,
+        Some(ExportFormat::MultilabelAsReal) => LabelLayout::MultilabelAsReal,
+        Some(ExportFormat::Csv) => LabelLayout::Csv,
         None => crate::export::label_format_for(&args.out),
     };
     let rows = crate::export::export_labels_as(&project, &args.dataset, format, &args.out)
         .map_err(|e| e.in_project(&args.project))?;
     let layout = match format {
-        LabelFormat::Real => "ReaL list",
-        LabelFormat::MultiLabel => "multilabel JSON",
-        LabelFormat::Csv => "CSV",
+        LabelLayout::Real => "real.json with the decisions overlaid",
+        LabelLayout::MultilabelAsReal => "the multi-labels as a ReaL list",
+        LabelLayout::MultiLabel => "multilabel JSON",
+        LabelLayout::Csv => "CSV",
     };
     out::written(
         &args.out,

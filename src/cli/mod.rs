@@ -1,19 +1,23 @@
 //! The command line: a thin layer that parses arguments, calls the core and prints.
 
+mod assign;
 mod bar;
 mod compare;
+mod config;
+mod confusions;
+mod discussion;
 mod exports;
 mod out;
 mod panel;
 mod show;
+mod vocab_args;
 
 pub use out::print_error;
 
 use crate::data::LabelKind;
-use crate::error::for_terminal;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
 use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
-use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, major_mistake_images};
+use crate::metrics::{Evaluation, MetricOptions, ModelTop1, SubsetAccuracy, major_mistake_images};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
 use anyhow::{Context, Result, bail};
@@ -77,6 +81,11 @@ enum Command {
         /// Largest subgroup g averaged into ASMA.
         #[arg(long, default_value_t = 5)]
         max_group: usize,
+        /// The reviewed models whose mistakes the mistake table and chi-square count, comma-
+        /// separated (default: those named with `bagel config --reviewed-models` and those
+        /// with an imported review).
+        #[arg(long, value_delimiter = ',')]
+        models: Vec<String>,
     },
     /// A dataset against its replica: every metric's gap per model, the fit across models, the
     /// uncertainty-matched gap, and the figures.
@@ -101,19 +110,7 @@ enum Command {
         at_least: Option<usize>,
     },
     /// Project settings.
-    Config {
-        project: PathBuf,
-        /// Merge the collapsed class pairs wherever a prediction meets a label set.
-        #[arg(long, value_enum)]
-        collapse: Option<Switch>,
-        /// A blind independent round: nobody sees others' votes on a pair before voting on it.
-        #[arg(long, value_enum)]
-        blind: Option<Switch>,
-        /// The panel's chair: the one reviewer whose overrides a vote file may carry
-        /// (`import votes --accept-chair`). An empty name leaves the project without one.
-        #[arg(long)]
-        chair: Option<String>,
-    },
+    Config(config::Config),
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
     /// Derive every panel decision again from the vote log; report (or --repair) any that
@@ -123,8 +120,19 @@ enum Command {
     Agreement(panel::Agreement),
     /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
     Aggregate(panel::Aggregate),
-    /// The pairs whose independent votes are not unanimous, every vote side by side.
-    Discussion(panel::Discussion),
+    /// The pairs whose independent votes disagree (verdict, category or severity), every vote
+    /// side by side, the current decision and the notes.
+    Discussion(discussion::Discussion),
+    /// A note on a pair for the panel's discussion, or a reply to one (--reply-to).
+    Note(discussion::WriteNote),
+    /// Share the queue's pairs among reviewers: each pair gets --per-pair of them, balanced
+    /// and reproducible (--seed).
+    Assign(assign::Assign),
+    /// Per reviewer: pairs assigned, voted on, left, and standing votes per round.
+    Progress(assign::Progress),
+    /// The (original class, predicted class) confusions of the review queue, with their
+    /// mistakes, images, votes, decisions and WordNet distance.
+    Confusions(confusions::Confusions),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -228,8 +236,12 @@ enum LabelsArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FormArg {
+    /// |Y ∩ Ŷ| / |Y ∪ Ŷ| (DOMAIN's definition).
     Jaccard,
+    /// (1/C) Σ_c [y_c = ŷ_c], as the seed slides write it.
     Hamming,
+    /// |Y ∩ Ŷ| / k: the form of Anzaku et al.'s published tables.
+    Overlap,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -285,7 +297,11 @@ fn run_command(command: Command) -> Result<()> {
         Command::Check(args) => panel::check(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
-        Command::Discussion(args) => panel::discussion(args)?,
+        Command::Discussion(args) => discussion::discussion(args)?,
+        Command::Note(args) => discussion::write_note(args)?,
+        Command::Assign(args) => assign::assign(args)?,
+        Command::Progress(args) => assign::progress(args)?,
+        Command::Confusions(args) => confusions::confusions(args)?,
         Command::Export(ExportCommand::Labels(args)) => exports::labels(args)?,
         Command::Export(ExportCommand::Slice(args)) => exports::slice(args)?,
         Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
@@ -310,6 +326,7 @@ fn run_command(command: Command) -> Result<()> {
             asma_labels,
             asma_form,
             max_group,
+            models,
         } => {
             if max_group == 0 {
                 bail!("--max-group must be at least 1");
@@ -322,6 +339,7 @@ fn run_command(command: Command) -> Result<()> {
                 asma_form: match asma_form {
                     FormArg::Jaccard => SubsetAccuracy::Jaccard,
                     FormArg::Hamming => SubsetAccuracy::Hamming,
+                    FormArg::Overlap => SubsetAccuracy::Overlap,
                 },
                 max_group,
             };
@@ -336,7 +354,9 @@ fn run_command(command: Command) -> Result<()> {
                 .map_err(|e| e.in_project(&project))?;
             let names = report.models.iter().map(|m| m.model.clone());
             let counts = names.zip(counts).collect();
-            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts)?;
+            let named = (!models.is_empty()).then_some(models.as_slice());
+            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts, named)
+                .map_err(|e| e.in_project(&project))?;
             let mut value = serde_json::to_value(&report)?;
             mistakes.add_to_json(&mut value);
             if let Some(path) = csv {
@@ -373,41 +393,7 @@ fn run_command(command: Command) -> Result<()> {
                 (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
             }
         }
-        Command::Config {
-            project,
-            collapse,
-            blind,
-            chair,
-        } => {
-            let mut project = open(&project)?;
-            if let Some(name) = chair {
-                let name = (!name.trim().is_empty())
-                    .then(|| crate::names::clean_name("chair", &name))
-                    .transpose()?;
-                project.set_chair(name.as_deref())?;
-            }
-            if let Some(switch) = collapse {
-                project.set_collapse_classes(matches!(switch, Switch::On))?;
-            }
-            if let Some(switch) = blind {
-                project.set_blind_round(matches!(switch, Switch::On))?;
-            }
-            let word = |on: bool| if on { "on" } else { "off" };
-            out::line(format_args!(
-                "collapse classes: {}",
-                word(project.collapse_classes()?)
-            ))?;
-            out::line(format_args!(
-                "blind independent round: {}",
-                word(project.blind_round()?)
-            ))?;
-            out::line(format_args!(
-                "chair: {}",
-                project
-                    .chair()?
-                    .map_or("none named".into(), |c| for_terminal(&c))
-            ))?;
-        }
+        Command::Config(args) => config::run(args)?,
         Command::Classes {
             query,
             project,
@@ -558,18 +544,9 @@ fn save_major_slice(
     at_least: usize,
 ) -> Result<()> {
     let info = project.dataset(dataset)?;
-    let known = project.models(info.id)?;
-    let mut predictions = Vec::new();
-    for model in models {
-        let found = known.iter().find(|m| &m.name == model).with_context(|| {
-            let names: Vec<&str> = known.iter().map(|m| m.name.as_str()).collect();
-            format!(
-                "dataset {dataset:?} has no predictions of model {model:?}; it has: {}",
-                names.join(", ")
-            )
-        })?;
-        predictions.push(project.predictions(found.id, info.id, false)?);
-    }
+    let top1s: Vec<ModelTop1> = (models.iter())
+        .map(|model| ModelTop1::load(project, &info, model))
+        .collect::<crate::error::Result<_>>()?;
     if at_least > models.len() {
         bail!(
             "--at-least {at_least} is more than the {} models given",
@@ -577,8 +554,7 @@ fn save_major_slice(
         );
     }
     let decisions = project.decisions(info.id)?;
-    let references: Vec<_> = predictions.iter().collect();
-    let images = major_mistake_images(&references, &decisions, at_least);
+    let images = major_mistake_images(&top1s, &decisions, at_least);
     let origin = format!(
         "major mistakes of at least {at_least} of {}",
         models.join(", ")

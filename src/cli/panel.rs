@@ -4,10 +4,11 @@
 use crate::import::{ChairRows, FileIndex};
 use crate::panel::aggregate::{AggregateOptions, Method, aggregate as aggregate_votes};
 use crate::panel::agreement::panel_agreement;
+use crate::panel::chair;
 use crate::panel::check::{Difference, check_decisions, repair_decisions};
-use crate::panel::voting::{Ballot, chair_override, disputed_pairs};
+use crate::panel::voting::Ballot;
 use crate::store::Project;
-use crate::verdict::{self, Category, Severity, Verdict, Vote};
+use crate::verdict::{Category, Severity, Verdict, Vote};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -49,19 +50,27 @@ pub struct Decide {
     /// The label: a class index or a wnid.
     #[arg(long)]
     label: String,
-    /// correct, unclear, wrong or problematic.
-    #[arg(long)]
-    verdict: String,
-    /// For wrong: fine_grained, fine_grained_oov, spurious or non_prototypical.
-    #[arg(long)]
-    category: Option<String>,
-    /// For wrong: major or minor.
-    #[arg(long)]
-    severity: Option<String>,
+    /// correct (C), unclear (U), wrong (W) or problematic (P).
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        required_unless_present = "withdraw"
+    )]
+    verdict: Option<Verdict>,
+    /// For wrong: fine_grained (1), fine_grained_oov (2), spurious (3), non_prototypical (4).
+    #[arg(long, value_enum, ignore_case = true)]
+    category: Option<Category>,
+    /// For wrong: major (M) or minor (N).
+    #[arg(long, value_enum, ignore_case = true)]
+    severity: Option<Severity>,
     /// Why the chair overrides the panel (kept with the decision).
-    #[arg(long)]
-    reason: String,
-    /// The chair's name.
+    #[arg(long, required_unless_present = "withdraw")]
+    reason: Option<String>,
+    /// Withdraw the chair's override on the pair: the panel's votes decide it again.
+    #[arg(long, conflicts_with_all = ["verdict", "category", "severity", "reason"])]
+    withdraw: bool,
+    /// The chair's name (as `bagel config P --chair NAME` named it).
     #[arg(long)]
     reviewer: String,
 }
@@ -115,57 +124,51 @@ pub fn decide(args: Decide) -> Result<()> {
         .find(&args.image)
         .with_context(|| {
             format!(
-                "image {:?} is not in dataset {:?}",
+                "--image {:?} is not in dataset {:?}; give a file name as the dataset lists it",
                 args.image, dataset.name
             )
         })?;
     let label = project.vocab().parse_label(&args.label).with_context(|| {
         format!(
-            "label {:?} is neither a class index nor a wnid of the vocabulary",
+            "--label {:?} is neither a class index nor a wnid of the vocabulary",
             args.label
         )
     })?;
-    let verdict = Verdict::parse(&args.verdict).with_context(|| {
-        format!(
-            "--verdict {:?}: use correct, unclear, wrong or problematic",
-            args.verdict
-        )
-    })?;
-    let category = args
-        .category
-        .as_deref()
-        .map(|c| Category::parse(c).with_context(|| format!("--category {c:?}: use fine_grained, fine_grained_oov, spurious or non_prototypical")))
-        .transpose()?;
-    let severity = args
-        .severity
-        .as_deref()
-        .map(|s| {
-            Severity::parse(s).with_context(|| format!("--severity {s:?}: use major or minor"))
-        })
-        .transpose()?;
-    let vote = Vote {
-        category,
-        severity,
-        ..Vote::new(image, label, verdict)
-    };
-    let event = chair_override(&args.reviewer, vote, &args.reason, verdict::now()).context(
-        "the override was refused; check --verdict, --category, --severity and --reason",
-    )?;
-    let decided = format!(
-        "{} by chair {} ({})",
-        event.vote.as_ref().map(Vote::summary).unwrap_or_default(),
-        event.reviewer,
-        args.reason.trim()
-    );
-    Ballot {
+    let ballot = Ballot {
         dataset: &dataset,
         files: &files,
-    }
-    .cast(&mut project, event)?;
-    super::out::line(format_args!(
-        "{} / {}: {decided}",
+    };
+    let pair = format!(
+        "{} / {}",
         files[image as usize],
-        project.vocab().describe(label),
+        project.vocab().describe(label)
+    );
+    if args.withdraw {
+        chair::withdraw_override(&mut project, &ballot, &args.reviewer, (image, label))?;
+        return super::out::line(format_args!(
+            "{pair}: the chair's override is withdrawn; the panel's votes decide"
+        ));
+    }
+    let reason = args.reason.unwrap_or_default();
+    if reason.trim().is_empty() {
+        bail!(
+            "--reason is empty: say why the chair overrides the panel, for the panel to read later"
+        );
+    }
+    let Some(verdict) = args.verdict else {
+        bail!("--verdict is missing: give correct, unclear, wrong or problematic (C, U, W, P)");
+    };
+    let vote = Vote {
+        category: args.category,
+        severity: args.severity,
+        ..Vote::new(image, label, verdict)
+    };
+    let event = chair::override_decision(&mut project, &ballot, &args.reviewer, vote, &reason)?;
+    super::out::line(format_args!(
+        "{pair}: {} by chair {} ({})",
+        event.vote.as_ref().map(Vote::summary).unwrap_or_default(),
+        event.reviewer,
+        reason.trim()
     ))
 }
 
@@ -201,13 +204,6 @@ pub struct Agreement {
     /// One JSON object instead of the summary.
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Args)]
-pub struct Discussion {
-    project: PathBuf,
-    #[arg(long)]
-    dataset: String,
 }
 
 pub fn aggregate(args: Aggregate) -> Result<()> {
@@ -298,44 +294,12 @@ fn summary_json(agreement: &crate::panel::agreement::Agreement) -> serde_json::V
     serde_json::json!({
         "percent_agreement": agreement.mean,
         "fleiss_kappa": agreement.kappa.as_ref().map(|k| k.value),
+        "kappa": agreement.kappa.as_ref().map(|k| k.value),
+        "kappa_name": agreement.kappa.as_ref().map(|k| k.key()),
         "items": agreement.kappa.as_ref().map(|k| k.items),
+        "chance_items": agreement.kappa.as_ref().map(|k| k.chance_items),
         "raters_per_item": agreement.kappa.as_ref().and_then(|k| k.raters_per_item),
     })
-}
-
-pub fn discussion(args: Discussion) -> Result<()> {
-    let project = super::read(&args.project)?;
-    let dataset = project.dataset(&args.dataset)?;
-    let files = project.images(dataset.id)?.files;
-    let disputed = disputed_pairs(&project.vote_events(dataset.id)?);
-    super::out::line(format_args!(
-        "{} pairs of {} without a unanimous independent vote",
-        disputed.len(),
-        dataset.name
-    ))?;
-    for ((image, label), votes) in disputed {
-        super::out::line(format_args!(
-            "{} / {}",
-            files[image as usize],
-            project.vocab().describe(label)
-        ))?;
-        for event in votes {
-            let Some(vote) = &event.vote else { continue };
-            let note = if vote.note.is_empty() {
-                String::new()
-            } else {
-                format!(" \"{}\"", vote.note)
-            };
-            super::out::line(format_args!(
-                "  {:12} {:11} {}{note} ({})",
-                event.reviewer,
-                event.round.as_str(),
-                vote.summary(),
-                event.cast_at
-            ))?;
-        }
-    }
-    Ok(())
 }
 
 #[derive(Args)]

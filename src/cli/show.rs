@@ -5,9 +5,7 @@ use crate::store::Project;
 use std::fmt::Write;
 
 pub fn percent(value: Option<f64>) -> String {
-    value
-        .map(|v| format!("{:.2}", v * 100.0))
-        .unwrap_or_else(|| "-".into())
+    crate::numbers::percent(value, "-")
 }
 
 /// The metrics as a table, percentages with two decimals; "-" where labels or scores are missing.
@@ -39,11 +37,15 @@ pub fn metrics_table(report: &DatasetReport) -> String {
         0 => String::new(),
         n => format!(" ({n} images left it: problematic or without a valid label)"),
     };
+    let sizes: Vec<String> = (report.asma_subgroup_images.iter())
+        .map(|(g, images)| format!("g{g} {images}"))
+        .collect();
     let _ = writeln!(
         out,
-        "ASMA: {} subgroups on {} labels · slice: {}{slice_note} · figures in %",
+        "ASMA: {} subgroups on {} labels (images: {}) · slice: {}{slice_note} · figures in %",
         report.asma_form,
         report.asma_labels.unwrap_or("no"),
+        sizes.join(", "),
         labels(&report.slice)
     );
     let width = report
@@ -150,6 +152,7 @@ pub fn project_summary(project: &Project) -> crate::error::Result<String> {
             "off"
         }
     );
+    let _ = writeln!(out, "{}", panel_line(project)?);
     for dataset in project.datasets()? {
         let root = dataset
             .image_root
@@ -191,21 +194,44 @@ pub fn project_summary(project: &Project) -> crate::error::Result<String> {
     Ok(out)
 }
 
-/// Each model's reviewed mistakes by category and severity, and the chi-square tests across
-/// models; nothing when no model has a reviewed mistake.
+/// The dataset's reviewed models, as `bagel config --reviewed-models` leaves them.
+pub fn reviewed_models(project: &Project, dataset: &str) -> crate::error::Result<String> {
+    let info = project.dataset(dataset)?;
+    let list = |names: Vec<String>| match names.is_empty() {
+        true => "none".to_owned(),
+        false => names.join(", "),
+    };
+    Ok(format!(
+        "reviewed models on dataset {dataset:?}: {} (named); {} (imported reviews)",
+        list(project.named_reviewed_models(info.id)?),
+        list(project.reviewed_models(info.id)?)
+    ))
+}
+
+/// The reviewed models' mistakes by category and severity, and the chi-square tests across
+/// them, each naming its models; nothing when no model is reviewed and none has decided
+/// mistakes.
 pub fn mistakes_table(report: &crate::metrics::mistakes::MistakeReport) -> String {
     use crate::verdict::{Category, Severity};
     use std::fmt::Write as _;
-    let reviewed: Vec<_> = (report.models.iter())
-        .filter_map(|(name, counts)| counts.map(|c| (name, c)))
-        .collect();
-    if reviewed.is_empty() {
-        return String::new();
+    let mut text = String::new();
+    if !report.unreviewed_with_mistakes.is_empty() {
+        let _ = writeln!(
+            text,
+            "\n{} models not reviewed have decided top-1 mistakes, left out of the mistake shares; name the reviewed models with `bagel config P --dataset D --reviewed-models a,b` or `--models a,b`",
+            report.unreviewed_with_mistakes.len()
+        );
     }
-    let mut text = String::from(
-        "\nreviewed top-1 mistakes\nmodel                 n  fine  oov  spur  proto  major  minor\n",
+    if report.models.is_empty() {
+        return text;
+    }
+    let _ = write!(
+        text,
+        "\nreviewed top-1 mistakes of the reviewed models: {}\nmodel                 n  fine  oov  spur  proto  major  minor\n",
+        report.reviewed_models().join(", ")
     );
-    for (name, counts) in reviewed {
+    for (name, counts) in &report.models {
+        let counts = counts.unwrap_or_default();
         let _ = writeln!(
             text,
             "{name:<18} {:>4} {:>5} {:>4} {:>5} {:>6} {:>6} {:>6}",
@@ -225,14 +251,28 @@ pub fn mistakes_table(report: &crate::metrics::mistakes::MistakeReport) -> Strin
         let _ = match test {
             Some(t) => writeln!(
                 text,
-                "chi-square over {what}: {:.2} (dof {}, N = {}), p = {:.3}",
-                t.statistic, t.dof, t.n, t.p
+                "chi-square over {what} across {}: χ²({}, N={}) = {:.4}, p = {:.4}",
+                t.rows.join(", "),
+                t.dof,
+                t.n,
+                t.statistic,
+                t.p
             ),
             None => writeln!(
                 text,
-                "chi-square over {what}: needs two models with reviewed mistakes"
+                "chi-square over {what}: needs two reviewed models with reviewed mistakes"
             ),
         };
     }
     text
+}
+
+/// "panel · quorum 3 · blind round on · chair tess": the rules the panel works under.
+fn panel_line(project: &Project) -> crate::error::Result<String> {
+    let blind = if project.blind_round()? { "on" } else { "off" };
+    let chair = project.chair()?.unwrap_or_else(|| "none named".into());
+    Ok(format!(
+        "panel · quorum {} · blind round {blind} · chair {chair}",
+        project.quorum()?
+    ))
 }

@@ -5,7 +5,7 @@
 
 use crate::data::TopK;
 use crate::vocab::ClassId;
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -211,7 +211,8 @@ impl Bins {
     }
 }
 
-/// One bin of the curve: how many images were drawn from each side and their accuracies.
+/// One bin of the curve: how many images were drawn from each side and their accuracies
+/// (means over the draws).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BinPoint {
     pub bin: usize,
@@ -226,70 +227,139 @@ pub struct BinPoint {
     pub target_images: usize,
 }
 
-/// The matched comparison of one model.
+/// The matched comparison of one model: one draw is one random subset, so the figures are
+/// means over `draws` draws, with the gap's spread.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Matched {
     /// Images drawn from each side, over all bins.
     pub images: usize,
     pub source: Option<f64>,
     pub target: Option<f64>,
+    /// The mean gap over the draws.
     pub gap: Option<f64>,
+    /// The gap's standard deviation over the draws (n - 1 in the denominator; 0 for one draw).
+    pub gap_sd: Option<f64>,
+    /// The gap's expectation over every possible draw, in closed form: a bin's expected
+    /// accuracy on the images drawn is its accuracy on all of them, so the expected gap is
+    /// Σ_b d_b (source_b − target_b) / Σ_b d_b.
+    pub gap_expected: Option<f64>,
+    pub draws: usize,
     pub curve: Vec<BinPoint>,
 }
 
-/// Draws the same number of images from source and target in every bin, with a generator seeded
-/// by `seed` alone, so the same inputs and seed give the same draw.
+/// One bin on both sides: its images and how many of them the model gets right.
+struct BinCounts {
+    source: (usize, usize),
+    target: (usize, usize),
+    drawn: usize,
+}
+
+/// How many of `drawn` images, drawn without replacement from `images` of which `hits` are
+/// right, are right: one hypergeometric draw, one random number per image drawn.
+fn hits_drawn(rng: &mut ChaCha8Rng, (images, hits): (usize, usize), drawn: usize) -> usize {
+    if drawn == images {
+        return hits;
+    }
+    let (mut left, mut right_left, mut got) = (images, hits, 0);
+    for _ in 0..drawn {
+        if rng.random_range(0..left) < right_left {
+            got += 1;
+            right_left -= 1;
+        }
+        left -= 1;
+    }
+    got
+}
+
+/// Draws the same number of images from source and target in every bin, `draws` times (at
+/// least once), from one generator seeded by `seed` alone: the same inputs and seed give the
+/// same figures.
 pub fn match_by_uncertainty(
     source: &Outcomes,
     target: &Outcomes,
     bins: &Bins,
     seed: u64,
+    draws: usize,
 ) -> Matched {
+    let draws = draws.max(1);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (source_bins, target_bins) = (
-        bins.split(&source.uncertainty),
-        bins.split(&target.uncertainty),
-    );
-    let mut curve = Vec::with_capacity(bins.len());
-    let (mut images, mut source_hits, mut target_hits) = (0, 0, 0);
-    for (bin, (in_source, in_target)) in source_bins.iter().zip(&target_bins).enumerate() {
-        let drawn = in_source.len().min(in_target.len());
-        let mut hits = |members: &[u32], correct: &[bool]| -> usize {
-            let chosen = rand::seq::index::sample(&mut rng, members.len(), drawn);
-            chosen
-                .iter()
-                .filter(|&i| correct[members[i] as usize])
-                .count()
-        };
-        let (s, t) = (
-            hits(in_source, &source.correct),
-            hits(in_target, &target.correct),
-        );
-        let share = |hits: usize| (drawn > 0).then(|| hits as f64 / drawn as f64);
-        let (lo, hi) = bins.bounds(bin);
-        curve.push(BinPoint {
-            bin,
-            lo,
-            hi,
-            images: drawn,
-            source: share(s),
-            target: share(t),
-            source_images: in_source.len(),
-            target_images: in_target.len(),
-        });
-        images += drawn;
-        source_hits += s;
-        target_hits += t;
+    let count = |members: &[u32], correct: &[bool]| {
+        let hits = members.iter().filter(|&&i| correct[i as usize]).count();
+        (members.len(), hits)
+    };
+    let counts: Vec<BinCounts> = (bins.split(&source.uncertainty).iter())
+        .zip(&bins.split(&target.uncertainty))
+        .map(|(in_source, in_target)| BinCounts {
+            source: count(in_source, &source.correct),
+            target: count(in_target, &target.correct),
+            drawn: in_source.len().min(in_target.len()),
+        })
+        .collect();
+    let images: usize = counts.iter().map(|b| b.drawn).sum();
+    let mut bin_hits = vec![(0usize, 0usize); counts.len()];
+    let mut gaps = Vec::with_capacity(draws);
+    for _ in 0..draws {
+        let (mut s, mut t) = (0, 0);
+        for (bin, sums) in counts.iter().zip(&mut bin_hits) {
+            let (bin_s, bin_t) = (
+                hits_drawn(&mut rng, bin.source, bin.drawn),
+                hits_drawn(&mut rng, bin.target, bin.drawn),
+            );
+            (s, t) = (s + bin_s, t + bin_t);
+            (sums.0, sums.1) = (sums.0 + bin_s, sums.1 + bin_t);
+        }
+        gaps.push((s as f64 - t as f64) / images.max(1) as f64);
     }
-    let share = |hits: usize| (images > 0).then(|| hits as f64 / images as f64);
-    let (source, target) = (share(source_hits), share(target_hits));
+    let mean_share =
+        |hits: usize, drawn: usize| (drawn > 0).then(|| hits as f64 / (drawn * draws) as f64);
+    let curve = (counts.iter().zip(&bin_hits).enumerate())
+        .map(|(bin, (counts, &(s, t)))| {
+            let (lo, hi) = bins.bounds(bin);
+            BinPoint {
+                bin,
+                lo,
+                hi,
+                images: counts.drawn,
+                source: mean_share(s, counts.drawn),
+                target: mean_share(t, counts.drawn),
+                source_images: counts.source.0,
+                target_images: counts.target.0,
+            }
+        })
+        .collect();
+    // From the hit counts, so that equal sides give a gap of exactly 0.
+    let total = |side: fn(&(usize, usize)) -> usize| bin_hits.iter().map(side).sum::<usize>();
+    let (source, target) = (
+        mean_share(total(|b| b.0), images),
+        mean_share(total(|b| b.1), images),
+    );
+    let gap = source.zip(target).map(|(s, t)| s - t);
     Matched {
         images,
         source,
         target,
-        gap: source.zip(target).map(|(s, t)| s - t),
+        gap,
+        gap_sd: gap.map(|gap| standard_deviation(&gaps, gap)),
+        gap_expected: expected_gap(&counts, images),
+        draws,
         curve,
     }
+}
+
+fn standard_deviation(values: &[f64], mean: f64) -> f64 {
+    if values.len() < 2 {
+        return 0.0;
+    }
+    let squares: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    (squares / (values.len() - 1) as f64).sqrt()
+}
+
+fn expected_gap(counts: &[BinCounts], images: usize) -> Option<f64> {
+    let accuracy = |(images, hits): (usize, usize)| hits as f64 / images.max(1) as f64;
+    let weighted: f64 = (counts.iter())
+        .map(|b| b.drawn as f64 * (accuracy(b.source) - accuracy(b.target)))
+        .sum();
+    (images > 0).then(|| weighted / images as f64)
 }
 
 #[cfg(test)]
@@ -387,11 +457,15 @@ mod tests {
         let target = outcomes(&[(0.05, true), (0.8, false), (0.6, false), (0.99, false)]);
         assert_eq!(source.accuracy(), Some(4.0 / 6.0));
         assert_eq!(target.accuracy(), Some(0.25));
-        let matched = match_by_uncertainty(&source, &target, &Bins::width(2), 0);
+        let matched = match_by_uncertainty(&source, &target, &Bins::width(2), 0, 20);
         assert_eq!(matched.images, 3);
         assert_eq!(
             (matched.source, matched.target, matched.gap),
             (Some(1.0 / 3.0), Some(1.0 / 3.0), Some(0.0))
+        );
+        assert_eq!(
+            (matched.gap_sd, matched.gap_expected),
+            (Some(0.0), Some(0.0))
         );
         let first = &matched.curve[0];
         assert_eq!((first.lo, first.hi, first.images), (0.0, 0.5, 1));
@@ -404,7 +478,7 @@ mod tests {
     fn a_bin_empty_on_one_side_draws_nothing() {
         let source = outcomes(&[(0.1, true), (0.9, false)]);
         let target = outcomes(&[(0.2, false)]);
-        let matched = match_by_uncertainty(&source, &target, &Bins::width(2), 0);
+        let matched = match_by_uncertainty(&source, &target, &Bins::width(2), 0, 1);
         assert_eq!(matched.images, 1);
         assert_eq!((matched.source, matched.target), (Some(1.0), Some(0.0)));
         assert_eq!(matched.curve[1].images, 0);
@@ -420,12 +494,34 @@ mod tests {
         // drawn depends on the seed alone.
         let source = outcomes(&(0..100).map(|i| (0.5, i % 2 == 0)).collect::<Vec<_>>());
         let target = outcomes(&[(0.5, true); 10]);
-        let draw = |seed| match_by_uncertainty(&source, &target, &Bins::width(1), seed).source;
+        let draw = |seed| match_by_uncertainty(&source, &target, &Bins::width(1), seed, 1).source;
         assert_eq!(draw(7), draw(7));
         let draws: std::collections::BTreeSet<_> = (0..20)
             .map(|seed| (draw(seed).unwrap() * 10.0).round() as i64)
             .collect();
         assert!(draws.len() > 1, "different seeds draw different images");
+    }
+
+    #[test]
+    fn the_gap_is_a_mean_over_draws_with_its_spread_and_expectation() {
+        // One bin: 4 source images, 2 right; 2 target images, both right. Every draw takes 2
+        // source images: both right with probability 1/6, one 4/6, none 1/6, so the source
+        // accuracy is 1, 1/2 or 0 and the gap 0, -1/2 or -1: expectation -1/2, standard
+        // deviation √(1/12) ≈ 0.2887.
+        let source = outcomes(&[(0.5, true), (0.5, true), (0.5, false), (0.5, false)]);
+        let target = outcomes(&[(0.5, true), (0.5, true)]);
+        let matched = match_by_uncertainty(&source, &target, &Bins::width(1), 5, 20_000);
+        assert_eq!(matched.gap_expected, Some(-0.5));
+        assert_eq!(matched.draws, 20_000);
+        let gap = matched.gap.unwrap();
+        assert!((gap + 0.5).abs() < 0.01, "{gap}");
+        let sd = matched.gap_sd.unwrap();
+        assert!((sd - (1.0f64 / 12.0).sqrt()).abs() < 0.01, "{sd}");
+        assert_eq!(matched.curve[0].target, Some(1.0));
+        assert!((matched.curve[0].source.unwrap() - 0.5).abs() < 0.01);
+        // One draw has no spread.
+        let once = match_by_uncertainty(&source, &target, &Bins::width(1), 5, 1);
+        assert_eq!(once.gap_sd, Some(0.0));
     }
 
     #[test]

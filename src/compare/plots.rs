@@ -4,6 +4,7 @@
 
 use super::{Comparison, Metric, Scale, write_whole};
 use crate::error::{Error, Result};
+use crate::numbers::axis_percent;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
@@ -293,15 +294,6 @@ fn padded(values: impl Iterator<Item = f64>, scale: Scale) -> (f64, f64) {
     )
 }
 
-fn percent(value: f64) -> String {
-    let points = value * 100.0;
-    if (points - points.round()).abs() < 1e-6 {
-        format!("{points:.0}")
-    } else {
-        format!("{points:.1}")
-    }
-}
-
 fn scatter<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     comparison: &Comparison,
@@ -329,7 +321,7 @@ fn scatter<DB: DrawingBackend>(
         Ticked::new(a..b, tick_points.clone()),
         Ticked::new(a..b, tick_points),
     )?;
-    let format = |v: &f64| percent(axes.inverse(*v));
+    let format = |v: &f64| axis_percent(axes.inverse(*v));
     chart
         .configure_mesh()
         .light_line_style(WHITE)
@@ -423,7 +415,7 @@ fn gaps<DB: DrawingBackend>(
         .label_style(style.font(8.0))
         .axis_desc_style(style.font(9.0))
         .x_label_formatter(&name_of)
-        .y_label_formatter(&|v| percent(*v))
+        .y_label_formatter(&|v| axis_percent(*v))
         .draw()?;
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, (_, s))| {
         let x = i as f64;
@@ -461,11 +453,15 @@ fn raw_vs_matched<DB: DrawingBackend>(
     comparison: &Comparison,
     style: &Style,
 ) -> Drawn<DB> {
-    let points: Vec<(f64, f64)> = (comparison.models.iter())
+    // (raw gap, matched gap, its standard deviation over the draws)
+    let points: Vec<(f64, f64, f64)> = (comparison.models.iter())
         .filter(|m| !comparison.left_out.contains(&m.model))
-        .filter_map(|m| Some((m.metrics.get(Metric::Top1)?.gap?, m.matched.gap?)))
+        .filter_map(|m| {
+            let raw = m.metrics.get(Metric::Top1)?.gap?;
+            Some((raw, m.matched.gap?, m.matched.gap_sd.unwrap_or(0.0)))
+        })
         .collect();
-    let values = points.iter().flat_map(|&(x, y)| [x, y]);
+    let values = (points.iter()).flat_map(|&(x, y, sd)| [x, y - sd, y + sd]);
     let (lo, hi) = values.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let margin = ((hi - lo) * 0.08).max(0.01);
     let (lo, hi) = (lo - margin, hi + margin);
@@ -486,8 +482,8 @@ fn raw_vs_matched<DB: DrawingBackend>(
         .y_desc("matched top-1 gap (percentage points)")
         .label_style(style.font(8.0))
         .axis_desc_style(style.font(9.0))
-        .x_label_formatter(&|v| percent(*v))
-        .y_label_formatter(&|v| percent(*v))
+        .x_label_formatter(&|v| axis_percent(*v))
+        .y_label_formatter(&|v| axis_percent(*v))
         .draw()?;
     chart
         .draw_series(LineSeries::new(
@@ -500,11 +496,20 @@ fn raw_vs_matched<DB: DrawingBackend>(
         [(lo, 0.0), (hi, 0.0)],
         style.line(LEFT_OUT_COLOR, 0.6),
     ))?;
+    let whisker = style.line(SOURCE_COLOR, 0.8);
+    chart
+        .draw_series(
+            (points.iter())
+                .map(|&(x, y, sd)| PathElement::new([(x, y - sd), (x, y + sd)], whisker)),
+        )?
+        .label(format!(
+            "± 1 sd of the matched gap over {} draws",
+            comparison.draws
+        ))
+        .legend(move |(x, y)| PathElement::new([(x + 8, y - 5), (x + 8, y + 5)], whisker));
     let radius = style.px(2.2);
     chart.draw_series(
-        points
-            .iter()
-            .map(|&p| Circle::new(p, radius, SOURCE_COLOR.filled())),
+        (points.iter()).map(|&(x, y, _)| Circle::new((x, y), radius, SOURCE_COLOR.filled())),
     )?;
     chart
         .configure_series_labels()
@@ -545,7 +550,7 @@ fn curves<DB: DrawingBackend>(
         .label_style(style.font(8.0))
         .axis_desc_style(style.font(9.0))
         .x_label_formatter(&|v| format!("{v:.2}"))
-        .y_label_formatter(&|v| percent(*v))
+        .y_label_formatter(&|v| axis_percent(*v))
         .draw()?;
     let radius = style.px(2.2);
     for (name, color, side) in [
@@ -594,6 +599,7 @@ mod tests {
             bins: 2,
             binning: "width",
             seed: 0,
+            draws: 1,
             models: Vec::new(),
             only_source: Vec::new(),
             only_target: Vec::new(),

@@ -19,6 +19,7 @@ pub fn csv_rows(comparison: &Comparison) -> (Vec<String>, Vec<Vec<String>>) {
             "matched_source",
             "matched_target",
             "matched_gap",
+            "matched_gap_sd",
             "residual_linear",
             "residual_probit",
         ]
@@ -39,6 +40,7 @@ pub fn csv_rows(comparison: &Comparison) -> (Vec<String>, Vec<Vec<String>>) {
                 cell(matched.source),
                 cell(matched.target),
                 cell(matched.gap),
+                cell(matched.gap_sd),
                 cell(model.residual.linear),
                 cell(model.residual.probit),
             ]);

@@ -7,7 +7,7 @@ use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt
 use super::jobs::{Job, JobOutcome};
 use super::keys::Action;
 use super::names::vote_summary;
-use super::panel_dialogs::{AggregateForm, ChairForm};
+use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm};
 use super::{Desk, Settings, Status};
 use crate::charts::Chart;
 use crate::panel::queue::is_incomplete;
@@ -56,6 +56,17 @@ pub enum Command {
     AggregateForm,
     Aggregate(Box<AggregateForm>),
     ExportVotes(PathBuf),
+    /// The chair withdraws the override on a pair: the panel's votes decide it again.
+    WithdrawOverride(u32, ClassId),
+    /// Opens the form for a note on a pair, or a reply to one of its notes.
+    NoteForm((u32, ClassId), Option<i64>),
+    PostNote(Box<PanelNoteForm>),
+    /// Filters the queue to one confusion: (original class, predicted class).
+    FilterConfusion(ClassId, ClassId),
+    /// Where I keep the current dataset's images, overriding the project's root.
+    LocateImages(PathBuf),
+    /// To an image or a class, from the search field; Back returns.
+    JumpTo(crate::panel::jump::Jump),
 }
 
 impl Desk {
@@ -82,9 +93,7 @@ impl Desk {
             Command::SetReviewer(name) => {
                 self.dialog = None;
                 self.settings.confirm(&self.project_path, &name);
-                if let Some(dataset) = self.current_dataset() {
-                    self.load_dataset(ctx, &dataset);
-                }
+                self.take_reviewer(ctx, &name);
             }
             Command::AddLabel(class, verdict) => {
                 self.dialog = None;
@@ -148,6 +157,20 @@ impl Desk {
                 ));
             }
             Command::ExportVotes(out) => self.export_votes(ctx, out),
+            Command::WithdrawOverride(image, label) => self.withdraw_override((image, label)),
+            Command::NoteForm(pair, reply_to) => self.open_note_form(pair, reply_to),
+            Command::PostNote(form) => {
+                self.dialog = None;
+                self.post_note(&form);
+            }
+            Command::FilterConfusion(original, predicted) => {
+                self.filter_confusion(original, predicted)
+            }
+            Command::LocateImages(root) => self.locate_images(root),
+            Command::JumpTo(jump) => {
+                self.dialog = None;
+                self.jump_to(jump);
+            }
         }
     }
 
@@ -166,6 +189,8 @@ impl Desk {
             Action::FitImage => self.image_view = None,
             Action::Panel => self.settings.show_panel ^= true,
             Action::Compare => self.compare.open ^= true,
+            Action::Jump => self.dialog = Some(Dialog::Jump(Default::default())),
+            Action::Back => self.jump_back(),
             Action::Verdict(verdict) => {
                 let Some(item) = item else { return };
                 // A wrong vote waits for its category and severity before moving on.
@@ -325,7 +350,7 @@ impl Desk {
     }
 
     /// Keeps the counters (and a view that follows votes) current after one pair changed.
-    fn after_vote(
+    pub(super) fn after_vote(
         &mut self,
         position: Option<usize>,
         before: Option<crate::panel::queue::PairState>,

@@ -4,7 +4,8 @@
 
 use super::command::Command;
 use super::jobs::JobOutcome;
-use super::panel_dialogs::{AggregateForm, ChairForm, aggregate_window, chair_window};
+use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm, panel_note_window};
+use super::panel_dialogs::{aggregate_window, chair_window};
 use super::theme;
 use super::{Desk, Status};
 use crate::import::{self, LabelFormat, LabelImport, PredictionImport, model_name_of};
@@ -23,6 +24,8 @@ pub enum Dialog {
     Note(String),
     Chair(Box<ChairForm>),
     Aggregate(Box<AggregateForm>),
+    PanelNote(Box<PanelNoteForm>),
+    Jump(super::jump_view::JumpForm),
 }
 
 #[derive(Debug)]
@@ -270,6 +273,15 @@ impl Desk {
         {
             commands.push(Command::ExportVotes(out));
         }
+        let locate = egui::Button::new("Locate images…");
+        if ui
+            .add_enabled(dataset.is_some(), locate)
+            .on_hover_text("where you keep this dataset's images (your own setting; the project keeps its root)")
+            .clicked()
+            && let Some(root) = rfd::FileDialog::new().pick_folder()
+        {
+            commands.push(Command::LocateImages(root));
+        }
         ui.separator();
         let aggregate = egui::Button::new("Aggregate crowd votes…");
         if ui.add_enabled(dataset.is_some(), aggregate).clicked() {
@@ -367,6 +379,13 @@ impl Desk {
             Some(Dialog::Import(form)) => import_window(ctx, form, &datasets),
             Some(Dialog::Chair(form)) => chair_window(ctx, form),
             Some(Dialog::Aggregate(form)) => aggregate_window(ctx, form),
+            Some(Dialog::PanelNote(form)) => panel_note_window(ctx, form),
+            Some(Dialog::Jump(form)) => match (&self.review, &self.project) {
+                (Some(review), Some(project)) => {
+                    super::jump_view::jump_window(ctx, form, review, project.vocab())
+                }
+                _ => Some(Command::CloseDialog),
+            },
             None => None,
         };
         commands.extend(command);

@@ -5,8 +5,9 @@ use super::command::Command;
 use super::keys::Action;
 use super::names::{verdict_mark, vote_summary};
 use super::{Desk, theme};
+use crate::panel::chair::standing_override;
 use crate::panel::queue::{PairStatus, is_incomplete, ranked_scores};
-use crate::panel::voting::standing_votes;
+use crate::panel::voting::{pending_votes, standing_votes};
 use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use egui::{Color32, RichText};
@@ -36,29 +37,24 @@ impl Desk {
                         item_facts(ui, review, vocab, item);
                         ui.separator();
                         let mine = review.my_vote(item.image, item.label);
+                        let pair = (item.image, item.label);
                         let history =
                             (project.pair_history(review.dataset.id, item.image, item.label))
                                 .unwrap_or_default();
-                        let visible =
-                            (review.visibility).may_see_others(review.reviewer(), &history);
-                        let decision = review.live.decision(item.image, item.label);
-                        let decision = decision.filter(|_| visible).map(|d| {
-                            format!("{} — {}", super::names::verdict_name(d.verdict), d.reason)
-                        });
+                        let visible = review.sees_pair(item.image, item.label);
+                        let decision = visible.then(|| decision_text(review, pair, &history));
                         commands.extend(vote_panel(ui, mine, decision).map(Command::Act));
                         commands.extend(super::panel_window::round_choice(ui, Some(review)));
                         if review.is_disputed(item.image, item.label) {
                             ui.label(super::panel_window::disputed_text());
                         }
-                        if visible
-                            && ui
-                                .button("Chair override…")
-                                .on_hover_text("decide this pair as the chair, with a reason")
-                                .clicked()
-                        {
-                            commands.push(Command::ChairForm);
-                        }
+                        commands.extend(chair_buttons(ui, review, pair, &history));
                         panel_votes(ui, review.reviewer(), &history, visible);
+                        if visible {
+                            let notes = (project.pair_notes(review.dataset.id, pair.0, pair.1))
+                                .unwrap_or_default();
+                            commands.extend(super::panel_window::note_thread(ui, pair, &notes));
+                        }
                         ui.separator();
                         let chosen = self.settings.filter.model;
                         model_groups(ui, review, vocab, item, self.settings.top_k, chosen);
@@ -73,7 +69,9 @@ impl Desk {
     pub(super) fn labels_of_image(&self, image: u32) -> Option<BTreeSet<ClassId>> {
         let review = self.review.as_ref()?;
         let index = image as usize;
-        let mut labels: BTreeSet<ClassId> = review.labels_added(image).into_iter().collect();
+        let mut labels: BTreeSet<ClassId> = (review.labels_added(image).into_iter())
+            .map(|(class, _)| class)
+            .collect();
         labels.extend(review.evaluation.truth[index]);
         for source in [&review.labels, &review.real].into_iter().flatten() {
             labels.extend(source.correct.get(index));
@@ -174,31 +172,32 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
     if !tags.is_empty() {
         ui.label(RichText::new(tags.join(" · ")).color(theme::WARN));
     }
-    let added: Vec<(ClassId, bool)> = review
-        .labels_added(item.image)
-        .into_iter()
-        .map(|c| (c, true))
-        .collect();
-    let imported = |classes: &[ClassId]| -> Vec<(ClassId, bool)> {
+    let added = review.labels_added(item.image);
+    let added_as = |verdict: Verdict| -> Vec<(ClassId, bool)> {
+        (added.iter())
+            .filter(|&&(_, v)| v == verdict)
+            .map(|&(class, _)| (class, true))
+            .collect()
+    };
+    let plain = |classes: &[ClassId]| -> Vec<(ClassId, bool)> {
         classes.iter().map(|&c| (c, false)).collect()
+    };
+    let imported = |classes: &[ClassId], verdict: Verdict| -> Vec<(ClassId, bool)> {
+        let mut listed = plain(classes);
+        listed.extend(added_as(verdict));
+        listed
     };
     match review.labels.as_ref().and_then(|l| l.entry(image)) {
         Some(entry) => {
-            let mut correct = imported(&entry.correct);
-            correct.extend(&added);
+            let correct = imported(&entry.correct, Verdict::Correct);
             label_list(ui, vocab, "correct", &correct, theme::GOOD);
-            label_list(
-                ui,
-                vocab,
-                "unclear",
-                &imported(&entry.unclear),
-                theme::UNCLEAR,
-            );
+            let unclear = imported(&entry.unclear, Verdict::Unclear);
+            label_list(ui, vocab, "unclear", &unclear, theme::UNCLEAR);
             label_list(
                 ui,
                 vocab,
                 "previously wrong",
-                &imported(&entry.wrong),
+                &plain(&entry.wrong),
                 theme::BAD,
             );
             if entry.problematic {
@@ -210,15 +209,71 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
         }
         None => {
             ui.label(RichText::new("no multi-labels for this image").weak());
-            if !added.is_empty() {
-                label_list(ui, vocab, "correct", &added, theme::GOOD);
+            for (title, verdict, color) in [
+                ("correct", Verdict::Correct, theme::GOOD),
+                ("unclear", Verdict::Unclear, theme::UNCLEAR),
+            ] {
+                let listed = added_as(verdict);
+                if !listed.is_empty() {
+                    label_list(ui, vocab, title, &listed, color);
+                }
             }
         }
     }
     if let Some(entry) = review.real.as_ref().and_then(|l| l.entry(image)) {
         let color = ui.visuals().text_color();
-        label_list(ui, vocab, "ReaL", &imported(&entry.correct), color);
+        label_list(ui, vocab, "ReaL", &plain(&entry.correct), color);
     }
+}
+
+/// "wrong — majority 2 of 3", "pending: 1 of 3 votes (quorum 3)", or "none yet".
+pub(super) fn decision_text(
+    review: &Review,
+    pair: (u32, ClassId),
+    history: &[VoteEvent],
+) -> String {
+    if let Some(d) = review.decision(pair.0, pair.1) {
+        return format!("{} — {}", super::names::verdict_name(d.verdict), d.reason);
+    }
+    match pending_votes(history, review.quorum()) {
+        Some(voted) => format!(
+            "pending: {voted} of {} votes (quorum {})",
+            review.quorum(),
+            review.quorum()
+        ),
+        None => "none yet".into(),
+    }
+}
+
+/// The chair's buttons, for the chair only: override, and withdraw a standing override.
+fn chair_buttons(
+    ui: &mut egui::Ui,
+    review: &Review,
+    pair: (u32, ClassId),
+    history: &[VoteEvent],
+) -> Option<Command> {
+    if !review.is_chair() {
+        return None;
+    }
+    let mut command = None;
+    ui.horizontal(|ui| {
+        if ui
+            .button("Chair override…")
+            .on_hover_text("decide this pair as the chair, with a reason")
+            .clicked()
+        {
+            command = Some(Command::ChairForm);
+        }
+        if standing_override(history).is_some()
+            && ui
+                .button("Withdraw override")
+                .on_hover_text("take the chair's decision back: the panel's votes decide again")
+                .clicked()
+        {
+            command = Some(Command::WithdrawOverride(pair.0, pair.1));
+        }
+    });
+    command
 }
 
 /// The others' standing votes on the pair with their notes, and the pair's whole history (who,

@@ -23,6 +23,10 @@ pub enum Action {
     /// The panel's window: discussion, agreement, reviewed mistakes.
     Panel,
     Compare,
+    /// Jump to an image by file name or to a class.
+    Jump,
+    /// Back to where the last jump left from.
+    Back,
 }
 
 /// A key without modifiers, as a constant the table can borrow.
@@ -37,7 +41,7 @@ macro_rules! key {
 
 impl Action {
     /// Every action in the order the help lists them.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 23] = [
         Action::Verdict(Verdict::Correct),
         Action::Verdict(Verdict::Unclear),
         Action::Verdict(Verdict::Wrong),
@@ -59,6 +63,8 @@ impl Action {
         Action::FitImage,
         Action::Panel,
         Action::Compare,
+        Action::Jump,
+        Action::Back,
     ];
 
     /// The keys that trigger it, the first one shown.
@@ -92,6 +98,8 @@ impl Action {
             Action::FitImage => &[key!(Num0)],
             Action::Panel => &[key!(D)],
             Action::Compare => &[key!(V)],
+            Action::Jump => &[key!(Slash)],
+            Action::Back => &[key!(Backspace)],
         }
     }
 
@@ -125,6 +133,8 @@ impl Action {
             Action::FitImage => "fit image",
             Action::Panel => "panel: discussion, agreement, mistakes",
             Action::Compare => "compare datasets",
+            Action::Jump => "jump to an image (file name) or a class",
+            Action::Back => "back to where the jump left from",
         }
     }
 

@@ -288,7 +288,7 @@ fn bars_plot(
 }
 
 fn percent(value: Option<f64>) -> String {
-    value.map_or("–".into(), |v| format!("{:.2}", v * 100.0))
+    crate::numbers::percent(value, "–")
 }
 
 fn shares_summary(ui: &mut egui::Ui, shares: &DecisionShares) {

@@ -9,15 +9,18 @@ mod compare_view;
 mod dialogs;
 mod item;
 mod jobs;
+mod jump_view;
 mod keys;
 mod metrics_panel;
 mod names;
+mod panel_actions;
 mod panel_dialogs;
 mod panel_window;
 mod picture;
 mod queue_panel;
 mod settings;
 mod theme;
+mod work_view;
 
 use crate::imaging::{ImageLoader, Priority};
 use crate::panel::{PairStatus, QueueFilter, Review, SortOrder, ViewCounts};
@@ -130,6 +133,11 @@ pub struct Desk {
     last_switch: Option<Duration>,
     /// Scroll the queue list to the cursor on the next frame.
     scroll_queue: bool,
+    /// Where each jump left from (the queue's filter and pair), the last on top.
+    jumped_from: Vec<(
+        crate::panel::QueueFilter,
+        Option<(u32, crate::vocab::ClassId)>,
+    )>,
     /// When the desk started, until the first queue is shown: the status bar says how long
     /// the person waited.
     started: Option<Instant>,
@@ -173,6 +181,7 @@ impl Desk {
             moved_at: None,
             last_switch: None,
             scroll_queue: true,
+            jumped_from: Vec::new(),
             started: Some(Instant::now()),
             panel_summary: None,
             compare: Default::default(),
@@ -243,13 +252,15 @@ impl Desk {
                     .filter(|d| self.datasets.contains(d))
                     .or_else(|| self.datasets.first().cloned());
                 if !self.settings.confirmed(path) {
-                    // The wait for a name is the person's, not the desk's.
+                    // The wait for a name is the person's, not the desk's; the dataset loads
+                    // behind the prompt meanwhile, for nobody yet (a vote needs a name).
                     self.started = None;
                     self.dialog = Some(Dialog::Reviewer(ReviewerPrompt::new(
                         self.settings.reviewer.as_deref(),
                         &self.reviewers,
                     )));
-                } else if let Some(dataset) = dataset {
+                }
+                if let Some(dataset) = dataset {
                     self.load_dataset(ctx, &dataset);
                 }
             }
@@ -270,7 +281,7 @@ impl Desk {
     }
 
     fn spawn_load(&self, ctx: &egui::Context, dataset: &str, title: String) -> Option<Job> {
-        let reviewer = self.reviewer()?.to_owned();
+        let reviewer = self.reviewer().unwrap_or_default().to_owned();
         let path = self.project_path.clone();
         let dataset = dataset.to_owned();
         let images_anywhere = self.images_anywhere;
@@ -390,8 +401,22 @@ impl Desk {
     }
 
     /// Shows a freshly loaded review; `keep_place` stays on the same pair (a reload).
-    fn show_review(&mut self, review: Review, keep_place: bool) {
+    fn show_review(&mut self, mut review: Review, keep_place: bool) {
         let place = (self.current()).map(|item| (item.image, item.label));
+        // Loaded behind the name prompt: the name given meanwhile takes the session over.
+        if let (Some(name), Some(project)) = (self.reviewer(), &self.project)
+            && review.reviewer() != name
+            && let Err(error) = review.switch_reviewer(project, name)
+        {
+            self.status = Status::Error(error.to_string());
+        }
+        if let Some(root) = self
+            .settings
+            .image_roots
+            .get(&self.image_root_key(&review.dataset.name))
+        {
+            review.dataset.image_root = Some(root.clone());
+        }
         self.panel_summary = None;
         self.resolve_model_filter(&review);
         self.review = Some(review);
@@ -488,6 +513,9 @@ impl Desk {
         let cursor = cursor.min(self.view.len() - 1);
         if cursor != self.cursor {
             self.cursor = cursor;
+            if let (Some(review), Some(item)) = (&self.review, self.current()) {
+                self.loader.forget_missing(&review.image_path(item.image));
+            }
             // A new item is fitted to the room unless the person zoomed in.
             self.image_view = self.image_view.filter(|view| view.zoomed);
             self.moved_at = Some(Instant::now());
@@ -526,7 +554,7 @@ impl Desk {
     }
 
     /// The pair state of the item at a queue position, for the counters.
-    fn pair_state(&self, position: usize) -> Option<crate::panel::queue::PairState> {
+    pub(super) fn pair_state(&self, position: usize) -> Option<crate::panel::queue::PairState> {
         let review = self.review.as_ref()?;
         Some(review.state(review.queue.items().get(position)?))
     }

@@ -114,6 +114,59 @@ fn choose<T: Copy + PartialEq>(
     });
 }
 
+/// A note for the panel's discussion of a pair, or a reply to one of its notes.
+#[derive(Debug, Clone)]
+pub struct PanelNoteForm {
+    pub pair: (u32, ClassId),
+    pub reply_to: Option<i64>,
+    /// What the note is on, or which note it answers.
+    title: String,
+    pub text: String,
+    focused: bool,
+}
+
+impl PanelNoteForm {
+    pub fn new(pair: (u32, ClassId), reply_to: Option<i64>, title: String) -> Self {
+        PanelNoteForm {
+            pair,
+            reply_to,
+            title,
+            text: String::new(),
+            focused: false,
+        }
+    }
+}
+
+pub fn panel_note_window(ctx: &egui::Context, form: &mut PanelNoteForm) -> Option<Command> {
+    let mut command = None;
+    let modal = egui::Modal::new(egui::Id::unique("panel_note")).show(ctx, |ui| {
+        ui.set_width(480.0);
+        ui.heading(match form.reply_to {
+            Some(_) => "Reply",
+            None => "Note for the panel",
+        });
+        ui.label(&form.title);
+        let field = ui.add(
+            egui::TextEdit::multiline(&mut form.text)
+                .desired_rows(3)
+                .hint_text("what the panel should read"),
+        );
+        if !std::mem::replace(&mut form.focused, true) {
+            field.request_focus();
+        }
+        ui.horizontal(|ui| {
+            let ready = !form.text.trim().is_empty();
+            if ui.add_enabled(ready, egui::Button::new("Post")).clicked() {
+                command = Some(Command::PostNote(Box::new(form.clone())));
+            }
+            if ui.button("Cancel (Esc)").clicked() {
+                command = Some(Command::CloseDialog);
+            }
+        });
+    });
+    command.or_else(|| modal.should_close().then_some(Command::CloseDialog))
+}
+
 /// How to turn the dataset's crowd votes into decisions.
 #[derive(Debug, Clone)]
 pub struct AggregateForm {

@@ -6,15 +6,20 @@
 use super::command::Command;
 use super::names::{category_name, severity_name, verdict_mark, vote_summary};
 use super::settings::PanelTab;
+use super::work_view::{confusions_tab, progress_tab};
 use super::{Desk, theme};
 use crate::error::Result;
 use crate::metrics::mistakes::{ChiSquare, MistakeReport, counts_of_models, load_mistake_report};
 use crate::panel::agreement::{Agreement, PanelAgreement, panel_agreement};
-use crate::panel::voting::disputed_pairs;
+use crate::panel::assign::{ReviewerProgress, progress};
+use crate::panel::confusions::{Confusion, confusions};
+use crate::panel::discussion::{Disagreement, discussion_pairs, thread};
 use crate::panel::{Category, Review, Round, Severity, VoteEvent};
 use crate::store::Project;
+use crate::verdict::Note;
 use crate::vocab::ClassId;
 use egui::RichText;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 
 /// Pairs the agreement tab lists, least agreement first.
@@ -27,24 +32,37 @@ pub struct PanelSummary {
     /// Per pair with two or more panel votes, the share of agreeing rater pairs.
     pair_agreement: HashMap<(u32, ClassId), f64>,
     mistakes: MistakeReport,
+    confusions: Vec<Confusion>,
+    progress: Vec<ReviewerProgress>,
 }
 
-/// A pair of the discussion round.
+/// A pair of the discussion round, one I may see.
 struct Disputed {
     image: u32,
     label: ClassId,
     title: String,
-    /// The standing votes, or None while the blind round hides them from me.
-    votes: Option<Vec<VoteEvent>>,
+    /// What the independent votes disagree on.
+    on: Disagreement,
+    /// The decision standing now, or where the pair is on the way to one.
+    now: String,
+    votes: Vec<VoteEvent>,
+    notes: Vec<Note>,
 }
 
 impl PanelSummary {
+    /// The window's content as I may see it: in the blind round, only pairs I have voted on
+    /// (their votes, notes, agreement and decisions) count; progress is counts over the log.
     pub fn compute(project: &Project, review: &Review) -> Result<Self> {
-        let events = project.vote_events(review.dataset.id)?;
+        let log = project.vote_events(review.dataset.id)?;
+        let events: Vec<VoteEvent> = (log.iter())
+            .filter(|e| review.sees_pair(e.image, e.label))
+            .cloned()
+            .collect();
+        let notes = project.notes(review.dataset.id)?;
         let vocab = project.vocab();
-        let discussion = (disputed_pairs(&events).into_iter())
-            .map(|((image, label), standing)| {
-                let visible = (review.visibility).may_see_others(review.reviewer(), &standing);
+        let discussion = (discussion_pairs(&events).into_iter())
+            .map(|pair| {
+                let (image, label) = pair.pair;
                 Disputed {
                     image,
                     label,
@@ -53,7 +71,13 @@ impl PanelSummary {
                         review.files[image as usize],
                         vocab.describe(label)
                     ),
-                    votes: visible.then_some(standing),
+                    on: pair.on,
+                    now: super::item::decision_text(review, pair.pair, &pair.votes),
+                    votes: pair.votes,
+                    notes: (notes.iter())
+                        .filter(|n| (n.image, n.label) == (image, label))
+                        .cloned()
+                        .collect(),
                 }
             })
             .collect();
@@ -62,14 +86,27 @@ impl PanelSummary {
             .zip(agreement.verdicts.per_item.iter().copied())
             .filter_map(|(pair, share)| Some((pair, share?)))
             .collect();
-        let decisions = project.decisions(review.dataset.id)?;
+        let decisions = review.visible_decisions(project.decisions(review.dataset.id)?);
         let counts = counts_of_models(&review.evaluation.models, &decisions);
-        let mistakes = load_mistake_report(project, review.dataset.id, counts)?;
+        let mistakes = load_mistake_report(project, review.dataset.id, counts, None)?;
+        let voted: BTreeSet<(u32, ClassId)> = events.iter().map(|e| (e.image, e.label)).collect();
+        let is_voted = |image: u32, label: ClassId| voted.contains(&(image, label));
+        let confusions = confusions(
+            review.queue.items(),
+            &review.evaluation.truth,
+            None,
+            &is_voted,
+            review,
+        );
+        // Counts only, which name no pair: the whole log, so the chair sees everyone's progress.
+        let progress = progress(&project.assignments(review.dataset.id)?, &log);
         Ok(PanelSummary {
             discussion,
             agreement,
             pair_agreement,
             mistakes,
+            confusions,
+            progress,
         })
     }
 
@@ -106,6 +143,8 @@ impl Desk {
                     );
                     ui.selectable_value(&mut tab, PanelTab::Agreement, "Agreement");
                     ui.selectable_value(&mut tab, PanelTab::Mistakes, "Reviewed mistakes");
+                    ui.selectable_value(&mut tab, PanelTab::Confusions, "Confusions");
+                    ui.selectable_value(&mut tab, PanelTab::Progress, "Progress");
                 });
                 ui.separator();
                 let Some(summary) = &self.panel_summary else {
@@ -119,6 +158,14 @@ impl Desk {
                     }
                     PanelTab::Agreement => agreement_tab(ui, summary),
                     PanelTab::Mistakes => mistakes_tab(ui, &summary.mistakes),
+                    PanelTab::Confusions => {
+                        let vocab = self.project.as_ref().map(|p| p.vocab());
+                        if let Some(vocab) = vocab {
+                            let rows = &summary.confusions;
+                            commands.extend(confusions_tab(ui, rows, vocab, &self.settings));
+                        }
+                    }
+                    PanelTab::Progress => progress_tab(ui, &summary.progress),
                 }
             });
         if !open || tab != self.settings.panel_tab {
@@ -158,14 +205,14 @@ pub(super) fn round_choice(ui: &mut egui::Ui, review: Option<&Review>) -> Option
     (round != current).then_some(Command::SetRound(round))
 }
 
-fn discussion_tab(ui: &mut egui::Ui, summary: &PanelSummary) -> Option<Command> {
-    let mut command = None;
+fn discussion_tab(ui: &mut egui::Ui, summary: &PanelSummary) -> Vec<Command> {
+    let mut commands = Vec::new();
     if summary.discussion.is_empty() {
-        ui.label("No pair to discuss: every pair with two or more independent votes is unanimous.");
-        return None;
+        ui.label("No pair to discuss: the independent votes you may see agree on every pair (in the blind round, pairs you have not voted on stay hidden).");
+        return commands;
     }
     ui.label(format!(
-        "{} pairs whose independent votes are not unanimous. Minority voters make their case; anyone may change their vote (in the discussion round); then majority wins and a tie is unclear.",
+        "{} pairs whose independent votes disagree on the verdict, or on the category or severity of a wrong. Minority voters make their case; anyone may change their vote (in the discussion round); then majority wins and a tie is unclear.",
         summary.discussion.len()
     ));
     egui::ScrollArea::vertical()
@@ -178,31 +225,66 @@ fn discussion_tab(ui: &mut egui::Ui, summary: &PanelSummary) -> Option<Command> 
                         .on_hover_text("show this pair in the queue")
                         .clicked()
                     {
-                        command = Some(Command::GoToPair(pair.image, pair.label));
+                        commands.push(Command::GoToPair(pair.image, pair.label));
                     }
                     ui.label(RichText::new(&pair.title).strong());
+                    ui.label(
+                        RichText::new(format!("disagree on {}", pair.on.describe()))
+                            .color(theme::WARN),
+                    );
                     if let Some(share) = summary.pair_agreement(pair.image, pair.label) {
                         ui.label(format!("agreement {:.0}%", share * 100.0));
                     }
                 });
-                match &pair.votes {
-                    Some(votes) => {
-                        for event in votes {
-                            ui.label(format!("    {}", vote_line(event)));
-                        }
-                    }
-                    None => {
-                        ui.label(
-                            RichText::new(
-                                "    Blind round: vote on this pair to see the others' votes.",
-                            )
-                            .weak(),
-                        );
-                    }
+                ui.label(format!("    now: {}", pair.now));
+                for event in &pair.votes {
+                    ui.label(format!("    {}", vote_line(event)));
                 }
+                ui.indent(("thread", pair.image, pair.label), |ui| {
+                    commands.extend(note_thread(ui, (pair.image, pair.label), &pair.notes));
+                });
                 ui.add_space(4.0);
             }
         });
+    commands
+}
+
+/// A pair's notes as a thread (replies under what they answer), each with Reply, and a
+/// button for a new note.
+pub(super) fn note_thread(
+    ui: &mut egui::Ui,
+    pair: (u32, ClassId),
+    notes: &[Note],
+) -> Option<Command> {
+    let mut command = None;
+    for (depth, note) in thread(notes) {
+        ui.horizontal_wrapped(|ui| {
+            ui.add_space(16.0 * depth as f32);
+            let says = if note.reply_to.is_some() {
+                "replies"
+            } else {
+                "notes"
+            };
+            ui.label(format!(
+                "{} {says} ({}): {}",
+                note.reviewer, note.written_at, note.text
+            ));
+            if ui
+                .small_button("Reply")
+                .on_hover_text("answer this note")
+                .clicked()
+            {
+                command = Some(Command::NoteForm(pair, Some(note.id)));
+            }
+        });
+    }
+    if ui
+        .button("Note for the panel…")
+        .on_hover_text("a note under this pair that every reviewer reads once they have voted")
+        .clicked()
+    {
+        command = Some(Command::NoteForm(pair, None));
+    }
     command
 }
 
@@ -289,17 +371,22 @@ fn kappa_details(agreement: &Agreement) -> String {
 }
 
 fn mistakes_tab(ui: &mut egui::Ui, report: &MistakeReport) {
+    if !report.unreviewed_with_mistakes.is_empty() {
+        ui.label(format!(
+            "Decided top-1 mistakes of {} models not reviewed are left out; name the reviewed models with `bagel config P --dataset D --reviewed-models a,b`.",
+            report.unreviewed_with_mistakes.len()
+        ));
+    }
     let reviewed: Vec<_> = (report.models.iter())
         .filter_map(|(name, counts)| Some((name, counts.as_ref()?)))
         .collect();
     if reviewed.is_empty() {
-        ui.label("No model has decided top-1 mistakes yet: vote W with a category and a severity, or import a review (bagel import review).");
+        ui.label("No reviewed model has decided top-1 mistakes yet: import a review (bagel import review), or name the models the panel reviews (bagel config --reviewed-models) and vote W with a category and a severity.");
         return;
     }
     ui.label(format!(
-        "Decided top-1 mistakes of {} models ({} without any).",
-        reviewed.len(),
-        report.models.len() - reviewed.len()
+        "Decided top-1 mistakes of the reviewed models: {}.",
+        report.reviewed_models().join(", ")
     ));
     egui::ScrollArea::both()
         .max_height(ui.available_height() - 60.0)
@@ -361,8 +448,12 @@ fn share(count: u32, total: u32) -> String {
 fn chi_square_text(test: Option<&ChiSquare>) -> String {
     match test {
         Some(test) => format!(
-            "χ²({}, N={}) = {:.2}, p = {:.3} (Pearson's test of independence across models)",
-            test.dof, test.n, test.statistic, test.p
+            "χ²({}, N={}) = {:.2}, p = {:.3} (Pearson's test of independence across {})",
+            test.dof,
+            test.n,
+            test.statistic,
+            test.p,
+            test.rows.join(", ")
         ),
         None => "no test: it needs two models and two columns with reviewed mistakes".into(),
     }
@@ -370,5 +461,5 @@ fn chi_square_text(test: Option<&ChiSquare>) -> String {
 
 /// The warning colour for a disputed pair, shared with the item panel.
 pub(super) fn disputed_text() -> RichText {
-    RichText::new("disputed: the independent votes are not unanimous").color(theme::WARN)
+    RichText::new("disputed: the independent votes disagree").color(theme::WARN)
 }

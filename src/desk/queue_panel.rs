@@ -94,6 +94,22 @@ impl Desk {
                     }
                 });
                 ui.end_row();
+                if let Some((from, to)) = settings.filter.confusion {
+                    ui.label("Confusion");
+                    ui.horizontal(|ui| {
+                        let vocab = self.project.as_ref().map(|p| p.vocab());
+                        let name = |c| vocab.and_then(|v| v.class(c)).map_or("?", |c| c.name());
+                        ui.label(format!("{} ▶ {}", name(from), name(to)));
+                        if ui
+                            .small_button("✖")
+                            .on_hover_text("every confusion")
+                            .clicked()
+                        {
+                            settings.filter.confusion = None;
+                        }
+                    });
+                    ui.end_row();
+                }
                 choice(
                     ui,
                     "My vote",
@@ -142,6 +158,8 @@ impl Desk {
                 choice(ui, "Sort by", &mut settings.order, &orders);
             });
         ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut settings.filter.assigned_to_me, "assigned to me")
+                .on_hover_text("the pairs `bagel assign` gave you to vote on");
             ui.checkbox(&mut settings.filter.novel_only, "novel only")
                 .on_hover_text("the predicted label was never judged for this image");
             ui.checkbox(
@@ -153,7 +171,7 @@ impl Desk {
                 .on_hover_text("the image has imported multi-labels");
             ui.checkbox(&mut settings.filter.disputed_only, "disputed")
                 .on_hover_text(
-                    "the discussion round: pairs whose independent votes are not unanimous",
+                    "the discussion round: pairs whose independent votes disagree (verdict, category or severity)",
                 );
         });
         (settings != self.settings).then(|| Command::Settings(Box::new(settings)))

@@ -43,6 +43,11 @@ pub struct Settings {
     /// here, not in the project: a write to the shared file at every arrow key made every
     /// other desk on it reload.
     pub positions: BTreeMap<String, (u32, ClassId)>,
+    /// The confusions tab's order.
+    pub confusion_order: crate::panel::confusions::ConfusionOrder,
+    /// Where this person keeps a dataset's images, overriding the project's root: by
+    /// "project file|dataset" ("Locate images…").
+    pub image_roots: std::collections::BTreeMap<String, PathBuf>,
 }
 
 /// The panel window's tabs.
@@ -52,6 +57,8 @@ pub enum PanelTab {
     Discussion,
     Agreement,
     Mistakes,
+    Confusions,
+    Progress,
 }
 
 impl Default for Settings {
@@ -73,6 +80,8 @@ impl Default for Settings {
             panel_tab: PanelTab::default(),
             compare: Default::default(),
             positions: BTreeMap::new(),
+            confusion_order: Default::default(),
+            image_roots: Default::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The three label files `bagel import labels` reads, written from per-image entries: the
 //! CSV, the imagenet2012_multilabel v3 JSON and ReaL's list of class-index lists.
 
+use super::UpdatedLabels;
 use super::file::write_atomically;
 use crate::data::LabelEntry;
 use crate::error::{Error, Result};
@@ -32,35 +33,46 @@ pub fn write_csv(
     })
 }
 
-/// `initial_annots` holds every entry (a problematic image too, so it reads back as labeled),
-/// `problematic_images` the flagged ones, `imagenet_m` the slice's files.
+/// `initial_annots` holds every multi-labeled image (a problematic one too, so it reads back
+/// as labeled), `problematic_images` the flagged ones, `imagenet_m` the slice's files, and
+/// `decided_outside_multilabels` the decided pairs on other images (with `"problematic":
+/// true` for a problematic verdict): a key the TFDS reader and bagel's importer leave alone,
+/// so the set they read is the multi-labels' and no unreviewed label joins it.
 pub fn write_multilabel(
     out: &Path,
     vocab: &Vocabulary,
     files: &[String],
-    rows: &[(usize, LabelEntry)],
+    updated: &UpdatedLabels,
     imagenet_m: &[&str],
 ) -> Result<()> {
+    let lists = |entry: &LabelEntry| {
+        json!({
+            "correct": wnids(vocab, &entry.correct),
+            "unclear": wnids(vocab, &entry.unclear),
+            "wrong": wnids(vocab, &entry.wrong),
+        })
+    };
     let mut annotations = Map::new();
     let mut problematic = Map::new();
-    for (image, entry) in rows {
-        let file = files[*image].clone();
-        annotations.insert(
-            file.clone(),
-            json!({
-                "correct": wnids(vocab, &entry.correct),
-                "unclear": wnids(vocab, &entry.unclear),
-                "wrong": wnids(vocab, &entry.wrong),
-            }),
-        );
+    for (image, entry) in &updated.labeled {
+        annotations.insert(files[*image].clone(), lists(entry));
         if entry.problematic {
-            problematic.insert(file, Value::Bool(true));
+            problematic.insert(files[*image].clone(), Value::Bool(true));
         }
+    }
+    let mut outside = Map::new();
+    for (image, entry) in &updated.decided_outside {
+        let mut decided = lists(entry);
+        if entry.problematic {
+            decided["problematic"] = Value::Bool(true);
+        }
+        outside.insert(files[*image].clone(), decided);
     }
     let document = json!({
         "initial_annots": annotations,
         "problematic_images": problematic,
         "imagenet_m": imagenet_m,
+        "decided_outside_multilabels": outside,
     });
     write_atomically(out, |sink| {
         serde_json::to_writer_pretty(&mut *sink, &document)?;
@@ -68,14 +80,16 @@ pub fn write_multilabel(
     })
 }
 
-/// ReaL's real.json layout: entry i is ILSVRC2012_val_{i+1}'s valid labels (correct and
-/// unclear), so only a dataset of val images can be written; the other entries are empty.
+/// ReaL's real.json layout: entry i is ILSVRC2012_val_{i+1}'s list, `lists` giving each
+/// dataset image's (None: no entry, written empty), so only a dataset of val images can be
+/// written. Spaced as real.json is (`[[], [795, 970], ...]`, no final line break), so an
+/// entry nobody changed is written as the file has it when its labels are in ascending order.
 pub fn write_real(
     out: &Path,
     dataset: &str,
     files: &[String],
-    rows: &[(usize, LabelEntry)],
-) -> Result<()> {
+    lists: &[Option<Vec<ClassId>>],
+) -> Result<usize> {
     let mut positions = Vec::with_capacity(files.len());
     let mut taken = vec![false; REAL_ENTRIES];
     for file in files {
@@ -94,25 +108,20 @@ pub fn write_real(
         }
         positions.push(position);
     }
-    let mut lists: Vec<Vec<ClassId>> = vec![Vec::new(); REAL_ENTRIES];
-    for (image, entry) in rows {
-        if entry.problematic {
-            continue;
+    let mut by_position: Vec<&[ClassId]> = vec![&[]; REAL_ENTRIES];
+    for (image, list) in lists.iter().enumerate() {
+        if let Some(list) = list {
+            by_position[positions[image]] = list;
         }
-        let mut valid: Vec<ClassId> = entry
-            .correct
-            .iter()
-            .chain(&entry.unclear)
-            .copied()
-            .collect();
-        valid.sort_unstable();
-        valid.dedup();
-        lists[positions[*image]] = valid;
     }
-    write_atomically(out, |sink| {
-        serde_json::to_writer(&mut *sink, &lists)?;
-        sink.write_all(b"\n")
-    })
+    let entries: Vec<String> = (by_position.iter())
+        .map(|list| {
+            let labels: Vec<String> = list.iter().map(ClassId::to_string).collect();
+            format!("[{}]", labels.join(", "))
+        })
+        .collect();
+    write_atomically(out, |sink| write!(sink, "[{}]", entries.join(", ")))?;
+    Ok(lists.iter().flatten().count())
 }
 
 fn wnids<'v>(vocab: &'v Vocabulary, labels: &[ClassId]) -> Vec<&'v str> {

@@ -4,8 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::import::review::{
-    CATEGORY, ReviewRecord, SEVERITY, TOP_PREDICTION, category_spelling, severity_spelling,
+    CATEGORY, SEVERITY, TOP_PREDICTION, category_spelling, severity_spelling,
 };
+use crate::verdict::ReviewRecord;
 use serde_json::Value;
 use std::path::Path;
 
@@ -85,7 +86,7 @@ pub fn review_records(
 mod tests {
     use super::*;
     use crate::import::review::read_review;
-    use crate::panel::{Category, Severity};
+    use crate::verdict::{Category, Severity};
 
     fn record(file: &str, prediction: u16, category: Category, severity: Severity) -> ReviewRecord {
         ReviewRecord {

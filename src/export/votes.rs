@@ -4,13 +4,14 @@
 
 use super::file::write_atomically;
 use crate::error::{Error, Result};
-use crate::import::VOTE_COLUMNS;
+use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS};
 use crate::store::Project;
-use crate::verdict::{Category, Severity, VoteEvent};
+use crate::verdict::{Category, Note, Severity, VoteEvent};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Writes the dataset's standing votes (of one reviewer when given); returns how many.
+/// Writes the dataset's standing votes (of one reviewer when given), then its notes and
+/// assignments; returns how many votes.
 pub fn export_votes(
     project: &Project,
     dataset: &str,
@@ -60,6 +61,14 @@ pub fn export_votes(
         });
     }
     let vocab = project.vocab();
+    let chosen = |name: &str| reviewer.is_none_or(|r| r == name);
+    let notes: Vec<Note> = (project.notes(info.id)?.into_iter())
+        .filter(|n| chosen(&n.reviewer))
+        .collect();
+    let assignments = project.assignment_rows(info.id)?;
+    let assignments: Vec<_> = (assignments.iter())
+        .filter(|(a, _)| chosen(&a.reviewer))
+        .collect();
     write_atomically(out, |sink| {
         let mut writer = csv::Writer::from_writer(sink);
         writer.write_record(VOTE_COLUMNS)?;
@@ -77,6 +86,38 @@ pub fn export_votes(
                 vote.note.as_str(),
                 event.round.as_str(),
                 event.cast_at.as_str(),
+                "",
+            ])?;
+        }
+        let wnid = |label| vocab.class(label).map_or("", |c| c.wnid.as_str());
+        let file_of = |image: u32| files.get(image as usize).map_or("", String::as_str);
+        for note in &notes {
+            let reply_to = note.reply_to.map(Note::tag).unwrap_or_default();
+            writer.write_record([
+                note.reviewer.as_str(),
+                file_of(note.image),
+                wnid(note.label),
+                "",
+                "",
+                "",
+                note.text.as_str(),
+                NOTE_ROUND,
+                note.written_at.as_str(),
+                reply_to.as_str(),
+            ])?;
+        }
+        for (assignment, at) in &assignments {
+            writer.write_record([
+                assignment.reviewer.as_str(),
+                file_of(assignment.image),
+                wnid(assignment.label),
+                "",
+                "",
+                "",
+                "",
+                ASSIGNMENT_ROUND,
+                at.as_str(),
+                "",
             ])?;
         }
         writer.flush()?;

@@ -84,7 +84,7 @@ impl Cache {
         }
     }
 
-    fn remove(&mut self, path: &Path) {
+    pub(super) fn remove(&mut self, path: &Path) {
         if let Some(entry) = self.entries.remove(path) {
             self.by_use.remove(&entry.last_use);
             self.used -= entry.loaded.cost();

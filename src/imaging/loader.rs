@@ -90,6 +90,16 @@ impl ImageLoader {
         self.shared.state().cache.get(path)
     }
 
+    /// Forgets that a file was missing, so the next request looks for it again: a file put in
+    /// place after "not found" shows when its item is opened again.
+    pub fn forget_missing(&self, path: &Path) {
+        let mut state = self.shared.state();
+        let missing = (state.cache.get(path)).is_some_and(|l| matches!(*l, Loaded::Missing { .. }));
+        if missing {
+            state.cache.remove(path);
+        }
+    }
+
     /// Drops queued (not yet started) requests for paths not in `keep`, so that paging fast
     /// through a queue does not leave a backlog. Decodes in flight finish and are cached.
     pub fn retain_queued(&self, keep: &[PathBuf]) {

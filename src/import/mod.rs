@@ -18,7 +18,9 @@ pub use labels::{LabelFormat, LabelImport, import_labels};
 pub(crate) use labels::{REAL_ENTRIES, val_position};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use slices::import_slice;
-pub use votes::{ChairRows, VOTE_COLUMNS, import_votes, read_vote_csv};
+pub use votes::{
+    ASSIGNMENT_ROUND, ChairRows, NOTE_ROUND, VOTE_COLUMNS, import_votes, read_vote_csv,
+};
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -7,20 +7,9 @@
 //! categories here, and the first spelling of each is the one written back.
 
 use crate::error::{Error, Result};
-use crate::panel::{Category, Severity};
+use crate::verdict::{Category, ReviewRecord, Severity};
 use crate::vocab::ClassId;
 use std::path::Path;
-
-/// One reviewed mistake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewRecord {
-    pub file: String,
-    pub top_prediction: ClassId,
-    pub category: Category,
-    pub severity: Severity,
-    /// The source's own word when it is not the severity's ("borderline", counted as minor).
-    pub severity_word: Option<String>,
-}
 
 /// The keys of one entry, spelled as in the source (with spaces).
 pub(crate) const TOP_PREDICTION: &str = "top_prediction";

@@ -5,17 +5,21 @@
 use super::raters::{crowd_log, read_rater_answers};
 use super::{FileIndex, ImportReport, csv_headers, read_text};
 use crate::error::{Error, Result};
+use crate::panel::shared_log::SharedLog;
 use crate::panel::voting::Ballot;
 use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
-use crate::verdict::{self, Category, Round, Severity, Verdict, Vote, VoteEvent};
+use crate::verdict::{self, Assignment, Category, Note, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The columns of a vote file, in the order `bagel export votes` writes them.
-pub const VOTE_COLUMNS: [&str; 9] = [
+/// The columns of a vote file, in the order `bagel export votes` writes them. Rows of round
+/// `note` carry a panel note (its text in `note`, the note it answers in `reply_to`), rows of
+/// round `assignment` a pair given to a reviewer; both leave the verdict empty.
+pub const VOTE_COLUMNS: [&str; 10] = [
     "reviewer", "image", "label", "verdict", "category", "severity", "note", "round", "cast_at",
+    "reply_to",
 ];
 
 /// What becomes of a vote file's chair-round rows. A chair's override decides a pair over the
@@ -26,6 +30,10 @@ pub enum ChairRows {
     Refuse,
     Accept,
 }
+
+/// The rounds of the rows that are not votes.
+pub const NOTE_ROUND: &str = "note";
+pub const ASSIGNMENT_ROUND: &str = "assignment";
 
 /// Merges a vote file into a dataset's log, in one transaction: a panel's vote CSV, or a crowd
 /// rater file (ReaL's raters.npz or its `*_votes.csv.gz`). The CLI and the desk both call it.
@@ -43,6 +51,7 @@ pub fn import_votes(
         files: &files,
     };
     let mut warnings = Vec::new();
+    let mut what = "votes";
     let (read, merged) = if is_rater_file(file) {
         let answers = read_rater_answers(file, project.vocab().len(), progress)?;
         let log = crowd_log(file, &answers, &files, verdict::now_millis())?;
@@ -51,11 +60,12 @@ pub fn import_votes(
         (answers.len(), ballot.merge_crowd(project, &log)?)
     } else {
         progress.begin("reading votes", 0);
-        let events = read_vote_csv(file, &files, project.vocab(), &verdict::now())?;
+        let (rows, events, shared) =
+            read_vote_rows(file, &files, project.vocab(), &verdict::now())?;
         let chair = project.chair()?;
         let taken = check_chair_rows(
             file,
-            &events,
+            (rows.iter().copied()).zip(&events),
             &files,
             project.vocab(),
             chair_rows,
@@ -71,11 +81,15 @@ pub fn import_votes(
         }
         check_cancelled(progress)?;
         progress.begin("merging votes", 0);
-        (events.len(), ballot.merge(project, &events)?)
+        let read = events.len() + shared.notes.len() + shared.assignments.len();
+        if !shared.is_empty() {
+            what = "votes, notes and assignments";
+        }
+        (read, ballot.merge_with(project, &events, &shared)?)
     };
     Ok(ImportReport {
         summary: format!(
-            "{read} votes read from {}: {} new, {} already standing; decisions changed on {} images",
+            "{read} {what} read from {}: {} new, {} already standing; decisions changed on {} images",
             file.display(),
             merged.added,
             merged.unchanged,
@@ -90,18 +104,17 @@ const CHAIR_ROWS_LISTED: usize = 20;
 
 /// The file's chair-round rows, described for the report, or why they are refused: without
 /// [`ChairRows::Accept`], without a reason, or from someone other than the project's chair.
-/// Every row of a vote file is one event, so event `i` is row `i + 2`.
-fn check_chair_rows(
+/// `events` come with their rows.
+fn check_chair_rows<'a>(
     file: &Path,
-    events: &[VoteEvent],
+    events: impl Iterator<Item = (usize, &'a VoteEvent)>,
     files: &[String],
     vocab: &Vocabulary,
     accept: ChairRows,
     chair: Option<&str>,
 ) -> Result<Vec<String>> {
-    let chair_rows: Vec<(usize, &VoteEvent)> = (events.iter().enumerate())
+    let chair_rows: Vec<(usize, &VoteEvent)> = events
         .filter(|(_, event)| event.round == Round::Chair)
-        .map(|(i, event)| (i + 2, event))
         .collect();
     let described: Vec<String> = (chair_rows.iter())
         .map(|&(row, event)| {
@@ -177,7 +190,18 @@ pub fn read_vote_csv(
     files: &[String],
     vocab: &Vocabulary,
     now: &str,
-) -> Result<Vec<VoteEvent>> {
+) -> Result<(Vec<VoteEvent>, SharedLog)> {
+    let (_, events, shared) = read_vote_rows(file, files, vocab, now)?;
+    Ok((events, shared))
+}
+
+/// [`read_vote_csv`], with the row of each event.
+fn read_vote_rows(
+    file: &Path,
+    files: &[String],
+    vocab: &Vocabulary,
+    now: &str,
+) -> Result<(Vec<usize>, Vec<VoteEvent>, SharedLog)> {
     let text = read_text(file)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -199,8 +223,10 @@ pub fn read_vote_csv(
         })
         .collect::<Result<_>>()?;
     let (round_at, cast_at) = (column("round"), column("cast_at"));
+    let reply_at = column("reply_to");
+    let mut shared = SharedLog::default();
     let index = FileIndex::new(files.iter().map(String::as_str));
-    let mut events = Vec::new();
+    let (mut rows, mut events) = (Vec::new(), Vec::new());
     // Who voted on what, when, in which round: at most one verdict each.
     type Moment = (String, u32, ClassId, Round, String);
     let mut seen: HashMap<Moment, (usize, Option<Verdict>)> = HashMap::new();
@@ -213,6 +239,20 @@ pub fn read_vote_csv(
         let [reviewer, image, label, verdict, category, severity, note] = cells[..] else {
             unreachable!("seven required columns were found above")
         };
+        let round = round_at.map(cell).unwrap_or("");
+        let time = cast_at.map(cell).unwrap_or("");
+        if round == NOTE_ROUND || round == ASSIGNMENT_ROUND {
+            let row = SharedRow {
+                reviewer,
+                verdict,
+                text: note,
+                cast_at: time,
+                reply_to: reply_at.map(cell).unwrap_or(""),
+            };
+            let pair = parse_pair(reviewer, image, label, &index, vocab).map_err(at)?;
+            parse_shared(&row, pair, round == NOTE_ROUND, now, &mut shared).map_err(at)?;
+            continue;
+        }
         let event = parse_row(
             &RowCells {
                 reviewer,
@@ -222,8 +262,8 @@ pub fn read_vote_csv(
                 category,
                 severity,
                 note,
-                round: round_at.map(cell).unwrap_or(""),
-                cast_at: cast_at.map(cell).unwrap_or(""),
+                round,
+                cast_at: time,
             },
             &index,
             vocab,
@@ -245,9 +285,102 @@ pub fn read_vote_csv(
                 "{reviewer} votes on {image} / {label} twice at one time in one round, with different verdicts (also row {earlier}); keep one of the two rows"
             )));
         }
+        rows.push(row);
         events.push(event);
     }
-    Ok(events)
+    Ok((rows, events, shared))
+}
+
+/// A row of round `note` or `assignment`.
+struct SharedRow<'a> {
+    reviewer: &'a str,
+    verdict: &'a str,
+    text: &'a str,
+    cast_at: &'a str,
+    reply_to: &'a str,
+}
+
+fn parse_shared(
+    row: &SharedRow,
+    (image, label): (u32, ClassId),
+    is_note: bool,
+    now: &str,
+    shared: &mut SharedLog,
+) -> std::result::Result<(), String> {
+    if !row.verdict.is_empty() {
+        return Err(format!(
+            "a row of round note or assignment has verdict {:?}; leave it empty",
+            row.verdict
+        ));
+    }
+    let time = parse_cast_at(row.cast_at, now)?;
+    let reviewer = crate::names::clean_name("reviewer", row.reviewer).map_err(|e| e.to_string())?;
+    if !is_note {
+        shared.assignments.push((
+            Assignment {
+                image,
+                label,
+                reviewer,
+            },
+            time,
+        ));
+        return Ok(());
+    }
+    if row.text.is_empty() {
+        return Err("a note row has no text in the note column".into());
+    }
+    let reply_to = match row.reply_to {
+        "" => None,
+        tag => Some(Note::parse_tag(tag)?),
+    };
+    shared.notes.push(Note {
+        id: 0,
+        image,
+        label,
+        reviewer,
+        written_at: time,
+        text: row.text.to_owned(),
+        reply_to,
+    });
+    Ok(())
+}
+
+fn parse_cast_at(text: &str, now: &str) -> std::result::Result<String, String> {
+    let time = match text {
+        "" => now.to_owned(),
+        text => verdict::parse_time(text).ok_or_else(|| {
+            format!("cast_at {text:?} is not a time; expected RFC 3339, e.g. 2026-11-24T09:30:00Z")
+        })?,
+    };
+    match verdict::implausible_vote_time(&time, now) {
+        Some(problem) => Err(problem),
+        None => Ok(time),
+    }
+}
+
+/// The (image, label) a row names, and a usable reviewer name.
+fn parse_pair(
+    reviewer: &str,
+    image: &str,
+    label: &str,
+    index: &FileIndex,
+    vocab: &Vocabulary,
+) -> std::result::Result<(u32, ClassId), String> {
+    if let Some(problem) = crate::names::name_problem("reviewer", reviewer) {
+        return Err(problem);
+    }
+    let image = index.find(image).ok_or_else(|| {
+        format!(
+            "image {image:?} is not in the dataset; import its images first or pick the right --dataset"
+        )
+    })?;
+    let label = vocab.parse_label(label).ok_or_else(|| {
+        format!(
+            "label {label:?} is neither a class index (0-{}) nor a wnid of the vocabulary",
+            vocab.len() - 1
+        )
+    })?;
+    Ok((image, label))
 }
 
 struct RowCells<'a> {
@@ -269,19 +402,7 @@ fn parse_row(
     now: &str,
 ) -> std::result::Result<VoteEvent, String> {
     let reviewer = crate::names::clean_name("reviewer", row.reviewer).map_err(|e| e.to_string())?;
-    let image = index.find(row.image).ok_or_else(|| {
-        format!(
-            "image {:?} is not in the dataset; import its images first or pick the right --dataset",
-            row.image
-        )
-    })?;
-    let label = vocab.parse_label(row.label).ok_or_else(|| {
-        format!(
-            "label {:?} is neither a class index (0-{}) nor a wnid of the vocabulary",
-            row.label,
-            vocab.len() - 1
-        )
-    })?;
+    let (image, label) = parse_pair(row.reviewer, row.image, row.label, index, vocab)?;
     let verdict = Verdict::parse(row.verdict).ok_or_else(|| {
         format!(
             "verdict {:?} is not one of {}",
@@ -322,15 +443,7 @@ fn parse_row(
             "a crowd answer carries a verdict only (the crowd store keeps no category, severity or note): clear those cells or give the row a panel round".into(),
         );
     }
-    let cast_at = match row.cast_at {
-        "" => now.to_owned(),
-        text => verdict::parse_time(text).ok_or_else(|| {
-            format!("cast_at {text:?} is not a time; expected RFC 3339, e.g. 2026-11-24T09:30:00Z")
-        })?,
-    };
-    if let Some(problem) = verdict::implausible_vote_time(&cast_at, now) {
-        return Err(problem);
-    }
+    let cast_at = parse_cast_at(row.cast_at, now)?;
     Ok(VoteEvent {
         reviewer,
         round,
@@ -365,7 +478,7 @@ fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> String {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Result<Vec<VoteEvent>> {
+    fn read(text: &str) -> Result<(Vec<VoteEvent>, SharedLog)> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("votes.csv");
         std::fs::write(&path, text).unwrap();
@@ -382,7 +495,7 @@ mod tests {
 
     #[test]
     fn rows_become_events_with_defaults_for_round_and_time() {
-        let events = read(&format!(
+        let (events, _) = read(&format!(
             "{HEADER}ana,b.jpg,n01491361,wrong,spurious,major,the fin,discussion,2026-11-23T08:00:00+01:00\nben,a.jpg,3,correct,,,,,\n"
         ))
         .unwrap();

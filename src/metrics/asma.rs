@@ -14,6 +14,9 @@ pub enum SubsetAccuracy {
     Jaccard,
     /// (1/C) Σ_c [y_c = ŷ_c] over all C classes, as the seed slides write it.
     Hamming,
+    /// |Y ∩ Ŷ| / k with k = |Y|: the share of the valid labels found in the top-k, the form
+    /// that reproduces Anzaku et al.'s published tables.
+    Overlap,
 }
 
 impl SubsetAccuracy {
@@ -21,6 +24,7 @@ impl SubsetAccuracy {
         match self {
             SubsetAccuracy::Jaccard => "jaccard",
             SubsetAccuracy::Hamming => "hamming",
+            SubsetAccuracy::Overlap => "overlap",
         }
     }
 }
@@ -44,6 +48,11 @@ impl SubgroupImages {
             }
         }
         SubgroupImages { groups }
+    }
+
+    /// How many images each subgroup g = 1..=G holds.
+    pub fn sizes(&self) -> Vec<usize> {
+        self.groups.iter().map(Vec::len).collect()
     }
 
     /// A_g for g = 1..=G; None for a subgroup without images or above the k kept. `first`:
@@ -164,6 +173,7 @@ impl SubgroupSums {
                         let accuracy = match self.form {
                             SubsetAccuracy::Jaccard => overlap as f64 / union as f64,
                             SubsetAccuracy::Hamming => 1.0 - (union - overlap) as f64 / classes,
+                            SubsetAccuracy::Overlap => overlap as f64 / g as f64,
                         };
                         sum += accuracy * images as f64;
                         count += images as u64;
@@ -242,6 +252,31 @@ mod tests {
             subgroup_accuracies(&predictions, &sets, &identity, 5, SubsetAccuracy::Hamming);
         assert_eq!(hamming[0], Some((1.0 + 0.8) / 2.0));
         assert_eq!(hamming[1], Some(0.8));
+    }
+
+    #[test]
+    fn the_overlap_form_divides_the_labels_found_by_k() {
+        // g=2: {1, 2} against top-2 [2, 5]: one of two found → 1/2 (Jaccard 1/3);
+        //      {3, 4} against [4, 3] → 1.
+        // g=3: {1, 2, 3} against [3, 7, 8] → 1/3 (Jaccard 1/5).
+        let predictions = TopK {
+            k: 3,
+            class_ids: vec![2, 5, 0, 4, 3, 0, 3, 7, 8],
+            ..Default::default()
+        };
+        let sets = valid(&[&[1, 2], &[3, 4], &[1, 2, 3]]);
+        let identity: Vec<ClassId> = (0..10).collect();
+        let overlap =
+            subgroup_accuracies(&predictions, &sets, &identity, 3, SubsetAccuracy::Overlap);
+        assert_eq!(overlap, vec![None, Some(0.75), Some(1.0 / 3.0)]);
+        let jaccard =
+            subgroup_accuracies(&predictions, &sets, &identity, 3, SubsetAccuracy::Jaccard);
+        assert_eq!(
+            jaccard,
+            vec![None, Some((1.0 / 3.0 + 1.0) / 2.0), Some(0.2)]
+        );
+        let sizes = SubgroupImages::new(&sets, 3, 3).sizes();
+        assert_eq!(sizes, vec![0, 2, 1]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! chi-square test of independence, as the dough paper compares ViT-3B and Greedy Soups).
 
 use crate::data::TopK;
-use crate::panel::{Category, Decision, Severity, Verdict};
+use crate::verdict::{Category, Decision, Severity, Verdict};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// Counts over one model's decided top-1 mistakes (verdict wrong on the pair of the image and
@@ -67,6 +67,8 @@ pub struct ChiSquare {
     pub dropped_columns: Vec<usize>,
     /// Rows left out for the same reason (a model with none of these mistakes).
     pub dropped_rows: Vec<usize>,
+    /// The names of the rows kept (the models compared), when the rows were named.
+    pub rows: Vec<String>,
 }
 
 /// Models × categories: `None` for fewer than two models with categorised mistakes.
@@ -119,39 +121,56 @@ pub fn chi_square_independence(table: &[Vec<u64>]) -> Option<ChiSquare> {
         n,
         dropped_columns: (0..columns).filter(|&c| column_totals[c] == 0).collect(),
         dropped_rows: (0..table.len()).filter(|&r| row_totals[r] == 0).collect(),
+        rows: Vec::new(),
     })
 }
 
-/// Every model's mistake counts and the tests across the models that have reviewed mistakes:
-/// what `bagel metrics --json` adds as "mistakes" and "chi_square".
+/// The reviewed models' mistake counts and the tests across those that have reviewed
+/// mistakes: what `bagel metrics --json` adds as "mistakes", "reviewed_models" and
+/// "chi_square". A model's mistakes are reviewed when the panel reviewed that model (an
+/// imported review, or a model named as reviewed): a pair decided while reviewing another
+/// model is that model's mistake too, but counting it would mix in models nobody reviewed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MistakeReport {
-    /// Per model: counts of its decided top-1 mistakes, None when it has none.
+    /// Per reviewed model, by name: counts of its decided top-1 mistakes, None when it has none.
     pub models: Vec<(String, Option<MistakeCounts>)>,
     pub category: Option<ChiSquare>,
     pub severity: Option<ChiSquare>,
+    /// Models not reviewed whose top-1 is a decided mistake somewhere: left out, and said.
+    pub unreviewed_with_mistakes: Vec<String>,
 }
 
-/// Models with predictions come with their counts against the decisions ([`mistake_counts`]);
-/// a model known only from an imported review (no predictions on the dataset) is counted from
-/// that review.
+/// `reviewed`: the models whose mistakes count. Such a model with predictions is counted
+/// against the decisions (`predicted`, from [`mistake_counts`]); one known only from an
+/// imported review (no predictions on the dataset) is counted from that review.
 pub fn mistake_report(
     predicted: Vec<(String, MistakeCounts)>,
-    reviewed: &[(String, MistakeCounts)],
+    imported: &[(String, MistakeCounts)],
+    reviewed: &[String],
 ) -> MistakeReport {
-    let mut models: Vec<(String, Option<MistakeCounts>)> = (predicted.into_iter())
-        .map(|(name, counts)| (name, (counts.reviewed > 0).then_some(counts)))
+    let counts_of = |name: &String| {
+        (predicted.iter().chain(imported))
+            .find(|(known, _)| known == name)
+            .map(|(_, counts)| *counts)
+            .filter(|counts| counts.reviewed > 0)
+    };
+    let mut models: Vec<(String, Option<MistakeCounts>)> = (reviewed.iter())
+        .map(|name| (name.clone(), counts_of(name)))
         .collect();
-    for (name, counts) in reviewed {
-        if !models.iter().any(|(known, _)| known == name) {
-            models.push((name.clone(), (counts.reviewed > 0).then_some(*counts)));
-        }
-    }
     models.sort_by(|a, b| a.0.cmp(&b.0));
-    let with_mistakes: Vec<MistakeCounts> = models.iter().filter_map(|(_, c)| *c).collect();
+    models.dedup_by(|a, b| a.0 == b.0);
+    let with_mistakes: Vec<(&String, MistakeCounts)> = (models.iter())
+        .filter_map(|(name, counts)| Some((name, (*counts)?)))
+        .collect();
+    let names: Vec<&String> = with_mistakes.iter().map(|(name, _)| *name).collect();
+    let counts: Vec<MistakeCounts> = with_mistakes.iter().map(|(_, c)| *c).collect();
     MistakeReport {
-        category: category_test(&with_mistakes),
-        severity: severity_test(&with_mistakes),
+        category: category_test(&counts).map(|test| test.naming_rows(&names)),
+        severity: severity_test(&counts).map(|test| test.naming_rows(&names)),
+        unreviewed_with_mistakes: (predicted.iter())
+            .filter(|(name, counts)| counts.reviewed > 0 && !reviewed.contains(name))
+            .map(|(name, _)| name.clone())
+            .collect(),
         models,
     }
 }
@@ -166,27 +185,53 @@ pub fn counts_of_models(
         .collect()
 }
 
-/// The report for a dataset whose models' counts are `predicted`, with the models' imported
-/// reviews.
+/// The report for a dataset whose models' counts are `predicted`. `named`: the reviewed
+/// models for this report (`bagel metrics --models`); None: the models named in the project
+/// (`bagel config --reviewed-models`) and those with an imported review.
 pub fn load_mistake_report(
     project: &crate::store::Project,
     dataset_id: i64,
     predicted: Vec<(String, MistakeCounts)>,
+    named: Option<&[String]>,
 ) -> crate::error::Result<MistakeReport> {
-    let mut reviewed = Vec::new();
-    for model in project.reviewed_models(dataset_id)? {
+    let with_review = project.reviewed_models(dataset_id)?;
+    let reviewed = match named {
+        Some(named) => {
+            let known = project.models_of_dataset(dataset_id)?;
+            if let Some(unknown) = named.iter().find(|m| !known.contains(m)) {
+                return Err(crate::error::Error::Usage(format!(
+                    "--models names {unknown:?}, which has neither predictions nor an imported review on this dataset; its models: {}",
+                    known.join(", ")
+                )));
+            }
+            named.to_vec()
+        }
+        None => {
+            let mut reviewed = project.named_reviewed_models(dataset_id)?;
+            reviewed.extend(with_review.iter().cloned());
+            reviewed
+        }
+    };
+    let mut imported = Vec::new();
+    for model in with_review.into_iter().filter(|m| reviewed.contains(m)) {
         let mut counts = MistakeCounts::default();
         for mistake in project.model_review(dataset_id, &model)? {
             counts.add(Some(mistake.record.category), Some(mistake.record.severity));
         }
-        reviewed.push((model, counts));
+        imported.push((model, counts));
     }
-    Ok(mistake_report(predicted, &reviewed))
+    Ok(mistake_report(predicted, &imported, &reviewed))
 }
 
 impl MistakeReport {
-    /// Adds "mistakes" to each model of a metrics JSON (models without predictions appended)
-    /// and "chi_square" at the top.
+    /// The reviewed models, by name.
+    pub fn reviewed_models(&self) -> Vec<&str> {
+        self.models.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    /// Adds "mistakes" to each reviewed model of a metrics JSON (models without predictions
+    /// appended), "reviewed_models", the unreviewed models with decided mistakes, and
+    /// "chi_square" at the top, each test naming the models it compares.
     pub fn add_to_json(&self, report: &mut serde_json::Value) {
         let counts = |c: &Option<MistakeCounts>| c.map_or(serde_json::Value::Null, |c| c.to_json());
         if let Some(models) = report.get_mut("models").and_then(|m| m.as_array_mut()) {
@@ -203,6 +248,9 @@ impl MistakeReport {
             t.as_ref()
                 .map_or(serde_json::Value::Null, ChiSquare::to_json)
         };
+        report["reviewed_models"] = serde_json::json!(self.reviewed_models());
+        report["unreviewed_with_decided_mistakes"] =
+            serde_json::json!(self.unreviewed_with_mistakes);
         report["chi_square"] = serde_json::json!({
             "category": test(&self.category),
             "severity": test(&self.severity),
@@ -228,12 +276,22 @@ impl MistakeCounts {
 }
 
 impl ChiSquare {
+    /// Names the rows kept, `names` being every row's name in the table's order.
+    fn naming_rows(mut self, names: &[&String]) -> Self {
+        self.rows = (names.iter().enumerate())
+            .filter(|(row, _)| !self.dropped_rows.contains(row))
+            .map(|(_, name)| (*name).clone())
+            .collect();
+        self
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "statistic": self.statistic,
             "dof": self.dof,
             "p": self.p,
             "n": self.n,
+            "models": self.rows,
         })
     }
 }
@@ -241,13 +299,7 @@ impl ChiSquare {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::numbers::assert_near;
 
     #[test]
     fn two_by_two_by_hand() {
@@ -281,6 +333,36 @@ mod tests {
         assert_near(test.statistic, 10.0 / 3.0, 1e-12);
         assert_eq!((test.dof, test.dropped_columns.clone()), (2, vec![1]));
         assert_near(test.p, (-5.0f64 / 3.0).exp(), 1e-9);
+    }
+
+    #[test]
+    fn only_the_reviewed_models_are_counted_and_tested() {
+        let counts = |categories: [u32; 4], severities: [u32; 2]| MistakeCounts {
+            reviewed: categories.iter().sum(),
+            categories,
+            severities,
+        };
+        // b and c are the two rows of two_by_four_by_hand (χ² = 20/3); a, unreviewed, has
+        // decided mistakes of its own (pairs decided while reviewing b and c) that would move
+        // the test, and d, reviewed, has none.
+        let predicted = vec![
+            ("a".to_owned(), counts([90, 0, 0, 1], [50, 41])),
+            ("b".to_owned(), counts([20, 10, 5, 5], [20, 20])),
+            ("d".to_owned(), MistakeCounts::default()),
+        ];
+        let imported = [("c".to_owned(), counts([10, 10, 10, 10], [30, 10]))];
+        let reviewed = ["c", "b", "d"].map(String::from);
+        let report = mistake_report(predicted, &imported, &reviewed);
+        assert_eq!(report.reviewed_models(), ["b", "c", "d"]);
+        assert_eq!(report.models[2].1, None);
+        assert_eq!(report.unreviewed_with_mistakes, ["a"]);
+        let categories = report.category.unwrap();
+        assert_near(categories.statistic, 20.0 / 3.0, 1e-12);
+        assert_eq!((categories.dof, categories.n), (3, 80));
+        assert_eq!(categories.rows, ["b", "c"]);
+        // Severities: rows 40, 40; columns 50, 30; expected 25, 15; deviations 5:
+        // χ² = 2 (25/25 + 25/15) = 16/3.
+        assert_near(report.severity.unwrap().statistic, 16.0 / 3.0, 1e-12);
     }
 
     #[test]

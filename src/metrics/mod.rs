@@ -16,7 +16,7 @@ pub use mla::{MlaScore, multi_label_accuracy};
 pub use report::{DatasetReport, Evaluation, MetricOptions, ModelReport};
 pub use sanity::{RankHits, Warning, check_predictions};
 pub(crate) use slice::SliceLabels;
-pub use slice::{SliceScore, clopper_pearson, major_mistake_images, slice_score};
+pub use slice::{ModelTop1, SliceScore, clopper_pearson, major_mistake_images, slice_score};
 pub use valid_sets::{Relabeled, Standing, ValidSets, relabel_image};
 
 use crate::data::TopK;

@@ -82,6 +82,8 @@ pub struct DatasetReport {
     pub emptied_by_decisions: Vec<String>,
     pub asma_labels: Option<&'static str>,
     pub asma_form: &'static str,
+    /// How many images each ASMA subgroup g holds, by g: the same for every model.
+    pub asma_subgroup_images: BTreeMap<String, usize>,
     pub slice: Option<String>,
     pub models: Vec<ModelReport>,
     /// Models whose predictions look broken (`sanity.rs`), with what to do.
@@ -327,7 +329,7 @@ impl Evaluation {
             .par_iter()
             .map(|(name, predictions)| self.score(&prepared, name, predictions, options))
             .collect();
-        self.report_of(models, options)
+        self.report_of(models, options, &prepared)
     }
 
     /// All models of the project's dataset, each read and scored in turn on every core
@@ -348,10 +350,15 @@ impl Evaluation {
             Ok((report, also(&predictions)))
         })?;
         let (models, extra) = scored.into_iter().unzip();
-        Ok((self.report_of(models, options), extra))
+        Ok((self.report_of(models, options, &prepared), extra))
     }
 
-    fn report_of(&self, models: Vec<ModelReport>, options: &MetricOptions) -> DatasetReport {
+    fn report_of(
+        &self,
+        models: Vec<ModelReport>,
+        options: &MetricOptions,
+        prepared: &Prepared,
+    ) -> DatasetReport {
         let warnings = (models.iter())
             .filter_map(|m| sanity::check(&m.model, &self.dataset, &m.rank_hits, self.classes()))
             .collect();
@@ -366,6 +373,10 @@ impl Evaluation {
             emptied_by_decisions: self.emptied_files.clone(),
             asma_labels: self.asma_sets(options).map(|(kind, _)| kind.as_str()),
             asma_form: options.asma_form.as_str(),
+            asma_subgroup_images: (1..)
+                .zip(prepared.subgroups.sizes())
+                .map(|(g, images): (usize, usize)| (g.to_string(), images))
+                .collect(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),
             models,
             warnings,
@@ -422,7 +433,7 @@ mod tests {
         mean_mistake_distance, multi_label_accuracy, set_accuracy, subgroup_accuracies,
         top_k_accuracy,
     };
-    use crate::panel::{Decision, Verdict};
+    use crate::verdict::{Decision, Verdict};
     use crate::vocab::Vocabulary;
 
     /// The one-pass report must give what the metric functions give one by one.

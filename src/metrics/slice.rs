@@ -3,7 +3,9 @@
 
 use super::{Relabeled, Standing, ValidSets};
 use crate::data::TopK;
-use crate::panel::Decision;
+use crate::error::{Error, Result};
+use crate::store::{DatasetInfo, Project};
+use crate::verdict::Decision;
 use crate::vocab::ClassId;
 use statrs::distribution::{Beta, ContinuousCDF};
 use std::collections::HashSet;
@@ -131,9 +133,59 @@ pub fn slice_score(
     SliceScore::new(correct, total, slice.len() - total)
 }
 
+/// A model's top-1 predictions, where they are known: on every image from its predictions, or
+/// on the images an imported review covers from that review's `top_prediction`s (the dough
+/// paper built ImageNet-M from its two reviews alone).
+pub enum ModelTop1 {
+    Predicted(TopK),
+    /// (image, top-1), sorted by image.
+    Reviewed(Vec<(u32, ClassId)>),
+}
+
+impl ModelTop1 {
+    /// The model's predictions on the dataset, else its imported review; an error names the
+    /// dataset's models when it has neither.
+    pub fn load(project: &Project, dataset: &DatasetInfo, model: &str) -> Result<Self> {
+        if let Some(found) = (project.models(dataset.id)?.iter()).find(|m| m.name == model) {
+            return Ok(ModelTop1::Predicted(
+                project.predictions(found.id, dataset.id, false)?,
+            ));
+        }
+        let review = project.model_review(dataset.id, model)?;
+        if review.is_empty() {
+            return Err(Error::Usage(format!(
+                "dataset {:?} has neither predictions nor an imported review of model {model:?}; its models: {}",
+                dataset.name,
+                project.models_of_dataset(dataset.id)?.join(", ")
+            )));
+        }
+        Ok(ModelTop1::Reviewed(
+            (review.iter())
+                .map(|m| (m.image, m.record.top_prediction))
+                .collect(),
+        ))
+    }
+
+    fn top1(&self, image: u32) -> Option<ClassId> {
+        match self {
+            ModelTop1::Predicted(top) => {
+                ((image as usize) < top.num_images()).then(|| top.top1(image as usize))
+            }
+            ModelTop1::Reviewed(reviewed) => reviewed
+                .binary_search_by_key(&image, |&(i, _)| i)
+                .ok()
+                .map(|at| reviewed[at].1),
+        }
+    }
+}
+
 /// Images on which at least `at_least` of the given models made a reviewed `major` mistake
 /// (the decision on the model's top-1 is wrong and major).
-pub fn major_mistake_images(models: &[&TopK], decisions: &[Decision], at_least: usize) -> Vec<u32> {
+pub fn major_mistake_images(
+    models: &[ModelTop1],
+    decisions: &[Decision],
+    at_least: usize,
+) -> Vec<u32> {
     let major: HashSet<(u32, ClassId)> = decisions
         .iter()
         .filter(|d| d.is_major_mistake())
@@ -143,11 +195,11 @@ pub fn major_mistake_images(models: &[&TopK], decisions: &[Decision], at_least: 
     images.sort_unstable();
     images.dedup();
     images.retain(|&image| {
-        let votes = models
-            .iter()
-            .filter(|top| {
-                (image as usize) < top.num_images()
-                    && major.contains(&(image, top.top1(image as usize)))
+        let votes = (models.iter())
+            .filter(|model| {
+                model
+                    .top1(image)
+                    .is_some_and(|top1| major.contains(&(image, top1)))
             })
             .count();
         votes >= at_least.max(1)
@@ -158,7 +210,7 @@ pub fn major_mistake_images(models: &[&TopK], decisions: &[Decision], at_least: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::panel::{Severity, Verdict};
+    use crate::verdict::{Severity, Verdict};
 
     fn close(a: [f64; 2], b: [f64; 2]) -> bool {
         (a[0] - b[0]).abs() < 5e-6 && (a[1] - b[1]).abs() < 5e-6
@@ -271,13 +323,32 @@ mod tests {
             reason: String::new(),
         };
         let decisions = [major(0, 5), major(1, 6)];
-        assert_eq!(
-            major_mistake_images(&[&model_a, &model_b], &decisions, 2),
-            vec![0]
-        );
-        assert_eq!(
-            major_mistake_images(&[&model_a, &model_b], &decisions, 1),
-            vec![0, 1]
-        );
+        let models = [ModelTop1::Predicted(model_a), ModelTop1::Predicted(model_b)];
+        assert_eq!(major_mistake_images(&models, &decisions, 2), vec![0]);
+        assert_eq!(major_mistake_images(&models, &decisions, 1), vec![0, 1]);
+    }
+
+    #[test]
+    fn a_review_gives_its_model_s_top1_on_the_images_it_covers() {
+        let major = |image, label| Decision {
+            image,
+            label,
+            verdict: Verdict::Wrong,
+            category: None,
+            severity: Some(Severity::Major),
+            severity_word: None,
+            source: "review".into(),
+            reason: String::new(),
+        };
+        // Two reviews without predictions: a predicted 5 on image 0 and 6 on image 1; b
+        // predicted 5 on image 0 and 8 on image 2. Major: (0, 5), (1, 6), (2, 8), and (3, 9),
+        // which neither review covers.
+        let a = ModelTop1::Reviewed(vec![(0, 5), (1, 6)]);
+        let b = ModelTop1::Reviewed(vec![(0, 5), (2, 8)]);
+        let decisions = [major(0, 5), major(1, 6), major(2, 8), major(3, 9)];
+        assert_eq!(major_mistake_images(&[a, b], &decisions, 2), vec![0]);
+        let a = ModelTop1::Reviewed(vec![(0, 5), (1, 6)]);
+        let b = ModelTop1::Reviewed(vec![(0, 5), (2, 8)]);
+        assert_eq!(major_mistake_images(&[a, b], &decisions, 1), vec![0, 1, 2]);
     }
 }

@@ -2,7 +2,7 @@
 //! collapsed: what every metric that meets a prediction with a label set reads.
 
 use crate::data::{ImageLabels, LabelSets};
-use crate::panel::{Decision, Verdict};
+use crate::verdict::{Decision, Verdict};
 use crate::vocab::ClassId;
 
 #[derive(Debug, Clone, PartialEq)]

@@ -24,32 +24,62 @@ pub struct Kappa {
     pub chance: f64,
     /// The items with at least two raters, over which P̄ was taken.
     pub items: usize,
+    /// The items with at least one rater, over which the chance agreement was taken (the same
+    /// as `items` in Fleiss' own setting).
+    pub chance_items: usize,
     /// `Some(n)` when every one of those items had n raters, Fleiss' own setting; `None`
     /// when the numbers varied and the generalisation below was used.
     pub raters_per_item: Option<u32>,
 }
 
 impl Agreement {
-    /// "agreement 80.0% · Fleiss' kappa 0.250 over 4 pairs", as the CLI and the desk say it.
+    /// "agreement 80.0% · Fleiss' kappa 0.250 over 4 pairs", as the CLI and the desk say it;
+    /// with varying rater counts, "Gwet's kappa ... over 2 pairs, chance agreement from 7".
     pub fn describe(&self) -> String {
         let percent = self
             .mean
             .map_or("-".into(), |m| format!("{:.1}%", 100.0 * m));
         match &self.kappa {
             Some(kappa) => format!(
-                "agreement {percent} · Fleiss' kappa {:.3} over {} pairs{}",
+                "agreement {percent} · {} {:.3} over {} pairs{}",
+                kappa.name(),
                 kappa.value,
                 kappa.items,
-                if kappa.raters_per_item.is_some() {
-                    ""
+                if kappa.is_fleiss() {
+                    String::new()
                 } else {
-                    " (rater counts vary: Gwet's generalisation)"
+                    format!(
+                        " with two or more votes, chance agreement from {} pairs with one or more (rater counts vary)",
+                        kappa.chance_items
+                    )
                 }
             ),
             None => format!(
                 "agreement {percent} · kappa undefined (fewer than two raters, or one category only)"
             ),
         }
+    }
+}
+
+impl Kappa {
+    /// Fleiss' own setting: every item counted had the same number of raters, and the
+    /// chance agreement came from the same items.
+    pub fn is_fleiss(&self) -> bool {
+        self.raters_per_item.is_some() && self.chance_items == self.items
+    }
+
+    /// "Fleiss' kappa", or "Gwet's kappa" for the generalisation to varying rater counts.
+    pub fn name(&self) -> &'static str {
+        if self.is_fleiss() {
+            "Fleiss' kappa"
+        } else {
+            "Gwet's kappa"
+        }
+    }
+
+    /// The name as the JSON says it: "fleiss" or "gwet".
+    pub fn key(&self) -> &'static str {
+        if self.is_fleiss() { "fleiss" } else { "gwet" }
     }
 }
 
@@ -178,6 +208,7 @@ fn fleiss_kappa<Item: AsRef<[u32]>>(items: &[Item], observed: f64, used: usize) 
         observed,
         chance,
         items: used,
+        chance_items: rated,
         raters_per_item,
     })
 }
@@ -185,13 +216,7 @@ fn fleiss_kappa<Item: AsRef<[u32]>>(items: &[Item], observed: f64, used: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
-    }
+    use crate::numbers::assert_near;
 
     /// Fleiss (1971) as worked in textbooks and Wikipedia ("Fleiss' kappa", worked example):
     /// 10 subjects, 14 raters each, 5 categories.
@@ -220,7 +245,7 @@ mod tests {
         }
         // Subject 2 exactly: (2·1 + 6·5 + 4·3 + 2·1) / (14·13) = 46 / 182.
         assert_near(result.per_item[1].unwrap(), 46.0 / 182.0, 1e-12);
-        let kappa = result.kappa.unwrap();
+        let kappa = result.kappa.clone().unwrap();
         assert_near(kappa.observed, 0.378, 0.0005);
         assert_near(kappa.chance, 0.213, 0.0005);
         assert_near(kappa.value, 0.210, 0.0005);
@@ -230,6 +255,11 @@ mod tests {
         assert_near(kappa.chance, 4170.0 / 19600.0, 1e-12);
         assert_eq!(result.mean, Some(kappa.observed));
         assert_eq!((kappa.items, kappa.raters_per_item), (10, Some(14)));
+        assert!(
+            result
+                .describe()
+                .contains("Fleiss' kappa 0.210 over 10 pairs")
+        );
     }
 
     #[test]
@@ -245,11 +275,19 @@ mod tests {
         // P̄ = (1 + 1/3 + 0) / 3 = 4/9. Shares over the four rated items: category 0 (1 +
         // 2/3 + 1/2 + 1) / 4 = 19/24, category 1 5/24; P̄e = (361 + 25) / 576 = 193/288;
         // kappa = (128/288 - 193/288) / (95/288) = -13/19.
-        let kappa = result.kappa.unwrap();
+        let kappa = result.kappa.clone().unwrap();
         assert_near(kappa.observed, 4.0 / 9.0, 1e-12);
         assert_near(kappa.chance, 193.0 / 288.0, 1e-12);
         assert_near(kappa.value, -13.0 / 19.0, 1e-12);
         assert_eq!((kappa.items, kappa.raters_per_item), (3, None));
+        assert_eq!(kappa.chance_items, 4);
+        assert!(
+            result.describe().contains(
+                "Gwet's kappa -0.684 over 3 pairs with two or more votes, chance agreement from 4"
+            ),
+            "{}",
+            result.describe()
+        );
     }
 
     #[test]

@@ -24,16 +24,19 @@ pub fn check_decisions(project: &Project, dataset_id: i64) -> Result<Vec<Differe
     Ok(differences(
         &project.vote_events(dataset_id)?,
         project.decisions_of_kind(dataset_id, DecisionKind::Panel)?,
+        project.quorum()?,
     ))
 }
 
 /// [`check_decisions`], then every difference stored as the log says, in one transaction that
 /// holds the write lock from the first read, so no vote lands between reading and repairing.
 pub fn repair_decisions(project: &mut Project, dataset_id: i64) -> Result<Vec<Difference>> {
+    let quorum = project.quorum()?;
     project.write(|tx| {
         let found = differences(
             &dataset_events(tx, dataset_id)?,
             decisions_of_kind_in(tx, dataset_id, DecisionKind::Panel)?,
+            quorum,
         );
         for difference in &found {
             match &difference.derived {
@@ -53,14 +56,15 @@ pub fn repair_decisions(project: &mut Project, dataset_id: i64) -> Result<Vec<Di
     })
 }
 
-/// Compares the decisions a log gives (`events` in the log's order) with the stored ones.
-pub fn differences(events: &[VoteEvent], stored: Vec<Decision>) -> Vec<Difference> {
+/// Compares the decisions a log gives (`events` in the log's order, a pair decided once
+/// `quorum` members voted) with the stored ones.
+pub fn differences(events: &[VoteEvent], stored: Vec<Decision>, quorum: usize) -> Vec<Difference> {
     let mut stored: BTreeMap<(u32, ClassId), Decision> = (stored.into_iter())
         .map(|d| ((d.image, d.label), d))
         .collect();
     let mut found = Vec::new();
     for ((image, label), pair) in events_by_pair(events) {
-        let derived = panel_decision(&pair);
+        let derived = panel_decision(&pair, quorum);
         let kept = stored.remove(&(image, label));
         if kept != derived {
             found.push(Difference {
@@ -104,14 +108,14 @@ mod tests {
             event("ana", Verdict::Correct, "2026-11-24T09:00:00.000Z"),
             event("ben", Verdict::Wrong, "2026-11-24T09:01:00.000Z"),
         ];
-        let tie = panel_decision(&log).unwrap();
+        let tie = panel_decision(&log, 1).unwrap();
         assert_eq!(tie.verdict, Verdict::Unclear);
-        assert!(differences(&log, vec![tie.clone()]).is_empty());
+        assert!(differences(&log, vec![tie.clone()], 1).is_empty());
         let wrong = Decision {
             verdict: Verdict::Correct,
             ..tie.clone()
         };
-        let found = differences(&log, vec![wrong.clone()]);
+        let found = differences(&log, vec![wrong.clone()], 1);
         assert_eq!(
             found,
             [Difference {
@@ -122,7 +126,7 @@ mod tests {
             }]
         );
         let orphan = Decision { image: 9, ..wrong };
-        let found = differences(&[], vec![orphan.clone()]);
+        let found = differences(&[], vec![orphan.clone()], 1);
         assert_eq!((found[0].image, &found[0].derived), (9, &None));
     }
 }

@@ -290,6 +290,7 @@ fn expect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numbers::assert_near;
 
     fn answers<'a>(rows: &'a (Vec<u32>, Vec<u16>, Vec<u8>), questions: usize) -> Answers<'a> {
         Answers {
@@ -319,13 +320,6 @@ mod tests {
             }
         }
         rows
-    }
-
-    fn assert_near(actual: f64, expected: f64, tolerance: f64) {
-        assert!(
-            (actual - expected).abs() <= tolerance,
-            "{actual} is not within {tolerance} of {expected}"
-        );
     }
 
     #[test]

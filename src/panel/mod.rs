@@ -5,13 +5,20 @@
 
 pub mod aggregate;
 pub mod agreement;
+pub mod assign;
+pub mod chair;
 pub mod check;
+pub mod confusions;
 pub mod crowd;
 pub mod dawid_skene;
 pub mod decide;
+pub mod discussion;
+pub mod jump;
 pub mod live;
 pub mod queue;
+pub mod quorum;
 pub mod review;
+pub mod shared_log;
 pub mod visibility;
 pub mod voting;
 

@@ -104,8 +104,12 @@ pub struct QueueFilter {
     pub source: Option<MistakeSource>,
     pub reviewed: ReviewedFilter,
     pub decided: DecidedFilter,
-    /// The discussion round's pairs: independent votes that are not unanimous.
+    /// The discussion round's pairs: independent votes that disagree.
     pub disputed_only: bool,
+    /// The pairs `bagel assign` gave me.
+    pub assigned_to_me: bool,
+    /// One confusion: (original class, predicted class).
+    pub confusion: Option<(ClassId, ClassId)>,
 }
 
 /// What the queue needs to know of the votes to filter and count: my vote and whether the
@@ -117,6 +121,10 @@ pub trait PairStatus {
     fn is_disputed(&self, image: u32, label: ClassId) -> bool;
     /// Whether the pair is decided wrong without a category or a severity.
     fn needs_detail(&self, image: u32, label: ClassId) -> bool;
+    /// Whether the pair was assigned to me (`bagel assign`).
+    fn is_assigned_to_me(&self, _image: u32, _label: ClassId) -> bool {
+        false
+    }
 
     fn state(&self, item: &QueueItem) -> PairState {
         let mine = self.my_vote(item.image, item.label);
@@ -126,6 +134,7 @@ pub trait PairStatus {
             decided: self.is_decided(item.image, item.label),
             disputed: self.is_disputed(item.image, item.label),
             needs_detail: self.needs_detail(item.image, item.label),
+            assigned: self.is_assigned_to_me(item.image, item.label),
         }
     }
 }
@@ -143,6 +152,7 @@ pub struct PairState {
     pub decided: bool,
     pub disputed: bool,
     pub needs_detail: bool,
+    pub assigned: bool,
 }
 
 /// Counters over the pairs a view shows.
@@ -205,6 +215,10 @@ impl QueueFilter {
                 DecidedFilter::NeedsDetail => state.needs_detail,
             }
             && (!self.disputed_only || state.disputed)
+            && (!self.assigned_to_me || state.assigned)
+            && self
+                .confusion
+                .is_none_or(|(from, to)| original == Some(from) && item.label == to)
     }
 
     /// Whether a vote can move a pair in or out of the view.

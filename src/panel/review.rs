@@ -2,15 +2,17 @@
 //! interface in it. Votes go to the project file first; only then do the queue marks, the
 //! undo stack and the live metrics change.
 
+use super::chair;
+use super::discussion::{disagreement, discussion_pairs};
 use super::queue::{PairStatus, QueueItem, ReviewQueue, imported_valid};
-use super::voting::{Ballot, chair_override, disputed_pairs, is_disputed};
-use super::{LiveMetrics, Round, Verdict, Vote};
+use super::voting::{Ballot, standing_votes};
+use super::{DecisionKind, LiveMetrics, Round, Verdict, Vote};
 use crate::data::{ImageLabels, LabelKind};
 use crate::error::Result;
 use crate::metrics::{Evaluation, MetricOptions};
 use crate::progress::{Progress, check_cancelled};
 use crate::store::{DatasetInfo, Project};
-use crate::verdict::{self, VoteEvent};
+use crate::verdict::{Decision, VoteEvent};
 use crate::vocab::ClassId;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -26,13 +28,21 @@ pub struct Review {
     pub queue: ReviewQueue,
     pub live: LiveMetrics,
     reviewer: String,
-    /// What I may see of the others' votes (the project's blind round setting).
+    /// What I may see of the others' votes: blind in the blind round, unless I am the chair.
     pub visibility: super::visibility::Visibility,
+    /// Whether I am the project's chair, who may override and withdraw decisions.
+    is_chair: bool,
+    /// How many panel members must vote on a pair before it is decided.
+    quorum: usize,
+    /// The pairs assigned to me (`bagel assign`).
+    assigned: BTreeSet<(u32, ClassId)>,
+    /// Pairs I have a standing vote on in any round: those the blind round opens to me.
+    opened: BTreeSet<(u32, ClassId)>,
     /// The round my votes go to: independent, or discussion once the panel discusses.
     round: Round,
     /// By pair, so one image's votes are a range.
     my_votes: BTreeMap<(u32, ClassId), Vote>,
-    /// Pairs whose independent votes are not unanimous: the discussion round's.
+    /// Pairs whose independent votes disagree: the discussion round's.
     disputed: BTreeSet<(u32, ClassId)>,
     /// What each vote replaced, newest last.
     undo: Vec<(Vote, Option<Vote>)>,
@@ -76,11 +86,16 @@ impl Review {
         let round = Round::Independent;
         let events = project.vote_events(info.id)?;
         let my_votes = my_standing_votes(&events, reviewer, round);
-        let disputed = (disputed_pairs(&events).into_iter())
-            .map(|(pair, _)| pair)
+        let disputed = (discussion_pairs(&events).into_iter())
+            .map(|pair| pair.pair)
             .collect();
         let images_by_label = examples_by_class(&evaluation, [&labels, &real]);
         progress.advance(1);
+        let is_chair = chair::is_chair(project, reviewer)?;
+        let assigned = (project.assignments(info.id)?.into_iter())
+            .filter(|a| a.reviewer == reviewer)
+            .map(|a| (a.image, a.label))
+            .collect();
         let mut review = Review {
             dataset: info,
             files,
@@ -91,8 +106,12 @@ impl Review {
             live,
             reviewer: reviewer.to_owned(),
             visibility: super::visibility::Visibility {
-                blind: project.blind_round()?,
+                blind: project.blind_round()? && !is_chair,
             },
+            is_chair,
+            quorum: project.quorum()?,
+            opened: opened_pairs(&events, reviewer),
+            assigned,
             round,
             my_votes,
             disputed,
@@ -100,8 +119,68 @@ impl Review {
             images_by_label,
             reviewed: (0, 0),
         };
+        review.hide_unopened_decisions(project)?;
         review.reviewed = review.count_reviewed(review.queue.items());
         Ok(review)
+    }
+
+    /// Makes this session another reviewer's without loading the dataset again: what is theirs
+    /// (votes, assignments, the chair's role, what the blind round shows them) is read anew.
+    /// The desk loads behind the name prompt, then hands the name over.
+    pub fn switch_reviewer(&mut self, project: &Project, reviewer: &str) -> Result<()> {
+        let events = project.vote_events(self.dataset.id)?;
+        self.reviewer = reviewer.to_owned();
+        self.is_chair = chair::is_chair(project, reviewer)?;
+        self.visibility.blind = project.blind_round()? && !self.is_chair;
+        self.opened = opened_pairs(&events, reviewer);
+        self.assigned = (project.assignments(self.dataset.id)?.into_iter())
+            .filter(|a| a.reviewer == reviewer)
+            .map(|a| (a.image, a.label))
+            .collect();
+        self.my_votes = my_standing_votes(&events, reviewer, self.round);
+        self.undo.clear();
+        let decided = project.decided_images(self.dataset.id, DecisionKind::Panel)?;
+        for image in decided {
+            self.take_in_decisions(project, image)?;
+        }
+        self.reviewed = self.count_reviewed(self.queue.items());
+        Ok(())
+    }
+
+    /// In the blind round, takes the panel's decisions on pairs I have not voted on out of the
+    /// live figures, so nothing of the others' votes moves what I see.
+    fn hide_unopened_decisions(&mut self, project: &Project) -> Result<()> {
+        if !self.visibility.blind {
+            return Ok(());
+        }
+        let hidden: BTreeSet<u32> = (project
+            .decisions_of_kind(self.dataset.id, DecisionKind::Panel)?)
+        .iter()
+        .filter(|d| !self.opened.contains(&(d.image, d.label)))
+        .map(|d| d.image)
+        .collect();
+        for image in hidden {
+            self.take_in_decisions(project, image)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the blind round lets me see the others' votes and the decision on a pair.
+    pub fn sees_pair(&self, image: u32, label: ClassId) -> bool {
+        !self.visibility.blind || self.opened.contains(&(image, label))
+    }
+
+    /// The decision on a pair as I may see it: none while the blind round hides it.
+    pub fn decision(&self, image: u32, label: ClassId) -> Option<&Decision> {
+        self.live.decision(image, label)
+    }
+
+    pub fn is_chair(&self) -> bool {
+        self.is_chair
+    }
+
+    pub fn quorum(&self) -> usize {
+        self.quorum
     }
 
     pub fn reviewer(&self) -> &str {
@@ -131,9 +210,10 @@ impl Review {
         self.reviewed
     }
 
-    /// Hands the decisions now standing on an image to the live metrics.
+    /// Hands the decisions now standing on an image to the live metrics: those I may see (a
+    /// panel decision on a pair the blind round keeps closed is left out).
     fn take_in_decisions(&mut self, project: &Project, image: u32) -> Result<()> {
-        let decisions = project.decisions_of_image(self.dataset.id, image)?;
+        let decisions = self.visible_decisions(project.decisions_of_image(self.dataset.id, image)?);
         let labels = self.labels.as_ref();
         (self.live).image_decided(&self.evaluation, &self.files, labels, image, decisions);
         Ok(())
@@ -146,7 +226,7 @@ impl Review {
             .count();
         let decided = items
             .iter()
-            .filter(|item| self.live.decision(item.image, item.label).is_some())
+            .filter(|item| self.decision(item.image, item.label).is_some())
             .count();
         (mine, decided)
     }
@@ -196,9 +276,43 @@ impl Review {
         reason: &str,
     ) -> Result<()> {
         let image = vote.image;
-        let event = chair_override(&self.reviewer, vote, reason, verdict::now())?;
-        self.ballot().cast(project, event)?;
+        chair::override_decision(project, &self.ballot(), &self.reviewer, vote, reason)?;
         self.take_in(project, [image])
+    }
+
+    /// Withdraws the chair's override on a pair: the panel's votes decide it again.
+    pub fn withdraw_override(&mut self, project: &mut Project, pair: (u32, ClassId)) -> Result<()> {
+        chair::withdraw_override(project, &self.ballot(), &self.reviewer, pair)?;
+        self.take_in(project, [pair.0])
+    }
+
+    /// Writes my note on a pair (a reply when `reply_to` names another note on it).
+    pub fn write_note(
+        &self,
+        project: &mut Project,
+        (image, label): (u32, ClassId),
+        text: &str,
+        reply_to: Option<i64>,
+    ) -> Result<()> {
+        let note = crate::verdict::Note {
+            id: 0,
+            image,
+            label,
+            reviewer: self.reviewer.clone(),
+            written_at: crate::verdict::now(),
+            text: text.trim().to_owned(),
+            reply_to,
+        };
+        self.ballot().write_notes(project, &[note])?;
+        Ok(())
+    }
+
+    /// Of a list of decisions, those I may see (the blind round hides the panel's on pairs I
+    /// have not voted on).
+    pub fn visible_decisions(&self, decisions: Vec<Decision>) -> Vec<Decision> {
+        (decisions.into_iter())
+            .filter(|d| self.sees_pair(d.image, d.label) || !is_panel_decision(d))
+            .collect()
     }
 
     /// The discussion round's pairs, in image order.
@@ -233,7 +347,7 @@ impl Review {
         VoteEvent {
             reviewer: self.reviewer.clone(),
             round: self.round,
-            cast_at: verdict::now(),
+            cast_at: crate::verdict::now(),
             image,
             label,
             vote,
@@ -266,8 +380,9 @@ impl Review {
     }
 
     /// Labels the panel made valid for an image beyond the imported ones (added with A, or a
-    /// prediction judged correct or unclear): decided ones, and my own votes not yet decided.
-    pub fn labels_added(&self, image: u32) -> Vec<ClassId> {
+    /// prediction judged correct or unclear), each with the verdict that made it valid:
+    /// decided ones, and my own votes not yet decided.
+    pub fn labels_added(&self, image: u32) -> Vec<(ClassId, Verdict)> {
         let imported = |class: ClassId| {
             [&self.labels, &self.real]
                 .into_iter()
@@ -278,20 +393,18 @@ impl Review {
                 })
                 || self.evaluation.truth[image as usize] == Some(class)
         };
-        let decided = (self.live.decisions_of(image))
-            .filter(|d| d.verdict.is_valid())
-            .map(|d| d.label);
+        let decided = (self.live.decisions_of(image)).map(|d| (d.label, d.verdict));
         let mine = (self
             .my_votes
             .range((image, ClassId::MIN)..=(image, ClassId::MAX)))
-        .filter(|(_, vote)| vote.verdict.is_valid())
-        .map(|(&(_, label), _)| label);
-        let mut added: Vec<ClassId> = decided
+        .filter(|(pair, _)| self.live.decision(image, pair.1).is_none())
+        .map(|(&(_, label), vote)| (label, vote.verdict));
+        let mut added: Vec<(ClassId, Verdict)> = decided
             .chain(mine)
-            .filter(|&class| !imported(class) && self.is_valid_label(image, class))
+            .filter(|&(class, verdict)| verdict.is_valid() && !imported(class))
             .collect();
-        added.sort_unstable();
-        added.dedup();
+        added.sort_unstable_by_key(|&(class, _)| class);
+        added.dedup_by_key(|&mut (class, _)| class);
         added
     }
 
@@ -332,7 +445,14 @@ impl Review {
             Some(vote) => self.my_votes.insert((image, label), vote),
             None => self.my_votes.remove(&(image, label)),
         };
-        match is_disputed(&project.pair_history(self.dataset.id, image, label)?) {
+        let history = project.pair_history(self.dataset.id, image, label)?;
+        match (standing_votes(&history).iter())
+            .any(|e| e.reviewer == self.reviewer && e.round != Round::Crowd)
+        {
+            true => self.opened.insert((image, label)),
+            false => self.opened.remove(&(image, label)),
+        };
+        match disagreement(&history).any() {
             true => self.disputed.insert((image, label)),
             false => self.disputed.remove(&(image, label)),
         };
@@ -350,18 +470,38 @@ impl PairStatus for Review {
     }
 
     fn is_decided(&self, image: u32, label: ClassId) -> bool {
-        self.live.decision(image, label).is_some()
+        self.decision(image, label).is_some()
     }
 
     fn is_disputed(&self, image: u32, label: ClassId) -> bool {
-        self.disputed.contains(&(image, label))
+        self.sees_pair(image, label) && self.disputed.contains(&(image, label))
     }
 
     fn needs_detail(&self, image: u32, label: ClassId) -> bool {
-        self.live.decision(image, label).is_some_and(|d| {
+        self.decision(image, label).is_some_and(|d| {
             d.verdict == Verdict::Wrong && (d.category.is_none() || d.severity.is_none())
         })
     }
+
+    fn is_assigned_to_me(&self, image: u32, label: ClassId) -> bool {
+        self.assigned.contains(&(image, label))
+    }
+}
+
+/// Whether a decision is the panel's (its votes or the chair's), which the blind round hides,
+/// rather than an imported review's or an aggregation's.
+fn is_panel_decision(decision: &Decision) -> bool {
+    decision.source == super::decide::PANEL || decision.source.starts_with("chair ")
+}
+
+/// The pairs on which `reviewer` has a standing panel vote in any round.
+fn opened_pairs(events: &[VoteEvent], reviewer: &str) -> BTreeSet<(u32, ClassId)> {
+    (super::voting::events_by_pair(events).into_iter())
+        .filter(|(_, pair)| {
+            (standing_votes(pair).iter()).any(|e| e.reviewer == reviewer && e.round != Round::Crowd)
+        })
+        .map(|(pair, _)| pair)
+        .collect()
 }
 
 /// My standing votes of one round, by pair.

@@ -2,8 +2,10 @@
 //! Each cast or merge is one transaction holding the new events and the decisions they change,
 //! so the decision on disk always follows the log.
 
+use super::chair::standing_override;
 use super::crowd::{CrowdUnion, crowd_log_of, union};
 use super::decide;
+use super::shared_log::SharedLog;
 use crate::error::{Error, Result};
 use crate::store::{CrowdLog, put_crowd_pairs, read_crowd_log};
 use crate::store::{DatasetInfo, EventNames, Project, append_events, pair_events};
@@ -27,16 +29,13 @@ pub fn standing_votes(events: &[VoteEvent]) -> Vec<&VoteEvent> {
         .collect()
 }
 
-/// The panel's decision on one pair: the chair's standing override if there is one, else the
-/// votes of the panel (each reviewer's discussion vote supersedes their independent one;
-/// crowd votes are for aggregators). None when nobody on the panel has a standing vote.
-pub fn panel_decision(events: &[VoteEvent]) -> Option<Decision> {
-    let standing = standing_votes(events);
-    let chair = (standing.iter())
-        .filter(|e| e.round == Round::Chair)
-        .max_by(|a, b| a.cast_at.cmp(&b.cast_at));
-    if let Some(chair) = chair {
-        let vote = chair.vote.as_ref()?;
+/// The panel's decision on one pair: the chair's override if the chair round's latest event
+/// is one (a withdrawal there brings the panel's decision back), else the votes of the panel
+/// once `quorum` members have voted (each reviewer's discussion vote supersedes their
+/// independent one; crowd votes are for aggregators). None while the pair is pending.
+pub fn panel_decision(events: &[VoteEvent], quorum: usize) -> Option<Decision> {
+    let chair = standing_override(events);
+    if let Some((chair, Some(vote))) = chair.map(|e| (e, &e.vote)) {
         return Some(Decision {
             image: vote.image,
             label: vote.label,
@@ -48,7 +47,19 @@ pub fn panel_decision(events: &[VoteEvent]) -> Option<Decision> {
             reason: vote.note.clone(),
         });
     }
-    decide(&panel_votes(&standing))
+    let votes = panel_votes(&standing_votes(events));
+    if votes.len() < quorum.max(1) {
+        return None;
+    }
+    decide(&votes)
+}
+
+/// How many panel members have voted on a pair that waits for its quorum: Some(voted) when
+/// at least one has and fewer than `quorum` have, and no chair's override stands.
+pub fn pending_votes(events: &[VoteEvent], quorum: usize) -> Option<usize> {
+    let voted = panel_votes(&standing_votes(events)).len();
+    let overridden = standing_override(events).is_some();
+    (voted > 0 && voted < quorum && !overridden).then_some(voted)
 }
 
 /// Each panel member's vote that counts on a pair, from its standing events: the discussion
@@ -78,31 +89,6 @@ pub fn events_by_pair(events: &[VoteEvent]) -> BTreeMap<(u32, ClassId), Vec<Vote
             .push(event.clone());
     }
     pairs
-}
-
-/// Whether a pair goes to the discussion round: two or more standing independent votes that are
-/// not unanimous. `pair_events` are the pair's, oldest first.
-pub fn is_disputed(pair_events: &[VoteEvent]) -> bool {
-    let standing = standing_votes(pair_events);
-    let independent: Vec<&Vote> = (standing.iter())
-        .filter(|e| e.round == Round::Independent)
-        .filter_map(|e| e.vote.as_ref())
-        .collect();
-    independent.len() >= 2
-        && independent
-            .iter()
-            .any(|v| v.verdict != independent[0].verdict)
-}
-
-/// The discussion round's list: the disputed pairs, with every standing vote on them.
-pub fn disputed_pairs(events: &[VoteEvent]) -> Vec<((u32, ClassId), Vec<VoteEvent>)> {
-    (events_by_pair(events).into_iter())
-        .filter(|(_, pair)| is_disputed(pair))
-        .map(|(pair, events)| {
-            let standing: Vec<VoteEvent> = standing_votes(&events).into_iter().cloned().collect();
-            (pair, standing)
-        })
-        .collect()
 }
 
 /// The chair's override of the panel on one pair: an event of the chair round whose note is
@@ -194,13 +180,15 @@ impl Ballot<'_> {
         }
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
+        let quorum = project.quorum()?;
         project.write(|tx| {
             let mut events = pair_events(tx, self.dataset.id, event.image, event.label)?;
             let previous = standing_vote(&events, &event.reviewer, event.round).cloned();
             append_events(tx, self.dataset.id, &names, std::slice::from_ref(&event))?;
             events.push(event.clone());
             into_log_order(&mut events, &names);
-            redecide(tx, self.dataset.id, event.image, event.label, &events)?;
+            let pair = (event.image, event.label);
+            redecide(tx, self.dataset.id, pair, &events, quorum)?;
             Ok(previous)
         })
     }
@@ -213,6 +201,17 @@ impl Ballot<'_> {
     /// reviewer's standing vote on its pair adds nothing, so merging a file twice changes
     /// nothing. Each pair costs time linear in its events (after one sort).
     pub fn merge(&self, project: &mut Project, events: &[VoteEvent]) -> Result<Merged> {
+        self.merge_with(project, events, &SharedLog::default())
+    }
+
+    /// [`Ballot::merge`], with the notes and assignments that came in the same file, in the
+    /// same transaction.
+    pub fn merge_with(
+        &self,
+        project: &mut Project,
+        events: &[VoteEvent],
+        shared: &SharedLog,
+    ) -> Result<Merged> {
         let (crowd, events): (Vec<&VoteEvent>, Vec<&VoteEvent>) =
             events.iter().partition(|e| e.round == Round::Crowd);
         let crowd = crowd_log_of(&crowd)?;
@@ -220,6 +219,10 @@ impl Ballot<'_> {
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
         let path = project.path().to_path_buf();
+        let quorum = project.quorum()?;
+        let known_notes = (project.notes(self.dataset.id)?.iter())
+            .map(|n| (n.id, n.image, n.label))
+            .collect();
         let mut arriving: BTreeMap<(u32, ClassId), Vec<&VoteEvent>> = BTreeMap::new();
         for event in events {
             arriving
@@ -239,11 +242,12 @@ impl Ballot<'_> {
                 }
                 pair.extend_from_slice(&fresh[before..]);
                 into_log_order(&mut pair, &names);
-                if redecide(tx, self.dataset.id, image, label, &pair)? {
+                if redecide(tx, self.dataset.id, (image, label), &pair, quorum)? {
                     merged.changed_images.insert(image);
                 }
             }
             merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
+            merged.added += shared.append(tx, self.dataset.id, &names, &known_notes)?;
             if !crowd.is_empty() {
                 let union = self.crowd_union(tx, &path, &crowd)?;
                 merged.added += union.added;
@@ -369,15 +373,15 @@ impl<'a> PairLog<'a> {
 
 /// Decides a pair again from its events (in the log's order); returns whether the panel's
 /// decision changed.
-fn redecide(
+pub(crate) fn redecide(
     conn: &Connection,
     dataset_id: i64,
-    image: u32,
-    label: ClassId,
+    (image, label): (u32, ClassId),
     events: &[VoteEvent],
+    quorum: usize,
 ) -> Result<bool> {
     let before = decision_of_kind(conn, dataset_id, image, label, DecisionKind::Panel)?;
-    let after = panel_decision(events);
+    let after = panel_decision(events, quorum);
     if before == after {
         return Ok(false);
     }

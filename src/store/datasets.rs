@@ -85,17 +85,54 @@ impl Project {
         )))
     }
 
+    /// The folder the project file is in, against which a relative image root is read.
+    fn folder(&self) -> PathBuf {
+        let parent = self.path().parent().unwrap_or(Path::new(""));
+        std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf())
+    }
+
+    /// Sets where a dataset's image files are: an existing folder, stored relative to the
+    /// project's folder when inside it, else absolute. Returns the text stored.
+    pub fn set_image_root(&mut self, dataset_id: i64, root: &Path) -> Result<String> {
+        let absolute = std::fs::canonicalize(root)
+            .ok()
+            .filter(|r| r.is_dir())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--image-root {}: no such folder; give the folder the dataset's image files are under",
+                    root.display()
+                ))
+            })?;
+        let folder = std::fs::canonicalize(self.folder()).unwrap_or_else(|_| self.folder());
+        let stored = match absolute.strip_prefix(&folder) {
+            Ok(inside) if inside.as_os_str().is_empty() => ".".to_owned(),
+            Ok(inside) => inside.display().to_string(),
+            Err(_) => absolute.display().to_string(),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE datasets SET image_root = ?1 WHERE id = ?2",
+                params![stored, dataset_id],
+            )?;
+            Ok(())
+        })?;
+        Ok(stored)
+    }
+
     /// The dataset called `name`, or all of them, in creation order.
     fn dataset_rows(&self, name: Option<&str>) -> Result<Vec<DatasetInfo>> {
         let mut statement = self.conn().prepare_cached(
             "SELECT d.id, d.name, d.image_root, COALESCE(length(d.labels), 0) / 4
              FROM datasets d WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.id",
         )?;
+        let folder = self.folder();
         let rows = statement.query_map([name], |row| {
             Ok(DatasetInfo {
                 id: row.get(0)?,
                 name: row.get(1)?,
-                image_root: row.get::<_, Option<String>>(2)?.map(PathBuf::from),
+                // A relative root is stored relative to the project's folder, so the folder
+                // can move, or sit elsewhere on another member's machine.
+                image_root: (row.get::<_, Option<String>>(2)?).map(|root| folder.join(root)),
                 num_images: usize::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
                 images_anywhere: false,
             })

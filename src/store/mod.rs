@@ -2,6 +2,7 @@
 //! predictions, votes and decisions. Every write goes through [`Project::write`], one
 //! transaction, so a failed import or merge leaves the file as it was.
 
+mod assignments;
 mod blob;
 mod crowd;
 mod datasets;
@@ -9,7 +10,9 @@ mod decisions;
 mod foreign;
 mod labels;
 mod large_write;
+mod notes;
 mod predictions;
+mod reviewed_models;
 mod reviews;
 mod schema;
 mod votes;
@@ -21,6 +24,7 @@ pub use labels::LabelSourceInfo;
 pub use predictions::ModelInfo;
 pub use watch::Watcher;
 
+pub use assignments::append_assignments;
 pub(crate) use datasets::{dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
 pub use decisions::{
@@ -28,6 +32,7 @@ pub use decisions::{
     replace_decisions_of_kind,
 };
 pub(crate) use labels::insert_label_source;
+pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
 pub use votes::{EventNames, append_events, dataset_events, pair_events};
@@ -57,6 +62,7 @@ const PAGE_SIZE: i64 = 16 * 1024;
 const SETTING_COLLAPSE: &str = "collapse_classes";
 const SETTING_BLIND: &str = "blind_round";
 const SETTING_CHAIR: &str = "chair";
+const SETTING_QUORUM: &str = "quorum";
 
 /// bagel's mark in the SQLite header (`PRAGMA application_id`): "BAGL".
 const APPLICATION_ID: i32 = 0x4241_474C;
@@ -245,23 +251,44 @@ impl Project {
         self.set_setting(SETTING_BLIND, if enabled { "on" } else { "off" })
     }
 
-    /// The panel's chair as the project names it (`bagel config P --chair NAME`): the one
-    /// reviewer whose chair-round votes a vote file may carry. None until named.
+    /// The panel's chair, the one reviewer who may override its decisions and who is never
+    /// blind; None while no chair is named.
     pub fn chair(&self) -> Result<Option<String>> {
-        self.setting(SETTING_CHAIR)
+        Ok(self
+            .setting(SETTING_CHAIR)?
+            .filter(|name| !name.trim().is_empty()))
     }
 
-    /// Names the chair, or (None) leaves the project without one; one statement, so atomic.
+    /// Names the chair (None: no chair). A single statement, so it needs no transaction.
     pub fn set_chair(&self, name: Option<&str>) -> Result<()> {
-        let written = match name {
+        match name.map(str::trim).filter(|n| !n.is_empty()) {
             Some(name) => self.conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 params![SETTING_CHAIR, name],
-            ),
-            None => (self.conn).execute("DELETE FROM settings WHERE key = ?1", [SETTING_CHAIR]),
+            )?,
+            None => (self.conn).execute("DELETE FROM settings WHERE key = ?1", [SETTING_CHAIR])?,
         };
-        written.map_err(|e| file_error(&self.path, e))?;
+        Ok(())
+    }
+
+    /// How many panel members must have voted on a pair before their votes decide it
+    /// (1 by default, so a lone reviewer's vote decides).
+    pub fn quorum(&self) -> Result<usize> {
+        let stored = self.setting(SETTING_QUORUM)?;
+        Ok(stored
+            .and_then(|q| q.parse().ok())
+            .filter(|&q| q >= 1)
+            .unwrap_or(1))
+    }
+
+    /// Stores the quorum only; `panel::quorum::set_quorum` also re-decides every pair.
+    pub(crate) fn put_quorum(tx: &Connection, quorum: usize) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![SETTING_QUORUM, quorum.to_string()])?;
         Ok(())
     }
 

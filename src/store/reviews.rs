@@ -3,7 +3,7 @@
 
 use super::Project;
 use crate::error::Result;
-use crate::import::review::ReviewRecord;
+use crate::verdict::ReviewRecord;
 use crate::verdict::{Category, Severity};
 use rusqlite::{Connection, params};
 

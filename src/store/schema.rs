@@ -276,6 +276,41 @@ CREATE TABLE label_lists (
 "#,
         labels_into_columns,
     ),
+    // The panel's notes on a pair, an append-only log like the votes: a content-hash id the
+    // same on every machine, so merging is a union; a reply names the note it answers.
+    Migration::Sql(
+        r#"
+CREATE TABLE note_events (
+    id         INTEGER PRIMARY KEY,
+    event_id   INTEGER NOT NULL UNIQUE,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx  INTEGER NOT NULL,
+    label      INTEGER NOT NULL REFERENCES classes(idx),
+    reviewer   TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    reply_to   INTEGER
+);
+CREATE INDEX note_events_by_pair ON note_events (dataset_id, image_idx, label);
+"#,
+    ),
+    // Work shared out: which reviewer is to vote on which pair. An assignment's id hashes the
+    // dataset, pair and reviewer (not the time), so assigning again, here or on another
+    // machine, adds nothing: merging is a union.
+    Migration::Sql(
+        r#"
+CREATE TABLE assignment_events (
+    id          INTEGER PRIMARY KEY,
+    event_id    INTEGER NOT NULL UNIQUE,
+    dataset_id  INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    image_idx   INTEGER NOT NULL,
+    label       INTEGER NOT NULL REFERENCES classes(idx),
+    reviewer    TEXT NOT NULL,
+    assigned_at TEXT NOT NULL
+);
+CREATE INDEX assignment_events_by_reviewer ON assignment_events (dataset_id, reviewer);
+"#,
+    ),
 ];
 
 /// Packs each dataset's original labels and each label source's rows into their blobs, then

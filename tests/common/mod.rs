@@ -227,3 +227,34 @@ pub fn assert_close(value: &serde_json::Value, expected: f64) {
         "expected {expected}, got {actual}"
     );
 }
+
+/// The real data folder holding every file of `needed` (paths relative to it): $BAGEL_DATA,
+/// which must then hold them all (`.ci/run` sets it, so a missing file fails there), else
+/// ../shared/data beside the crate when present. Otherwise None, after saying SKIPPED on the
+/// terminal itself: the harness swallows a passing test's `eprintln!`, not a direct write.
+pub fn real_data(needed: &[&str]) -> Option<PathBuf> {
+    use std::io::Write;
+    let given = std::env::var_os("BAGEL_DATA").map(PathBuf::from);
+    let path = (given.clone())
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data")));
+    let missing: Vec<&str> = (needed.iter().copied())
+        .filter(|relative| !path.join(relative).is_file())
+        .collect();
+    if missing.is_empty() {
+        return Some(path);
+    }
+    assert!(
+        given.is_none(),
+        "BAGEL_DATA={} lacks {}; point it at the shared data folder, or unset it to skip",
+        path.display(),
+        missing.join(", ")
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED {}: real data not found at {} (lacks {}; set BAGEL_DATA)",
+        std::thread::current().name().unwrap_or("a test"),
+        path.display(),
+        missing.join(", ")
+    );
+    None
+}

@@ -2,6 +2,7 @@
 //! plain or probit axes, the gaps per metric, raw against matched gap, one model's curves.
 
 use super::*;
+use crate::numbers::axis_percent;
 
 /// One dot per model, source against target, y = x and the fitted line.
 pub(super) fn scatter_tab(
@@ -107,9 +108,10 @@ pub(super) fn raw_vs_matched_plot(ui: &mut egui::Ui, comparison: &Comparison) ->
         ("no gap", 0.0, 0.0, LEFT_OUT),
     ];
     let note = format!(
-        "Top-1 gap in points, {} minus {}. Below the diagonal, matching on {} uncertainty \
-         shrinks the model's gap.",
-        comparison.source, comparison.target, comparison.uncertainty
+        "Top-1 gap in points, {} minus {}; the matched gap is the mean over {} draws (its \
+         spread in the table and the saved figure). Below the diagonal, matching on {} \
+         uncertainty shrinks the model's gap.",
+        comparison.source, comparison.target, comparison.draws, comparison.uncertainty
     );
     let chart = Scatter {
         id: "compare raw vs matched",
@@ -251,8 +253,8 @@ impl Scatter<'_> {
                 .y_axis_label(format!("{} on {} ({unit})", self.y.1, self.y.0))
                 .x_grid_spacer(move |input| axes.marks(input))
                 .y_grid_spacer(move |input| axes.marks(input))
-                .x_axis_formatter(move |mark, _| percent_text(axes.value_at(mark.value)))
-                .y_axis_formatter(move |mark, _| percent_text(axes.value_at(mark.value)))
+                .x_axis_formatter(move |mark, _| axis_percent(axes.value_at(mark.value)))
+                .y_axis_formatter(move |mark, _| axis_percent(axes.value_at(mark.value)))
                 .label_formatter(|position| match position {
                     HoverPosition::NearDataPoint {
                         plot_name, index, ..
@@ -474,7 +476,7 @@ pub(super) fn curves_tab(
             comparison.uncertainty,
             bin.lo,
             bin.hi,
-            percent_text(side.2[index].1[1] / 100.0),
+            axis_percent(side.2[index].1[1] / 100.0),
             bin.images,
             bin.source_images,
             comparison.source,

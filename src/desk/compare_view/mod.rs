@@ -581,16 +581,10 @@ fn drawn_metrics(comparison: &Comparison) -> Vec<Metric> {
 
 /// An accuracy in %, two decimals.
 fn percent(value: Option<f64>) -> String {
-    value.map_or("–".into(), |v| format!("{:.2}", v * 100.0))
+    crate::numbers::percent(value, "–")
 }
 
 /// A gap in percentage points, signed.
 fn points(value: Option<f64>) -> String {
     value.map_or("–".into(), |v| format!("{:+.2}", v * 100.0))
-}
-
-/// An axis number: a fraction as % with no more decimals than it needs.
-fn percent_text(value: f64) -> String {
-    let text = format!("{:.1}", value * 100.0);
-    text.strip_suffix(".0").map(String::from).unwrap_or(text)
 }

@@ -1,0 +1,33 @@
+//! The quorum: how many panel members must vote on a pair before their votes decide it. A
+//! pair with fewer votes is pending: it decides nothing and moves no figure.
+
+use super::voting::{events_by_pair, redecide};
+use crate::error::{Error, Result};
+use crate::store::Project;
+
+/// Sets the project's quorum and re-decides every pair of every dataset under it, in one
+/// transaction. Returns how many pairs' decisions changed.
+pub fn set_quorum(project: &mut Project, quorum: usize) -> Result<usize> {
+    if quorum == 0 {
+        return Err(Error::Usage(
+            "--quorum must be at least 1 (1: a lone reviewer's vote decides)".into(),
+        ));
+    }
+    let mut logs = Vec::new();
+    for dataset in project.datasets()? {
+        logs.push((
+            dataset.id,
+            events_by_pair(&project.vote_events(dataset.id)?),
+        ));
+    }
+    project.write(|tx| {
+        Project::put_quorum(tx, quorum)?;
+        let mut changed = 0;
+        for (dataset_id, pairs) in &logs {
+            for (&pair, events) in pairs {
+                changed += redecide(tx, *dataset_id, pair, events, quorum)? as usize;
+            }
+        }
+        Ok(changed)
+    })
+}

@@ -1,0 +1,55 @@
+//! The parts of the panel's log beside the votes, notes and assignments, as they travel in a
+//! vote file between machines (rows of round `note` and `assignment`): merged in the same
+//! transaction as the votes, as a union (each has a content id).
+
+use crate::error::{Error, Result};
+use crate::store::{EventNames, append_assignments, append_notes};
+use crate::verdict::{Assignment, Note};
+use rusqlite::Connection;
+use std::collections::BTreeSet;
+
+/// Notes and assignments read from a vote file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedLog {
+    pub notes: Vec<Note>,
+    /// Each with the time it was assigned.
+    pub assignments: Vec<(Assignment, String)>,
+}
+
+impl SharedLog {
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty() && self.assignments.is_empty()
+    }
+
+    /// Appends what is new; a reply must answer a note on the same pair, already in the log
+    /// (`known`: id, image, label) or in this file. Returns how many were new.
+    pub fn append(
+        &self,
+        tx: &Connection,
+        dataset_id: i64,
+        names: &EventNames,
+        known: &BTreeSet<(i64, u32, u16)>,
+    ) -> Result<usize> {
+        let mut ids = known.clone();
+        ids.extend(
+            self.notes
+                .iter()
+                .map(|n| (names.note_id(n), n.image, n.label)),
+        );
+        if let Some(orphan) = (self.notes.iter()).find(|n| {
+            n.reply_to
+                .is_some_and(|p| !ids.contains(&(p, n.image, n.label)))
+        }) {
+            return Err(Error::Usage(format!(
+                "{}'s note {:?} answers a note the project and the file do not have on that pair; export the votes again from a project that has it",
+                orphan.reviewer, orphan.text
+            )));
+        }
+        let (_, mut added) = append_notes(tx, dataset_id, names, &self.notes)?;
+        for (assignment, at) in &self.assignments {
+            added +=
+                append_assignments(tx, dataset_id, names, std::slice::from_ref(assignment), at)?;
+        }
+        Ok(added)
+    }
+}
