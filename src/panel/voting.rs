@@ -153,6 +153,8 @@ pub struct Merged {
     pub unchanged: usize,
     /// Images whose panel decision changed: what the live metrics must take in.
     pub changed_images: BTreeSet<u32>,
+    /// The pairs whose panel decision changed (what `bagel sync` lists).
+    pub changed_pairs: BTreeSet<(u32, ClassId)>,
 }
 
 impl Ballot<'_> {
@@ -244,6 +246,7 @@ impl Ballot<'_> {
                 into_log_order(&mut pair, &names);
                 if redecide(tx, self.dataset.id, (image, label), &pair, quorum)? {
                     merged.changed_images.insert(image);
+                    merged.changed_pairs.insert((image, label));
                 }
             }
             merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
@@ -285,7 +288,7 @@ impl Ballot<'_> {
             Ok(Merged {
                 added: union.added,
                 unchanged: union.unchanged,
-                changed_images: BTreeSet::new(),
+                ..Merged::default()
             })
         })
     }
