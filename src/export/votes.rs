@@ -3,7 +3,7 @@
 //! writes the same bytes.
 
 use super::file::write_atomically;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;
 use crate::verdict::{Category, Note, Round, Severity, VoteEvent};
@@ -50,6 +50,18 @@ pub fn export_votes(
     let votes: Vec<&VoteEvent> = (standing.values())
         .filter(|e| e.vote.is_some() || e.round == Round::Chair)
         .collect();
+    if let Some(event) = votes.iter().find(|e| e.image as usize >= files.len()) {
+        return Err(Error::Damaged {
+            path: project.path().to_path_buf(),
+            what: format!("a vote of {} on dataset {dataset:?}", event.reviewer),
+            problem: format!(
+                "it names image {}, but the dataset has {} images",
+                event.image,
+                files.len()
+            ),
+            fix: "restore a backup of the project, or ask its sender for a clean copy".into(),
+        });
+    }
     let vocab = project.vocab();
     let chosen = |name: &str| reviewer.is_none_or(|r| r == name);
     let notes: Vec<Note> = (project.notes(info.id)?.into_iter())
@@ -65,9 +77,10 @@ pub fn export_votes(
         for event in &votes {
             let vote = event.vote.as_ref();
             let wnid = vocab.class(event.label).map_or("", |c| c.wnid.as_str());
+            let file = files.get(event.image as usize).map_or("", String::as_str);
             writer.write_record([
                 event.reviewer.as_str(),
-                files[event.image as usize].as_str(),
+                file,
                 wnid,
                 vote.map_or(WITHDRAWN, |v| v.verdict.as_str()),
                 vote.and_then(|v| v.category).map_or("", Category::as_str),
@@ -79,11 +92,12 @@ pub fn export_votes(
             ])?;
         }
         let wnid = |label| vocab.class(label).map_or("", |c| c.wnid.as_str());
+        let file_of = |image: u32| files.get(image as usize).map_or("", String::as_str);
         for note in &notes {
             let reply_to = note.reply_to.map(Note::tag).unwrap_or_default();
             writer.write_record([
                 note.reviewer.as_str(),
-                files[note.image as usize].as_str(),
+                file_of(note.image),
                 wnid(note.label),
                 "",
                 "",
@@ -97,7 +111,7 @@ pub fn export_votes(
         for (assignment, at) in &assignments {
             writer.write_record([
                 assignment.reviewer.as_str(),
-                files[assignment.image as usize].as_str(),
+                file_of(assignment.image),
                 wnid(assignment.label),
                 "",
                 "",
