@@ -313,7 +313,7 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
                 return Err(Error::bad_input(
                     file,
                     format!(
-                        "{classes} scores per image; expected {num_classes} (one per class), or ranked class ids"
+                        "{classes} columns of scores; expected {num_classes} scores per image (one per class), or ranked class ids"
                     ),
                 ));
             }

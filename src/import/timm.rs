@@ -477,7 +477,7 @@ pub fn read_json(
         Value::Object(split) if split.contains_key("columns") && split.contains_key("data") => {
             read_split(file, split, options, classes)
         }
-        Value::Object(by_name) => {
+        Value::Object(by_name) if by_name.values().all(Value::is_object) => {
             let keys: Vec<String> = by_name.keys().cloned().collect();
             let records = by_name
                 .iter()
@@ -486,7 +486,7 @@ pub fn read_json(
         }
         _ => Err(Error::bad_input(
             file,
-            "a JSON value that is neither a list nor an object; expected timm inference.py records",
+            "neither a list of records nor an object of records keyed by file name; expected timm inference.py records ([{\"filename\": .., \"index\": [..]}, ..]) or its --results-format json",
         )),
     }
 }
