@@ -36,6 +36,10 @@ pub enum Error {
     Db(rusqlite::Error),
     #[error("cancelled; nothing was written")]
     Cancelled,
+    /// The team server could not be reached or refused a request; `problem` says what to do.
+    /// `server` is its URL without the password.
+    #[error("team server {server}: {problem}")]
+    Server { server: String, problem: String },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -6,7 +6,8 @@
 //!   project file), [`import`] (the formats researchers hold), [`metrics`] (pure functions over
 //!   the columns), [`compare`] (a dataset against its replica, its figures), [`panel`] (votes,
 //!   decisions, the review queue and live metrics), [`export`] (updated label sets),
-//!   [`imaging`] (decoding review images off the UI thread);
+//!   [`imaging`] (decoding review images off the UI thread), [`team`] (the panel's log on a
+//!   PostgreSQL team server);
 //! - [`cli`], a thin command-line layer over the core;
 //! - [`desk`], the egui review desk, another thin layer over the core.
 
@@ -29,5 +30,6 @@ pub mod panel;
 pub mod progress;
 pub mod sample;
 pub mod store;
+pub mod team;
 pub mod verdict;
 pub mod vocab;

@@ -10,6 +10,7 @@ mod exports;
 mod out;
 mod panel;
 mod show;
+mod team;
 mod trade;
 mod vocab_args;
 
@@ -125,6 +126,11 @@ enum Command {
     /// The (original class, predicted class) confusions of the review queue, with their
     /// mistakes, images, votes, decisions and WordNet distance.
     Confusions(confusions::Confusions),
+    /// A panel on several machines: the team server (PostgreSQL).
+    #[command(subcommand)]
+    Team(team::TeamCommand),
+    /// Send the project's unsent votes to its team server and fetch the panel's new ones.
+    Sync(team::SyncArgs),
     /// Look up classes of the ImageNet-1k vocabulary (or a project's).
     Classes {
         /// Search wnids, indices and names.
@@ -298,6 +304,8 @@ fn run_command(command: Command) -> Result<()> {
         Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
         Command::Export(ExportCommand::Review(args)) => panel::export_review(args)?,
         Command::Decide(args) => panel::decide(args)?,
+        Command::Team(command) => team::run(command)?,
+        Command::Sync(args) => team::sync(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
         Command::Aggregate(args) => panel::aggregate(args)?,
         Command::Discussion(args) => discussion::discussion(args)?,

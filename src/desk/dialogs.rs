@@ -225,6 +225,7 @@ impl Desk {
                 }
             });
         }
+        self.team.file_menu(ui);
         let reviewer = self.reviewer().unwrap_or("nobody yet");
         if ui
             .button(format!("Switch reviewer (now {reviewer})…"))
@@ -337,6 +338,7 @@ impl Desk {
             ui.label("reloading changes made elsewhere…");
         }
         ui.separator();
+        self.team.status_line(ui, self.reviewer());
     }
 
     /// The last import's warnings, and the last action's message cut to the room left.

@@ -19,6 +19,7 @@ mod panel_window;
 mod picture;
 mod queue_panel;
 mod settings;
+mod team;
 mod theme;
 mod work_view;
 
@@ -123,6 +124,8 @@ pub struct Desk {
     /// What the panel window shows; dropped by every change of votes or decisions.
     panel_summary: Option<panel_window::PanelSummary>,
     compare: compare_view::CompareView,
+    /// The team server's sync, when the project is linked to one.
+    team: team::TeamDesk,
 }
 
 impl Desk {
@@ -161,6 +164,7 @@ impl Desk {
             started: Some(Instant::now()),
             panel_summary: None,
             compare: Default::default(),
+            team: Default::default(),
         };
         desk.open_project(ctx, project, None);
         desk
@@ -220,6 +224,7 @@ impl Desk {
                 self.watcher = Some(Watcher::spawn(path, WATCH_INTERVAL, move || {
                     waker.request_repaint()
                 }));
+                self.team = team::TeamDesk::open(ctx, path);
                 let dataset = dataset
                     .filter(|d| self.datasets.contains(d))
                     .or_else(|| self.datasets.first().cloned());
@@ -555,6 +560,7 @@ impl eframe::App for Desk {
         egui::CentralPanel::default().show(ui, |ui| commands.extend(self.central(ui)));
         commands.extend(self.windows(&ctx));
         commands.extend(self.compare_window(&ctx));
+        self.team.join_window(&ctx, &self.project_path);
         if !commands.is_empty() {
             ctx.request_repaint();
         }

@@ -14,6 +14,7 @@ pub mod decide;
 pub mod discussion;
 pub mod jump;
 pub mod live;
+pub mod log;
 pub mod queue;
 pub mod quorum;
 pub mod review;

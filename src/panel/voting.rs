@@ -153,6 +153,8 @@ pub struct Merged {
     pub unchanged: usize,
     /// Images whose panel decision changed: what the live metrics must take in.
     pub changed_images: BTreeSet<u32>,
+    /// The pairs whose panel decision changed (what `bagel sync` lists).
+    pub changed_pairs: BTreeSet<(u32, ClassId)>,
 }
 
 impl Ballot<'_> {
@@ -241,6 +243,7 @@ impl Ballot<'_> {
                 let events = &known[&(image, label)];
                 if redecide(tx, self.dataset.id, (image, label), events, quorum)? {
                     merged.changed_images.insert(image);
+                    merged.changed_pairs.insert((image, label));
                 }
             }
             if !crowd.is_empty() {
@@ -262,7 +265,7 @@ impl Ballot<'_> {
             Ok(Merged {
                 added: union.added,
                 unchanged: union.unchanged,
-                changed_images: BTreeSet::new(),
+                ..Merged::default()
             })
         })
     }

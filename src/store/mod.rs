@@ -14,6 +14,7 @@ mod predictions;
 mod reviewed_models;
 mod reviews;
 mod schema;
+mod team;
 mod votes;
 mod watch;
 
@@ -31,6 +32,7 @@ pub(crate) use labels::insert_label_source;
 pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
+pub use team::{OutgoingEvent, Received, TeamLink};
 pub use votes::{EventNames, append_events, pair_events};
 
 use crate::error::damaged_text;

@@ -311,6 +311,24 @@ CREATE TABLE assignment_events (
 CREATE INDEX assignment_events_by_reviewer ON assignment_events (dataset_id, reviewer);
 "#,
     ),
+    // A team server (issue 19): the server the project is linked to and as whom, how far its
+    // log has been read, and which local events it has (the others are the outbox).
+    Migration::Sql(
+        r#"
+CREATE TABLE team_link (
+    only_one  INTEGER PRIMARY KEY CHECK (only_one = 1),
+    url       TEXT NOT NULL,
+    role      TEXT NOT NULL,
+    cursor    INTEGER NOT NULL DEFAULT 0,
+    last_sync TEXT
+);
+CREATE TABLE team_events (
+    server_event_id INTEGER PRIMARY KEY,
+    local_event_id  INTEGER NOT NULL
+);
+CREATE INDEX team_events_by_local_id ON team_events (local_event_id);
+"#,
+    ),
 ];
 
 /// Packs each dataset's original labels and each label source's rows into their blobs, then

@@ -62,7 +62,7 @@ pub fn append_events(
     Ok(added)
 }
 
-const EVENT_COLUMNS: &str =
+pub(super) const EVENT_COLUMNS: &str =
     "reviewer, round, cast_at, image_idx, label, verdict, category, severity, note";
 
 /// Every event on one pair, oldest first (the pair's audit history).
@@ -118,7 +118,7 @@ impl Project {
     }
 }
 
-fn event_from_row(row: &rusqlite::Row) -> rusqlite::Result<VoteEvent> {
+pub(super) fn event_from_row(row: &rusqlite::Row) -> rusqlite::Result<VoteEvent> {
     let round: String = row.get(1)?;
     let (image, label): (u32, ClassId) = (row.get(3)?, row.get(4)?);
     let verdict: Option<String> = row.get(5)?;
