@@ -155,6 +155,9 @@ fn unbracketed(text: &str) -> std::result::Result<(&str, bool), String> {
 
 /// A list cell as Python or numpy print it: "[3, 1, 2]", "[3 1 2]", "(3, 1)", or "3, 1, 2".
 fn list<T: FromStr>(cell: &str) -> std::result::Result<Vec<T>, String> {
+    if cell.trim().is_empty() {
+        return Err("a blank cell".into());
+    }
     let (inner, bracketed) = unbracketed(cell.trim())?;
     if inner.trim().is_empty() {
         return Err("an empty list".into());
