@@ -271,10 +271,14 @@ impl Gathered {
     ) -> std::result::Result<(), String> {
         match self.width {
             None => self.width = Some((ids, outputs)),
-            Some(first) if first != (ids, outputs) => {
+            Some((first, _)) if first != ids => {
                 return Err(format!(
-                    "{at}: {ids} class ids and {outputs} outputs where the first row has {} and {}; every row needs every rank",
-                    first.0, first.1
+                    "{at}: {ids} class indices where the first row has {first}; every row needs every rank"
+                ));
+            }
+            Some((_, first)) if first != outputs => {
+                return Err(format!(
+                    "{at}: {outputs} outputs where the first row has {first}; every row needs every rank"
                 ));
             }
             Some(_) => {}
