@@ -70,7 +70,7 @@ fn metrics(c: &mut Criterion) {
         },
     );
     group.bench_function(
-        format!("report 67 models x 50k top-5, {DECISIONS} decisions (synthetic)"),
+        format!("report 67 models x 50k top-5, {DECISIONS} decisions (in memory, synthetic)"),
         |b| {
             let synthetic =
                 synthetic_decided.get_or_init(|| synthetic_evaluation(67, 5, DECISIONS));

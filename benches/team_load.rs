@@ -140,6 +140,7 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
             let address = ServerAddress::parse(&url).unwrap();
             std::thread::spawn(move || {
                 let mut opened = Project::open(&project).unwrap();
+                let mut server = ServerLog::open(&address).unwrap();
                 for v in 0..VOTES_EACH {
                     let pair = ((v % IMAGES) as u32, (m * VOTES_EACH + v) as u16);
                     cast(&mut opened, &name, pair);
@@ -148,10 +149,10 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
                         .unwrap()
                         .insert((name.clone(), pair.0, pair.1), Instant::now());
                     // A failed send stays in the outbox and goes with the next one.
-                    let _ = team::sync_with(&mut opened, &address);
+                    let _ = team::sync_on(&mut opened, &mut server);
                 }
                 while team::status(&opened).unwrap().unsent > 0 {
-                    team::sync_with(&mut opened, &address).unwrap();
+                    team::sync_on(&mut opened, &mut server).unwrap();
                 }
             })
         })
@@ -202,6 +203,16 @@ fn first_sync(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
     std::fs::copy(chair_project, &fresh).unwrap();
     let url = cluster.url("chloe", "chloe-pw");
     bagel(&["team", "join", fresh.to_str().unwrap(), &url], "");
+    let fetch_started = Instant::now();
+    let fetched = ServerLog::open(&ServerAddress::parse(&url).unwrap())
+        .unwrap()
+        .all_events()
+        .unwrap()
+        .len();
+    println!(
+        "reading the {fetched} events from the server alone (as the chair): {:.2} s",
+        fetch_started.elapsed().as_secs_f64()
+    );
     let mut project = Project::open(&fresh).unwrap();
     let started = Instant::now();
     let report = team::sync_with(&mut project, &ServerAddress::parse(&url).unwrap()).unwrap();

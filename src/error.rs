@@ -32,7 +32,7 @@ pub enum Error {
     ProjectFile { path: PathBuf, problem: String },
     /// SQLite's own words stay out of the message (no "Error code 5"): it says what happened
     /// and what to do. Not a `source`, so no chain of causes repeats the raw text.
-    #[error("the project file is {}", describe_sqlite(.0, "PROJECT_FILE"))]
+    #[error("the project file is {}", describe_sqlite(.0, None))]
     Db(rusqlite::Error),
     #[error("cancelled; nothing was written")]
     Cancelled,
@@ -50,11 +50,15 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
-/// What an SQLite error means for the project file (named `file` in advice), in plain words.
-pub fn describe_sqlite(error: &rusqlite::Error, file: &str) -> String {
+/// What an SQLite error means for the project file (named `file` in advice, when known), in
+/// bagel's words: SQLite's own ("database disk image is malformed") says nothing to a panel.
+pub fn describe_sqlite(error: &rusqlite::Error, file: Option<&str>) -> String {
     use rusqlite::ErrorCode::*;
     let Some(code) = error.sqlite_error_code() else {
-        return format!("not readable as bagel expects ({error}); check it with `bagel info`");
+        return format!(
+            "not readable as bagel expects (a value of an unexpected type or size: {}); it was changed outside bagel: restore a backup",
+            for_terminal(&error.to_string())
+        );
     };
     let detail = match error {
         rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
@@ -64,18 +68,26 @@ pub fn describe_sqlite(error: &rusqlite::Error, file: &str) -> String {
         DatabaseBusy | DatabaseLocked => "busy: another bagel (or another program) kept writing to it while this one waited; try again when it has finished (nothing was written)".into(),
         ReadOnly => "read-only, so bagel cannot write to it; make it (and its folder) writable, or use commands that only read it (info, metrics, export)".into(),
         DiskFull => "on a full disk; free some space and try again (nothing was written)".into(),
-        DatabaseCorrupt | NotADatabase => damaged_text(&detail, file),
+        DatabaseCorrupt => damaged_text(
+            "parts of the file do not fit together: it was cut short, overwritten or edited outside bagel",
+            file,
+        ),
+        NotADatabase => damaged_text("its header or first page is not a database's", file),
         CannotOpen => format!("not openable ({detail}); check the path and the folder's permissions"),
         SystemIoFailure => format!("not readable or writable ({detail}); check the disk"),
-        _ => format!("not usable as bagel expects ({detail}); check it with `sqlite3 {file} 'PRAGMA integrity_check'`"),
+        _ => format!(
+            "not usable as bagel expects ({}); restore a backup if it keeps happening",
+            for_terminal(&detail)
+        ),
     }
 }
 
-/// The words for a damaged project file, with the command that checks it.
-pub fn damaged_text(why: &str, file: &str) -> String {
-    format!(
-        "damaged ({why}); check it with `sqlite3 {file} 'PRAGMA integrity_check'` and restore a backup if it reports errors"
-    )
+/// The words for a damaged project file, with what to do about it.
+pub fn damaged_text(why: &str, file: Option<&str>) -> String {
+    let check = file.map_or(String::new(), |file| {
+        format!("; `sqlite3 {file} 'PRAGMA integrity_check'` lists what is damaged")
+    });
+    format!("damaged ({why}); restore a backup of it{check}")
 }
 
 impl Error {
@@ -91,7 +103,7 @@ impl Error {
         match self {
             Error::Db(error) => Error::ProjectFile {
                 path: path.to_path_buf(),
-                problem: describe_sqlite(&error, &path.display().to_string()),
+                problem: describe_sqlite(&error, Some(&path.display().to_string())),
             },
             other => other,
         }
@@ -105,6 +117,21 @@ impl Error {
     }
 }
 
+/// `text` with its control characters (ANSI escapes, NUL, carriage returns, bidi controls)
+/// written as `\u{..}`; line breaks and tabs stay, as tables and messages use them.
+pub fn escape_controls(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        let reorders = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if (c.is_control() && c != '\n' && c != '\t') || reorders {
+            escaped.extend(c.escape_unicode());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
+}
+
 /// Longest message printed whole; a longer one keeps its head (the file and the record) and its
 /// tail (what to do) around an ellipsis, so a 10 MB CSV field is not poured onto the screen.
 const MESSAGE_LIMIT: usize = 1200;
@@ -115,14 +142,7 @@ const MESSAGE_TAIL: usize = 300;
 /// returns) escaped as `\u{..}` so a file name cannot move the cursor or recolour the screen,
 /// and capped at [`MESSAGE_LIMIT`] characters. Line breaks stay: messages may be several lines.
 pub fn for_terminal(text: &str) -> String {
-    let escaped: String = text
-        .chars()
-        .flat_map(|c| match c {
-            '\n' => vec![c],
-            c if c.is_control() => c.escape_unicode().collect(),
-            c => vec![c],
-        })
-        .collect();
+    let escaped = escape_controls(text);
     let length = escaped.chars().count();
     if length <= MESSAGE_LIMIT {
         return escaped;

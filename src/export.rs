@@ -26,6 +26,7 @@ mod votes;
 
 pub use decisions::{DECISION_COLUMNS, export_decisions};
 pub use fiftyone::{FiftyOneExport, export_fiftyone};
+pub use file::is_standard_output;
 pub use label_studio::{export_label_studio, label_config};
 pub use metrics::write_metrics_document;
 pub use slice::export_slice;

@@ -25,6 +25,7 @@ pub mod export;
 pub mod imaging;
 pub mod import;
 pub mod metrics;
+pub mod names;
 pub mod numbers;
 pub mod panel;
 pub mod progress;

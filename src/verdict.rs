@@ -227,6 +227,35 @@ pub fn parse_time(text: &str) -> Option<String> {
     text.trim().parse::<jiff::Timestamp>().ok().map(format_time)
 }
 
+/// How far a vote's time may lie ahead of the clock of the machine that takes it in: clocks of
+/// a panel's machines drift by seconds, not by more.
+const CLOCK_SKEW_MINUTES: i64 = 5;
+/// No vote predates bagel's field; an earlier time is a typo or a forged row.
+const EARLIEST_VOTE: &str = "2000-01-01T00:00:00Z";
+
+/// Why a vote's time (in the stored form) cannot be taken in at `now`, if it cannot: a time
+/// in the future would stand over every later vote of its reviewer forever.
+pub fn implausible_vote_time(cast_at: &str, now: &str) -> Option<String> {
+    let time = cast_at.parse::<jiff::Timestamp>().ok()?;
+    let earliest: jiff::Timestamp = EARLIEST_VOTE.parse().ok()?;
+    let latest = now
+        .parse::<jiff::Timestamp>()
+        .ok()?
+        .checked_add(jiff::SignedDuration::from_mins(CLOCK_SKEW_MINUTES))
+        .ok()?;
+    if time < earliest {
+        Some(format!(
+            "cast_at {cast_at} is before 2000; give the time the vote was cast"
+        ))
+    } else if time > latest {
+        Some(format!(
+            "cast_at {cast_at} is later than now ({now}) by more than {CLOCK_SKEW_MINUTES} minutes; a vote from the future would outrank every later vote of its reviewer: give the time the vote was cast, or set the clock of the machine that wrote it"
+        ))
+    } else {
+        None
+    }
+}
+
 /// A stored time as milliseconds since 1970 UTC, the crowd store's form (`store/crowd.rs`).
 pub fn time_millis(text: &str) -> Option<i64> {
     text.trim()
@@ -325,5 +354,19 @@ mod tests {
             Some("2026-11-24T09:30:00.123Z")
         );
         assert_eq!(time_millis("yesterday"), None);
+    }
+
+    #[test]
+    fn vote_times_before_2000_or_from_the_future_are_implausible() {
+        let now = "2026-11-24T09:30:00.000Z";
+        assert_eq!(implausible_vote_time("2026-11-24T09:34:59.000Z", now), None);
+        assert_eq!(implausible_vote_time("2000-01-01T00:00:00.000Z", now), None);
+        let future = implausible_vote_time("9999-12-30T00:00:00.000Z", now).unwrap();
+        assert!(future.contains("9999-12-30T00:00:00.000Z"), "{future}");
+        assert!(future.contains("later than now"), "{future}");
+        let soon = implausible_vote_time("2026-11-24T09:35:01.000Z", now);
+        assert!(soon.is_some());
+        let ancient = implausible_vote_time("0000-01-01T00:00:00.000Z", now).unwrap();
+        assert!(ancient.contains("before 2000"), "{ancient}");
     }
 }

@@ -421,9 +421,8 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
         vit["mistakes"]["severities"]["minor"], 1,
         "borderline counts as minor"
     );
-    // The fixture's model "m" makes the same top-1 predictions on those images, but nobody
-    // reviewed m: its decided mistakes stay out of the mistake table and the chi-square, and
-    // the report names it; with one reviewed model there is no test across models.
+    // The fixture's model "m" makes the same top-1 predictions on those images, so the
+    // decided mistakes are its too; but nobody reviewed m: it is left out, and said.
     let reviewed: u64 = (json["models"].as_array().unwrap().iter())
         .filter_map(|m| m["mistakes"]["reviewed"].as_u64())
         .sum();
@@ -433,7 +432,43 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
         json["unreviewed_with_decided_mistakes"],
         serde_json::json!(["m"])
     );
-    assert!(json["chi_square"]["category"].is_null(), "{json}");
+    assert!(
+        json["chi_square"]["category"].is_null(),
+        "one reviewed model: no test"
+    );
+    let m = |json: &serde_json::Value| {
+        let models = json["models"].as_array().unwrap().clone();
+        models.into_iter().find(|m| m["model"] == "m").unwrap()
+    };
+    assert!(m(&json).get("mistakes").is_none());
+    // Named as reviewed (stored in the project), m joins: 2 mistakes each, the same
+    // shares (one OOV, one spurious; one major, one minor), so χ² = 0 on 2 × 2, N = 4.
+    let said = bagel_ok(&["config", p, "--dataset", "val", "--reviewed-models", "m"]);
+    assert!(
+        said.contains("reviewed models on dataset \"val\": m (named); vit (imported reviews)"),
+        "{said}"
+    );
+    let json = common::metrics_json(&project, &[]);
+    assert_eq!(m(&json)["mistakes"]["reviewed"], 2);
+    let categories = &json["chi_square"]["category"];
+    assert_eq!(categories["models"], serde_json::json!(["m", "vit"]));
+    assert_eq!(
+        (categories["n"].as_u64(), categories["dof"].as_u64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(categories["statistic"], 0.0);
+    // --models names them for one run; a name the dataset does not know is refused.
+    let only_vit = common::metrics_json(&project, &["--models", "vit"]);
+    assert_eq!(only_vit["reviewed_models"], serde_json::json!(["vit"]));
+    let run = bagel(&["metrics", p, "--dataset", "val", "--models", "vit,nobody"]);
+    assert!(
+        !run.ok && run.stderr.contains("--models names \"nobody\""),
+        "{}",
+        run.stderr
+    );
+    bagel_ok(&["config", p, "--dataset", "val", "--reviewed-models", ""]);
+    let cleared = common::metrics_json(&project, &[]);
+    assert_eq!(cleared["reviewed_models"], serde_json::json!(["vit"]));
     let out = fixture.path("back.json");
     bagel_ok(&[
         "export",

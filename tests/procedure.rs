@@ -709,3 +709,54 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
     );
     assert_eq!(common::table_counts(&machine_b), counts);
 }
+
+#[test]
+fn a_withdrawn_override_travels_to_the_other_machine() {
+    let fixture = Fixture::new();
+    let machine_a = fixture.imported_project();
+    Project::open(&machine_a)
+        .unwrap()
+        .set_chair(Some("tess"))
+        .unwrap();
+    vote(&machine_a, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
+    assert!(
+        decide(
+            &machine_a,
+            &["--verdict", "C", "--reason", "fin", "--reviewer", "tess"]
+        )
+        .ok
+    );
+    let machine_b = fixture.path("b.bagel");
+    std::fs::copy(&machine_a, &machine_b).unwrap();
+    let withdrawn = decide(&machine_a, &["--withdraw", "--reviewer", "tess"]);
+    assert!(withdrawn.ok, "{}", withdrawn.stderr);
+    let out = fixture.path("a.csv");
+    let a = machine_a.to_str().unwrap();
+    bagel_ok(&["export", "votes", a, out.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains(",withdrawn,,,,chair,"), "{text}");
+    assert_eq!(decision_of(&machine_b, 4, 3).unwrap().1, "chair tess");
+    let b = machine_b.to_str().unwrap();
+    bagel_ok(&[
+        "import",
+        "votes",
+        b,
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        decision_of(&machine_b, 4, 3),
+        Some((Verdict::Wrong, "panel".into())),
+        "the withdrawal reached machine B"
+    );
+    let again = bagel_ok(&[
+        "import",
+        "votes",
+        b,
+        "--dataset",
+        "val",
+        out.to_str().unwrap(),
+    ]);
+    assert!(again.contains("0 new"), "{again}");
+}

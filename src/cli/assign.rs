@@ -1,7 +1,6 @@
 //! Sharing the work out on the command line: `bagel assign` and `bagel progress`.
 
 use crate::panel::assign::{AssignRequest, assign as assign_pairs, progress as progress_of};
-use crate::store::Project;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -39,7 +38,7 @@ pub struct Progress {
 }
 
 pub fn assign(args: Assign) -> Result<()> {
-    let mut project = Project::open(&args.project)?;
+    let mut project = super::open(&args.project)?;
     let request = AssignRequest {
         reviewers: args.reviewers,
         per_pair: args.per_pair,
@@ -59,7 +58,7 @@ pub fn assign(args: Assign) -> Result<()> {
 }
 
 pub fn progress(args: Progress) -> Result<()> {
-    let project = Project::open_read_only(&args.project)?;
+    let project = super::read(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let rows = progress_of(
         &project.assignments(dataset.id)?,

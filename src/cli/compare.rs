@@ -7,7 +7,6 @@ use crate::compare::{
     Binning, CompareOptions, Comparison, DEFAULT_BINS, DEFAULT_DRAWS, GapSummary, Metric, Scale,
     Uncertainty, compare_datasets, write_csv,
 };
-use crate::store::Project;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::fmt::Write;
@@ -84,7 +83,7 @@ enum BinningArg {
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
-    let project = Project::open_read_only(&args.project)?;
+    let project = super::read(&args.project)?;
     let options = CompareOptions {
         metrics: args
             .metrics

@@ -14,6 +14,10 @@ pub struct Config {
     /// A blind independent round: nobody sees others' votes on a pair before voting on it.
     #[arg(long, value_enum)]
     blind: Option<Switch>,
+    /// The panel's chair: the one reviewer who may override the panel, with `bagel decide`,
+    /// in the desk or from a vote file (`import votes --accept-chair`); "" names none.
+    #[arg(long)]
+    chair: Option<String>,
     /// How many panel members must vote on a pair before it is decided (default 1).
     #[arg(long)]
     quorum: Option<usize>,
@@ -53,6 +57,12 @@ pub fn run(args: Config) -> Result<()> {
             ))?;
         }
     }
+    if let Some(name) = &args.chair {
+        let name = (!name.trim().is_empty())
+            .then(|| crate::names::clean_name("chair", name))
+            .transpose()?;
+        project.set_chair(name.as_deref())?;
+    }
     if let Some(switch) = args.collapse {
         project.set_collapse_classes(matches!(switch, Switch::On))?;
     }
@@ -75,5 +85,10 @@ pub fn run(args: Config) -> Result<()> {
         word(project.blind_round()?)
     ))?;
     out::line(format_args!("quorum: {}", project.quorum()?))?;
+    let chair = project.chair()?;
+    out::line(format_args!(
+        "chair: {}",
+        chair.as_deref().unwrap_or("none named")
+    ))?;
     Ok(())
 }

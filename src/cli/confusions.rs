@@ -2,7 +2,6 @@
 //! review queue, most mistakes first.
 
 use crate::panel::confusions::dataset_confusions;
-use crate::store::Project;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -24,7 +23,7 @@ pub struct Confusions {
 }
 
 pub fn confusions(args: Confusions) -> Result<()> {
-    let project = Project::open_read_only(&args.project)?;
+    let project = super::read(&args.project)?;
     let mut rows = dataset_confusions(&project, &args.dataset, args.model.as_deref())?;
     let total = rows.len();
     rows.truncate(args.top.unwrap_or(usize::MAX));

@@ -40,7 +40,7 @@ pub struct WriteNote {
 }
 
 pub fn discussion(args: Discussion) -> Result<()> {
-    let project = Project::open_read_only(&args.project)?;
+    let project = super::read(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let files = project.images(dataset.id)?.files;
     let events = project.vote_events(dataset.id)?;
@@ -129,7 +129,7 @@ fn current_decision(
 }
 
 pub fn write_note(args: WriteNote) -> Result<()> {
-    let mut project = Project::open(&args.project)?;
+    let mut project = super::open(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let files = project.images(dataset.id)?.files;
     let image = FileIndex::new(files.iter().map(String::as_str))

@@ -66,37 +66,46 @@ pub fn labels(args: ExportLabels) -> Result<()> {
         LabelLayout::MultiLabel => "multilabel JSON",
         LabelLayout::Csv => "CSV",
     };
-    out::line(format_args!(
-        "{rows} images' labels written to {} ({layout})",
-        args.out.display()
-    ))
+    out::written(
+        &args.out,
+        format_args!(
+            "{rows} images' labels written to {} ({layout})",
+            args.out.display()
+        ),
+    )
 }
 
 pub fn slice(args: ExportSlice) -> Result<()> {
     let project = read(&args.project)?;
     let count = crate::export::export_slice(&project, &args.dataset, &args.name, &args.out)
         .map_err(|e| e.in_project(&args.project))?;
-    out::line(format_args!(
-        "{count} images of slice {:?} written to {}",
-        args.name,
-        args.out.display()
-    ))
+    out::written(
+        &args.out,
+        format_args!(
+            "{count} images of slice {:?} written to {}",
+            args.name,
+            args.out.display()
+        ),
+    )
 }
 
 pub fn decisions(args: ExportDecisions) -> Result<()> {
     let project = read(&args.project)?;
     let count = crate::export::export_decisions(&project, &args.dataset, &args.out)
         .map_err(|e| e.in_project(&args.project))?;
-    out::line(format_args!(
-        "{count} standing decisions written to {}",
-        args.out.display()
-    ))
+    out::written(
+        &args.out,
+        format_args!(
+            "{count} standing decisions written to {}",
+            args.out.display()
+        ),
+    )
 }
 
 pub fn metrics_csv(report: serde_json::Value, path: &Path) -> Result<()> {
     let models = crate::export::write_metrics_document(report, path)?;
-    out::line(format_args!(
-        "{models} models' figures written to {}",
-        path.display()
-    ))
+    out::written(
+        path,
+        format_args!("{models} models' figures written to {}", path.display()),
+    )
 }

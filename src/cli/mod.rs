@@ -41,7 +41,13 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Open the review desk on a project (the bundled sample project when none is given).
-    Open { project: Option<PathBuf> },
+    Open {
+        project: Option<PathBuf>,
+        /// Read image names that are absolute or leave the dataset's image root (imported with
+        /// `--allow-absolute`). Your choice for this run: a project file cannot ask for it.
+        #[arg(long)]
+        images_anywhere: bool,
+    },
     /// Where the bundled sample project is (unpacked and imported on first use).
     Sample,
     /// Write updated label sets: imported multi-labels with the panel's decisions overlaid.
@@ -109,6 +115,9 @@ enum Command {
     Config(config::Config),
     /// The chair's decision on a pair, overriding the panel's votes, with a reason.
     Decide(panel::Decide),
+    /// Derive every panel decision again from the vote log; report (or --repair) any that
+    /// differ.
+    Check(panel::Check),
     /// Percent agreement and Fleiss' kappa of the panel's votes.
     Agreement(panel::Agreement),
     /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
@@ -180,8 +189,9 @@ enum ImportCommand {
         /// Folder the image files live under (defaults to SOURCE when it is a folder).
         #[arg(long)]
         root: Option<PathBuf>,
-        /// Accept image names that are absolute paths or leave the root with "..": the desk
-        /// then reads them where they point. Without it such names are refused.
+        /// Accept image names that are absolute paths or leave the root with "..". Without it
+        /// such names are refused. The desk reads them where they point only when its user
+        /// allows it (`bagel open --images-anywhere`).
         #[arg(long)]
         allow_absolute: bool,
     },
@@ -273,7 +283,7 @@ enum Switch {
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     out::closed_output_is_success(match cli.command {
-        None => open_desk(None),
+        None => open_desk(None, false),
         Some(command) => run_command(command),
     })
 }
@@ -299,11 +309,15 @@ fn report(outcome: ImportReport) -> Result<()> {
 
 fn run_command(command: Command) -> Result<()> {
     match command {
-        Command::Open { project } => open_desk(project)?,
+        Command::Open {
+            project,
+            images_anywhere,
+        } => open_desk(project, images_anywhere)?,
         Command::Sample => out::line(crate::sample::ensure_sample_project()?.display())?,
         Command::Export(ExportCommand::Votes(args)) => panel::export_votes(args)?,
         Command::Export(ExportCommand::Review(args)) => panel::export_review(args)?,
         Command::Decide(args) => panel::decide(args)?,
+        Command::Check(args) => panel::check(args)?,
         Command::Team(command) => team::run(command)?,
         Command::Sync(args) => team::sync(args)?,
         Command::Agreement(args) => panel::agreement(args)?,
@@ -533,14 +547,10 @@ fn run_import(command: ImportCommand) -> Result<()> {
             let files: Vec<(String, PathBuf)> = files
                 .into_iter()
                 .map(|file| {
-                    (
-                        model
-                            .clone()
-                            .unwrap_or_else(|| import::model_name_of(&file)),
-                        file,
-                    )
+                    let name = (model.clone()).unwrap_or_else(|| import::model_name_of(&file));
+                    Ok((crate::names::clean_name("model", &name)?, file))
                 })
-                .collect();
+                .collect::<Result<_>>()?;
             let request = PredictionImport {
                 dataset: &dataset,
                 files: &files,
@@ -593,23 +603,26 @@ fn save_major_slice(
 }
 
 /// The desk on a project, or on the bundled sample project (built on first use).
-fn open_desk(project: Option<PathBuf>) -> Result<()> {
+fn open_desk(project: Option<PathBuf>, images_anywhere: bool) -> Result<()> {
     let path = match project {
         Some(path) => path,
         None => crate::sample::ensure_sample_project()?,
     };
-    // Refuse a bad path here, where the message reaches the terminal.
-    open(&path)?;
-    run_desk(path)
+    // Refuse a bad path here, where the message reaches the terminal; a project that cannot be
+    // written opens for browsing (the desk says why voting is off).
+    if let Err(cannot_write) = open(&path) {
+        read(&path).map_err(|_| cannot_write)?;
+    }
+    run_desk(path, images_anywhere)
 }
 
 #[cfg(feature = "desk")]
-fn run_desk(path: PathBuf) -> Result<()> {
-    crate::desk::run(path)
+fn run_desk(path: PathBuf, images_anywhere: bool) -> Result<()> {
+    crate::desk::run(path, images_anywhere)
 }
 
 #[cfg(not(feature = "desk"))]
-fn run_desk(path: PathBuf) -> Result<()> {
+fn run_desk(path: PathBuf, _images_anywhere: bool) -> Result<()> {
     bail!(
         "this bagel was built without the desk (cargo feature \"desk\"), so it cannot open {}; \
          rebuild with `cargo build --release` (the default features) or use the CLI commands",

@@ -18,8 +18,11 @@ impl Display for OutputClosed {
 
 impl std::error::Error for OutputClosed {}
 
-/// Writes `text` to standard output as it is, and flushes so a full disk is seen now.
+/// Writes `text` to standard output, and flushes so a full disk is seen now. Names in it
+/// (models, slices, notes, reviewers) come from files anyone may send: their control
+/// characters are escaped, so an ESC sequence in a model's name cannot drive the terminal.
 pub fn print(text: impl Display) -> Result<()> {
+    let text = crate::error::escape_controls(&text.to_string());
     let mut stdout = std::io::stdout().lock();
     write!(stdout, "{text}")
         .and_then(|()| stdout.flush())
@@ -32,6 +35,17 @@ pub fn print(text: impl Display) -> Result<()> {
 /// `text` and a line break on standard output.
 pub fn line(text: impl Display) -> Result<()> {
     print(format_args!("{text}\n"))
+}
+
+/// What an export says it wrote: on standard output, unless the export itself went there
+/// (`-`), where the line would mix with the data; then on standard error.
+pub fn written(out: &std::path::Path, text: impl Display) -> Result<()> {
+    if crate::export::is_standard_output(out) {
+        let text = crate::error::for_terminal(&text.to_string());
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+        return Ok(());
+    }
+    line(text)
 }
 
 /// A warning or an error on standard error, with names made safe for the terminal. A failure

@@ -1,10 +1,11 @@
 //! The panel's commands: merging votes from other machines, the chair's override, exporting
 //! the standing votes.
 
-use crate::import::FileIndex;
+use crate::import::{ChairRows, FileIndex};
 use crate::panel::aggregate::{AggregateOptions, Method, aggregate as aggregate_votes};
 use crate::panel::agreement::panel_agreement;
 use crate::panel::chair;
+use crate::panel::check::{Difference, check_decisions, repair_decisions};
 use crate::panel::voting::Ballot;
 use crate::store::Project;
 use crate::verdict::{Category, Severity, Verdict, Vote};
@@ -20,6 +21,10 @@ pub struct ImportVotes {
     /// A vote CSV (reviewer,image,label,verdict,category,severity,note[,round,cast_at]), or a
     /// crowd rater file: ReaL's raters.npz or its *_votes.csv.gz.
     file: PathBuf,
+    /// Take the file's chair-round rows (overrides of the panel), each with its reason; they
+    /// are listed. Without it a file holding any is refused.
+    #[arg(long)]
+    accept_chair: bool,
 }
 
 #[derive(Args)]
@@ -71,25 +76,31 @@ pub struct Decide {
 }
 
 pub fn import_votes(args: ImportVotes) -> Result<()> {
-    let mut project = Project::open(&args.project)?;
+    let mut project = super::open(&args.project)?;
     let bar = super::bar::Bar::new();
-    let report = crate::import::import_votes(&mut project, &args.dataset, &args.file, &bar)?;
+    let chair_rows = if args.accept_chair {
+        ChairRows::Accept
+    } else {
+        ChairRows::Refuse
+    };
+    let report =
+        crate::import::import_votes(&mut project, &args.dataset, &args.file, chair_rows, &bar)?;
     drop(bar);
-    super::out::line(report.summary)
+    super::report(report)
 }
 
 pub fn export_votes(args: ExportVotes) -> Result<()> {
-    let project = Project::open(&args.project)?;
+    let project = super::read(&args.project)?;
     let dataset = match args.dataset {
         Some(name) => name,
         None => only_dataset(&project)?,
     };
     let count =
         crate::export::export_votes(&project, &dataset, args.reviewer.as_deref(), &args.out)?;
-    super::out::line(format_args!(
-        "{count} standing votes written to {}",
-        args.out.display()
-    ))?;
+    super::out::written(
+        &args.out,
+        format_args!("{count} standing votes written to {}", args.out.display()),
+    )?;
     Ok(())
 }
 
@@ -106,7 +117,7 @@ fn only_dataset(project: &Project) -> Result<String> {
 }
 
 pub fn decide(args: Decide) -> Result<()> {
-    let mut project = Project::open(&args.project)?;
+    let mut project = super::open(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let files = project.images(dataset.id)?.files;
     let image = FileIndex::new(files.iter().map(String::as_str))
@@ -196,7 +207,7 @@ pub struct Agreement {
 }
 
 pub fn aggregate(args: Aggregate) -> Result<()> {
-    let mut project = Project::open(&args.project)?;
+    let mut project = super::open(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let options = AggregateOptions {
         method: match args.method {
@@ -240,7 +251,7 @@ pub fn aggregate(args: Aggregate) -> Result<()> {
 }
 
 pub fn agreement(args: Agreement) -> Result<()> {
-    let project = Project::open(&args.project)?;
+    let project = super::read(&args.project)?;
     let dataset = project.dataset(&args.dataset)?;
     let panel = panel_agreement(&project.vote_events(dataset.id)?);
     if args.json {
@@ -314,23 +325,26 @@ pub struct ExportReview {
 }
 
 pub fn import_review(args: ImportReview) -> Result<()> {
-    let mut project = Project::open(&args.project)?;
+    let mut project = super::open(&args.project)?;
     let report =
         crate::import::review::import_review(&mut project, &args.dataset, &args.model, &args.file)?;
     super::out::line(report.summary)
 }
 
 pub fn export_review(args: ExportReview) -> Result<()> {
-    let project = Project::open(&args.project)?;
+    let project = super::read(&args.project)?;
     let (records, skipped) =
         crate::export::review::review_records(&project, &args.dataset, &args.model)?;
     crate::export::review::write_review(&args.out, &records)?;
-    super::out::line(format_args!(
-        "{} reviewed mistakes of {} written to {}",
-        records.len(),
-        args.model,
-        args.out.display()
-    ))?;
+    super::out::written(
+        &args.out,
+        format_args!(
+            "{} reviewed mistakes of {} written to {}",
+            records.len(),
+            args.model,
+            args.out.display()
+        ),
+    )?;
     if skipped > 0 {
         super::out::to_stderr(
             "warning",
@@ -340,4 +354,73 @@ pub fn export_review(args: ExportReview) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[derive(Args)]
+pub struct Check {
+    project: PathBuf,
+    /// Only this dataset (default: every dataset of the project).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Store the decision the log gives wherever the stored one differs.
+    #[arg(long)]
+    repair: bool,
+}
+
+/// Derives every panel decision again from the vote log; fails (status 1) when one differs and
+/// was not repaired, so a script can tell.
+pub fn check(args: Check) -> Result<()> {
+    let mut project = if args.repair {
+        super::open(&args.project)?
+    } else {
+        super::read(&args.project)?
+    };
+    let datasets = match &args.dataset {
+        Some(name) => vec![project.dataset(name)?],
+        None => project.datasets()?,
+    };
+    let mut left = 0;
+    for dataset in datasets {
+        let found = if args.repair {
+            repair_decisions(&mut project, dataset.id)?
+        } else {
+            check_decisions(&project, dataset.id)?
+        };
+        let files = project.images(dataset.id)?.files;
+        for difference in &found {
+            super::out::line(describe_difference(&project, &files, difference))?;
+        }
+        let verb = if args.repair { "repaired" } else { "differ" };
+        super::out::line(format_args!(
+            "dataset {}: {} decisions {verb} from what the vote log gives",
+            crate::error::for_terminal(&dataset.name),
+            found.len()
+        ))?;
+        if !args.repair {
+            left += found.len();
+        }
+    }
+    if left > 0 {
+        bail!(
+            "{left} decisions differ from the vote log; `bagel check {} --repair` stores what the log gives",
+            args.project.display()
+        );
+    }
+    Ok(())
+}
+
+fn describe_difference(project: &Project, files: &[String], difference: &Difference) -> String {
+    let said = |decision: &Option<crate::verdict::Decision>| match decision {
+        Some(d) => format!("{} ({})", d.verdict.as_str(), d.source),
+        None => "no decision".to_owned(),
+    };
+    let file = files
+        .get(difference.image as usize)
+        .map_or("?", String::as_str);
+    crate::error::for_terminal(&format!(
+        "{file} / {}: stored {}, the log gives {}",
+        project.vocab().describe(difference.label),
+        said(&difference.stored),
+        said(&difference.derived)
+    ))
 }

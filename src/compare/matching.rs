@@ -255,16 +255,26 @@ struct BinCounts {
 }
 
 /// How many of `drawn` images, drawn without replacement from `images` of which `hits` are
-/// right, are right: one hypergeometric draw, one random number per image drawn.
+/// right, are right: one hypergeometric draw. The count is the same in law for the images left
+/// out (hits minus theirs), for the wrong ones (drawn minus theirs), and with the roles of the
+/// draw and the hits swapped, so the loop runs over the smallest of these: a few hundred
+/// random numbers where a bin holds thousands of images.
 fn hits_drawn(rng: &mut ChaCha8Rng, (images, hits): (usize, usize), drawn: usize) -> usize {
     if drawn == images {
         return hits;
     }
-    let (mut left, mut right_left, mut got) = (images, hits, 0);
-    for _ in 0..drawn {
-        if rng.random_range(0..left) < right_left {
+    if 2 * drawn > images {
+        return hits - hits_drawn(rng, (images, hits), images - drawn);
+    }
+    if 2 * hits > images {
+        return drawn - hits_drawn(rng, (images, images - hits), drawn);
+    }
+    let (trials, marked) = (drawn.min(hits), drawn.max(hits));
+    let (mut left, mut marked_left, mut got) = (images, marked, 0);
+    for _ in 0..trials {
+        if rng.random_range(0..left) < marked_left {
             got += 1;
-            right_left -= 1;
+            marked_left -= 1;
         }
         left -= 1;
     }
@@ -522,6 +532,36 @@ mod tests {
         // One draw has no spread.
         let once = match_by_uncertainty(&source, &target, &Bins::width(1), 5, 1);
         assert_eq!(once.gap_sd, Some(0.0));
+    }
+
+    #[test]
+    fn each_shortcut_of_the_hypergeometric_draw_keeps_its_mean_and_variance() {
+        // N images, K right, n drawn: mean nK/N, variance n (K/N)(1 - K/N)(N - n)/(N - 1).
+        // (10, 8, 7) goes through the complement of the draw and of the hits; (10, 2, 3)
+        // swaps the draw and the hits; (10, 4, 4) is the plain loop.
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        for (images, hits, drawn) in [(10usize, 8usize, 7usize), (10, 2, 3), (10, 4, 4)] {
+            let (n, k, d) = (images as f64, hits as f64, drawn as f64);
+            let draws: Vec<f64> = (0..40_000)
+                .map(|_| hits_drawn(&mut rng, (images, hits), drawn) as f64)
+                .collect();
+            let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+            let variance = standard_deviation(&draws, mean).powi(2);
+            let expected = d * k / n * (1.0 - k / n) * (n - d) / (n - 1.0);
+            assert!(
+                (mean - d * k / n).abs() < 0.02,
+                "{images} {hits} {drawn}: mean {mean}"
+            );
+            assert!(
+                (variance - expected).abs() < 0.02,
+                "variance {variance} vs {expected}"
+            );
+            assert!(
+                draws
+                    .iter()
+                    .all(|&x| x <= d.min(k) && x >= (d + k - n).max(0.0))
+            );
+        }
     }
 
     #[test]

@@ -437,7 +437,8 @@ impl Desk {
             format!("Exporting {what}"),
             move |progress| {
                 progress.begin(&format!("writing {what}"), 0);
-                match Project::open(&project).and_then(|project| write(&project, &dataset)) {
+                let opened = super::open_project_file(&project);
+                match opened.and_then(|(project, _)| write(&project, &dataset)) {
                     Ok(message) => JobOutcome::Done(message),
                     Err(error) => JobOutcome::from_error(error),
                 }

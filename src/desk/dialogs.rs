@@ -153,9 +153,13 @@ impl ImportForm {
                 };
                 import::import_predictions(&mut project, &request, progress)
             }
-            ImportKind::Votes => {
-                import::import_votes(&mut project, &self.dataset, &self.sources[0], progress)
-            }
+            ImportKind::Votes => import::import_votes(
+                &mut project,
+                &self.dataset,
+                &self.sources[0],
+                import::ChairRows::Refuse,
+                progress,
+            ),
         });
         match outcome {
             Ok(report) => JobOutcome::Imported {

@@ -353,7 +353,9 @@ fn metrics_table(
         .auto_shrink(false)
         .sense(egui::Sense::hover())
         .column(Column::remainder().at_least(90.0).at_most(230.0).clip(true))
-        .columns(Column::auto(), 7)
+        // Auto columns keep the width they first had: wide enough for "+12.50" from the start,
+        // or a Δ first drawn empty (no decisions yet) cuts later changes to "…".
+        .columns(Column::auto().at_least(FIGURE_WIDTH), 7)
         .header(ROW, |mut header| {
             for (index, (heading, full)) in COLUMNS.iter().enumerate() {
                 let full = match (index, slice) {
@@ -402,6 +404,9 @@ fn metrics_table(
         },
     })
 }
+
+/// The narrowest a figure's column is drawn: "+12.50" or "100.00" at the table's size.
+const FIGURE_WIDTH: f32 = 46.0;
 
 /// A table cell: its text, what it sorts by, and more on hover.
 struct Cell {

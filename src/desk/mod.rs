@@ -46,8 +46,9 @@ const IMAGE_CACHE_BYTES: usize = 384 << 20;
 /// How often the project file is checked for others' changes.
 const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 
-/// Opens the desk on a project; blocks until the window is closed.
-pub fn run(project: PathBuf) -> anyhow::Result<()> {
+/// Opens the desk on a project; blocks until the window is closed. `images_anywhere`: the
+/// person lets image names leave the dataset's root (see `DatasetInfo::images_anywhere`).
+pub fn run(project: PathBuf, images_anywhere: bool) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("bagel")
@@ -62,10 +63,24 @@ pub fn run(project: PathBuf) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             let settings = Settings::load(cc.storage);
-            Ok(Box::new(Desk::new(&cc.egui_ctx, settings, &project)))
+            let mut desk = Desk::new(&cc.egui_ctx, settings, &project);
+            desk.images_anywhere = images_anywhere;
+            Ok(Box::new(desk))
         }),
     )
     .map_err(|e| anyhow::anyhow!("the desk could not start: {e}"))
+}
+
+/// Opens a project to vote in it, or, when it cannot be written (a read-only file or
+/// folder), to browse it: then with the reason voting is off.
+pub(crate) fn open_project_file(path: &Path) -> crate::error::Result<(Project, Option<String>)> {
+    match Project::open(path) {
+        Ok(project) => Ok((project, None)),
+        Err(cannot_write) => match Project::open_read_only(path) {
+            Ok(project) => Ok((project, Some(cannot_write.to_string()))),
+            Err(_) => Err(cannot_write),
+        },
+    }
 }
 
 /// What the status bar says about the last action.
@@ -80,6 +95,12 @@ pub enum Status {
 pub struct Desk {
     /// What the person keeps across restarts.
     settings: Settings,
+    /// Image names may leave the dataset's root: the person's choice for this run.
+    images_anywhere: bool,
+    /// Why the open project cannot be written, when it cannot: the desk browses it.
+    read_only: Option<String>,
+    /// The settings as last written to eframe's storage (None: not yet this run).
+    saved_settings: Option<Settings>,
     project_path: PathBuf,
     project: Option<Project>,
     datasets: Vec<String>,
@@ -137,6 +158,9 @@ impl Desk {
         loader.on_ready(move || waker.request_repaint());
         let mut desk = Desk {
             settings,
+            images_anywhere: false,
+            saved_settings: None,
+            read_only: None,
             project_path: project.to_path_buf(),
             project: None,
             datasets: Vec::new(),
@@ -208,13 +232,17 @@ impl Desk {
         self.compare.forget();
         self.view.clear();
         self.project_path = path.to_path_buf();
-        let opened = Project::open(path).and_then(|project| {
+        let opened = open_project_file(path).and_then(|(project, read_only)| {
             let datasets = project.datasets()?;
             let reviewers = project.reviewers()?;
-            Ok((project, datasets, reviewers))
+            Ok((project, datasets, reviewers, read_only))
         });
         match opened {
-            Ok((project, datasets, reviewers)) => {
+            Ok((project, datasets, reviewers, read_only)) => {
+                if let Some(why) = &read_only {
+                    self.status = Status::Info(format!("browsing only, voting is off: {why}"));
+                }
+                self.read_only = read_only;
                 self.datasets = datasets.into_iter().map(|d| d.name).collect();
                 self.data_version = project.data_version().ok();
                 self.project = Some(project);
@@ -261,11 +289,15 @@ impl Desk {
         let reviewer = self.reviewer().unwrap_or_default().to_owned();
         let path = self.project_path.clone();
         let dataset = dataset.to_owned();
+        let images_anywhere = self.images_anywhere;
         Some(Job::spawn(ctx, title, move |progress| {
-            let review = Project::open(&path)
-                .and_then(|project| Review::load(&project, &dataset, &reviewer, progress));
+            let review = open_project_file(&path)
+                .and_then(|(project, _)| Review::load(&project, &dataset, &reviewer, progress));
             match review {
-                Ok(review) => JobOutcome::Loaded(Box::new(review)),
+                Ok(mut review) => {
+                    review.dataset.images_anywhere = images_anywhere;
+                    JobOutcome::Loaded(Box::new(review))
+                }
                 Err(error) => JobOutcome::from_error(error),
             }
         }))
@@ -306,8 +338,11 @@ impl Desk {
                         format!(" · ready {} ms after start", started.elapsed().as_millis())
                     })
                     .unwrap_or_default();
+                let browsing = (self.read_only.as_ref())
+                    .map(|why| format!(" · browsing only, voting is off: {why}"))
+                    .unwrap_or_default();
                 let summary = format!(
-                    "{}: {} images, {} models, {} pairs to review{waited}",
+                    "{}: {} images, {} models, {} pairs to review{waited}{browsing}",
                     review.dataset.name,
                     review.files.len(),
                     review.evaluation.models.len(),
@@ -417,40 +452,40 @@ impl Desk {
         (self.view.iter()).position(|&i| items[i].image == image && items[i].label == label)
     }
 
-    fn position_key(&self) -> Option<String> {
-        let review = self.review.as_ref()?;
-        Some(format!(
-            "desk.position.{}.{}",
-            review.reviewer(),
-            review.dataset.name
-        ))
-    }
-
     /// Where this reviewer left this dataset's queue, if the item is in the view.
     fn saved_position(&self) -> Option<usize> {
-        let value = self
-            .project
-            .as_ref()?
-            .setting(&self.position_key()?)
-            .ok()??;
-        let (image, label) = value.split_once(':')?;
-        self.position_of(image.parse().ok()?, label.parse().ok()?)
+        let review = self.review.as_ref()?;
+        let (image, label) = (self.settings).position(
+            &self.project_path,
+            review.reviewer(),
+            &review.dataset.name,
+        )?;
+        self.position_of(image, label)
     }
 
+    /// Remembers the current pair in the person's settings (never in the shared project).
     fn save_position(&mut self) {
-        let Some(key) = self.position_key() else {
+        let Some(review) = self.review.as_ref() else {
             return;
         };
         let Some(item) = self.current() else {
             return;
         };
-        let value = format!("{}:{}", item.image, item.label);
-        if let Some(project) = self.project.as_mut() {
-            // Losing the position is harmless; a vote failing is reported where it happens.
-            let _ = project.set_setting(&key, &value);
-            // Our own write must not look like someone else's.
-            self.data_version = project.data_version().ok();
+        let pair = (item.image, item.label);
+        let (reviewer, dataset) = (review.reviewer().to_owned(), review.dataset.name.clone());
+        (self.settings).set_position(&self.project_path, &reviewer, &dataset, pair);
+    }
+
+    /// Writes the settings to `storage` when they changed since last written, so a kill or a
+    /// crash loses nothing the person set. Returns whether it wrote.
+    pub fn save_changed_settings(&mut self, storage: &mut dyn eframe::Storage) -> bool {
+        if self.saved_settings.as_ref() == Some(&self.settings) {
+            return false;
         }
+        self.settings.save(storage);
+        storage.flush();
+        self.saved_settings = Some(self.settings.clone());
+        true
     }
 
     fn rebuild_view(&mut self) {
@@ -536,7 +571,7 @@ impl Desk {
 }
 
 impl eframe::App for Desk {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let ctx = ui.ctx().clone();
         self.take_job_outcome(&ctx);
         self.poll_changes(&ctx);
@@ -566,6 +601,9 @@ impl eframe::App for Desk {
         }
         for command in commands {
             self.run_cmd(&ctx, command);
+        }
+        if let Some(storage) = frame.storage_mut() {
+            self.save_changed_settings(storage);
         }
     }
 

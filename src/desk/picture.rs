@@ -173,12 +173,15 @@ impl Desk {
         ui.horizontal(|ui| {
             let size = texture.size();
             ui.label(RichText::new(file.unwrap_or_default()).strong());
-            ui.label(format!(
+            let help = format!(
                 "{}×{} shown · wheel zooms about the pointer, drag pans, 0 fits",
                 size[0], size[1]
-            ));
+            );
+            // Cut short rather than widen the centre: a wider row made the room for the
+            // image reach under the item panel at 1280×800.
+            ui.add(egui::Label::new(help).truncate());
         });
-        let room = ui.available_rect_before_wrap();
+        let room = ui.available_rect_before_wrap().intersect(ui.clip_rect());
         let response = ui.allocate_rect(room, egui::Sense::drag());
         let size = texture.size_vec2();
         let pointer = response.hover_pos();

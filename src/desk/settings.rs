@@ -4,8 +4,9 @@
 //! panels' widths are kept by eframe and egui themselves.
 
 use crate::panel::{QueueFilter, SortOrder};
+use crate::vocab::ClassId;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// How many recent projects the File menu offers.
@@ -38,6 +39,10 @@ pub struct Settings {
     pub panel_tab: PanelTab,
     /// The comparison window's datasets, options and tab.
     pub compare: super::compare_view::CompareChoices,
+    /// Where this person left each queue (project, reviewer, dataset → image, label). Kept
+    /// here, not in the project: a write to the shared file at every arrow key made every
+    /// other desk on it reload.
+    pub positions: BTreeMap<String, (u32, ClassId)>,
     /// The confusions tab's order.
     pub confusion_order: crate::panel::confusions::ConfusionOrder,
     /// Where this person keeps a dataset's images, overriding the project's root: by
@@ -74,6 +79,7 @@ impl Default for Settings {
             show_panel: false,
             panel_tab: PanelTab::default(),
             compare: Default::default(),
+            positions: BTreeMap::new(),
             confusion_order: Default::default(),
             image_roots: Default::default(),
         }
@@ -115,10 +121,40 @@ impl Settings {
         self.recent_projects.truncate(RECENT);
     }
 
+    /// The pair this reviewer was at in a dataset's queue of a project.
+    pub fn position(
+        &self,
+        project: &std::path::Path,
+        reviewer: &str,
+        dataset: &str,
+    ) -> Option<(u32, ClassId)> {
+        let key = position_key(project, reviewer, dataset);
+        self.positions.get(&key).copied()
+    }
+
+    pub fn set_position(
+        &mut self,
+        project: &std::path::Path,
+        reviewer: &str,
+        dataset: &str,
+        pair: (u32, ClassId),
+    ) {
+        let key = position_key(project, reviewer, dataset);
+        self.positions.insert(key, pair);
+    }
+
     pub fn confirm(&mut self, project: &std::path::Path, name: &str) {
         self.reviewer = Some(name.to_owned());
         self.confirmed_projects.insert(canonical(project));
     }
+}
+
+/// Unit separators keep ("a", "bc") and ("ab", "c") apart.
+fn position_key(project: &std::path::Path, reviewer: &str, dataset: &str) -> String {
+    format!(
+        "{}\u{1f}{reviewer}\u{1f}{dataset}",
+        canonical(project).display()
+    )
 }
 
 /// One spelling per file, however it was reached.

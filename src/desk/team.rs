@@ -5,7 +5,7 @@
 //! watcher sees the commit and reloads, as for any change made elsewhere.
 
 use crate::store::Project;
-use crate::team::{self, Listener, ServerAddress, listen::Heard};
+use crate::team::{self, Listener, ServerAddress, ServerLog, listen::Heard};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -210,6 +210,8 @@ impl Worker {
         let Ok(mut project) = Project::open(&self.path) else {
             return;
         };
+        // Kept between syncs; opened again after a failure.
+        let mut server: Option<ServerLog> = None;
         loop {
             let asked = match woken.recv_timeout(OUTBOX_TICK) {
                 Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return,
@@ -224,8 +226,7 @@ impl Worker {
             // While offline, the outbox waits for the listener's word that the server is
             // back, or the person's Sync now.
             if asked || (unsent > 0 && !offline) {
-                let problem =
-                    (team::sync_with(&mut project, &self.address).err()).map(|e| e.to_string());
+                let problem = self.sync(&mut project, &mut server).err();
                 let unsent = team::status(&project).map_or(unsent, |s| s.unsent);
                 self.show(|shown| {
                     shown.unsent = unsent;
@@ -233,6 +234,21 @@ impl Worker {
                 });
             }
         }
+    }
+
+    /// One sync on the kept connection, or a new one; a failure drops the connection.
+    fn sync(&self, project: &mut Project, server: &mut Option<ServerLog>) -> Result<(), String> {
+        if server.is_none() {
+            *server = Some(ServerLog::open(&self.address).map_err(|e| e.to_string())?);
+        }
+        let Some(open) = server.as_mut() else {
+            return Ok(());
+        };
+        let synced = team::sync_on(project, open).map_err(|e| e.to_string());
+        if synced.is_err() {
+            *server = None;
+        }
+        synced.map(drop)
     }
 
     /// Changes what the status bar shows and has it drawn again.

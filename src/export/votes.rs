@@ -3,10 +3,10 @@
 //! writes the same bytes.
 
 use super::file::write_atomically;
-use crate::error::Result;
-use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS};
+use crate::error::{Error, Result};
+use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;
-use crate::verdict::{Category, Note, Severity, VoteEvent};
+use crate::verdict::{Category, Note, Round, Severity, VoteEvent};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -20,8 +20,7 @@ pub fn export_votes(
 ) -> Result<usize> {
     let info = project.dataset(dataset)?;
     let files = project.images(info.id)?.files;
-    let mut standing: BTreeMap<(u32, u16, String, crate::verdict::Round), VoteEvent> =
-        BTreeMap::new();
+    let mut standing: BTreeMap<(u32, u16, String, Round), VoteEvent> = BTreeMap::new();
     let crowd = project.crowd_log(info.id)?;
     let mut answers = Vec::new();
     let crowd_standing = (0..crowd.len()).flat_map(|pair| {
@@ -47,7 +46,22 @@ pub fn export_votes(
         );
         standing.insert(key, event);
     }
-    let votes: Vec<&VoteEvent> = standing.values().filter(|e| e.vote.is_some()).collect();
+    // A chair's withdrawn override is written too, so the withdrawal reaches other machines.
+    let votes: Vec<&VoteEvent> = (standing.values())
+        .filter(|e| e.vote.is_some() || e.round == Round::Chair)
+        .collect();
+    if let Some(event) = votes.iter().find(|e| e.image as usize >= files.len()) {
+        return Err(Error::Damaged {
+            path: project.path().to_path_buf(),
+            what: format!("a vote of {} on dataset {dataset:?}", event.reviewer),
+            problem: format!(
+                "it names image {}, but the dataset has {} images",
+                event.image,
+                files.len()
+            ),
+            fix: "restore a backup of the project, or ask its sender for a clean copy".into(),
+        });
+    }
     let vocab = project.vocab();
     let chosen = |name: &str| reviewer.is_none_or(|r| r == name);
     let notes: Vec<Note> = (project.notes(info.id)?.into_iter())
@@ -61,27 +75,29 @@ pub fn export_votes(
         let mut writer = csv::Writer::from_writer(sink);
         writer.write_record(VOTE_COLUMNS)?;
         for event in &votes {
-            let Some(vote) = &event.vote else { continue };
+            let vote = event.vote.as_ref();
             let wnid = vocab.class(event.label).map_or("", |c| c.wnid.as_str());
+            let file = files.get(event.image as usize).map_or("", String::as_str);
             writer.write_record([
                 event.reviewer.as_str(),
-                files[event.image as usize].as_str(),
+                file,
                 wnid,
-                vote.verdict.as_str(),
-                vote.category.map_or("", Category::as_str),
-                vote.severity.map_or("", Severity::as_str),
-                vote.note.as_str(),
+                vote.map_or(WITHDRAWN, |v| v.verdict.as_str()),
+                vote.and_then(|v| v.category).map_or("", Category::as_str),
+                vote.and_then(|v| v.severity).map_or("", Severity::as_str),
+                vote.map_or("", |v| v.note.as_str()),
                 event.round.as_str(),
                 event.cast_at.as_str(),
                 "",
             ])?;
         }
         let wnid = |label| vocab.class(label).map_or("", |c| c.wnid.as_str());
+        let file_of = |image: u32| files.get(image as usize).map_or("", String::as_str);
         for note in &notes {
             let reply_to = note.reply_to.map(Note::tag).unwrap_or_default();
             writer.write_record([
                 note.reviewer.as_str(),
-                files[note.image as usize].as_str(),
+                file_of(note.image),
                 wnid(note.label),
                 "",
                 "",
@@ -95,7 +111,7 @@ pub fn export_votes(
         for (assignment, at) in &assignments {
             writer.write_record([
                 assignment.reviewer.as_str(),
-                files[assignment.image as usize].as_str(),
+                file_of(assignment.image),
                 wnid(assignment.label),
                 "",
                 "",
@@ -109,5 +125,5 @@ pub fn export_votes(
         writer.flush()?;
         Ok(())
     })?;
-    Ok(votes.len())
+    Ok(votes.iter().filter(|e| e.vote.is_some()).count())
 }

@@ -51,7 +51,8 @@ pub fn import_images(
 }
 
 /// Imports a dataset; with `anywhere`, image names may be absolute paths or climb out of the
-/// root with `..` (`bagel import images --allow-absolute`), and the desk reads them there.
+/// root with `..` (`bagel import images --allow-absolute`); the desk reads them there only for
+/// a person who allows it (`bagel open --images-anywhere`), never because the file says so.
 pub fn import_images_from(
     project: &mut Project,
     dataset: &str,
@@ -60,7 +61,8 @@ pub fn import_images_from(
     anywhere: bool,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
-    super::check_name("dataset", dataset)?;
+    let dataset = super::check_name("dataset", dataset)?;
+    let dataset = dataset.as_str();
     progress.begin("reading image list", 0);
     let (kind, images) = read_image_list(source, project.vocab())?;
     if !anywhere {
@@ -82,11 +84,7 @@ pub fn import_images_from(
             )));
         }
         let origin = source.display().to_string();
-        let id = crate::store::insert_dataset(tx, dataset, root_text.as_deref(), &origin, &images)?;
-        if anywhere {
-            crate::store::allow_images_anywhere(tx, id)?;
-        }
-        Ok(id)
+        crate::store::insert_dataset(tx, dataset, root_text.as_deref(), &origin, &images)
     })?;
     progress.advance(images.len() as u64);
     let mut warnings = Vec::new();

@@ -54,9 +54,9 @@ pub fn import_labels(
     request: &LabelImport,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
-    if let Some(name) = request.name {
-        super::check_name("label source", name)?;
-    }
+    let checked_name = (request.name)
+        .map(|name| super::check_name("label source", name))
+        .transpose()?;
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
     progress.begin("reading labels", 0);
@@ -73,7 +73,7 @@ pub fn import_labels(
         LabelFormat::Csv => read_csv(file, &text, &images, vocab)?,
     };
     let kind = parsed.labels.kind;
-    let name = request.name.unwrap_or(kind.as_str()).to_owned();
+    let name = checked_name.unwrap_or_else(|| kind.as_str().to_owned());
     progress.begin("writing labels", 0);
     let origin = file.display().to_string();
     project.write(|tx| {

@@ -35,7 +35,9 @@ pub mod label_studio_controls {
     pub use super::label_studio_votes::{CATEGORY, SEVERITY, VERDICT};
 }
 pub use slices::import_slice;
-pub use votes::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, import_votes, read_vote_csv};
+pub use votes::{
+    ASSIGNMENT_ROUND, ChairRows, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN, import_votes, read_vote_csv,
+};
 
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -73,18 +75,9 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
 
 /// A name the user gives a dataset or a label source: shown in tables and matched on the command
 /// line, so it must not be blank or hold control characters.
-pub(crate) fn check_name(what: &str, name: &str) -> Result<()> {
-    if name.trim().is_empty() {
-        return Err(Error::Usage(format!(
-            "the {what} name {name:?} is blank; give a name such as \"val\""
-        )));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(Error::Usage(format!(
-            "the {what} name {name:?} holds a control character; use letters, digits, '-' or '_'"
-        )));
-    }
-    Ok(())
+/// The name in its one stored spelling (see [`crate::names`]).
+pub(crate) fn check_name(what: &str, name: &str) -> Result<String> {
+    crate::names::clean_name(what, name)
 }
 
 /// Splits a label list as researchers write it: "[1, 2, 3]", "1 2 3", "n01 n02", "1;2".

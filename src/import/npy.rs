@@ -249,6 +249,36 @@ fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// How many columns the header of a 2-D float .npy announces, read from the file's first
+/// bytes (`head`, at least the header): a float array's columns are its scores per class, so
+/// a wrong count is refused before gigabytes of values are read.
+pub fn announced_float_columns(head: &[u8]) -> Option<u64> {
+    let header = header_text(head)?;
+    let descr = header.split_once("descr")?.1.split(['\'', '"']).nth(2)?;
+    if !descr
+        .trim_start_matches(['<', '>', '=', '|'])
+        .starts_with('f')
+    {
+        return None;
+    }
+    let tuple = header
+        .split_once("shape")?
+        .1
+        .split_once('(')?
+        .1
+        .split_once(')')?
+        .0;
+    match tuple
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()[..]
+    {
+        [_, cols] => cols.trim_end_matches('L').parse().ok(),
+        _ => None,
+    }
+}
+
 /// The header dictionary of an .npy (format 1.0: a u16 length; 2.0 and 3.0: a u32 length).
 fn header_text(bytes: &[u8]) -> Option<&str> {
     let (length, start): (usize, usize) = match bytes.get(6)? {

@@ -4,6 +4,7 @@
 
 use super::class_names::ClassNames;
 use super::formats::read_table;
+use super::npy;
 use super::table::{Content, ReadOptions, Table};
 use super::{FileIndex, ImportReport, read_file, read_image_list};
 use crate::data::TopK;
@@ -60,9 +61,9 @@ pub fn import_predictions(
     }
     let mut names = HashSet::new();
     for (model, file) in request.files {
-        if model.trim().is_empty() {
+        if let Some(problem) = crate::names::name_problem("model", model) {
             return Err(Error::Usage(format!(
-                "{}: the model needs a name (--model)",
+                "{}: {problem} (--model, or the file's name)",
                 file.display()
             )));
         }
@@ -286,8 +287,10 @@ struct Context<'a> {
 /// The predictions, and a warning about the file when there is something to know.
 fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> Result<Read> {
     progress.begin(&format!("reading {}", file.display()), 0);
-    let bytes = read_file(file)?;
     let num_classes = context.num_classes;
+    let background = usize::from(context.reading.background_class);
+    refuse_wrong_score_columns(file, num_classes + background)?;
+    let bytes = read_file(file)?;
     let mut table = read_table(file, bytes, context.reading, &context.classes)?.over_classes(
         file,
         num_classes,
@@ -388,6 +391,29 @@ fn match_names(
         ),
     ))
 }
+
+/// A float .npy whose header announces another number of columns than the vocabulary has
+/// classes, refused from its first bytes instead of after reading it whole.
+fn refuse_wrong_score_columns(file: &Path, num_classes: usize) -> Result<()> {
+    let mut head = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, HEAD_BYTES), &mut head)
+        })
+        .map_err(|e| Error::io(file, e))?;
+    match npy::announced_float_columns(&head) {
+        Some(cols) if u64::try_from(num_classes).ok() != Some(cols) => Err(Error::bad_input(
+            file,
+            format!(
+                "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Enough of a file for any .npy header numpy writes (it reads at most 10,000 bytes of one).
+const HEAD_BYTES: u64 = 16 * 1024;
 
 /// Dataset positions of the listed names, in list order.
 fn locate(list_file: &Path, names: &[String], index: &FileIndex) -> Result<Vec<u32>> {

@@ -509,6 +509,19 @@ fn read_votes_csv(
                 rater
             }
         };
+        // Each rater answers a question once: more answers than questions × raters are rows
+        // repeated, and a few megabytes of gzip can repeat one row forty million times.
+        let room = answers
+            .questions
+            .len()
+            .saturating_mul(answers.rater_ids.len());
+        if answers.len() >= room {
+            return Err(bad(format!(
+                "more answers than the {} questions × {} raters read so far can hold: rows repeat; give each rater's answer to a question once",
+                answers.questions.len(),
+                answers.rater_ids.len()
+            )));
+        }
         answers.question.push(question);
         answers.rater.push(rater);
         answers.answer.push(answer as u8);

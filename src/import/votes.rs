@@ -22,6 +22,18 @@ pub const VOTE_COLUMNS: [&str; 10] = [
     "reply_to",
 ];
 
+/// The verdict of a chair's withdrawn override, so the withdrawal travels to other machines.
+pub const WITHDRAWN: &str = "withdrawn";
+
+/// What becomes of a vote file's chair-round rows. A chair's override decides a pair over the
+/// panel's votes, and a file can carry any name: they are taken only when the person
+/// importing says so, each with its reason, and from the project's chair when it names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChairRows {
+    Refuse,
+    Accept,
+}
+
 /// The rounds of the rows that are not votes.
 pub const NOTE_ROUND: &str = "note";
 pub const ASSIGNMENT_ROUND: &str = "assignment";
@@ -32,6 +44,7 @@ pub fn import_votes(
     project: &mut Project,
     dataset: &str,
     file: &Path,
+    chair_rows: ChairRows,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let dataset = project.dataset(dataset)?;
@@ -40,6 +53,7 @@ pub fn import_votes(
         dataset: &dataset,
         files: &files,
     };
+    let mut warnings = Vec::new();
     let mut what = "votes";
     let (read, merged) = if is_rater_file(file) {
         let answers = read_rater_answers(file, project.vocab().len(), progress)?;
@@ -49,13 +63,31 @@ pub fn import_votes(
         (answers.len(), ballot.merge_crowd(project, &log)?)
     } else {
         progress.begin("reading votes", 0);
-        let (events, shared) = match super::label_studio_votes::is_export(file) {
-            true => (
-                super::label_studio_votes::read(file, &files, project.vocab())?,
-                SharedLog::default(),
-            ),
-            false => read_vote_csv(file, &files, project.vocab(), &verdict::now())?,
+        let (rows, events, shared) = match super::label_studio_votes::is_export(file) {
+            true => {
+                let events = super::label_studio_votes::read(file, &files, project.vocab())?;
+                // A Label Studio task is its file's record: numbered from 1, like a row.
+                ((1..=events.len()).collect(), events, SharedLog::default())
+            }
+            false => read_vote_rows(file, &files, project.vocab(), &verdict::now())?,
         };
+        let chair = project.chair()?;
+        let taken = check_chair_rows(
+            file,
+            (rows.iter().copied()).zip(&events),
+            &files,
+            project.vocab(),
+            chair_rows,
+            chair.as_deref(),
+        )?;
+        if !taken.is_empty() {
+            warnings.push(format!(
+                "{} chair overrides taken from {}: {}",
+                taken.len(),
+                file.display(),
+                taken.join("; ")
+            ));
+        }
         check_cancelled(progress)?;
         progress.begin("merging votes", 0);
         let read = events.len() + shared.notes.len() + shared.assignments.len();
@@ -72,8 +104,80 @@ pub fn import_votes(
             merged.unchanged,
             merged.changed_images.len()
         ),
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// How many chair rows a refusal or a report lists before "and N more".
+const CHAIR_ROWS_LISTED: usize = 20;
+
+/// The file's chair-round rows, described for the report, or why they are refused: without
+/// [`ChairRows::Accept`], without a reason, or from someone other than the project's chair.
+/// `events` come with their rows.
+fn check_chair_rows<'a>(
+    file: &Path,
+    events: impl Iterator<Item = (usize, &'a VoteEvent)>,
+    files: &[String],
+    vocab: &Vocabulary,
+    accept: ChairRows,
+    chair: Option<&str>,
+) -> Result<Vec<String>> {
+    let chair_rows: Vec<(usize, &VoteEvent)> = events
+        .filter(|(_, event)| event.round == Round::Chair)
+        .collect();
+    let described: Vec<String> = (chair_rows.iter())
+        .map(|&(row, event)| {
+            let vote = event.vote.as_ref();
+            format!(
+                "row {row}: {} on {} / {}: {} ({:?})",
+                event.reviewer,
+                files.get(event.image as usize).map_or("?", String::as_str),
+                vocab.describe(event.label),
+                vote.map_or("withdrawn".into(), Vote::summary),
+                vote.map_or("", |v| v.note.as_str())
+            )
+        })
+        .collect();
+    let listed = || {
+        let more = described.len().saturating_sub(CHAIR_ROWS_LISTED);
+        let mut text = described[..described.len() - more].join("; ");
+        if more > 0 {
+            text.push_str(&format!("; and {more} more"));
+        }
+        text
+    };
+    if accept == ChairRows::Refuse && !described.is_empty() {
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "{} rows are chair overrides, which decide a pair over the panel's votes; a vote file can carry any name, so they are taken only with --accept-chair, once you have checked them: {}",
+                described.len(),
+                listed()
+            ),
+        ));
+    }
+    for &(row, event) in &chair_rows {
+        if event
+            .vote
+            .as_ref()
+            .is_some_and(|v| v.note.trim().is_empty())
+        {
+            return Err(Error::bad_input(
+                file,
+                format!("row {row}: a chair override needs its reason in the note column"),
+            ));
+        }
+        if let Some(chair) = chair.filter(|&chair| chair != event.reviewer) {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "row {row}: {:?} overrides as chair, but the project's chair is {chair:?} (`bagel config --chair`); remove the row or give it the panel's round",
+                    event.reviewer
+                ),
+            ));
+        }
+    }
+    Ok(described)
 }
 
 /// ReaL's raw rater files: raters.npz, or the derived `*_votes.csv.gz` (header `question,...`).
@@ -96,6 +200,17 @@ pub fn read_vote_csv(
     vocab: &Vocabulary,
     now: &str,
 ) -> Result<(Vec<VoteEvent>, SharedLog)> {
+    let (_, events, shared) = read_vote_rows(file, files, vocab, now)?;
+    Ok((events, shared))
+}
+
+/// [`read_vote_csv`], with the row of each event.
+fn read_vote_rows(
+    file: &Path,
+    files: &[String],
+    vocab: &Vocabulary,
+    now: &str,
+) -> Result<(Vec<usize>, Vec<VoteEvent>, SharedLog)> {
     let text = read_text(file)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
@@ -120,7 +235,7 @@ pub fn read_vote_csv(
     let reply_at = column("reply_to");
     let mut shared = SharedLog::default();
     let index = FileIndex::new(files.iter().map(String::as_str));
-    let mut events = Vec::new();
+    let (mut rows, mut events) = (Vec::new(), Vec::new());
     // Who voted on what, when, in which round: at most one verdict each.
     type Moment = (String, u32, ClassId, Round, String);
     let mut seen: HashMap<Moment, (usize, Option<Verdict>)> = HashMap::new();
@@ -179,9 +294,10 @@ pub fn read_vote_csv(
                 "{reviewer} votes on {image} / {label} twice at one time in one round, with different verdicts (also row {earlier}); keep one of the two rows"
             )));
         }
+        rows.push(row);
         events.push(event);
     }
-    Ok((events, shared))
+    Ok((rows, events, shared))
 }
 
 /// A row of round `note` or `assignment`.
@@ -207,7 +323,7 @@ fn parse_shared(
         ));
     }
     let time = parse_cast_at(row.cast_at, now)?;
-    let reviewer = row.reviewer.to_owned();
+    let reviewer = crate::names::clean_name("reviewer", row.reviewer).map_err(|e| e.to_string())?;
     if !is_note {
         shared.assignments.push((
             Assignment {
@@ -239,11 +355,15 @@ fn parse_shared(
 }
 
 fn parse_cast_at(text: &str, now: &str) -> std::result::Result<String, String> {
-    match text {
-        "" => Ok(now.to_owned()),
+    let time = match text {
+        "" => now.to_owned(),
         text => verdict::parse_time(text).ok_or_else(|| {
             format!("cast_at {text:?} is not a time; expected RFC 3339, e.g. 2026-11-24T09:30:00Z")
-        }),
+        })?,
+    };
+    match verdict::implausible_vote_time(&time, now) {
+        Some(problem) => Err(problem),
+        None => Ok(time),
     }
 }
 
@@ -255,8 +375,8 @@ fn parse_pair(
     index: &FileIndex,
     vocab: &Vocabulary,
 ) -> std::result::Result<(u32, ClassId), String> {
-    if reviewer.is_empty() || reviewer.chars().any(char::is_control) {
-        return Err("the reviewer name is empty or holds control characters".into());
+    if let Some(problem) = crate::names::name_problem("reviewer", reviewer) {
+        return Err(problem);
     }
     let image = index.find(image).ok_or_else(|| {
         format!(
@@ -290,7 +410,11 @@ pub(super) fn parse_row(
     vocab: &Vocabulary,
     now: &str,
 ) -> std::result::Result<VoteEvent, String> {
+    let reviewer = crate::names::clean_name("reviewer", row.reviewer).map_err(|e| e.to_string())?;
     let (image, label) = parse_pair(row.reviewer, row.image, row.label, index, vocab)?;
+    if row.verdict == WITHDRAWN {
+        return parse_withdrawal(row, (image, label), now);
+    }
     let verdict = Verdict::parse(row.verdict).ok_or_else(|| {
         format!(
             "verdict {:?} is not one of {}",
@@ -333,7 +457,7 @@ pub(super) fn parse_row(
     }
     let cast_at = parse_cast_at(row.cast_at, now)?;
     Ok(VoteEvent {
-        reviewer: row.reviewer.to_owned(),
+        reviewer,
         round,
         cast_at,
         image,
@@ -344,6 +468,31 @@ pub(super) fn parse_row(
             note: row.note.to_owned(),
             ..Vote::new(image, label, verdict)
         }),
+    })
+}
+
+/// A row withdrawing the chair's override: round chair, nothing but the time.
+fn parse_withdrawal(
+    row: &RowCells,
+    (image, label): (u32, ClassId),
+    now: &str,
+) -> std::result::Result<VoteEvent, String> {
+    if row.round != Round::Chair.as_str() {
+        return Err(format!(
+            "verdict {WITHDRAWN:?} is for the chair round (an override taken back), not round {:?}",
+            row.round
+        ));
+    }
+    if !(row.category.is_empty() && row.severity.is_empty() && row.note.is_empty()) {
+        return Err("a withdrawal carries no category, severity or note: clear those cells".into());
+    }
+    Ok(VoteEvent {
+        reviewer: row.reviewer.to_owned(),
+        round: Round::Chair,
+        cast_at: parse_cast_at(row.cast_at, now)?,
+        image,
+        label,
+        vote: None,
     })
 }
 
@@ -423,8 +572,24 @@ mod tests {
             ),
             ("ana,a.jpg,3,correct,,,,final,", "round \"final\""),
             (
+                "ana,a.jpg,3,withdrawn,,,,independent,",
+                "verdict \"withdrawn\" is for the chair round",
+            ),
+            (
+                "ana,a.jpg,3,withdrawn,,,why,chair,",
+                "a withdrawal carries no category, severity or note",
+            ),
+            (
                 "ana,a.jpg,3,correct,,,a note,crowd,",
                 "a crowd answer carries a verdict only",
+            ),
+            (
+                "ana,a.jpg,3,correct,,,,chair,9999-12-30T00:00:00Z",
+                "row 2: cast_at 9999-12-30T00:00:00.000Z is later than now",
+            ),
+            (
+                "ana,a.jpg,3,correct,,,,,0000-01-01T00:00:00Z",
+                "row 2: cast_at 0000-01-01T00:00:00.000Z is before 2000",
             ),
             (
                 "ana,a.jpg,3,correct,,,,,2026-01-01T00:00:00Z\nana,a.jpg,3,wrong,,,,,2026-01-01T00:00:00Z",

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod agreement;
 pub mod assign;
 pub mod chair;
+pub mod check;
 pub mod confusions;
 pub mod crowd;
 pub mod dawid_skene;

@@ -5,7 +5,8 @@
 use super::chair;
 use super::discussion::{disagreement, discussion_pairs};
 use super::queue::{PairStatus, QueueItem, ReviewQueue, imported_valid};
-use super::voting::{Ballot, standing_votes};
+use super::visibility::has_voted;
+use super::voting::Ballot;
 use super::{DecisionKind, LiveMetrics, Round, Verdict, Vote};
 use crate::data::{ImageLabels, LabelKind};
 use crate::error::Result;
@@ -167,7 +168,7 @@ impl Review {
 
     /// Whether the blind round lets me see the others' votes and the decision on a pair.
     pub fn sees_pair(&self, image: u32, label: ClassId) -> bool {
-        !self.visibility.blind || self.opened.contains(&(image, label))
+        (self.visibility).may_see(self.opened.contains(&(image, label)))
     }
 
     /// The decision on a pair as I may see it: none while the blind round hides it.
@@ -446,9 +447,7 @@ impl Review {
             None => self.my_votes.remove(&(image, label)),
         };
         let history = project.pair_history(self.dataset.id, image, label)?;
-        match (standing_votes(&history).iter())
-            .any(|e| e.reviewer == self.reviewer && e.round != Round::Crowd)
-        {
+        match has_voted(&self.reviewer, &history) {
             true => self.opened.insert((image, label)),
             false => self.opened.remove(&(image, label)),
         };
@@ -497,9 +496,7 @@ fn is_panel_decision(decision: &Decision) -> bool {
 /// The pairs on which `reviewer` has a standing panel vote in any round.
 fn opened_pairs(events: &[VoteEvent], reviewer: &str) -> BTreeSet<(u32, ClassId)> {
     (super::voting::events_by_pair(events).into_iter())
-        .filter(|(_, pair)| {
-            (standing_votes(pair).iter()).any(|e| e.reviewer == reviewer && e.round != Round::Crowd)
-        })
+        .filter(|(_, pair)| has_voted(reviewer, pair))
         .map(|(pair, _)| pair)
         .collect()
 }

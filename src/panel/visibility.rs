@@ -15,11 +15,21 @@ impl Visibility {
     /// Whether `reviewer` may see the others' votes and the decision on the pair whose
     /// events these are.
     pub fn may_see_others(&self, reviewer: &str, pair_events: &[VoteEvent]) -> bool {
-        !self.blind
-            || standing_votes(pair_events)
-                .iter()
-                .any(|e| e.reviewer == reviewer && e.round != Round::Crowd)
+        self.may_see(has_voted(reviewer, pair_events))
     }
+
+    /// The rule itself: everything shows once I have voted on the pair, or when not blind.
+    pub fn may_see(&self, voted_on_it: bool) -> bool {
+        !self.blind || voted_on_it
+    }
+}
+
+/// Whether `reviewer` has a standing panel vote (any round but the crowd's) among a pair's
+/// events: what opens the pair to them in the blind round.
+pub fn has_voted(reviewer: &str, pair_events: &[VoteEvent]) -> bool {
+    standing_votes(pair_events)
+        .iter()
+        .any(|e| e.reviewer == reviewer && e.round != Round::Crowd)
 }
 
 #[cfg(test)]

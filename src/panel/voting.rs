@@ -13,7 +13,7 @@ use crate::store::{decision_of_kind, put_decision, remove_decision};
 use crate::verdict::{Decision, DecisionKind, Round, Vote, VoteEvent};
 use crate::vocab::ClassId;
 use rusqlite::Connection;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// The log's standing votes: each reviewer's latest event per round, withdrawals dropped.
@@ -160,11 +160,20 @@ pub struct Merged {
 impl Ballot<'_> {
     /// Casts one event (a vote, a withdrawal or a chair's override) and re-decides its pair,
     /// in one transaction. Returns the vote it replaced, which is what undo restores.
-    pub fn cast(&self, project: &mut Project, event: VoteEvent) -> Result<Option<Vote>> {
+    pub fn cast(&self, project: &mut Project, mut event: VoteEvent) -> Result<Option<Vote>> {
         if event.reviewer.trim().is_empty() {
             return Err(Error::Usage(
                 "a vote needs a reviewer name; set yours first".into(),
             ));
+        }
+        event.reviewer = crate::names::clean_name("reviewer", &event.reviewer)?;
+        if event.round == Round::Chair
+            && let Some(chair) = project.chair()?.filter(|chair| *chair != event.reviewer)
+        {
+            return Err(Error::Usage(crate::error::for_terminal(&format!(
+                "{} cannot override as chair: the project's chair is {chair} (`bagel config --chair`)",
+                event.reviewer
+            ))));
         }
         if event.round == Round::Crowd {
             return Err(Error::Usage(
@@ -175,21 +184,24 @@ impl Ballot<'_> {
         let names = self.names(&vocab);
         let quorum = project.quorum()?;
         project.write(|tx| {
-            let before = pair_events(tx, self.dataset.id, event.image, event.label)?;
-            let previous = standing_vote(&before, &event.reviewer, event.round).cloned();
+            let mut events = pair_events(tx, self.dataset.id, event.image, event.label)?;
+            let previous = standing_vote(&events, &event.reviewer, event.round).cloned();
             append_events(tx, self.dataset.id, &names, std::slice::from_ref(&event))?;
-            let mut after = before;
-            after.push(event.clone());
+            events.push(event.clone());
+            into_log_order(&mut events, &names);
             let pair = (event.image, event.label);
-            redecide(tx, self.dataset.id, pair, &after, quorum)?;
+            redecide(tx, self.dataset.id, pair, &events, quorum)?;
             Ok(previous)
         })
     }
 
-    /// Merges events from elsewhere (another machine's export) into the log and re-decides
-    /// every pair they touch, in one transaction; crowd-round events go to the crowd store
-    /// ([`Ballot::merge_crowd`]). An event identical to the reviewer's standing vote on its
-    /// pair adds nothing, so merging a file twice changes nothing.
+    /// The one way events from elsewhere enter a dataset's log (a vote file, another machine's
+    /// export, a team server): they are appended and every pair they touch is re-decided from
+    /// the log as it stands inside one IMMEDIATE transaction, so what another process wrote
+    /// meanwhile (a chair's override, another import) is part of every decision. Crowd-round
+    /// events go to the crowd store ([`Ballot::merge_crowd`]). An event identical to the
+    /// reviewer's standing vote on its pair adds nothing, so merging a file twice changes
+    /// nothing. Each pair costs time linear in its events (after one sort).
     pub fn merge(&self, project: &mut Project, events: &[VoteEvent]) -> Result<Merged> {
         self.merge_with(project, events, &SharedLog::default())
     }
@@ -205,55 +217,66 @@ impl Ballot<'_> {
         let (crowd, events): (Vec<&VoteEvent>, Vec<&VoteEvent>) =
             events.iter().partition(|e| e.round == Round::Crowd);
         let crowd = crowd_log_of(&crowd)?;
+        self.refuse_implausible_times(&events)?;
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
         let path = project.path().to_path_buf();
         let quorum = project.quorum()?;
-        let mut known: HashMap<(u32, ClassId), Vec<VoteEvent>> = HashMap::new();
-        for event in project.vote_events(self.dataset.id)? {
-            known
+        let known_notes = (project.notes(self.dataset.id)?.iter())
+            .map(|n| (n.id, n.image, n.label))
+            .collect();
+        let mut arriving: BTreeMap<(u32, ClassId), Vec<&VoteEvent>> = BTreeMap::new();
+        for event in events {
+            arriving
                 .entry((event.image, event.label))
                 .or_default()
                 .push(event);
         }
-        let known_notes = (project.notes(self.dataset.id)?.iter())
-            .map(|n| (n.id, n.image, n.label))
-            .collect();
-        let mut merged = Merged::default();
-        let mut fresh: Vec<VoteEvent> = Vec::new();
-        let mut touched: BTreeSet<(u32, ClassId)> = BTreeSet::new();
-        for event in events {
-            let pair = known.entry((event.image, event.label)).or_default();
-            let voted = pair
-                .iter()
-                .any(|k| k.reviewer == event.reviewer && k.round == event.round);
-            if voted && standing_vote(pair, &event.reviewer, event.round) == event.vote.as_ref() {
-                merged.unchanged += 1;
-                continue;
-            }
-            pair.push((*event).clone());
-            pair.sort_by(|a, b| a.cast_at.cmp(&b.cast_at));
-            fresh.push((*event).clone());
-            touched.insert((event.image, event.label));
-        }
         project.write(|tx| {
-            merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
-            merged.added += shared.append(tx, self.dataset.id, &names, &known_notes)?;
-            for &(image, label) in &touched {
-                let events = &known[&(image, label)];
-                if redecide(tx, self.dataset.id, (image, label), events, quorum)? {
+            let mut merged = Merged::default();
+            let mut fresh: Vec<VoteEvent> = Vec::new();
+            for (&(image, label), arrived) in &arriving {
+                let mut pair = pair_events(tx, self.dataset.id, image, label)?;
+                let before = fresh.len();
+                merged.unchanged += take_new(&pair, arrived, &names, &mut fresh);
+                if fresh.len() == before {
+                    continue;
+                }
+                pair.extend_from_slice(&fresh[before..]);
+                into_log_order(&mut pair, &names);
+                if redecide(tx, self.dataset.id, (image, label), &pair, quorum)? {
                     merged.changed_images.insert(image);
                     merged.changed_pairs.insert((image, label));
                 }
             }
+            merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
+            merged.added += shared.append(tx, self.dataset.id, &names, &known_notes)?;
             if !crowd.is_empty() {
                 let union = self.crowd_union(tx, &path, &crowd)?;
                 merged.added += union.added;
                 merged.unchanged += union.unchanged;
             }
-            Ok(())
-        })?;
-        Ok(merged)
+            Ok(merged)
+        })
+    }
+
+    /// Whatever brings the events (a file, a server), none may be dated before 2000 or from
+    /// the future: such a vote would outrank its reviewer's real ones.
+    fn refuse_implausible_times(&self, events: &[&VoteEvent]) -> Result<()> {
+        let now = crate::verdict::now();
+        for event in events {
+            if let Some(problem) = crate::verdict::implausible_vote_time(&event.cast_at, &now) {
+                let file = self
+                    .files
+                    .get(event.image as usize)
+                    .map_or("?", String::as_str);
+                return Err(Error::Usage(crate::error::for_terminal(&format!(
+                    "{}'s vote on {file} / class {}: {problem}; nothing was merged",
+                    event.reviewer, event.label
+                ))));
+            }
+        }
+        Ok(())
     }
 
     /// Merges crowd answers (a rater file) into the dataset's crowd store, in one
@@ -286,8 +309,73 @@ impl Ballot<'_> {
     }
 }
 
-/// Decides a pair again from its events (oldest first); returns whether the panel's decision
-/// changed.
+/// The log's order for events in memory: by time, then by event id, as the store reads them
+/// (`ORDER BY cast_at, event_id`), so two machines holding the same events agree on which
+/// one stands.
+fn into_log_order(events: &mut [VoteEvent], names: &EventNames) {
+    events.sort_by_cached_key(|event| (event.cast_at.clone(), names.event_id(event)));
+}
+
+/// Where an event stands in the log's order.
+type LogKey<'a> = (&'a str, i64);
+
+/// Copies into `fresh` the arriving events that say something new on one pair; returns how
+/// many were the same as their reviewer's standing vote in their round. An event the log holds
+/// already is skipped too. `stored` and `arrived` are the pair's.
+fn take_new<'a>(
+    stored: &'a [VoteEvent],
+    arrived: &[&'a VoteEvent],
+    names: &EventNames,
+    fresh: &mut Vec<VoteEvent>,
+) -> usize {
+    let mut log = PairLog::default();
+    for event in stored {
+        log.note(event, names);
+    }
+    let mut unchanged = 0;
+    for &event in arrived {
+        let id = names.event_id(event);
+        if log.standing(event) == Some(event.vote.as_ref()) {
+            unchanged += 1;
+        } else if !log.ids.contains(&id) {
+            log.note(event, names);
+            fresh.push(event.clone());
+        }
+    }
+    unchanged
+}
+
+/// One pair's events as a merge needs them: each reviewer's latest event per round, and the
+/// ids already there.
+#[derive(Default)]
+struct PairLog<'a> {
+    latest: HashMap<(&'a str, Round), (LogKey<'a>, Option<&'a Vote>)>,
+    ids: HashSet<i64>,
+}
+
+impl<'a> PairLog<'a> {
+    fn note(&mut self, event: &'a VoteEvent, names: &EventNames) {
+        let key = (event.cast_at.as_str(), names.event_id(event));
+        self.ids.insert(key.1);
+        let slot = (self.latest)
+            .entry((event.reviewer.as_str(), event.round))
+            .or_insert((key, event.vote.as_ref()));
+        if key >= slot.0 {
+            *slot = (key, event.vote.as_ref());
+        }
+    }
+
+    /// The standing vote of the event's reviewer in its round (`Some(None)`: withdrawn), None
+    /// when they never voted in it.
+    fn standing(&self, event: &VoteEvent) -> Option<Option<&'a Vote>> {
+        (self.latest)
+            .get(&(event.reviewer.as_str(), event.round))
+            .map(|&(_, vote)| vote)
+    }
+}
+
+/// Decides a pair again from its events (in the log's order); returns whether the panel's
+/// decision changed.
 pub(crate) fn redecide(
     conn: &Connection,
     dataset_id: i64,

@@ -13,8 +13,9 @@ pub struct DatasetInfo {
     pub name: String,
     pub image_root: Option<PathBuf>,
     pub num_images: usize,
-    /// The user imported image names that leave the root (absolute, or with `..`) on purpose
-    /// (`bagel import images --allow-absolute`); otherwise every read stays under the root.
+    /// The person at this machine lets image names leave the root (absolute, or with `..`):
+    /// `bagel open --images-anywhere`. Never read from the project file, whose sender could
+    /// otherwise point the desk at any file of the reader's; false as the store reads it.
     pub images_anywhere: bool,
 }
 
@@ -41,20 +42,6 @@ impl DatasetInfo {
 /// Whether an image name is a plain path below its root: no root, drive or `..` in it.
 pub fn stays_under_root(file: &Path) -> bool {
     (file.components()).all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-}
-
-/// The setting that marks a dataset imported with `--allow-absolute`.
-fn anywhere_key(dataset_id: i64) -> String {
-    format!("images_anywhere:{dataset_id}")
-}
-
-/// Marks a dataset whose image names may leave the root, in the import's transaction.
-pub(crate) fn allow_images_anywhere(tx: &Transaction, dataset_id: i64) -> Result<()> {
-    tx.execute(
-        "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, 'on')",
-        params![anywhere_key(dataset_id)],
-    )?;
-    Ok(())
 }
 
 /// A dataset's images in order: file names (relative to the image root) and original labels.
@@ -135,9 +122,7 @@ impl Project {
     /// The dataset called `name`, or all of them, in creation order.
     fn dataset_rows(&self, name: Option<&str>) -> Result<Vec<DatasetInfo>> {
         let mut statement = self.conn().prepare_cached(
-            "SELECT d.id, d.name, d.image_root,
-                    COALESCE(length(d.labels), 0) / 4,
-                    EXISTS (SELECT 1 FROM settings s WHERE s.key = 'images_anywhere:' || d.id)
+            "SELECT d.id, d.name, d.image_root, COALESCE(length(d.labels), 0) / 4
              FROM datasets d WHERE ?1 IS NULL OR d.name = ?1 ORDER BY d.id",
         )?;
         let folder = self.folder();
@@ -148,8 +133,8 @@ impl Project {
                 // A relative root is stored relative to the project's folder, so the folder
                 // can move, or sit elsewhere on another member's machine.
                 image_root: (row.get::<_, Option<String>>(2)?).map(|root| folder.join(root)),
-                num_images: row.get::<_, i64>(3)? as usize,
-                images_anywhere: row.get(4)?,
+                num_images: usize::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                images_anywhere: false,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -66,15 +66,30 @@ impl Project {
             decision_from_row,
         )?;
         let classes = self.vocab().len();
+        let images: i64 = (self.conn())
+            .prepare_cached("SELECT COALESCE(length(labels), 0) / 4 FROM datasets WHERE id = ?1")?
+            .query_row([dataset_id], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0);
         let decisions: Vec<Decision> = rows.collect::<rusqlite::Result<_>>()?;
-        match decisions.iter().find(|d| d.label as usize >= classes) {
-            Some(d) => Err(Error::Damaged {
+        let outside = |d: &Decision| {
+            (usize::from(d.label) >= classes)
+                .then(|| {
+                    format!(
+                        "label {}, but the vocabulary has {classes} classes",
+                        d.label
+                    )
+                })
+                .or_else(|| {
+                    (i64::from(d.image) >= images)
+                        .then(|| format!("image {}, but the dataset has {images} images", d.image))
+                })
+        };
+        match decisions.iter().find_map(|d| Some((d, outside(d)?))) {
+            Some((d, problem)) => Err(Error::Damaged {
                 path: self.path().to_path_buf(),
                 what: format!("the decision on image {}", d.image),
-                problem: format!(
-                    "label {}, but the vocabulary has {classes} classes",
-                    d.label
-                ),
+                problem,
                 fix: "remove that row from the decisions table, then vote on the pair again".into(),
             }),
             None => Ok(decisions),
@@ -119,6 +134,20 @@ pub fn decision_of_kind(
             decision_from_row,
         )
         .optional()?)
+}
+
+/// Every stored decision of one kind on a dataset, in a transaction's view.
+pub fn decisions_of_kind_in(
+    conn: &Connection,
+    dataset_id: i64,
+    kind: DecisionKind,
+) -> Result<Vec<Decision>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT image_idx, label, verdict, category, severity, severity_word, source, reason
+         FROM decisions WHERE dataset_id = ?1 AND kind = ?2 ORDER BY image_idx, label",
+    )?;
+    let rows = statement.query_map(params![dataset_id, kind.as_str()], decision_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Reads image, label, verdict, category, severity, severity word, source, reason.
@@ -238,9 +267,7 @@ pub(crate) fn save_slice(
     images: &[u32],
     origin: &str,
 ) -> Result<()> {
-    if name.trim().is_empty() {
-        return Err(Error::Usage("a slice needs a name".into()));
-    }
+    let name = crate::names::clean_name("slice", name)?;
     tx.execute(
         "INSERT INTO slices (dataset_id, name, images, origin) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (dataset_id, name) DO UPDATE SET images = excluded.images, origin = excluded.origin",

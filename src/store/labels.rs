@@ -31,7 +31,7 @@ impl Project {
                 name: row.get(1)?,
                 kind: LabelKind::parse(&kind).unwrap_or(LabelKind::MultiLabel),
                 origin: row.get(3)?,
-                num_labeled: row.get::<_, i64>(4)? as usize,
+                num_labeled: usize::try_from(row.get::<_, i64>(4)?).unwrap_or(0),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -73,7 +73,7 @@ impl Project {
         let Some(row) = rows.next()? else {
             return Err(self.damaged_labels(source, None, "its label lists are missing".into()));
         };
-        let stored = row.get::<_, i64>(0)?.max(0) as usize;
+        let stored = usize::try_from(row.get::<_, i64>(0)?).unwrap_or(0);
         let flags = match Blob::of(row.get_ref(1)?)? {
             Blob::Bytes(flags) if flags.len() == stored => flags,
             _ => {

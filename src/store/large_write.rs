@@ -1,64 +1,23 @@
-//! A transaction of tens of megabytes (67 prediction files are 33 MB), written so that the disk
-//! works while bagel does. SQLite writes the transaction's pages to the WAL as its cache fills
-//! and syncs the WAL at commit; the checkpoint then copies the pages into the project file and
-//! syncs that. Each sync waits for every byte not yet on the disk: about 0.1 s per 33 MB here,
-//! twice, with nothing else to do meanwhile. A helper thread that syncs each file while it is
-//! still being written leaves those syncs little to wait for.
+//! A transaction of tens of megabytes (67 prediction files are 33 MB). SQLite writes the
+//! transaction's pages to the WAL as its cache fills and syncs the WAL at commit; the
+//! checkpoint then copies the pages into the project file and syncs that.
 //!
-//! Nothing SQLite relies on changes: the same transaction, the same `synchronous = FULL` syncs
-//! at commit and checkpoint, the same checkpoint SQLite would run itself after the commit. A
-//! sync only makes data reach the disk sooner; if the helper cannot open a file or a sync
-//! fails, SQLite's own sync still decides (and reports) whether the data is safe.
+//! bagel once had a helper thread sync the WAL and the project file while they were written,
+//! through descriptors of its own. It is gone: on POSIX, closing any descriptor of a file drops
+//! every lock the process holds on it, SQLite's included, and another program could then
+//! delete the WAL under the desk's open connection, taking every later vote with it. Only
+//! SQLite opens the project and its WAL.
 
 use super::Project;
 use crate::error::Result;
 use rusqlite::Transaction;
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::thread;
-use std::time::Duration;
-
-/// How much newly written data the helper waits for before a sync: each sync also asks the
-/// disk to empty its cache (a few ms even when nothing is new), so it is not run for crumbs.
-const SYNC_EVERY_BYTES: u64 = 4 << 20;
-/// How often the helper looks at how far the writing has got (it is also woken when the
-/// write moves on to the checkpoint, or is done).
-const POLL: Duration = Duration::from_millis(2);
-/// While the checkpoint copies pages into the project file (its size says nothing new), the
-/// helper syncs the project file this often.
-const CHECKPOINT_SYNC_EVERY: Duration = Duration::from_millis(10);
-
-/// How far the write has got, which says what the helper thread syncs.
-const TRANSACTION: u8 = 0;
-const CHECKPOINT: u8 = 1;
-const DONE: u8 = 2;
 
 impl Project {
-    /// [`Project::write`] for a transaction of tens of megabytes (see the module's comment).
+    /// [`Project::write`] for a transaction of tens of megabytes, followed by the checkpoint.
     pub fn write_large<T>(&mut self, work: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let stage = AtomicU8::new(TRANSACTION);
-        let files = Synced::open(&self.path);
-        thread::scope(|scope| {
-            let helper = files
-                .as_ref()
-                .map(|files| scope.spawn(|| files.follow(&stage)));
-            let reach = |reached: u8| {
-                stage.store(reached, Ordering::Release);
-                if let Some(helper) = &helper {
-                    helper.thread().unpark();
-                }
-            };
-            // The checkpoint runs here rather than from the commit (SQLite's automatic one),
-            // so the helper knows when it starts.
-            let value = self.without_automatic_checkpoint(|project| project.write(work));
-            if value.is_ok() {
-                reach(CHECKPOINT);
-                self.checkpoint();
-            }
-            reach(DONE);
-            value
-        })
+        let value = self.without_automatic_checkpoint(|project| project.write(work))?;
+        self.checkpoint();
+        Ok(value)
     }
 
     fn without_automatic_checkpoint<T>(
@@ -80,51 +39,6 @@ impl Project {
     /// Its outcome is not the write's: what it does not copy now, a later checkpoint copies.
     fn checkpoint(&self) {
         let _ = self.conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
-    }
-}
-
-/// The project file and its WAL, opened only to be synced.
-struct Synced {
-    wal: File,
-    project: File,
-}
-
-impl Synced {
-    fn open(project: &Path) -> Option<Self> {
-        let mut wal = PathBuf::from(project).into_os_string();
-        wal.push("-wal");
-        // Write access only because Windows syncs nothing through a read-only handle.
-        let open = |path: &Path| File::options().write(true).open(path).ok();
-        Some(Synced {
-            wal: open(Path::new(&wal))?,
-            project: open(project)?,
-        })
-    }
-
-    /// Syncs the WAL each time it has grown by [`SYNC_EVERY_BYTES`] while the transaction is
-    /// written, then the project file while the checkpoint runs, until the write is done.
-    fn follow(&self, stage: &AtomicU8) {
-        let size = |file: &File| file.metadata().map_or(0, |m| m.len());
-        let mut synced = size(&self.wal);
-        loop {
-            match stage.load(Ordering::Acquire) {
-                TRANSACTION => {
-                    let written = size(&self.wal);
-                    if written >= synced + SYNC_EVERY_BYTES {
-                        let _ = self.wal.sync_data();
-                        synced = written;
-                    }
-                    thread::park_timeout(POLL);
-                }
-                CHECKPOINT => {
-                    thread::park_timeout(CHECKPOINT_SYNC_EVERY);
-                    if stage.load(Ordering::Acquire) == CHECKPOINT {
-                        let _ = self.project.sync_data();
-                    }
-                }
-                _ => return,
-            }
-        }
     }
 }
 

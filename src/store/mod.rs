@@ -7,6 +7,7 @@ mod blob;
 mod crowd;
 mod datasets;
 mod decisions;
+mod foreign;
 mod labels;
 mod large_write;
 mod notes;
@@ -25,23 +26,26 @@ pub use predictions::ModelInfo;
 pub use watch::Watcher;
 
 pub use assignments::append_assignments;
-pub(crate) use datasets::{allow_images_anywhere, dataset_exists, insert_dataset};
+pub(crate) use datasets::{dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
-pub use decisions::{decision_of_kind, put_decision, remove_decision, replace_decisions_of_kind};
+pub use decisions::{
+    decision_of_kind, decisions_of_kind_in, put_decision, remove_decision,
+    replace_decisions_of_kind,
+};
 pub(crate) use labels::insert_label_source;
 pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
 pub use team::{OutgoingEvent, Received, TeamLink};
-pub use votes::{EventNames, append_events, pair_events};
+pub use votes::{EventNames, append_events, dataset_events, pair_events};
 
 use crate::error::damaged_text;
 use crate::error::{Error, Result};
 use crate::vocab::{Class, ClassKind, CollapsedPairs, Vocabulary, parse_hypernym_paths};
+use rusqlite::config::DbConfig;
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -355,18 +359,17 @@ fn insert_classes(conn: &mut Connection, vocab: &Vocabulary) -> rusqlite::Result
     tx.commit()
 }
 
-const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
-
 /// Tells whether `path` is a bagel project, reading only: another application's database (or
-/// an empty file) is refused before anything is written to it. A bagel file SQLite cannot
-/// read is called damaged, with the command that checks it.
+/// an empty file) is refused before anything is written to it. The file is looked at through
+/// SQLite alone, never opened with `std::fs`: on POSIX, closing any descriptor of a file drops
+/// every SQLite lock this process holds on it, and another program may then delete the WAL
+/// that an open connection (the desk) is still writing its votes into.
 fn identify(path: &Path) -> Result<()> {
     let not_a_project = |why: &str| Error::NotAProject {
         path: path.to_path_buf(),
         why: why.into(),
     };
-    let mut header = Vec::with_capacity(100);
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+    let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::Usage(format!(
             "no project at {}; create one with `bagel new {}`",
             path.display(),
@@ -374,28 +377,26 @@ fn identify(path: &Path) -> Result<()> {
         )),
         _ => Error::io(path, e),
     })?;
-    if file.metadata().is_ok_and(|m| m.is_dir()) {
+    if metadata.is_dir() {
         return Err(not_a_project("it is a folder"));
     }
-    std::io::Read::take(file, 100)
-        .read_to_end(&mut header)
-        .map_err(|e| Error::io(path, e))?;
-    if header.is_empty() {
+    if metadata.len() == 0 {
         return Err(not_a_project("the file is empty"));
     }
-    if !header.starts_with(SQLITE_MAGIC) {
-        return Err(not_a_project("it is not an SQLite database"));
-    }
-    let application_id = header
-        .get(68..72)
-        .and_then(|b| b.try_into().ok())
-        .map(i32::from_be_bytes);
-    let marked = application_id == Some(APPLICATION_ID);
-    if !marked && application_id.is_some_and(|id| id != 0) {
+    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let application_id: i32 =
+        match conn.pragma_query_value(None, "application_id", |row| row.get(0)) {
+            Ok(id) => id,
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::NotADatabase) => {
+                return Err(not_a_project("it is not an SQLite database"));
+            }
+            Err(e) => return Err(file_error(path, e)),
+        };
+    let marked = application_id == APPLICATION_ID;
+    if !marked && application_id != 0 {
         return Err(not_a_project("it is another application's database"));
     }
     // A file bagel did not mark (the projects of older bagels) must hold bagel's tables.
-    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let tables: rusqlite::Result<i64> = conn.query_row(
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('settings', 'classes', 'datasets')",
         [],
@@ -403,18 +404,13 @@ fn identify(path: &Path) -> Result<()> {
     );
     let version = schema::version(&conn);
     match (tables, version) {
-        (Err(e), _) | (_, Err(e)) => match e.sqlite_error_code() {
-            Some(ErrorCode::NotADatabase) if !marked => {
-                Err(not_a_project("SQLite cannot read it as a database"))
-            }
-            _ => Err(file_error(path, e)),
-        },
+        (Err(e), _) | (_, Err(e)) => Err(file_error(path, e)),
         (Ok(3), Ok(version)) if version > schema::CURRENT_VERSION => Err(Error::Usage(format!(
             "{} was written by a newer bagel (schema {version}, this one knows {}); update bagel",
             path.display(),
             schema::CURRENT_VERSION
         ))),
-        (Ok(3), Ok(version)) if version > 0 => Ok(()),
+        (Ok(3), Ok(version)) if version > 0 => foreign::refuse_foreign_objects(&conn, path),
         _ if marked => Err(damaged(path, "bagel's tables are missing")),
         _ => Err(not_a_project("it has no bagel schema")),
     }
@@ -423,6 +419,11 @@ fn identify(path: &Path) -> Result<()> {
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| file_error(path, e))?;
+    let conn = match flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        true => readable_without_writing(conn, path)?,
+        false => conn,
+    };
+    distrust_the_schema(&conn).map_err(|e| file_error(path, e))?;
     conn.busy_timeout(BUSY_WAIT)
         // Reading through a memory map spares a system call per page of the large
         // prediction blobs.
@@ -433,10 +434,46 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A reading connection, also on a project in a folder this user cannot write to. SQLite reads
+/// a WAL-mode file through its `-shm` beside it, which it cannot create there; such a file
+/// (with no `-wal` beside it, so nobody is writing to it) is then read as immutable: no
+/// locks, no `-shm`, nothing created.
+fn readable_without_writing(conn: Connection, path: &Path) -> Result<Connection> {
+    let probe = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
+    let code = probe
+        .as_ref()
+        .err()
+        .and_then(rusqlite::Error::sqlite_error_code);
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let cannot_share = matches!(code, Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen));
+    let (true, false, Some(text)) = (cannot_share, Path::new(&wal).exists(), path.to_str()) else {
+        return Ok(conn);
+    };
+    // A URI's own characters in the path are escaped; the rest is taken as written.
+    let escaped = text
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23");
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    Connection::open_with_flags(format!("file:{escaped}?immutable=1"), flags)
+        .map_err(|e| file_error(path, e))
+}
+
+/// A project file may come from anyone: its schema runs no function SQLite does not know to be
+/// harmless, and SQL cannot write to the file's structure behind SQLite's back.
+fn distrust_the_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    Ok(())
+}
+
 fn damaged(path: &Path, why: &str) -> Error {
     Error::ProjectFile {
         path: path.to_path_buf(),
-        problem: damaged_text(why, &path.display().to_string()),
+        problem: damaged_text(why, Some(&path.display().to_string())),
     }
 }
 

@@ -32,7 +32,7 @@ impl Project {
             Ok(ModelInfo {
                 id: row.get(0)?,
                 name: row.get(1)?,
-                k: row.get::<_, i64>(2)? as usize,
+                k: usize::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
                 has_scores: row.get(3)?,
                 has_uncertainty: row.get(4)?,
                 origin: row.get(5)?,
@@ -189,7 +189,10 @@ impl Record {
         let stored = |column: usize| -> rusqlite::Result<Stored> {
             let kind: String = row.get(column)?;
             Ok(match kind.as_str() {
-                "blob" => Stored::Bytes(row.get::<_, i64>(column + 1)? as usize),
+                "blob" => match usize::try_from(row.get::<_, i64>(column + 1)?) {
+                    Ok(bytes) => Stored::Bytes(bytes),
+                    Err(_) => Stored::NotBytes,
+                },
                 "null" => Stored::Missing,
                 _ => Stored::NotBytes,
             })
@@ -218,24 +221,29 @@ impl Record {
     /// wrong. Scores and uncertainties are checked only when they are to be read.
     fn check(&self, with_scores: bool) -> std::result::Result<(usize, usize), String> {
         let (k, images) = self.shape;
-        if k <= 0 || images < 0 {
-            return Err(format!("its shape reads {images} images × top-{k}"));
-        }
-        let (k, images) = (k as usize, images as usize);
+        let shape_error = || format!("its shape reads {images} images × top-{k}");
+        let (Ok(k), Ok(images)) = (usize::try_from(k), usize::try_from(images)) else {
+            return Err(shape_error());
+        };
+        // A shape no file can hold (a hand edit) is refused before anything is multiplied out.
+        let values = (k > 0).then(|| images.checked_mul(k)).flatten();
+        let Some(values) = values.filter(|v| v.checked_mul(4).is_some()) else {
+            return Err(shape_error());
+        };
         let expect = |column: usize, count: usize, width: usize| match self.columns[column] {
-            Stored::Bytes(bytes) if bytes == count * width => Ok(()),
+            Stored::Bytes(bytes) if Some(bytes) == count.checked_mul(width) => Ok(()),
             Stored::Bytes(bytes) => Err(format!(
                 "{} holds {bytes} bytes where {images} images × top-{k} need {}",
                 COLUMNS[column],
-                count * width
+                count.saturating_mul(width)
             )),
             Stored::Missing if column > 0 => Ok(()),
             Stored::Missing => Err(format!("{} is missing", COLUMNS[column])),
             Stored::NotBytes => Err(format!("{} is not a blob", COLUMNS[column])),
         };
-        expect(0, images * k, 2)?;
+        expect(0, values, 2)?;
         if with_scores {
-            expect(1, images * k, 4)?;
+            expect(1, values, 4)?;
             expect(2, images, 4)?;
             expect(3, images, 4)?;
         }

@@ -356,16 +356,18 @@ fn labels_into_columns(tx: &Transaction) -> rusqlite::Result<()> {
     for (source_id, kind, dataset_id) in sources {
         let images = (datasets.iter())
             .find(|(id, _)| *id == dataset_id)
-            .map_or(0, |(_, images)| *images as usize);
+            .map_or(0, |(_, images)| usize::try_from(*images).unwrap_or(0));
         let kind = LabelKind::parse(&kind).unwrap_or(LabelKind::MultiLabel);
         let mut labels = ImageLabels::with_capacity(kind, images, images);
         let mut rows = tx.prepare(
             "SELECT image_idx, correct, unclear, wrong, problematic FROM image_labels
-             WHERE source_id = ?1 AND image_idx < ?2 ORDER BY image_idx",
+             WHERE source_id = ?1 AND image_idx >= 0 AND image_idx < ?2 ORDER BY image_idx",
         )?;
-        let mut rows = rows.query(params![source_id, images as i64])?;
+        // Rows outside the dataset (a file edited by hand, image_idx -1) name no image and are
+        // left behind; counting up to one would fill the memory.
+        let mut rows = rows.query(params![source_id, i64::try_from(images).unwrap_or(0)])?;
         while let Some(row) = rows.next()? {
-            let image = row.get::<_, i64>(0)? as usize;
+            let image = usize::try_from(row.get::<_, i64>(0)?).unwrap_or(0);
             let list = |column: usize| -> rusqlite::Result<Vec<u16>> {
                 Ok(unpack_u16(&row.get::<_, Vec<u8>>(column)?))
             };
@@ -516,7 +518,7 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     migrate_to(conn, MIGRATIONS.len())
 }
 
-fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
+pub(super) fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Result<()> {
     let from = version(conn)?.max(0) as usize;
     for (step, migration) in MIGRATIONS.iter().enumerate().take(target).skip(from) {
         let tx = conn.transaction()?;
@@ -667,6 +669,31 @@ mod tests {
 
     /// A project of schema 5 (labels as rows) keeps every original label, gap and list, the
     /// problematic flags and its images' names when its labels become columns.
+    #[test]
+    fn a_label_row_of_no_image_is_left_behind_not_counted_up_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.bagel");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 5).unwrap();
+        // Image -1 once made the migration push empty rows up to usize::MAX, gigabytes a second.
+        conn.execute_batch(
+            "INSERT INTO classes VALUES (0, 'n0', 'zero', '', 'object', '');
+             INSERT INTO datasets (id, name, origin) VALUES (1, 'val', 'x');
+             INSERT INTO images VALUES (1, 0, 'a.jpg', 0), (1, 1, 'b.jpg', 0);
+             INSERT INTO label_sources (id, dataset_id, name, kind, origin) VALUES
+               (7, 1, 'ml', 'multilabel', 'm.json');
+             INSERT INTO image_labels VALUES
+               (7, -1, X'0000', X'', X'', 0), (7, 1, X'0000', X'', X'', 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let project = crate::store::Project::open(&path).unwrap();
+        let val = project.dataset("val").unwrap();
+        let source = project.label_source(val.id, LabelKind::MultiLabel, None);
+        let labels = project.image_labels(&source.unwrap().unwrap(), 2).unwrap();
+        assert_eq!(labels.labeled, [false, true]);
+    }
+
     #[test]
     fn labels_become_columns() {
         let dir = tempfile::tempdir().unwrap();

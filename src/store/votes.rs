@@ -65,7 +65,11 @@ pub fn append_events(
 pub(super) const EVENT_COLUMNS: &str =
     "reviewer, round, cast_at, image_idx, label, verdict, category, severity, note";
 
-/// Every event on one pair, oldest first (the pair's audit history).
+/// The log's order, the same on every machine: by time, and events cast at the same moment by
+/// their id (a hash of what they say), never by the order rows happened to arrive in.
+const LOG_ORDER: &str = "ORDER BY cast_at, event_id";
+
+/// Every event on one pair in the log's order (the pair's audit history).
 pub fn pair_events(
     conn: &Connection,
     dataset_id: i64,
@@ -74,21 +78,26 @@ pub fn pair_events(
 ) -> Result<Vec<VoteEvent>> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM vote_events
-         WHERE dataset_id = ?1 AND image_idx = ?2 AND label = ?3 ORDER BY cast_at, id"
+         WHERE dataset_id = ?1 AND image_idx = ?2 AND label = ?3 {LOG_ORDER}"
     ))?;
     let rows = statement.query_map(params![dataset_id, image, label], event_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The panel's whole vote log of a dataset in the log's order (crowd answers are kept apart).
+pub fn dataset_events(conn: &Connection, dataset_id: i64) -> Result<Vec<VoteEvent>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM vote_events WHERE dataset_id = ?1 {LOG_ORDER}"
+    ))?;
+    let rows = statement.query_map([dataset_id], event_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 impl Project {
-    /// The panel's whole vote log of a dataset, oldest first (crowd answers are kept apart:
-    /// [`Project::crowd_log`]).
+    /// The panel's whole vote log of a dataset in the log's order (crowd answers are kept
+    /// apart: [`Project::crowd_log`]).
     pub fn vote_events(&self, dataset_id: i64) -> Result<Vec<VoteEvent>> {
-        let mut statement = self.conn().prepare_cached(&format!(
-            "SELECT {EVENT_COLUMNS} FROM vote_events WHERE dataset_id = ?1 ORDER BY cast_at, id"
-        ))?;
-        let rows = statement.query_map([dataset_id], event_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        dataset_events(self.conn(), dataset_id)
     }
 
     /// Every event on one pair, the crowd's too, oldest first (the pair's audit history).

@@ -20,7 +20,7 @@ pub use address::ServerAddress;
 pub use admin::{add_member, create_panel};
 pub use listen::Listener;
 pub use server::ServerLog;
-pub use sync::{Joined, Status, SyncReport, join, status, sync, sync_with};
+pub use sync::{Joined, Status, SyncReport, join, status, sync, sync_on, sync_with};
 
 /// The version of the panel's schema on the server this bagel writes and understands.
 pub const SCHEMA_VERSION: i64 = 1;

@@ -105,8 +105,12 @@ pub fn sync(project: &mut Project) -> Result<SyncReport> {
 
 /// [`sync`] through `address`, which may carry a password held in memory (a desk's session).
 pub fn sync_with(project: &mut Project, address: &ServerAddress) -> Result<SyncReport> {
+    sync_on(project, &mut ServerLog::open(address)?)
+}
+
+/// [`sync`] on an open connection, which a desk keeps between syncs.
+pub fn sync_on(project: &mut Project, server: &mut ServerLog) -> Result<SyncReport> {
     let link = linked(project)?;
-    let mut server = ServerLog::open(address)?;
     if server.role() != link.role {
         return Err(Error::Usage(format!(
             "{} is linked as {:?} but the server knows this login as {:?}; log in as {:?} (PGUSER, the URL), or join again",

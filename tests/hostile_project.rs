@@ -1,0 +1,180 @@
+//! A project file or an input from someone else is data: names reach the terminal escaped,
+//! a damaged file is described in bagel's words, an oversized float array is refused from its
+//! header, a gzip of repeated rows is refused before it fills the memory.
+
+mod common;
+
+use bagel::panel::voting::Ballot;
+use bagel::panel::{Round, Verdict, Vote, VoteEvent};
+use bagel::store::Project;
+use common::{Fixture, bagel, bagel_ok, file_name, npy};
+use std::io::Write as _;
+
+fn vote_with_note(reviewer: &str, verdict: Verdict, note: &str) -> VoteEvent {
+    VoteEvent {
+        reviewer: reviewer.into(),
+        round: Round::Independent,
+        cast_at: "2026-11-24T09:00:00.000Z".into(),
+        image: 0,
+        label: 281,
+        vote: Some(Vote {
+            note: note.into(),
+            ..Vote::new(0, 281, verdict)
+        }),
+    }
+}
+
+#[test]
+fn escape_sequences_in_names_and_notes_do_not_reach_the_terminal() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let p = path.to_str().unwrap();
+    let mut project = Project::open(&path).unwrap();
+    let dataset = project.dataset("val").unwrap();
+    let files = project.images(dataset.id).unwrap().files;
+    let ballot = Ballot {
+        dataset: &dataset,
+        files: &files,
+    };
+    let votes = [
+        vote_with_note("ana", Verdict::Correct, "fine\u{1b}[2J"),
+        vote_with_note("ben", Verdict::Wrong, "no"),
+    ];
+    ballot.merge(&mut project, &votes).unwrap();
+    drop(project);
+    // A sender renames the model and stores a slice by hand, escape codes included.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "UPDATE models SET name = 'm' || char(27) || '[31mred';
+         INSERT INTO slices (dataset_id, name, images, origin)
+         VALUES (1, 's' || char(27) || ']0;title' || char(7), X'00000000', 'by hand');",
+    )
+    .unwrap();
+    drop(conn);
+    for args in [
+        vec!["info", p],
+        vec!["metrics", p, "--dataset", "val"],
+        vec!["discussion", p, "--dataset", "val"],
+    ] {
+        let out = bagel_ok(&args);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            out.contains("\\u{1b}"),
+            "{args:?} shows the escape as text: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_project_is_described_in_bagels_words_with_its_path() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let page = 16 * 1024;
+    // The schema page stays; every page after it is overwritten.
+    for byte in &mut bytes[page..] {
+        *byte = 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let p = path.to_str().unwrap();
+    for args in [
+        vec!["info", p],
+        vec!["metrics", p, "--dataset", "val"],
+        vec!["export", "votes", p, "-"],
+        vec!["check", p],
+    ] {
+        let run = bagel(&args);
+        assert!(!run.ok, "{args:?}");
+        assert!(run.stderr.contains(p), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("damaged"), "{args:?}: {}", run.stderr);
+        for raw in ["malformed", "PROJECT_FILE", "Error code", "panicked"] {
+            assert!(!run.stderr.contains(raw), "{args:?}: {}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn a_float_array_announcing_too_many_columns_is_refused_from_its_header() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    // The header promises 6 × 10,000 floats; only a few bytes follow, so anything but the
+    // header's column count would name a truncated file instead.
+    let file = fixture.write("wide.npy", &npy("<f4", &[6, 10_000], &[0; 16]));
+    let run = bagel(&[
+        "import",
+        "predictions",
+        path.to_str().unwrap(),
+        "--dataset",
+        "val",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("float array with 10000 columns; expected 1000 scores per image"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_gzip_of_one_row_repeated_is_refused_before_it_is_held() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"question,file,label,rater_id,answer\n")
+        .unwrap();
+    let row = format!("0,{},281,7,yes\n", file_name(0));
+    for _ in 0..100_000 {
+        gz.write_all(row.as_bytes()).unwrap();
+    }
+    let file = fixture.write("crowd_votes.csv.gz", &gz.finish().unwrap());
+    let run = bagel(&[
+        "import",
+        "votes",
+        path.to_str().unwrap(),
+        "--dataset",
+        "val",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("line 3: more answers than the 1 questions × 1 raters"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_stored_image_beyond_the_dataset_is_called_damaged_not_a_panic_nor_figures() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let p = path.to_str().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer, round,
+             verdict, note, cast_at)
+         VALUES (42, 1, 500, 281, 'ana', 'independent', 'wrong', '', '2026-11-24T09:00:00.000Z');
+         INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, source, decided_at)
+         VALUES (1, 500, 281, 'panel', 'wrong', 'panel', '2026-11-24T09:00:00.000Z');",
+    )
+    .unwrap();
+    drop(conn);
+    for args in [
+        vec!["export", "votes", p, "-"],
+        vec!["metrics", p, "--dataset", "val"],
+    ] {
+        let run = bagel(&args);
+        assert!(!run.ok, "{args:?} printed: {}", run.stdout);
+        assert!(
+            run.stderr.contains("damaged") && run.stderr.contains("image 500"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    }
+}
