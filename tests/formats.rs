@@ -225,7 +225,7 @@ fn tf_slim_scores_with_a_background_class_are_refused_with_the_hint_then_read_wi
     assert!(
         refused
             .stderr
-            .contains("1001 scores per image where the vocabulary has 1000 classes")
+            .contains("float array with 1001 columns; expected 1000 scores per image")
             && refused.stderr.contains("--background-class"),
         "{}",
         refused.stderr

@@ -316,7 +316,7 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
                 return Err(Error::bad_input(
                     file,
                     format!(
-                        "{classes} scores per image; expected {num_classes} (one per class), or ranked class ids"
+                        "{classes} columns of scores; expected {num_classes} scores per image (one per class), or ranked class ids"
                     ),
                 ));
             }
@@ -402,12 +402,20 @@ fn refuse_wrong_score_columns(file: &Path, num_classes: usize) -> Result<()> {
         })
         .map_err(|e| Error::io(file, e))?;
     match npy::announced_float_columns(&head) {
-        Some(cols) if u64::try_from(num_classes).ok() != Some(cols) => Err(Error::bad_input(
-            file,
-            format!(
-                "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids"
-            ),
-        )),
+        Some(cols) if u64::try_from(num_classes).ok() != Some(cols) => {
+            let background = match u64::try_from(num_classes + 1).ok() == Some(cols) {
+                true => {
+                    " (TF-slim's classifiers count a background class first: import with --background-class)"
+                }
+                false => "",
+            };
+            Err(Error::bad_input(
+                file,
+                format!(
+                    "float array with {cols} columns; expected {num_classes} scores per image (one per class), or an integer array of class ids{background}"
+                ),
+            ))
+        }
         _ => Ok(()),
     }
 }

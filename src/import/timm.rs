@@ -155,6 +155,9 @@ fn unbracketed(text: &str) -> std::result::Result<(&str, bool), String> {
 
 /// A list cell as Python or numpy print it: "[3, 1, 2]", "[3 1 2]", "(3, 1)", or "3, 1, 2".
 fn list<T: FromStr>(cell: &str) -> std::result::Result<Vec<T>, String> {
+    if cell.trim().is_empty() {
+        return Err("a blank cell".into());
+    }
     let (inner, bracketed) = unbracketed(cell.trim())?;
     if inner.trim().is_empty() {
         return Err("an empty list".into());
@@ -268,10 +271,14 @@ impl Gathered {
     ) -> std::result::Result<(), String> {
         match self.width {
             None => self.width = Some((ids, outputs)),
-            Some(first) if first != (ids, outputs) => {
+            Some((first, _)) if first != ids => {
                 return Err(format!(
-                    "{at}: {ids} class ids and {outputs} outputs where the first row has {} and {}; every row needs every rank",
-                    first.0, first.1
+                    "{at}: {ids} class indices where the first row has {first}; every row needs every rank"
+                ));
+            }
+            Some((_, first)) if first != outputs => {
+                return Err(format!(
+                    "{at}: {outputs} outputs where the first row has {first}; every row needs every rank"
                 ));
             }
             Some(_) => {}
@@ -477,7 +484,7 @@ pub fn read_json(
         Value::Object(split) if split.contains_key("columns") && split.contains_key("data") => {
             read_split(file, split, options, classes)
         }
-        Value::Object(by_name) => {
+        Value::Object(by_name) if by_name.values().all(Value::is_object) => {
             let keys: Vec<String> = by_name.keys().cloned().collect();
             let records = by_name
                 .iter()
@@ -486,7 +493,7 @@ pub fn read_json(
         }
         _ => Err(Error::bad_input(
             file,
-            "a JSON value that is neither a list nor an object; expected timm inference.py records",
+            "neither a list of records nor an object of records keyed by file name; expected timm inference.py records ([{\"filename\": .., \"index\": [..]}, ..]) or its --results-format json",
         )),
     }
 }
