@@ -737,12 +737,14 @@ fn a_withdrawn_override_travels_to_the_other_machine() {
     assert!(text.contains(",withdrawn,,,,chair,"), "{text}");
     assert_eq!(decision_of(&machine_b, 4, 3).unwrap().1, "chair tess");
     let b = machine_b.to_str().unwrap();
+    // A withdrawal is a chair-round row: it changes the decision, so it needs --accept-chair.
     bagel_ok(&[
         "import",
         "votes",
         b,
         "--dataset",
         "val",
+        "--accept-chair",
         out.to_str().unwrap(),
     ]);
     assert_eq!(
@@ -756,6 +758,7 @@ fn a_withdrawn_override_travels_to_the_other_machine() {
         b,
         "--dataset",
         "val",
+        "--accept-chair",
         out.to_str().unwrap(),
     ]);
     assert!(again.contains("0 new"), "{again}");
