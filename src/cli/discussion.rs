@@ -1,13 +1,12 @@
 //! The discussion round on the command line: the pairs to discuss with their votes, current
 //! decision and notes, and writing a note (or a reply) on a pair.
 
-use crate::import::FileIndex;
 use crate::panel::discussion::{discussion_pairs, thread};
 use crate::panel::voting::{Ballot, panel_votes, pending_votes, standing_votes};
 use crate::store::{DatasetInfo, Project};
 use crate::verdict::{self, Note, Vote};
 use crate::vocab::ClassId;
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -130,22 +129,8 @@ fn current_decision(
 
 pub fn write_note(args: WriteNote) -> Result<()> {
     let mut project = super::open(&args.project)?;
-    let dataset = project.dataset(&args.dataset)?;
-    let files = project.images(dataset.id)?.files;
-    let image = FileIndex::new(files.iter().map(String::as_str))
-        .find(&args.image)
-        .with_context(|| {
-            format!(
-                "--image {:?} is not in dataset {:?}; give a file name as the dataset lists it",
-                args.image, dataset.name
-            )
-        })?;
-    let label = project.vocab().parse_label(&args.label).with_context(|| {
-        format!(
-            "--label {:?} is neither a class index nor a wnid of the vocabulary",
-            args.label
-        )
-    })?;
+    let (dataset, files, image, label) =
+        super::panel::named_pair(&project, &args.dataset, &args.image, &args.label)?;
     if args.text.trim().is_empty() {
         bail!("--text is empty: write what the panel should read");
     }

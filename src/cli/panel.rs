@@ -7,8 +7,9 @@ use crate::panel::agreement::panel_agreement;
 use crate::panel::chair;
 use crate::panel::check::{Difference, check_decisions, repair_decisions};
 use crate::panel::voting::Ballot;
-use crate::store::Project;
+use crate::store::{DatasetInfo, Project};
 use crate::verdict::{Category, Severity, Verdict, Vote};
+use crate::vocab::ClassId;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -116,24 +117,34 @@ fn only_dataset(project: &Project) -> Result<String> {
     }
 }
 
-pub fn decide(args: Decide) -> Result<()> {
-    let mut project = super::open(&args.project)?;
-    let dataset = project.dataset(&args.dataset)?;
+/// The pair a command's --dataset, --image and --label name, with the dataset and its files;
+/// an image or label the project does not have is refused, saying what to give.
+pub(super) fn named_pair(
+    project: &Project,
+    dataset: &str,
+    image: &str,
+    label: &str,
+) -> Result<(DatasetInfo, Vec<String>, u32, ClassId)> {
+    let dataset = project.dataset(dataset)?;
     let files = project.images(dataset.id)?.files;
-    let image = FileIndex::new(files.iter().map(String::as_str))
-        .find(&args.image)
+    let found = FileIndex::new(files.iter().map(String::as_str))
+        .find(image)
         .with_context(|| {
             format!(
-                "--image {:?} is not in dataset {:?}; give a file name as the dataset lists it",
-                args.image, dataset.name
+                "--image {image:?} is not in dataset {:?}; give a file name as the dataset lists it",
+                dataset.name
             )
         })?;
-    let label = project.vocab().parse_label(&args.label).with_context(|| {
-        format!(
-            "--label {:?} is neither a class index nor a wnid of the vocabulary",
-            args.label
-        )
+    let class = project.vocab().parse_label(label).with_context(|| {
+        format!("--label {label:?} is neither a class index nor a wnid of the vocabulary")
     })?;
+    Ok((dataset, files, found, class))
+}
+
+pub fn decide(args: Decide) -> Result<()> {
+    let mut project = super::open(&args.project)?;
+    let (dataset, files, image, label) =
+        named_pair(&project, &args.dataset, &args.image, &args.label)?;
     let ballot = Ballot {
         dataset: &dataset,
         files: &files,
