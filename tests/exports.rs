@@ -137,6 +137,25 @@ fn export(args: &[&str]) -> String {
     bagel_ok(&[&["export"], args].concat())
 }
 
+/// The arguments of `bagel export labels` for one dataset in one format.
+fn labels_args<'a>(
+    project: &'a str,
+    dataset: &'a str,
+    format: &'a str,
+    out: &'a Path,
+) -> Vec<&'a str> {
+    let out = out.to_str().unwrap();
+    vec![
+        "labels",
+        project,
+        "--dataset",
+        dataset,
+        "--format",
+        format,
+        out,
+    ]
+}
+
 fn imported(project: &Path, kind: LabelKind, name: &str) -> Vec<Option<LabelEntry>> {
     let project = Project::open(project).unwrap();
     let id = project.dataset("val").unwrap().id;
@@ -276,15 +295,7 @@ fn real_is_the_imported_real_json_with_the_decisions_overlaid() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("updated_real.json");
-    let said = export(&[
-        "labels",
-        p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        "--format",
-        "real",
-        out.to_str().unwrap(),
-    ]);
+    let said = export(&labels_args(p.to_str().unwrap(), "val", "real", &out));
     assert!(
         said.trim_end()
             .ends_with("(real.json with the decisions overlaid)"),
@@ -324,15 +335,12 @@ fn the_multi_labels_in_real_s_layout_keep_their_own_name() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("multilabel_as_real.json");
-    let said = export(&[
-        "labels",
+    let said = export(&labels_args(
         p.to_str().unwrap(),
-        "--dataset",
         "val",
-        "--format",
         "multilabel-as-real",
-        out.to_str().unwrap(),
-    ]);
+        &out,
+    ));
     assert!(
         said.trim_end()
             .ends_with("(the multi-labels as a ReaL list)"),
@@ -365,16 +373,13 @@ fn a_real_list_of_images_other_than_val_is_refused_and_nothing_is_written() {
         list.to_str().unwrap(),
     ]);
     let out = fixture.path("mine_real.json");
-    let run = bagel(&[
-        "export",
-        "labels",
-        p,
-        "--dataset",
-        "mine",
-        "--format",
-        "multilabel-as-real",
-        out.to_str().unwrap(),
-    ]);
+    let run = bagel(
+        &[
+            &["export"],
+            labels_args(p, "mine", "multilabel-as-real", &out).as_slice(),
+        ]
+        .concat(),
+    );
     assert!(!run.ok);
     assert!(run.stderr.contains("\"my_cat.jpg\""), "{}", run.stderr);
     assert!(
@@ -384,16 +389,7 @@ fn a_real_list_of_images_other_than_val_is_refused_and_nothing_is_written() {
     );
     assert!(!out.exists());
     // ReaL's own layout needs ReaL's sets to overlay the decisions on.
-    let run = bagel(&[
-        "export",
-        "labels",
-        p,
-        "--dataset",
-        "mine",
-        "--format",
-        "real",
-        out.to_str().unwrap(),
-    ]);
+    let run = bagel(&[&["export"], labels_args(p, "mine", "real", &out).as_slice()].concat());
     assert!(!run.ok);
     assert!(
         run.stderr.contains("has no ReaL labels to overlay"),
