@@ -417,11 +417,11 @@ fn identify(path: &Path) -> Result<()> {
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| file_error(path, e))?;
-    let conn = match flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
-        true => readable_without_writing(conn, path)?,
-        false => conn,
+    let reading = flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY);
+    let conn = match reading && must_not_create_beside(path) {
+        true => open_immutable(path)?,
+        false => Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| file_error(path, e))?,
     };
     distrust_the_schema(&conn).map_err(|e| file_error(path, e))?;
     conn.busy_timeout(BUSY_WAIT)
@@ -434,21 +434,49 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     Ok(conn)
 }
 
-/// A reading connection, also on a project in a folder this user cannot write to. SQLite reads
-/// a WAL-mode file through its `-shm` beside it, which it cannot create there; such a file
-/// (with no `-wal` beside it, so nobody is writing to it) is then read as immutable: no
-/// locks, no `-shm`, nothing created.
-fn readable_without_writing(conn: Connection, path: &Path) -> Result<Connection> {
-    let probe = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
-    let code = probe
-        .as_ref()
-        .err()
-        .and_then(rusqlite::Error::sqlite_error_code);
+/// Whether a reader must leave the folder as it is. SQLite reads a WAL-mode file through a
+/// `-shm` (and `-wal`) beside it, creating them when nobody has the file open. It cannot in a
+/// folder this user may not write to; and created by someone who does not own the project,
+/// they would belong to that reader, and the owner could no longer write to their own project
+/// (root is exempt: SQLite gives the files it creates to the project's owner). With no `-wal`
+/// beside it nobody has the file open, so it is read as immutable: no locks, nothing created.
+fn must_not_create_beside(path: &Path) -> bool {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    let cannot_share = matches!(code, Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen));
-    let (true, false, Some(text)) = (cannot_share, Path::new(&wal).exists(), path.to_str()) else {
-        return Ok(conn);
+    !Path::new(&wal).exists() && (!folder_is_writable(path) || !owned_by_this_user(path))
+}
+
+#[cfg(unix)]
+fn folder_is_writable(path: &Path) -> bool {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    rustix::fs::access(folder, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+#[cfg(unix)]
+fn owned_by_this_user(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid();
+    me.is_root() || std::fs::metadata(path).is_ok_and(|m| m.uid() == me.as_raw())
+}
+
+#[cfg(not(unix))]
+fn folder_is_writable(path: &Path) -> bool {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::metadata(folder).is_ok_and(|m| !m.permissions().readonly())
+}
+
+#[cfg(not(unix))]
+fn owned_by_this_user(_path: &Path) -> bool {
+    true
+}
+
+fn open_immutable(path: &Path) -> Result<Connection> {
+    let Some(text) = path.to_str() else {
+        return Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| file_error(path, e));
     };
     // A URI's own characters in the path are escaped; the rest is taken as written.
     let escaped = text
