@@ -763,3 +763,43 @@ fn a_withdrawn_override_travels_to_the_other_machine() {
     ]);
     assert!(again.contains("0 new"), "{again}");
 }
+
+#[test]
+fn under_the_blind_round_a_hidden_panel_decision_leaves_the_published_review_in_view() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    // A published review judged image 5's top prediction, tench, a wrong label.
+    let review = format!(
+        r#"{{"{}": {{"top_prediction": 3, "failure category": "Spurious Correlation", "failure severity": "Major"}}}}"#,
+        file_name(4)
+    );
+    let file = fixture.write("vit_mistakes.json", review.as_bytes());
+    let args = ["import", "review", p, "--dataset", "val", "--model", "vit"];
+    bagel_ok(&[&args[..], &[file.to_str().unwrap()]].concat());
+    let opened = Project::open(&project).unwrap();
+    let before_the_panel = Review::load(&opened, "val", "ben", &Silent).unwrap();
+    let published = before_the_panel.decision(4, 3).cloned();
+    assert_eq!(published.as_ref().map(|d| d.verdict), Some(Verdict::Wrong));
+
+    vote(&project, "ana", 4, 3, Vote::new(4, 3, Verdict::Correct));
+    let opened = Project::open(&project).unwrap();
+    let blind = Review::load(&opened, "val", "ben", &Silent).unwrap();
+    assert_eq!(
+        blind.decision(4, 3).cloned(),
+        published,
+        "what ben sees is what he saw before the panel decided"
+    );
+    let window = blind.visible_decisions(&opened, None).unwrap();
+    let on_the_pair: Vec<_> = window
+        .iter()
+        .filter(|d| (d.image, d.label) == (4, 3))
+        .collect();
+    assert_eq!(on_the_pair, [published.as_ref().unwrap()]);
+    let ana = Review::load(&opened, "val", "ana", &Silent).unwrap();
+    assert_eq!(
+        ana.decision(4, 3).unwrap().verdict,
+        Verdict::Correct,
+        "ana voted: she sees the panel's"
+    );
+}

@@ -86,7 +86,7 @@ impl PanelSummary {
             .zip(agreement.verdicts.per_item.iter().copied())
             .filter_map(|(pair, share)| Some((pair, share?)))
             .collect();
-        let decisions = review.visible_decisions(project.decisions(review.dataset.id)?);
+        let decisions = review.visible_decisions(project, None)?;
         let counts = counts_of_models(&review.evaluation.models, &decisions);
         let mistakes = load_mistake_report(project, review.dataset.id, counts, None)?;
         let voted: BTreeSet<(u32, ClassId)> = events.iter().map(|e| (e.image, e.label)).collect();

@@ -214,7 +214,7 @@ impl Review {
     /// Hands the decisions now standing on an image to the live metrics: those I may see (a
     /// panel decision on a pair the blind round keeps closed is left out).
     fn take_in_decisions(&mut self, project: &Project, image: u32) -> Result<()> {
-        let decisions = self.visible_decisions(project.decisions_of_image(self.dataset.id, image)?);
+        let decisions = self.visible_decisions(project, Some(image))?;
         let labels = self.labels.as_ref();
         (self.live).image_decided(&self.evaluation, &self.files, labels, image, decisions);
         Ok(())
@@ -308,12 +308,36 @@ impl Review {
         Ok(())
     }
 
-    /// Of a list of decisions, those I may see (the blind round hides the panel's on pairs I
-    /// have not voted on).
-    pub fn visible_decisions(&self, decisions: Vec<Decision>) -> Vec<Decision> {
-        (decisions.into_iter())
-            .filter(|d| self.sees_pair(d.image, d.label) || !is_panel_decision(d))
-            .collect()
+    /// The decisions I may see, on one image or all. The blind round hides the panel's on a pair
+    /// I have not voted on; what stands beneath it (an imported review's, an aggregation's)
+    /// shows instead, as it would had the panel not decided, so that nothing gives away that
+    /// the panel has.
+    pub fn visible_decisions(
+        &self,
+        project: &Project,
+        image: Option<u32>,
+    ) -> Result<Vec<Decision>> {
+        let dataset = self.dataset.id;
+        let decisions = match image {
+            Some(image) => project.decisions_of_image(dataset, image)?,
+            None => project.decisions(dataset)?,
+        };
+        let hides = |d: &Decision| !self.sees_pair(d.image, d.label) && is_panel_decision(d);
+        let hidden: BTreeSet<(u32, ClassId)> = (decisions.iter())
+            .filter(|d| hides(d))
+            .map(|d| (d.image, d.label))
+            .collect();
+        let mut visible: Vec<Decision> = decisions.into_iter().filter(|d| !hides(d)).collect();
+        if !hidden.is_empty() {
+            let beneath = project.decisions_beneath_panel(dataset, image)?;
+            visible.extend(
+                beneath
+                    .into_iter()
+                    .filter(|d| hidden.contains(&(d.image, d.label))),
+            );
+            visible.sort_by_key(|d| (d.image, d.label));
+        }
+        Ok(visible)
     }
 
     /// The discussion round's pairs, in image order.

@@ -173,7 +173,9 @@ impl Project {
         for (image, stored) in unpack_u32(&bytes).into_iter().enumerate() {
             labels.push(match stored {
                 NO_LABEL => None,
-                label if (label as usize) < classes => Some(label as ClassId),
+                label if usize::try_from(label).is_ok_and(|l| l < classes) => {
+                    ClassId::try_from(label).ok()
+                }
                 label => {
                     let file = self.file_names(dataset_id, &[image as u32])?.remove(0);
                     return Err(Error::Damaged {

@@ -14,6 +14,27 @@ impl Project {
         self.decisions_where(dataset_id, None, None)
     }
 
+    /// What stands beneath the panel on each pair, on one image or all: the strongest decision
+    /// of another kind (an imported review's, an aggregation's).
+    pub fn decisions_beneath_panel(
+        &self,
+        dataset_id: i64,
+        image: Option<u32>,
+    ) -> Result<Vec<Decision>> {
+        let kinds = [DecisionKind::Review, DecisionKind::Aggregate];
+        let mut beneath: Vec<Decision> = Vec::new();
+        for kind in kinds {
+            for decision in self.decisions_where(dataset_id, image, Some(kind))? {
+                let pair = (decision.image, decision.label);
+                if !beneath.iter().any(|d| (d.image, d.label) == pair) {
+                    beneath.push(decision);
+                }
+            }
+        }
+        beneath.sort_by_key(|d| (d.image, d.label));
+        Ok(beneath)
+    }
+
     /// The decisions on one image's labels (what the live metrics re-read after a vote).
     pub fn decisions_of_image(&self, dataset_id: i64, image: u32) -> Result<Vec<Decision>> {
         self.decisions_where(dataset_id, Some(image), None)
