@@ -846,3 +846,23 @@ fn every_metrics_column_is_in_view_beside_the_queue_and_the_item_at_1280_by_800(
         "{first} at {row:?}, headings at {header:?}"
     );
 }
+
+#[test]
+fn the_fitted_image_stays_left_of_the_item_panel_at_1280_by_800() {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while harness.query_by_label_contains("shown · wheel zooms").is_none() {
+        assert!(std::time::Instant::now() < deadline, "the image never showed");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness.step();
+    }
+    // The row above the image sets the width of the room the image is fitted into.
+    let help = harness.get_by_label_contains("shown · wheel zooms").rect();
+    let item_panel = harness.get_by_label("Your vote:").rect().min.x;
+    assert!(
+        help.max.x <= item_panel,
+        "the image's row {help:?} reaches under the item panel at x = {item_panel}"
+    );
+}
