@@ -853,8 +853,14 @@ fn the_fitted_image_stays_left_of_the_item_panel_at_1280_by_800() {
     let mut harness = desk(&sample.project);
     loaded(&mut harness);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while harness.query_by_label_contains("shown · wheel zooms").is_none() {
-        assert!(std::time::Instant::now() < deadline, "the image never showed");
+    while harness
+        .query_by_label_contains("shown · wheel zooms")
+        .is_none()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the image never showed"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
         harness.step();
     }
@@ -864,5 +870,36 @@ fn the_fitted_image_stays_left_of_the_item_panel_at_1280_by_800() {
     assert!(
         help.max.x <= item_panel,
         "the image's row {help:?} reaches under the item panel at x = {item_panel}"
+    );
+}
+
+#[test]
+fn the_change_column_has_room_for_a_change_when_the_project_opens_undecided_at_1920() {
+    let sample = sample();
+    let opened = Project::open_read_only(&sample.project).unwrap();
+    let dataset = opened.datasets().unwrap()[0].id;
+    assert!(opened.decisions(dataset).unwrap().is_empty());
+    let path = sample.project.clone();
+    let settings = person("tess", &path);
+    let mut harness = Harness::builder()
+        .with_size([1920.0, 1080.0])
+        .build_eframe(move |cc| Desk::new(&cc.egui_ctx, settings, &path));
+    loaded(&mut harness);
+    let heading = |label: &str| {
+        let role = egui::accesskit::Role::Button;
+        harness.get_by_role_and_label(role, label).rect()
+    };
+    // A column keeps the width it was first drawn with: an empty Δ would cut "+12.50" to "…".
+    let room = heading("ASMA").min.x - heading("Δ").min.x;
+    let needed = harness.ctx.fonts_mut(|fonts| {
+        let font = egui::FontId::proportional(14.0);
+        fonts
+            .layout_no_wrap("+12.50".into(), font, egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    assert!(
+        room > needed,
+        "Δ has {room} points for a change {needed} wide"
     );
 }
