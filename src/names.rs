@@ -13,6 +13,12 @@ pub fn clean_name(what: &str, raw: &str) -> Result<String> {
     name_problem(what, raw).map_or_else(|| Ok(raw.trim().nfc().collect()), |p| Err(Error::Usage(p)))
 }
 
+/// A name as someone typed it to look something up, in the stored spelling: "café" typed
+/// with a combining accent finds the dataset imported as "café".
+pub fn as_typed(raw: &str) -> String {
+    raw.trim().nfc().collect()
+}
+
 /// Why `raw` cannot be a name, in words for the person who typed or sent it.
 pub fn name_problem(what: &str, raw: &str) -> Option<String> {
     let shown = crate::error::for_terminal(&raw.escape_debug().to_string());

@@ -489,6 +489,51 @@ fn a_reviewer_name_with_a_hidden_character_is_refused_and_one_spelling_is_one_re
 }
 
 #[test]
+fn a_dataset_or_model_typed_in_another_unicode_spelling_is_the_stored_one() {
+    let fixture = Fixture::new();
+    let path = fixture.project();
+    let p = path.to_str().unwrap();
+    let (precomposed, decomposed) = ("caf\u{e9}", "cafe\u{301}");
+    bagel_ok(&["new", p]);
+    let images = fixture.path("images.csv");
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        precomposed,
+        images.to_str().unwrap(),
+    ]);
+    let top3 = fixture.path("top3.npy");
+    let import = [
+        "import",
+        "predictions",
+        p,
+        "--dataset",
+        decomposed,
+        "--model",
+    ];
+    bagel_ok(&[&import[..], &["Jos\u{e9}", top3.to_str().unwrap()]].concat());
+    let metrics = bagel_ok(&["metrics", p, "--dataset", decomposed]);
+    assert!(metrics.contains("Jos\u{e9}"), "{metrics}");
+    let config = [
+        "config",
+        p,
+        "--dataset",
+        decomposed,
+        "--reviewed-models",
+        "Jose\u{301}",
+    ];
+    bagel_ok(&config);
+    let project = Project::open_read_only(&path).unwrap();
+    let dataset = project.dataset(precomposed).unwrap();
+    assert_eq!(
+        project.named_reviewed_models(dataset.id).unwrap(),
+        ["Jos\u{e9}"]
+    );
+}
+
+#[test]
 fn an_export_refuses_a_pipe_and_writes_to_standard_output_for_a_dash() {
     let fixture = Fixture::new();
     let path = fixture.imported_project();

@@ -47,6 +47,8 @@ pub fn review_records(
 ) -> Result<(Vec<ReviewRecord>, usize)> {
     use crate::verdict::Verdict;
     let info = project.dataset(dataset)?;
+    let typed = crate::names::as_typed(model);
+    let model = typed.as_str();
     let Some(found) = (project.models(info.id)?.into_iter()).find(|m| m.name == model) else {
         let imported = project.model_review(info.id, model)?;
         if imported.is_empty() {

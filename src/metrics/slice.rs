@@ -146,6 +146,8 @@ impl ModelTop1 {
     /// The model's predictions on the dataset, else its imported review; an error names the
     /// dataset's models when it has neither.
     pub fn load(project: &Project, dataset: &DatasetInfo, model: &str) -> Result<Self> {
+        let typed = crate::names::as_typed(model);
+        let model = typed.as_str();
         if let Some(found) = (project.models(dataset.id)?.iter()).find(|m| m.name == model) {
             return Ok(ModelTop1::Predicted(
                 project.predictions(found.id, dataset.id, false)?,

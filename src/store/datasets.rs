@@ -69,7 +69,10 @@ impl Project {
     /// The dataset called `name`; the error lists the datasets the project has. Only this
     /// dataset's images are counted (the count reads every image row).
     pub fn dataset(&self, name: &str) -> Result<DatasetInfo> {
-        if let Some(found) = self.dataset_rows(Some(name))?.pop() {
+        if let Some(found) = self
+            .dataset_rows(Some(&crate::names::as_typed(name)))?
+            .pop()
+        {
             return Ok(found);
         }
         let datasets = self.datasets()?;

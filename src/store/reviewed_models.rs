@@ -31,6 +31,7 @@ impl Project {
     pub fn set_reviewed_models(&mut self, dataset: &str, models: &[String]) -> Result<()> {
         let info = self.dataset(dataset)?;
         let known = self.models_of_dataset(info.id)?;
+        let models: Vec<String> = models.iter().map(|m| crate::names::as_typed(m)).collect();
         if let Some(unknown) = models.iter().find(|m| !known.contains(m)) {
             return Err(Error::Usage(format!(
                 "dataset {dataset:?} has no model {unknown:?} (neither predictions nor an imported review); its models: {}",
@@ -38,7 +39,7 @@ impl Project {
             )));
         }
         let mut names: Vec<&String> = Vec::new();
-        for model in models {
+        for model in &models {
             if !names.contains(&model) {
                 names.push(model);
             }
