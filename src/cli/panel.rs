@@ -267,24 +267,8 @@ pub fn agreement(args: Agreement) -> Result<()> {
     let panel = panel_agreement(&project.vote_events(dataset.id)?);
     if args.json {
         let files = project.images(dataset.id)?.files;
-        let vocab = project.vocab();
-        let pairs: Vec<serde_json::Value> = (panel.pairs.iter().zip(&panel.verdicts.per_item))
-            .map(|(&(image, label), agreement)| {
-                serde_json::json!({
-                    "image": files[image as usize],
-                    "label": vocab.class(label).map(|c| c.wnid.clone()),
-                    "agreement": agreement,
-                })
-            })
-            .collect();
-        let json = serde_json::json!({
-            "dataset": dataset.name,
-            "pairs": pairs,
-            "verdict": summary_json(&panel.verdicts),
-            "category": summary_json(&panel.categories),
-            "severity": summary_json(&panel.severities),
-        });
-        return super::out::line(serde_json::to_string_pretty(&json)?);
+        let report = panel.report(&dataset.name, &files, project.vocab());
+        return super::out::line(serde_json::to_string_pretty(&report)?);
     }
     super::out::line(format_args!(
         "dataset {} · {} pairs with at least two panel votes",
@@ -299,18 +283,6 @@ pub fn agreement(args: Agreement) -> Result<()> {
         super::out::line(format_args!("{what:24} {}", agreement.describe()))?;
     }
     Ok(())
-}
-
-fn summary_json(agreement: &crate::panel::agreement::Agreement) -> serde_json::Value {
-    serde_json::json!({
-        "percent_agreement": agreement.mean,
-        "fleiss_kappa": agreement.kappa.as_ref().map(|k| k.value),
-        "kappa": agreement.kappa.as_ref().map(|k| k.value),
-        "kappa_name": agreement.kappa.as_ref().map(|k| k.key()),
-        "items": agreement.kappa.as_ref().map(|k| k.items),
-        "chance_items": agreement.kappa.as_ref().map(|k| k.chance_items),
-        "raters_per_item": agreement.kappa.as_ref().and_then(|k| k.raters_per_item),
-    })
 }
 
 #[derive(Args)]

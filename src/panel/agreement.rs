@@ -83,6 +83,36 @@ impl Kappa {
     }
 }
 
+/// One agreement as `bagel agreement --json` (and anyone reading the panel's agreement) writes
+/// it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AgreementSummary {
+    pub percent_agreement: Option<f64>,
+    /// "fleiss", or "gwet" for the generalisation to varying rater counts.
+    pub kappa_name: Option<&'static str>,
+    pub kappa: Option<f64>,
+    /// The kappa under its older key, for readers written before `kappa` named its kind.
+    pub fleiss_kappa: Option<f64>,
+    pub items: Option<usize>,
+    pub chance_items: Option<usize>,
+    pub raters_per_item: Option<u32>,
+}
+
+impl From<&Agreement> for AgreementSummary {
+    fn from(agreement: &Agreement) -> Self {
+        let kappa = agreement.kappa.as_ref();
+        AgreementSummary {
+            percent_agreement: agreement.mean,
+            kappa_name: kappa.map(Kappa::key),
+            kappa: kappa.map(|k| k.value),
+            fleiss_kappa: kappa.map(|k| k.value),
+            items: kappa.map(|k| k.items),
+            chance_items: kappa.map(|k| k.chance_items),
+            raters_per_item: kappa.and_then(|k| k.raters_per_item),
+        }
+    }
+}
+
 /// The share of the item's rater pairs that chose the same category: Σ n_j (n_j - 1) over
 /// n (n - 1), for n raters of whom n_j chose category j. `None` for fewer than two raters.
 pub fn percent_agreement(counts: &[u32]) -> Option<f64> {
@@ -129,6 +159,49 @@ pub struct PanelAgreement {
     pub verdicts: Agreement,
     pub categories: Agreement,
     pub severities: Agreement,
+}
+
+/// A pair's agreement on the verdict, the pair named as files and wnids name it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PairAgreement {
+    pub image: String,
+    pub label: Option<String>,
+    pub agreement: Option<f64>,
+}
+
+/// The panel's agreement on a dataset as one document: what `bagel agreement --json` prints.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AgreementReport {
+    pub dataset: String,
+    pub pairs: Vec<PairAgreement>,
+    pub verdict: AgreementSummary,
+    pub category: AgreementSummary,
+    pub severity: AgreementSummary,
+}
+
+impl PanelAgreement {
+    /// The document of this agreement on `dataset`, whose image files are `files`.
+    pub fn report(
+        &self,
+        dataset: &str,
+        files: &[String],
+        vocab: &crate::vocab::Vocabulary,
+    ) -> AgreementReport {
+        let pairs = (self.pairs.iter().zip(&self.verdicts.per_item))
+            .map(|(&(image, label), &agreement)| PairAgreement {
+                image: (files.get(image as usize).cloned()).unwrap_or_default(),
+                label: vocab.class(label).map(|c| c.wnid.clone()),
+                agreement,
+            })
+            .collect();
+        AgreementReport {
+            dataset: dataset.to_owned(),
+            pairs,
+            verdict: (&self.verdicts).into(),
+            category: (&self.categories).into(),
+            severity: (&self.severities).into(),
+        }
+    }
 }
 
 pub fn panel_agreement(events: &[crate::verdict::VoteEvent]) -> PanelAgreement {
