@@ -697,5 +697,5 @@ fn predictions_of<'a>(evaluation: &'a Evaluation, names: &[&str]) -> Vec<&'a Top
 
 /// Writes a file whole or not at all, replacing what was there: the exports' one writer.
 pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    crate::export::write_atomically(path, |sink| sink.write_all(bytes))
+    crate::durable::write_atomically(path, |sink| sink.write_all(bytes))
 }

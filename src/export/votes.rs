@@ -2,7 +2,7 @@
 //! each reviewer's latest vote per pair and round, in a fixed order so the same log always
 //! writes the same bytes.
 
-use super::file::write_atomically;
+use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;

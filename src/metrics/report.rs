@@ -3,11 +3,11 @@
 use super::accuracy::{OriginalLabelHits, SetHits};
 use super::asma::SubgroupImages;
 use super::mla::MlaImages;
-use super::sanity::{self, RankHits, Warning};
 use super::{
     MistakeDistance, Relabeled, SliceScore, SubsetAccuracy, ValidSets, asma, label_column,
     slice_score,
 };
+use crate::data::sanity::{self, RankHits, Warning};
 use crate::data::{LabelKind, TopK};
 use crate::error::Result;
 use crate::store::Project;
