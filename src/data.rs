@@ -1,6 +1,8 @@
 //! Plain columnar data shared by the store, the importers and the metrics: ranked predictions
 //! and per-image label sets. Nothing here knows about SQLite or files.
 
+pub mod sanity;
+
 use crate::vocab::ClassId;
 
 /// Ranked predictions of one model on one dataset: row-major `num_images × k` class ids, best

@@ -1,9 +1,13 @@
 //! Files that appear whole or not at all: written under a unique temporary name in the target's
 //! folder, flushed to the disk, renamed over the target, and the folder flushed so the rename
 //! survives a power cut. Used for new projects and exported label sets.
+//! Exports also go to standard output when named `-` ([`write_atomically`]); a symlink's
+//! target is replaced and the link kept, and a replaced file keeps its mode (a shared
+//! group-writable file stays so).
 
 use crate::error::{Error, Result};
 use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The folder a file lives in ("." for a bare file name).
@@ -70,4 +74,41 @@ pub fn resolve_target(out: &Path) -> Result<PathBuf> {
         )));
     }
     Ok(target)
+}
+
+/// Whether an export target names standard output (`-`).
+pub fn is_standard_output(out: &Path) -> bool {
+    out == Path::new("-")
+}
+
+/// Writes an export to `out`: standard output for `-`, else a regular file replaced whole.
+/// Anything else already at `out` (a device such as /dev/full, a named pipe, a socket) is
+/// refused rather than replaced by a regular file.
+pub(crate) fn write_atomically(
+    out: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    if is_standard_output(out) {
+        let mut stdout = std::io::stdout().lock();
+        return (write(&mut stdout).and_then(|()| stdout.flush()))
+            .map_err(|e| Error::io("standard output", e));
+    }
+    let target = resolve_target(out)?;
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return Err(Error::Usage(format!(
+            "{} exists and is not a regular file (a device, a pipe or a socket); bagel replaces only regular files: choose another name, or - for standard output",
+            out.display()
+        )));
+    }
+    let mut temp = temp_beside(&target)?;
+    let mut buffered = std::io::BufWriter::new(temp.as_file_mut());
+    write(&mut buffered)
+        .and_then(|()| buffered.flush())
+        .map_err(|e| Error::io(out, e))?;
+    drop(buffered);
+    if let Some(existing) = existing {
+        (temp.as_file().set_permissions(existing.permissions())).map_err(|e| Error::io(out, e))?;
+    }
+    persist(temp, &target, true)
 }

@@ -15,18 +15,15 @@ use std::path::Path;
 
 mod decisions;
 mod fiftyone;
-mod file;
-
-pub(crate) use file::write_atomically;
 mod label_files;
 mod label_studio;
 mod metrics;
 mod slice;
 mod votes;
 
+pub use crate::durable::is_standard_output;
 pub use decisions::{DECISION_COLUMNS, export_decisions};
 pub use fiftyone::{FiftyOneExport, export_fiftyone};
-pub use file::is_standard_output;
 pub use label_studio::{export_label_studio, label_config};
 pub use metrics::write_metrics_document;
 pub use slice::export_slice;

@@ -245,3 +245,26 @@ fn a_click_on_a_heading_sorts_the_table() {
         "the order is the person's choice, kept with the settings"
     );
 }
+
+/// Raw against matched gap: each matched gap carries its spread over the draws as a whisker,
+/// as the saved figure does, and the legend says what the whisker is.
+#[test]
+fn the_raw_vs_matched_plot_draws_the_spread_of_each_matched_gap() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = two_datasets(dir.path());
+    let mut harness = compared(&project);
+    let comparison = harness.state().comparison().unwrap();
+    let draws = comparison.draws;
+    assert!(
+        (comparison.models.iter()).all(|m| m.matched.gap_sd.is_some()),
+        "every matched gap has a spread to draw"
+    );
+    let legend = format!("| ± 1 sd of the matched gap over {draws} draws");
+    assert!(
+        harness.query_by_label(&legend).is_none(),
+        "not on the scatter"
+    );
+    harness.get_by_label("Raw vs matched").click();
+    harness.run_steps(2);
+    harness.get_by_label(&legend);
+}

@@ -4,8 +4,8 @@ use super::out;
 use super::show::{percent, warnings_section};
 use crate::compare::plots::{self, Figure};
 use crate::compare::{
-    Binning, CompareOptions, Comparison, DEFAULT_BINS, DEFAULT_DRAWS, GapSummary, Metric, Scale,
-    Uncertainty, compare_datasets, write_csv,
+    Binning, CompareOptions, Comparison, DEFAULT_BINS, DEFAULT_DRAWS, GapSummary, Metric,
+    ModelComparison, Scale, Uncertainty, compare_datasets, write_csv,
 };
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -169,6 +169,44 @@ pub fn comparison_table(comparison: &Comparison) -> String {
             (comparison.models.iter())
                 .any(|m| m.metrics.get(metric).is_some_and(|s| s.gap.is_some()))
         });
+    comparison_heading(&mut out, comparison, &missing);
+    let width = (comparison.models.iter())
+        .map(|m| m.model.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = write!(out, "\n{:<width$}", "");
+    for metric in &shown {
+        let _ = write!(out, " {:^20}", metric.label());
+    }
+    let _ = writeln!(out, " {:^34} {:^15}", "matched top-1", "top-1 residual");
+    let _ = write!(out, "{:<width$}", "model");
+    for _ in &shown {
+        let _ = write!(out, " {:>6} {:>6} {:>6}", "src", "tgt", "gap");
+    }
+    let _ = writeln!(
+        out,
+        " {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
+        "images", "src", "tgt", "gap", "± sd", "linear", "probit"
+    );
+    for model in &comparison.models {
+        comparison_row(&mut out, model, &shown, width);
+    }
+    out.push_str(&summary_section(comparison, &shown));
+    for (side, names) in [
+        (&comparison.source, &comparison.only_source),
+        (&comparison.target, &comparison.only_target),
+    ] {
+        if !names.is_empty() {
+            let _ = writeln!(out, "only on {side} (not compared): {}", names.join(", "));
+        }
+    }
+    out.push_str(&warnings_section(&comparison.warnings));
+    out
+}
+
+/// The datasets, the matching's settings and the metrics without a gap.
+fn comparison_heading(out: &mut String, comparison: &Comparison, missing: &[Metric]) {
     let _ = writeln!(
         out,
         "{} ({} images) → {} ({} images) · {} models · figures in %, gap = source − target",
@@ -199,69 +237,41 @@ pub fn comparison_table(comparison: &Comparison) -> String {
             names.join(", ")
         );
     }
-    let width = (comparison.models.iter())
-        .map(|m| m.model.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let _ = write!(out, "\n{:<width$}", "");
-    for metric in &shown {
-        let _ = write!(out, " {:^20}", metric.label());
+}
+
+/// One model's row: each shown metric's sides and gap, the matched top-1, the residuals.
+fn comparison_row(out: &mut String, model: &ModelComparison, shown: &[Metric], width: usize) {
+    let _ = write!(out, "{:<width$}", model.model);
+    for &metric in shown {
+        let sides = model
+            .metrics
+            .get(metric)
+            .copied()
+            .unwrap_or(crate::compare::Sides {
+                source: None,
+                target: None,
+                gap: None,
+            });
+        let _ = write!(
+            out,
+            " {:>6} {:>6} {:>6}",
+            percent(sides.source),
+            percent(sides.target),
+            percent(sides.gap)
+        );
     }
-    let _ = writeln!(out, " {:^34} {:^15}", "matched top-1", "top-1 residual");
-    let _ = write!(out, "{:<width$}", "model");
-    for _ in &shown {
-        let _ = write!(out, " {:>6} {:>6} {:>6}", "src", "tgt", "gap");
-    }
+    let matched = &model.matched;
     let _ = writeln!(
         out,
         " {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
-        "images", "src", "tgt", "gap", "± sd", "linear", "probit"
+        matched.images,
+        percent(matched.source),
+        percent(matched.target),
+        percent(matched.gap),
+        percent(matched.gap_sd),
+        signed(model.residual.linear),
+        probit_units(model.residual.probit)
     );
-    for model in &comparison.models {
-        let _ = write!(out, "{:<width$}", model.model);
-        for &metric in &shown {
-            let sides = model
-                .metrics
-                .get(metric)
-                .copied()
-                .unwrap_or(crate::compare::Sides {
-                    source: None,
-                    target: None,
-                    gap: None,
-                });
-            let _ = write!(
-                out,
-                " {:>6} {:>6} {:>6}",
-                percent(sides.source),
-                percent(sides.target),
-                percent(sides.gap)
-            );
-        }
-        let matched = &model.matched;
-        let _ = writeln!(
-            out,
-            " {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>7}",
-            matched.images,
-            percent(matched.source),
-            percent(matched.target),
-            percent(matched.gap),
-            percent(matched.gap_sd),
-            signed(model.residual.linear),
-            probit_units(model.residual.probit)
-        );
-    }
-    out.push_str(&summary_section(comparison, &shown));
-    for (side, names) in [
-        (&comparison.source, &comparison.only_source),
-        (&comparison.target, &comparison.only_target),
-    ] {
-        if !names.is_empty() {
-            let _ = writeln!(out, "only on {side} (not compared): {}", names.join(", "));
-        }
-    }
-    out.push_str(&warnings_section(&comparison.warnings));
-    out
 }
 
 fn summary_section(comparison: &Comparison, shown: &[Metric]) -> String {

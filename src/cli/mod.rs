@@ -24,7 +24,7 @@ use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
 use anyhow::{Context, Result, bail};
 use bar::Bar;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -64,31 +64,7 @@ enum Command {
     #[command(subcommand)]
     Import(ImportCommand),
     /// Every metric for every model on a dataset.
-    Metrics {
-        project: PathBuf,
-        #[arg(long)]
-        dataset: String,
-        /// One JSON object instead of the table.
-        #[arg(long)]
-        json: bool,
-        /// Write the figures as CSV (one row per model) to this file instead of the table.
-        #[arg(long, conflicts_with = "json")]
-        csv: Option<PathBuf>,
-        /// Valid labels for ASMA (default: ReaL when the dataset has it, else multi-labels).
-        #[arg(long, value_enum)]
-        asma_labels: Option<LabelsArg>,
-        /// Subgroup accuracy form for ASMA.
-        #[arg(long, value_enum, default_value = "jaccard")]
-        asma_form: FormArg,
-        /// Largest subgroup g averaged into ASMA.
-        #[arg(long, default_value_t = 5)]
-        max_group: usize,
-        /// The reviewed models whose mistakes the mistake table and chi-square count, comma-
-        /// separated (default: those named with `bagel config --reviewed-models` and those
-        /// with an imported review).
-        #[arg(long, value_delimiter = ',')]
-        models: Vec<String>,
-    },
+    Metrics(MetricsArgs),
     /// A dataset against its replica: every metric's gap per model, the fit across models, the
     /// uncertainty-matched gap, and the figures.
     Compare(compare::CompareArgs),
@@ -157,6 +133,34 @@ enum Command {
         #[arg(long)]
         project: Option<PathBuf>,
     },
+}
+
+// The arguments of `bagel metrics` (its help is the variant's).
+#[derive(Args)]
+struct MetricsArgs {
+    project: PathBuf,
+    #[arg(long)]
+    dataset: String,
+    /// One JSON object instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Write the figures as CSV (one row per model) to this file instead of the table.
+    #[arg(long, conflicts_with = "json")]
+    csv: Option<PathBuf>,
+    /// Valid labels for ASMA (default: ReaL when the dataset has it, else multi-labels).
+    #[arg(long, value_enum)]
+    asma_labels: Option<LabelsArg>,
+    /// Subgroup accuracy form for ASMA.
+    #[arg(long, value_enum, default_value = "jaccard")]
+    asma_form: FormArg,
+    /// Largest subgroup g averaged into ASMA.
+    #[arg(long, default_value_t = 5)]
+    max_group: usize,
+    /// The reviewed models whose mistakes the mistake table and chi-square count, comma-
+    /// separated (default: those named with `bagel config --reviewed-models` and those
+    /// with an imported review).
+    #[arg(long, value_delimiter = ',')]
+    models: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -274,6 +278,16 @@ enum FormatArg {
     Csv,
 }
 
+impl FormatArg {
+    fn format(self) -> LabelFormat {
+        match self {
+            FormatArg::Real => LabelFormat::Real,
+            FormatArg::Multilabel => LabelFormat::MultiLabel,
+            FormatArg::Csv => LabelFormat::Csv,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Switch {
     On,
@@ -332,75 +346,11 @@ fn run_command(command: Command) -> Result<()> {
         Command::Export(ExportCommand::Decisions(args)) => exports::decisions(args)?,
         Command::Export(ExportCommand::Fiftyone(args)) => trade::fiftyone(args)?,
         Command::Export(ExportCommand::LabelStudio(args)) => trade::label_studio(args)?,
-        Command::New { project, vocab } => {
-            let vocabulary = match vocab {
-                Some(path) => Vocabulary::from_csv_file(&path)?,
-                None => Vocabulary::imagenet1k(),
-            };
-            Project::create(&project, &vocabulary)?;
-            out::line(format_args!(
-                "created {} with {} classes",
-                project.display(),
-                vocabulary.len()
-            ))?;
-        }
+        Command::New { project, vocab } => new_project(&project, vocab.as_deref())?,
         Command::Import(command) => run_import(command)?,
-        Command::Metrics {
-            project,
-            dataset,
-            json,
-            csv,
-            asma_labels,
-            asma_form,
-            max_group,
-            models,
-        } => {
-            if max_group == 0 {
-                bail!("--max-group must be at least 1");
-            }
-            let options = MetricOptions {
-                asma_labels: asma_labels.map(|l| match l {
-                    LabelsArg::Real => LabelKind::Real,
-                    LabelsArg::Multilabel => LabelKind::MultiLabel,
-                }),
-                asma_form: match asma_form {
-                    FormArg::Jaccard => SubsetAccuracy::Jaccard,
-                    FormArg::Hamming => SubsetAccuracy::Hamming,
-                    FormArg::Overlap => SubsetAccuracy::Overlap,
-                },
-                max_group,
-            };
-            let opened = read(&project)?;
-            let evaluation = Evaluation::without_predictions(&opened, &dataset)
-                .map_err(|e| e.in_project(&project))?;
-            let decisions = opened.decisions(evaluation.dataset_id)?;
-            let (report, counts) = evaluation
-                .report_streamed(&opened, &options, |predictions| {
-                    mistake_counts(predictions, &decisions)
-                })
-                .map_err(|e| e.in_project(&project))?;
-            let names = report.models.iter().map(|m| m.model.clone());
-            let counts = names.zip(counts).collect();
-            let named = (!models.is_empty()).then_some(models.as_slice());
-            let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts, named)
-                .map_err(|e| e.in_project(&project))?;
-            let mut value = serde_json::to_value(&report)?;
-            mistakes.add_to_json(&mut value);
-            if let Some(path) = csv {
-                exports::metrics_csv(value, &path)?;
-            } else if json {
-                out::line(serde_json::to_string_pretty(&value)?)?;
-            } else {
-                out::print(show::metrics_table(&report))?;
-                out::print(show::mistakes_table(&mistakes))?;
-            }
-        }
+        Command::Metrics(args) => metrics(args)?,
         Command::Compare(args) => compare::run(args)?,
-        Command::Info { project } => {
-            let summary =
-                show::project_summary(&read(&project)?).map_err(|e| e.in_project(&project))?;
-            out::print(summary)?
-        }
+        Command::Info { project } => info(&project)?,
         Command::Slice {
             project,
             dataset,
@@ -408,67 +358,164 @@ fn run_command(command: Command) -> Result<()> {
             file,
             major_of,
             at_least,
-        } => {
-            let mut project = open(&project)?;
-            match (file, at_least) {
-                (Some(file), _) => {
-                    report(import::import_slice(&mut project, &dataset, &name, &file)?)?
-                }
-                (None, Some(at_least)) => {
-                    save_major_slice(&mut project, &dataset, &name, &major_of, at_least)?
-                }
-                (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
-            }
-        }
+        } => slice(
+            &project,
+            &dataset,
+            &name,
+            file.as_deref(),
+            &major_of,
+            at_least,
+        )?,
         Command::Config(args) => config::run(args)?,
         Command::Classes {
             query,
             project,
             collapsed,
-        } => {
-            let vocab = vocabulary(project.as_deref())?;
-            if collapsed {
-                for &(a, b) in CollapsedPairs::imagenet1k().pairs() {
-                    out::line(format_args!(
-                        "{} ~ {}",
-                        vocab.describe(a),
-                        vocab.describe(b)
-                    ))?;
-                }
-                return Ok(());
-            }
-            for class in vocab.search(query.as_deref().unwrap_or("")) {
-                out::line(format_args!(
-                    "{:>4} {} {:<8} {} — {}",
-                    class.index,
-                    class.wnid,
-                    class.kind.as_str(),
-                    class.names,
-                    class.gloss
-                ))?;
-            }
+        } => classes(query.as_deref(), project.as_deref(), collapsed)?,
+        Command::Distance { a, b, project } => distance(&a, &b, project.as_deref())?,
+    }
+    Ok(())
+}
+
+/// `bagel new`.
+fn new_project(project: &Path, vocab: Option<&Path>) -> Result<()> {
+    let vocabulary = match vocab {
+        Some(path) => Vocabulary::from_csv_file(path)?,
+        None => Vocabulary::imagenet1k(),
+    };
+    Project::create(project, &vocabulary)?;
+    out::line(format_args!(
+        "created {} with {} classes",
+        project.display(),
+        vocabulary.len()
+    ))?;
+    Ok(())
+}
+
+/// `bagel metrics`.
+fn metrics(args: MetricsArgs) -> Result<()> {
+    let MetricsArgs {
+        project,
+        dataset,
+        json,
+        csv,
+        asma_labels,
+        asma_form,
+        max_group,
+        models,
+    } = args;
+    if max_group == 0 {
+        bail!("--max-group must be at least 1");
+    }
+    let options = MetricOptions {
+        asma_labels: asma_labels.map(|l| match l {
+            LabelsArg::Real => LabelKind::Real,
+            LabelsArg::Multilabel => LabelKind::MultiLabel,
+        }),
+        asma_form: match asma_form {
+            FormArg::Jaccard => SubsetAccuracy::Jaccard,
+            FormArg::Hamming => SubsetAccuracy::Hamming,
+            FormArg::Overlap => SubsetAccuracy::Overlap,
+        },
+        max_group,
+    };
+    let opened = read(&project)?;
+    let evaluation =
+        Evaluation::without_predictions(&opened, &dataset).map_err(|e| e.in_project(&project))?;
+    let decisions = opened.decisions(evaluation.dataset_id)?;
+    let (report, counts) = evaluation
+        .report_streamed(&opened, &options, |predictions| {
+            mistake_counts(predictions, &decisions)
+        })
+        .map_err(|e| e.in_project(&project))?;
+    let names = report.models.iter().map(|m| m.model.clone());
+    let counts = names.zip(counts).collect();
+    let named = (!models.is_empty()).then_some(models.as_slice());
+    let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts, named)
+        .map_err(|e| e.in_project(&project))?;
+    let mut value = serde_json::to_value(&report)?;
+    mistakes.add_to_json(&mut value);
+    if let Some(path) = csv {
+        exports::metrics_csv(value, &path)?;
+    } else if json {
+        out::line(serde_json::to_string_pretty(&value)?)?;
+    } else {
+        out::print(show::metrics_table(&report))?;
+        out::print(show::mistakes_table(&mistakes))?;
+    }
+    Ok(())
+}
+
+/// `bagel info`.
+fn info(project: &Path) -> Result<()> {
+    let summary = show::project_summary(&read(project)?).map_err(|e| e.in_project(project))?;
+    out::print(summary)?;
+    Ok(())
+}
+
+/// `bagel slice`: an imported list, or the images of the models' reviewed major mistakes.
+fn slice(
+    project: &Path,
+    dataset: &str,
+    name: &str,
+    file: Option<&Path>,
+    major_of: &[String],
+    at_least: Option<usize>,
+) -> Result<()> {
+    let mut project = open(project)?;
+    match (file, at_least) {
+        (Some(file), _) => report(import::import_slice(&mut project, dataset, name, file)?),
+        (None, Some(at_least)) => save_major_slice(&mut project, dataset, name, major_of, at_least),
+        (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
+    }
+}
+
+/// `bagel classes`: the vocabulary's classes matching `query`, or its collapsed pairs.
+fn classes(query: Option<&str>, project: Option<&Path>, collapsed: bool) -> Result<()> {
+    let vocab = vocabulary(project)?;
+    if collapsed {
+        for &(a, b) in CollapsedPairs::imagenet1k().pairs() {
+            out::line(format_args!(
+                "{} ~ {}",
+                vocab.describe(a),
+                vocab.describe(b)
+            ))?;
         }
-        Command::Distance { a, b, project } => {
-            let vocab = vocabulary(project.as_deref())?;
-            let class = |label: &str| {
-                vocab
-                    .parse_label(label)
-                    .with_context(|| format!("{label:?} is neither a class index nor a wnid"))
-            };
-            let (a, b) = (class(&a)?, class(&b)?);
-            match Hierarchy::new(&vocab).distance(a, b) {
-                Some(d) => out::line(format_args!(
-                    "{d}\t{} ~ {}",
-                    vocab.describe(a),
-                    vocab.describe(b)
-                ))?,
-                None => out::line(format_args!(
-                    "-\t{} and {} share no WordNet ancestor",
-                    vocab.describe(a),
-                    vocab.describe(b)
-                ))?,
-            }
-        }
+        return Ok(());
+    }
+    for class in vocab.search(query.unwrap_or("")) {
+        out::line(format_args!(
+            "{:>4} {} {:<8} {} — {}",
+            class.index,
+            class.wnid,
+            class.kind.as_str(),
+            class.names,
+            class.gloss
+        ))?;
+    }
+    Ok(())
+}
+
+/// `bagel distance`.
+fn distance(a: &str, b: &str, project: Option<&Path>) -> Result<()> {
+    let vocab = vocabulary(project)?;
+    let class = |label: &str| {
+        vocab
+            .parse_label(label)
+            .with_context(|| format!("{label:?} is neither a class index nor a wnid"))
+    };
+    let (a, b) = (class(a)?, class(b)?);
+    match Hierarchy::new(&vocab).distance(a, b) {
+        Some(d) => out::line(format_args!(
+            "{d}\t{} ~ {}",
+            vocab.describe(a),
+            vocab.describe(b)
+        ))?,
+        None => out::line(format_args!(
+            "-\t{} and {} share no WordNet ancestor",
+            vocab.describe(a),
+            vocab.describe(b)
+        ))?,
     }
     Ok(())
 }
@@ -516,11 +563,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
             let request = LabelImport {
                 dataset: &dataset,
                 file: &file,
-                format: format.map(|f| match f {
-                    FormatArg::Real => LabelFormat::Real,
-                    FormatArg::Multilabel => LabelFormat::MultiLabel,
-                    FormatArg::Csv => LabelFormat::Csv,
-                }),
+                format: format.map(FormatArg::format),
                 name: name.as_deref(),
                 replace,
             };
@@ -539,18 +582,7 @@ fn run_import(command: ImportCommand) -> Result<()> {
             index_col,
             background_class,
         } => {
-            if model.is_some() && files.len() > 1 {
-                bail!(
-                    "--model names one file; with several files each model is named after its file"
-                );
-            }
-            let files: Vec<(String, PathBuf)> = files
-                .into_iter()
-                .map(|file| {
-                    let name = (model.clone()).unwrap_or_else(|| import::model_name_of(&file));
-                    Ok((crate::names::clean_name("model", &name)?, file))
-                })
-                .collect::<Result<_>>()?;
+            let files = model_files(model, files)?;
             let request = PredictionImport {
                 dataset: &dataset,
                 files: &files,
@@ -569,6 +601,20 @@ fn run_import(command: ImportCommand) -> Result<()> {
     };
     drop(bar);
     report(outcome)
+}
+
+/// Each predictions file with its model's name: `--model` for one file, else the file's name.
+fn model_files(model: Option<String>, files: Vec<PathBuf>) -> Result<Vec<(String, PathBuf)>> {
+    if model.is_some() && files.len() > 1 {
+        bail!("--model names one file; with several files each model is named after its file");
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let name = (model.clone()).unwrap_or_else(|| import::model_name_of(&file));
+            Ok((crate::names::clean_name("model", &name)?, file))
+        })
+        .collect()
 }
 
 fn save_major_slice(

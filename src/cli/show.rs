@@ -1,6 +1,6 @@
 //! Plain-text rendering of what the core returns.
 
-use crate::metrics::{DatasetReport, Warning};
+use crate::metrics::{DatasetReport, ModelReport, Warning};
 use crate::store::Project;
 use std::fmt::Write;
 
@@ -11,6 +11,54 @@ pub fn percent(value: Option<f64>) -> String {
 /// The metrics as a table, percentages with two decimals; "-" where labels or scores are missing.
 pub fn metrics_table(report: &DatasetReport) -> String {
     let mut out = String::new();
+    metrics_heading(&mut out, report);
+    let width = report
+        .models
+        .iter()
+        .map(|m| m.model.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        out,
+        "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
+        "model",
+        "top1",
+        "top5",
+        "ReaL",
+        "MLA",
+        "MLA-rel",
+        "MLA-o",
+        "MLA-x",
+        "ASMA",
+        "A1..",
+        "slice (95% CI)",
+        "dist"
+    );
+    for model in &report.models {
+        model_row(&mut out, model, width);
+    }
+    for model in report.models.iter().filter(|m| m.asma_is_partial()) {
+        let _ = writeln!(
+            out,
+            "* ASMA (g ≤ {k}) for {}: only top-{k} stored, so subgroups above {k} are left out; import more ranks for g ≤ {}",
+            model.model,
+            model.subgroups.len(),
+            k = model.asma_groups,
+        );
+    }
+    if report.models.is_empty() {
+        let _ = writeln!(
+            out,
+            "(no models yet: import predictions with `bagel import predictions`)"
+        );
+    }
+    out.push_str(&warnings_section(&report.warnings));
+    out
+}
+
+/// What the figures are over: the dataset, its label sources and decisions, ASMA's subgroups.
+fn metrics_heading(out: &mut String, report: &DatasetReport) {
     let labels = |name: &Option<String>| name.clone().unwrap_or_else(|| "none".into());
     let _ = writeln!(
         out,
@@ -48,81 +96,43 @@ pub fn metrics_table(report: &DatasetReport) -> String {
         sizes.join(", "),
         labels(&report.slice)
     );
-    let width = report
-        .models
-        .iter()
-        .map(|m| m.model.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+}
+
+/// One model's row of the table.
+fn model_row(out: &mut String, model: &ModelReport, width: usize) {
+    let slice = model
+        .imagenet_m
+        .map(|s| {
+            format!(
+                "{}/{} [{:.3}, {:.3}]",
+                s.correct, s.total, s.ci95[0], s.ci95[1]
+            )
+        })
+        .unwrap_or_else(|| "-".into());
+    let first_group = model.subgroups.get("1").copied().flatten();
+    let asma = match model.asma_is_partial() {
+        true => format!("{}*", percent(model.asma)),
+        false => percent(model.asma),
+    };
     let _ = writeln!(
         out,
         "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
-        "model",
-        "top1",
-        "top5",
-        "ReaL",
-        "MLA",
-        "MLA-rel",
-        "MLA-o",
-        "MLA-x",
-        "ASMA",
-        "A1..",
-        "slice (95% CI)",
-        "dist"
+        model.model,
+        percent(model.top1),
+        percent(model.top5),
+        percent(model.real),
+        percent(model.mla),
+        percent(model.mla_relabeled),
+        percent(model.mla_organisms),
+        percent(model.mla_objects),
+        asma,
+        percent(first_group),
+        slice,
+        model
+            .mean_mistake_distance
+            .map(|d| format!("{d:.2}"))
+            .unwrap_or_else(|| "-".into())
     );
-    for model in &report.models {
-        let slice = model
-            .imagenet_m
-            .map(|s| {
-                format!(
-                    "{}/{} [{:.3}, {:.3}]",
-                    s.correct, s.total, s.ci95[0], s.ci95[1]
-                )
-            })
-            .unwrap_or_else(|| "-".into());
-        let first_group = model.subgroups.get("1").copied().flatten();
-        let asma = match model.asma_is_partial() {
-            true => format!("{}*", percent(model.asma)),
-            false => percent(model.asma),
-        };
-        let _ = writeln!(
-            out,
-            "{:<width$} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>7} {:>6}  {:<22} {:>5}",
-            model.model,
-            percent(model.top1),
-            percent(model.top5),
-            percent(model.real),
-            percent(model.mla),
-            percent(model.mla_relabeled),
-            percent(model.mla_organisms),
-            percent(model.mla_objects),
-            asma,
-            percent(first_group),
-            slice,
-            model
-                .mean_mistake_distance
-                .map(|d| format!("{d:.2}"))
-                .unwrap_or_else(|| "-".into())
-        );
-    }
-    for model in report.models.iter().filter(|m| m.asma_is_partial()) {
-        let _ = writeln!(
-            out,
-            "* ASMA (g ≤ {k}) for {}: only top-{k} stored, so subgroups above {k} are left out; import more ranks for g ≤ {}",
-            model.model,
-            model.subgroups.len(),
-            k = model.asma_groups,
-        );
-    }
-    if report.models.is_empty() {
-        let _ = writeln!(
-            out,
-            "(no models yet: import predictions with `bagel import predictions`)"
-        );
-    }
-    out.push_str(&warnings_section(&report.warnings));
-    out
 }
 
 /// The sanity warnings after a table, one paragraph each; nothing when there are none.

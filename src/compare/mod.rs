@@ -405,38 +405,7 @@ pub fn compare(
         || source.report(&options.metric_options),
         || target.report(&options.metric_options),
     );
-    let report_of = |report: &DatasetReport, name: &str| {
-        report.models.iter().find(|m| m.model == name).cloned()
-    };
-    let (source_predictions, target_predictions) = (
-        predictions_of(source, &common),
-        predictions_of(target, &common),
-    );
-    let (source_uncertainty, target_uncertainty) = (
-        uncertainties(source, &common, &source_predictions, uncertainty)?,
-        uncertainties(target, &common, &target_predictions, uncertainty)?,
-    );
-    let bins_for = |s: &Outcomes, t: &Outcomes| match options.binning {
-        Binning::Width => Bins::width(options.bins),
-        Binning::Quantile => {
-            let pooled: Vec<f64> = s
-                .uncertainty
-                .iter()
-                .chain(&t.uncertainty)
-                .copied()
-                .collect();
-            Bins::quantile(options.bins, &pooled)
-        }
-    };
-    let matched: Vec<Matched> = (0..common.len())
-        .into_par_iter()
-        .map(|m| {
-            let s = Outcomes::new(source_predictions[m], &source_uncertainty[m], &source.truth);
-            let t = Outcomes::new(target_predictions[m], &target_uncertainty[m], &target.truth);
-            let bins = bins_for(&s, &t);
-            matching::match_by_uncertainty(&s, &t, &bins, options.seed, options.draws)
-        })
-        .collect();
+    let matched = match_models(source, target, &common, options, uncertainty)?;
     let mut warnings: Vec<Warning> = source_report
         .warnings
         .iter()
@@ -448,64 +417,9 @@ pub fn compare(
         .filter(|w| common.contains(&w.model.as_str()))
         .map(|w| w.model.clone())
         .collect();
-    let mut models: Vec<ModelComparison> = common
-        .iter()
-        .zip(matched)
-        .map(|(&name, matched)| {
-            let (s, t) = (
-                report_of(&source_report, name),
-                report_of(&target_report, name),
-            );
-            let metric = |metric: Metric| {
-                Sides::new(
-                    s.as_ref().and_then(|r| metric.of(r)),
-                    t.as_ref().and_then(|r| metric.of(r)),
-                )
-            };
-            ModelComparison {
-                model: name.to_owned(),
-                metrics: PerMetric(options.metrics.iter().map(|&m| (m, metric(m))).collect()),
-                matched,
-                residual: Residual::default(),
-            }
-        })
-        .collect();
-    let kept = |m: &&ModelComparison| !left_out.contains(&m.model);
-    let fits = PerMetric(
-        options
-            .metrics
-            .iter()
-            .map(|&metric| (metric, fit_metric(models.iter().filter(kept), metric)))
-            .collect(),
-    );
-    let top1_fit = match fits.get(Metric::Top1) {
-        Some(fit) => *fit,
-        None => fit_metric(models.iter().filter(kept), Metric::Top1),
-    };
-    for model in &mut models {
-        model.residual = residuals(model, &top1_fit);
-    }
-    let gaps = |metric: Option<Metric>| {
-        let kept_models = models.iter().filter(kept);
-        GapSummary::of(
-            kept_models
-                .filter_map(|m| match metric {
-                    Some(metric) => m.metrics.get(metric).and_then(|s| s.gap),
-                    None => m.matched.gap,
-                })
-                .collect(),
-        )
-    };
-    let summary = Summary {
-        metrics: PerMetric(
-            options
-                .metrics
-                .iter()
-                .map(|&m| (m, gaps(Some(m))))
-                .collect(),
-        ),
-        matched: gaps(None),
-    };
+    let reports = [&source_report, &target_report];
+    let mut models = model_comparisons(&common, matched, reports, &options.metrics);
+    let (fits, summary) = fit_and_summarise(&mut models, &left_out, &options.metrics);
     warnings.extend(models.iter().filter_map(|m| thin_bins(m, &target.dataset)));
     Ok(Comparison {
         source: source.dataset.clone(),
@@ -525,6 +439,119 @@ pub fn compare(
         source_images: source.truth.len(),
         target_images: target.truth.len(),
     })
+}
+
+/// Each common model's top-1 matched by uncertainty, one model per thread.
+fn match_models(
+    source: &Evaluation,
+    target: &Evaluation,
+    common: &[&str],
+    options: &CompareOptions,
+    uncertainty: Uncertainty,
+) -> Result<Vec<Matched>> {
+    let (source_predictions, target_predictions) = (
+        predictions_of(source, common),
+        predictions_of(target, common),
+    );
+    let (source_uncertainty, target_uncertainty) = (
+        uncertainties(source, common, &source_predictions, uncertainty)?,
+        uncertainties(target, common, &target_predictions, uncertainty)?,
+    );
+    let bins_for = |s: &Outcomes, t: &Outcomes| match options.binning {
+        Binning::Width => Bins::width(options.bins),
+        Binning::Quantile => {
+            let pooled: Vec<f64> = s
+                .uncertainty
+                .iter()
+                .chain(&t.uncertainty)
+                .copied()
+                .collect();
+            Bins::quantile(options.bins, &pooled)
+        }
+    };
+    Ok((0..common.len())
+        .into_par_iter()
+        .map(|m| {
+            let s = Outcomes::new(source_predictions[m], &source_uncertainty[m], &source.truth);
+            let t = Outcomes::new(target_predictions[m], &target_uncertainty[m], &target.truth);
+            let bins = bins_for(&s, &t);
+            matching::match_by_uncertainty(&s, &t, &bins, options.seed, options.draws)
+        })
+        .collect())
+}
+
+/// Each common model's metrics on both sides (`reports`: source, target) and its matched
+/// top-1; the residuals come once the fit is known.
+fn model_comparisons(
+    common: &[&str],
+    matched: Vec<Matched>,
+    [source_report, target_report]: [&DatasetReport; 2],
+    metrics: &[Metric],
+) -> Vec<ModelComparison> {
+    let report_of = |report: &DatasetReport, name: &str| {
+        report.models.iter().find(|m| m.model == name).cloned()
+    };
+    common
+        .iter()
+        .zip(matched)
+        .map(|(&name, matched)| {
+            let (s, t) = (
+                report_of(source_report, name),
+                report_of(target_report, name),
+            );
+            let metric = |metric: Metric| {
+                Sides::new(
+                    s.as_ref().and_then(|r| metric.of(r)),
+                    t.as_ref().and_then(|r| metric.of(r)),
+                )
+            };
+            ModelComparison {
+                model: name.to_owned(),
+                metrics: PerMetric(metrics.iter().map(|&m| (m, metric(m))).collect()),
+                matched,
+                residual: Residual::default(),
+            }
+        })
+        .collect()
+}
+
+/// The fits across the models not `left_out`, each model's residuals off the top-1 fit, and
+/// the spread of the gaps.
+fn fit_and_summarise(
+    models: &mut [ModelComparison],
+    left_out: &BTreeSet<String>,
+    metrics: &[Metric],
+) -> (PerMetric<MetricFit>, Summary) {
+    let kept = |m: &&ModelComparison| !left_out.contains(&m.model);
+    let fits = PerMetric(
+        metrics
+            .iter()
+            .map(|&metric| (metric, fit_metric(models.iter().filter(kept), metric)))
+            .collect(),
+    );
+    let top1_fit = match fits.get(Metric::Top1) {
+        Some(fit) => *fit,
+        None => fit_metric(models.iter().filter(kept), Metric::Top1),
+    };
+    for model in models.iter_mut() {
+        model.residual = residuals(model, &top1_fit);
+    }
+    let gaps = |metric: Option<Metric>| {
+        let kept_models = models.iter().filter(kept);
+        GapSummary::of(
+            kept_models
+                .filter_map(|m| match metric {
+                    Some(metric) => m.metrics.get(metric).and_then(|s| s.gap),
+                    None => m.matched.gap,
+                })
+                .collect(),
+        )
+    };
+    let summary = Summary {
+        metrics: PerMetric(metrics.iter().map(|&m| (m, gaps(Some(m)))).collect()),
+        matched: gaps(None),
+    };
+    (fits, summary)
 }
 
 /// Both datasets need original labels: every metric compared and the matching read them.
@@ -697,5 +724,5 @@ fn predictions_of<'a>(evaluation: &'a Evaluation, names: &[&str]) -> Vec<&'a Top
 
 /// Writes a file whole or not at all, replacing what was there: the exports' one writer.
 pub(crate) fn write_whole(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    crate::export::write_atomically(path, |sink| sink.write_all(bytes))
+    crate::durable::write_atomically(path, |sink| sink.write_all(bytes))
 }

@@ -5,8 +5,10 @@
 use super::Desk;
 use super::command::Command;
 use super::item::class_label;
+use super::keys::Action;
 use super::picture::Shown;
-use crate::vocab::ClassId;
+use crate::panel::Review;
+use crate::vocab::{ClassId, Vocabulary};
 use egui::RichText;
 
 const EXAMPLES: usize = 6;
@@ -74,34 +76,13 @@ impl Desk {
                     (title, class, examples)
                 })
                 .collect();
-        // Each thumbnail with its file, its own original label, and why it is shown.
         let tiles: Vec<Vec<Tile>> = (sides.iter())
-            .map(|(_, class, examples)| {
-                (examples.iter())
-                    .map(|&image| {
-                        let original = review.evaluation.truth[image as usize];
-                        let name =
-                            |c: ClassId| vocab.class(c).map_or("?".into(), |c| c.name().to_owned());
-                        let why = match (original, class) {
-                            (Some(o), Some(c)) if o == *c => format!("original label {}", name(o)),
-                            (Some(o), Some(c)) => {
-                                format!("labelled {}; original {}", name(*c), name(o))
-                            }
-                            _ => "no original label".to_owned(),
-                        };
-                        Tile {
-                            path: review.image_path(image),
-                            file: review.files[image as usize].clone(),
-                            why,
-                        }
-                    })
-                    .collect()
-            })
+            .map(|(_, class, examples)| tiles_of(review, vocab, *class, examples))
             .collect();
         let vocab = vocab.clone();
         ui.label(
             RichText::new(
-                "Class browser (B to close): other images of each class in this dataset, by original label first, then by imported valid labels",
+                format!("Class browser ({} to close): other images of each class in this dataset, by original label first, then by imported valid labels", Action::Browser.key_name()),
             )
             .weak(),
         );
@@ -183,6 +164,31 @@ impl Desk {
                 .on_hover_text(&tile.why);
         });
     }
+}
+
+/// Each thumbnail with its file, its own original label, and why it is shown beside `class`.
+fn tiles_of(
+    review: &Review,
+    vocab: &Vocabulary,
+    class: Option<ClassId>,
+    examples: &[u32],
+) -> Vec<Tile> {
+    (examples.iter())
+        .map(|&image| {
+            let original = review.evaluation.truth[image as usize];
+            let name = |c: ClassId| vocab.class(c).map_or("?".into(), |c| c.name().to_owned());
+            let why = match (original, class) {
+                (Some(o), Some(c)) if o == c => format!("original label {}", name(o)),
+                (Some(o), Some(c)) => format!("labelled {}; original {}", name(c), name(o)),
+                _ => "no original label".to_owned(),
+            };
+            Tile {
+                path: review.image_path(image),
+                file: review.files[image as usize].clone(),
+                why,
+            }
+        })
+        .collect()
 }
 
 struct Tile {

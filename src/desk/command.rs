@@ -5,13 +5,13 @@
 use super::compare_view::ComparisonExport;
 use super::dialogs::{ClassPicker, Dialog, ImportForm, ImportKind, ReviewerPrompt};
 use super::jobs::{Job, JobOutcome};
-use super::keys::Action;
+use super::keys::{self, Action};
 use super::names::vote_summary;
 use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm};
 use super::{Desk, Settings, Status};
 use crate::charts::Chart;
 use crate::panel::queue::is_incomplete;
-use crate::panel::{QueueFilter, Round, Verdict, Vote};
+use crate::panel::{QueueFilter, Round, Severity, Verdict, Vote};
 use crate::store::Project;
 use crate::vocab::{ClassId, Vocabulary};
 use std::path::PathBuf;
@@ -78,17 +78,10 @@ impl Desk {
             Command::Settings(settings) => self.change_settings(*settings),
             Command::LoadDataset(name) => self.load_dataset(ctx, &name),
             Command::OpenProject(path) => self.open_project(ctx, &path, None),
-            Command::NewProject(path) => match Project::create(&path, &Vocabulary::imagenet1k()) {
-                Ok(project) => {
-                    drop(project);
-                    self.open_project(ctx, &path, None);
-                }
-                Err(error) => self.status = Status::Error(error.to_string()),
-            },
+            Command::NewProject(path) => self.new_project(ctx, &path),
             Command::AskReviewer => {
-                let prompt =
-                    ReviewerPrompt::new(self.settings.reviewer.as_deref(), &self.reviewers);
-                self.dialog = Some(Dialog::Reviewer(prompt));
+                let asked = ReviewerPrompt::new(self.settings.reviewer.as_deref(), &self.reviewers);
+                self.dialog = Some(Dialog::Reviewer(asked));
             }
             Command::SetReviewer(name) => {
                 self.dialog = None;
@@ -97,10 +90,7 @@ impl Desk {
             }
             Command::AddLabel(class, verdict) => {
                 self.dialog = None;
-                if let Some(item) = self.current() {
-                    let vote = Vote::new(item.image, class, verdict);
-                    self.cast(vote, false);
-                }
+                self.add_label(class, verdict);
             }
             Command::SaveNote(note) => {
                 self.dialog = None;
@@ -113,11 +103,7 @@ impl Desk {
             }
             Command::Import(form) => {
                 self.dialog = None;
-                let project = self.project_path.clone();
-                let title = form.kind.title().to_owned();
-                self.job = Some(Job::spawn(ctx, title, move |progress| {
-                    form.run(&project, progress)
-                }));
+                self.run_import_job(ctx, form);
             }
             Command::ExportLabels(out) => self.export_labels(ctx, out),
             Command::ExportChart(chart, out) => {
@@ -131,11 +117,7 @@ impl Desk {
                 self.review_mistakes(ctx, &dataset, &model)
             }
             Command::ExportComparison(export) => self.export_comparison(ctx, *export),
-            Command::CancelJob => {
-                if let Some(job) = &self.job {
-                    job.cancel();
-                }
-            }
+            Command::CancelJob => self.job.iter().for_each(Job::cancel),
             Command::SetRound(round) => self.set_round(round),
             Command::GoToPair(image, label) => self.go_to_pair(image, label),
             Command::ChairForm => self.dialog = self.chair_form().map(Dialog::Chair),
@@ -149,12 +131,7 @@ impl Desk {
             }
             Command::Aggregate(form) => {
                 self.dialog = None;
-                let project = self.project_path.clone();
-                self.job = Some(Job::spawn(
-                    ctx,
-                    "Aggregating crowd votes".into(),
-                    move |progress| form.run(&project, progress),
-                ));
+                self.start_aggregate(ctx, form);
             }
             Command::ExportVotes(out) => self.export_votes(ctx, out),
             Command::WithdrawOverride(image, label) => self.withdraw_override((image, label)),
@@ -172,6 +149,41 @@ impl Desk {
                 self.jump_to(jump);
             }
         }
+    }
+
+    fn new_project(&mut self, ctx: &egui::Context, path: &std::path::Path) {
+        match Project::create(path, &Vocabulary::imagenet1k()) {
+            Ok(project) => {
+                drop(project);
+                self.open_project(ctx, path, None);
+            }
+            Err(error) => self.status = Status::Error(error.to_string()),
+        }
+    }
+
+    /// A vote on another label of the current image than the one predicted.
+    fn add_label(&mut self, class: ClassId, verdict: Verdict) {
+        if let Some(item) = self.current() {
+            let vote = Vote::new(item.image, class, verdict);
+            self.cast(vote, false);
+        }
+    }
+
+    fn run_import_job(&mut self, ctx: &egui::Context, form: Box<ImportForm>) {
+        let project = self.project_path.clone();
+        let title = form.kind.title().to_owned();
+        self.job = Some(Job::spawn(ctx, title, move |progress| {
+            form.run(&project, progress)
+        }));
+    }
+
+    fn start_aggregate(&mut self, ctx: &egui::Context, form: Box<AggregateForm>) {
+        let project = self.project_path.clone();
+        self.job = Some(Job::spawn(
+            ctx,
+            "Aggregating crowd votes".into(),
+            move |progress| form.run(&project, progress),
+        ));
     }
 
     fn act(&mut self, action: Action) {
@@ -468,14 +480,19 @@ impl Desk {
 }
 
 /// What a wrong vote still lacks, in keys: "a category 1–4", "M or N", or both.
-fn missing_details(vote: &Vote) -> Option<&'static str> {
+fn missing_details(vote: &Vote) -> Option<String> {
     if !is_incomplete(vote) {
         return None;
     }
+    let category = format!("a category {}", keys::category_keys());
     Some(match (vote.category, vote.severity) {
-        (None, None) => "a category 1–4 and M or N",
-        (None, Some(_)) => "a category 1–4",
-        (Some(_), _) => "M (major) or N (minor)",
+        (None, None) => format!("{category} and {}", keys::severity_keys(" or ")),
+        (None, Some(_)) => category,
+        (Some(_), _) => format!(
+            "{} (major) or {} (minor)",
+            Action::Severity(Severity::Major).key_name(),
+            Action::Severity(Severity::Minor).key_name()
+        ),
     })
 }
 

@@ -4,6 +4,7 @@
 
 use super::command::Command;
 use super::jobs::JobOutcome;
+use super::keys::Action;
 use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm, panel_note_window};
 use super::panel_dialogs::{aggregate_window, chair_window};
 use super::theme;
@@ -180,16 +181,14 @@ impl Desk {
                 ui.menu_button("File", |ui| commands.extend(self.file_menu(ui)));
                 ui.menu_button("View", |ui| {
                     ui.checkbox(&mut settings.auto_advance, "Move on after a vote");
-                    ui.checkbox(&mut settings.show_browser, "Class browser (B)");
-                    ui.checkbox(&mut settings.show_plots, "Plots (G)");
-                    ui.checkbox(
-                        &mut settings.show_panel,
-                        "Panel: discussion, agreement, mistakes (D)",
-                    );
-                    ui.checkbox(&mut settings.metrics_in_full, "Metrics table in full (T)");
+                    let label = Action::menu_label;
+                    ui.checkbox(&mut settings.show_browser, label(Action::Browser));
+                    ui.checkbox(&mut settings.show_plots, label(Action::Plots));
+                    ui.checkbox(&mut settings.show_panel, label(Action::Panel));
+                    ui.checkbox(&mut settings.metrics_in_full, label(Action::MetricsView));
                     let mut compare = self.compare.open;
-                    if ui.checkbox(&mut compare, "Compare datasets (V)").changed() {
-                        commands.push(Command::Act(super::Action::Compare));
+                    if ui.checkbox(&mut compare, label(Action::Compare)).changed() {
+                        commands.push(Command::Act(Action::Compare));
                     }
                     ui.add(egui::Slider::new(&mut settings.top_k, 1..=10).text("top-k shown"));
                 });
@@ -203,6 +202,38 @@ impl Desk {
 
     fn file_menu(&self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut commands = Vec::new();
+        self.project_items(ui, &mut commands);
+        self.team.file_menu(ui);
+        let reviewer = self.reviewer().unwrap_or("nobody yet");
+        if ui
+            .button(format!("Switch reviewer (now {reviewer})…"))
+            .clicked()
+        {
+            commands.push(Command::AskReviewer);
+        }
+        ui.separator();
+        let dataset = self.review.as_ref().map(|r| r.dataset.name.clone());
+        for kind in [
+            ImportKind::Images,
+            ImportKind::Labels,
+            ImportKind::Predictions,
+            ImportKind::Votes,
+        ] {
+            let label = format!("{}…", kind.title());
+            if ui
+                .add_enabled(self.project.is_some(), egui::Button::new(label))
+                .clicked()
+            {
+                commands.push(Command::ImportForm(kind));
+            }
+        }
+        ui.separator();
+        dataset_items(ui, dataset.as_deref(), &mut commands);
+        commands
+    }
+
+    /// New, open, and the projects opened lately (other than this one).
+    fn project_items(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         if ui.button("New project…").clicked() {
             let chosen = rfd::FileDialog::new()
                 .add_filter("bagel project", &["bagel"])
@@ -229,67 +260,6 @@ impl Desk {
                 }
             });
         }
-        self.team.file_menu(ui);
-        let reviewer = self.reviewer().unwrap_or("nobody yet");
-        if ui
-            .button(format!("Switch reviewer (now {reviewer})…"))
-            .clicked()
-        {
-            commands.push(Command::AskReviewer);
-        }
-        ui.separator();
-        let dataset = self.review.as_ref().map(|r| r.dataset.name.clone());
-        for kind in [
-            ImportKind::Images,
-            ImportKind::Labels,
-            ImportKind::Predictions,
-            ImportKind::Votes,
-        ] {
-            let label = format!("{}…", kind.title());
-            if ui
-                .add_enabled(self.project.is_some(), egui::Button::new(label))
-                .clicked()
-            {
-                commands.push(Command::ImportForm(kind));
-            }
-        }
-        ui.separator();
-        let export = egui::Button::new("Export updated labels…");
-        if ui.add_enabled(dataset.is_some(), export).clicked()
-            && let Some(out) = rfd::FileDialog::new()
-                .add_filter("CSV", &["csv"])
-                .set_file_name(format!(
-                    "{}_labels.csv",
-                    dataset.as_deref().unwrap_or_default()
-                ))
-                .save_file()
-        {
-            commands.push(Command::ExportLabels(out));
-        }
-        let export = egui::Button::new("Export votes…");
-        if ui.add_enabled(dataset.is_some(), export).clicked()
-            && let Some(out) = rfd::FileDialog::new()
-                .add_filter("CSV", &["csv"])
-                .set_file_name("votes.csv")
-                .save_file()
-        {
-            commands.push(Command::ExportVotes(out));
-        }
-        let locate = egui::Button::new("Locate images…");
-        if ui
-            .add_enabled(dataset.is_some(), locate)
-            .on_hover_text("where you keep this dataset's images (your own setting; the project keeps its root)")
-            .clicked()
-            && let Some(root) = rfd::FileDialog::new().pick_folder()
-        {
-            commands.push(Command::LocateImages(root));
-        }
-        ui.separator();
-        let aggregate = egui::Button::new("Aggregate crowd votes…");
-        if ui.add_enabled(dataset.is_some(), aggregate).clicked() {
-            commands.push(Command::AggregateForm);
-        }
-        commands
     }
 
     /// Who votes, then what the last action did; on the right the switch time and the
@@ -420,6 +390,44 @@ impl Desk {
                 .clicked();
         });
         (cancel || modal.should_close()).then_some(Command::CancelJob)
+    }
+}
+
+/// What the open dataset offers: its exports, where its images are, the crowd's aggregate.
+fn dataset_items(ui: &mut egui::Ui, dataset: Option<&str>, commands: &mut Vec<Command>) {
+    let export = egui::Button::new("Export updated labels…");
+    if ui.add_enabled(dataset.is_some(), export).clicked()
+        && let Some(out) = rfd::FileDialog::new()
+            .add_filter("CSV", &["csv"])
+            .set_file_name(format!("{}_labels.csv", dataset.unwrap_or_default()))
+            .save_file()
+    {
+        commands.push(Command::ExportLabels(out));
+    }
+    let export = egui::Button::new("Export votes…");
+    if ui.add_enabled(dataset.is_some(), export).clicked()
+        && let Some(out) = rfd::FileDialog::new()
+            .add_filter("CSV", &["csv"])
+            .set_file_name("votes.csv")
+            .save_file()
+    {
+        commands.push(Command::ExportVotes(out));
+    }
+    let locate = egui::Button::new("Locate images…");
+    if ui
+        .add_enabled(dataset.is_some(), locate)
+        .on_hover_text(
+            "where you keep this dataset's images (your own setting; the project keeps its root)",
+        )
+        .clicked()
+        && let Some(root) = rfd::FileDialog::new().pick_folder()
+    {
+        commands.push(Command::LocateImages(root));
+    }
+    ui.separator();
+    let aggregate = egui::Button::new("Aggregate crowd votes…");
+    if ui.add_enabled(dataset.is_some(), aggregate).clicked() {
+        commands.push(Command::AggregateForm);
     }
 }
 

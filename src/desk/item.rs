@@ -2,7 +2,7 @@
 //! the models predict, grouped by prediction) and the vote, every button showing its key.
 
 use super::command::Command;
-use super::keys::Action;
+use super::keys::{self, Action};
 use super::names::{verdict_mark, vote_summary};
 use super::{Desk, theme};
 use crate::panel::chair::standing_override;
@@ -172,7 +172,17 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
     if !tags.is_empty() {
         ui.label(RichText::new(tags.join(" · ")).color(theme::WARN));
     }
-    let added = review.labels_added(item.image);
+    image_labels(ui, review, vocab, item.image);
+    if let Some(entry) = review.real.as_ref().and_then(|l| l.entry(image)) {
+        let color = ui.visuals().text_color();
+        let real: Vec<(ClassId, bool)> = entry.correct.iter().map(|&c| (c, false)).collect();
+        label_list(ui, vocab, "ReaL", &real, color);
+    }
+}
+
+/// The image's imported multi-labels with the labels the panel added, or the added ones alone.
+fn image_labels(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, image: u32) {
+    let added = review.labels_added(image);
     let added_as = |verdict: Verdict| -> Vec<(ClassId, bool)> {
         (added.iter())
             .filter(|&&(_, v)| v == verdict)
@@ -187,7 +197,7 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
         listed.extend(added_as(verdict));
         listed
     };
-    match review.labels.as_ref().and_then(|l| l.entry(image)) {
+    match review.labels.as_ref().and_then(|l| l.entry(image as usize)) {
         Some(entry) => {
             let correct = imported(&entry.correct, Verdict::Correct);
             label_list(ui, vocab, "correct", &correct, theme::GOOD);
@@ -219,10 +229,6 @@ fn item_facts(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, item: &Que
                 }
             }
         }
-    }
-    if let Some(entry) = review.real.as_ref().and_then(|l| l.entry(image)) {
-        let color = ui.visuals().text_color();
-        label_list(ui, vocab, "ReaL", &plain(&entry.correct), color);
     }
 }
 
@@ -322,7 +328,11 @@ fn vote_panel(ui: &mut egui::Ui, mine: Option<&Vote>, decision: Option<String>) 
                     vote_summary(vote)
                 );
                 ui.label(RichText::new(text).color(theme::WARN))
-                    .on_hover_text("saved; give a category (1–4) and a severity (M / N)");
+                    .on_hover_text(format!(
+                        "saved; give a category ({}) and a severity ({})",
+                        keys::category_keys(),
+                        keys::severity_keys(" / ")
+                    ));
             }
             Some(vote) => {
                 let text = format!("{} {}", verdict_mark(vote.verdict), vote_summary(vote));

@@ -138,6 +138,18 @@ impl Action {
         }
     }
 
+    /// Its line in the View menu: "Class browser (B)".
+    pub fn menu_label(self) -> String {
+        let description = self.description();
+        let mut first = description.chars();
+        let capital: String = first
+            .next()
+            .into_iter()
+            .flat_map(char::to_uppercase)
+            .collect();
+        format!("{capital}{} ({})", first.as_str(), self.key_name())
+    }
+
     /// Whether it only makes sense with a current pair (a vote, a label, a note).
     pub fn needs_item(self) -> bool {
         matches!(
@@ -149,6 +161,20 @@ impl Action {
                 | Action::Note
         )
     }
+}
+
+/// The keys of the four categories, as the help says them: "1–4".
+pub fn category_keys() -> String {
+    let first = Action::Category(Category::FineGrained).key_name();
+    let last = Action::Category(Category::NonPrototypical).key_name();
+    format!("{first}–{last}")
+}
+
+/// The severities' keys, `between` them: "M / N", "M or N".
+pub fn severity_keys(between: &str) -> String {
+    let major = Action::Severity(Severity::Major).key_name();
+    let minor = Action::Severity(Severity::Minor).key_name();
+    format!("{major}{between}{minor}")
 }
 
 fn shortcut_name(shortcut: &KeyboardShortcut) -> &'static str {

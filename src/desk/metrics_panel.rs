@@ -3,6 +3,7 @@
 //! draws the core's [`Chart`]s and writes them as PNG or SVG.
 
 use super::command::Command;
+use super::keys::Action;
 use super::names::{category_name, severity_name};
 use super::settings::MetricsSort;
 use super::{Desk, theme};
@@ -59,10 +60,11 @@ impl Desk {
             ui.label(RichText::new("Live metrics").strong());
             let (mine, decided) = review.reviewed_counts();
             ui.label(format!(
-                "· {} images · {} models · {decided} pairs decided, {} pending · I voted on {mine} · T: {}",
+                "· {} images · {} models · {decided} pairs decided, {} pending · I voted on {mine} · {}: {}",
                 report.images,
                 report.models.len(),
                 review.queue.len() - decided,
+                Action::MetricsView.key_name(),
                 if self.settings.metrics_in_full { "back to the image" } else { "table in full" }
             ));
             shares_summary(ui, &review.live.shares());

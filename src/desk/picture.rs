@@ -2,6 +2,7 @@
 //! and pan, thumbnails, and a placeholder that says why an image cannot be shown.
 
 use super::Desk;
+use super::keys::Action;
 use crate::imaging::{ImageLoader, Loaded, Priority};
 use egui::{Color32, RichText, TextureHandle, TextureOptions};
 use std::collections::VecDeque;
@@ -174,8 +175,10 @@ impl Desk {
             let size = texture.size();
             ui.label(RichText::new(file.unwrap_or_default()).strong());
             let help = format!(
-                "{}×{} shown · wheel zooms about the pointer, drag pans, 0 fits",
-                size[0], size[1]
+                "{}×{} shown · wheel zooms about the pointer, drag pans, {} fits",
+                size[0],
+                size[1],
+                Action::FitImage.key_name()
             );
             // Cut short rather than widen the centre: a wider row made the room for the
             // image reach under the item panel at 1280×800.

@@ -3,8 +3,9 @@
 //! and which label set made it a mistake.
 
 use super::command::Command;
+use super::keys::Action;
 use super::names::{source_name, verdict_mark};
-use super::{Desk, theme};
+use super::{Desk, Settings, theme};
 use crate::panel::queue::is_incomplete;
 use crate::panel::{DecidedFilter, MistakeSource, QueueItem, Review, ReviewedFilter, SortOrder};
 use crate::vocab::{ClassId, Vocabulary};
@@ -55,126 +56,53 @@ impl Desk {
             .num_columns(2)
             .spacing([8.0, 4.0])
             .show(ui, |ui| {
-                let label = ui.label("Model");
-                let shown = settings.filter_model.clone().unwrap_or("all models".into());
-                egui::ComboBox::from_id_salt("model")
-                    .selected_text(shown)
-                    .width(210.0)
-                    .height(600.0)
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut settings.filter_model, None, "all models");
-                        for (name, _) in &review.evaluation.models {
-                            ui.selectable_value(
-                                &mut settings.filter_model,
-                                Some(name.clone()),
-                                name,
-                            );
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
+                model_choice(ui, &mut settings, review);
                 ui.end_row();
-                ui.label("Class");
-                ui.horizontal(|ui| {
-                    let vocab = self.project.as_ref().map(|p| p.vocab());
-                    let name = (settings.filter.class)
-                        .and_then(|c| vocab?.class(c).map(|c| c.name().to_owned()))
-                        .unwrap_or_else(|| "any".into());
-                    ui.label(name);
-                    if settings.filter.class.is_some()
-                        && ui.small_button("✖").on_hover_text("any class").clicked()
-                    {
-                        settings.filter.class = None;
-                    }
-                    let narrow = ui.small_button("as current prediction").on_hover_text(
-                        "pairs where this class is predicted or is the original label",
-                    );
-                    if let Some(item) = self.current().filter(|_| narrow.clicked()) {
-                        settings.filter.class = Some(item.label);
-                    }
-                });
-                ui.end_row();
-                if let Some((from, to)) = settings.filter.confusion {
-                    ui.label("Confusion");
-                    ui.horizontal(|ui| {
-                        let vocab = self.project.as_ref().map(|p| p.vocab());
-                        let name = |c| vocab.and_then(|v| v.class(c)).map_or("?", |c| c.name());
-                        ui.label(format!("{} ▶ {}", name(from), name(to)));
-                        if ui
-                            .small_button("✖")
-                            .on_hover_text("every confusion")
-                            .clicked()
-                        {
-                            settings.filter.confusion = None;
-                        }
-                    });
-                    ui.end_row();
-                }
-                choice(
-                    ui,
-                    "My vote",
-                    &mut settings.filter.reviewed,
-                    &[
-                        (ReviewedFilter::Any, "any"),
-                        (ReviewedFilter::ByMe, "voted"),
-                        (ReviewedFilter::NotByMe, "not voted"),
-                        (
-                            ReviewedFilter::Incomplete,
-                            "incomplete (no category or severity)",
-                        ),
-                    ],
-                );
-                choice(
-                    ui,
-                    "Decision",
-                    &mut settings.filter.decided,
-                    &[
-                        (DecidedFilter::Any, "any"),
-                        (DecidedFilter::Decided, "decided"),
-                        (DecidedFilter::Undecided, "undecided"),
-                        (
-                            DecidedFilter::NeedsDetail,
-                            "wrong, lacking category or severity (second pass)",
-                        ),
-                    ],
-                );
-                let mut source = settings.filter.source;
-                choice(
-                    ui,
-                    "Mistake under",
-                    &mut source,
-                    &[
-                        (None, "any label set"),
-                        (Some(MistakeSource::MultiLabel), "multi-labels"),
-                        (Some(MistakeSource::Real), "ReaL"),
-                        (Some(MistakeSource::Original), "original label"),
-                    ],
-                );
-                settings.filter.source = source;
-                let best = SortOrder::best_for(&review.queue);
-                let automatic = format!("best available ({})", order_name(best));
-                let mut orders: Vec<(Option<SortOrder>, &str)> = vec![(None, &automatic)];
-                orders.extend(SortOrder::ALL.map(|o| (Some(o), order_name(o))));
-                choice(ui, "Sort by", &mut settings.order, &orders);
+                self.class_filters(ui, &mut settings);
+                vote_choices(ui, &mut settings, review);
             });
-        ui.horizontal_wrapped(|ui| {
-            ui.checkbox(&mut settings.filter.assigned_to_me, "assigned to me")
-                .on_hover_text("the pairs `bagel assign` gave you to vote on");
-            ui.checkbox(&mut settings.filter.novel_only, "novel only")
-                .on_hover_text("the predicted label was never judged for this image");
-            ui.checkbox(
-                &mut settings.filter.judged_wrong_only,
-                "judged wrong before",
-            )
-            .on_hover_text("the predicted label is in the image's previously-wrong list");
-            ui.checkbox(&mut settings.filter.has_multilabels, "has multi-labels")
-                .on_hover_text("the image has imported multi-labels");
-            ui.checkbox(&mut settings.filter.disputed_only, "disputed")
-                .on_hover_text(
-                    "the discussion round: pairs whose independent votes disagree (verdict, category or severity)",
-                );
-        });
+        filter_checkboxes(ui, &mut settings);
         (settings != self.settings).then(|| Command::Settings(Box::new(settings)))
+    }
+
+    /// The class and confusion the queue is narrowed to, each with its button to widen it.
+    fn class_filters(&self, ui: &mut egui::Ui, settings: &mut Settings) {
+        ui.label("Class");
+        ui.horizontal(|ui| {
+            let vocab = self.project.as_ref().map(|p| p.vocab());
+            let name = (settings.filter.class)
+                .and_then(|c| vocab?.class(c).map(|c| c.name().to_owned()))
+                .unwrap_or_else(|| "any".into());
+            ui.label(name);
+            if settings.filter.class.is_some()
+                && ui.small_button("✖").on_hover_text("any class").clicked()
+            {
+                settings.filter.class = None;
+            }
+            let narrow = ui
+                .small_button("as current prediction")
+                .on_hover_text("pairs where this class is predicted or is the original label");
+            if let Some(item) = self.current().filter(|_| narrow.clicked()) {
+                settings.filter.class = Some(item.label);
+            }
+        });
+        ui.end_row();
+        if let Some((from, to)) = settings.filter.confusion {
+            ui.label("Confusion");
+            ui.horizontal(|ui| {
+                let vocab = self.project.as_ref().map(|p| p.vocab());
+                let name = |c| vocab.and_then(|v| v.class(c)).map_or("?", |c| c.name());
+                ui.label(format!("{} ▶ {}", name(from), name(to)));
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("every confusion")
+                    .clicked()
+                {
+                    settings.filter.confusion = None;
+                }
+            });
+            ui.end_row();
+        }
     }
 
     /// Counters over the pairs the filters keep, and how far the panel has come with them.
@@ -209,7 +137,10 @@ impl Desk {
             ));
             if counts.disputed > 0 {
                 ui.colored_label(theme::WARN, format!("· disputed {}", counts.disputed))
-                    .on_hover_text("independent votes not unanimous: D opens the discussion");
+                    .on_hover_text(format!(
+                        "independent votes not unanimous: {} opens the discussion",
+                        Action::Panel.key_name()
+                    ));
             }
         });
         let done = counts.decided as f32 / counts.shown.max(1) as f32;
@@ -242,6 +173,93 @@ impl Desk {
         });
         clicked.map(Command::MoveTo)
     }
+}
+
+fn model_choice(ui: &mut egui::Ui, settings: &mut Settings, review: &Review) {
+    let label = ui.label("Model");
+    let shown = settings.filter_model.clone().unwrap_or("all models".into());
+    egui::ComboBox::from_id_salt("model")
+        .selected_text(shown)
+        .width(210.0)
+        .height(600.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut settings.filter_model, None, "all models");
+            for (name, _) in &review.evaluation.models {
+                ui.selectable_value(&mut settings.filter_model, Some(name.clone()), name);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+/// The filters on votes and decisions, the label set that made the mistake, the order.
+fn vote_choices(ui: &mut egui::Ui, settings: &mut Settings, review: &Review) {
+    choice(
+        ui,
+        "My vote",
+        &mut settings.filter.reviewed,
+        &[
+            (ReviewedFilter::Any, "any"),
+            (ReviewedFilter::ByMe, "voted"),
+            (ReviewedFilter::NotByMe, "not voted"),
+            (
+                ReviewedFilter::Incomplete,
+                "incomplete (no category or severity)",
+            ),
+        ],
+    );
+    choice(
+        ui,
+        "Decision",
+        &mut settings.filter.decided,
+        &[
+            (DecidedFilter::Any, "any"),
+            (DecidedFilter::Decided, "decided"),
+            (DecidedFilter::Undecided, "undecided"),
+            (
+                DecidedFilter::NeedsDetail,
+                "wrong, lacking category or severity (second pass)",
+            ),
+        ],
+    );
+    let mut source = settings.filter.source;
+    choice(
+        ui,
+        "Mistake under",
+        &mut source,
+        &[
+            (None, "any label set"),
+            (Some(MistakeSource::MultiLabel), "multi-labels"),
+            (Some(MistakeSource::Real), "ReaL"),
+            (Some(MistakeSource::Original), "original label"),
+        ],
+    );
+    settings.filter.source = source;
+    let best = SortOrder::best_for(&review.queue);
+    let automatic = format!("best available ({})", order_name(best));
+    let mut orders: Vec<(Option<SortOrder>, &str)> = vec![(None, &automatic)];
+    orders.extend(SortOrder::ALL.map(|o| (Some(o), order_name(o))));
+    choice(ui, "Sort by", &mut settings.order, &orders);
+}
+
+fn filter_checkboxes(ui: &mut egui::Ui, settings: &mut Settings) {
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut settings.filter.assigned_to_me, "assigned to me")
+            .on_hover_text("the pairs `bagel assign` gave you to vote on");
+        ui.checkbox(&mut settings.filter.novel_only, "novel only")
+            .on_hover_text("the predicted label was never judged for this image");
+        ui.checkbox(
+            &mut settings.filter.judged_wrong_only,
+            "judged wrong before",
+        )
+        .on_hover_text("the predicted label is in the image's previously-wrong list");
+        ui.checkbox(&mut settings.filter.has_multilabels, "has multi-labels")
+            .on_hover_text("the image has imported multi-labels");
+        ui.checkbox(&mut settings.filter.disputed_only, "disputed")
+            .on_hover_text(
+                "the discussion round: pairs whose independent votes disagree (verdict, category or severity)",
+            );
+    });
 }
 
 /// A labelled combo box over a few values.

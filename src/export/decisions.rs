@@ -2,7 +2,7 @@
 //! the strongest kind's decision (panel over imported review over aggregation), sorted by
 //! image then label.
 
-use super::file::write_atomically;
+use crate::durable::write_atomically;
 use crate::error::Result;
 use crate::store::Project;
 use crate::verdict::{Category, DecisionKind, Severity};

@@ -5,7 +5,7 @@
 //! panel's decisions, one classification a decided pair ("wrong: notebook"). `load.py` loads it
 //! all into one FiftyOne dataset, one field per file (`merge_dir` by file path).
 
-use super::file::write_atomically;
+use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::store::Project;
 use crate::vocab::Vocabulary;

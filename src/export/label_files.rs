@@ -2,8 +2,8 @@
 //! CSV, the imagenet2012_multilabel v3 JSON and ReaL's list of class-index lists.
 
 use super::UpdatedLabels;
-use super::file::write_atomically;
 use crate::data::LabelEntry;
+use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::import::{REAL_ENTRIES, val_position};
 use crate::vocab::{ClassId, Vocabulary};

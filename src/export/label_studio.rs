@@ -4,8 +4,8 @@
 //! (`OUT.xml`): the image, the pair, and the verdict, category and severity as choices named
 //! like bagel's vote columns, so `bagel import votes` reads Label Studio's export back.
 
-use super::file::write_atomically;
 use crate::data::LabelKind;
+use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::metrics::Evaluation;
 use crate::panel::queue::ReviewQueue;

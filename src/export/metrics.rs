@@ -5,7 +5,7 @@
 //! is an empty cell; a number is written as the JSON writes it, so it reads back equal; a list
 //! (such as `emptied_by_decisions`) is one cell holding its JSON.
 
-use super::file::write_atomically;
+use crate::durable::write_atomically;
 use crate::error::Result;
 use serde_json::Value;
 use std::path::Path;

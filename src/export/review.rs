@@ -33,7 +33,7 @@ pub fn write_review(out: &Path, records: &[ReviewRecord]) -> Result<()> {
         })
         .collect();
     let text = format!("{{\n{}\n}}\n", lines.join(",\n"));
-    super::file::write_atomically(out, |sink| sink.write_all(text.as_bytes()))
+    crate::durable::write_atomically(out, |sink| sink.write_all(text.as_bytes()))
 }
 
 /// A model's decided top-1 mistakes that have a category and severity, as review records:

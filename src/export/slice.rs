@@ -1,6 +1,6 @@
 //! A named slice as a list of image file names, one per line, as `bagel slice --file` reads it.
 
-use super::file::write_atomically;
+use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::store::Project;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! each reviewer's latest vote per pair and round, in a fixed order so the same log always
 //! writes the same bytes.
 
-use super::file::write_atomically;
+use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;
@@ -20,48 +20,12 @@ pub fn export_votes(
 ) -> Result<usize> {
     let info = project.dataset(dataset)?;
     let files = project.images(info.id)?.files;
-    let mut standing: BTreeMap<(u32, u16, String, Round), VoteEvent> = BTreeMap::new();
-    let crowd = project.crowd_log(info.id)?;
-    let mut answers = Vec::new();
-    let crowd_standing = (0..crowd.len()).flat_map(|pair| {
-        crowd.standing_into(pair, &mut answers);
-        let events: Vec<VoteEvent> = answers.iter().map(|a| crowd.event(pair, a)).collect();
-        events
-    });
-    // The panel's log oldest first, so the last event of a key is the standing one; then the
-    // crowd's standing answers.
-    for event in project
-        .vote_events(info.id)?
-        .into_iter()
-        .chain(crowd_standing)
-    {
-        if reviewer.is_some_and(|name| name != event.reviewer) {
-            continue;
-        }
-        let key = (
-            event.image,
-            event.label,
-            event.reviewer.clone(),
-            event.round,
-        );
-        standing.insert(key, event);
-    }
+    let standing = standing_events(project, info.id, reviewer)?;
     // A chair's withdrawn override is written too, so the withdrawal reaches other machines.
     let votes: Vec<&VoteEvent> = (standing.values())
         .filter(|e| e.vote.is_some() || e.round == Round::Chair)
         .collect();
-    if let Some(event) = votes.iter().find(|e| e.image as usize >= files.len()) {
-        return Err(Error::Damaged {
-            path: project.path().to_path_buf(),
-            what: format!("a vote of {} on dataset {dataset:?}", event.reviewer),
-            problem: format!(
-                "it names image {}, but the dataset has {} images",
-                event.image,
-                files.len()
-            ),
-            fix: "restore a backup of the project, or ask its sender for a clean copy".into(),
-        });
-    }
+    check_images(project, dataset, &votes, files.len())?;
     let vocab = project.vocab();
     let chosen = |name: &str| reviewer.is_none_or(|r| r == name);
     let notes: Vec<Note> = (project.notes(info.id)?.into_iter())
@@ -126,4 +90,59 @@ pub fn export_votes(
         Ok(())
     })?;
     Ok(votes.iter().filter(|e| e.vote.is_some()).count())
+}
+
+/// Each reviewer's standing event per (image, label, reviewer, round): the panel's log oldest
+/// first, so the last event of a key is the standing one; then the crowd's standing answers.
+fn standing_events(
+    project: &Project,
+    dataset_id: i64,
+    reviewer: Option<&str>,
+) -> Result<BTreeMap<(u32, u16, String, Round), VoteEvent>> {
+    let mut standing: BTreeMap<(u32, u16, String, Round), VoteEvent> = BTreeMap::new();
+    let crowd = project.crowd_log(dataset_id)?;
+    let mut answers = Vec::new();
+    let crowd_standing = (0..crowd.len()).flat_map(|pair| {
+        crowd.standing_into(pair, &mut answers);
+        let events: Vec<VoteEvent> = answers.iter().map(|a| crowd.event(pair, a)).collect();
+        events
+    });
+    for event in project
+        .vote_events(dataset_id)?
+        .into_iter()
+        .chain(crowd_standing)
+    {
+        if reviewer.is_some_and(|name| name != event.reviewer) {
+            continue;
+        }
+        let key = (
+            event.image,
+            event.label,
+            event.reviewer.clone(),
+            event.round,
+        );
+        standing.insert(key, event);
+    }
+    Ok(standing)
+}
+
+/// A vote naming an image past the dataset's end means the project was changed outside bagel.
+fn check_images(
+    project: &Project,
+    dataset: &str,
+    votes: &[&VoteEvent],
+    images: usize,
+) -> Result<()> {
+    if let Some(event) = votes.iter().find(|e| e.image as usize >= images) {
+        return Err(Error::Damaged {
+            path: project.path().to_path_buf(),
+            what: format!("a vote of {} on dataset {dataset:?}", event.reviewer),
+            problem: format!(
+                "it names image {}, but the dataset has {} images",
+                event.image, images
+            ),
+            fix: "restore a backup of the project, or ask its sender for a clean copy".into(),
+        });
+    }
+    Ok(())
 }

@@ -357,79 +357,19 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
         .flexible(false)
         .from_reader(text.as_bytes());
     let headers = csv_headers(file, &mut reader)?;
-    let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let file_column = column(FILE_COLUMNS).ok_or_else(|| {
-        Error::bad_input(
-            file,
-            format!(
-                "no file column in header {headers:?}; expected file,labels (ReaL-style) or file,correct,unclear,wrong,problematic"
-            ),
-        )
-    })?;
-    let (kind, correct_column) = match (column(REAL_COLUMNS), column(CORRECT_COLUMNS)) {
-        (_, Some(c)) => (LabelKind::MultiLabel, c),
-        (Some(c), None) => (LabelKind::Real, c),
-        (None, None) => {
-            return Err(Error::bad_input(
-                file,
-                format!(
-                    "no label column in header {headers:?}; expected a labels column or correct,unclear,wrong,problematic"
-                ),
-            ));
-        }
-    };
-    let (unclear_column, wrong_column, problematic_column) = (
-        column(UNCLEAR_COLUMNS),
-        column(WRONG_COLUMNS),
-        column(PROBLEMATIC_COLUMNS),
-    );
+    let (kind, columns) = label_columns(file, &headers)?;
     let index = FileIndex::new(images.files.iter().map(String::as_str));
     let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
     let mut unmatched = Vec::new();
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
         let record = record.map_err(|e| Error::bad_input(file, format!("line {line}: {e}")))?;
-        let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
-        let name = field(Some(file_column));
+        let name = record.get(columns.file).unwrap_or("");
         let Some(image) = index.find(name) else {
             unmatched.push(name.to_owned());
             continue;
         };
-        let labels_of = |c: Option<usize>, what: &str| -> Result<Vec<ClassId>> {
-            split_labels(field(c))
-                .map(|token| {
-                    vocab.parse_label(token).ok_or_else(|| {
-                        Error::bad_input(
-                            file,
-                            format!(
-                                "line {line}, {what}: label {token:?} is neither a class index (0-{}) nor a wnid of the vocabulary",
-                                vocab.len() - 1
-                            ),
-                        )
-                    })
-                })
-                .collect()
-        };
-        let problematic = match field(problematic_column)
-            .trim()
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "" | "false" | "0" | "no" => false,
-            "true" | "1" | "yes" => true,
-            other => {
-                return Err(Error::bad_input(
-                    file,
-                    format!("line {line}: problematic is {other:?}; expected true or false"),
-                ));
-            }
-        };
-        let entry = LabelEntry {
-            correct: labels_of(Some(correct_column), "labels")?,
-            unclear: labels_of(unclear_column, "unclear")?,
-            wrong: labels_of(wrong_column, "wrong")?,
-            problematic,
-        };
+        let entry = label_entry(file, line, &record, &columns, vocab)?;
         if entries.insert(image as usize, entry).is_some() {
             return Err(Error::bad_input(
                 file,
@@ -453,5 +393,94 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
         labels: ImageLabels::from_entries(kind, images.len(), entries),
         slice: None,
         warnings: Vec::new(),
+    })
+}
+
+/// Where a label CSV keeps each field.
+struct LabelColumns {
+    file: usize,
+    /// ReaL's labels, or the multi-labels' correct ones.
+    correct: usize,
+    unclear: Option<usize>,
+    wrong: Option<usize>,
+    problematic: Option<usize>,
+}
+
+/// The columns in `headers`, and whether they hold ReaL labels or multi-labels.
+fn label_columns(path: &Path, headers: &[String]) -> Result<(LabelKind, LabelColumns)> {
+    let column = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let file = column(FILE_COLUMNS).ok_or_else(|| {
+        Error::bad_input(
+            path,
+            format!(
+                "no file column in header {headers:?}; expected file,labels (ReaL-style) or file,correct,unclear,wrong,problematic"
+            ),
+        )
+    })?;
+    let (kind, correct) = match (column(REAL_COLUMNS), column(CORRECT_COLUMNS)) {
+        (_, Some(c)) => (LabelKind::MultiLabel, c),
+        (Some(c), None) => (LabelKind::Real, c),
+        (None, None) => {
+            return Err(Error::bad_input(
+                path,
+                format!(
+                    "no label column in header {headers:?}; expected a labels column or correct,unclear,wrong,problematic"
+                ),
+            ));
+        }
+    };
+    let columns = LabelColumns {
+        file,
+        correct,
+        unclear: column(UNCLEAR_COLUMNS),
+        wrong: column(WRONG_COLUMNS),
+        problematic: column(PROBLEMATIC_COLUMNS),
+    };
+    Ok((kind, columns))
+}
+
+/// One row's label lists; `line` names it in errors.
+fn label_entry(
+    file: &Path,
+    line: usize,
+    record: &csv::StringRecord,
+    columns: &LabelColumns,
+    vocab: &Vocabulary,
+) -> Result<LabelEntry> {
+    let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+    let labels_of = |c: Option<usize>, what: &str| -> Result<Vec<ClassId>> {
+        split_labels(field(c))
+            .map(|token| {
+                vocab.parse_label(token).ok_or_else(|| {
+                    Error::bad_input(
+                        file,
+                        format!(
+                            "line {line}, {what}: label {token:?} is neither a class index (0-{}) nor a wnid of the vocabulary",
+                            vocab.len() - 1
+                        ),
+                    )
+                })
+            })
+            .collect()
+    };
+    let problematic = match field(columns.problematic)
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "" | "false" | "0" | "no" => false,
+        "true" | "1" | "yes" => true,
+        other => {
+            return Err(Error::bad_input(
+                file,
+                format!("line {line}: problematic is {other:?}; expected true or false"),
+            ));
+        }
+    };
+    Ok(LabelEntry {
+        correct: labels_of(Some(columns.correct), "labels")?,
+        unclear: labels_of(columns.unclear, "unclear")?,
+        wrong: labels_of(columns.wrong, "wrong")?,
+        problematic,
     })
 }

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use half::f16;
-use npyz::{DType, NpyFile, Order, TypeChar};
+use npyz::{DType, NpyFile, Order, TypeChar, TypeStr};
 use std::io::Read;
 use std::path::Path;
 
@@ -96,29 +96,7 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
     check_shape_fits(path, bytes)?;
     let npy = NpyFile::new(bytes).map_err(corrupt)?;
     let shape = npy.shape().to_vec();
-    let too_large = || {
-        Error::bad_input(
-            path,
-            format!(
-                "the header announces shape {shape:?}, larger than this computer can address; the header is damaged: save the array again"
-            ),
-        )
-    };
-    let (rows, cols) = match shape[..] {
-        [rows, cols] => (
-            usize::try_from(rows).map_err(|_| too_large())?,
-            usize::try_from(cols).map_err(|_| too_large())?,
-        ),
-        [rows] => (usize::try_from(rows).map_err(|_| too_large())?, 1),
-        _ => {
-            return Err(Error::bad_input(
-                path,
-                format!(
-                    "array of shape {shape:?}; expected 2-D: images × classes (scores) or images × k (class ids)"
-                ),
-            ));
-        }
-    };
+    let (rows, cols) = matrix_shape(path, &shape)?;
     let DType::Plain(type_str) = npy.dtype() else {
         return Err(Error::bad_input(
             path,
@@ -138,7 +116,7 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
     let data = npy.into_inner();
     let expected = (rows.checked_mul(cols))
         .and_then(|values| values.checked_mul(size))
-        .ok_or_else(too_large)?;
+        .ok_or_else(|| too_large(path, &shape))?;
     if data.len() < expected {
         return Err(Error::bad_input(
             path,
@@ -148,9 +126,45 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
             ),
         ));
     }
-    let data = &data[..expected];
+    let matrix = decode(path, &data[..expected], &type_str, rows, cols)?;
+    Ok(if fortran { transpose(matrix) } else { matrix })
+}
+
+fn too_large(path: &Path, shape: &[u64]) -> Error {
+    Error::bad_input(
+        path,
+        format!(
+            "the header announces shape {shape:?}, larger than this computer can address; the header is damaged: save the array again"
+        ),
+    )
+}
+
+/// Rows and columns of a 1-D or 2-D array (a 1-D array is one column).
+fn matrix_shape(path: &Path, shape: &[u64]) -> Result<(usize, usize)> {
+    let size = |n: u64| usize::try_from(n).map_err(|_| too_large(path, shape));
+    match shape[..] {
+        [rows, cols] => Ok((size(rows)?, size(cols)?)),
+        [rows] => Ok((size(rows)?, 1)),
+        _ => Err(Error::bad_input(
+            path,
+            format!(
+                "array of shape {shape:?}; expected 2-D: images × classes (scores) or images × k (class ids)"
+            ),
+        )),
+    }
+}
+
+/// The values of a C-ordered array as floats (scores) or integers (class ids).
+fn decode(
+    path: &Path,
+    data: &[u8],
+    type_str: &TypeStr,
+    rows: usize,
+    cols: usize,
+) -> Result<Matrix> {
+    let size = type_str.size_field() as usize;
     let little = !matches!(type_str.endianness(), npyz::Endianness::Big);
-    let matrix = match (type_str.type_char(), size) {
+    Ok(match (type_str.type_char(), size) {
         (TypeChar::Float, 2) => Matrix::Floats {
             rows,
             cols,
@@ -192,8 +206,7 @@ fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
                 ),
             ));
         }
-    };
-    Ok(if fortran { transpose(matrix) } else { matrix })
+    })
 }
 
 /// numpy.load's default limit (`max_header_size`): a longer header is damaged or hostile, and

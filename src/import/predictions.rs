@@ -8,8 +8,8 @@ use super::npy;
 use super::table::{Content, ReadOptions, Table};
 use super::{FileIndex, ImportReport, read_file, read_image_list};
 use crate::data::TopK;
+use crate::data::sanity::check_predictions;
 use crate::error::{Error, Result};
-use crate::metrics::check_predictions;
 use crate::progress::{Progress, check_cancelled};
 use crate::store::Project;
 use crate::vocab::ClassId;
@@ -53,26 +53,7 @@ pub fn import_predictions(
     request: &PredictionImport,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
-    if request.files.is_empty() {
-        return Err(Error::Usage("no prediction files given".into()));
-    }
-    if request.top_k == Some(0) {
-        return Err(Error::Usage("--top-k must be at least 1".into()));
-    }
-    let mut names = HashSet::new();
-    for (model, file) in request.files {
-        if let Some(problem) = crate::names::name_problem("model", model) {
-            return Err(Error::Usage(format!(
-                "{}: {problem} (--model, or the file's name)",
-                file.display()
-            )));
-        }
-        if !names.insert(model.as_str()) {
-            return Err(Error::Usage(format!(
-                "model {model:?} is given twice; give each model one file"
-            )));
-        }
-    }
+    check_request(request)?;
     let dataset = project.dataset(request.dataset)?;
     let images = project.images(dataset.id)?;
     let index = OnceLock::new();
@@ -136,27 +117,53 @@ pub fn import_predictions(
             Ok(())
         })
     })?;
-    let lines: Vec<String> = parsed
-        .iter()
-        .map(|(model, predictions)| {
-            let scores = match (&predictions.scores, &predictions.max_softmax) {
-                (_, Some(_)) => "with scores, max softmax and entropy",
-                (Some(_), None) => "with scores",
-                (None, None) => "without scores",
-            };
-            format!(
-                "model {model:?} on dataset {:?}: {} images × top-{} {scores}",
-                request.dataset,
-                predictions.num_images(),
-                predictions.k
-            )
-        })
+    let lines: Vec<String> = (parsed.iter())
+        .map(|(model, predictions)| summary_line(request.dataset, model, predictions))
         .collect();
     warnings.extend(sanity_warnings);
     Ok(ImportReport {
         summary: lines.join("\n"),
         warnings,
     })
+}
+
+/// The request's own faults, found before any file is read.
+fn check_request(request: &PredictionImport) -> Result<()> {
+    if request.files.is_empty() {
+        return Err(Error::Usage("no prediction files given".into()));
+    }
+    if request.top_k == Some(0) {
+        return Err(Error::Usage("--top-k must be at least 1".into()));
+    }
+    let mut names = HashSet::new();
+    for (model, file) in request.files {
+        if let Some(problem) = crate::names::name_problem("model", model) {
+            return Err(Error::Usage(format!(
+                "{}: {problem} (--model, or the file's name)",
+                file.display()
+            )));
+        }
+        if !names.insert(model.as_str()) {
+            return Err(Error::Usage(format!(
+                "model {model:?} is given twice; give each model one file"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What one file brought: the model, its images, ranks and scores.
+fn summary_line(dataset: &str, model: &str, predictions: &TopK) -> String {
+    let scores = match (&predictions.scores, &predictions.max_softmax) {
+        (_, Some(_)) => "with scores, max softmax and entropy",
+        (Some(_), None) => "with scores",
+        (None, None) => "without scores",
+    };
+    format!(
+        "model {model:?} on dataset {dataset:?}: {} images × top-{} {scores}",
+        predictions.num_images(),
+        predictions.k
+    )
 }
 
 /// How many bytes of prediction files are read at once, when several are given. Files of

@@ -423,27 +423,10 @@ fn read_votes_csv(
 ) -> Result<RaterAnswers> {
     let mut csv = csv::ReaderBuilder::new().from_reader(reader);
     let headers = super::csv_headers(path, &mut csv)?;
-    let expected = ["question", "file", "label", "rater_id", "answer"];
-    let column = |name: &str| {
-        headers.iter().position(|h| h == name).ok_or_else(|| {
-            Error::bad_input(
-                path,
-                format!(
-                    "no column {name:?} in the header {headers:?}; expected {}",
-                    expected.join(",")
-                ),
-            )
-        })
-    };
-    let mut at = [0usize; 5];
-    for (slot, name) in at.iter_mut().zip(expected) {
-        *slot = column(name)?;
-    }
-    let [question_at, file_at, label_at, rater_at, answer_at] = at;
+    let [question_at, file_at, label_at, rater_at, answer_at] = votes_csv_columns(path, &headers)?;
     progress.begin("reading the votes", 0);
     let mut answers = RaterAnswers::default();
-    let mut question_index: HashMap<u64, u32> = HashMap::new();
-    let mut rater_index: HashMap<i64, u16> = HashMap::new();
+    let mut ids = DenseIds::default();
     let mut record = csv::StringRecord::new();
     loop {
         let read = csv
@@ -481,47 +464,9 @@ fn read_votes_csv(
                     ANSWER_WORDS.join(", ")
                 ))
             })?;
-        let question = match question_index.get(&number) {
-            Some(&question) => {
-                let (file, known) = &answers.questions[question as usize];
-                if file != field(file_at) || *known != label {
-                    return Err(bad(format!(
-                        "question {number} asks about {} label {label}, but an earlier row has {file} label {known}; one question is one (file, label)",
-                        field(file_at)
-                    )));
-                }
-                question
-            }
-            None => {
-                let question = answers.questions.len() as u32;
-                question_index.insert(number, question);
-                answers.questions.push((field(file_at).to_owned(), label));
-                question
-            }
-        };
-        let rater = match rater_index.get(&rater_id) {
-            Some(&rater) => rater,
-            None => {
-                let rater = u16::try_from(answers.rater_ids.len())
-                    .map_err(|_| bad(format!("more than {} raters", u16::MAX)))?;
-                rater_index.insert(rater_id, rater);
-                answers.rater_ids.push(rater_id);
-                rater
-            }
-        };
-        // Each rater answers a question once: more answers than questions × raters are rows
-        // repeated, and a few megabytes of gzip can repeat one row forty million times.
-        let room = answers
-            .questions
-            .len()
-            .saturating_mul(answers.rater_ids.len());
-        if answers.len() >= room {
-            return Err(bad(format!(
-                "more answers than the {} questions × {} raters read so far can hold: rows repeat; give each rater's answer to a question once",
-                answers.questions.len(),
-                answers.rater_ids.len()
-            )));
-        }
+        let question = (ids.question(&mut answers, number, field(file_at), label)).map_err(bad)?;
+        let rater = ids.rater(&mut answers, rater_id).map_err(bad)?;
+        check_room(&answers).map_err(bad)?;
         answers.question.push(question);
         answers.rater.push(rater);
         answers.answer.push(answer as u8);
@@ -537,6 +482,95 @@ fn read_votes_csv(
         ));
     }
     Ok(answers)
+}
+
+/// Where each of the votes CSV's columns is.
+fn votes_csv_columns(path: &Path, headers: &[String]) -> Result<[usize; 5]> {
+    let expected = ["question", "file", "label", "rater_id", "answer"];
+    let column = |name: &str| {
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            Error::bad_input(
+                path,
+                format!(
+                    "no column {name:?} in the header {headers:?}; expected {}",
+                    expected.join(",")
+                ),
+            )
+        })
+    };
+    let mut at = [0usize; 5];
+    for (slot, name) in at.iter_mut().zip(expected) {
+        *slot = column(name)?;
+    }
+    Ok(at)
+}
+
+/// The source's question numbers and rater ids as dense indices, in order of first appearance.
+#[derive(Default)]
+struct DenseIds {
+    questions: HashMap<u64, u32>,
+    raters: HashMap<i64, u16>,
+}
+
+impl DenseIds {
+    /// The index of question `number`, which must ask about the same pair on every row.
+    fn question(
+        &mut self,
+        answers: &mut RaterAnswers,
+        number: u64,
+        file: &str,
+        label: u16,
+    ) -> std::result::Result<u32, String> {
+        match self.questions.get(&number) {
+            Some(&question) => {
+                let (earlier, known) = &answers.questions[question as usize];
+                if earlier != file || *known != label {
+                    return Err(format!(
+                        "question {number} asks about {file} label {label}, but an earlier row has {earlier} label {known}; one question is one (file, label)"
+                    ));
+                }
+                Ok(question)
+            }
+            None => {
+                let question = answers.questions.len() as u32;
+                self.questions.insert(number, question);
+                answers.questions.push((file.to_owned(), label));
+                Ok(question)
+            }
+        }
+    }
+
+    fn rater(
+        &mut self,
+        answers: &mut RaterAnswers,
+        rater_id: i64,
+    ) -> std::result::Result<u16, String> {
+        if let Some(&rater) = self.raters.get(&rater_id) {
+            return Ok(rater);
+        }
+        let rater = u16::try_from(answers.rater_ids.len())
+            .map_err(|_| format!("more than {} raters", u16::MAX))?;
+        self.raters.insert(rater_id, rater);
+        answers.rater_ids.push(rater_id);
+        Ok(rater)
+    }
+}
+
+/// Each rater answers a question once: more answers than questions × raters are rows
+/// repeated, and a few megabytes of gzip can repeat one row forty million times.
+fn check_room(answers: &RaterAnswers) -> std::result::Result<(), String> {
+    let room = answers
+        .questions
+        .len()
+        .saturating_mul(answers.rater_ids.len());
+    if answers.len() >= room {
+        return Err(format!(
+            "more answers than the {} questions × {} raters read so far can hold: rows repeat; give each rater's answer to a question once",
+            answers.questions.len(),
+            answers.rater_ids.len()
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

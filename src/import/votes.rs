@@ -217,28 +217,13 @@ fn read_vote_rows(
         .from_reader(text.as_bytes());
     let headers = csv_headers(file, &mut reader)?;
     let column = |name: &str| headers.iter().position(|h| h == name);
-    let required: Vec<usize> = VOTE_COLUMNS[..7]
-        .iter()
-        .map(|name| {
-            column(name).ok_or_else(|| {
-                Error::bad_input(
-                    file,
-                    format!(
-                        "the header has no column {name:?}; a vote file starts with {}",
-                        VOTE_COLUMNS.join(",")
-                    ),
-                )
-            })
-        })
-        .collect::<Result<_>>()?;
+    let required = required_columns(file, &headers)?;
     let (round_at, cast_at) = (column("round"), column("cast_at"));
     let reply_at = column("reply_to");
     let mut shared = SharedLog::default();
     let index = FileIndex::new(files.iter().map(String::as_str));
     let (mut rows, mut events) = (Vec::new(), Vec::new());
-    // Who voted on what, when, in which round: at most one verdict each.
-    type Moment = (String, u32, ClassId, Round, String);
-    let mut seen: HashMap<Moment, (usize, Option<Verdict>)> = HashMap::new();
+    let mut seen = Moments::default();
     for (position, record) in reader.records().enumerate() {
         let row = position + 2;
         let at = |problem: String| Error::bad_input(file, format!("row {row}: {problem}"));
@@ -279,17 +264,7 @@ fn read_vote_rows(
             now,
         )
         .map_err(at)?;
-        let key = (
-            event.reviewer.clone(),
-            event.image,
-            event.label,
-            event.round,
-            event.cast_at.clone(),
-        );
-        let verdict = event.vote.as_ref().map(|v| v.verdict);
-        if let Some((earlier, other)) = seen.insert(key, (row, verdict))
-            && other != verdict
-        {
+        if let Some(earlier) = seen.clash(row, &event) {
             return Err(at(format!(
                 "{reviewer} votes on {image} / {label} twice at one time in one round, with different verdicts (also row {earlier}); keep one of the two rows"
             )));
@@ -298,6 +273,47 @@ fn read_vote_rows(
         events.push(event);
     }
     Ok((rows, events, shared))
+}
+
+/// Where the seven required columns are, in [`VOTE_COLUMNS`]' order.
+fn required_columns(file: &Path, headers: &[String]) -> Result<Vec<usize>> {
+    VOTE_COLUMNS[..7]
+        .iter()
+        .map(|name| {
+            headers.iter().position(|h| h == name).ok_or_else(|| {
+                Error::bad_input(
+                    file,
+                    format!(
+                        "the header has no column {name:?}; a vote file starts with {}",
+                        VOTE_COLUMNS.join(",")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Who voted on what, when, in which round: at most one verdict each.
+type Moment = (String, u32, ClassId, Round, String);
+
+/// The rows read so far by moment, to refuse one that gives the same moment another verdict.
+#[derive(Default)]
+struct Moments(HashMap<Moment, (usize, Option<Verdict>)>);
+
+impl Moments {
+    /// Notes the event's moment; the earlier row, when it gave that moment another verdict.
+    fn clash(&mut self, row: usize, event: &VoteEvent) -> Option<usize> {
+        let key = (
+            event.reviewer.clone(),
+            event.image,
+            event.label,
+            event.round,
+            event.cast_at.clone(),
+        );
+        let verdict = event.vote.as_ref().map(|v| v.verdict);
+        let (earlier, other) = self.0.insert(key, (row, verdict))?;
+        (other != verdict).then_some(earlier)
+    }
 }
 
 /// A row of round `note` or `assignment`.

@@ -2,14 +2,14 @@
 //! Each metric is an accumulator fed one image at a time, so the report can compute all of
 //! them in one pass over a model's predictions.
 
-use super::sanity::{RANKS_CHECKED, RankHits};
 use super::valid_sets::ImageSet;
 use super::{NO_LABEL, ValidSets, label_column};
 use crate::data::TopK;
+use crate::data::sanity::{RANKS_CHECKED, RankHits};
 use crate::vocab::ClassId;
 
 /// [y = p1], [y ∈ top-5] and [y = p_r] for the first ranks r, over images with an original
-/// label. The rank hits feed the sanity checks (`sanity.rs`).
+/// label. The rank hits feed the sanity checks (`data/sanity.rs`).
 #[derive(Default)]
 pub(crate) struct OriginalLabelHits {
     top5: usize,

@@ -6,15 +6,14 @@ mod asma;
 pub mod mistakes;
 mod mla;
 mod report;
-mod sanity;
 mod slice;
 mod valid_sets;
 
+pub use crate::data::sanity::{RankHits, Warning, check_predictions};
 pub use accuracy::{set_accuracy, top_k_accuracy};
 pub use asma::{SubsetAccuracy, asma, subgroup_accuracies};
 pub use mla::{MlaScore, multi_label_accuracy};
 pub use report::{DatasetReport, Evaluation, MetricOptions, ModelReport};
-pub use sanity::{RankHits, Warning, check_predictions};
 pub(crate) use slice::SliceLabels;
 pub use slice::{ModelTop1, SliceScore, clopper_pearson, major_mistake_images, slice_score};
 pub use valid_sets::{Relabeled, Standing, ValidSets, relabel_image};

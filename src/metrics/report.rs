@@ -3,11 +3,11 @@
 use super::accuracy::{OriginalLabelHits, SetHits};
 use super::asma::SubgroupImages;
 use super::mla::MlaImages;
-use super::sanity::{self, RankHits, Warning};
 use super::{
     MistakeDistance, Relabeled, SliceScore, SubsetAccuracy, ValidSets, asma, label_column,
     slice_score,
 };
+use crate::data::sanity::{self, RankHits, Warning};
 use crate::data::{LabelKind, TopK};
 use crate::error::Result;
 use crate::store::Project;
@@ -451,34 +451,7 @@ mod tests {
         let truth: Vec<Option<ClassId>> = (0..n)
             .map(|i| (i % 17 != 0).then(|| next(40) as ClassId))
             .collect();
-        let set = |next: &mut dyn FnMut(u64) -> u64| {
-            (0..next(4))
-                .map(|_| next(40) as ClassId)
-                .collect::<Vec<_>>()
-        };
-        let real_entries: Vec<_> = (0..n as usize)
-            .map(|i| {
-                (
-                    i,
-                    LabelEntry {
-                        correct: set(&mut next),
-                        ..Default::default()
-                    },
-                )
-            })
-            .collect();
-        let ml_entries: Vec<_> = (0..n as usize)
-            .filter(|i| i % 3 == 0)
-            .map(|i| {
-                let entry = LabelEntry {
-                    correct: set(&mut next),
-                    unclear: set(&mut next),
-                    wrong: vec![],
-                    problematic: next(10) == 0,
-                };
-                (i, entry)
-            })
-            .collect();
+        let [real_entries, ml_entries] = random_label_entries(&mut next, n as usize);
         let collapse = crate::vocab::CollapsedPairs::imagenet1k().class_map(1000, true);
         let real = ValidSets::from_real(
             &ImageLabels::from_entries(LabelKind::Real, n as usize, real_entries),
@@ -529,19 +502,66 @@ mod tests {
             models: vec![("m".into(), top.clone())],
             emptied_files: Vec::new(),
         };
+        assert_report_agrees(&evaluation);
+    }
+
+    /// A random ReaL set for every image and a multi-label entry for every third.
+    fn random_label_entries(
+        next: &mut dyn FnMut(u64) -> u64,
+        n: usize,
+    ) -> [Vec<(usize, LabelEntry)>; 2] {
+        let set = |next: &mut dyn FnMut(u64) -> u64| {
+            (0..next(4))
+                .map(|_| next(40) as ClassId)
+                .collect::<Vec<_>>()
+        };
+        let real_entries: Vec<_> = (0..n)
+            .map(|i| {
+                (
+                    i,
+                    LabelEntry {
+                        correct: set(next),
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        let ml_entries: Vec<_> = (0..n)
+            .filter(|i| i % 3 == 0)
+            .map(|i| {
+                let entry = LabelEntry {
+                    correct: set(next),
+                    unclear: set(next),
+                    wrong: vec![],
+                    problematic: next(10) == 0,
+                };
+                (i, entry)
+            })
+            .collect();
+        [real_entries, ml_entries]
+    }
+
+    /// The report of the evaluation's one model, against each metric function called alone.
+    fn assert_report_agrees(evaluation: &Evaluation) {
+        let (truth, collapse, kinds) = (&evaluation.truth, &evaluation.collapse, &evaluation.kinds);
+        let top = &evaluation.models[0].1;
+        let (real, ml) = (
+            &evaluation.real.as_ref().unwrap().1,
+            &evaluation.multilabel.as_ref().unwrap().1,
+        );
+        let relabeled = evaluation.relabeled.as_ref().unwrap();
         let report = evaluation.report(&MetricOptions::default());
         let model = &report.models[0];
-        let mla = multi_label_accuracy(&top, &truth, &ml, &collapse, &evaluation.kinds);
-        let groups = subgroup_accuracies(&top, &real, &collapse, 5, SubsetAccuracy::Jaccard);
-        assert_eq!(model.top1, top_k_accuracy(&top, &truth, 1));
-        assert_eq!(model.top5, top_k_accuracy(&top, &truth, 5));
-        assert_eq!(model.real, set_accuracy(&top, &real, &collapse));
+        let mla = multi_label_accuracy(top, truth, ml, collapse, kinds);
+        let groups = subgroup_accuracies(top, real, collapse, 5, SubsetAccuracy::Jaccard);
+        assert_eq!(model.top1, top_k_accuracy(top, truth, 1));
+        assert_eq!(model.top5, top_k_accuracy(top, truth, 5));
+        assert_eq!(model.real, set_accuracy(top, real, collapse));
         assert_eq!(
             (model.mla, model.mla_organisms, model.mla_per_image),
             (mla.per_class, mla.organisms, mla.per_image)
         );
-        let mla_relabeled =
-            multi_label_accuracy(&top, &truth, &relabeled.valid, &collapse, &evaluation.kinds);
+        let mla_relabeled = multi_label_accuracy(top, truth, &relabeled.valid, collapse, kinds);
         assert_eq!(model.mla_relabeled, mla_relabeled.per_class);
         assert_ne!(
             model.mla_relabeled, model.mla,
@@ -551,7 +571,7 @@ mod tests {
         assert_eq!(model.asma, super::asma(&groups));
         assert_eq!(
             model.mean_mistake_distance,
-            mean_mistake_distance(&top, &truth, &evaluation.hierarchy)
+            mean_mistake_distance(top, truth, &evaluation.hierarchy)
         );
         assert!(
             model.top1.unwrap() > 0.0 && model.asma.unwrap() > 0.0,

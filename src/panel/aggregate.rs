@@ -83,16 +83,7 @@ pub fn aggregate(
     options: &AggregateOptions,
     progress: &dyn Progress,
 ) -> Result<Aggregated> {
-    let thresholds_ok = (0.0..=1.0).contains(&options.threshold)
-        && options
-            .unclear_from
-            .is_none_or(|low| (0.0..=options.threshold).contains(&low));
-    if !thresholds_ok {
-        return Err(Error::Usage(format!(
-            "thresholds must lie in [0, 1] with the unclear one below --threshold {}",
-            options.threshold
-        )));
-    }
+    check_thresholds(options)?;
     progress.begin("reading crowd votes", 3);
     let pool = CrowdPool::of(&project.crowd_log(dataset.id)?)?;
     if pool.pairs.is_empty() {
@@ -157,6 +148,20 @@ pub fn aggregate(
     outcome.changed_images.extend(before);
     progress.advance(1);
     Ok(outcome)
+}
+
+fn check_thresholds(options: &AggregateOptions) -> Result<()> {
+    let thresholds_ok = (0.0..=1.0).contains(&options.threshold)
+        && options
+            .unclear_from
+            .is_none_or(|low| (0.0..=options.threshold).contains(&low));
+    if !thresholds_ok {
+        return Err(Error::Usage(format!(
+            "thresholds must lie in [0, 1] with the unclear one below --threshold {}",
+            options.threshold
+        )));
+    }
+    Ok(())
 }
 
 fn dawid_skene_posteriors(pool: &CrowdPool) -> Result<(Vec<f64>, EmRun)> {

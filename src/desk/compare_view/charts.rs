@@ -56,6 +56,7 @@ pub(super) fn scatter_tab(
         x: (comparison.source.as_str(), metric.label()),
         y: (comparison.target.as_str(), metric.label()),
         lines: &lines,
+        whiskers: None,
         note: &note,
     };
     chart.show(ui, &dots)
@@ -100,7 +101,11 @@ pub(super) fn raw_vs_matched_plot(ui: &mut egui::Ui, comparison: &Comparison) ->
     let dots: Vec<Dot> = (comparison.models.iter())
         .filter_map(|m| {
             let raw = m.metrics.get(Metric::Top1)?.gap?;
-            Some(Dot::of(comparison, m, raw, m.matched.gap?))
+            let dot = Dot::of(comparison, m, raw, m.matched.gap?);
+            Some(Dot {
+                spread: m.matched.gap_sd,
+                ..dot
+            })
         })
         .collect();
     let lines = [
@@ -108,10 +113,14 @@ pub(super) fn raw_vs_matched_plot(ui: &mut egui::Ui, comparison: &Comparison) ->
         ("no gap", 0.0, 0.0, LEFT_OUT),
     ];
     let note = format!(
-        "Top-1 gap in points, {} minus {}; the matched gap is the mean over {} draws (its \
-         spread in the table and the saved figure). Below the diagonal, matching on {} \
-         uncertainty shrinks the model's gap.",
+        "Top-1 gap in points, {} minus {}; the matched gap is the mean over {} draws, its \
+         whisker ± 1 sd. Below the diagonal, matching on {} uncertainty shrinks the model's \
+         gap.",
         comparison.source, comparison.target, comparison.draws, comparison.uncertainty
+    );
+    let whiskers = format!(
+        "| ± 1 sd of the matched gap over {} draws",
+        comparison.draws
     );
     let chart = Scatter {
         id: "compare raw vs matched",
@@ -119,6 +128,7 @@ pub(super) fn raw_vs_matched_plot(ui: &mut egui::Ui, comparison: &Comparison) ->
         x: ("raw", "top-1 gap"),
         y: ("matched", "top-1 gap"),
         lines: &lines,
+        whiskers: Some(&whiskers),
         note: &note,
     };
     chart.show(ui, &dots)
@@ -129,6 +139,8 @@ struct Dot<'a> {
     model: &'a str,
     x: f64,
     y: f64,
+    /// The standard deviation of `y`, drawn as a whisker (the matched gap's over the draws).
+    spread: Option<f64>,
     left_out: bool,
 }
 
@@ -138,6 +150,7 @@ impl<'a> Dot<'a> {
             model: &model.model,
             x,
             y,
+            spread: None,
             left_out: comparison.left_out.contains(&model.model),
         }
     }
@@ -214,6 +227,8 @@ struct Scatter<'a> {
     y: (&'a str, &'a str),
     /// Name, slope and intercept in axis units, colour.
     lines: &'a [(&'a str, f64, f64, Color32)],
+    /// The legend of the dots' whiskers, where they have a spread.
+    whiskers: Option<&'a str>,
     note: &'a str,
 }
 
@@ -224,16 +239,7 @@ impl Scatter<'_> {
         let at: Vec<[f64; 2]> = (dots.iter())
             .map(|d| [axes.axis_at(d.x), axes.axis_at(d.y)])
             .collect();
-        let (lo, hi) = at
-            .iter()
-            .flatten()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-        let (lo, hi) = match lo <= hi {
-            true => (lo, hi),
-            false => (axes.axis_at(0.0), axes.axis_at(1.0)),
-        };
-        let margin = ((hi - lo) * 0.08).max(0.01);
-        let (lo, hi) = (lo - margin, hi + margin);
+        let (lo, hi) = self.bounds(dots, &at);
         let side = ui.available_width().min(ui.available_height()).max(260.0) - 30.0;
         let unit = match axes {
             Axes::Accuracy(_) => "%",
@@ -264,22 +270,7 @@ impl Scatter<'_> {
                     }),
                     HoverPosition::Elsewhere { .. } => None,
                 })
-                .show(ui, |plot| {
-                    for &(name, slope, intercept, color) in self.lines {
-                        let ends = [lo, hi].map(|x| [x, slope * x + intercept]);
-                        plot.line(Line::new(name, PlotPoints::from(ends.to_vec())).color(color));
-                    }
-                    for (name, left_out, color) in [
-                        ("models", false, SOURCE),
-                        ("models left out", true, LEFT_OUT),
-                    ] {
-                        let points: Vec<[f64; 2]> = (dots.iter().zip(&at))
-                            .filter(|(d, _)| d.left_out == left_out)
-                            .map(|(_, p)| *p)
-                            .collect();
-                        plot.points(Points::new(name, points).radius(4.0).color(color));
-                    }
-                });
+                .show(ui, |plot| self.draw(plot, dots, &at, (lo, hi)));
             if response.response.clicked()
                 && let Some(pointer) = response.response.interact_pointer_pos()
             {
@@ -301,6 +292,58 @@ impl Scatter<'_> {
         picked
     }
 
+    /// The square the plot shows, in axis units: every dot and whisker with a margin.
+    fn bounds(&self, dots: &[Dot], at: &[[f64; 2]]) -> (f64, f64) {
+        let axes = self.axes;
+        let whisker_ends = (dots.iter())
+            .filter_map(|d| Some([d.y - d.spread?, d.y + d.spread?]))
+            .flatten()
+            .map(|v| axes.axis_at(v));
+        let (lo, hi) = (at.iter().flatten().copied())
+            .chain(whisker_ends)
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = match lo <= hi {
+            true => (lo, hi),
+            false => (axes.axis_at(0.0), axes.axis_at(1.0)),
+        };
+        let margin = ((hi - lo) * 0.08).max(0.01);
+        (lo - margin, hi + margin)
+    }
+
+    /// The reference lines, the whiskers, and the dots, those left out of the fit apart.
+    fn draw(
+        &self,
+        plot: &mut egui_plot::PlotUi,
+        dots: &[Dot],
+        at: &[[f64; 2]],
+        (lo, hi): (f64, f64),
+    ) {
+        for &(name, slope, intercept, color) in self.lines {
+            let ends = [lo, hi].map(|x| [x, slope * x + intercept]);
+            plot.line(Line::new(name, PlotPoints::from(ends.to_vec())).color(color));
+        }
+        for (dot, &[x, _]) in dots.iter().zip(at) {
+            let Some(spread) = dot.spread else { continue };
+            let color = if dot.left_out { LEFT_OUT } else { SOURCE };
+            let ends = [dot.y - spread, dot.y + spread].map(|y| [x, self.axes.axis_at(y)]);
+            plot.line(
+                Line::new("± 1 sd", PlotPoints::from(ends.to_vec()))
+                    .color(color)
+                    .allow_hover(false),
+            );
+        }
+        for (name, left_out, color) in [
+            ("models", false, SOURCE),
+            ("models left out", true, LEFT_OUT),
+        ] {
+            let points: Vec<[f64; 2]> = (dots.iter().zip(at))
+                .filter(|(d, _)| d.left_out == left_out)
+                .map(|(_, p)| *p)
+                .collect();
+            plot.points(Points::new(name, points).radius(4.0).color(color));
+        }
+    }
+
     fn legend(&self, ui: &mut egui::Ui, dots: &[Dot]) {
         ui.set_max_width(250.0);
         let left_out = dots.iter().filter(|d| d.left_out).count();
@@ -310,6 +353,12 @@ impl Scatter<'_> {
                 LEFT_OUT,
                 format!("■ {left_out} left out of the fit (sanity warnings)"),
             );
+        }
+        if let Some(whiskers) = self
+            .whiskers
+            .filter(|_| dots.iter().any(|d| d.spread.is_some()))
+        {
+            ui.colored_label(SOURCE, whiskers);
         }
         for &(name, _, _, color) in self.lines {
             ui.colored_label(color, format!("— {name}"));
@@ -428,31 +477,7 @@ pub(super) fn curves_tab(
         ui.label("No model to draw.");
         return;
     };
-    ui.horizontal(|ui| {
-        let label = ui.label("Model");
-        let mut chosen = model.model.clone();
-        egui::ComboBox::from_id_salt("compare curves model")
-            .selected_text(&chosen)
-            .height(500.0)
-            .show_ui(ui, |ui| {
-                for m in &comparison.models {
-                    ui.selectable_value(&mut chosen, m.model.clone(), &m.model);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        if chosen != model.model {
-            choices.curves = Some(chosen);
-        }
-        ui.label(format!(
-            "top-1 per {} bin on {} images drawn from each side · raw gap {} points, matched {} \
-             points",
-            comparison.uncertainty,
-            model.matched.images,
-            points(model.metrics.get(Metric::Top1).and_then(|s| s.gap)),
-            points(model.matched.gap)
-        ));
-    });
+    curves_model_choice(ui, comparison, model, choices);
     let curve = &model.matched.curve;
     let series = |side: fn(&crate::compare::BinPoint) -> Option<f64>| -> Vec<(usize, [f64; 2])> {
         (curve.iter().enumerate())
@@ -513,6 +538,40 @@ pub(super) fn curves_tab(
                 plot.points(Points::new(*name, at).radius(4.0).color(*color));
             }
         });
+}
+
+/// The model whose curves are drawn, and its raw and matched gaps.
+fn curves_model_choice(
+    ui: &mut egui::Ui,
+    comparison: &Comparison,
+    model: &ModelComparison,
+    choices: &mut CompareChoices,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Model");
+        let mut chosen = model.model.clone();
+        egui::ComboBox::from_id_salt("compare curves model")
+            .selected_text(&chosen)
+            .height(500.0)
+            .show_ui(ui, |ui| {
+                for m in &comparison.models {
+                    ui.selectable_value(&mut chosen, m.model.clone(), &m.model);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        if chosen != model.model {
+            choices.curves = Some(chosen);
+        }
+        ui.label(format!(
+            "top-1 per {} bin on {} images drawn from each side · raw gap {} points, matched {} \
+             points",
+            comparison.uncertainty,
+            model.matched.images,
+            points(model.metrics.get(Metric::Top1).and_then(|s| s.gap)),
+            points(model.matched.gap)
+        ));
+    });
 }
 
 #[cfg(test)]

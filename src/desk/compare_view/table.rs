@@ -11,23 +11,7 @@ pub(super) fn table(
     choices: &mut CompareChoices,
 ) -> Option<String> {
     let metrics = drawn_metrics(comparison);
-    let mut headings = vec!["model".to_owned(), String::new()];
-    for metric in &metrics {
-        headings.push(format!("{} {}", metric.label(), comparison.source));
-        headings.push(format!("{} {}", metric.label(), comparison.target));
-        headings.push(format!("{} gap", metric.label()));
-    }
-    headings.extend(
-        [
-            "matched images",
-            "matched source",
-            "matched target",
-            "matched gap",
-            "residual (points)",
-            "residual (probit)",
-        ]
-        .map(String::from),
-    );
+    let headings = table_headings(comparison, &metrics);
     let mut clicked = None;
     ui.label(
         RichText::new(format!(
@@ -61,26 +45,7 @@ pub(super) fn table(
                         let Some(sort_column) = sort_column else {
                             return;
                         };
-                        let arrow = match choices.sort {
-                            Some((sorted, true)) if sorted == sort_column => " ⏷",
-                            Some((sorted, false)) if sorted == sort_column => " ⏶",
-                            _ => "",
-                        };
-                        let text = RichText::new(format!("{heading}{arrow}")).strong();
-                        let label =
-                            ui.add(egui::Label::new(text).wrap().sense(egui::Sense::click()));
-                        if label
-                            .on_hover_text("sort by this column; again to reverse")
-                            .clicked()
-                        {
-                            choices.sort = Some(match choices.sort {
-                                Some((sorted, largest_first)) if sorted == sort_column => {
-                                    (sort_column, !largest_first)
-                                }
-                                // Names read A to Z first; figures largest first.
-                                _ => (sort_column, sort_column != 0),
-                            });
-                        }
+                        sort_heading(ui, heading, sort_column, &mut choices.sort);
                     });
                 }
             })
@@ -91,21 +56,7 @@ pub(super) fn table(
                     let left_out = comparison.left_out.contains(&model.model);
                     row.set_selected(curves == Some(model.model.as_str()));
                     row.col(|ui| {
-                        let mut text = RichText::new(&model.model);
-                        if left_out {
-                            text = text.color(LEFT_OUT);
-                        }
-                        let hover = format!(
-                            "review {}'s mistakes on {}{}",
-                            model.model,
-                            comparison.target,
-                            if left_out {
-                                " (left out of the fit and summary: see the warnings)"
-                            } else {
-                                ""
-                            }
-                        );
-                        if ui.link(text).on_hover_text(hover).clicked() {
+                        if model_link(ui, comparison, model, left_out).clicked() {
                             clicked = Some(model.model.clone());
                         }
                     });
@@ -128,6 +79,79 @@ pub(super) fn table(
             });
     });
     clicked
+}
+
+/// The model's name, a link to its mistakes on the target; greyed when left out of the fit.
+fn model_link(
+    ui: &mut egui::Ui,
+    comparison: &Comparison,
+    model: &ModelComparison,
+    left_out: bool,
+) -> egui::Response {
+    let mut text = RichText::new(&model.model);
+    if left_out {
+        text = text.color(LEFT_OUT);
+    }
+    let hover = format!(
+        "review {}'s mistakes on {}{}",
+        model.model,
+        comparison.target,
+        if left_out {
+            " (left out of the fit and summary: see the warnings)"
+        } else {
+            ""
+        }
+    );
+    ui.link(text).on_hover_text(hover)
+}
+
+/// The table's column headings: the model, its chart button, each metric's sides and gap,
+/// the matched top-1 and the residuals.
+fn table_headings(comparison: &Comparison, metrics: &[Metric]) -> Vec<String> {
+    let mut headings = vec!["model".to_owned(), String::new()];
+    for metric in metrics {
+        headings.push(format!("{} {}", metric.label(), comparison.source));
+        headings.push(format!("{} {}", metric.label(), comparison.target));
+        headings.push(format!("{} gap", metric.label()));
+    }
+    headings.extend(
+        [
+            "matched images",
+            "matched source",
+            "matched target",
+            "matched gap",
+            "residual (points)",
+            "residual (probit)",
+        ]
+        .map(String::from),
+    );
+    headings
+}
+
+/// A heading that sorts by its column on a click, again to reverse; the arrow shows the order.
+fn sort_heading(
+    ui: &mut egui::Ui,
+    heading: &str,
+    sort_column: usize,
+    sort: &mut Option<(usize, bool)>,
+) {
+    let arrow = match *sort {
+        Some((sorted, true)) if sorted == sort_column => " ⏷",
+        Some((sorted, false)) if sorted == sort_column => " ⏶",
+        _ => "",
+    };
+    let text = RichText::new(format!("{heading}{arrow}")).strong();
+    let label = ui.add(egui::Label::new(text).wrap().sense(egui::Sense::click()));
+    if label
+        .on_hover_text("sort by this column; again to reverse")
+        .clicked()
+    {
+        *sort = Some(match *sort {
+            Some((sorted, largest_first)) if sorted == sort_column => (sort_column, !largest_first),
+            // Names read A to Z first; figures largest first.
+            _ => (sort_column, sort_column != 0),
+        });
+    }
 }
 
 /// The models' indices in the table's order: by the chosen column, models without a figure
@@ -207,28 +231,7 @@ fn model_cells(model: &ModelComparison, metrics: &[Metric]) -> Vec<Cell> {
 /// The spread of the gaps, the fits, the models on one side only, and every warning.
 pub(super) fn summary(ui: &mut egui::Ui, comparison: &Comparison) {
     egui::ScrollArea::vertical().show(ui, |ui| {
-        ui.label(RichText::new("Gaps over the models (points)").strong());
-        egui::Grid::new("compare summary")
-            .striped(true)
-            .show(ui, |ui| {
-                for heading in ["gap", "min", "median", "max", "under 1 point"] {
-                    ui.label(RichText::new(heading).strong());
-                }
-                ui.end_row();
-                let mut rows: Vec<(&str, &GapSummary)> = (comparison.summary.metrics.0.iter())
-                    .filter(|(_, s)| s.median.is_some())
-                    .map(|(m, s)| (m.label(), s))
-                    .collect();
-                rows.push(("matched top-1", &comparison.summary.matched));
-                for (name, s) in rows {
-                    ui.label(name);
-                    ui.label(points(s.min));
-                    ui.label(points(s.median));
-                    ui.label(points(s.max));
-                    ui.label(s.under_one_point.to_string());
-                    ui.end_row();
-                }
-            });
+        gaps_grid(ui, comparison);
         let missing: Vec<&str> = (comparison.summary.metrics.0.iter())
             .filter(|(_, s)| s.median.is_none())
             .map(|(m, _)| m.label())
@@ -240,27 +243,7 @@ pub(super) fn summary(ui: &mut egui::Ui, comparison: &Comparison) {
             ));
         }
         ui.add_space(8.0);
-        ui.label(RichText::new("Target against source, least squares").strong());
-        egui::Grid::new("compare fits")
-            .striped(true)
-            .show(ui, |ui| {
-                for heading in ["metric", "models", "scale", "slope", "intercept", "R²"] {
-                    ui.label(RichText::new(heading).strong());
-                }
-                ui.end_row();
-                for (metric, fit) in &comparison.fit.0 {
-                    for scale in [Scale::Plain, Scale::Probit] {
-                        let Some(line) = fit.on(scale) else { continue };
-                        ui.label(metric.label());
-                        ui.label(fit.models.to_string());
-                        ui.label(scale.as_str());
-                        ui.label(format!("{:.3}", line.slope));
-                        ui.label(format!("{:.3}", line.intercept));
-                        ui.label(format!("{:.3}", line.r2));
-                        ui.end_row();
-                    }
-                }
-            });
+        fits_grid(ui, comparison);
         ui.add_space(8.0);
         for (side, models) in [
             (&comparison.source, &comparison.only_target),
@@ -285,4 +268,55 @@ pub(super) fn summary(ui: &mut egui::Ui, comparison: &Comparison) {
             ui.colored_label(theme::WARN, format!("⚠ {}", warning.message));
         }
     });
+}
+
+/// The spread of each metric's gaps over the models, and of the matched top-1's.
+fn gaps_grid(ui: &mut egui::Ui, comparison: &Comparison) {
+    ui.label(RichText::new("Gaps over the models (points)").strong());
+    egui::Grid::new("compare summary")
+        .striped(true)
+        .show(ui, |ui| {
+            for heading in ["gap", "min", "median", "max", "under 1 point"] {
+                ui.label(RichText::new(heading).strong());
+            }
+            ui.end_row();
+            let mut rows: Vec<(&str, &GapSummary)> = (comparison.summary.metrics.0.iter())
+                .filter(|(_, s)| s.median.is_some())
+                .map(|(m, s)| (m.label(), s))
+                .collect();
+            rows.push(("matched top-1", &comparison.summary.matched));
+            for (name, s) in rows {
+                ui.label(name);
+                ui.label(points(s.min));
+                ui.label(points(s.median));
+                ui.label(points(s.max));
+                ui.label(s.under_one_point.to_string());
+                ui.end_row();
+            }
+        });
+}
+
+/// Each metric's least-squares fit, on the plain and the probit scale.
+fn fits_grid(ui: &mut egui::Ui, comparison: &Comparison) {
+    ui.label(RichText::new("Target against source, least squares").strong());
+    egui::Grid::new("compare fits")
+        .striped(true)
+        .show(ui, |ui| {
+            for heading in ["metric", "models", "scale", "slope", "intercept", "R²"] {
+                ui.label(RichText::new(heading).strong());
+            }
+            ui.end_row();
+            for (metric, fit) in &comparison.fit.0 {
+                for scale in [Scale::Plain, Scale::Probit] {
+                    let Some(line) = fit.on(scale) else { continue };
+                    ui.label(metric.label());
+                    ui.label(fit.models.to_string());
+                    ui.label(scale.as_str());
+                    ui.label(format!("{:.3}", line.slope));
+                    ui.label(format!("{:.3}", line.intercept));
+                    ui.label(format!("{:.3}", line.r2));
+                    ui.end_row();
+                }
+            }
+        });
 }

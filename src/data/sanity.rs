@@ -2,11 +2,10 @@
 //! columns written worst-first (the ImageNetV2 release has one: `fv_16k` on the three V2 sets)
 //! and a top-1 no better than guessing (rows in another order than the dataset's, or class ids
 //! in another order than the vocabulary's). `metrics`, `compare`, the import and the desk all
-//! show the same warnings.
+//! show the same warnings; it lives beside the columns so the importer, below the metrics,
+//! can run it too.
 
-use super::accuracy::OriginalLabelHits;
-use super::label_column;
-use crate::data::TopK;
+use super::TopK;
 use crate::vocab::ClassId;
 use serde::Serialize;
 
@@ -95,6 +94,24 @@ pub fn check(model: &str, dataset: &str, hits: &RankHits, classes: usize) -> Opt
     })
 }
 
+impl RankHits {
+    /// Counts each of the first ranks' hits of the original label over the labeled images.
+    pub fn count(predictions: &TopK, truth: &[Option<ClassId>]) -> RankHits {
+        let mut hits = RankHits {
+            ranks: predictions.k.min(RANKS_CHECKED),
+            ..RankHits::default()
+        };
+        for (ranked, label) in predictions.rows().zip(truth) {
+            let Some(label) = *label else { continue };
+            hits.labeled += 1;
+            for (count, &p) in hits.by_rank.iter_mut().zip(ranked) {
+                *count += (p == label) as usize;
+            }
+        }
+        hits
+    }
+}
+
 /// The check over a model's predictions, for the importer, which has no report at hand.
 pub fn check_predictions(
     model: &str,
@@ -103,11 +120,12 @@ pub fn check_predictions(
     truth: &[Option<ClassId>],
     classes: usize,
 ) -> Option<Warning> {
-    let mut hits = OriginalLabelHits::default();
-    for (ranked, &label) in predictions.rows().zip(&label_column(truth)) {
-        hits.add(label, ranked);
-    }
-    check(model, dataset, &hits.rank_hits(predictions.k), classes)
+    check(
+        model,
+        dataset,
+        &RankHits::count(predictions, truth),
+        classes,
+    )
 }
 
 #[cfg(test)]
