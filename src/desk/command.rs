@@ -67,6 +67,12 @@ pub enum Command {
     LocateImages(PathBuf),
     /// To an image or a class, from the search field; Back returns.
     JumpTo(crate::panel::jump::Jump),
+    /// The person zoomed or panned the image (None: fitted to the room).
+    ViewImage(Option<super::picture::ImageView>),
+    /// The item moved to is on screen: the switch time is measured.
+    ImageShown,
+    /// The queue list scrolled to the current item.
+    QueueScrolled,
 }
 
 impl Desk {
@@ -148,6 +154,11 @@ impl Desk {
                 self.dialog = None;
                 self.jump_to(jump);
             }
+            Command::ViewImage(view) => self.image_view = view,
+            Command::ImageShown => {
+                self.last_switch = self.moved_at.take().map(|started| started.elapsed());
+            }
+            Command::QueueScrolled => self.scroll_queue = false,
         }
     }
 

@@ -582,6 +582,7 @@ impl eframe::App for Desk {
             }
         }
         self.prefetch();
+        self.refresh_panel_summary();
         let mut commands = Vec::new();
         commands.extend(self.menu_bar(ui));
         commands.extend(self.status_bar(ui));

@@ -117,13 +117,12 @@ impl PanelSummary {
 }
 
 impl Desk {
-    /// The panel window, when shown; computes its summary first if a change dropped it.
-    pub(super) fn panel_window(&mut self, ctx: &egui::Context) -> Vec<Command> {
+    /// The panel window, when shown, over the summary [`Desk::refresh_panel_summary`] keeps.
+    pub(super) fn panel_window(&self, ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
         if !self.settings.show_panel {
             return commands;
         }
-        self.refresh_panel_summary();
         let mut open = true;
         let mut tab = self.settings.panel_tab;
         egui::Window::new("Panel")
@@ -177,9 +176,10 @@ impl Desk {
         commands
     }
 
-    /// Recomputes the panel summary after a change dropped it.
-    fn refresh_panel_summary(&mut self) {
-        if self.panel_summary.is_some() {
+    /// Recomputes the panel summary after a change dropped it, while the window is shown:
+    /// before the frame is drawn, so the window only reads it.
+    pub(super) fn refresh_panel_summary(&mut self) {
+        if self.panel_summary.is_some() || !self.settings.show_panel {
             return;
         }
         let (Some(project), Some(review)) = (&self.project, &self.review) else {

@@ -2,20 +2,22 @@
 //! and pan, thumbnails, and a placeholder that says why an image cannot be shown.
 
 use super::Desk;
+use super::command::Command;
 use super::keys::Action;
 use crate::imaging::{ImageLoader, Loaded, Priority};
 use egui::{Color32, RichText, TextureHandle, TextureOptions};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Textures kept on the GPU: the current image, its neighbours and the class browser's.
 const TEXTURES_KEPT: usize = 24;
 
 /// Recently drawn images as textures, oldest first.
+/// A cache, not state: views fill it as they draw through `&Desk`, as egui's own loaders do.
 #[derive(Default)]
 pub struct Textures {
-    kept: VecDeque<(PathBuf, TextureHandle)>,
+    kept: RefCell<VecDeque<(PathBuf, TextureHandle)>>,
 }
 
 /// What there is to draw for a path this frame.
@@ -28,8 +30,9 @@ pub enum Shown {
 
 impl Textures {
     /// The texture for a path, uploading the loader's picture the first time it is ready.
-    pub fn get(&mut self, ctx: &egui::Context, loader: &ImageLoader, path: &Path) -> Shown {
-        if let Some((_, texture)) = self.kept.iter().find(|(p, _)| p == path) {
+    pub fn get(&self, ctx: &egui::Context, loader: &ImageLoader, path: &Path) -> Shown {
+        let mut kept = self.kept.borrow_mut();
+        if let Some((_, texture)) = kept.iter().find(|(p, _)| p == path) {
             return Shown::Texture(texture.clone());
         }
         loader.request(path, Priority::Ahead);
@@ -46,10 +49,10 @@ impl Textures {
                     ..TextureOptions::LINEAR
                 };
                 let texture = ctx.load_texture(path.display().to_string(), image, options);
-                if self.kept.len() >= TEXTURES_KEPT {
-                    self.kept.pop_front();
+                if kept.len() >= TEXTURES_KEPT {
+                    kept.pop_front();
                 }
-                self.kept.push_back((path.to_path_buf(), texture.clone()));
+                kept.push_back((path.to_path_buf(), texture.clone()));
                 Shown::Texture(texture)
             }
             Loaded::Missing { path } => Shown::Missing(path.clone()),
@@ -156,16 +159,18 @@ impl ImageView {
 
 impl Desk {
     /// The current item's image, large: the wheel zooms about the pointer, a drag pans.
-    pub(super) fn draw_current_image(&mut self, ui: &mut egui::Ui) {
+    /// Returns the zoom or pan the person asked for, and that a newly chosen item is shown.
+    pub(super) fn draw_current_image(&self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         let Some((image, path)) = (self.current().map(|item| item.image))
             .and_then(|image| Some((image, self.review.as_ref()?.image_path(image))))
         else {
-            return;
+            return commands;
         };
         let shown = self.textures.get(ui.ctx(), &self.loader, &path);
         let Shown::Texture(texture) = &shown else {
             ui.vertical_centered(|ui| placeholder(ui, &shown));
-            return;
+            return commands;
         };
         let file = self
             .review
@@ -194,13 +199,18 @@ impl Desk {
         };
         let current = self.image_view.unwrap_or(ImageView::fitted(room, size));
         let view = current.update(room, size, pointer, factor, response.drag_delta());
-        self.image_view = Some(view);
+        // Only a zoomed view is kept: a fitted one follows the room by itself.
+        let kept = view.zoomed.then_some(view);
+        if kept != self.image_view {
+            commands.push(Command::ViewImage(kept));
+        }
         let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
         ui.painter_at(room)
             .image(texture.id(), view.rect(room, size), uv, Color32::WHITE);
-        if let Some(started) = self.moved_at.take() {
-            self.last_switch = Some(Instant::now() - started);
+        if self.moved_at.is_some() {
+            commands.push(Command::ImageShown);
         }
+        commands
     }
 }
 
