@@ -5,25 +5,9 @@ mod common;
 
 use common::*;
 
-/// Runs a failing bagel command and checks that nothing was written and the message helps.
+/// Runs a failing bagel command on the fixture's project: nothing written, a helpful message.
 fn rejects<S: AsRef<str> + std::fmt::Debug>(fixture: &Fixture, args: &[S], must_mention: &[&str]) {
-    let project = fixture.project();
-    let before = table_counts(&project);
-    let run = bagel(args);
-    assert!(!run.ok, "bagel {args:?} should fail");
-    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
-    for needle in must_mention {
-        assert!(
-            run.stderr.contains(needle),
-            "message {:?} lacks {needle:?}",
-            run.stderr
-        );
-    }
-    assert_eq!(
-        table_counts(&project),
-        before,
-        "a failed import wrote to the project"
-    );
+    refused(&fixture.project(), args, must_mention);
 }
 
 /// `bagel import WHAT PROJECT --dataset DATASET OPTIONS... FILE`

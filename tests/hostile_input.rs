@@ -7,37 +7,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-/// Runs a bagel command that must fail cleanly, and checks the project's tables are unchanged.
-fn refused<S: AsRef<str> + std::fmt::Debug>(project: &Path, args: &[S], must_mention: &[&str]) {
-    let before = table_counts(project);
-    let run = bagel(args);
-    assert!(!run.ok, "bagel {args:?} should fail");
-    for raw in [
-        "panicked",
-        "Error code",
-        "constraint failed",
-        "database is locked",
-    ] {
-        assert!(
-            !run.stderr.contains(raw),
-            "raw text {raw:?} in: {}",
-            run.stderr
-        );
-    }
-    for needle in must_mention {
-        assert!(
-            run.stderr.contains(needle),
-            "message {:?} lacks {needle:?}",
-            run.stderr
-        );
-    }
-    assert_eq!(
-        table_counts(project),
-        before,
-        "a refused command wrote to the project"
-    );
-}
-
 fn import_args(
     project: &Path,
     what: &str,
@@ -380,7 +349,8 @@ fn a_second_writer_waits_says_so_and_lands_when_the_first_is_done() {
 fn a_second_writer_that_waits_in_vain_is_told_plainly_and_writes_nothing() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
-    let before = table_counts(&project);
+    let observer = Observer::of(&project);
+    let before = observer.version();
     let first = rusqlite::Connection::open(&project).unwrap();
     first.execute_batch("BEGIN IMMEDIATE").unwrap();
     let output = second_writer(&project, &fixture.path("images.csv"))
@@ -401,7 +371,7 @@ fn a_second_writer_that_waits_in_vain_is_told_plainly_and_writes_nothing() {
         !stderr.contains("Error code") && !stderr.contains("database is locked"),
         "{stderr}"
     );
-    assert_eq!(table_counts(&project), before);
+    assert_eq!(observer.version(), before);
 }
 
 #[test]

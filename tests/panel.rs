@@ -7,7 +7,7 @@ mod common;
 use bagel::panel::{Review, Round, Verdict, Vote};
 use bagel::progress::Silent;
 use bagel::store::Project;
-use common::{Fixture, bagel, bagel_ok, file_name, table_counts};
+use common::{Fixture, Observer, bagel, bagel_ok, file_name};
 
 fn vote(project: &std::path::Path, reviewer: &str, image: u32, label: u16, verdict: Verdict) {
     let mut project = Project::open(project).unwrap();
@@ -74,11 +74,12 @@ fn two_machines_merge_their_votes_into_one_decision() {
 
     // The same file again changes nothing: no new event, the same export bytes.
     let before = export(&machine_a, &fixture.path("a1.csv"));
-    let counts = table_counts(&machine_a);
+    let observer = Observer::of(&machine_a);
+    let version = observer.version();
     let again = merge(&machine_a, &fixture.path("b.csv"));
     assert!(again.contains("0 new, 2 already standing"), "{again}");
     assert_eq!(export(&machine_a, &fixture.path("a2.csv")), before);
-    assert_eq!(table_counts(&machine_a), counts);
+    assert_eq!(observer.version(), version);
 
     // Machine B takes A's export: the two machines now agree.
     merge(&machine_b, &fixture.path("a1.csv"));
@@ -176,7 +177,8 @@ fn the_chair_overrides_the_panel_with_a_reason() {
 fn a_bad_vote_file_writes_nothing() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
-    let counts = table_counts(&project);
+    let observer = Observer::of(&project);
+    let version = observer.version();
     let header = "reviewer,image,label,verdict,category,severity,note,round,cast_at\n";
     let rows = format!(
         "{header}ana,{},3,correct,,,,,\nana,{},3,maybe,,,,,\n",
@@ -197,7 +199,7 @@ fn a_bad_vote_file_writes_nothing() {
         "{}",
         run.stderr
     );
-    assert_eq!(table_counts(&project), counts);
+    assert_eq!(observer.version(), version);
 }
 
 #[test]
@@ -329,10 +331,11 @@ fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
             && said.contains("3 new, 0 already standing; decisions changed on 0 images"),
         "{said}"
     );
-    let counts = table_counts(&machine_a);
+    let observer = Observer::of(&machine_a);
+    let version = observer.version();
     let again = merge(&machine_a, &raters);
     assert!(again.contains("0 new, 3 already standing"), "{again}");
-    assert_eq!(table_counts(&machine_a), counts);
+    assert_eq!(observer.version(), version);
 
     // The crowd's standing answers are in the export, in pair order, and another machine
     // merges them as crowd answers: its export is the same.
@@ -382,7 +385,7 @@ fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
         "{}",
         run.stderr
     );
-    assert_eq!(table_counts(&machine_a), counts);
+    assert_eq!(observer.version(), version);
 }
 
 #[test]
@@ -485,7 +488,8 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
     let original: serde_json::Value = serde_json::from_str(&review).unwrap();
     assert_eq!(back, original, "the review round-trips");
 
-    let counts = table_counts(&project);
+    let observer = Observer::of(&project);
+    let version = observer.version();
     let bad = fixture.write(
         "bad.json",
         format!(r#"{{"{}": {{"top_prediction": 3, "failure category": "Typo", "failure severity": "Major"}}}}"#, file_name(4)).as_bytes(),
@@ -505,5 +509,5 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
         "{}",
         run.stderr
     );
-    assert_eq!(table_counts(&project), counts);
+    assert_eq!(observer.version(), version);
 }

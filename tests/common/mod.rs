@@ -180,30 +180,56 @@ pub fn bagel_ok<S: AsRef<str> + std::fmt::Debug>(args: &[S]) -> String {
     run.stdout
 }
 
-/// Row counts of every table: equal before and after a failed import means nothing was written.
-pub fn table_counts(project: &Path) -> Vec<i64> {
-    let conn = rusqlite::Connection::open(project).unwrap();
-    [
-        "datasets",
-        "images",
-        "label_sources",
-        "label_lists",
-        "models",
-        "predictions",
-        "decisions",
-        "slices",
-        "vote_events",
-        "crowd_answers",
-        "crowd_raters",
-    ]
-    .iter()
-    .map(|table| {
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-            row.get(0)
-        })
+/// Another program's view of a project file. SQLite changes `PRAGMA data_version` on this
+/// connection whenever any other connection commits to the file, whatever table it touched
+/// (row counts would miss an update, or a table added later).
+pub struct Observer(rusqlite::Connection);
+
+impl Observer {
+    pub fn of(project: &Path) -> Observer {
+        Observer(rusqlite::Connection::open(project).unwrap())
+    }
+
+    /// Equal before and after a command means it committed nothing.
+    pub fn version(&self) -> i64 {
+        (self
+            .0
+            .query_row("PRAGMA data_version", [], |row| row.get(0)))
         .unwrap()
-    })
-    .collect()
+    }
+}
+
+/// Runs a bagel command that must fail cleanly: no panic or raw SQLite text, a message that
+/// names each of `must_mention`, and nothing committed to `project`.
+pub fn refused<S: AsRef<str> + std::fmt::Debug>(project: &Path, args: &[S], must_mention: &[&str]) {
+    let observer = Observer::of(project);
+    let before = observer.version();
+    let run = bagel(args);
+    assert!(!run.ok, "bagel {args:?} should fail");
+    for raw in [
+        "panicked",
+        "Error code",
+        "constraint failed",
+        "database is locked",
+    ] {
+        assert!(
+            !run.stderr.contains(raw),
+            "raw text {raw:?} in: {}",
+            run.stderr
+        );
+    }
+    for needle in must_mention {
+        assert!(
+            run.stderr.contains(needle),
+            "message {:?} lacks {needle:?}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        observer.version(),
+        before,
+        "a refused command wrote to the project"
+    );
 }
 
 pub fn metrics_json(project: &Path, extra: &[&str]) -> serde_json::Value {
