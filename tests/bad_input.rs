@@ -18,17 +18,7 @@ fn import(
     options: &[&str],
     file: &std::path::Path,
 ) -> Vec<String> {
-    let project = fixture.project();
-    let mut args = vec![
-        "import",
-        what,
-        project.to_str().unwrap(),
-        "--dataset",
-        dataset,
-    ];
-    args.extend_from_slice(options);
-    args.push(file.to_str().unwrap());
-    args.into_iter().map(String::from).collect()
+    import_args(&fixture.project(), what, dataset, options, file)
 }
 
 fn predictions(fixture: &Fixture, file: &std::path::Path) -> Vec<String> {
@@ -307,15 +297,11 @@ fn several_files_are_one_transaction() {
     let p = fixture.project();
     rejects(
         &fixture,
-        &[
-            "import",
-            "predictions",
+        &on_val(
+            &["import", "predictions"],
             p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            first.to_str().unwrap(),
-            second.to_str().unwrap(),
-        ],
+            &[first.to_str().unwrap(), second.to_str().unwrap()],
+        ),
         &["m.npy", "already has predictions", "--replace"],
     );
 }
@@ -359,15 +345,7 @@ fn unknown_datasets_and_non_projects_get_advice() {
     );
     let not_project = fixture.path("images.csv");
     let run = bagel(&["metrics", not_project.to_str().unwrap(), "--dataset", "val"]);
-    assert!(
-        !run.ok && run.stderr.contains("not a bagel project"),
-        "{}",
-        run.stderr
-    );
+    run.fails_with("not a bagel project");
     let missing = bagel(&["info", fixture.path("missing.bagel").to_str().unwrap()]);
-    assert!(
-        !missing.ok && missing.stderr.contains("bagel new"),
-        "{}",
-        missing.stderr
-    );
+    missing.fails_with("bagel new");
 }

@@ -143,8 +143,12 @@ pub fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     } else {
         format!("({})", dims.join(", "))
     };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    npy_with_shape(descr, &shape_text, data)
+}
+
+/// An .npy whose header says `shape` (written as numpy would print it) over `data`.
+pub fn npy_with_shape(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -156,10 +160,38 @@ pub fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// `import WHAT PROJECT --dataset DATASET OPTIONS... FILE`.
+pub fn import_args(
+    project: &Path,
+    what: &str,
+    dataset: &str,
+    options: &[&str],
+    file: &Path,
+) -> Vec<String> {
+    let mut args = vec![
+        "import",
+        what,
+        project.to_str().unwrap(),
+        "--dataset",
+        dataset,
+    ];
+    args.extend_from_slice(options);
+    args.push(file.to_str().unwrap());
+    args.into_iter().map(String::from).collect()
+}
+
 pub struct Run {
     pub ok: bool,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// The command failed, saying `needle`.
+    #[track_caller]
+    pub fn fails_with(&self, needle: &str) {
+        assert!(!self.ok && self.stderr.contains(needle), "{}", self.stderr);
+    }
 }
 
 pub fn bagel<S: AsRef<str>>(args: &[S]) -> Run {
@@ -172,6 +204,14 @@ pub fn bagel<S: AsRef<str>>(args: &[S]) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// `WORDS... PROJECT --dataset val REST...`: the shape of most commands on the fixture's dataset.
+pub fn on_val(words: &[&str], project: &str, rest: &[&str]) -> Vec<String> {
+    let mut args: Vec<&str> = words.to_vec();
+    args.extend([project, "--dataset", "val"]);
+    args.extend(rest);
+    args.into_iter().map(str::to_owned).collect()
 }
 
 pub fn bagel_ok<S: AsRef<str> + std::fmt::Debug>(args: &[S]) -> String {
