@@ -5,25 +5,9 @@ mod common;
 
 use common::*;
 
-/// Runs a failing bagel command and checks that nothing was written and the message helps.
+/// Runs a failing bagel command on the fixture's project: nothing written, a helpful message.
 fn rejects<S: AsRef<str> + std::fmt::Debug>(fixture: &Fixture, args: &[S], must_mention: &[&str]) {
-    let project = fixture.project();
-    let before = table_counts(&project);
-    let run = bagel(args);
-    assert!(!run.ok, "bagel {args:?} should fail");
-    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
-    for needle in must_mention {
-        assert!(
-            run.stderr.contains(needle),
-            "message {:?} lacks {needle:?}",
-            run.stderr
-        );
-    }
-    assert_eq!(
-        table_counts(&project),
-        before,
-        "a failed import wrote to the project"
-    );
+    refused(&fixture.project(), args, must_mention);
 }
 
 /// `bagel import WHAT PROJECT --dataset DATASET OPTIONS... FILE`
@@ -34,17 +18,7 @@ fn import(
     options: &[&str],
     file: &std::path::Path,
 ) -> Vec<String> {
-    let project = fixture.project();
-    let mut args = vec![
-        "import",
-        what,
-        project.to_str().unwrap(),
-        "--dataset",
-        dataset,
-    ];
-    args.extend_from_slice(options);
-    args.push(file.to_str().unwrap());
-    args.into_iter().map(String::from).collect()
+    import_args(&fixture.project(), what, dataset, options, file)
 }
 
 fn predictions(fixture: &Fixture, file: &std::path::Path) -> Vec<String> {
@@ -323,15 +297,11 @@ fn several_files_are_one_transaction() {
     let p = fixture.project();
     rejects(
         &fixture,
-        &[
-            "import",
-            "predictions",
+        &on_val(
+            &["import", "predictions"],
             p.to_str().unwrap(),
-            "--dataset",
-            "val",
-            first.to_str().unwrap(),
-            second.to_str().unwrap(),
-        ],
+            &[first.to_str().unwrap(), second.to_str().unwrap()],
+        ),
         &["m.npy", "already has predictions", "--replace"],
     );
 }
@@ -375,15 +345,7 @@ fn unknown_datasets_and_non_projects_get_advice() {
     );
     let not_project = fixture.path("images.csv");
     let run = bagel(&["metrics", not_project.to_str().unwrap(), "--dataset", "val"]);
-    assert!(
-        !run.ok && run.stderr.contains("not a bagel project"),
-        "{}",
-        run.stderr
-    );
+    run.fails_with("not a bagel project");
     let missing = bagel(&["info", fixture.path("missing.bagel").to_str().unwrap()]);
-    assert!(
-        !missing.ok && missing.stderr.contains("bagel new"),
-        "{}",
-        missing.stderr
-    );
+    missing.fails_with("bagel new");
 }

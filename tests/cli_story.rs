@@ -87,14 +87,7 @@ fn decisions_move_mla_relabeled_and_the_slice() {
         format!("{}\n{}\n{}\n", file_name(0), file_name(2), file_name(4)).as_bytes(),
     );
     let p = project_path.to_str().unwrap();
-    bagel_ok(&[
-        "slice",
-        p,
-        "--dataset",
-        "val",
-        "--file",
-        slice.to_str().unwrap(),
-    ]);
+    bagel_ok(&on_val(&["slice"], p, &["--file", slice.to_str().unwrap()]));
     let before = &metrics_json(&project_path, &[])["models"][0];
     assert_eq!(before["imagenet_m"]["correct"], 1);
     assert_eq!(before["imagenet_m"]["total"], 3);
@@ -133,18 +126,11 @@ fn decisions_move_mla_relabeled_and_the_slice() {
     assert_close(&model["mla"], 0.5);
     assert_close(&model["mla_relabeled"], 0.75);
     assert_eq!(model["imagenet_m"]["correct"], 2);
-    let computed = bagel_ok(&[
-        "slice",
+    let computed = bagel_ok(&on_val(
+        &["slice"],
         p,
-        "--dataset",
-        "val",
-        "--name",
-        "major",
-        "--major-of",
-        "m",
-        "--at-least",
-        "1",
-    ]);
+        &["--name", "major", "--major-of", "m", "--at-least", "1"],
+    ));
     assert!(computed.contains("1 images"), "{computed}");
     let mut project = Project::open(&project_path).unwrap();
     assert_eq!(project.slice(dataset, "major").unwrap(), Some(vec![4]));
@@ -204,14 +190,11 @@ fn a_probabilities_file_with_a_row_off_by_a_tenth_is_read_as_logits_with_a_warni
         "probs.npy",
         &npy("<f4", &[6, 1000], &f32_bytes(&probabilities)),
     );
-    let run = bagel(&[
-        "import",
-        "predictions",
+    let run = bagel(&on_val(
+        &["import", "predictions"],
         project_path.to_str().unwrap(),
-        "--dataset",
-        "val",
-        file.to_str().unwrap(),
-    ]);
+        &[file.to_str().unwrap()],
+    ));
     assert!(run.ok, "{}", run.stderr);
     assert!(
         run.stderr
@@ -230,18 +213,17 @@ fn logits_import_keeps_top_k_with_softmax_scores() {
     let fixture = Fixture::new();
     let project_path = fixture.imported_project();
     let p = project_path.to_str().unwrap();
-    let out = bagel_ok(&[
-        "import",
-        "predictions",
+    let out = bagel_ok(&on_val(
+        &["import", "predictions"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "logit_model",
-        "--top-k",
-        "2",
-        fixture.path("logits.npy").to_str().unwrap(),
-    ]);
+        &[
+            "--model",
+            "logit_model",
+            "--top-k",
+            "2",
+            fixture.path("logits.npy").to_str().unwrap(),
+        ],
+    ));
     assert!(
         out.contains("top-2 with scores, max softmax and entropy"),
         "{out}"
@@ -280,16 +262,11 @@ fn timm_output_and_order_lists_map_rows_to_images() {
         );
     }
     let timm = fixture.write("timm.csv", csv.as_bytes());
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "timm",
-        timm.to_str().unwrap(),
-    ]);
+        &["--model", "timm", timm.to_str().unwrap()],
+    ));
     // The same ids as an .npy in reversed order, with the order given as a list.
     let reversed: Vec<i64> = TOP3.iter().rev().flatten().map(|&c| c as i64).collect();
     let npy_path = fixture.write(
@@ -308,18 +285,17 @@ fn timm_output_and_order_lists_map_rows_to_images() {
         .map(|i| format!("{}\n", file_name(i)))
         .collect();
     let order_path = fixture.write("order.txt", order.as_bytes());
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "reversed",
-        "--order",
-        order_path.to_str().unwrap(),
-        npy_path.to_str().unwrap(),
-    ]);
+        &[
+            "--model",
+            "reversed",
+            "--order",
+            order_path.to_str().unwrap(),
+            npy_path.to_str().unwrap(),
+        ],
+    ));
     let report = metrics_json(&project_path, &[]);
     let models = report["models"].as_array().unwrap();
     let top1 = |name: &str| {
@@ -416,16 +392,11 @@ fn npz_archives_and_the_multilabel_imagenet_m_list_import() {
     writer.extend(logits()).unwrap();
     writer.finish().unwrap();
     drop(npz);
-    let out = bagel_ok(&[
-        "import",
-        "predictions",
+    let out = bagel_ok(&on_val(
+        &["import", "predictions"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "from_npz",
-        npz_path.to_str().unwrap(),
-    ]);
+        &["--model", "from_npz", npz_path.to_str().unwrap()],
+    ));
     assert!(out.contains("6 images × top-5 with scores"), "{out}");
     let with_slice = std::fs::read_to_string(fixture.path("multilabel.json"))
         .unwrap()
@@ -438,16 +409,11 @@ fn npz_archives_and_the_multilabel_imagenet_m_list_import() {
             ),
         );
     let labels = fixture.write("with_m.json", with_slice.as_bytes());
-    let out = bagel_ok(&[
-        "import",
-        "labels",
+    let out = bagel_ok(&on_val(
+        &["import", "labels"],
         p,
-        "--dataset",
-        "val",
-        "--name",
-        "v3",
-        labels.to_str().unwrap(),
-    ]);
+        &["--name", "v3", labels.to_str().unwrap()],
+    ));
     assert!(out.contains("slice \"imagenet_m\" of 2 images"), "{out}");
     let report = metrics_json(&project_path, &[]);
     let model = report["models"]

@@ -106,14 +106,11 @@ impl Story {
             bagel_ok(&args);
         }
         let d = fixture.write("D.npy", &top1_npy(&SOURCE_LABELS));
-        bagel_ok(&[
-            "import",
-            "predictions",
+        bagel_ok(&on_val(
+            &["import", "predictions"],
             p,
-            "--dataset",
-            "val",
-            d.to_str().unwrap(),
-        ]);
+            &[d.to_str().unwrap()],
+        ));
         Story { fixture }
     }
 

@@ -6,51 +6,26 @@ mod desk_support;
 use bagel::desk::{Action, Command, Desk, ImportKind, Settings, Status};
 use bagel::panel::{PairStatus, ReviewedFilter};
 use bagel::store::Project;
-use desk_support::{desk_with, person, step_until};
+use desk_support::{
+    Memory, current_pair, desk_with, loaded, override_as_chair, person, sample, step_until,
+};
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-struct Sample {
-    _dir: tempfile::TempDir,
-    folder: PathBuf,
-    project: PathBuf,
-}
-
-/// The sample project, unpacked and imported into a fresh folder.
-fn sample() -> Sample {
-    let dir = tempfile::tempdir().unwrap();
-    let folder = dir.path().join("sample");
-    let project = bagel::sample::build_sample_project(&folder).unwrap();
-    Sample {
-        _dir: dir,
-        folder,
-        project,
-    }
-}
 
 /// The desk as tess, who has reviewed this project before.
 fn desk(path: &Path) -> Harness<'static, Desk> {
     desk_with(path, person("tess", path))
 }
 
-/// eframe's storage kept in memory: what the desk saves on exit, read back at the next start.
-#[derive(Default)]
-struct Memory(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
+/// A fresh sample project and the desk as tess on it, its dataset loaded.
+fn loaded_sample() -> (desk_support::Sample, Harness<'static, Desk>) {
+    let sample = sample();
+    let mut harness = desk(&sample.project);
+    loaded(&mut harness);
+    (sample, harness)
 }
 
 /// Closes the desk as eframe does, saving its state, and returns what it saved.
@@ -58,12 +33,6 @@ fn saved(harness: &mut Harness<'_, Desk>) -> Memory {
     let mut memory = Memory::default();
     eframe::App::save(harness.state_mut(), &mut memory);
     memory
-}
-
-fn loaded(harness: &mut Harness<'_, Desk>) {
-    step_until(harness, "the queue", |desk| {
-        desk.review().is_some() && !desk.is_busy()
-    });
 }
 
 /// (image, label, verdict, category, severity, withdrawn) of each voted pair's latest event in
@@ -116,11 +85,6 @@ fn counts_in_first_models_mla(desk: &Desk) -> bool {
     item.models.contains(&0) && !labels.problematic[item.image as usize]
 }
 
-fn current_pair(desk: &Desk) -> (u32, u16) {
-    let item = desk.current().unwrap();
-    (item.image, item.label)
-}
-
 #[test]
 fn the_name_is_the_persons_asked_once_per_project_and_listed_for_the_next() {
     let sample = sample();
@@ -170,9 +134,7 @@ fn the_name_is_the_persons_asked_once_per_project_and_listed_for_the_next() {
 
 #[test]
 fn voting_with_keys_writes_sqlite_moves_the_metrics_and_undo_restores() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     // The sample's most confident mistakes are on problematic images: walk on to the first
     // pair a vote on moves Lite0's figure (rocket_body's "pedestal").
     for _ in 0..QUEUE_WALK_LIMIT {
@@ -250,9 +212,7 @@ fn voting_with_keys_writes_sqlite_moves_the_metrics_and_undo_restores() {
 
 #[test]
 fn filters_narrow_the_queue_and_the_counts_follow() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (_sample, mut harness) = loaded_sample();
     let all = harness.state().view_len();
     let review = harness.state().review().unwrap();
     let novel = review.queue.items().iter().filter(|i| i.novel).count();
@@ -269,9 +229,7 @@ fn filters_narrow_the_queue_and_the_counts_follow() {
 
 #[test]
 fn an_import_error_shows_a_message_and_changes_nothing() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     let bad = sample.folder.join("broken.npy");
     std::fs::write(&bad, b"\x93NUMPY\x01\x00 this is not a real header").unwrap();
     let ctx = harness.ctx.clone();
@@ -295,9 +253,7 @@ fn an_import_error_shows_a_message_and_changes_nothing() {
 
 #[test]
 fn a_missing_or_corrupt_image_shows_a_placeholder_with_its_path() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, harness) = loaded_sample();
     let first = harness.state().current().unwrap().image;
     let path = harness.state().review().unwrap().image_path(first);
     std::fs::remove_file(&path).unwrap();
@@ -353,9 +309,7 @@ fn a_missing_or_corrupt_image_shows_a_placeholder_with_its_path() {
 
 #[test]
 fn a_wrong_vote_without_its_details_is_marked_incomplete_and_found_by_its_filter() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (_sample, mut harness) = loaded_sample();
     let pair = current_pair(harness.state());
     harness.key_press(Key::W);
     harness.key_press(Key::Num1);
@@ -392,9 +346,7 @@ fn a_wrong_vote_without_its_details_is_marked_incomplete_and_found_by_its_filter
 
 #[test]
 fn chosen_filters_come_back_after_a_restart() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     let all = harness.state().view_len();
     harness.get_by_label("novel only").click();
     harness.run_steps(2);
@@ -409,9 +361,7 @@ fn chosen_filters_come_back_after_a_restart() {
 
 #[test]
 fn the_help_and_the_buttons_read_the_one_key_table() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (_sample, mut harness) = loaded_sample();
     harness.get_by_label("All keys").click();
     harness.run_steps(2);
     for action in Action::ALL {
@@ -429,9 +379,7 @@ fn the_help_and_the_buttons_read_the_one_key_table() {
 
 #[test]
 fn the_picker_ranks_whole_words_first_and_an_added_label_shows() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     harness.key_press(Key::A);
     harness.run_steps(2);
     harness
@@ -473,9 +421,7 @@ fn the_picker_ranks_whole_words_first_and_an_added_label_shows() {
 
 #[test]
 fn the_blind_round_hides_the_others_until_i_have_voted() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     let pair = current_pair(harness.state());
     // Ben, on another machine's desk or this file, votes first on the pair Tess is looking at.
     {
@@ -612,16 +558,7 @@ fn a_split_vote_goes_to_discussion_where_votes_change_and_the_chair_decides_with
     // the decision.
     harness.key_press(Key::D);
     harness.run_steps(2);
-    harness.get_by_label("Chair override…").click();
-    harness.run_steps(3);
-    harness.get_by_label("correct").click();
-    harness.run_steps(2);
-    let reason = harness.get_by_role(egui::accesskit::Role::MultilineTextInput);
-    reason.click();
-    reason.type_text("the fin is a ladle's handle");
-    harness.run_steps(2);
-    harness.get_by_label("Override as chair").click();
-    harness.run_steps(3);
+    override_as_chair(&mut harness, "correct", "the fin is a ladle's handle");
     let project = Project::open(&sample.project).unwrap();
     let dataset = project.dataset("sample").unwrap();
     let decided = (project.decisions(dataset.id).unwrap().into_iter())
@@ -748,9 +685,7 @@ fn votes_from_another_machine_and_a_crowd_merge_from_the_file_menu_then_aggregat
 
 #[test]
 fn undo_still_works_after_a_reload_for_changes_made_elsewhere() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     let mine = current_pair(harness.state());
     harness.key_press(Key::C);
     harness.run_steps(2);
@@ -800,9 +735,7 @@ fn undo_still_works_after_a_reload_for_changes_made_elsewhere() {
 
 #[test]
 fn a_long_message_is_cut_short_before_the_project_at_1280_by_800() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (sample, mut harness) = loaded_sample();
     // An import error names the file: a long name makes a message wider than the window.
     let name = format!(
         "predictions_of_{}.npy",
@@ -826,9 +759,7 @@ fn a_long_message_is_cut_short_before_the_project_at_1280_by_800() {
 
 #[test]
 fn every_metrics_column_is_in_view_beside_the_queue_and_the_item_at_1280_by_800() {
-    let sample = sample();
-    let mut harness = desk(&sample.project);
-    loaded(&mut harness);
+    let (_sample, harness) = loaded_sample();
     let item_panel = harness.get_by_label("Your vote:").rect().min.x;
     let top1 = harness.get_by_role_and_label(egui::accesskit::Role::Button, "top-1");
     let header = top1.rect();

@@ -9,22 +9,11 @@ use bagel::desk::Desk;
 use bagel::panel::{Category, PairStatus, Review, Severity, Verdict, Vote};
 use bagel::progress::Silent;
 use bagel::store::Project;
-use desk_support::{desk_with, person, step_until};
+use desk_support::{current_pair, desk_with, override_as_chair, person, sample, step_until};
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use std::path::{Path, PathBuf};
-
-struct Sample {
-    _dir: tempfile::TempDir,
-    project: PathBuf,
-}
-
-fn sample() -> Sample {
-    let dir = tempfile::tempdir().unwrap();
-    let project = bagel::sample::build_sample_project(&dir.path().join("sample")).unwrap();
-    Sample { _dir: dir, project }
-}
+use std::path::Path;
 
 fn desk_as(name: &str, project: &Path) -> Harness<'static, Desk> {
     let mut harness = desk_with(project, person(name, project));
@@ -52,11 +41,6 @@ fn votes_as(project: &Path, reviewer: &str, vote: Vote) {
 fn mla_relabeled(desk: &Desk) -> Vec<Option<f64>> {
     let report = desk.review().unwrap().live.report();
     report.models.iter().map(|m| m.mla_relabeled).collect()
-}
-
-fn current_pair(desk: &Desk) -> (u32, u16) {
-    let item = desk.current().unwrap();
-    (item.image, item.label)
 }
 
 #[test]
@@ -160,16 +144,7 @@ fn chair_only_the_chair_overrides_and_withdraws() {
 
     let mut harness = desk_as("tess", &sample.project);
     harness.get_by_label_contains("Panel decision: wrong — unanimous (1)");
-    harness.get_by_label("Chair override…").click();
-    harness.run_steps(3);
-    harness.get_by_label("correct").click();
-    harness.run_steps(2);
-    let reason = harness.get_by_role(egui::accesskit::Role::MultilineTextInput);
-    reason.click();
-    reason.type_text("a ladle's handle");
-    harness.run_steps(2);
-    harness.get_by_label("Override as chair").click();
-    harness.run_steps(3);
+    override_as_chair(&mut harness, "correct", "a ladle's handle");
     harness.get_by_label_contains("Panel decision: correct — a ladle's handle");
     harness.get_by_label("Withdraw override").click();
     harness.run_steps(3);

@@ -7,37 +7,8 @@ mod desk_support;
 
 use bagel::desk::{Desk, Settings, Status};
 use bagel::store::Project;
-use desk_support::{desk_with, person, step_until};
+use desk_support::{Memory, current_pair, desk_with, loaded, person};
 use egui::Key;
-use egui_kittest::Harness;
-
-/// eframe's storage kept in memory.
-#[derive(Default)]
-struct Memory(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for Memory {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.to_owned(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
-
-fn loaded(harness: &mut Harness<'_, Desk>) {
-    step_until(harness, "the queue", |desk| {
-        desk.review().is_some() && !desk.is_busy()
-    });
-}
-
-fn current_pair(desk: &Desk) -> (u32, u16) {
-    let item = desk.current().unwrap();
-    (item.image, item.label)
-}
 
 #[test]
 fn the_place_in_the_queue_is_the_persons_and_is_saved_when_it_changes() {

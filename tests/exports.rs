@@ -6,7 +6,7 @@ use bagel::data::{LabelEntry, LabelKind};
 use bagel::store::Project;
 use bagel::verdict::{Category, Decision, DecisionKind, Severity, Verdict};
 use bagel::vocab::Vocabulary;
-use common::{Fixture, bagel, bagel_ok, file_name};
+use common::{Fixture, bagel, bagel_ok, file_name, on_val};
 use std::path::{Path, PathBuf};
 
 fn decision(image: u32, label: u16, verdict: Verdict, source: &str) -> Decision {
@@ -109,32 +109,26 @@ fn fresh_project(fixture: &Fixture, name: &str) -> PathBuf {
     let p = path.to_str().unwrap();
     bagel_ok(&["new", p]);
     let images = fixture.path("images.csv");
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         p,
-        "--dataset",
-        "val",
-        images.to_str().unwrap(),
-    ]);
+        &[images.to_str().unwrap()],
+    ));
     path
 }
 
 fn import_labels(project: &Path, file: &Path, name: &str) {
-    bagel_ok(&[
-        "import",
-        "labels",
+    bagel_ok(&on_val(
+        &["import", "labels"],
         project.to_str().unwrap(),
-        "--dataset",
-        "val",
-        "--name",
-        name,
-        file.to_str().unwrap(),
-    ]);
+        &["--name", name, file.to_str().unwrap()],
+    ));
 }
 
-fn export(args: &[&str]) -> String {
-    bagel_ok(&[&["export"], args].concat())
+fn export<S: AsRef<str>>(args: &[S]) -> String {
+    let mut all = vec!["export"];
+    all.extend(args.iter().map(AsRef::as_ref));
+    bagel_ok(&all)
 }
 
 /// The arguments of `bagel export labels` for one dataset in one format.
@@ -169,13 +163,11 @@ fn multilabel_json_round_trips_with_the_decisions_and_the_slice() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("updated.json");
-    let said = export(&[
-        "labels",
+    let said = export(&on_val(
+        &["labels"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+        &[out.to_str().unwrap()],
+    ));
     assert!(said.starts_with("5 images' labels written to"), "{said}");
     assert!(said.trim_end().ends_with("(multilabel JSON)"), "{said}");
     let document: serde_json::Value =
@@ -229,13 +221,11 @@ fn the_multilabel_export_imported_afresh_gives_mla_re_labeled() {
         .unwrap();
     drop(project);
     let out = fixture.path("updated.json");
-    export(&[
-        "labels",
+    export(&on_val(
+        &["labels"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+        &[out.to_str().unwrap()],
+    ));
     let document: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(document["problematic_images"][file_name(1)], true);
@@ -274,13 +264,11 @@ fn csv_round_trips_with_the_decisions() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("updated.csv");
-    let said = export(&[
-        "labels",
+    let said = export(&on_val(
+        &["labels"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+        &[out.to_str().unwrap()],
+    ));
     assert!(said.trim_end().ends_with("(CSV)"), "{said}");
     let copy = fresh_project(&fixture, "copy.bagel");
     import_labels(&copy, &out, "updated");
@@ -404,13 +392,11 @@ fn a_slice_exports_one_file_per_line_and_reads_back() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("imagenet_m.txt");
-    let said = export(&[
-        "slice",
+    let said = export(&on_val(
+        &["slice"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+        &[out.to_str().unwrap()],
+    ));
     assert!(
         said.starts_with("2 images of slice \"imagenet_m\""),
         "{said}"
@@ -420,30 +406,20 @@ fn a_slice_exports_one_file_per_line_and_reads_back() {
         format!("{}\n{}\n", file_name(0), file_name(4))
     );
     let copy = fresh_project(&fixture, "copy.bagel");
-    bagel_ok(&[
-        "slice",
+    bagel_ok(&on_val(
+        &["slice"],
         copy.to_str().unwrap(),
-        "--dataset",
-        "val",
-        "--name",
-        "hard",
-        "--file",
-        out.to_str().unwrap(),
-    ]);
+        &["--name", "hard", "--file", out.to_str().unwrap()],
+    ));
     let copy = Project::open(&copy).unwrap();
     let id = copy.dataset("val").unwrap().id;
     assert_eq!(copy.slice(id, "hard").unwrap(), Some(vec![0, 4]));
 
-    let run = bagel(&[
-        "export",
-        "slice",
+    let run = bagel(&on_val(
+        &["export", "slice"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        "--name",
-        "easy",
-        out.to_str().unwrap(),
-    ]);
+        &["--name", "easy", out.to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr.contains("no slice \"easy\"; it has: imagenet_m"),
@@ -457,13 +433,11 @@ fn decisions_export_the_standing_one_per_pair_with_its_kind() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let out = fixture.path("decisions.csv");
-    let said = export(&[
-        "decisions",
+    let said = export(&on_val(
+        &["decisions"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+        &[out.to_str().unwrap()],
+    ));
     assert!(
         said.starts_with("6 standing decisions written to"),
         "{said}"
@@ -512,25 +486,17 @@ fn the_metrics_csv_holds_every_figure_of_the_json() {
     let fixture = Fixture::new();
     let p = decided_project(&fixture);
     let logits = fixture.path("logits.npy");
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        "--model",
-        "logits",
-        logits.to_str().unwrap(),
-    ]);
+        &["--model", "logits", logits.to_str().unwrap()],
+    ));
     let out = fixture.path("metrics.csv");
-    let said = bagel_ok(&[
-        "metrics",
+    let said = bagel_ok(&on_val(
+        &["metrics"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        "--csv",
-        out.to_str().unwrap(),
-    ]);
+        &["--csv", out.to_str().unwrap()],
+    ));
     assert!(said.starts_with("2 models' figures written to"), "{said}");
     let report = common::metrics_json(&p, &[]);
     let models = report["models"].as_array().unwrap();

@@ -9,7 +9,7 @@ mod common;
 
 use bagel::data::TopK;
 use bagel::store::Project;
-use common::{bagel, bagel_ok, metrics_json};
+use common::{bagel, bagel_ok, metrics_json, on_val};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
@@ -24,14 +24,11 @@ fn project(dir: &Path) -> PathBuf {
     let ps = p.to_str().unwrap();
     bagel_ok(&["new", ps]);
     let images = fixture("images.csv");
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         ps,
-        "--dataset",
-        "val",
-        images.to_str().unwrap(),
-    ]);
+        &[images.to_str().unwrap()],
+    ));
     import(&p, "npy", "logits.npy", &["--top-k", "5"]);
     p
 }
@@ -166,23 +163,17 @@ fn names_that_are_not_the_datasets_images_are_refused_by_name() {
     let other: String = (1..=6).map(|i| format!("other_{i}.jpg,0\n")).collect();
     let images = dir.path().join("images.csv");
     std::fs::write(&images, format!("file,label\n{other}")).unwrap();
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         ps,
-        "--dataset",
-        "val",
-        images.to_str().unwrap(),
-    ]);
+        &[images.to_str().unwrap()],
+    ));
     let file = fixture("logits_named_shuffled.npz");
-    let run = bagel(&[
-        "import",
-        "predictions",
+    let run = bagel(&on_val(
+        &["import", "predictions"],
         ps,
-        "--dataset",
-        "val",
-        file.to_str().unwrap(),
-    ]);
+        &[file.to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr
@@ -211,16 +202,11 @@ fn tf_slim_scores_with_a_background_class_are_refused_with_the_hint_then_read_wi
         &common::npy("<f4", &[6, 1001], &common::f32_bytes(&slim)),
     );
     let slim = slim.to_str().unwrap();
-    let refused = bagel(&[
-        "import",
-        "predictions",
+    let refused = bagel(&on_val(
+        &["import", "predictions"],
         ps,
-        "--dataset",
-        "val",
-        "--model",
-        "slim",
-        slim,
-    ]);
+        &["--model", "slim", slim],
+    ));
     assert!(!refused.ok);
     assert!(
         refused
@@ -251,17 +237,11 @@ fn tf_slim_scores_with_a_background_class_are_refused_with_the_hint_then_read_wi
         .collect();
     let ids = fixture.write("slim_ids.npy", &common::npy("<i8", &[6, 3], &shifted));
     let ids = ids.to_str().unwrap();
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         ps,
-        "--dataset",
-        "val",
-        "--model",
-        "slim_ids",
-        ids,
-        "--background-class",
-    ]);
+        &["--model", "slim_ids", ids, "--background-class"],
+    ));
     for model in ["slim", "slim_ids"] {
         assert_eq!(
             stored(&p, model).class_ids,
@@ -282,14 +262,11 @@ fn a_label_naming_two_classes_is_refused_with_both() {
         "cranes.csv",
         format!("filename,label,prob\n{rows}").as_bytes(),
     );
-    let run = bagel(&[
-        "import",
-        "predictions",
+    let run = bagel(&on_val(
+        &["import", "predictions"],
         p.to_str().unwrap(),
-        "--dataset",
-        "val",
-        file.to_str().unwrap(),
-    ]);
+        &[file.to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr.contains("line 2, column \"label\": label \"crane\" names several classes: 134 crane (n02012849), 517 crane (n03126707)"),

@@ -97,22 +97,16 @@ fn fuzz(
     let mut runner =
         TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &SEED));
     let (failed, passed) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
-    // Another connection, as another program would look; kept open because opening one per
-    // case would cost more than the import.
-    let observer = rusqlite::Connection::open(&path).unwrap();
+    // Kept open because opening one per case would cost more than the import.
+    let observer = Observer::of(&path);
     let outcome = runner.run(&mutated(seeds, focus), |bytes| {
         std::fs::write(&file, &bytes).unwrap();
-        let before = row_counts(&observer);
+        let before = observer.version();
         match import(&mut project.borrow_mut(), &file) {
             Ok(_) => passed.set(passed.get() + 1),
             Err(error) => {
                 failed.set(failed.get() + 1);
-                prop_assert_eq!(
-                    row_counts(&observer),
-                    before,
-                    "{} wrote before failing",
-                    error
-                );
+                prop_assert_eq!(observer.version(), before, "{} wrote before failing", error);
                 prop_assert!(!error.to_string().is_empty());
             }
         }
@@ -126,33 +120,6 @@ fn fuzz(
         failed.get(),
         passed.get()
     );
-}
-
-/// Rows in every table an import writes.
-fn row_counts(conn: &rusqlite::Connection) -> Vec<i64> {
-    let tables = [
-        "datasets",
-        "images",
-        "label_sources",
-        "label_lists",
-        "models",
-        "predictions",
-        "slices",
-        "settings",
-        "vote_events",
-        "crowd_raters",
-        "crowd_answers",
-        "decisions",
-    ];
-    tables
-        .iter()
-        .map(|table| {
-            conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-                row.get(0)
-            })
-            .unwrap()
-        })
-        .collect()
 }
 
 fn predictions(
@@ -404,6 +371,7 @@ fn the_stored_label_columns_survive_mutation() {
     let fixture = Fixture::new();
     let path = fixture.imported_project();
     let conn = rusqlite::Connection::open(&path).unwrap();
+    let observer = Observer::of(&path);
     let columns = [
         ("label_lists", "correct"),
         ("label_lists", "unclear"),
@@ -431,7 +399,7 @@ fn the_stored_label_columns_survive_mutation() {
         let outcome = runner.run(&mutated(vec![original.clone()], 64), |bytes| {
             conn.execute(&format!("UPDATE {table} SET {column} = ?1"), [&bytes])
                 .unwrap();
-            let before = row_counts(&conn);
+            let before = observer.version();
             let project = Project::open_read_only(&path).unwrap();
             match bagel::metrics::Evaluation::load(&project, "val") {
                 Ok(_) => read.set(read.get() + 1),
@@ -440,7 +408,7 @@ fn the_stored_label_columns_survive_mutation() {
                     prop_assert!(error.to_string().contains("damaged"), "{}", error);
                 }
             }
-            prop_assert_eq!(row_counts(&conn), before, "reading wrote");
+            prop_assert_eq!(observer.version(), before, "reading wrote");
             Ok(())
         });
         if let Err(failure) = outcome {

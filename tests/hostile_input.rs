@@ -7,70 +7,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-/// Runs a bagel command that must fail cleanly, and checks the project's tables are unchanged.
-fn refused<S: AsRef<str> + std::fmt::Debug>(project: &Path, args: &[S], must_mention: &[&str]) {
-    let before = table_counts(project);
-    let run = bagel(args);
-    assert!(!run.ok, "bagel {args:?} should fail");
-    for raw in [
-        "panicked",
-        "Error code",
-        "constraint failed",
-        "database is locked",
-    ] {
-        assert!(
-            !run.stderr.contains(raw),
-            "raw text {raw:?} in: {}",
-            run.stderr
-        );
-    }
-    for needle in must_mention {
-        assert!(
-            run.stderr.contains(needle),
-            "message {:?} lacks {needle:?}",
-            run.stderr
-        );
-    }
-    assert_eq!(
-        table_counts(project),
-        before,
-        "a refused command wrote to the project"
-    );
-}
-
-fn import_args(
-    project: &Path,
-    what: &str,
-    dataset: &str,
-    options: &[&str],
-    file: &Path,
-) -> Vec<String> {
-    let mut args = vec![
-        "import",
-        what,
-        project.to_str().unwrap(),
-        "--dataset",
-        dataset,
-    ];
-    args.extend_from_slice(options);
-    args.push(file.to_str().unwrap());
-    args.into_iter().map(String::from).collect()
-}
-
-/// An .npy whose header says `shape` (written as numpy would print it) over `data`.
-fn npy_with_shape(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    bytes.extend_from_slice(data);
-    bytes
-}
-
 #[test]
 fn an_npy_shape_that_overflows_is_refused_with_or_without_top_k() {
     let fixture = Fixture::new();
@@ -380,7 +316,8 @@ fn a_second_writer_waits_says_so_and_lands_when_the_first_is_done() {
 fn a_second_writer_that_waits_in_vain_is_told_plainly_and_writes_nothing() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
-    let before = table_counts(&project);
+    let observer = Observer::of(&project);
+    let before = observer.version();
     let first = rusqlite::Connection::open(&project).unwrap();
     first.execute_batch("BEGIN IMMEDIATE").unwrap();
     let output = second_writer(&project, &fixture.path("images.csv"))
@@ -401,7 +338,7 @@ fn a_second_writer_that_waits_in_vain_is_told_plainly_and_writes_nothing() {
         !stderr.contains("Error code") && !stderr.contains("database is locked"),
         "{stderr}"
     );
-    assert_eq!(table_counts(&project), before);
+    assert_eq!(observer.version(), before);
 }
 
 #[test]
@@ -426,11 +363,7 @@ fn another_applications_database_and_an_empty_file_are_left_as_they_are() {
                 args.push(list.to_str().unwrap());
             }
             let run = bagel(&args);
-            assert!(
-                !run.ok && run.stderr.contains("is not a bagel project"),
-                "{}",
-                run.stderr
-            );
+            run.fails_with("is not a bagel project");
         }
         assert_eq!(
             std::fs::read(file).unwrap(),
@@ -470,11 +403,7 @@ fn a_new_project_appears_whole_with_nothing_beside_it() {
         );
     }
     let again = bagel(&["new", project.to_str().unwrap()]);
-    assert!(
-        !again.ok && again.stderr.contains("already exists"),
-        "{}",
-        again.stderr
-    );
+    again.fails_with("already exists");
     // A creation that fails (here: a vocabulary file that is not there) leaves nothing.
     let failed = bagel(&[
         "new",
@@ -549,14 +478,11 @@ fn export_replaces_only_its_target_keeping_mode_and_symlinks() {
     let out = fixture.path("out");
     std::fs::create_dir(&out).unwrap();
     let export = |target: &Path| {
-        bagel(&[
-            "export",
-            "labels",
+        bagel(&on_val(
+            &["export", "labels"],
             p,
-            "--dataset",
-            "val",
-            target.to_str().unwrap(),
-        ])
+            &[target.to_str().unwrap()],
+        ))
     };
     let header = "file,correct,unclear,wrong,problematic\n";
 
@@ -580,11 +506,7 @@ fn export_replaces_only_its_target_keeping_mode_and_symlinks() {
 
     // A folder is refused and nothing is left beside it.
     let run = export(&out);
-    assert!(
-        !run.ok && run.stderr.contains("is a folder"),
-        "{}",
-        run.stderr
-    );
+    run.fails_with("is a folder");
     assert_eq!(
         names_in(fixture.dir.path())
             .iter()

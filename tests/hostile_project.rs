@@ -7,7 +7,7 @@ mod common;
 use bagel::panel::voting::Ballot;
 use bagel::panel::{Round, Verdict, Vote, VoteEvent};
 use bagel::store::Project;
-use common::{Fixture, bagel, bagel_ok, file_name, npy};
+use common::{Fixture, bagel, bagel_ok, file_name, npy, on_val};
 use std::io::Write as _;
 
 fn vote_with_note(reviewer: &str, verdict: Verdict, note: &str) -> VoteEvent {
@@ -103,14 +103,11 @@ fn a_float_array_announcing_too_many_columns_is_refused_from_its_header() {
     // The header promises 6 × 10,000 floats; only a few bytes follow, so anything but the
     // header's column count would name a truncated file instead.
     let file = fixture.write("wide.npy", &npy("<f4", &[6, 10_000], &[0; 16]));
-    let run = bagel(&[
-        "import",
-        "predictions",
+    let run = bagel(&on_val(
+        &["import", "predictions"],
         path.to_str().unwrap(),
-        "--dataset",
-        "val",
-        file.to_str().unwrap(),
-    ]);
+        &[file.to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr
@@ -132,14 +129,11 @@ fn a_gzip_of_one_row_repeated_is_refused_before_it_is_held() {
         gz.write_all(row.as_bytes()).unwrap();
     }
     let file = fixture.write("crowd_votes.csv.gz", &gz.finish().unwrap());
-    let run = bagel(&[
-        "import",
-        "votes",
+    let run = bagel(&on_val(
+        &["import", "votes"],
         path.to_str().unwrap(),
-        "--dataset",
-        "val",
-        file.to_str().unwrap(),
-    ]);
+        &[file.to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr

@@ -7,7 +7,7 @@ mod common;
 use bagel::panel::{Review, Round, Verdict, Vote};
 use bagel::progress::Silent;
 use bagel::store::Project;
-use common::{Fixture, bagel, bagel_ok, file_name, table_counts};
+use common::{Fixture, Observer, bagel, bagel_ok, file_name, on_val};
 
 fn vote(project: &std::path::Path, reviewer: &str, image: u32, label: u16, verdict: Verdict) {
     let mut project = Project::open(project).unwrap();
@@ -36,14 +36,11 @@ fn export(project: &std::path::Path, out: &std::path::Path) -> String {
 }
 
 fn merge(project: &std::path::Path, file: &std::path::Path) -> String {
-    bagel_ok(&[
-        "import",
-        "votes",
+    bagel_ok(&on_val(
+        &["import", "votes"],
         project.to_str().unwrap(),
-        "--dataset",
-        "val",
-        file.to_str().unwrap(),
-    ])
+        &[file.to_str().unwrap()],
+    ))
 }
 
 #[test]
@@ -74,11 +71,12 @@ fn two_machines_merge_their_votes_into_one_decision() {
 
     // The same file again changes nothing: no new event, the same export bytes.
     let before = export(&machine_a, &fixture.path("a1.csv"));
-    let counts = table_counts(&machine_a);
+    let observer = Observer::of(&machine_a);
+    let version = observer.version();
     let again = merge(&machine_a, &fixture.path("b.csv"));
     assert!(again.contains("0 new, 2 already standing"), "{again}");
     assert_eq!(export(&machine_a, &fixture.path("a2.csv")), before);
-    assert_eq!(table_counts(&machine_a), counts);
+    assert_eq!(observer.version(), version);
 
     // Machine B takes A's export: the two machines now agree.
     merge(&machine_b, &fixture.path("a1.csv"));
@@ -118,22 +116,22 @@ fn the_chair_overrides_the_panel_with_a_reason() {
         .set_chair(Some("chair"))
         .unwrap();
     let file = file_name(4);
-    let said = bagel_ok(&[
-        "decide",
+    let said = bagel_ok(&on_val(
+        &["decide"],
         p,
-        "--dataset",
-        "val",
-        "--image",
-        &file,
-        "--label",
-        "n01491361",
-        "--verdict",
-        "correct",
-        "--reason",
-        "the fin is a tiger shark's",
-        "--reviewer",
-        "chair",
-    ]);
+        &[
+            "--image",
+            &file,
+            "--label",
+            "n01491361",
+            "--verdict",
+            "correct",
+            "--reason",
+            "the fin is a tiger shark's",
+            "--reviewer",
+            "chair",
+        ],
+    ));
     assert!(said.contains("correct by chair chair"), "{said}");
     let (verdict, source) = verdict_of(&project, 4, 3).unwrap();
     assert_eq!(
@@ -149,55 +147,49 @@ fn the_chair_overrides_the_panel_with_a_reason() {
     vote(&project, "cem", 4, 3, Verdict::Wrong);
     assert_eq!(verdict_of(&project, 4, 3).unwrap().0, Verdict::Correct);
 
-    let no_reason = bagel(&[
-        "decide",
+    let no_reason = bagel(&on_val(
+        &["decide"],
         p,
-        "--dataset",
-        "val",
-        "--image",
-        &file,
-        "--label",
-        "3",
-        "--verdict",
-        "wrong",
-        "--reason",
-        " ",
-        "--reviewer",
-        "chair",
-    ]);
-    assert!(
-        !no_reason.ok && no_reason.stderr.contains("--reason"),
-        "{}",
-        no_reason.stderr
-    );
+        &[
+            "--image",
+            &file,
+            "--label",
+            "3",
+            "--verdict",
+            "wrong",
+            "--reason",
+            " ",
+            "--reviewer",
+            "chair",
+        ],
+    ));
+    no_reason.fails_with("--reason");
 }
 
 #[test]
 fn a_bad_vote_file_writes_nothing() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
-    let counts = table_counts(&project);
+    let observer = Observer::of(&project);
+    let version = observer.version();
     let header = "reviewer,image,label,verdict,category,severity,note,round,cast_at\n";
     let rows = format!(
         "{header}ana,{},3,correct,,,,,\nana,{},3,maybe,,,,,\n",
         file_name(4),
         file_name(1)
     );
-    let run = bagel(&[
-        "import",
-        "votes",
+    let run = bagel(&on_val(
+        &["import", "votes"],
         project.to_str().unwrap(),
-        "--dataset",
-        "val",
-        fixture.write("bad.csv", rows.as_bytes()).to_str().unwrap(),
-    ]);
+        &[fixture.write("bad.csv", rows.as_bytes()).to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr.contains("bad.csv: row 3: verdict \"maybe\""),
         "{}",
         run.stderr
     );
-    assert_eq!(table_counts(&project), counts);
+    assert_eq!(observer.version(), version);
 }
 
 #[test]
@@ -225,7 +217,7 @@ fn agreement_and_the_discussion_list_follow_the_votes() {
     }
     let p = project.to_str().unwrap();
     let json: serde_json::Value =
-        serde_json::from_str(&bagel_ok(&["agreement", p, "--dataset", "val", "--json"])).unwrap();
+        serde_json::from_str(&bagel_ok(&on_val(&["agreement"], p, &["--json"]))).unwrap();
     // By hand: P = (1/3 + 1) / 2 = 2/3; shares correct 2/6, wrong 4/6, so Pe = 5/9 and
     // kappa = (2/3 - 5/9) / (1 - 5/9) = 0.25.
     let verdict = &json["verdict"];
@@ -258,16 +250,11 @@ fn crowd_votes_are_aggregated_and_the_panel_outranks_them() {
     }
     let votes = fixture.write("crowd_votes.csv", rows.as_bytes());
     merge(&project, &votes);
-    let said = bagel_ok(&[
-        "aggregate",
+    let said = bagel_ok(&on_val(
+        &["aggregate"],
         p,
-        "--dataset",
-        "val",
-        "--method",
-        "majority",
-        "--threshold",
-        "0.6",
-    ]);
+        &["--method", "majority", "--threshold", "0.6"],
+    ));
     assert!(
         said.contains("5 crowd votes of 5 raters on 1 pairs"),
         "{said}"
@@ -298,17 +285,13 @@ fn crowd_votes_are_aggregated_and_the_panel_outranks_them() {
         Some((Verdict::Correct, "majority".into()))
     );
     drop(opened);
-    let dawid_skene = bagel_ok(&["aggregate", p, "--dataset", "val", "--threshold", "0.9"]);
+    let dawid_skene = bagel_ok(&on_val(&["aggregate"], p, &["--threshold", "0.9"]));
     assert!(dawid_skene.contains("Dawid-Skene EM:"), "{dawid_skene}");
 
     let other = Fixture::new();
     let empty = other.imported_project();
     let nothing = bagel(&["aggregate", empty.to_str().unwrap(), "--dataset", "val"]);
-    assert!(
-        !nothing.ok && nothing.stderr.contains("no crowd votes"),
-        "{}",
-        nothing.stderr
-    );
+    nothing.fails_with("no crowd votes");
 }
 
 #[test]
@@ -329,10 +312,11 @@ fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
             && said.contains("3 new, 0 already standing; decisions changed on 0 images"),
         "{said}"
     );
-    let counts = table_counts(&machine_a);
+    let observer = Observer::of(&machine_a);
+    let version = observer.version();
     let again = merge(&machine_a, &raters);
     assert!(again.contains("0 new, 3 already standing"), "{again}");
-    assert_eq!(table_counts(&machine_a), counts);
+    assert_eq!(observer.version(), version);
 
     // The crowd's standing answers are in the export, in pair order, and another machine
     // merges them as crowd answers: its export is the same.
@@ -363,17 +347,14 @@ fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
 
     // A rater file naming an image outside the dataset is refused and writes nothing.
     let bad = "question,file,label,rater_id,answer\n0,elsewhere.JPEG,3,1,yes\n";
-    let run = bagel(&[
-        "import",
-        "votes",
+    let run = bagel(&on_val(
+        &["import", "votes"],
         machine_a.to_str().unwrap(),
-        "--dataset",
-        "val",
-        fixture
+        &[fixture
             .write("bad_votes.csv", bad.as_bytes())
             .to_str()
-            .unwrap(),
-    ]);
+            .unwrap()],
+    ));
     assert!(
         !run.ok
             && run
@@ -382,7 +363,7 @@ fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
         "{}",
         run.stderr
     );
-    assert_eq!(table_counts(&machine_a), counts);
+    assert_eq!(observer.version(), version);
 }
 
 #[test]
@@ -397,16 +378,11 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
         file_name(0)
     );
     let file = fixture.write("m_mistakes.json", review.as_bytes());
-    let said = bagel_ok(&[
-        "import",
-        "review",
+    let said = bagel_ok(&on_val(
+        &["import", "review"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "vit",
-        file.to_str().unwrap(),
-    ]);
+        &["--model", "vit", file.to_str().unwrap()],
+    ));
     assert!(said.contains("2 decided mistakes"), "{said}");
     let json = common::metrics_json(&project, &[]);
     let vit = json["models"]
@@ -443,7 +419,7 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
     assert!(m(&json).get("mistakes").is_none());
     // Named as reviewed (stored in the project), m joins: 2 mistakes each, the same
     // shares (one OOV, one spurious; one major, one minor), so χ² = 0 on 2 × 2, N = 4.
-    let said = bagel_ok(&["config", p, "--dataset", "val", "--reviewed-models", "m"]);
+    let said = bagel_ok(&on_val(&["config"], p, &["--reviewed-models", "m"]));
     assert!(
         said.contains("reviewed models on dataset \"val\": m (named); vit (imported reviews)"),
         "{said}"
@@ -460,50 +436,33 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
     // --models names them for one run; a name the dataset does not know is refused.
     let only_vit = common::metrics_json(&project, &["--models", "vit"]);
     assert_eq!(only_vit["reviewed_models"], serde_json::json!(["vit"]));
-    let run = bagel(&["metrics", p, "--dataset", "val", "--models", "vit,nobody"]);
-    assert!(
-        !run.ok && run.stderr.contains("--models names \"nobody\""),
-        "{}",
-        run.stderr
-    );
-    bagel_ok(&["config", p, "--dataset", "val", "--reviewed-models", ""]);
+    let run = bagel(&on_val(&["metrics"], p, &["--models", "vit,nobody"]));
+    run.fails_with("--models names \"nobody\"");
+    bagel_ok(&on_val(&["config"], p, &["--reviewed-models", ""]));
     let cleared = common::metrics_json(&project, &[]);
     assert_eq!(cleared["reviewed_models"], serde_json::json!(["vit"]));
     let out = fixture.path("back.json");
-    bagel_ok(&[
-        "export",
-        "review",
+    bagel_ok(&on_val(
+        &["export", "review"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "vit",
-        out.to_str().unwrap(),
-    ]);
+        &["--model", "vit", out.to_str().unwrap()],
+    ));
     let back: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let original: serde_json::Value = serde_json::from_str(&review).unwrap();
     assert_eq!(back, original, "the review round-trips");
 
-    let counts = table_counts(&project);
+    let observer = Observer::of(&project);
+    let version = observer.version();
     let bad = fixture.write(
         "bad.json",
         format!(r#"{{"{}": {{"top_prediction": 3, "failure category": "Typo", "failure severity": "Major"}}}}"#, file_name(4)).as_bytes(),
     );
-    let run = bagel(&[
-        "import",
-        "review",
+    let run = bagel(&on_val(
+        &["import", "review"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "vit",
-        bad.to_str().unwrap(),
-    ]);
-    assert!(
-        !run.ok && run.stderr.contains("Fine-grained error"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(table_counts(&project), counts);
+        &["--model", "vit", bad.to_str().unwrap()],
+    ));
+    run.fails_with("Fine-grained error");
+    assert_eq!(observer.version(), version);
 }

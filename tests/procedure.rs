@@ -10,7 +10,7 @@ use bagel::panel::queue::PairStatus;
 use bagel::panel::{Category, Review, Severity, Verdict, Vote};
 use bagel::progress::Silent;
 use bagel::store::Project;
-use common::{Fixture, bagel, bagel_ok, file_name};
+use common::{Fixture, bagel, bagel_ok, file_name, on_val};
 use std::path::Path;
 
 fn vote(project: &Path, reviewer: &str, image: u32, label: u16, vote: Vote) {
@@ -97,11 +97,7 @@ fn below_the_quorum_a_pair_is_pending_and_moves_no_figure() {
     assert_eq!(decision_of(&project, 4, 3), None);
     assert_eq!(mla_relabeled(&project), before);
     let zero = bagel(&["config", p, "--quorum", "0"]);
-    assert!(
-        !zero.ok && zero.stderr.contains("--quorum must be at least 1"),
-        "{}",
-        zero.stderr
-    );
+    zero.fails_with("--quorum must be at least 1");
 }
 
 #[test]
@@ -111,11 +107,7 @@ fn only_the_chair_overrides_and_a_withdrawal_brings_the_panel_back() {
     vote(&project, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
     let args = ["--verdict", "C", "--reason", "fin", "--reviewer", "tess"];
     let nobody = decide(&project, &args);
-    assert!(
-        !nobody.ok && nobody.stderr.contains("names no chair"),
-        "{}",
-        nobody.stderr
-    );
+    nobody.fails_with("names no chair");
     Project::open(&project)
         .unwrap()
         .set_chair(Some("tess"))
@@ -124,11 +116,7 @@ fn only_the_chair_overrides_and_a_withdrawal_brings_the_panel_back() {
         &project,
         &["--verdict", "C", "--reason", "fin", "--reviewer", "ana"],
     );
-    assert!(
-        !impostor.ok && impostor.stderr.contains("only the chair (tess)"),
-        "{}",
-        impostor.stderr
-    );
+    impostor.fails_with("only the chair (tess)");
     let said = decide(&project, &args);
     assert!(
         said.ok && said.stdout.contains("correct by chair tess (fin)"),
@@ -149,11 +137,7 @@ fn only_the_chair_overrides_and_a_withdrawal_brings_the_panel_back() {
         "the panel's decision is back"
     );
     let again = decide(&project, &["--withdraw", "--reviewer", "tess"]);
-    assert!(
-        !again.ok && again.stderr.contains("nothing to withdraw"),
-        "{}",
-        again.stderr
-    );
+    again.fails_with("nothing to withdraw");
     // Both the override and its withdrawal stay in the pair's history.
     let opened = Project::open(&project).unwrap();
     let dataset = opened.dataset("val").unwrap();
@@ -197,11 +181,7 @@ fn decide_takes_the_desks_spellings_and_names_what_is_wrong() {
         &project,
         &["--verdict", "C", "--reason", "  ", "--reviewer", "tess"],
     );
-    assert!(
-        !empty.ok && empty.stderr.contains("--reason is empty"),
-        "{}",
-        empty.stderr
-    );
+    empty.fails_with("--reason is empty");
     let detail = with(&["--verdict", "correct", "--severity", "N"]);
     assert!(
         !detail.ok
@@ -231,7 +211,7 @@ fn agreement_names_its_kappa_and_the_pairs_it_is_over() {
         "{text}"
     );
     let json: serde_json::Value =
-        serde_json::from_str(&bagel_ok(&["agreement", p, "--dataset", "val", "--json"])).unwrap();
+        serde_json::from_str(&bagel_ok(&on_val(&["agreement"], p, &["--json"]))).unwrap();
     assert_eq!(json["verdict"]["kappa_name"], "gwet");
     assert_eq!(json["verdict"]["items"], 2);
     assert_eq!(json["verdict"]["chance_items"], 2);
@@ -259,54 +239,54 @@ fn the_discussion_lists_detail_disagreements_with_the_decision_and_a_thread() {
     ] {
         vote(&project, reviewer, 4, 3, wrong(4, 3, category, severity));
     }
-    let said = bagel_ok(&[
-        "note",
+    let said = bagel_ok(&on_val(
+        &["note"],
         p,
-        "--dataset",
-        "val",
-        "--image",
-        &file_name(4),
-        "--label",
-        "3",
-        "--reviewer",
-        "ana",
-        "--text",
-        "the fin is a shark's",
-    ]);
+        &[
+            "--image",
+            &file_name(4),
+            "--label",
+            "3",
+            "--reviewer",
+            "ana",
+            "--text",
+            "the fin is a shark's",
+        ],
+    ));
     let tag = said.split_whitespace().nth(1).unwrap().to_owned();
     assert!(tag.starts_with('#') && tag.len() == 17, "{said}");
-    bagel_ok(&[
-        "note",
+    bagel_ok(&on_val(
+        &["note"],
         p,
-        "--dataset",
-        "val",
-        "--image",
-        &file_name(4),
-        "--label",
-        "3",
-        "--reviewer",
-        "cem",
-        "--text",
-        "no, a goldfish's",
-        "--reply-to",
-        &tag,
-    ]);
-    let bad_reply = bagel(&[
-        "note",
+        &[
+            "--image",
+            &file_name(4),
+            "--label",
+            "3",
+            "--reviewer",
+            "cem",
+            "--text",
+            "no, a goldfish's",
+            "--reply-to",
+            &tag,
+        ],
+    ));
+    let bad_reply = bagel(&on_val(
+        &["note"],
         p,
-        "--dataset",
-        "val",
-        "--image",
-        &file_name(0),
-        "--label",
-        "282",
-        "--reviewer",
-        "cem",
-        "--text",
-        "elsewhere",
-        "--reply-to",
-        &tag,
-    ]);
+        &[
+            "--image",
+            &file_name(0),
+            "--label",
+            "282",
+            "--reviewer",
+            "cem",
+            "--text",
+            "elsewhere",
+            "--reply-to",
+            &tag,
+        ],
+    ));
     assert!(!bad_reply.ok && bad_reply.stderr.contains("not a note on the same pair"));
 
     let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
@@ -403,7 +383,7 @@ fn assign_shares_the_pairs_and_progress_counts_what_is_left() {
         "the same seed, the same plan: {again}"
     );
     let json: serde_json::Value =
-        serde_json::from_str(&bagel_ok(&["progress", p, "--dataset", "val", "--json"])).unwrap();
+        serde_json::from_str(&bagel_ok(&on_val(&["progress"], p, &["--json"]))).unwrap();
     let rows = json["reviewers"].as_array().unwrap();
     let assigned: Vec<u64> = rows
         .iter()
@@ -457,16 +437,11 @@ fn assign_shares_the_pairs_and_progress_counts_what_is_left() {
     expected.sort();
     assert_eq!(kept, expected);
 
-    let bad = bagel(&[
-        "assign",
+    let bad = bagel(&on_val(
+        &["assign"],
         p,
-        "--dataset",
-        "val",
-        "--reviewers",
-        "ana",
-        "--per-pair",
-        "2",
-    ]);
+        &["--reviewers", "ana", "--per-pair", "2"],
+    ));
     assert!(
         !bad.ok
             && bad
@@ -496,28 +471,18 @@ fn confusions_count_mistakes_votes_and_decisions_per_class_pair() {
     // 1 mistake, 1 image, 1 voted, 1 decided.
     assert_eq!(cells[..4], ["1", "1", "1", "1"], "{table}");
     assert!(shark.contains("→ 3 tiger shark"), "{shark}");
-    let json: serde_json::Value = serde_json::from_str(&bagel_ok(&[
-        "confusions",
+    let json: serde_json::Value = serde_json::from_str(&bagel_ok(&on_val(
+        &["confusions"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        "m",
-        "--top",
-        "1",
-        "--json",
-    ]))
+        &["--model", "m", "--top", "1", "--json"],
+    )))
     .unwrap();
     assert_eq!(json["confusions"], 2);
     let rows = json["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0]["distance"].as_u64().is_some());
-    let bad = bagel(&["confusions", p, "--dataset", "val", "--model", "nope"]);
-    assert!(
-        !bad.ok && bad.stderr.contains("no such model; it has m"),
-        "{}",
-        bad.stderr
-    );
+    let bad = bagel(&on_val(&["confusions"], p, &["--model", "nope"]));
+    bad.fails_with("no such model; it has m");
 }
 
 #[test]
@@ -526,14 +491,14 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
     let project = fixture.imported_project();
     let p = project.to_str().unwrap();
     std::fs::create_dir_all(fixture.path("pictures/val")).unwrap();
-    let said = bagel_ok(&[
-        "config",
+    let said = bagel_ok(&on_val(
+        &["config"],
         p,
-        "--dataset",
-        "val",
-        "--image-root",
-        fixture.path("pictures/val").to_str().unwrap(),
-    ]);
+        &[
+            "--image-root",
+            fixture.path("pictures/val").to_str().unwrap(),
+        ],
+    ));
     assert!(said.contains("(stored as \"pictures/val\")"), "{said}");
     // The project and its pictures move together: the root follows.
     let moved = tempfile::tempdir().unwrap();
@@ -548,14 +513,11 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
     );
     // Outside the project's folder: absolute. A folder that is not there: named.
     let elsewhere = tempfile::tempdir().unwrap();
-    let said = bagel_ok(&[
-        "config",
+    let said = bagel_ok(&on_val(
+        &["config"],
         p,
-        "--dataset",
-        "val",
-        "--image-root",
-        elsewhere.path().to_str().unwrap(),
-    ]);
+        &["--image-root", elsewhere.path().to_str().unwrap()],
+    ));
     let canonical = std::fs::canonicalize(elsewhere.path()).unwrap();
     assert!(
         said.contains(&format!(
@@ -564,25 +526,14 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
         )),
         "{said}"
     );
-    let missing = bagel(&[
-        "config",
+    let missing = bagel(&on_val(
+        &["config"],
         p,
-        "--dataset",
-        "val",
-        "--image-root",
-        "/no/such/folder",
-    ]);
-    assert!(
-        !missing.ok && missing.stderr.contains("/no/such/folder: no such folder"),
-        "{}",
-        missing.stderr
-    );
+        &["--image-root", "/no/such/folder"],
+    ));
+    missing.fails_with("/no/such/folder: no such folder");
     let no_dataset = bagel(&["config", p, "--image-root", "/tmp"]);
-    assert!(
-        !no_dataset.ok && no_dataset.stderr.contains("--dataset"),
-        "{}",
-        no_dataset.stderr
-    );
+    no_dataset.fails_with("--dataset");
 }
 
 #[test]
@@ -592,73 +543,54 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
     let machine_b = fixture.path("b.bagel");
     std::fs::copy(&machine_a, &machine_b).unwrap();
     let (a, b) = (machine_a.to_str().unwrap(), machine_b.to_str().unwrap());
-    bagel_ok(&[
-        "assign",
+    bagel_ok(&on_val(
+        &["assign"],
         a,
-        "--dataset",
-        "val",
-        "--reviewers",
-        "ana,ben",
-        "--per-pair",
-        "1",
-    ]);
+        &["--reviewers", "ana,ben", "--per-pair", "1"],
+    ));
     vote(&machine_a, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
-    let said = bagel_ok(&[
-        "note",
+    let said = bagel_ok(&on_val(
+        &["note"],
         a,
-        "--dataset",
-        "val",
-        "--image",
-        &file_name(4),
-        "--label",
-        "3",
-        "--reviewer",
-        "ana",
-        "--text",
-        "a fin, \"clearly\"",
-    ]);
+        &[
+            "--image",
+            &file_name(4),
+            "--label",
+            "3",
+            "--reviewer",
+            "ana",
+            "--text",
+            "a fin, \"clearly\"",
+        ],
+    ));
     let tag = said.split_whitespace().nth(1).unwrap().to_owned();
-    bagel_ok(&[
-        "note",
+    bagel_ok(&on_val(
+        &["note"],
         a,
-        "--dataset",
-        "val",
-        "--image",
-        &file_name(4),
-        "--label",
-        "3",
-        "--reviewer",
-        "ben",
-        "--text",
-        "agreed",
-        "--reply-to",
-        &tag,
-    ]);
+        &[
+            "--image",
+            &file_name(4),
+            "--label",
+            "3",
+            "--reviewer",
+            "ben",
+            "--text",
+            "agreed",
+            "--reply-to",
+            &tag,
+        ],
+    ));
     let out = fixture.path("a.csv");
     bagel_ok(&["export", "votes", a, out.to_str().unwrap()]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert_eq!(text.matches(",note,2026").count(), 2, "{text}");
     assert_eq!(text.matches(",assignment,2026").count(), 2, "{text}");
-    let merged = bagel_ok(&[
-        "import",
-        "votes",
-        b,
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+    let merged = bagel_ok(&on_val(&["import", "votes"], b, &[out.to_str().unwrap()]));
     assert!(
         merged.contains("5 votes, notes and assignments read") && merged.contains("5 new"),
         "{merged}"
     );
-    let again = bagel_ok(&[
-        "import",
-        "votes",
-        b,
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+    let again = bagel_ok(&on_val(&["import", "votes"], b, &[out.to_str().unwrap()]));
     assert!(again.contains("0 new"), "a union: {again}");
     // Machine B now holds the same thread and the same assignments.
     let logged = |path: &Path| {
@@ -690,24 +622,18 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
          cem,{},3,,,,lost,note,2026-12-01T10:00:00Z,#00000000000000ff\n",
         file_name(4)
     );
-    let counts = common::table_counts(&machine_b);
-    let refused = bagel(&[
-        "import",
-        "votes",
+    let observer = common::Observer::of(&machine_b);
+    let version = observer.version();
+    let refused = bagel(&on_val(
+        &["import", "votes"],
         b,
-        "--dataset",
-        "val",
-        fixture
+        &[fixture
             .write("orphan.csv", orphan.as_bytes())
             .to_str()
-            .unwrap(),
-    ]);
-    assert!(
-        !refused.ok && refused.stderr.contains("answers a note"),
-        "{}",
-        refused.stderr
-    );
-    assert_eq!(common::table_counts(&machine_b), counts);
+            .unwrap()],
+    ));
+    refused.fails_with("answers a note");
+    assert_eq!(observer.version(), version);
 }
 
 #[test]
@@ -738,29 +664,21 @@ fn a_withdrawn_override_travels_to_the_other_machine() {
     assert_eq!(decision_of(&machine_b, 4, 3).unwrap().1, "chair tess");
     let b = machine_b.to_str().unwrap();
     // A withdrawal is a chair-round row: it changes the decision, so it needs --accept-chair.
-    bagel_ok(&[
-        "import",
-        "votes",
+    bagel_ok(&on_val(
+        &["import", "votes"],
         b,
-        "--dataset",
-        "val",
-        "--accept-chair",
-        out.to_str().unwrap(),
-    ]);
+        &["--accept-chair", out.to_str().unwrap()],
+    ));
     assert_eq!(
         decision_of(&machine_b, 4, 3),
         Some((Verdict::Wrong, "panel".into())),
         "the withdrawal reached machine B"
     );
-    let again = bagel_ok(&[
-        "import",
-        "votes",
+    let again = bagel_ok(&on_val(
+        &["import", "votes"],
         b,
-        "--dataset",
-        "val",
-        "--accept-chair",
-        out.to_str().unwrap(),
-    ]);
+        &["--accept-chair", out.to_str().unwrap()],
+    ));
     assert!(again.contains("0 new"), "{again}");
 }
 

@@ -40,41 +40,35 @@ fn resnet152_reproduces_the_published_figures_on_val_and_imagenetv2() {
     let p = p.to_str().unwrap();
     let path = |relative: &str| data.join(relative).to_str().unwrap().to_owned();
     bagel_ok(&["new", p]);
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         p,
-        "--dataset",
-        "val",
-        &path("imagenetv2/datasets/imagenet-validation-original.json"),
-    ]);
-    bagel_ok(&[
-        "import",
-        "labels",
+        &[&path(
+            "imagenetv2/datasets/imagenet-validation-original.json",
+        )],
+    ));
+    bagel_ok(&on_val(
+        &["import", "labels"],
         p,
-        "--dataset",
-        "val",
-        &path("imagenet/real/real.json"),
-    ]);
-    bagel_ok(&[
-        "import",
-        "labels",
+        &[&path("imagenet/real/real.json")],
+    ));
+    bagel_ok(&on_val(
+        &["import", "labels"],
         p,
-        "--dataset",
-        "val",
-        &path("imagenet/multilabel_unlicensed/multilabel_v3_layout.json"),
-    ]);
+        &[&path(
+            "imagenet/multilabel_unlicensed/multilabel_v3_layout.json",
+        )],
+    ));
     let predictions = "imagenetv2/predictions/imagenet-validation-original";
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         p,
-        "--dataset",
-        "val",
-        &path(&format!("{predictions}/resnet152.npy")),
-        &path(&format!("{predictions}/resnet50.npy")),
-        &path(&format!("{predictions}/nasnetalarge.npy")),
-    ]);
+        &[
+            &path(&format!("{predictions}/resnet152.npy")),
+            &path(&format!("{predictions}/resnet50.npy")),
+            &path(&format!("{predictions}/nasnetalarge.npy")),
+        ],
+    ));
     let report = metrics_json(&fixture.project(), &[]);
     let resnet152 = model(&report, "resnet152");
     assert_close(&resnet152["top1"], 0.78312);
@@ -133,33 +127,28 @@ fn the_third_party_multilabel_csv_gives_the_same_mla() {
         .map(|(i, cid)| format!("{} {cid}\n", file_name(i)))
         .collect();
     let list_path = fixture.write("val.txt", list.as_bytes());
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         p,
-        "--dataset",
-        "val",
-        list_path.to_str().unwrap(),
-    ]);
-    bagel_ok(&[
-        "import",
-        "labels",
+        &[list_path.to_str().unwrap()],
+    ));
+    bagel_ok(&on_val(
+        &["import", "labels"],
         p,
-        "--dataset",
-        "val",
-        &path("imagenet/multilabel_unlicensed/imagenet2012_multilabel_validation.csv"),
-    ]);
+        &[&path(
+            "imagenet/multilabel_unlicensed/imagenet2012_multilabel_validation.csv",
+        )],
+    ));
     let order = path("imagenetv2/datasets/imagenet-validation-original.json");
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         p,
-        "--dataset",
-        "val",
-        "--order",
-        &order,
-        &path("imagenetv2/predictions/imagenet-validation-original/resnet152.npy"),
-    ]);
+        &[
+            "--order",
+            &order,
+            &path("imagenetv2/predictions/imagenet-validation-original/resnet152.npy"),
+        ],
+    ));
     let report = metrics_json(&fixture.project(), &[]);
     let resnet152 = model(&report, "resnet152");
     assert_close(&resnet152["top1"], 0.78312);

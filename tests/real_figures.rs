@@ -38,14 +38,11 @@ fn val_project(fixture: &Fixture, name: &str, data: &Path, models: &[&str]) -> P
     let path = fixture.path(name);
     let p = arg(&path);
     bagel_ok(&["new", p]);
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         p,
-        "--dataset",
-        "val",
-        arg(&data.join(IMAGES)),
-    ]);
+        &[arg(&data.join(IMAGES))],
+    ));
     let files: Vec<String> = match models {
         ["*"] => {
             let listed = std::fs::read_to_string(data.join("imagenetv2/predictions/models.txt"));
@@ -70,16 +67,11 @@ fn val_project(fixture: &Fixture, name: &str, data: &Path, models: &[&str]) -> P
 
 fn import_review(project: &Path, data: &Path, model: &str, file: &str) {
     let p = arg(project);
-    bagel_ok(&[
-        "import",
-        "review",
+    bagel_ok(&on_val(
+        &["import", "review"],
         p,
-        "--dataset",
-        "val",
-        "--model",
-        model,
-        arg(&data.join(file)),
-    ]);
+        &["--model", model, arg(&data.join(file))],
+    ));
 }
 
 fn near(value: &Value, expected: f64, tolerance: f64) {
@@ -179,62 +171,52 @@ fn imagenet_m_comes_from_the_two_published_reviews() {
     import_review(&project, &data, "vit3b", VIT3B);
     import_review(&project, &data, "greedy_soups", GREEDY_SOUPS);
     let p = arg(&project);
-    let said = bagel_ok(&[
-        "slice",
+    let said = bagel_ok(&on_val(
+        &["slice"],
         p,
-        "--dataset",
-        "val",
-        "--major-of",
-        "vit3b,greedy_soups",
-        "--at-least",
-        "2",
-    ]);
+        &["--major-of", "vit3b,greedy_soups", "--at-least", "2"],
+    ));
     // The data README: 48 images are major mistakes of both models.
     assert!(
         said.contains(": 48 images (major mistakes of at least 2 of vit3b, greedy_soups)"),
         "{said}"
     );
-    let at_least_one = bagel_ok(&[
-        "slice",
+    let at_least_one = bagel_ok(&on_val(
+        &["slice"],
         p,
-        "--dataset",
-        "val",
-        "--name",
-        "either",
-        "--major-of",
-        "vit3b,greedy_soups",
-        "--at-least",
-        "1",
-    ]);
+        &[
+            "--name",
+            "either",
+            "--major-of",
+            "vit3b,greedy_soups",
+            "--at-least",
+            "1",
+        ],
+    ));
     // 154 + 89 major, 48 of them on the same images.
     assert!(at_least_one.contains(": 195 images"), "{at_least_one}");
     // A model with predictions and a review-only model mix.
-    let mixed = bagel_ok(&[
-        "slice",
+    let mixed = bagel_ok(&on_val(
+        &["slice"],
         p,
-        "--dataset",
-        "val",
-        "--name",
-        "mixed",
-        "--major-of",
-        "resnet152,vit3b",
-        "--at-least",
-        "1",
-    ]);
+        &[
+            "--name",
+            "mixed",
+            "--major-of",
+            "resnet152,vit3b",
+            "--at-least",
+            "1",
+        ],
+    ));
     assert!(
         mixed.contains("images (major mistakes of at least 1 of resnet152, vit3b)"),
         "{mixed}"
     );
-    let unknown = bagel(&[
-        "slice",
+    let unknown = bagel(&on_val(
+        &["slice"],
         p,
-        "--dataset",
-        "val",
-        "--major-of",
-        "vit3b,nobody",
-        "--at-least",
-        "1",
-    ]);
+        &["--major-of", "vit3b,nobody", "--at-least", "1"],
+    ));
     assert!(!unknown.ok);
     assert!(
         unknown
@@ -307,7 +289,7 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     let p = arg(&project);
 
     let multilabel = fixture.path("updated.json");
-    bagel_ok(&["export", "labels", p, "--dataset", "val", arg(&multilabel)]);
+    bagel_ok(&on_val(&["export", "labels"], p, &[arg(&multilabel)]));
     let document: Value =
         serde_json::from_str(&std::fs::read_to_string(&multilabel).unwrap()).unwrap();
     // What a TFDS reader gets: the 20,000 multi-labeled images, no more.
@@ -339,16 +321,11 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
 
     // ReaL's layout: real.json with the decisions overlaid, every other entry as imported.
     let real_out = fixture.path("real_updated.json");
-    bagel_ok(&[
-        "export",
-        "labels",
+    bagel_ok(&on_val(
+        &["export", "labels"],
         p,
-        "--dataset",
-        "val",
-        "--format",
-        "real",
-        arg(&real_out),
-    ]);
+        &["--format", "real", arg(&real_out)],
+    ));
     let exported: Vec<Vec<u16>> =
         serde_json::from_str(&std::fs::read_to_string(&real_out).unwrap()).unwrap();
     let mut imported: Vec<Vec<u16>> =

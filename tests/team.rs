@@ -11,7 +11,7 @@ use bagel::panel::voting::Ballot;
 use bagel::store::Project;
 use bagel::team::{self, ServerAddress, ServerLog};
 use bagel::verdict::{Round, Verdict, Vote, VoteEvent, now};
-use common::{Fixture, table_counts};
+use common::{Fixture, Observer};
 use pg::Cluster;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -525,7 +525,8 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
         .unwrap()
         .link_team("postgres://nobody@127.0.0.1:1/none", "nobody")
         .unwrap();
-    let before = table_counts(&fresh);
+    let fresh_observer = Observer::of(&fresh);
+    let before = fresh_observer.version();
     let link_before = Project::open(&fresh).unwrap().team_link().unwrap();
     let join = |url: &str, project: &Path| {
         let (ok, _, stderr) =
@@ -551,7 +552,8 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
 
     // A project whose dataset has other images.
     let other_project = project_with_other_images(&panel.fixture);
-    let other_before = table_counts(&other_project);
+    let other_observer = Observer::of(&other_project);
+    let other_before = other_observer.version();
     let differs = join(&cluster.url("ana", &password("ana")), &other_project);
     assert!(
         differs.contains("does not hold the panel's datasets"),
@@ -561,7 +563,7 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
         differs.contains("copy the chair's project file"),
         "{differs}"
     );
-    assert_eq!(table_counts(&other_project), other_before);
+    assert_eq!(other_observer.version(), other_before);
     assert_eq!(
         Project::open(&other_project).unwrap().team_link().unwrap(),
         None
@@ -576,7 +578,7 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
     assert!(newer.contains("newer than this bagel knows"), "{newer}");
     assert!(newer.contains("update bagel"), "{newer}");
 
-    assert_eq!(table_counts(&fresh), before);
+    assert_eq!(fresh_observer.version(), before);
     assert_eq!(
         Project::open(&fresh).unwrap().team_link().unwrap(),
         link_before

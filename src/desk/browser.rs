@@ -17,7 +17,7 @@ const CAPTION: f32 = 34.0;
 const GAP: f32 = 8.0;
 
 impl Desk {
-    pub(super) fn central(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+    pub(super) fn central(&self, ui: &mut egui::Ui) -> Vec<Command> {
         let message = |ui: &mut egui::Ui, text: &str| {
             ui.centered_and_justified(|ui| ui.label(RichText::new(text).size(18.0)));
         };
@@ -53,13 +53,13 @@ impl Desk {
         }
         if self.settings.show_browser {
             self.class_browser(ui);
+            Vec::new()
         } else {
-            self.draw_current_image(ui);
+            self.draw_current_image(ui)
         }
-        Vec::new()
     }
 
-    fn class_browser(&mut self, ui: &mut egui::Ui) {
+    fn class_browser(&self, ui: &mut egui::Ui) {
         let (Some(review), Some(project), Some(item)) =
             (&self.review, &self.project, self.current().cloned())
         else {
@@ -126,7 +126,7 @@ impl Desk {
     }
 
     /// One thumbnail in a cell of fixed size, whatever the image, with its caption.
-    fn tile(&mut self, ui: &mut egui::Ui, tile: &Tile) {
+    fn tile(&self, ui: &mut egui::Ui, tile: &Tile) {
         let cell = egui::vec2(THUMBNAIL, THUMBNAIL + CAPTION);
         ui.allocate_ui_with_layout(cell, egui::Layout::top_down(egui::Align::Center), |ui| {
             ui.set_min_size(cell);

@@ -3,18 +3,15 @@
 //! Esc; each returns what the person chose as a [`Command`].
 
 use super::command::Command;
-use super::jobs::JobOutcome;
+use super::forms::{AggregateForm, ChairForm, ImportForm, ImportKind, PanelNoteForm};
 use super::keys::Action;
-use super::panel_dialogs::{AggregateForm, ChairForm, PanelNoteForm, panel_note_window};
+use super::panel_dialogs::panel_note_window;
 use super::panel_dialogs::{aggregate_window, chair_window};
 use super::theme;
 use super::{Desk, Status};
-use crate::import::{self, LabelFormat, LabelImport, PredictionImport, model_name_of};
 use crate::panel::Verdict;
-use crate::progress::Progress;
-use crate::store::Project;
 use crate::vocab::ClassId;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The one dialog open at a time.
 #[derive(Debug)]
@@ -57,120 +54,6 @@ pub struct ClassPicker {
 
 /// Classes the picker lists at once.
 const PICKER_ROWS: usize = 12;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportKind {
-    Images,
-    Labels,
-    Predictions,
-    /// A panel's vote CSV from another machine, or a crowd rater file.
-    Votes,
-}
-
-impl ImportKind {
-    pub fn title(self) -> &'static str {
-        match self {
-            ImportKind::Images => "Import images",
-            ImportKind::Labels => "Import labels",
-            ImportKind::Predictions => "Import predictions",
-            ImportKind::Votes => "Import votes",
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct ImportForm {
-    pub kind: ImportKind,
-    dataset: String,
-    sources: Vec<PathBuf>,
-    /// Where relative image paths start; the form fills in the list's folder, and the core
-    /// is always told explicitly, so what the form shows is what is stored.
-    root: Option<PathBuf>,
-    model: String,
-    top_k: usize,
-    replace: bool,
-}
-
-impl ImportForm {
-    pub fn new(kind: ImportKind, dataset: Option<&str>) -> Self {
-        ImportForm {
-            kind,
-            dataset: dataset.unwrap_or_default().to_owned(),
-            sources: Vec::new(),
-            root: None,
-            model: String::new(),
-            top_k: 5,
-            replace: false,
-        }
-    }
-
-    /// Sets the files to import; for an image list, the root becomes the list's folder.
-    fn choose(&mut self, sources: Vec<PathBuf>) {
-        if self.kind == ImportKind::Images && self.root.is_none() {
-            self.root = (sources.first())
-                .filter(|s| s.is_file())
-                .and_then(|s| s.parent().map(Path::to_path_buf));
-        }
-        self.sources = sources;
-    }
-
-    /// Runs the core importer it describes, one transaction, on the job's own connection.
-    pub fn run(&self, project: &Path, progress: &dyn Progress) -> JobOutcome {
-        let outcome = Project::open(project).and_then(|mut project| match self.kind {
-            ImportKind::Images => import::import_images(
-                &mut project,
-                &self.dataset,
-                &self.sources[0],
-                self.root.as_deref(),
-                progress,
-            ),
-            ImportKind::Labels => {
-                let request = LabelImport {
-                    dataset: &self.dataset,
-                    file: &self.sources[0],
-                    format: None::<LabelFormat>,
-                    name: None,
-                    replace: self.replace,
-                };
-                import::import_labels(&mut project, &request, progress)
-            }
-            ImportKind::Predictions => {
-                let files: Vec<(String, PathBuf)> = self
-                    .sources
-                    .iter()
-                    .map(|file| match (self.sources.len(), self.model.trim()) {
-                        (1, name) if !name.is_empty() => (name.to_owned(), file.clone()),
-                        _ => (model_name_of(file), file.clone()),
-                    })
-                    .collect();
-                let request = PredictionImport {
-                    dataset: &self.dataset,
-                    files: &files,
-                    order: None,
-                    top_k: Some(self.top_k),
-                    replace: self.replace,
-                    reverse_ranks: false,
-                    reading: Default::default(),
-                };
-                import::import_predictions(&mut project, &request, progress)
-            }
-            ImportKind::Votes => import::import_votes(
-                &mut project,
-                &self.dataset,
-                &self.sources[0],
-                import::ChairRows::Refuse,
-                progress,
-            ),
-        });
-        match outcome {
-            Ok(report) => JobOutcome::Imported {
-                summary: report.summary,
-                warnings: report.warnings,
-            },
-            Err(error) => JobOutcome::from_error(error),
-        }
-    }
-}
 
 impl Desk {
     pub(super) fn menu_bar(&mut self, ui: &mut egui::Ui) -> Vec<Command> {

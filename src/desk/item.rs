@@ -3,11 +3,12 @@
 
 use super::command::Command;
 use super::keys::{self, Action};
-use super::names::{verdict_mark, vote_summary};
+use super::names::{class_name, verdict_mark, vote_summary};
+use super::panel_window::decision_text;
 use super::{Desk, theme};
 use crate::panel::chair::standing_override;
 use crate::panel::queue::{PairStatus, is_incomplete, ranked_scores};
-use crate::panel::voting::{pending_votes, standing_votes};
+use crate::panel::voting::standing_votes;
 use crate::panel::{Category, QueueItem, Review, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use egui::{Color32, RichText};
@@ -93,12 +94,6 @@ pub fn class_label(
         |c| format!("{}\n{} · index {}\n\n{}", c.names, c.wnid, c.index, c.gloss),
     );
     ui.label(text).on_hover_text(hover)
-}
-
-pub fn class_name(vocab: &Vocabulary, class: ClassId) -> String {
-    vocab
-        .class(class)
-        .map_or_else(|| format!("#{class}"), |c| c.name().to_owned())
 }
 
 /// A row of labels: the title, then each (name, marked as added by the panel).
@@ -229,25 +224,6 @@ fn image_labels(ui: &mut egui::Ui, review: &Review, vocab: &Vocabulary, image: u
                 }
             }
         }
-    }
-}
-
-/// "wrong — majority 2 of 3", "pending: 1 of 3 votes (quorum 3)", or "none yet".
-pub(super) fn decision_text(
-    review: &Review,
-    pair: (u32, ClassId),
-    history: &[VoteEvent],
-) -> String {
-    if let Some(d) = review.decision(pair.0, pair.1) {
-        return format!("{} — {}", super::names::verdict_name(d.verdict), d.reason);
-    }
-    match pending_votes(history, review.quorum()) {
-        Some(voted) => format!(
-            "pending: {voted} of {} votes (quorum {})",
-            review.quorum(),
-            review.quorum()
-        ),
-        None => "none yet".into(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! a raw identifier.
 
 use crate::panel::{Category, MistakeSource, Severity, Verdict};
+use crate::vocab::{ClassId, Vocabulary};
 
 pub fn verdict_name(verdict: Verdict) -> &'static str {
     match verdict {
@@ -53,4 +54,10 @@ pub fn verdict_mark(verdict: Verdict) -> &'static str {
         Verdict::Wrong => "✖",
         Verdict::Problematic => "⚠",
     }
+}
+
+pub fn class_name(vocab: &Vocabulary, class: ClassId) -> String {
+    vocab
+        .class(class)
+        .map_or_else(|| format!("#{class}"), |c| c.name().to_owned())
 }

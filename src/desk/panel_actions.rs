@@ -2,7 +2,7 @@
 //! the notes of the discussion (a note on a pair, a reply to a note).
 
 use super::dialogs::Dialog;
-use super::panel_dialogs::PanelNoteForm;
+use super::forms::PanelNoteForm;
 use super::{Desk, Status};
 use crate::panel::QueueFilter;
 use crate::vocab::ClassId;

@@ -2,58 +2,10 @@
 //! beside it), and the aggregation of crowd votes into decisions, which runs as a job.
 
 use super::command::Command;
-use super::jobs::JobOutcome;
+use super::forms::{AggregateForm, ChairForm, PanelNoteForm};
 use super::names::{category_name, severity_name, verdict_name};
-use crate::panel::aggregate::{AggregateOptions, Method, aggregate};
-use crate::panel::{Category, Severity, Verdict, Vote};
-use crate::progress::Progress;
-use crate::store::Project;
-use crate::vocab::ClassId;
-use std::path::Path;
-
-/// The chair's decision on the current pair, as the form holds it.
-#[derive(Debug, Clone)]
-pub struct ChairForm {
-    pub image: u32,
-    pub label: ClassId,
-    /// "ILSVRC2012_val_00000001.JPEG · snake (n01234567)".
-    title: String,
-    verdict: Verdict,
-    category: Option<Category>,
-    severity: Option<Severity>,
-    reason: String,
-    focused: bool,
-}
-
-impl ChairForm {
-    /// Filled in with the panel's current decision, if any.
-    pub fn new(image: u32, label: ClassId, title: String, current: Option<&Vote>) -> Self {
-        ChairForm {
-            image,
-            label,
-            title,
-            verdict: current.map_or(Verdict::Wrong, |v| v.verdict),
-            category: current.and_then(|v| v.category),
-            severity: current.and_then(|v| v.severity),
-            reason: String::new(),
-            focused: false,
-        }
-    }
-
-    /// The decision the chair gives; its reason goes separately.
-    pub fn vote(&self) -> Vote {
-        let wrong = self.verdict == Verdict::Wrong;
-        Vote {
-            category: self.category.filter(|_| wrong),
-            severity: self.severity.filter(|_| wrong),
-            ..Vote::new(self.image, self.label, self.verdict)
-        }
-    }
-
-    pub fn reason(&self) -> &str {
-        &self.reason
-    }
-}
+use crate::panel::aggregate::Method;
+use crate::panel::{Category, Severity, Verdict};
 
 pub fn chair_window(ctx: &egui::Context, form: &mut ChairForm) -> Option<Command> {
     let mut command = None;
@@ -114,29 +66,6 @@ fn choose<T: Copy + PartialEq>(
     });
 }
 
-/// A note for the panel's discussion of a pair, or a reply to one of its notes.
-#[derive(Debug, Clone)]
-pub struct PanelNoteForm {
-    pub pair: (u32, ClassId),
-    pub reply_to: Option<i64>,
-    /// What the note is on, or which note it answers.
-    title: String,
-    pub text: String,
-    focused: bool,
-}
-
-impl PanelNoteForm {
-    pub fn new(pair: (u32, ClassId), reply_to: Option<i64>, title: String) -> Self {
-        PanelNoteForm {
-            pair,
-            reply_to,
-            title,
-            text: String::new(),
-            focused: false,
-        }
-    }
-}
-
 pub fn panel_note_window(ctx: &egui::Context, form: &mut PanelNoteForm) -> Option<Command> {
     let mut command = None;
     let modal = egui::Modal::new(egui::Id::unique("panel_note")).show(ctx, |ui| {
@@ -165,74 +94,6 @@ pub fn panel_note_window(ctx: &egui::Context, form: &mut PanelNoteForm) -> Optio
         });
     });
     command.or_else(|| modal.should_close().then_some(Command::CloseDialog))
-}
-
-/// How to turn the dataset's crowd votes into decisions.
-#[derive(Debug, Clone)]
-pub struct AggregateForm {
-    pub dataset: String,
-    method: Method,
-    threshold: f64,
-    unclear_band: bool,
-    unclear_from: f64,
-    min_votes: usize,
-}
-
-impl AggregateForm {
-    /// The defaults of `bagel aggregate`: Dawid-Skene, correct at a posterior of 0.9.
-    pub fn new(dataset: String) -> Self {
-        AggregateForm {
-            dataset,
-            method: Method::DawidSkene,
-            threshold: 0.9,
-            unclear_band: false,
-            unclear_from: 0.5,
-            min_votes: 1,
-        }
-    }
-
-    fn options(&self) -> AggregateOptions {
-        AggregateOptions {
-            method: self.method,
-            threshold: self.threshold,
-            unclear_from: self.unclear_band.then_some(self.unclear_from),
-            min_votes: self.min_votes,
-        }
-    }
-
-    /// Runs the aggregation on the job's own connection, one transaction.
-    pub fn run(&self, project: &Path, progress: &dyn Progress) -> JobOutcome {
-        let options = self.options();
-        let outcome = Project::open(project).and_then(|mut project| {
-            let dataset = project.dataset(&self.dataset)?;
-            aggregate(&mut project, &dataset, &options, progress)
-        });
-        match outcome {
-            Ok(done) => JobOutcome::Imported {
-                summary: format!(
-                    "decisions from {} over {} crowd votes on {} pairs: {} correct, {} unclear, {} wrong, {} left undecided{}",
-                    options.method.as_str(),
-                    done.votes,
-                    done.pairs,
-                    done.correct,
-                    done.unclear,
-                    done.wrong,
-                    done.too_few_votes,
-                    done.em.as_ref().map_or(String::new(), |em| format!(
-                        " (EM: {} iterations, {})",
-                        em.iterations,
-                        if em.converged {
-                            "converged"
-                        } else {
-                            "NOT converged"
-                        }
-                    ))
-                ),
-                warnings: Vec::new(),
-            },
-            Err(error) => JobOutcome::from_error(error),
-        }
-    }
 }
 
 pub fn aggregate_window(ctx: &egui::Context, form: &mut AggregateForm) -> Option<Command> {

@@ -14,6 +14,7 @@ use crate::panel::agreement::{Agreement, PanelAgreement, panel_agreement};
 use crate::panel::assign::{ReviewerProgress, progress};
 use crate::panel::confusions::{Confusion, confusions};
 use crate::panel::discussion::{Disagreement, discussion_pairs, thread};
+use crate::panel::voting::pending_votes;
 use crate::panel::{Category, Review, Round, Severity, VoteEvent};
 use crate::store::Project;
 use crate::verdict::Note;
@@ -72,7 +73,7 @@ impl PanelSummary {
                         vocab.describe(label)
                     ),
                     on: pair.on,
-                    now: super::item::decision_text(review, pair.pair, &pair.votes),
+                    now: decision_text(review, pair.pair, &pair.votes),
                     votes: pair.votes,
                     notes: (notes.iter())
                         .filter(|n| (n.image, n.label) == (image, label))
@@ -117,13 +118,12 @@ impl PanelSummary {
 }
 
 impl Desk {
-    /// The panel window, when shown; computes its summary first if a change dropped it.
-    pub(super) fn panel_window(&mut self, ctx: &egui::Context) -> Vec<Command> {
+    /// The panel window, when shown, over the summary [`Desk::refresh_panel_summary`] keeps.
+    pub(super) fn panel_window(&self, ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
         if !self.settings.show_panel {
             return commands;
         }
-        self.refresh_panel_summary();
         let mut open = true;
         let mut tab = self.settings.panel_tab;
         egui::Window::new("Panel")
@@ -177,9 +177,10 @@ impl Desk {
         commands
     }
 
-    /// Recomputes the panel summary after a change dropped it.
-    fn refresh_panel_summary(&mut self) {
-        if self.panel_summary.is_some() {
+    /// Recomputes the panel summary after a change dropped it, while the window is shown:
+    /// before the frame is drawn, so the window only reads it.
+    pub(super) fn refresh_panel_summary(&mut self) {
+        if self.panel_summary.is_some() || !self.settings.show_panel {
             return;
         }
         let (Some(project), Some(review)) = (&self.project, &self.review) else {
@@ -462,4 +463,23 @@ fn chi_square_text(test: Option<&ChiSquare>) -> String {
 /// The warning colour for a disputed pair, shared with the item panel.
 pub(super) fn disputed_text() -> RichText {
     RichText::new("disputed: the independent votes disagree").color(theme::WARN)
+}
+
+/// "wrong — majority 2 of 3", "pending: 1 of 3 votes (quorum 3)", or "none yet".
+pub(super) fn decision_text(
+    review: &Review,
+    pair: (u32, ClassId),
+    history: &[VoteEvent],
+) -> String {
+    if let Some(d) = review.decision(pair.0, pair.1) {
+        return format!("{} — {}", super::names::verdict_name(d.verdict), d.reason);
+    }
+    match pending_votes(history, review.quorum()) {
+        Some(voted) => format!(
+            "pending: {voted} of {} votes (quorum {})",
+            review.quorum(),
+            review.quorum()
+        ),
+        None => "none yet".into(),
+    }
 }

@@ -2,20 +2,23 @@
 //! and pan, thumbnails, and a placeholder that says why an image cannot be shown.
 
 use super::Desk;
+use super::command::Command;
+use super::image_view::ImageView;
 use super::keys::Action;
 use crate::imaging::{ImageLoader, Loaded, Priority};
 use egui::{Color32, RichText, TextureHandle, TextureOptions};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 /// Textures kept on the GPU: the current image, its neighbours and the class browser's.
 const TEXTURES_KEPT: usize = 24;
 
 /// Recently drawn images as textures, oldest first.
+/// A cache, not state: views fill it as they draw through `&Desk`, as egui's own loaders do.
 #[derive(Default)]
 pub struct Textures {
-    kept: VecDeque<(PathBuf, TextureHandle)>,
+    kept: RefCell<VecDeque<(PathBuf, TextureHandle)>>,
 }
 
 /// What there is to draw for a path this frame.
@@ -28,8 +31,9 @@ pub enum Shown {
 
 impl Textures {
     /// The texture for a path, uploading the loader's picture the first time it is ready.
-    pub fn get(&mut self, ctx: &egui::Context, loader: &ImageLoader, path: &Path) -> Shown {
-        if let Some((_, texture)) = self.kept.iter().find(|(p, _)| p == path) {
+    pub fn get(&self, ctx: &egui::Context, loader: &ImageLoader, path: &Path) -> Shown {
+        let mut kept = self.kept.borrow_mut();
+        if let Some((_, texture)) = kept.iter().find(|(p, _)| p == path) {
             return Shown::Texture(texture.clone());
         }
         loader.request(path, Priority::Ahead);
@@ -46,10 +50,10 @@ impl Textures {
                     ..TextureOptions::LINEAR
                 };
                 let texture = ctx.load_texture(path.display().to_string(), image, options);
-                if self.kept.len() >= TEXTURES_KEPT {
-                    self.kept.pop_front();
+                if kept.len() >= TEXTURES_KEPT {
+                    kept.pop_front();
                 }
-                self.kept.push_back((path.to_path_buf(), texture.clone()));
+                kept.push_back((path.to_path_buf(), texture.clone()));
                 Shown::Texture(texture)
             }
             Loaded::Missing { path } => Shown::Missing(path.clone()),
@@ -92,80 +96,20 @@ pub fn placeholder(ui: &mut egui::Ui, shown: &Shown) {
         });
 }
 
-/// How the large image is shown: its scale (screen points per image pixel) and the image
-/// point at the centre of the room.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ImageView {
-    scale: f32,
-    center: egui::Vec2,
-    /// The person zoomed or panned: kept across items until 0 fits again.
-    pub zoomed: bool,
-}
-
-/// Farthest zoom in, as a multiple of the fitted scale.
-const MAX_ZOOM: f32 = 16.0;
-
-impl ImageView {
-    fn fitted(room: egui::Rect, image: egui::Vec2) -> Self {
-        ImageView {
-            scale: (room.width() / image.x).min(room.height() / image.y),
-            center: image / 2.0,
-            zoomed: false,
-        }
-    }
-
-    /// Zooms by `factor` keeping the image point under `pointer` where it is, then pans by
-    /// `drag`; never smaller than fitted, never out of the room.
-    fn update(
-        self,
-        room: egui::Rect,
-        image: egui::Vec2,
-        pointer: Option<egui::Pos2>,
-        factor: f32,
-        drag: egui::Vec2,
-    ) -> Self {
-        let fit = ImageView::fitted(room, image);
-        let mut view = if self.zoomed { self } else { fit };
-        if let (Some(pointer), true) = (pointer, factor != 1.0) {
-            let offset = pointer - room.center();
-            let under = view.center + offset / view.scale;
-            view.scale = (view.scale * factor).clamp(fit.scale, fit.scale * MAX_ZOOM);
-            view.center = under - offset / view.scale;
-            view.zoomed = true;
-        }
-        if drag != egui::Vec2::ZERO && view.zoomed {
-            view.center -= drag / view.scale;
-        }
-        if view.scale <= fit.scale {
-            return fit;
-        }
-        // Keep the image covering as much of the room as it can: its centre may not move
-        // further than half the room from the image's middle.
-        let half = room.size() / 2.0 / view.scale;
-        let low = (half).min(image / 2.0);
-        let high = (image - half).max(image / 2.0);
-        view.center = view.center.max(low).min(high);
-        view
-    }
-
-    fn rect(&self, room: egui::Rect, image: egui::Vec2) -> egui::Rect {
-        let middle = room.center() - (self.center - image / 2.0) * self.scale;
-        egui::Rect::from_center_size(middle, image * self.scale)
-    }
-}
-
 impl Desk {
     /// The current item's image, large: the wheel zooms about the pointer, a drag pans.
-    pub(super) fn draw_current_image(&mut self, ui: &mut egui::Ui) {
+    /// Returns the zoom or pan the person asked for, and that a newly chosen item is shown.
+    pub(super) fn draw_current_image(&self, ui: &mut egui::Ui) -> Vec<Command> {
+        let mut commands = Vec::new();
         let Some((image, path)) = (self.current().map(|item| item.image))
             .and_then(|image| Some((image, self.review.as_ref()?.image_path(image))))
         else {
-            return;
+            return commands;
         };
         let shown = self.textures.get(ui.ctx(), &self.loader, &path);
         let Shown::Texture(texture) = &shown else {
             ui.vertical_centered(|ui| placeholder(ui, &shown));
-            return;
+            return commands;
         };
         let file = self
             .review
@@ -194,40 +138,17 @@ impl Desk {
         };
         let current = self.image_view.unwrap_or(ImageView::fitted(room, size));
         let view = current.update(room, size, pointer, factor, response.drag_delta());
-        self.image_view = Some(view);
+        // Only a zoomed view is kept: a fitted one follows the room by itself.
+        let kept = view.zoomed.then_some(view);
+        if kept != self.image_view {
+            commands.push(Command::ViewImage(kept));
+        }
         let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
         ui.painter_at(room)
             .image(texture.id(), view.rect(room, size), uv, Color32::WHITE);
-        if let Some(started) = self.moved_at.take() {
-            self.last_switch = Some(Instant::now() - started);
+        if self.moved_at.is_some() {
+            commands.push(Command::ImageShown);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use egui::{pos2, vec2};
-
-    const ROOM: egui::Rect = egui::Rect::from_min_max(pos2(0.0, 0.0), pos2(800.0, 600.0));
-    const IMAGE: egui::Vec2 = vec2(400.0, 300.0);
-
-    #[test]
-    fn the_wheel_zooms_about_the_pointer_and_the_image_stays_in_view() {
-        let fit = ImageView::fitted(ROOM, IMAGE);
-        assert_eq!(fit.scale, 2.0);
-        // Doubling at the image point (100, 75), shown at (200, 150): it stays there.
-        let pointer = pos2(200.0, 150.0);
-        let zoomed = fit.update(ROOM, IMAGE, Some(pointer), 2.0, egui::Vec2::ZERO);
-        assert!(zoomed.zoomed);
-        let rect = zoomed.rect(ROOM, IMAGE);
-        let under = rect.min + vec2(100.0, 75.0) * zoomed.scale;
-        assert!((under - pointer).length() < 1e-3, "{under:?}");
-        // A long drag cannot push the image out of the room: it still covers it.
-        let dragged = zoomed.update(ROOM, IMAGE, None, 1.0, vec2(5000.0, 5000.0));
-        assert!(dragged.rect(ROOM, IMAGE).contains_rect(ROOM));
-        // Zooming out below the fit fits again.
-        let back = dragged.update(ROOM, IMAGE, Some(pointer), 0.1, egui::Vec2::ZERO);
-        assert_eq!(back, fit);
+        commands
     }
 }

@@ -14,7 +14,7 @@ use egui::RichText;
 const ROW_HEIGHT: f32 = 22.0;
 
 impl Desk {
-    pub(super) fn queue_panel(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+    pub(super) fn queue_panel(&self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut commands = Vec::new();
         egui::Panel::left("queue")
             .resizable(true)
@@ -27,6 +27,9 @@ impl Desk {
                 self.counters(ui);
                 ui.separator();
                 commands.extend(self.queue_list(ui));
+                if self.scroll_queue {
+                    commands.push(Command::QueueScrolled);
+                }
             });
         commands
     }
@@ -151,13 +154,13 @@ impl Desk {
         );
     }
 
-    fn queue_list(&mut self, ui: &mut egui::Ui) -> Option<Command> {
+    fn queue_list(&self, ui: &mut egui::Ui) -> Option<Command> {
         let (Some(review), Some(project)) = (&self.review, &self.project) else {
             return None;
         };
         let mut clicked = None;
         let mut area = egui::ScrollArea::vertical().auto_shrink(false);
-        if std::mem::take(&mut self.scroll_queue) {
+        if self.scroll_queue {
             let row = ROW_HEIGHT + ui.spacing().item_spacing.y;
             let offset = self.cursor as f32 * row - ui.available_height() / 2.0;
             area = area.vertical_scroll_offset(offset.max(0.0));

@@ -3,6 +3,7 @@
 //! who they are, where they were, and how they like the queue. The window's size and the
 //! panels' widths are kept by eframe and egui themselves.
 
+use crate::compare::{Binning, DEFAULT_BINS, Metric, Scale, Uncertainty};
 use crate::panel::{QueueFilter, SortOrder};
 use crate::vocab::ClassId;
 use serde::{Deserialize, Serialize};
@@ -38,7 +39,7 @@ pub struct Settings {
     pub show_panel: bool,
     pub panel_tab: PanelTab,
     /// The comparison window's datasets, options and tab.
-    pub compare: super::compare_view::CompareChoices,
+    pub compare: CompareChoices,
     /// Where this person left each queue (project, reviewer, dataset → image, label). Kept
     /// here, not in the project: a write to the shared file at every arrow key made every
     /// other desk on it reload.
@@ -160,4 +161,78 @@ fn position_key(project: &std::path::Path, reviewer: &str, dataset: &str) -> Str
 /// One spelling per file, however it was reached.
 pub fn canonical(path: &std::path::Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What the person chose in the window, kept across restarts (datasets by name; names another
+/// project lacks fall back to the defaults).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareChoices {
+    /// None: the project's first dataset.
+    pub source: Option<String>,
+    /// None: the dataset sharing the most models with the source.
+    pub target: Option<String>,
+    /// None: the first the data allows (softmax when every model has scores).
+    pub uncertainty: Option<Uncertainty>,
+    pub bins: usize,
+    pub binning: Binning,
+    /// The scatter's metric and axes.
+    pub metric: Metric,
+    pub scale: Scale,
+    pub tab: Tab,
+    /// Whose curves are drawn; None: the model with the median top-1 gap.
+    pub curves: Option<String>,
+    /// The table's order: a column (0 the model's name, then the figures in heading order)
+    /// and whether largest first; None: the comparison's order (by name).
+    pub sort: Option<(usize, bool)>,
+}
+
+impl Default for CompareChoices {
+    fn default() -> Self {
+        CompareChoices {
+            source: None,
+            target: None,
+            uncertainty: None,
+            bins: DEFAULT_BINS,
+            binning: Binning::Width,
+            metric: Metric::Top1,
+            scale: Scale::Plain,
+            tab: Tab::Scatter,
+            curves: None,
+            sort: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Tab {
+    #[default]
+    Scatter,
+    Gaps,
+    RawVsMatched,
+    Curves,
+    Table,
+    Summary,
+}
+
+impl Tab {
+    pub(super) const ALL: [Tab; 6] = [
+        Tab::Scatter,
+        Tab::Gaps,
+        Tab::RawVsMatched,
+        Tab::Curves,
+        Tab::Table,
+        Tab::Summary,
+    ];
+
+    pub(super) fn title(self) -> &'static str {
+        match self {
+            Tab::Scatter => "Source vs target",
+            Tab::Gaps => "Gaps",
+            Tab::RawVsMatched => "Raw vs matched",
+            Tab::Curves => "Curves",
+            Tab::Table => "Table",
+            Tab::Summary => "Summary and warnings",
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::Settings;
 use super::command::Command;
-use super::item::class_name;
+use super::names::class_name;
 use crate::panel::assign::ReviewerProgress;
 use crate::panel::confusions::{Confusion, ConfusionOrder, sort};
 use crate::vocab::Vocabulary;

@@ -1,21 +1,12 @@
 //! A small pool of decoding threads behind a priority queue and a byte-bounded cache.
 
 use super::cache::Cache;
-use super::queue::Queue;
+use super::queue::{Priority, Queue};
 use super::{Loaded, decode};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-
-/// How soon a requested image is needed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Priority {
-    /// On screen now: decoded before anything asked `Ahead`, the newest first.
-    Now,
-    /// Likely next (prefetch): decoded when no `Now` waits, in the order asked.
-    Ahead,
-}
 
 /// Background decoder: a few worker threads, a request queue ([`Priority::Now`] before
 /// [`Priority::Ahead`], newest `Now` first), and a byte-bounded LRU cache of results.

@@ -14,7 +14,8 @@ mod loader;
 mod queue;
 
 pub use decode::{MAX_DECODED_BYTES, MAX_SIDE, decode};
-pub use loader::{ImageLoader, Priority};
+pub use loader::ImageLoader;
+pub use queue::Priority;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,16 @@
 //! The order in which requested files are decoded.
 
-use super::Priority;
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
+
+/// How soon a requested image is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    /// On screen now: decoded before anything asked `Ahead`, the newest first.
+    Now,
+    /// Likely next (prefetch): decoded when no `Now` waits, in the order asked.
+    Ahead,
+}
 
 /// Requests not yet started. The newest `Now` goes first: when a panelist pages fast, the image
 /// on screen is the last one asked for. `Ahead` requests go first in, first out, because the desk

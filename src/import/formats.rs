@@ -2,8 +2,8 @@
 //! record): each returns a [`Table`].
 
 use super::class_names::ClassNames;
-use super::npy::{Matrix, read_matrix};
-use super::table::{Content, ReadOptions, Table};
+use super::npy::read_matrix;
+use super::table::{ReadOptions, Table, from_matrix};
 use super::{hf, npz_names, parquet, safetensors, timm, torch, wide};
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -82,19 +82,4 @@ fn read_json(
         true => hf::read(file, value, options, classes),
         false => timm::read_json(file, value, options, classes),
     }
-}
-
-pub fn from_matrix(matrix: Matrix, names: Option<Vec<String>>) -> Table {
-    let content = match matrix {
-        Matrix::Ints { cols, values, .. } => Content::Ranked {
-            k: cols,
-            ids: values,
-            probs: None,
-        },
-        Matrix::Floats { cols, values, .. } => Content::Scores {
-            classes: cols,
-            values,
-        },
-    };
-    Table::new(names, content)
 }

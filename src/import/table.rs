@@ -3,6 +3,7 @@
 //! reader of its own returning a [`Table`]; matching rows to images, the checks and the one
 //! transaction are shared.
 
+use super::npy::Matrix;
 use crate::error::{Error, Result};
 use std::path::Path;
 
@@ -128,6 +129,23 @@ impl Table {
             _ => Ok(self),
         }
     }
+}
+
+/// A numeric array read whole (.npy, .npz, torch, safetensors) as a table: integers are ranked
+/// class ids, floats one score per class.
+pub fn from_matrix(matrix: Matrix, names: Option<Vec<String>>) -> Table {
+    let content = match matrix {
+        Matrix::Ints { cols, values, .. } => Content::Ranked {
+            k: cols,
+            ids: values,
+            probs: None,
+        },
+        Matrix::Floats { cols, values, .. } => Content::Scores {
+            classes: cols,
+            values,
+        },
+    };
+    Table::new(names, content)
 }
 
 #[cfg(test)]

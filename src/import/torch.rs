@@ -2,10 +2,10 @@
 //! of tensors (and a list of image names), each tensor's bytes in `data/<key>`. The pickle is
 //! read as data by `pickle.rs`, never run.
 
-use super::formats::from_matrix;
 use super::npz_names::NAME_ARRAYS;
 use super::pickle::{self, Object};
 use super::table::Table;
+use super::table::from_matrix;
 use super::tensors::{self, Element};
 use crate::error::{Error, Result};
 use std::io::{Cursor, Read};

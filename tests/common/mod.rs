@@ -143,8 +143,12 @@ pub fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     } else {
         format!("({})", dims.join(", "))
     };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    npy_with_shape(descr, &shape_text, data)
+}
+
+/// An .npy whose header says `shape` (written as numpy would print it) over `data`.
+pub fn npy_with_shape(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -156,10 +160,38 @@ pub fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// `import WHAT PROJECT --dataset DATASET OPTIONS... FILE`.
+pub fn import_args(
+    project: &Path,
+    what: &str,
+    dataset: &str,
+    options: &[&str],
+    file: &Path,
+) -> Vec<String> {
+    let mut args = vec![
+        "import",
+        what,
+        project.to_str().unwrap(),
+        "--dataset",
+        dataset,
+    ];
+    args.extend_from_slice(options);
+    args.push(file.to_str().unwrap());
+    args.into_iter().map(String::from).collect()
+}
+
 pub struct Run {
     pub ok: bool,
     pub stdout: String,
     pub stderr: String,
+}
+
+impl Run {
+    /// The command failed, saying `needle`.
+    #[track_caller]
+    pub fn fails_with(&self, needle: &str) {
+        assert!(!self.ok && self.stderr.contains(needle), "{}", self.stderr);
+    }
 }
 
 pub fn bagel<S: AsRef<str>>(args: &[S]) -> Run {
@@ -174,36 +206,70 @@ pub fn bagel<S: AsRef<str>>(args: &[S]) -> Run {
     }
 }
 
+/// `WORDS... PROJECT --dataset val REST...`: the shape of most commands on the fixture's dataset.
+pub fn on_val(words: &[&str], project: &str, rest: &[&str]) -> Vec<String> {
+    let mut args: Vec<&str> = words.to_vec();
+    args.extend([project, "--dataset", "val"]);
+    args.extend(rest);
+    args.into_iter().map(str::to_owned).collect()
+}
+
 pub fn bagel_ok<S: AsRef<str> + std::fmt::Debug>(args: &[S]) -> String {
     let run = bagel(args);
     assert!(run.ok, "bagel {args:?} failed: {}", run.stderr);
     run.stdout
 }
 
-/// Row counts of every table: equal before and after a failed import means nothing was written.
-pub fn table_counts(project: &Path) -> Vec<i64> {
-    let conn = rusqlite::Connection::open(project).unwrap();
-    [
-        "datasets",
-        "images",
-        "label_sources",
-        "label_lists",
-        "models",
-        "predictions",
-        "decisions",
-        "slices",
-        "vote_events",
-        "crowd_answers",
-        "crowd_raters",
-    ]
-    .iter()
-    .map(|table| {
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-            row.get(0)
-        })
+/// Another program's view of a project file. SQLite changes `PRAGMA data_version` on this
+/// connection whenever any other connection commits to the file, whatever table it touched
+/// (row counts would miss an update, or a table added later).
+pub struct Observer(rusqlite::Connection);
+
+impl Observer {
+    pub fn of(project: &Path) -> Observer {
+        Observer(rusqlite::Connection::open(project).unwrap())
+    }
+
+    /// Equal before and after a command means it committed nothing.
+    pub fn version(&self) -> i64 {
+        (self
+            .0
+            .query_row("PRAGMA data_version", [], |row| row.get(0)))
         .unwrap()
-    })
-    .collect()
+    }
+}
+
+/// Runs a bagel command that must fail cleanly: no panic or raw SQLite text, a message that
+/// names each of `must_mention`, and nothing committed to `project`.
+pub fn refused<S: AsRef<str> + std::fmt::Debug>(project: &Path, args: &[S], must_mention: &[&str]) {
+    let observer = Observer::of(project);
+    let before = observer.version();
+    let run = bagel(args);
+    assert!(!run.ok, "bagel {args:?} should fail");
+    for raw in [
+        "panicked",
+        "Error code",
+        "constraint failed",
+        "database is locked",
+    ] {
+        assert!(
+            !run.stderr.contains(raw),
+            "raw text {raw:?} in: {}",
+            run.stderr
+        );
+    }
+    for needle in must_mention {
+        assert!(
+            run.stderr.contains(needle),
+            "message {:?} lacks {needle:?}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        observer.version(),
+        before,
+        "a refused command wrote to the project"
+    );
 }
 
 pub fn metrics_json(project: &Path, extra: &[&str]) -> serde_json::Value {

@@ -13,14 +13,15 @@ use charts::{curves_tab, gaps_plot, raw_vs_matched_plot, scatter_tab};
 use table::{summary, table};
 
 use super::command::Command;
+use super::forms::ComparisonExport;
 use super::jobs::{Job, JobOutcome};
 use super::keys::Action;
+use super::settings::{CompareChoices, Tab};
 use super::{Desk, Status, theme};
 use crate::compare::plots::{self, Figure};
 use crate::compare::{
-    Binning, CompareOptions, Comparison, DEFAULT_BINS, GapSummary, MAX_BINS, Metric,
-    ModelComparison, Scale, Uncertainty, compare_datasets_with_progress, replica_of,
-    uncertainties_allowed, write_csv,
+    Binning, CompareOptions, Comparison, GapSummary, MAX_BINS, Metric, ModelComparison, Scale,
+    Uncertainty, compare_datasets_with_progress, replica_of, uncertainties_allowed, write_csv,
 };
 use crate::store::Project;
 use egui::{Color32, RichText};
@@ -28,8 +29,6 @@ use egui_extras::Column;
 use egui_plot::{
     Bar, BarChart, GridInput, GridMark, HoverPosition, Line, Plot, PlotPoint, PlotPoints, Points,
 };
-use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 const SOURCE: Color32 = Color32::from_rgb(100, 160, 230);
@@ -40,80 +39,6 @@ const LEFT_OUT: Color32 = Color32::from_gray(125);
 const PICK_RADIUS: f32 = 10.0;
 const ROW: f32 = 20.0;
 
-/// What the person chose in the window, kept across restarts (datasets by name; names another
-/// project lacks fall back to the defaults).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CompareChoices {
-    /// None: the project's first dataset.
-    pub source: Option<String>,
-    /// None: the dataset sharing the most models with the source.
-    pub target: Option<String>,
-    /// None: the first the data allows (softmax when every model has scores).
-    pub uncertainty: Option<Uncertainty>,
-    pub bins: usize,
-    pub binning: Binning,
-    /// The scatter's metric and axes.
-    pub metric: Metric,
-    pub scale: Scale,
-    pub tab: Tab,
-    /// Whose curves are drawn; None: the model with the median top-1 gap.
-    pub curves: Option<String>,
-    /// The table's order: a column (0 the model's name, then the figures in heading order)
-    /// and whether largest first; None: the comparison's order (by name).
-    pub sort: Option<(usize, bool)>,
-}
-
-impl Default for CompareChoices {
-    fn default() -> Self {
-        CompareChoices {
-            source: None,
-            target: None,
-            uncertainty: None,
-            bins: DEFAULT_BINS,
-            binning: Binning::Width,
-            metric: Metric::Top1,
-            scale: Scale::Plain,
-            tab: Tab::Scatter,
-            curves: None,
-            sort: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Tab {
-    #[default]
-    Scatter,
-    Gaps,
-    RawVsMatched,
-    Curves,
-    Table,
-    Summary,
-}
-
-impl Tab {
-    const ALL: [Tab; 6] = [
-        Tab::Scatter,
-        Tab::Gaps,
-        Tab::RawVsMatched,
-        Tab::Curves,
-        Tab::Table,
-        Tab::Summary,
-    ];
-
-    fn title(self) -> &'static str {
-        match self {
-            Tab::Scatter => "Source vs target",
-            Tab::Gaps => "Gaps",
-            Tab::RawVsMatched => "Raw vs matched",
-            Tab::Curves => "Curves",
-            Tab::Table => "Table",
-            Tab::Summary => "Summary and warnings",
-        }
-    }
-}
-
 /// The window's state that lives only while the desk runs.
 #[derive(Default)]
 pub struct CompareView {
@@ -122,15 +47,6 @@ pub struct CompareView {
     /// The last comparison asked for, running or done: opening the window asks for one once.
     asked: Option<CompareOptions>,
     failed: Option<String>,
-}
-
-/// What an export writes.
-#[derive(Debug)]
-pub enum ComparisonExport {
-    Figure(Figure, PathBuf),
-    Table(PathBuf),
-    /// Every figure as SVG and PNG into a folder, with these models' curves.
-    AllFigures(PathBuf, Vec<String>),
 }
 
 /// The choices made concrete for this project.
