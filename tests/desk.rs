@@ -834,3 +834,53 @@ fn the_change_column_has_room_for_a_change_when_the_project_opens_undecided_at_1
         "Δ has {room} points for a change {needed} wide"
     );
 }
+
+#[test]
+fn a_note_without_my_vote_goes_to_the_discussion_and_casts_no_vote() {
+    let (sample, mut harness) = loaded_sample();
+    let pair = current_pair(harness.state());
+    let write_note = |harness: &mut Harness<'_, Desk>, text: &str| {
+        harness.key_press(Key::E);
+        harness.run_steps(2);
+        (harness.get_by_role(egui::accesskit::Role::MultilineTextInput)).type_text(text);
+        harness.run_steps(2);
+        harness.get_by_label("Save note (Ctrl+Enter)").click();
+        harness.run_steps(3);
+    };
+    write_note(&mut harness, "the tail says tabby");
+    assert!(votes(&sample.project).is_empty(), "a note alone is no vote");
+    let project = Project::open_read_only(&sample.project).unwrap();
+    let dataset = project.dataset("sample").unwrap().id;
+    let notes = project.pair_notes(dataset, pair.0, pair.1).unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        (notes[0].reviewer.as_str(), notes[0].text.as_str()),
+        ("tess", "the tail says tabby")
+    );
+
+    // With my vote, the note is my vote's.
+    harness.key_press(Key::C);
+    harness.run_steps(2);
+    harness.key_press(Key::ArrowLeft);
+    harness.run_steps(2);
+    write_note(&mut harness, "stripes");
+    let cast = votes(&sample.project);
+    assert_eq!(cast.len(), 1);
+    assert_eq!(
+        (cast[0].0, cast[0].1, cast[0].2.as_str()),
+        (pair.0, pair.1, "correct")
+    );
+    let project = Project::open_read_only(&sample.project).unwrap();
+    let events = project.vote_events(dataset).unwrap();
+    assert_eq!(
+        events
+            .last()
+            .and_then(|e| e.vote.as_ref())
+            .map(|v| v.note.as_str()),
+        Some("stripes")
+    );
+    assert_eq!(
+        project.pair_notes(dataset, pair.0, pair.1).unwrap().len(),
+        1
+    );
+}

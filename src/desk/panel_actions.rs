@@ -39,11 +39,11 @@ impl Desk {
         self.dialog = Some(Dialog::PanelNote(Box::new(form)));
     }
 
-    pub(super) fn post_note(&mut self, form: &PanelNoteForm) {
+    pub(super) fn post_note(&mut self, pair: (u32, ClassId), text: &str, reply_to: Option<i64>) {
         let (Some(project), Some(review)) = (self.project.as_mut(), self.review.as_ref()) else {
             return;
         };
-        self.status = match review.write_note(project, form.pair, &form.text, form.reply_to) {
+        self.status = match review.write_note(project, pair, text, reply_to) {
             Ok(()) => Status::Saved("note saved for the panel".into()),
             Err(error) => Status::Error(format!("note NOT saved: {error}")),
         };

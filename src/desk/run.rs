@@ -8,7 +8,7 @@ use super::keys::{self, Action};
 use super::names::vote_summary;
 use super::{Desk, Settings, Status};
 use crate::panel::queue::is_incomplete;
-use crate::panel::{QueueFilter, Round, Severity, Verdict, Vote};
+use crate::panel::{NoteOnPair, QueueFilter, Round, Severity, Verdict, Vote};
 use crate::store::Project;
 use crate::vocab::{ClassId, Vocabulary};
 use std::path::PathBuf;
@@ -82,7 +82,7 @@ impl Desk {
             Command::NoteForm(pair, reply_to) => self.open_note_form(pair, reply_to),
             Command::PostNote(form) => {
                 self.dialog = None;
-                self.post_note(&form);
+                self.post_note(form.pair, &form.text, form.reply_to);
             }
             Command::FilterConfusion(original, predicted) => {
                 self.filter_confusion(original, predicted)
@@ -372,14 +372,15 @@ impl Desk {
 
     /// Saves the note typed for the current pair with my vote (unclear when I had none).
     fn save_note(&mut self, note: String) {
-        let Some(item) = self.current() else {
+        let (Some(item), Some(review)) = (self.current(), self.review.as_ref()) else {
             return;
         };
-        let mut vote = self
-            .my_current_vote()
-            .unwrap_or_else(|| Vote::new(item.image, item.label, Verdict::Unclear));
-        vote.note = note;
-        self.cast(vote, false);
+        let pair = (item.image, item.label);
+        match review.note_on_pair(pair, &note) {
+            NoteOnPair::WithMyVote(vote) => self.cast(vote, false),
+            NoteOnPair::ForTheDiscussion => self.post_note(pair, &note, None),
+            NoteOnPair::Nothing => {}
+        }
     }
 
     /// Writes one of the dataset's exports as a job; `write` returns what was written.

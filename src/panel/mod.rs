@@ -29,7 +29,7 @@ pub use queue::{
     DecidedFilter, MistakeSource, PairStatus, QueueFilter, QueueItem, ReviewQueue, ReviewedFilter,
     SortOrder, ViewCounts,
 };
-pub use review::Review;
+pub use review::{NoteOnPair, Review};
 
 pub use crate::verdict::{
     Category, Decision, DecisionKind, Round, Severity, Verdict, Vote, VoteEvent,

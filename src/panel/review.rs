@@ -287,6 +287,20 @@ impl Review {
         self.take_in(project, [pair.0])
     }
 
+    /// What a note typed on a pair in the item panel becomes: part of my standing vote on the
+    /// pair, or, when I have none, a note of the panel's discussion. A note alone is not a
+    /// vote: it neither opens the blind round to me nor counts towards the quorum.
+    pub fn note_on_pair(&self, (image, label): (u32, ClassId), text: &str) -> NoteOnPair {
+        match self.my_votes.get(&(image, label)) {
+            Some(vote) => NoteOnPair::WithMyVote(Vote {
+                note: text.trim().to_owned(),
+                ..vote.clone()
+            }),
+            None if text.trim().is_empty() => NoteOnPair::Nothing,
+            None => NoteOnPair::ForTheDiscussion,
+        }
+    }
+
     /// Writes my note on a pair (a reply when `reply_to` names another note on it).
     pub fn write_note(
         &self,
@@ -509,6 +523,17 @@ impl PairStatus for Review {
     fn is_assigned_to_me(&self, image: u32, label: ClassId) -> bool {
         self.assigned.contains(&(image, label))
     }
+}
+
+/// Where a note typed on a pair goes (see [`Review::note_on_pair`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoteOnPair {
+    /// My vote on the pair, carrying the note, to cast again.
+    WithMyVote(Vote),
+    /// A note for the panel's discussion of the pair.
+    ForTheDiscussion,
+    /// An empty note where I have no vote: nothing to write.
+    Nothing,
 }
 
 /// Whether a decision is the panel's (its votes or the chair's), which the blind round hides,
