@@ -311,8 +311,8 @@ fn real_is_the_imported_real_json_with_the_decisions_overlaid() {
     for (image, expected) in overlaid.iter().enumerate() {
         assert_eq!(lists[image], *expected, "image {image}");
     }
-    // Spaced as real.json is; the images the dataset does not hold are empty.
-    assert!(text.starts_with("[[281], [282], [435], [], [1, 3], [2, 3], [], []"));
+    // Spaced as real.json is; the val images the dataset does not hold keep their entries.
+    assert!(text.starts_with("[[281], [282], [435], [], [1, 3], [2, 3], [5], []"));
     assert!(text.ends_with(", []]"));
 
     let copy = fresh_project(&fixture, "copy.bagel");
@@ -321,6 +321,53 @@ fn real_is_the_imported_real_json_with_the_decisions_overlaid() {
     for (image, expected) in overlaid.iter().enumerate() {
         assert_eq!(back[image], *expected, "image {image}");
     }
+}
+
+#[test]
+fn the_real_export_keeps_each_list_in_the_order_real_json_gives_it() {
+    let fixture = Fixture::new();
+    // real.json lists some sets out of ascending order (val 2 is [970, 795]); so does this one.
+    let unsorted = format!(
+        "[[282, 281], [282], [876, 435], [], [1], [3, 2], [5]{}]",
+        ", []".repeat(50_000 - 7)
+    );
+    let real = fixture.write("unsorted_real.json", unsorted.as_bytes());
+    let p = fresh_project(&fixture, "unsorted.bagel");
+    import_labels(&p, &real, "real");
+    let untouched = fixture.path("untouched.json");
+    export(&labels_args(p.to_str().unwrap(), "val", "real", &untouched));
+    assert_eq!(
+        std::fs::read_to_string(&untouched).unwrap(),
+        unsorted,
+        "nothing decided: the file as imported, byte for byte"
+    );
+
+    // Decided: tiger cat wrong on image 1, tiger shark correct on image 5, the bathtub
+    // correct on image 3 (already there: it keeps its place); the other entries as imported.
+    let mut project = Project::open(&p).unwrap();
+    let id = project.dataset("val").unwrap().id;
+    for (image, label, verdict) in [
+        (0, 282, Verdict::Wrong),
+        (4, 3, Verdict::Correct),
+        (2, 435, Verdict::Correct),
+    ] {
+        let decided = decision(image, label, verdict, "panel");
+        project
+            .record_decision(id, DecisionKind::Panel, &decided)
+            .unwrap();
+    }
+    drop(project);
+    let out = fixture.path("decided.json");
+    export(&labels_args(p.to_str().unwrap(), "val", "real", &out));
+    let expected = format!(
+        "[[281], [282], [876, 435], [], [1, 3], [3, 2], [5]{}]",
+        ", []".repeat(50_000 - 7)
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+
+    // The sets the metrics read stay sorted.
+    let back = imported(&p, LabelKind::Real, "real");
+    assert_eq!(back[5].as_ref().unwrap().correct, [2, 3]);
 }
 
 fn imported_real(project: &Path) -> Vec<Vec<u16>> {

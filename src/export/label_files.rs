@@ -81,14 +81,17 @@ pub fn write_multilabel(
 }
 
 /// ReaL's real.json layout: entry i is ILSVRC2012_val_{i+1}'s list, `lists` giving each
-/// dataset image's (None: no entry, written empty), so only a dataset of val images can be
-/// written. Spaced as real.json is (`[[], [795, 970], ...]`, no final line break), so an
-/// entry nobody changed is written as the file has it when its labels are in ascending order.
+/// dataset image's (None: no entry, written empty) and `others` the entries of the val images
+/// the dataset does not hold (written empty past its end), so only a dataset of val images can be
+/// written. Spaced as real.json is (`[[], [970, 795], ...]`, Python's `json.dumps`, no final
+/// line break), so with each list in the file's order an entry nobody changed is written as
+/// the file has it, and an untouched real.json comes out byte for byte.
 pub fn write_real(
     out: &Path,
     dataset: &str,
     files: &[String],
     lists: &[Option<Vec<ClassId>>],
+    others: &[Vec<ClassId>],
 ) -> Result<usize> {
     let mut positions = Vec::with_capacity(files.len());
     let mut taken = vec![false; REAL_ENTRIES];
@@ -109,6 +112,9 @@ pub fn write_real(
         positions.push(position);
     }
     let mut by_position: Vec<&[ClassId]> = vec![&[]; REAL_ENTRIES];
+    for (position, list) in by_position.iter_mut().zip(others) {
+        *position = list;
+    }
     for (image, list) in lists.iter().enumerate() {
         if let Some(list) = list {
             by_position[positions[image]] = list;

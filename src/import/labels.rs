@@ -67,17 +67,21 @@ pub fn import_labels(
     };
     let file = request.file;
     let vocab = project.vocab();
-    let parsed = match format {
-        LabelFormat::Real => read_real(file, &text, &images, vocab)?,
-        LabelFormat::MultiLabel => read_multilabel(file, &text, &images, vocab)?,
-        LabelFormat::Csv => read_csv(file, &text, &images, vocab)?,
+    // ReaL's file keeps its lists as listed beside the sorted sets, for its export.
+    let (parsed, listed) = match format {
+        LabelFormat::Real => {
+            let (parsed, order) = read_real(file, &text, &images, vocab)?;
+            (parsed, Some(order))
+        }
+        LabelFormat::MultiLabel => (read_multilabel(file, &text, &images, vocab)?, None),
+        LabelFormat::Csv => (read_csv(file, &text, &images, vocab)?, None),
     };
     let kind = parsed.labels.kind;
     let name = checked_name.unwrap_or_else(|| kind.as_str().to_owned());
     progress.begin("writing labels", 0);
     let origin = file.display().to_string();
     project.write(|tx| {
-        crate::store::insert_label_source(
+        let source_id = crate::store::insert_label_source(
             tx,
             dataset.id,
             &name,
@@ -85,6 +89,9 @@ pub fn import_labels(
             &parsed.labels,
             request.replace,
         )?;
+        if let Some(listed) = &listed {
+            crate::store::put_label_file_entries(tx, source_id, listed)?;
+        }
         if let Some(slice) = &parsed.slice {
             crate::store::save_slice(tx, dataset.id, "imagenet_m", slice, &origin)?;
         }
@@ -175,7 +182,13 @@ pub(crate) fn val_position(file: &str) -> Option<usize> {
     digits.parse::<usize>().ok()?.checked_sub(1)
 }
 
-fn read_real(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
+/// The dataset images' sets, and the file's lists by entry, each in the file's order.
+fn read_real(
+    file: &Path,
+    text: &str,
+    images: &Images,
+    vocab: &Vocabulary,
+) -> Result<(ParsedLabels, Vec<Vec<ClassId>>)> {
     let value = parse_json(file, text)?;
     let Some(lists) = value.as_array() else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
@@ -215,11 +228,16 @@ fn read_real(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Re
             ),
         ));
     }
-    Ok(ParsedLabels {
+    let listed = (lists.iter().enumerate())
+        .map(|(entry, list)| class_list(list, vocab, || format!("entry {entry}")))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|problem| Error::bad_input(file, problem))?;
+    let parsed = ParsedLabels {
         labels: ImageLabels::from_entries(LabelKind::Real, images.len(), entries),
         slice: None,
         warnings: Vec::new(),
-    })
+    };
+    Ok((parsed, listed))
 }
 
 /// A JSON list of labels (class indices or wnids); `at` names the record for messages.
