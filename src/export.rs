@@ -35,7 +35,7 @@ pub use votes::export_votes;
 /// The layouts `bagel export labels` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelLayout {
-    /// `file,correct,unclear,wrong,problematic`.
+    /// `file,correct,unclear,wrong,problematic,outside_multilabels`.
     Csv,
     /// imagenet2012_multilabel's JSON.
     MultiLabel,
@@ -66,7 +66,9 @@ pub fn export_labels(project: &Project, dataset: &str, out: &Path) -> Result<usi
 
 /// Writes the dataset's labels with the decisions overlaid; returns how many images have an
 /// entry. Each layout reads back through `bagel import labels` to the same figures:
-/// - csv: `file,correct,unclear,wrong,problematic` (wnids separated by spaces);
+/// - csv: `file,correct,unclear,wrong,problematic,outside_multilabels` (wnids separated by
+///   spaces): the multi-labeled images, and the decided pairs on other images in rows marked
+///   `outside_multilabels`, which the importer leaves out of the label set;
 /// - multilabel: `{"initial_annots": {file: {correct, unclear, wrong}}, "problematic_images":
 ///   {file: true}, "imagenet_m": [file], "decided_outside_multilabels": {file: {...}}}`: the
 ///   multi-labeled images only (imported again, MLA equals MLA re-labeled), the decisions on
@@ -93,11 +95,8 @@ pub fn export_labels_as(
         }
         LabelLayout::Csv => {
             let updated = updated()?;
-            let mut rows = updated.labeled;
-            rows.extend(updated.decided_outside);
-            rows.sort_by_key(|(image, _)| *image);
-            label_files::write_csv(out, vocab, files, &rows)?;
-            Ok(rows.len())
+            label_files::write_csv(out, vocab, files, &updated)?;
+            Ok(updated.labeled.len() + updated.decided_outside.len())
         }
         LabelLayout::MultiLabel => {
             let mut members = project.slice(info.id, "imagenet_m")?.unwrap_or_default();

@@ -281,13 +281,57 @@ fn csv_round_trips_with_the_decisions() {
         "val",
         out.to_str().unwrap(),
     ]);
+    assert!(said.starts_with("6 images' labels written to"), "{said}");
     assert!(said.trim_end().ends_with("(CSV)"), "{said}");
+    // Image 6 has no multi-labels: its row holds its one decided pair, marked as outside,
+    // never its original label (great white shark, nobody judged it).
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "file,correct,unclear,wrong,problematic,outside_multilabels"
+    );
+    assert_eq!(lines[6], format!("{},,n01484850,,false,true", file_name(5)));
+    assert_eq!(
+        lines[1],
+        format!(
+            "{},n02123045,,n02123159 n02124075,false,false",
+            file_name(0)
+        )
+    );
+
     let copy = fresh_project(&fixture, "copy.bagel");
-    import_labels(&copy, &out, "updated");
+    let c = copy.to_str().unwrap();
+    let said = bagel_ok(&[
+        "import",
+        "labels",
+        c,
+        "--dataset",
+        "val",
+        "--name",
+        "updated",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.contains("5 of 6 images labeled"), "{said}");
     let back = imported(&copy, LabelKind::MultiLabel, "updated");
-    for (image, expected) in expected_labels().into_iter().enumerate() {
+    for (image, expected) in expected_labels().into_iter().enumerate().take(5) {
         assert_eq!(back[image], Some(expected), "image {image}");
     }
+    assert_eq!(
+        back[5], None,
+        "a decision outside the multi-labels brings no image into them"
+    );
+    // Imported afresh, MLA is MLA re-labeled: image 6 is not counted (m's top-1 there is its
+    // original label, which would raise MLA if the image came in).
+    let top3 = fixture.path("top3.npy");
+    let model = ["import", "predictions", c, "--dataset", "val", "--model"];
+    bagel_ok(&[&model[..], &["m", top3.to_str().unwrap()]].concat());
+    let before = common::metrics_json(&p, &[]);
+    let after = common::metrics_json(&copy, &[]);
+    assert_eq!(
+        after["models"][0]["mla"],
+        before["models"][0]["mla_relabeled"]
+    );
 }
 
 #[test]

@@ -299,8 +299,8 @@ fn import_labels(project: &Path, file: &Path) {
 fn label_exports_round_trip_exactly_on_the_real_sets() {
     let Some(data) = data() else { return };
     let fixture = Fixture::new();
-    let models = ["resnet152", "resnet50", "alexnet", "nasnetalarge", "fv_16k"];
-    let project = val_project(&fixture, "decided.bagel", &data, &models);
+    let names = ["resnet152", "resnet50", "alexnet", "nasnetalarge", "fv_16k"];
+    let project = val_project(&fixture, "decided.bagel", &data, &names);
     import_labels(&project, &data.join(REAL));
     import_labels(&project, &data.join(MULTILABEL));
     let decided = decide(&project);
@@ -324,7 +324,7 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     );
 
     // Imported afresh, MLA is MLA re-labeled, for every model, exactly.
-    let fresh = val_project(&fixture, "fresh.bagel", &data, &models);
+    let fresh = val_project(&fixture, "fresh.bagel", &data, &names);
     import_labels(&fresh, &multilabel);
     let before = metrics_json(&project, &[]);
     let after = metrics_json(&fresh, &[]);
@@ -336,6 +336,18 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
         moved += (was["mla"] != was["mla_relabeled"]) as usize;
     }
     assert!(moved >= 3, "the decisions move MLA of {moved} models");
+
+    // The CSV too: its rows outside the multi-labels are marked, and left out on import.
+    let csv = fixture.path("updated.csv");
+    bagel_ok(&["export", "labels", p, "--dataset", "val", arg(&csv)]);
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 20_000 + 2);
+    let fresh_csv = val_project(&fixture, "fresh_csv.bagel", &data, &names);
+    import_labels(&fresh_csv, &csv);
+    let after_csv = metrics_json(&fresh_csv, &[]);
+    for (was, is) in models(&before).iter().zip(&models(&after_csv)) {
+        assert_eq!(is["mla"], was["mla_relabeled"], "{} (CSV)", was["model"]);
+    }
 
     // ReaL's layout: real.json with the decisions overlaid, every other entry as imported.
     let real_out = fixture.path("real_updated.json");

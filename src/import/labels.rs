@@ -369,6 +369,9 @@ const CORRECT_COLUMNS: &[&str] = &["correct", "proposed_labels", "correct_multi_
 const UNCLEAR_COLUMNS: &[&str] = &["unclear", "unclear_multi_labels"];
 const WRONG_COLUMNS: &[&str] = &["wrong", "wrong_multi_labels"];
 const PROBLEMATIC_COLUMNS: &[&str] = &["problematic", "is_problematic"];
+/// bagel's export marks the rows of decided pairs on images outside the multi-labels: they
+/// are no image's labels, and reading them as such would add images to the set.
+pub(crate) const OUTSIDE_MULTILABELS: &str = "outside_multilabels";
 
 fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
     let mut reader = csv::ReaderBuilder::new()
@@ -401,13 +404,19 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
         column(WRONG_COLUMNS),
         column(PROBLEMATIC_COLUMNS),
     );
+    let outside_column = column(&[OUTSIDE_MULTILABELS]);
     let index = FileIndex::new(images.files.iter().map(String::as_str));
     let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
     let mut unmatched = Vec::new();
+    let mut outside = 0;
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
         let record = record.map_err(|e| Error::bad_input(file, format!("line {line}: {e}")))?;
         let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+        if flag(file, line, OUTSIDE_MULTILABELS, field(outside_column))? {
+            outside += 1;
+            continue;
+        }
         let name = field(Some(file_column));
         let Some(image) = index.find(name) else {
             unmatched.push(name.to_owned());
@@ -428,20 +437,7 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
                 })
                 .collect()
         };
-        let problematic = match field(problematic_column)
-            .trim()
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "" | "false" | "0" | "no" => false,
-            "true" | "1" | "yes" => true,
-            other => {
-                return Err(Error::bad_input(
-                    file,
-                    format!("line {line}: problematic is {other:?}; expected true or false"),
-                ));
-            }
-        };
+        let problematic = flag(file, line, "problematic", field(problematic_column))?;
         let entry = LabelEntry {
             correct: labels_of(Some(correct_column), "labels")?,
             unclear: labels_of(unclear_column, "unclear")?,
@@ -467,9 +463,26 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
             "no rows; expected one row per labeled image",
         ));
     }
+    let warnings = (outside > 0).then(|| {
+        format!(
+            "{outside} rows marked {OUTSIDE_MULTILABELS} hold a panel's decided pairs on images outside the multi-labels, not their labels: left out of the label set"
+        )
+    });
     Ok(ParsedLabels {
         labels: ImageLabels::from_entries(kind, images.len(), entries),
         slice: None,
-        warnings: Vec::new(),
+        warnings: warnings.into_iter().collect(),
     })
+}
+
+/// A true/false cell of a label CSV (empty is false).
+fn flag(file: &Path, line: usize, column: &str, cell: &str) -> Result<bool> {
+    match cell.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "0" | "no" => Ok(false),
+        "true" | "1" | "yes" => Ok(true),
+        other => Err(Error::bad_input(
+            file,
+            format!("line {line}: {column} is {other:?}; expected true or false"),
+        )),
+    }
 }

@@ -27,7 +27,7 @@ mod wide;
 pub use file_index::FileIndex;
 pub use images::{ImageSource, import_images, import_images_from, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
-pub(crate) use labels::{REAL_ENTRIES, val_position};
+pub(crate) use labels::{OUTSIDE_MULTILABELS, REAL_ENTRIES, val_position};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use table::ReadOptions;
 /// The controls of the Label Studio config whose annotations `import votes` reads.
