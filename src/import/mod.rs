@@ -1,6 +1,7 @@
 //! Importers for the formats researchers hold. Each parses and checks its whole input first,
 //! then writes it in one transaction: on any error nothing is written.
 
+mod arrow;
 mod class_names;
 mod file_index;
 mod formats;
