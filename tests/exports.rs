@@ -414,6 +414,47 @@ fn the_real_export_keeps_each_list_in_the_order_real_json_gives_it() {
     assert_eq!(back[5].as_ref().unwrap().correct, [2, 3]);
 }
 
+#[test]
+fn a_kept_real_entry_that_does_not_list_the_stored_set_is_named_not_written() {
+    let fixture = Fixture::new();
+    let p = fresh_project(&fixture, "damaged.bagel");
+    import_labels(&p, &fixture.path("real.json"), "real");
+    let other = format!("[[7], [8], [9]{}]", ", []".repeat(50_000 - 3));
+    let other = fixture.write("other_real.json", other.as_bytes());
+    import_labels(&p, &other, "other");
+    // Another program puts the second file's lists under the first source, and removes the
+    // second (the newest ReaL source is the one exported).
+    let conn = rusqlite::Connection::open(&p).unwrap();
+    conn.execute_batch(
+        "UPDATE label_file_entries SET lists = (SELECT e.lists FROM label_file_entries e
+           JOIN label_sources s ON s.id = e.source_id WHERE s.name = 'other')
+         WHERE source_id = (SELECT id FROM label_sources WHERE name = 'real');
+         DELETE FROM label_sources WHERE name = 'other';",
+    )
+    .unwrap();
+    drop(conn);
+    let out = fixture.path("real_out.json");
+    let run = bagel(
+        &[
+            &["export"],
+            labels_args(p.to_str().unwrap(), "val", "real", &out).as_slice(),
+        ]
+        .concat(),
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("label source \"real\", image ILSVRC2012_val_00000001.JPEG")
+            && run
+                .stderr
+                .contains("lists [7] where its stored set is [281, 282]")
+            && run.stderr.contains("--name real --replace"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
+
 fn imported_real(project: &Path) -> Vec<Vec<u16>> {
     imported(project, LabelKind::Real, "updated_real")
         .into_iter()
