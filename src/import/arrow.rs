@@ -127,17 +127,17 @@ fn values(array: &dyn Array) -> std::result::Result<Vec<Value>, String> {
         DataType::List(_) => {
             let lists = array.as_list::<i32>();
             let ends = lists.value_offsets().iter().map(|&o| o as usize);
-            nested(array, &values(lists.values().as_ref())?, ends.collect())
+            nested(array, values(lists.values().as_ref())?, ends.collect())
         }
         DataType::LargeList(_) => {
             let lists = array.as_list::<i64>();
             let ends = lists.value_offsets().iter().map(|&o| o as usize);
-            nested(array, &values(lists.values().as_ref())?, ends.collect())
+            nested(array, values(lists.values().as_ref())?, ends.collect())
         }
         DataType::FixedSizeList(..) => {
             let lists = array.as_fixed_size_list();
             let ends = (0..=lists.len()).map(|row| lists.value_offset_at(row));
-            nested(array, &values(lists.values().as_ref())?, ends.collect())
+            nested(array, values(lists.values().as_ref())?, ends.collect())
         }
         DataType::Dictionary(..) => {
             // pandas' categorical columns (file names, class names): keys into the values.
@@ -173,14 +173,21 @@ fn float(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
-/// Each row's slice `ends[row]..ends[row + 1]` of the flattened inner values, as a JSON list.
-fn nested(array: &dyn Array, inner: &[Value], ends: Vec<usize>) -> Vec<Value> {
+/// Each row's slice `ends[row]..ends[row + 1]` of the flattened inner values, as a JSON list;
+/// the inner values move into their rows (a `--topk 0` table holds 1,000 a row).
+fn nested(array: &dyn Array, inner: Vec<Value>, ends: Vec<usize>) -> Vec<Value> {
+    let mut cells = inner.into_iter();
+    let mut at = 0;
     (0..array.len())
-        .map(|row| match array.is_null(row) {
-            true => Value::Null,
-            false => inner
-                .get(ends[row]..ends[row + 1])
-                .map_or(Value::Null, |cells| Value::Array(cells.to_vec())),
+        .map(|row| {
+            let (start, end) = (ends[row], ends[row + 1].max(ends[row]));
+            cells.by_ref().take(start.saturating_sub(at)).for_each(drop);
+            let list: Vec<Value> = cells.by_ref().take(end - start).collect();
+            at = at.max(end);
+            match array.is_null(row) {
+                true => Value::Null,
+                false => Value::Array(list),
+            }
         })
         .collect()
 }
