@@ -66,6 +66,9 @@ pub fn read(
     read_batches(file, &batches, options, classes)
 }
 
+/// How many rows [`read_batches`] converts at once.
+const ROWS_AT_ONCE: usize = 1024;
+
 /// Record batches as rows: each row a record of its columns, named `row N` from 0 across
 /// batches, read through timm's record layouts.
 pub(super) fn read_batches(
@@ -75,7 +78,14 @@ pub(super) fn read_batches(
     classes: &ClassNames,
 ) -> Result<Table> {
     let mut records = Vec::new();
-    for batch in batches {
+    // A slice of rows at a time: a Feather file is often one batch of every row, and its
+    // cells are converted column by column.
+    let slices = batches.iter().flat_map(|batch| {
+        (0..batch.num_rows())
+            .step_by(ROWS_AT_ONCE)
+            .map(|start| batch.slice(start, ROWS_AT_ONCE.min(batch.num_rows() - start)))
+    });
+    for batch in slices {
         let schema = batch.schema();
         let columns = (schema.fields().iter().zip(batch.columns()))
             .map(|(field, column)| {
@@ -127,12 +137,12 @@ fn values(array: &dyn Array) -> std::result::Result<Vec<Value>, String> {
         DataType::List(_) => {
             let lists = array.as_list::<i32>();
             let ends = lists.value_offsets().iter().map(|&o| o as usize);
-            nested(array, values(lists.values().as_ref())?, ends.collect())
+            list_cells(array, lists.values(), ends.collect())?
         }
         DataType::LargeList(_) => {
             let lists = array.as_list::<i64>();
             let ends = lists.value_offsets().iter().map(|&o| o as usize);
-            nested(array, values(lists.values().as_ref())?, ends.collect())
+            list_cells(array, lists.values(), ends.collect())?
         }
         DataType::FixedSizeList(..) => {
             let lists = array.as_fixed_size_list();
@@ -173,6 +183,20 @@ fn float(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
+/// A list column's cells from its offsets into `inner`: only the part of `inner` the rows
+/// span is converted (a slice of a batch shares its parent's inner values).
+fn list_cells(
+    array: &dyn Array,
+    inner: &arrow_array::ArrayRef,
+    ends: Vec<usize>,
+) -> std::result::Result<Vec<Value>, String> {
+    let first = ends.first().copied().unwrap_or(0).min(inner.len());
+    let last = ends.last().copied().unwrap_or(0).clamp(first, inner.len());
+    let spanned = values(inner.slice(first, last - first).as_ref())?;
+    let ends = ends.iter().map(|&end| end.saturating_sub(first)).collect();
+    Ok(nested(array, spanned, ends))
+}
+
 /// Each row's slice `ends[row]..ends[row + 1]` of the flattened inner values, as a JSON list;
 /// the inner values move into their rows (a `--topk 0` table holds 1,000 a row).
 fn nested(array: &dyn Array, inner: Vec<Value>, ends: Vec<usize>) -> Vec<Value> {
@@ -190,4 +214,46 @@ fn nested(array: &dyn Array, inner: Vec<Value>, ends: Vec<usize>) -> Vec<Value> 
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{FixedSizeListArray, ListArray, StringArray};
+    use serde_json::json;
+
+    fn lists() -> Vec<Option<Vec<Option<i64>>>> {
+        vec![
+            Some(vec![Some(3), Some(1)]),
+            None,
+            Some(vec![Some(7), None]),
+            Some(vec![Some(0), Some(2)]),
+        ]
+    }
+
+    #[test]
+    fn list_cells_of_a_slice_are_its_rows_own() {
+        let array = ListArray::from_iter_primitive::<Int64Type, _, _>(lists());
+        assert_eq!(
+            values(&array).unwrap(),
+            [json!([3, 1]), Value::Null, json!([7, null]), json!([0, 2])]
+        );
+        let sliced = array.slice(2, 2);
+        assert_eq!(values(&sliced).unwrap(), [json!([7, null]), json!([0, 2])]);
+        let fixed = FixedSizeListArray::from_iter_primitive::<Int64Type, _, _>(lists(), 2);
+        assert_eq!(
+            values(&fixed.slice(1, 3)).unwrap(),
+            [Value::Null, json!([7, null]), json!([0, 2])]
+        );
+    }
+
+    #[test]
+    fn strings_floats_and_other_types() {
+        let names = StringArray::from(vec![Some("a.jpg"), None]);
+        assert_eq!(values(&names).unwrap(), [json!("a.jpg"), Value::Null]);
+        let scores = arrow_array::Float32Array::from(vec![0.5, f32::NAN]);
+        assert_eq!(values(&scores).unwrap(), [json!(0.5), Value::Null]);
+        let dates = arrow_array::Date32Array::from(vec![1]);
+        assert_eq!(values(&dates).unwrap_err(), "Date32 values");
+    }
 }
