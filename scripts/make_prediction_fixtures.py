@@ -5,8 +5,14 @@ format must reproduce (tests/formats.rs).
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install timm pandas pyarrow safetensors
     /tmp/venv/bin/python scripts/make_prediction_fixtures.py PATH/TO/timm/inference.py
 
+The Feather/Arrow files alone, from the fixtures' logits.npy and timm's Parquet files, need
+pandas and pyarrow only:
+
+    /tmp/venv/bin/python scripts/make_prediction_fixtures.py --arrow-only
+
 Made with timm 1.0.31 (inference.py of timm's main branch at aa4b5850), torch 2.15.0,
-numpy 2.4.6, pandas 3.1.1, pyarrow 26.0.1, safetensors 0.8.0 (Python 3.11, CPU).
+numpy 2.4.6, pandas 3.1.1, pyarrow 26.0.1, safetensors 0.8.0 (Python 3.11, CPU); the
+Feather/Arrow files with numpy 2.4.6, pandas 3.1.1 and pyarrow 26.0.1 (`--arrow-only`).
 The model is a resnet18 with seeded random weights, so the files are small and reproducible;
 the labels of the six images are chosen from its predictions so that top-1 and top-5 are
 neither 0 nor 1. transformers is not installed: the Hugging Face file is written in the layout
@@ -22,17 +28,16 @@ import tempfile
 
 import numpy as np
 import pandas as pd
-import safetensors.numpy
-import timm
-import torch
-from PIL import Image
-from timm.data import ImageNetInfo
+import pyarrow as pa
+import pyarrow.feather
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "predictions")
 NAMES = [f"ILSVRC2012_val_{i:08d}.JPEG" for i in range(1, 7)]
 
 
 def images(folder):
+    from PIL import Image
+
     rng = np.random.default_rng(7)
     for name in NAMES:
         pixels = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
@@ -68,6 +73,9 @@ TIMM_RUNS = [
 
 
 def main(inference):
+    import timm
+    import torch
+
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     model = timm.create_model("resnet18", pretrained=False).eval()
@@ -86,10 +94,15 @@ def main(inference):
     values = values[order]
     np.save(os.path.join(OUT, "logits.npy"), values)
     write_others(values)
+    write_arrow(values)
     write_images_csv(values)
 
 
 def write_others(values):
+    import safetensors.numpy
+    import torch
+    from timm.data import ImageNetInfo
+
     shuffled = [3, 0, 5, 1, 4, 2]
     tensor = torch.from_numpy(values)
     torch.save(tensor, os.path.join(OUT, "logits_tensor.pt"))
@@ -116,6 +129,35 @@ def write_others(values):
             out.write(json.dumps({"file": name, "predictions": result}) + "\n")
 
 
+def write_arrow(values):
+    """Feather v2 / Arrow IPC tables as researchers save them: timm's parquet results moved
+    to Feather the pandas way (to_feather needs a default index: reset_index), lz4 (the
+    default) and zstd; a pyarrow table with per-rank columns as an IPC file (uncompressed) and
+    as an IPC stream; and a table whose columns name no file, class or score."""
+    index = pd.read_parquet(os.path.join(OUT, "timm_index.parquet")).reset_index()
+    index.to_feather(os.path.join(OUT, "timm_index.feather"))
+    logits = pd.read_parquet(os.path.join(OUT, "timm_all_logits.parquet")).reset_index()
+    logits.to_feather(os.path.join(OUT, "timm_all_logits_zstd.feather"), compression="zstd")
+    shuffled = [3, 0, 5, 1, 4, 2]
+    ranked = np.argsort(-values, axis=1)[:, :5]
+    probs = np.exp(values - values.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    columns = {"filename": pa.array([NAMES[i] for i in shuffled])}
+    for rank in range(5):
+        columns[f"index_{rank}"] = pa.array(ranked[shuffled, rank].astype(np.int64))
+    for rank in range(5):
+        top = np.take_along_axis(probs, ranked[:, rank:rank + 1], axis=1)[:, 0]
+        columns[f"prob_{rank}"] = pa.array(top[shuffled].astype(np.float32))
+    table = pa.table(columns)
+    pyarrow.feather.write_feather(table, os.path.join(OUT, "per_rank_shuffled.arrow"),
+                                  compression="uncompressed")
+    with pa.OSFile(os.path.join(OUT, "per_rank_shuffled.arrows"), "wb") as sink:
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+    wrong = pd.DataFrame({"image": NAMES, "confidence": probs.max(axis=1).astype(np.float32)})
+    wrong.to_feather(os.path.join(OUT, "wrong_columns.feather"))
+
+
 def write_images_csv(values):
     """Labels: top-1 for images 1-3, top-2 for image 4, top-5 for 5, a class outside the
     top-5 for 6: top-1 0.5, top-5 5/6."""
@@ -128,4 +170,7 @@ def write_images_csv(values):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--arrow-only":
+        write_arrow(np.load(os.path.join(OUT, "logits.npy")))
+    else:
+        main(sys.argv[1])

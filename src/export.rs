@@ -32,7 +32,7 @@ pub use votes::export_votes;
 /// The layouts `bagel export labels` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabelLayout {
-    /// `file,correct,unclear,wrong,problematic`.
+    /// `file,correct,unclear,wrong,problematic,outside_multilabels`.
     Csv,
     /// imagenet2012_multilabel's JSON.
     MultiLabel,
@@ -63,12 +63,15 @@ pub fn export_labels(project: &Project, dataset: &str, out: &Path) -> Result<usi
 
 /// Writes the dataset's labels with the decisions overlaid; returns how many images have an
 /// entry. Each layout reads back through `bagel import labels` to the same figures:
-/// - csv: `file,correct,unclear,wrong,problematic` (wnids separated by spaces);
+/// - csv: `file,correct,unclear,wrong,problematic,outside_multilabels` (wnids separated by
+///   spaces): the multi-labeled images, and the decided pairs on other images in rows marked
+///   `outside_multilabels`, which the importer leaves out of the label set;
 /// - multilabel: `{"initial_annots": {file: {correct, unclear, wrong}}, "problematic_images":
 ///   {file: true}, "imagenet_m": [file], "decided_outside_multilabels": {file: {...}}}`: the
 ///   multi-labeled images only (imported again, MLA equals MLA re-labeled), the decisions on
 ///   other images apart, as the decided pairs they are;
-/// - real: the imported ReaL lists with the decisions overlaid, untouched entries as imported;
+/// - real: the imported ReaL lists with the decisions overlaid, untouched entries as imported
+///   (in the file's order, so an untouched real.json comes out byte for byte);
 /// - multilabel-as-real: ReaL's layout holding the multi-labels' correct ∪ unclear.
 pub fn export_labels_as(
     project: &Project,
@@ -84,16 +87,13 @@ pub fn export_labels_as(
     let updated = || updated_labels(project, info.id, images.len(), &decided);
     match layout {
         LabelLayout::Real => {
-            let lists = real_overlaid(project, info.id, dataset, images.len(), &decided)?;
-            label_files::write_real(out, dataset, files, &lists)
+            let (lists, listed) = real_overlaid(project, info.id, dataset, files, &decided)?;
+            label_files::write_real(out, dataset, files, &lists, &listed)
         }
         LabelLayout::Csv => {
             let updated = updated()?;
-            let mut rows = updated.labeled;
-            rows.extend(updated.decided_outside);
-            rows.sort_by_key(|(image, _)| *image);
-            label_files::write_csv(out, vocab, files, &rows)?;
-            Ok(rows.len())
+            label_files::write_csv(out, vocab, files, &updated)?;
+            Ok(updated.labeled.len() + updated.decided_outside.len())
         }
         LabelLayout::MultiLabel => {
             let mut members = project.slice(info.id, "imagenet_m")?.unwrap_or_default();
@@ -119,7 +119,7 @@ pub fn export_labels_as(
                 valid.dedup();
                 lists[image] = Some(valid);
             }
-            label_files::write_real(out, dataset, files, &lists)
+            label_files::write_real(out, dataset, files, &lists, &[])
         }
     }
 }
@@ -183,43 +183,84 @@ fn updated_labels(
     Ok(updated)
 }
 
-/// ReaL's lists by dataset image: the imported set with the image's decisions overlaid
-/// (correct and unclear add the label, wrong removes it, problematic empties the list).
+/// Labels by dataset image, `None` where a source has no entry.
+type ImageLists = Vec<Option<Vec<ClassId>>>;
+
+/// ReaL's lists by dataset image, each as the imported file lists it with the image's
+/// decisions overlaid, and the file's lists by entry (for the val images the dataset does not
+/// hold; empty for a source imported before bagel kept them).
 fn real_overlaid(
     project: &Project,
     dataset_id: i64,
     dataset: &str,
-    num_images: usize,
+    files: &[String],
     decided: &BTreeMap<usize, Vec<Decision>>,
-) -> Result<Vec<Option<Vec<ClassId>>>> {
+) -> Result<(ImageLists, Vec<Vec<ClassId>>)> {
     let Some(source) = project.label_source(dataset_id, LabelKind::Real, None)? else {
         return Err(crate::error::Error::Usage(format!(
             "dataset {dataset:?} has no ReaL labels to overlay the decisions on; import real.json first, or export the multi-labels in ReaL's layout with --format multilabel-as-real"
         )));
     };
-    let real = project.image_labels(&source, num_images)?;
-    Ok((0..num_images)
-        .map(|image| {
-            let imported = real.entry(image).map(|entry| entry.correct);
-            match decided.get(&image) {
+    let real = project.image_labels(&source, files.len())?;
+    let listed = project.label_file_entries(&source)?.unwrap_or_default();
+    let lists = (files.iter().enumerate())
+        .map(|(image, file)| {
+            let set = real.labeled[image].then(|| real.correct.get(image).to_vec());
+            let imported = as_listed(project, &source.name, &listed, file, set)?;
+            Ok(match decided.get(&image) {
                 Some(decisions) => Some(overlay_real(imported.unwrap_or_default(), decisions)),
                 None => imported,
-            }
+            })
         })
-        .collect())
+        .collect::<Result<_>>()?;
+    Ok((lists, listed))
 }
 
+/// An image's ReaL set as the file's entry for it lists it, when the source kept the file's
+/// lists; the kept entry must hold the stored set, so a damaged one is named, never written.
+fn as_listed(
+    project: &Project,
+    source: &str,
+    listed: &[Vec<ClassId>],
+    file: &str,
+    set: Option<Vec<ClassId>>,
+) -> Result<Option<Vec<ClassId>>> {
+    let Some(set) = set else { return Ok(None) };
+    let Some(entry) = crate::import::val_position(file).and_then(|at| listed.get(at)) else {
+        return Ok(Some(set));
+    };
+    let mut sorted = entry.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted != set {
+        return Err(crate::error::Error::Damaged {
+            path: project.path().to_path_buf(),
+            what: format!("label source {source:?}, image {file}"),
+            problem: format!("the file's entry lists {entry:?} where its stored set is {set:?}"),
+            fix: format!(
+                "import the ReaL file again with `bagel import labels --name {source} --replace`"
+            ),
+        });
+    }
+    Ok(Some(entry.clone()))
+}
+
+/// An image's ReaL list in the file's order with its decisions overlaid: a label decided
+/// correct or unclear stays where it is or joins at the end, one decided wrong leaves, and a
+/// problematic verdict empties the list.
 fn overlay_real(mut valid: Vec<ClassId>, decisions: &[Decision]) -> Vec<ClassId> {
     if decisions.iter().any(|d| d.verdict == Verdict::Problematic) {
         return Vec::new();
     }
     for decision in decisions {
-        valid.retain(|&c| c != decision.label);
-        if matches!(decision.verdict, Verdict::Correct | Verdict::Unclear) {
-            valid.push(decision.label);
+        match decision.verdict {
+            Verdict::Correct | Verdict::Unclear if !valid.contains(&decision.label) => {
+                valid.push(decision.label);
+            }
+            Verdict::Wrong => valid.retain(|&c| c != decision.label),
+            _ => {}
         }
     }
-    valid.sort_unstable();
     valid
 }
 

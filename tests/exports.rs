@@ -269,13 +269,57 @@ fn csv_round_trips_with_the_decisions() {
         p.to_str().unwrap(),
         &[out.to_str().unwrap()],
     ));
+    assert!(said.starts_with("6 images' labels written to"), "{said}");
     assert!(said.trim_end().ends_with("(CSV)"), "{said}");
+    // Image 6 has no multi-labels: its row holds its one decided pair, marked as outside,
+    // never its original label (great white shark, nobody judged it).
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "file,correct,unclear,wrong,problematic,outside_multilabels"
+    );
+    assert_eq!(lines[6], format!("{},,n01484850,,false,true", file_name(5)));
+    assert_eq!(
+        lines[1],
+        format!(
+            "{},n02123045,,n02123159 n02124075,false,false",
+            file_name(0)
+        )
+    );
+
     let copy = fresh_project(&fixture, "copy.bagel");
-    import_labels(&copy, &out, "updated");
+    let c = copy.to_str().unwrap();
+    let said = bagel_ok(&[
+        "import",
+        "labels",
+        c,
+        "--dataset",
+        "val",
+        "--name",
+        "updated",
+        out.to_str().unwrap(),
+    ]);
+    assert!(said.contains("5 of 6 images labeled"), "{said}");
     let back = imported(&copy, LabelKind::MultiLabel, "updated");
-    for (image, expected) in expected_labels().into_iter().enumerate() {
+    for (image, expected) in expected_labels().into_iter().enumerate().take(5) {
         assert_eq!(back[image], Some(expected), "image {image}");
     }
+    assert_eq!(
+        back[5], None,
+        "a decision outside the multi-labels brings no image into them"
+    );
+    // Imported afresh, MLA is MLA re-labeled: image 6 is not counted (m's top-1 there is its
+    // original label, which would raise MLA if the image came in).
+    let top3 = fixture.path("top3.npy");
+    let model = ["import", "predictions", c, "--dataset", "val", "--model"];
+    bagel_ok(&[&model[..], &["m", top3.to_str().unwrap()]].concat());
+    let before = common::metrics_json(&p, &[]);
+    let after = common::metrics_json(&copy, &[]);
+    assert_eq!(
+        after["models"][0]["mla"],
+        before["models"][0]["mla_relabeled"]
+    );
 }
 
 #[test]
@@ -299,8 +343,8 @@ fn real_is_the_imported_real_json_with_the_decisions_overlaid() {
     for (image, expected) in overlaid.iter().enumerate() {
         assert_eq!(lists[image], *expected, "image {image}");
     }
-    // Spaced as real.json is; the images the dataset does not hold are empty.
-    assert!(text.starts_with("[[281], [282], [435], [], [1, 3], [2, 3], [], []"));
+    // Spaced as real.json is; the val images the dataset does not hold keep their entries.
+    assert!(text.starts_with("[[281], [282], [435], [], [1, 3], [2, 3], [5], []"));
     assert!(text.ends_with(", []]"));
 
     let copy = fresh_project(&fixture, "copy.bagel");
@@ -309,6 +353,94 @@ fn real_is_the_imported_real_json_with_the_decisions_overlaid() {
     for (image, expected) in overlaid.iter().enumerate() {
         assert_eq!(back[image], *expected, "image {image}");
     }
+}
+
+#[test]
+fn the_real_export_keeps_each_list_in_the_order_real_json_gives_it() {
+    let fixture = Fixture::new();
+    // real.json lists some sets out of ascending order (val 2 is [970, 795]); so does this one.
+    let unsorted = format!(
+        "[[282, 281], [282], [876, 435], [], [1], [3, 2], [5]{}]",
+        ", []".repeat(50_000 - 7)
+    );
+    let real = fixture.write("unsorted_real.json", unsorted.as_bytes());
+    let p = fresh_project(&fixture, "unsorted.bagel");
+    import_labels(&p, &real, "real");
+    let untouched = fixture.path("untouched.json");
+    export(&labels_args(p.to_str().unwrap(), "val", "real", &untouched));
+    assert_eq!(
+        std::fs::read_to_string(&untouched).unwrap(),
+        unsorted,
+        "nothing decided: the file as imported, byte for byte"
+    );
+
+    // Decided: tiger cat wrong on image 1, tiger shark correct on image 5, the bathtub
+    // correct on image 3 (already there: it keeps its place); the other entries as imported.
+    let mut project = Project::open(&p).unwrap();
+    let id = project.dataset("val").unwrap().id;
+    for (image, label, verdict) in [
+        (0, 282, Verdict::Wrong),
+        (4, 3, Verdict::Correct),
+        (2, 435, Verdict::Correct),
+    ] {
+        let decided = decision(image, label, verdict, "panel");
+        project
+            .record_decision(id, DecisionKind::Panel, &decided)
+            .unwrap();
+    }
+    drop(project);
+    let out = fixture.path("decided.json");
+    export(&labels_args(p.to_str().unwrap(), "val", "real", &out));
+    let expected = format!(
+        "[[281], [282], [876, 435], [], [1, 3], [3, 2], [5]{}]",
+        ", []".repeat(50_000 - 7)
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
+
+    // The sets the metrics read stay sorted.
+    let back = imported(&p, LabelKind::Real, "real");
+    assert_eq!(back[5].as_ref().unwrap().correct, [2, 3]);
+}
+
+#[test]
+fn a_kept_real_entry_that_does_not_list_the_stored_set_is_named_not_written() {
+    let fixture = Fixture::new();
+    let p = fresh_project(&fixture, "damaged.bagel");
+    import_labels(&p, &fixture.path("real.json"), "real");
+    let other = format!("[[7], [8], [9]{}]", ", []".repeat(50_000 - 3));
+    let other = fixture.write("other_real.json", other.as_bytes());
+    import_labels(&p, &other, "other");
+    // Another program puts the second file's lists under the first source, and removes the
+    // second (the newest ReaL source is the one exported).
+    let conn = rusqlite::Connection::open(&p).unwrap();
+    conn.execute_batch(
+        "UPDATE label_file_entries SET lists = (SELECT e.lists FROM label_file_entries e
+           JOIN label_sources s ON s.id = e.source_id WHERE s.name = 'other')
+         WHERE source_id = (SELECT id FROM label_sources WHERE name = 'real');
+         DELETE FROM label_sources WHERE name = 'other';",
+    )
+    .unwrap();
+    drop(conn);
+    let out = fixture.path("real_out.json");
+    let run = bagel(
+        &[
+            &["export"],
+            labels_args(p.to_str().unwrap(), "val", "real", &out).as_slice(),
+        ]
+        .concat(),
+    );
+    assert!(!run.ok);
+    assert!(
+        run.stderr
+            .contains("label source \"real\", image ILSVRC2012_val_00000001.JPEG")
+            && run
+                .stderr
+                .contains("lists [7] where its stored set is [281, 282]")
+            && run.stderr.contains("--name real --replace"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
 }
 
 fn imported_real(project: &Path) -> Vec<Vec<u16>> {

@@ -155,6 +155,59 @@ fn torch_safetensors_numpy_pandas_and_hugging_face_files_read_like_the_npy() {
 }
 
 #[test]
+fn feather_and_arrow_tables_read_like_the_npy() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    for (model, file) in [
+        // timm's parquet results saved with pandas' to_feather: lz4 (its default), and
+        // --topk 0 logits with zstd.
+        ("feather", "timm_index.feather"),
+        ("feather_logits_zstd", "timm_all_logits_zstd.feather"),
+        // A pyarrow table with per-rank columns, rows shuffled (matched by name): an IPC file
+        // and an IPC stream.
+        ("arrow_per_rank", "per_rank_shuffled.arrow"),
+        ("arrow_stream", "per_rank_shuffled.arrows"),
+    ] {
+        import(&p, model, file, &["--top-k", "5"]);
+        assert_same(&p, model);
+        assert_eq!(figures(&p, model), figures(&p, "npy"), "{model}");
+    }
+    assert_eq!(figures(&p, "feather"), (0.5, Some(5.0 / 6.0)));
+    assert!(stored(&p, "feather_logits_zstd").entropy.is_some());
+    assert!(stored(&p, "arrow_per_rank").scores.is_some());
+}
+
+#[test]
+fn a_feather_table_without_the_expected_columns_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path());
+    let file = fixture("wrong_columns.feather");
+    let run = bagel(&[
+        "import",
+        "predictions",
+        p.to_str().unwrap(),
+        "--dataset",
+        "val",
+        "--model",
+        "wrong",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("wrong_columns.feather: no class index, label or probability column in [\"confidence\", \"image\"]; expected timm inference.py output: a filename column"),
+        "{}",
+        run.stderr
+    );
+    // Nothing of it is stored.
+    let opened = Project::open_read_only(&p).unwrap();
+    let dataset = opened.dataset("val").unwrap();
+    assert!(
+        (opened.models(dataset.id).unwrap().iter()).all(|m| m.name != "wrong"),
+        "a refused file adds no model"
+    );
+}
+
+#[test]
 fn names_that_are_not_the_datasets_images_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.bagel");

@@ -349,6 +349,19 @@ fn the_torch_safetensors_parquet_and_named_npz_readers_survive_mutated_files() {
 }
 
 #[test]
+fn the_feather_and_arrow_readers_survive_mutated_files() {
+    let seeds = [
+        "timm_index.feather",
+        "per_rank_shuffled.arrow",
+        "per_rank_shuffled.arrows",
+    ];
+    let seeds = seeds.iter().map(|name| prediction_fixture(name)).collect();
+    fuzz("fuzzed_arrow", seeds, 512, |project, file| {
+        predictions(project, file, None, None)
+    });
+}
+
+#[test]
 fn the_json_layouts_and_wide_csv_survive_mutation() {
     let seeds = [
         "timm_index.json",

@@ -484,7 +484,7 @@ fn export_replaces_only_its_target_keeping_mode_and_symlinks() {
             &[target.to_str().unwrap()],
         ))
     };
-    let header = "file,correct,unclear,wrong,problematic\n";
+    let header = "file,correct,unclear,wrong,problematic,outside_multilabels\n";
 
     // The user's own results.partial is not bagel's scratch file.
     std::fs::write(out.join("results.partial"), "my notes").unwrap();

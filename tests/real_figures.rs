@@ -281,8 +281,8 @@ fn import_labels(project: &Path, file: &Path) {
 fn label_exports_round_trip_exactly_on_the_real_sets() {
     let Some(data) = data() else { return };
     let fixture = Fixture::new();
-    let models = ["resnet152", "resnet50", "alexnet", "nasnetalarge", "fv_16k"];
-    let project = val_project(&fixture, "decided.bagel", &data, &models);
+    let names = ["resnet152", "resnet50", "alexnet", "nasnetalarge", "fv_16k"];
+    let project = val_project(&fixture, "decided.bagel", &data, &names);
     import_labels(&project, &data.join(REAL));
     import_labels(&project, &data.join(MULTILABEL));
     let decided = decide(&project);
@@ -306,7 +306,7 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     );
 
     // Imported afresh, MLA is MLA re-labeled, for every model, exactly.
-    let fresh = val_project(&fixture, "fresh.bagel", &data, &models);
+    let fresh = val_project(&fixture, "fresh.bagel", &data, &names);
     import_labels(&fresh, &multilabel);
     let before = metrics_json(&project, &[]);
     let after = metrics_json(&fresh, &[]);
@@ -319,6 +319,18 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     }
     assert!(moved >= 3, "the decisions move MLA of {moved} models");
 
+    // The CSV too: its rows outside the multi-labels are marked, and left out on import.
+    let csv = fixture.path("updated.csv");
+    bagel_ok(&["export", "labels", p, "--dataset", "val", arg(&csv)]);
+    let rows = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(rows.lines().count(), 1 + 20_000 + 2);
+    let fresh_csv = val_project(&fixture, "fresh_csv.bagel", &data, &names);
+    import_labels(&fresh_csv, &csv);
+    let after_csv = metrics_json(&fresh_csv, &[]);
+    for (was, is) in models(&before).iter().zip(&models(&after_csv)) {
+        assert_eq!(is["mla"], was["mla_relabeled"], "{} (CSV)", was["model"]);
+    }
+
     // ReaL's layout: real.json with the decisions overlaid, every other entry as imported.
     let real_out = fixture.path("real_updated.json");
     bagel_ok(&on_val(
@@ -328,11 +340,9 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     ));
     let exported: Vec<Vec<u16>> =
         serde_json::from_str(&std::fs::read_to_string(&real_out).unwrap()).unwrap();
-    let mut imported: Vec<Vec<u16>> =
+    // Entry by entry, in the file's order (3,957 of its lists are not ascending).
+    let imported: Vec<Vec<u16>> =
         serde_json::from_str(&std::fs::read_to_string(data.join(REAL)).unwrap()).unwrap();
-    imported
-        .iter_mut()
-        .for_each(|labels| labels.sort_unstable());
     let position = |file: &str| file[15..23].parse::<usize>().unwrap() - 1;
     let touched: Vec<usize> = decided.iter().map(|(file, _, _)| position(file)).collect();
     let differing: Vec<usize> = (0..50_000)
@@ -352,7 +362,39 @@ fn label_exports_round_trip_exactly_on_the_real_sets() {
     }
     assert_eq!(
         exported[1],
-        [7, 795, 970],
-        "val 2: ReaL's 795 and 970, and the decided 7"
+        [970, 795, 7],
+        "val 2: ReaL's 970 and 795 as listed, and the decided 7"
     );
+}
+
+#[test]
+fn the_real_export_of_undecided_labels_is_real_json_byte_for_byte() {
+    let Some(data) = data() else { return };
+    let fixture = Fixture::new();
+    let project = fixture.path("real.bagel");
+    let p = arg(&project);
+    bagel_ok(&["new", p]);
+    let images = data.join(IMAGES);
+    bagel_ok(&["import", "images", p, "--dataset", "val", arg(&images)]);
+    import_labels(&project, &data.join(REAL));
+    let out = fixture.path("real_again.json");
+    let args = [
+        "export",
+        "labels",
+        p,
+        "--dataset",
+        "val",
+        "--format",
+        "real",
+    ];
+    bagel_ok(&[&args[..], &[arg(&out)]].concat());
+    let imported = std::fs::read(data.join(REAL)).unwrap();
+    let exported = std::fs::read(&out).unwrap();
+    let lists = |bytes: &[u8]| serde_json::from_slice::<Vec<Vec<u16>>>(bytes).unwrap();
+    let (was, is) = (lists(&imported), lists(&exported));
+    let unsorted = was.iter().filter(|l| !l.is_sorted()).count();
+    assert_eq!(unsorted, 3_957, "real.json's lists out of ascending order");
+    let differing: Vec<usize> = (0..was.len()).filter(|&i| was[i] != is[i]).collect();
+    assert!(differing.is_empty(), "entries differ: {differing:?}");
+    assert!(exported == imported, "the whole file, byte for byte");
 }

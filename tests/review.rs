@@ -276,11 +276,11 @@ fn the_export_carries_the_decisions_and_imports_back() {
     };
     assert_eq!(
         row("ILSVRC2012_val_00000005.JPEG"),
-        "ILSVRC2012_val_00000005.JPEG,n01443537 n01491361,,,false"
+        "ILSVRC2012_val_00000005.JPEG,n01443537 n01491361,,,false,false"
     );
     assert_eq!(
         row("ILSVRC2012_val_00000001.JPEG"),
-        "ILSVRC2012_val_00000001.JPEG,n02123045,,n02123159 n02124075,false"
+        "ILSVRC2012_val_00000001.JPEG,n02123045,,n02123159 n02124075,false,false"
     );
     assert_eq!(rows, 5, "the four labeled images and the problematic one");
     common::bagel_ok(&[

@@ -14,8 +14,8 @@ pub struct ExportLabels {
     dataset: String,
     /// multilabel (imagenet2012_multilabel JSON), real (the imported real.json with the
     /// decisions overlaid), multilabel-as-real (the multi-labels in ReaL's layout) or csv
-    /// (file,correct,unclear,wrong,problematic). Default: multilabel for a .json file, csv
-    /// otherwise.
+    /// (file,correct,unclear,wrong,problematic,outside_multilabels). Default: multilabel for
+    /// a .json file, csv otherwise.
     #[arg(long, value_enum)]
     format: Option<ExportFormat>,
     out: PathBuf,

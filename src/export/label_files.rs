@@ -10,28 +10,49 @@ use crate::vocab::{ClassId, Vocabulary};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
-/// One row per entry: `file,correct,unclear,wrong,problematic`, wnids separated by spaces.
+/// One row per image, in dataset order: `file,correct,unclear,wrong,problematic,
+/// outside_multilabels`, wnids separated by spaces. A multi-labeled image's row holds its
+/// lists; an image outside the multi-labels with decisions has a row of its decided pairs
+/// alone, marked `outside_multilabels` true, which `bagel import labels` leaves out of the
+/// label set (it would otherwise read the pairs as the image's labels).
 pub fn write_csv(
     out: &Path,
     vocab: &Vocabulary,
     files: &[String],
-    rows: &[(usize, LabelEntry)],
+    updated: &UpdatedLabels,
 ) -> Result<()> {
+    let mut rows: Vec<(usize, &LabelEntry, bool)> = (updated.labeled.iter())
+        .map(|(image, entry)| (*image, entry, false))
+        .chain((updated.decided_outside.iter()).map(|(image, entry)| (*image, entry, true)))
+        .collect();
+    rows.sort_by_key(|(image, ..)| *image);
+    let yes_no = |flag: bool| if flag { "true" } else { "false" };
     write_atomically(out, |sink| {
         let mut writer = csv::Writer::from_writer(sink);
-        writer.write_record(["file", "correct", "unclear", "wrong", "problematic"])?;
-        for (image, entry) in rows {
+        writer.write_record(CSV_COLUMNS)?;
+        for (image, entry, outside) in rows {
             writer.write_record([
-                files[*image].as_str(),
+                files[image].as_str(),
                 &wnids(vocab, &entry.correct).join(" "),
                 &wnids(vocab, &entry.unclear).join(" "),
                 &wnids(vocab, &entry.wrong).join(" "),
-                if entry.problematic { "true" } else { "false" },
+                yes_no(entry.problematic),
+                yes_no(outside),
             ])?;
         }
         writer.flush()
     })
 }
+
+/// The label CSV's header; the last column is the one `bagel import labels` skips rows by.
+const CSV_COLUMNS: [&str; 6] = [
+    "file",
+    "correct",
+    "unclear",
+    "wrong",
+    "problematic",
+    crate::import::OUTSIDE_MULTILABELS,
+];
 
 /// `initial_annots` holds every multi-labeled image (a problematic one too, so it reads back
 /// as labeled), `problematic_images` the flagged ones, `imagenet_m` the slice's files, and
@@ -81,14 +102,17 @@ pub fn write_multilabel(
 }
 
 /// ReaL's real.json layout: entry i is ILSVRC2012_val_{i+1}'s list, `lists` giving each
-/// dataset image's (None: no entry, written empty), so only a dataset of val images can be
-/// written. Spaced as real.json is (`[[], [795, 970], ...]`, no final line break), so an
-/// entry nobody changed is written as the file has it when its labels are in ascending order.
+/// dataset image's (None: no entry, written empty) and `others` the entries of the val images
+/// the dataset does not hold (written empty past its end), so only a dataset of val images can be
+/// written. Spaced as real.json is (`[[], [970, 795], ...]`, Python's `json.dumps`, no final
+/// line break), so with each list in the file's order an entry nobody changed is written as
+/// the file has it, and an untouched real.json comes out byte for byte.
 pub fn write_real(
     out: &Path,
     dataset: &str,
     files: &[String],
     lists: &[Option<Vec<ClassId>>],
+    others: &[Vec<ClassId>],
 ) -> Result<usize> {
     let mut positions = Vec::with_capacity(files.len());
     let mut taken = vec![false; REAL_ENTRIES];
@@ -109,6 +133,9 @@ pub fn write_real(
         positions.push(position);
     }
     let mut by_position: Vec<&[ClassId]> = vec![&[]; REAL_ENTRIES];
+    for (position, list) in by_position.iter_mut().zip(others) {
+        *position = list;
+    }
     for (image, list) in lists.iter().enumerate() {
         if let Some(list) = list {
             by_position[positions[image]] = list;

@@ -4,7 +4,7 @@
 use super::class_names::ClassNames;
 use super::npy::read_matrix;
 use super::table::{ReadOptions, Table, from_matrix};
-use super::{hf, npz_names, parquet, safetensors, timm, torch, wide};
+use super::{arrow, hf, npz_names, parquet, safetensors, timm, torch, wide};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -28,11 +28,8 @@ pub fn read_table(
     if bytes.starts_with(b"PAR1") {
         return parquet::read(file, bytes, options, classes);
     }
-    if bytes.starts_with(b"ARROW1") {
-        return Err(Error::bad_input(
-            file,
-            "a Feather/Arrow IPC table, which bagel does not read; save the same table as Parquet (pandas: df.to_parquet(path))",
-        ));
+    if arrow::is_arrow(&bytes) {
+        return arrow::read(file, bytes, options, classes);
     }
     if safetensors::is_safetensors(&bytes) {
         return safetensors::read(file, &bytes);
@@ -40,7 +37,7 @@ pub fn read_table(
     let text = String::from_utf8(bytes).map_err(|_| {
         Error::bad_input(
             file,
-            "not a format bagel reads (.npy/.npz, .pt/.pth, .safetensors, Parquet, CSV or JSON); see the README's \"What bagel reads\"",
+            "not a format bagel reads (.npy/.npz, .pt/.pth, .safetensors, Parquet, Feather/Arrow, CSV or JSON); see the README's \"What bagel reads\"",
         )
     })?;
     read_text(file, &text, options, classes)

@@ -67,17 +67,21 @@ pub fn import_labels(
     };
     let file = request.file;
     let vocab = project.vocab();
-    let parsed = match format {
-        LabelFormat::Real => read_real(file, &text, &images, vocab)?,
-        LabelFormat::MultiLabel => read_multilabel(file, &text, &images, vocab)?,
-        LabelFormat::Csv => read_csv(file, &text, &images, vocab)?,
+    // ReaL's file keeps its lists as listed beside the sorted sets, for its export.
+    let (parsed, listed) = match format {
+        LabelFormat::Real => {
+            let (parsed, order) = read_real(file, &text, &images, vocab)?;
+            (parsed, Some(order))
+        }
+        LabelFormat::MultiLabel => (read_multilabel(file, &text, &images, vocab)?, None),
+        LabelFormat::Csv => (read_csv(file, &text, &images, vocab)?, None),
     };
     let kind = parsed.labels.kind;
     let name = checked_name.unwrap_or_else(|| kind.as_str().to_owned());
     progress.begin("writing labels", 0);
     let origin = file.display().to_string();
     project.write(|tx| {
-        crate::store::insert_label_source(
+        let source_id = crate::store::insert_label_source(
             tx,
             dataset.id,
             &name,
@@ -85,6 +89,9 @@ pub fn import_labels(
             &parsed.labels,
             request.replace,
         )?;
+        if let Some(listed) = &listed {
+            crate::store::put_label_file_entries(tx, source_id, listed)?;
+        }
         if let Some(slice) = &parsed.slice {
             crate::store::save_slice(tx, dataset.id, "imagenet_m", slice, &origin)?;
         }
@@ -175,7 +182,13 @@ pub(crate) fn val_position(file: &str) -> Option<usize> {
     digits.parse::<usize>().ok()?.checked_sub(1)
 }
 
-fn read_real(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
+/// The dataset images' sets, and the file's lists by entry, each in the file's order.
+fn read_real(
+    file: &Path,
+    text: &str,
+    images: &Images,
+    vocab: &Vocabulary,
+) -> Result<(ParsedLabels, Vec<Vec<ClassId>>)> {
     let value = parse_json(file, text)?;
     let Some(lists) = value.as_array() else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
@@ -215,11 +228,16 @@ fn read_real(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Re
             ),
         ));
     }
-    Ok(ParsedLabels {
+    let listed = (lists.iter().enumerate())
+        .map(|(entry, list)| class_list(list, vocab, || format!("entry {entry}")))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|problem| Error::bad_input(file, problem))?;
+    let parsed = ParsedLabels {
         labels: ImageLabels::from_entries(LabelKind::Real, images.len(), entries),
         slice: None,
         warnings: Vec::new(),
-    })
+    };
+    Ok((parsed, listed))
 }
 
 /// A JSON list of labels (class indices or wnids); `at` names the record for messages.
@@ -351,6 +369,9 @@ const CORRECT_COLUMNS: &[&str] = &["correct", "proposed_labels", "correct_multi_
 const UNCLEAR_COLUMNS: &[&str] = &["unclear", "unclear_multi_labels"];
 const WRONG_COLUMNS: &[&str] = &["wrong", "wrong_multi_labels"];
 const PROBLEMATIC_COLUMNS: &[&str] = &["problematic", "is_problematic"];
+/// bagel's export marks the rows of decided pairs on images outside the multi-labels: they
+/// are no image's labels, and reading them as such would add images to the set.
+pub(crate) const OUTSIDE_MULTILABELS: &str = "outside_multilabels";
 
 fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
     let mut reader = csv::ReaderBuilder::new()
@@ -361,10 +382,16 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
     let index = FileIndex::new(images.files.iter().map(String::as_str));
     let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
     let mut unmatched = Vec::new();
+    let mut outside = 0;
     for (row, record) in reader.records().enumerate() {
         let line = row + 2;
         let record = record.map_err(|e| Error::bad_input(file, format!("line {line}: {e}")))?;
-        let name = record.get(columns.file).unwrap_or("");
+        let field = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("");
+        if flag(file, line, OUTSIDE_MULTILABELS, field(columns.outside))? {
+            outside += 1;
+            continue;
+        }
+        let name = field(Some(columns.file));
         let Some(image) = index.find(name) else {
             unmatched.push(name.to_owned());
             continue;
@@ -389,10 +416,15 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
             "no rows; expected one row per labeled image",
         ));
     }
+    let warnings = (outside > 0).then(|| {
+        format!(
+            "{outside} rows marked {OUTSIDE_MULTILABELS} hold a panel's decided pairs on images outside the multi-labels, not their labels: left out of the label set"
+        )
+    });
     Ok(ParsedLabels {
         labels: ImageLabels::from_entries(kind, images.len(), entries),
         slice: None,
-        warnings: Vec::new(),
+        warnings: warnings.into_iter().collect(),
     })
 }
 
@@ -404,6 +436,8 @@ struct LabelColumns {
     unclear: Option<usize>,
     wrong: Option<usize>,
     problematic: Option<usize>,
+    /// bagel's mark on rows outside the multi-labels (see [`OUTSIDE_MULTILABELS`]).
+    outside: Option<usize>,
 }
 
 /// The columns in `headers`, and whether they hold ReaL labels or multi-labels.
@@ -435,6 +469,7 @@ fn label_columns(path: &Path, headers: &[String]) -> Result<(LabelKind, LabelCol
         unclear: column(UNCLEAR_COLUMNS),
         wrong: column(WRONG_COLUMNS),
         problematic: column(PROBLEMATIC_COLUMNS),
+        outside: column(&[OUTSIDE_MULTILABELS]),
     };
     Ok((kind, columns))
 }
@@ -463,24 +498,23 @@ fn label_entry(
             })
             .collect()
     };
-    let problematic = match field(columns.problematic)
-        .trim()
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "" | "false" | "0" | "no" => false,
-        "true" | "1" | "yes" => true,
-        other => {
-            return Err(Error::bad_input(
-                file,
-                format!("line {line}: problematic is {other:?}; expected true or false"),
-            ));
-        }
-    };
+    let problematic = flag(file, line, "problematic", field(columns.problematic))?;
     Ok(LabelEntry {
         correct: labels_of(Some(columns.correct), "labels")?,
         unclear: labels_of(columns.unclear, "unclear")?,
         wrong: labels_of(columns.wrong, "wrong")?,
         problematic,
     })
+}
+
+/// A true/false cell of a label CSV (empty is false).
+fn flag(file: &Path, line: usize, column: &str, cell: &str) -> Result<bool> {
+    match cell.trim().to_ascii_lowercase().as_str() {
+        "" | "false" | "0" | "no" => Ok(false),
+        "true" | "1" | "yes" => Ok(true),
+        other => Err(Error::bad_input(
+            file,
+            format!("line {line}: {column} is {other:?}; expected true or false"),
+        )),
+    }
 }

@@ -1,6 +1,7 @@
 //! Importers for the formats researchers hold. Each parses and checks its whole input first,
 //! then writes it in one transaction: on any error nothing is written.
 
+mod arrow;
 mod class_names;
 mod file_index;
 mod formats;
@@ -27,7 +28,7 @@ mod wide;
 pub use file_index::FileIndex;
 pub use images::{ImageSource, import_images, import_images_from, read_image_list};
 pub use labels::{LabelFormat, LabelImport, import_labels};
-pub(crate) use labels::{REAL_ENTRIES, val_position};
+pub(crate) use labels::{OUTSIDE_MULTILABELS, REAL_ENTRIES, val_position};
 pub use predictions::{PredictionImport, import_predictions, model_name_of};
 pub use table::ReadOptions;
 /// The controls of the Label Studio config whose annotations `import votes` reads.

@@ -1,13 +1,13 @@
 //! Parquet tables: timm's `--results-format parquet` (pandas `to_parquet` with the file name as
 //! the index) and tables researchers save the same way (a file name column with list or
-//! per-rank columns). Each row is read as a record through the parquet crate's row reader,
-//! without Arrow, and goes through the same layouts as timm's JSON records.
+//! per-rank columns). Read as Arrow record batches, the same as Feather files (`arrow.rs`),
+//! and from there through timm's record layouts.
 
+use super::arrow::read_batches;
 use super::class_names::ClassNames;
 use super::table::{ReadOptions, Table};
-use super::timm;
 use crate::error::{Error, Result};
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::path::Path;
 
 pub fn read(
@@ -16,21 +16,17 @@ pub fn read(
     options: &ReadOptions,
     classes: &ClassNames,
 ) -> Result<Table> {
-    let unreadable = |e: parquet::errors::ParquetError| {
+    let unreadable = |e: &dyn std::fmt::Display| {
         Error::bad_input(
             file,
             format!("not a readable Parquet file ({e}); write it again (pandas: df.to_parquet)"),
         )
     };
-    let reader = SerializedFileReader::new(bytes::Bytes::from(bytes)).map_err(unreadable)?;
-    let rows = reader.get_row_iter(None).map_err(unreadable)?;
-    let records = rows
-        .map(|row| row.map(|row| row.to_json_value()))
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+        .and_then(|builder| builder.build())
+        .map_err(|e| unreadable(&e))?;
+    let batches = reader
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(unreadable)?;
-    let records = records
-        .iter()
-        .enumerate()
-        .map(|(at, record)| (format!("row {at}"), record));
-    timm::read_records(file, records, None, options, classes)
+        .map_err(|e| unreadable(&e))?;
+    read_batches(file, &batches, options, classes)
 }

@@ -385,7 +385,7 @@ pub fn read_rows(
     );
     if width == k && !outputs_are_probs {
         table.note = Some(format!(
-            "{}: the scores are logits of the top-{k} only, which give no probabilities: the class ids were kept without scores; run inference.py with --topk 0 (or --output-type prob) to keep them",
+            "{}: the scores are the logits of the top-{k} classes only, and a softmax cannot be computed from {k} of the classes' logits (it needs every class's): the class ids were kept without scores; for full scores (probabilities, max softmax and entropy) run inference.py with --topk 0, or with --output-type prob for the top-{k} probabilities",
             file.display()
         ));
     }
@@ -651,7 +651,14 @@ mod tests {
     fn top_k_logits_keep_their_ids_and_say_why_not_their_scores() {
         let table = csv("filename,index,logit\na.jpg,\"[3, 1]\",\"[7.5, 2.5]\"\n").unwrap();
         assert_eq!(table.content, ranked(2, vec![3, 1], None));
-        assert!(table.note.unwrap().contains("--topk 0"));
+        let note = table.note.unwrap();
+        for said in [
+            "a softmax cannot be computed from 2 of the classes' logits",
+            "--topk 0",
+            "--output-type prob",
+        ] {
+            assert!(note.contains(said), "{note}");
+        }
     }
 
     #[test]

@@ -116,6 +116,33 @@ impl Project {
         })
     }
 
+    /// The source file's lists by its own entries, each as the file lists it, when the
+    /// import kept them (ReaL sources imported since schema 10); None otherwise.
+    pub fn label_file_entries(
+        &self,
+        source: &LabelSourceInfo,
+    ) -> Result<Option<Vec<Vec<ClassId>>>> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT entries, lists FROM label_file_entries WHERE source_id = ?1")?;
+        let mut rows = statement.query([source.id])?;
+        let Some(row) = rows.next()? else {
+            return Ok(None);
+        };
+        let entries = usize::try_from(row.get::<_, i64>(0)?).unwrap_or(0);
+        let classes = self.vocab().len();
+        let (offsets, labels) = unpack_lists(Blob::of(row.get_ref(1)?)?, entries, classes)
+            .map_err(|(entry, problem)| {
+                let at = entry.map_or_else(String::new, |entry| format!(" (entry {entry})"));
+                self.damaged_labels(source, None, format!("the file's lists{at}: {problem}"))
+            })?;
+        let lists = offsets
+            .windows(2)
+            .map(|ends| labels[ends[0] as usize..ends[1] as usize].to_vec())
+            .collect();
+        Ok(Some(lists))
+    }
+
     fn damaged_labels(
         &self,
         source: &LabelSourceInfo,
@@ -148,6 +175,25 @@ fn unpack_label_sets(
     images: usize,
     classes: usize,
 ) -> std::result::Result<LabelSets, (Option<usize>, String)> {
+    let (offsets, labels) = unpack_lists(blob, images, classes)?;
+    for (image, ends) in offsets.windows(2).enumerate() {
+        let list = &labels[ends[0] as usize..ends[1] as usize];
+        if list.windows(2).any(|pair| pair[0] >= pair[1]) {
+            return Err((Some(image), "its labels are not sorted and distinct".into()));
+        }
+    }
+    Ok(LabelSets::from_checked_parts(offsets, labels))
+}
+
+/// What is wrong with a stored list, and in which image when it is in one.
+type ListProblem = (Option<usize>, String);
+
+/// The offsets and labels of a stored list, checked but for their order within an image.
+fn unpack_lists(
+    blob: Blob,
+    images: usize,
+    classes: usize,
+) -> std::result::Result<(Vec<u32>, Vec<ClassId>), ListProblem> {
     let head = 4 * (images + 1);
     let bytes = match blob {
         Blob::Bytes(bytes) if bytes.len() >= head && (bytes.len() - head).is_multiple_of(2) => {
@@ -176,11 +222,8 @@ fn unpack_label_sets(
             let problem = format!("class id {id}, but the vocabulary has {classes} classes");
             return Err((Some(image), problem));
         }
-        if list.windows(2).any(|pair| pair[0] >= pair[1]) {
-            return Err((Some(image), "its labels are not sorted and distinct".into()));
-        }
     }
-    Ok(LabelSets::from_checked_parts(offsets, labels))
+    Ok((offsets, labels))
 }
 
 /// A list as [`unpack_label_sets`] reads it.
@@ -214,6 +257,29 @@ pub(crate) fn put_label_lists(
             pack_label_sets(&labels.unclear),
             pack_label_sets(&labels.wrong),
         ],
+    )?;
+    Ok(())
+}
+
+/// Keeps a label file's lists by its own entries, each as the file lists it, which
+/// [`Project::label_file_entries`] gives back.
+pub(crate) fn put_label_file_entries(
+    tx: &Transaction,
+    source_id: i64,
+    lists: &[Vec<ClassId>],
+) -> rusqlite::Result<()> {
+    let mut offsets = Vec::with_capacity(lists.len() + 1);
+    offsets.push(0u32);
+    let mut labels = Vec::new();
+    for list in lists {
+        labels.extend_from_slice(list);
+        offsets.push(labels.len() as u32);
+    }
+    let mut bytes = pack_u32(&offsets);
+    bytes.extend(pack_u16(&labels));
+    tx.execute(
+        "INSERT INTO label_file_entries (source_id, entries, lists) VALUES (?1, ?2, ?3)",
+        params![source_id, lists.len() as i64, bytes],
     )?;
     Ok(())
 }

@@ -32,7 +32,7 @@ pub use decisions::{
     decision_of_kind, decisions_of_kind_in, put_decision, remove_decision,
     replace_decisions_of_kind,
 };
-pub(crate) use labels::insert_label_source;
+pub(crate) use labels::{insert_label_source, put_label_file_entries};
 pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};

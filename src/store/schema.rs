@@ -329,6 +329,19 @@ CREATE TABLE team_events (
 CREATE INDEX team_events_by_local_id ON team_events (local_event_id);
 "#,
     ),
+    // A ReaL file's lists by its own entries (real.json's 50,000, whichever images the
+    // dataset holds), in the order the file lists each: 3,957 of real.json's sets are not
+    // ascending, and its export writes every entry nobody changed as the file has it. Same
+    // layout as a `label_lists` list (u32 offsets, then u16 class ids), unsorted.
+    Migration::Sql(
+        r#"
+CREATE TABLE label_file_entries (
+    source_id INTEGER PRIMARY KEY REFERENCES label_sources(id) ON DELETE CASCADE,
+    entries   INTEGER NOT NULL,
+    lists     BLOB NOT NULL
+);
+"#,
+    ),
 ];
 
 /// Packs each dataset's original labels and each label source's rows into their blobs, then
