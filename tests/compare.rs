@@ -241,7 +241,7 @@ fn the_raw_drop_is_all_in_the_mix_of_uncertain_images() {
     // Each side's figures are `bagel metrics`'s.
     let p = story.project();
     let val: Value =
-        serde_json::from_str(&bagel_ok(&["metrics", &p, "--dataset", "val", "--json"])).unwrap();
+        serde_json::from_str(&bagel_ok(&on_val(&["metrics"], &p, &["--json"]))).unwrap();
     let v2: Value =
         serde_json::from_str(&bagel_ok(&["metrics", &p, "--dataset", "v2", "--json"])).unwrap();
     let asma = |report: &Value| model(report, "B")["asma"].as_f64().unwrap();
@@ -500,16 +500,11 @@ fn reversed_columns_are_flagged_everywhere_and_fixed_on_reimport() {
         .map(|&label| vec![label, 7, 8])
         .collect();
     let source_file = story.fixture.write("E_val.npy", &ids_npy(&straight));
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         &p,
-        "--dataset",
-        "val",
-        "--model",
-        "E",
-        source_file.to_str().unwrap(),
-    ]);
+        &["--model", "E", source_file.to_str().unwrap()],
+    ));
     let comparison = story.json(&["--bins", "2"]);
     assert_eq!(comparison["left_out"], serde_json::json!(["E"]));
     assert!(
@@ -543,17 +538,11 @@ fn reversed_columns_are_flagged_everywhere_and_fixed_on_reimport() {
     assert_close(&model(&json, "E")["top1"], 1.0);
     // Scores are ranked by bagel: reversing them is refused.
     let logits = story.fixture.path("logits.npy");
-    let run = bagel(&[
-        "import",
-        "predictions",
+    let run = bagel(&on_val(
+        &["import", "predictions"],
         &p,
-        "--dataset",
-        "val",
-        "--model",
-        "F",
-        "--reverse-ranks",
-        logits.to_str().unwrap(),
-    ]);
+        &["--model", "F", "--reverse-ranks", logits.to_str().unwrap()],
+    ));
     assert!(
         !run.ok
             && run

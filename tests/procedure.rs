@@ -57,6 +57,34 @@ fn decide(project: &Path, extra: &[&str]) -> common::Run {
     bagel(&args)
 }
 
+/// `bagel note` by `reviewer` on (image, label) of val, or a reply to the note tagged `reply_to`.
+fn note_args(
+    project: &str,
+    (image, label): (usize, &str),
+    reviewer: &str,
+    text: &str,
+    reply_to: Option<&str>,
+) -> Vec<String> {
+    let image = file_name(image);
+    let mut rest = vec![
+        "--image",
+        &image,
+        "--label",
+        label,
+        "--reviewer",
+        reviewer,
+        "--text",
+        text,
+    ];
+    rest.extend(
+        reply_to
+            .map(|tag| ["--reply-to", tag])
+            .into_iter()
+            .flatten(),
+    );
+    on_val(&["note"], project, &rest)
+}
+
 #[test]
 fn below_the_quorum_a_pair_is_pending_and_moves_no_figure() {
     let fixture = Fixture::new();
@@ -239,54 +267,17 @@ fn the_discussion_lists_detail_disagreements_with_the_decision_and_a_thread() {
     ] {
         vote(&project, reviewer, 4, 3, wrong(4, 3, category, severity));
     }
-    let said = bagel_ok(&on_val(
-        &["note"],
-        p,
-        &[
-            "--image",
-            &file_name(4),
-            "--label",
-            "3",
-            "--reviewer",
-            "ana",
-            "--text",
-            "the fin is a shark's",
-        ],
-    ));
+    let said = bagel_ok(&note_args(p, (4, "3"), "ana", "the fin is a shark's", None));
     let tag = said.split_whitespace().nth(1).unwrap().to_owned();
     assert!(tag.starts_with('#') && tag.len() == 17, "{said}");
-    bagel_ok(&on_val(
-        &["note"],
+    bagel_ok(&note_args(
         p,
-        &[
-            "--image",
-            &file_name(4),
-            "--label",
-            "3",
-            "--reviewer",
-            "cem",
-            "--text",
-            "no, a goldfish's",
-            "--reply-to",
-            &tag,
-        ],
+        (4, "3"),
+        "cem",
+        "no, a goldfish's",
+        Some(&tag),
     ));
-    let bad_reply = bagel(&on_val(
-        &["note"],
-        p,
-        &[
-            "--image",
-            &file_name(0),
-            "--label",
-            "282",
-            "--reviewer",
-            "cem",
-            "--text",
-            "elsewhere",
-            "--reply-to",
-            &tag,
-        ],
-    ));
+    let bad_reply = bagel(&note_args(p, (0, "282"), "cem", "elsewhere", Some(&tag)));
     assert!(!bad_reply.ok && bad_reply.stderr.contains("not a note on the same pair"));
 
     let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
@@ -549,37 +540,9 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
         &["--reviewers", "ana,ben", "--per-pair", "1"],
     ));
     vote(&machine_a, "ana", 4, 3, Vote::new(4, 3, Verdict::Wrong));
-    let said = bagel_ok(&on_val(
-        &["note"],
-        a,
-        &[
-            "--image",
-            &file_name(4),
-            "--label",
-            "3",
-            "--reviewer",
-            "ana",
-            "--text",
-            "a fin, \"clearly\"",
-        ],
-    ));
+    let said = bagel_ok(&note_args(a, (4, "3"), "ana", "a fin, \"clearly\"", None));
     let tag = said.split_whitespace().nth(1).unwrap().to_owned();
-    bagel_ok(&on_val(
-        &["note"],
-        a,
-        &[
-            "--image",
-            &file_name(4),
-            "--label",
-            "3",
-            "--reviewer",
-            "ben",
-            "--text",
-            "agreed",
-            "--reply-to",
-            &tag,
-        ],
-    ));
+    bagel_ok(&note_args(a, (4, "3"), "ben", "agreed", Some(&tag)));
     let out = fixture.path("a.csv");
     bagel_ok(&["export", "votes", a, out.to_str().unwrap()]);
     let text = std::fs::read_to_string(&out).unwrap();

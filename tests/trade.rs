@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Fixture, bagel, bagel_ok, file_name};
+use common::{Fixture, bagel, bagel_ok, file_name, on_val};
 use serde_json::{Value, json};
 
 fn read_json(path: &std::path::Path) -> Value {
@@ -19,38 +19,23 @@ fn project_with_root(fixture: &Fixture) -> String {
     std::fs::create_dir_all(&root).unwrap();
     let images = fixture.path("images.csv");
     let (images, root) = (images.to_str().unwrap(), root.to_str().unwrap());
-    bagel_ok(&[
-        "import",
-        "images",
+    bagel_ok(&on_val(
+        &["import", "images"],
         &ps,
-        "--dataset",
-        "val",
-        images,
-        "--root",
-        root,
-    ]);
+        &[images, "--root", root],
+    ));
     let multilabel = fixture.path("multilabel.json");
-    bagel_ok(&[
-        "import",
-        "labels",
+    bagel_ok(&on_val(
+        &["import", "labels"],
         &ps,
-        "--dataset",
-        "val",
-        multilabel.to_str().unwrap(),
-    ]);
+        &[multilabel.to_str().unwrap()],
+    ));
     let logits = fixture.path("logits.npy");
-    bagel_ok(&[
-        "import",
-        "predictions",
+    bagel_ok(&on_val(
+        &["import", "predictions"],
         &ps,
-        "--dataset",
-        "val",
-        "--model",
-        "m",
-        "--top-k",
-        "3",
-        logits.to_str().unwrap(),
-    ]);
+        &["--model", "m", "--top-k", "3", logits.to_str().unwrap()],
+    ));
     ps
 }
 
@@ -59,14 +44,11 @@ fn fiftyone_gets_ground_truth_each_models_top1_and_the_panels_decisions() {
     let fixture = Fixture::new();
     let p = project_with_root(&fixture);
     let out = fixture.path("fo");
-    let said = bagel_ok(&[
-        "export",
-        "fiftyone",
+    let said = bagel_ok(&on_val(
+        &["export", "fiftyone"],
         &p,
-        "--dataset",
-        "val",
-        out.to_str().unwrap(),
-    ]);
+        &[out.to_str().unwrap()],
+    ));
     assert!(
         said.starts_with("6 images, 1 models and 0 decisions written to"),
         "{said}"
@@ -104,14 +86,11 @@ fn label_studio_tasks_go_out_and_their_annotations_come_back_as_votes() {
     let fixture = Fixture::new();
     let p = project_with_root(&fixture);
     let tasks_path = fixture.path("tasks.json");
-    let said = bagel_ok(&[
-        "export",
-        "label-studio",
+    let said = bagel_ok(&on_val(
+        &["export", "label-studio"],
         &p,
-        "--dataset",
-        "val",
-        tasks_path.to_str().unwrap(),
-    ]);
+        &[tasks_path.to_str().unwrap()],
+    ));
     let tasks = read_json(&tasks_path);
     let tasks = tasks.as_array().unwrap();
     assert!(
@@ -163,24 +142,18 @@ fn label_studio_tasks_go_out_and_their_annotations_come_back_as_votes() {
         {"completed_by": 8, "was_cancelled": true, "result": []}
     ]);
     let export = fixture.write("ls_export.json", json!([exported]).to_string().as_bytes());
-    let said = bagel_ok(&[
-        "import",
-        "votes",
+    let said = bagel_ok(&on_val(
+        &["import", "votes"],
         &p,
-        "--dataset",
-        "val",
-        export.to_str().unwrap(),
-    ]);
+        &[export.to_str().unwrap()],
+    ));
     assert!(said.starts_with("2 votes read from"), "{said}");
     let votes = fixture.path("votes.csv");
-    bagel_ok(&[
-        "export",
-        "votes",
+    bagel_ok(&on_val(
+        &["export", "votes"],
         &p,
-        "--dataset",
-        "val",
-        votes.to_str().unwrap(),
-    ]);
+        &[votes.to_str().unwrap()],
+    ));
     let votes = std::fs::read_to_string(votes).unwrap();
     let file = first["data"]["file"].as_str().unwrap();
     let wnid = first["data"]["label"].as_str().unwrap();
@@ -202,14 +175,11 @@ fn an_annotation_without_an_annotator_is_refused_naming_the_task() {
         .to_string()
         .as_bytes(),
     );
-    let run = bagel(&[
-        "import",
-        "votes",
+    let run = bagel(&on_val(
+        &["import", "votes"],
         &p,
-        "--dataset",
-        "val",
-        export.to_str().unwrap(),
-    ]);
+        &[export.to_str().unwrap()],
+    ));
     assert!(!run.ok);
     assert!(
         run.stderr.contains("ls_export.json: task 0: no annotator"),

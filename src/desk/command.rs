@@ -70,3 +70,21 @@ pub enum Command {
     /// The queue list scrolled to the current item.
     QueueScrolled,
 }
+
+impl Command {
+    /// Whether it is what the open dialog was asked for, so the dialog closes first.
+    pub(super) fn answers_dialog(&self) -> bool {
+        matches!(
+            self,
+            Command::SetReviewer(_)
+                | Command::AddLabel(..)
+                | Command::SaveNote(_)
+                | Command::CloseDialog
+                | Command::Import(_)
+                | Command::Chair(_)
+                | Command::Aggregate(_)
+                | Command::PostNote(_)
+                | Command::JumpTo(_)
+        )
+    }
+}

@@ -16,6 +16,9 @@ use std::path::PathBuf;
 impl Desk {
     /// Applies one command: the only place the desk's state changes.
     pub fn run_cmd(&mut self, ctx: &egui::Context, command: Command) {
+        if command.answers_dialog() {
+            self.dialog = None;
+        }
         match command {
             Command::Act(action) => self.act(action),
             Command::MoveTo(position) => self.move_to(position),
@@ -28,27 +31,17 @@ impl Desk {
                 self.dialog = Some(Dialog::Reviewer(asked));
             }
             Command::SetReviewer(name) => {
-                self.dialog = None;
                 self.settings.confirm(&self.project_path, &name);
                 self.take_reviewer(ctx, &name);
             }
-            Command::AddLabel(class, verdict) => {
-                self.dialog = None;
-                self.add_label(class, verdict);
-            }
-            Command::SaveNote(note) => {
-                self.dialog = None;
-                self.save_note(note);
-            }
-            Command::CloseDialog => self.dialog = None,
+            Command::AddLabel(class, verdict) => self.add_label(class, verdict),
+            Command::SaveNote(note) => self.save_note(note),
+            Command::CloseDialog => {}
             Command::ImportForm(kind) => {
                 let form = ImportForm::new(kind, self.current_dataset().as_deref());
                 self.dialog = Some(Dialog::Import(Box::new(form)));
             }
-            Command::Import(form) => {
-                self.dialog = None;
-                self.run_import_job(ctx, form);
-            }
+            Command::Import(form) => self.run_import_job(ctx, form),
             Command::ExportLabels(out) => self.export_labels(ctx, out),
             Command::ExportChart(chart, out) => {
                 self.status = match chart.write(&out) {
@@ -65,36 +58,24 @@ impl Desk {
             Command::SetRound(round) => self.set_round(round),
             Command::GoToPair(image, label) => self.go_to_pair(image, label),
             Command::ChairForm => self.dialog = self.chair_form().map(Dialog::Chair),
-            Command::Chair(form) => {
-                self.dialog = None;
-                self.override_as_chair(&form);
-            }
+            Command::Chair(form) => self.override_as_chair(&form),
             Command::AggregateForm => {
                 let form = self.current_dataset().map(AggregateForm::new);
                 self.dialog = form.map(|form| Dialog::Aggregate(Box::new(form)));
             }
-            Command::Aggregate(form) => {
-                self.dialog = None;
-                self.start_aggregate(ctx, form);
-            }
+            Command::Aggregate(form) => self.start_aggregate(ctx, form),
             Command::ExportVotes(out) => self.export_votes(ctx, out),
             Command::WithdrawOverride(image, label) => self.withdraw_override((image, label)),
             Command::NoteForm(pair, reply_to) => self.open_note_form(pair, reply_to),
-            Command::PostNote(form) => {
-                self.dialog = None;
-                self.post_note(form.pair, &form.text, form.reply_to);
-            }
+            Command::PostNote(form) => self.post_note(form.pair, &form.text, form.reply_to),
             Command::FilterConfusion(original, predicted) => {
                 self.filter_confusion(original, predicted)
             }
             Command::LocateImages(root) => self.locate_images(root),
-            Command::JumpTo(jump) => {
-                self.dialog = None;
-                self.jump_to(jump);
-            }
+            Command::JumpTo(jump) => self.jump_to(jump),
             Command::ViewImage(view) => self.image_view = view,
             Command::ImageShown => {
-                self.last_switch = self.moved_at.take().map(|started| started.elapsed());
+                self.last_switch = self.moved_at.take().map(|started| started.elapsed())
             }
             Command::QueueScrolled => self.scroll_queue = false,
         }
