@@ -265,6 +265,21 @@ impl Ranged for Ticked {
 }
 
 /// Round accuracies (or gaps) from `lo` to `hi` every `step`, for tick marks.
+/// The legend, framed alike in every figure.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    style: &Style,
+) -> Drawn<DB> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(style.font(8.0))
+        .background_style(WHITE.mix(0.8))
+        .border_style(RGBColor(200, 200, 200))
+        .draw()
+}
+
 fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
@@ -363,14 +378,7 @@ fn scatter<DB: DrawingBackend>(
             color.filled(),
         )
     }))?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(style.font(8.0))
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(200, 200, 200))
-        .draw()?;
-    Ok(())
+    legend(&mut chart, SeriesLabelPosition::UpperLeft, style)
 }
 
 fn gaps<DB: DrawingBackend>(
@@ -511,14 +519,7 @@ fn raw_vs_matched<DB: DrawingBackend>(
     chart.draw_series(
         (points.iter()).map(|&(x, y, _)| Circle::new((x, y), radius, SOURCE_COLOR.filled())),
     )?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font(style.font(8.0))
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(200, 200, 200))
-        .draw()?;
-    Ok(())
+    legend(&mut chart, SeriesLabelPosition::UpperLeft, style)
 }
 
 fn curves<DB: DrawingBackend>(
@@ -575,14 +576,7 @@ fn curves<DB: DrawingBackend>(
                 .map(|&p| Circle::new(p, radius, color.filled())),
         )?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font(style.font(8.0))
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(200, 200, 200))
-        .draw()?;
-    Ok(())
+    legend(&mut chart, SeriesLabelPosition::UpperRight, style)
 }
 
 #[cfg(test)]
