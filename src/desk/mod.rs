@@ -53,6 +53,8 @@ const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 /// Opens the desk on a project; blocks until the window is closed. `images_anywhere`: the
 /// person lets image names leave the dataset's root (see `DatasetInfo::images_anywhere`).
 pub fn run(project: PathBuf, images_anywhere: bool) -> anyhow::Result<()> {
+    // "Ready after start" counts the window's creation too, not only the loading.
+    let launched = Instant::now();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("bagel")
@@ -69,6 +71,7 @@ pub fn run(project: PathBuf, images_anywhere: bool) -> anyhow::Result<()> {
             let settings = Settings::load(cc.storage);
             let mut desk = Desk::new(&cc.egui_ctx, settings, &project);
             desk.images_anywhere = images_anywhere;
+            desk.started = desk.started.map(|_| launched);
             Ok(Box::new(desk))
         }),
     )
