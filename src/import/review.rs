@@ -202,7 +202,7 @@ pub fn import_review(
                 category: Some(record.category),
                 severity: Some(record.severity),
                 severity_word: record.severity_word.clone(),
-                source: source.clone(),
+                source: crate::verdict::DecisionSource::Named(source.clone()),
                 reason: format!("review of {model}"),
             };
             put_decision(tx, info.id, DecisionKind::Review, &decision, None)?;

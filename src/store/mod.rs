@@ -10,6 +10,7 @@ mod decisions;
 mod foreign;
 mod labels;
 mod large_write;
+mod log_tx;
 mod notes;
 mod predictions;
 mod reviewed_models;
@@ -19,25 +20,21 @@ mod team;
 mod votes;
 mod watch;
 
-pub use crowd::{CrowdAnswer, CrowdLog, put_crowd_pairs, read_crowd_log};
+pub use crowd::{CrowdAnswer, CrowdLog};
 pub use datasets::{DatasetInfo, Images, stays_under_root};
 pub use labels::LabelSourceInfo;
+pub use log_tx::LogTx;
 pub use predictions::ModelInfo;
 pub use watch::Watcher;
 
-pub use assignments::append_assignments;
 pub(crate) use datasets::{dataset_exists, insert_dataset};
+pub use decisions::put_decision;
 pub(crate) use decisions::save_slice;
-pub use decisions::{
-    decision_of_kind, decisions_of_kind_in, put_decision, remove_decision,
-    replace_decisions_of_kind,
-};
 pub(crate) use labels::insert_label_source;
-pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
 pub use reviews::{ReviewedMistake, model_id, put_model_review};
-pub use team::{OutgoingEvent, Received, TeamLink};
-pub use votes::{EventNames, append_events, dataset_events, pair_events};
+pub use team::{OutgoingAssignment, OutgoingEvent, OutgoingNote, Received, TeamLink};
+pub use votes::EventNames;
 
 use crate::error::damaged_text;
 use crate::error::{Error, Result};
@@ -285,7 +282,7 @@ impl Project {
     }
 
     /// Stores the quorum only; `panel::quorum::set_quorum` also re-decides every pair.
-    pub(crate) fn put_quorum(tx: &Connection, quorum: usize) -> Result<()> {
+    fn put_quorum(tx: &Connection, quorum: usize) -> Result<()> {
         tx.prepare_cached(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
