@@ -208,12 +208,15 @@ impl Project {
         cursor: i64,
         synced_at: &str,
     ) -> Result<()> {
+        // In the key's order: each row then lands beside the last, not at a random page.
+        let mut events = events.to_vec();
+        events.sort_by_key(|e| e.server_event_id);
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO team_events (server_event_id, local_event_id)
                  VALUES (?1, ?2)",
             )?;
-            for event in events {
+            for event in &events {
                 insert.execute(params![event.server_event_id, event.local_event_id])?;
             }
             tx.execute(

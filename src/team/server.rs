@@ -143,6 +143,9 @@ impl ServerLog {
     /// Sends events in one transaction; one the server has already (same id) is skipped, so a
     /// re-send after a lost answer is harmless. Returns each event's id on the server.
     pub fn send(&mut self, events: &[OutgoingEvent]) -> Result<Vec<i64>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
         let address = self.address.clone();
         let refused = |e: postgres::Error| address.refusal(&e);
         let mut tx = self.client.transaction().map_err(refused)?;

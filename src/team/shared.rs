@@ -50,6 +50,9 @@ impl ServerLog {
     /// Sends notes in one transaction, as [`ServerLog::send`] sends votes. Returns their ids on
     /// the server.
     pub fn send_notes(&mut self, notes: &[OutgoingNote]) -> Result<Vec<i64>> {
+        if notes.is_empty() {
+            return Ok(Vec::new());
+        }
         let address = self.address().clone();
         let refused = |e: postgres::Error| address.refusal(&e);
         let mut tx = self.client().transaction().map_err(refused)?;
@@ -86,6 +89,9 @@ impl ServerLog {
 
     /// Sends assignments (only a chair may) in one transaction. Returns their ids on the server.
     pub fn send_assignments(&mut self, assignments: &[OutgoingAssignment]) -> Result<Vec<i64>> {
+        if assignments.is_empty() {
+            return Ok(Vec::new());
+        }
         let address = self.address().clone();
         let refused = |e: postgres::Error| address.refusal(&e);
         let mut tx = self.client().transaction().map_err(refused)?;

@@ -170,11 +170,10 @@ fn send_outbox(project: &Project, server: &mut ServerLog, role: &str) -> Result<
             local_event_id: n.note.id,
         }),
     );
-    let assignments = if server.is_chair()? {
-        project.unsent_assignments()?
-    } else {
-        Vec::new()
-    };
+    let mut assignments = project.unsent_assignments()?;
+    if !assignments.is_empty() && !server.is_chair()? {
+        assignments.clear();
+    }
     received.extend(
         (assignments
             .iter()
@@ -323,7 +322,12 @@ fn merge_dataset(
     for (seq, file, wnid, image, label) in named {
         check_name(address, seq, (file, wnid), (image, label), &files, &vocab)?;
     }
-    let plain: Vec<_> = arriving.events.iter().map(|e| e.event.clone()).collect();
+    received.extend(arriving.events.iter().map(|e| Received {
+        server_event_id: e.event_id,
+        local_event_id: names.event_id(&e.event),
+    }));
+    let events = arriving.events.len();
+    let plain: Vec<_> = arriving.events.into_iter().map(|e| e.event).collect();
     let shared = SharedLog {
         notes: (arriving.notes.iter())
             .map(|n| Note {
@@ -340,16 +344,12 @@ fn merge_dataset(
         files: &files,
     };
     let merged = ballot.merge_with(project, &plain, &shared)?;
-    report.fetched += arriving.events.len() + arriving.notes.len() + arriving.assignments.len();
+    report.fetched += events + arriving.notes.len() + arriving.assignments.len();
     for (image, label) in merged.changed_pairs {
         let wnid = vocab.class(label).map_or("", |c| c.wnid.as_str());
         let file = files.get(image as usize).map_or("", String::as_str);
         (report.changed).push((dataset.to_owned(), file.to_owned(), wnid.to_owned()));
     }
-    received.extend(arriving.events.iter().map(|e| Received {
-        server_event_id: e.event_id,
-        local_event_id: names.event_id(&e.event),
-    }));
     received.extend(
         (arriving.notes.iter().zip(&shared.notes)).map(|(n, local)| Received {
             server_event_id: n.event_id,
