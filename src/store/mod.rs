@@ -6,6 +6,7 @@ mod assignments;
 mod blob;
 mod crowd;
 mod datasets;
+mod db_error;
 mod decisions;
 mod foreign;
 mod labels;
@@ -22,6 +23,7 @@ mod watch;
 
 pub use crowd::{CrowdAnswer, CrowdLog};
 pub use datasets::{DatasetInfo, Images, stays_under_root};
+pub use db_error::DbError;
 pub use labels::LabelSourceInfo;
 pub use log_tx::LogTx;
 pub use predictions::ModelInfo;
@@ -182,7 +184,7 @@ impl Project {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(in_file)?;
         let value = work(&tx).map_err(|e| match e {
-            Error::Db(e) => file_error(&path, e),
+            Error::Db(e) => Error::Db(e).in_project(&path),
             other => other,
         })?;
         tx.commit().map_err(in_file)?;
@@ -481,7 +483,7 @@ fn damaged(path: &Path, why: &str) -> Error {
 
 /// An SQLite error on the project at `path`, in words for the user.
 fn file_error(path: &Path, error: rusqlite::Error) -> Error {
-    Error::Db(error).in_project(path)
+    Error::from(error).in_project(path)
 }
 
 fn load_vocabulary(conn: &Connection, path: &Path) -> Result<Vocabulary> {
