@@ -169,7 +169,7 @@ fn decision_from_row(row: &rusqlite::Row) -> rusqlite::Result<Decision> {
 }
 
 /// Stores a pair's decision of one kind, replacing that kind's earlier one.
-pub fn put_decision(
+pub(super) fn put_decision(
     tx: &Connection,
     dataset_id: i64,
     kind: DecisionKind,

@@ -140,6 +140,19 @@ impl LogTx<'_> {
         Ok(super::crowd::put_crowd_pairs(self.conn, dataset_id, log)?)
     }
 
+    /// Stores a model's reviewed mistakes on a dataset (`source` names the review), replacing
+    /// that model's earlier review of it.
+    pub fn put_model_review(
+        &self,
+        model: &str,
+        dataset_id: i64,
+        source: &str,
+        mistakes: &[(u32, &crate::verdict::ReviewRecord)],
+    ) -> Result<()> {
+        let model_id = super::reviews::model_id(self.conn, model)?;
+        super::reviews::put_model_review(self.conn, model_id, dataset_id, source, mistakes)
+    }
+
     /// Stores the quorum only (re-deciding is the panel's business).
     pub fn put_quorum(&self, quorum: usize) -> Result<()> {
         Project::put_quorum(self.conn, quorum)

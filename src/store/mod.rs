@@ -30,11 +30,10 @@ pub use predictions::ModelInfo;
 pub use watch::Watcher;
 
 pub(crate) use datasets::{dataset_exists, insert_dataset};
-pub use decisions::put_decision;
 pub(crate) use decisions::save_slice;
 pub(crate) use labels::insert_label_source;
 pub(crate) use predictions::insert_predictions;
-pub use reviews::{ReviewedMistake, model_id, put_model_review};
+pub use reviews::ReviewedMistake;
 pub use team::{OutgoingAssignment, OutgoingEvent, OutgoingNote, Received, TeamLink};
 pub use votes::EventNames;
 
