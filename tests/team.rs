@@ -811,6 +811,15 @@ fn notes_travel_behind_the_blind_round_and_assignments_from_the_chair() {
         );
     }
 
+    // In one's own name, a note or (as the chair) an assignment whose id is not the hash of
+    // what it says is refused too.
+    let own_note = "INSERT INTO bagel.notes (event_id, dataset, image, file, label, wnid, reviewer, authored_at, body)
+         VALUES (1, 'val', 0, 'f', 282, 'w', 'ben', 'now', 'forged')";
+    assert!(psql_refused(&cluster, "ben", own_note).contains("id_is_content_hash"));
+    let chairs_assignment = "INSERT INTO bagel.assignments (event_id, dataset, image, file, label, wnid, reviewer, authored_at)
+         VALUES (1, 'val', 0, 'f', 282, 'w', 'cem', 'now')";
+    assert!(psql_refused(&cluster, CHAIR, chairs_assignment).contains("id_is_content_hash"));
+
     // The chair shares out the pair to cem: his sync brings the assignment.
     let mut chair = Project::open(panel.project(CHAIR)).unwrap();
     let dataset = chair.dataset("val").unwrap();
