@@ -189,15 +189,37 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
 
 fn first_sync(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
     let mut client = cluster.owner_client(pg::DATABASE);
-    // Reviewers r0..r3 each vote on 25,000 pairs, written straight into the server's log.
+    // Reviewers r0..r3 each vote on 25,000 pairs, written straight into the server's log,
+    // each row with the names of the project's images and classes and the id the server
+    // checks (the hash of its content).
+    let wnids: Vec<String> = (Project::open_read_only(chair_project)
+        .unwrap()
+        .vocab()
+        .classes())
+    .iter()
+    .map(|c| c.wnid.clone())
+    .collect();
+    client.batch_execute("TRUNCATE bagel.events").unwrap();
     client
-        .batch_execute(&format!(
-            "TRUNCATE bagel.events;
-             INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer, round, verdict)
-             SELECT n, 'val', (n / 4) % {IMAGES}, 'img', (n / 4 / {IMAGES}) % 1000, 'n', 'r' || (n % 4),
-                    'independent', CASE WHEN n % 3 = 0 THEN 'wrong' ELSE 'correct' END
-             FROM generate_series(0, {FIRST_SYNC_EVENTS} - 1) AS n"
-        ))
+        .execute(
+            &format!(
+                "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer,
+                     round, verdict, note, authored_at)
+                 SELECT bagel.content_id(ARRAY['vote', 'val', file, wnid, reviewer, 'independent',
+                            authored_at, verdict, '', '', '']),
+                        'val', image, file, label, wnid, reviewer, 'independent', verdict, '',
+                        authored_at
+                 FROM (SELECT (n / 4) % {IMAGES} AS image,
+                              'img_' || lpad(((n / 4) % {IMAGES})::text, 3, '0') || '.JPEG' AS file,
+                              (n / 4 / {IMAGES}) % 1000 AS label,
+                              ($1::text[])[(n / 4 / {IMAGES}) % 1000 + 1] AS wnid,
+                              'r' || (n % 4) AS reviewer,
+                              CASE WHEN n % 3 = 0 THEN 'wrong' ELSE 'correct' END AS verdict,
+                              '2026-12-01T10:00:00.000Z' AS authored_at
+                       FROM generate_series(0, {FIRST_SYNC_EVENTS} - 1) AS n) AS e"
+            ),
+            &[&wnids],
+        )
         .unwrap();
     let fresh = dir.join("fresh.bagel");
     std::fs::copy(chair_project, &fresh).unwrap();

@@ -32,8 +32,8 @@ pub enum Error {
     ProjectFile { path: PathBuf, problem: String },
     /// SQLite's own words stay out of the message (no "Error code 5"): it says what happened
     /// and what to do. Not a `source`, so no chain of causes repeats the raw text.
-    #[error("the project file is {}", describe_sqlite(.0, None))]
-    Db(rusqlite::Error),
+    #[error("the project file is {}", .0.describe(None))]
+    Db(crate::store::DbError),
     #[error("cancelled; nothing was written")]
     Cancelled,
     /// The team server could not be reached or refused a request; `problem` says what to do.
@@ -43,44 +43,6 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
-
-impl From<rusqlite::Error> for Error {
-    fn from(error: rusqlite::Error) -> Self {
-        Error::Db(error)
-    }
-}
-
-/// What an SQLite error means for the project file (named `file` in advice, when known), in
-/// bagel's words: SQLite's own ("database disk image is malformed") says nothing to a panel.
-pub fn describe_sqlite(error: &rusqlite::Error, file: Option<&str>) -> String {
-    use rusqlite::ErrorCode::*;
-    let Some(code) = error.sqlite_error_code() else {
-        return format!(
-            "not readable as bagel expects (a value of an unexpected type or size: {}); it was changed outside bagel: restore a backup",
-            for_terminal(&error.to_string())
-        );
-    };
-    let detail = match error {
-        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
-        _ => format!("{code:?}"),
-    };
-    match code {
-        DatabaseBusy | DatabaseLocked => "busy: another bagel (or another program) kept writing to it while this one waited; try again when it has finished (nothing was written)".into(),
-        ReadOnly => "read-only, so bagel cannot write to it; make it (and its folder) writable, or use commands that only read it (info, metrics, export)".into(),
-        DiskFull => "on a full disk; free some space and try again (nothing was written)".into(),
-        DatabaseCorrupt => damaged_text(
-            "parts of the file do not fit together: it was cut short, overwritten or edited outside bagel",
-            file,
-        ),
-        NotADatabase => damaged_text("its header or first page is not a database's", file),
-        CannotOpen => format!("not openable ({detail}); check the path and the folder's permissions"),
-        SystemIoFailure => format!("not readable or writable ({detail}); check the disk"),
-        _ => format!(
-            "not usable as bagel expects ({}); restore a backup if it keeps happening",
-            for_terminal(&detail)
-        ),
-    }
-}
 
 /// The words for a damaged project file, with what to do about it.
 pub fn damaged_text(why: &str, file: Option<&str>) -> String {
@@ -103,7 +65,7 @@ impl Error {
         match self {
             Error::Db(error) => Error::ProjectFile {
                 path: path.to_path_buf(),
-                problem: describe_sqlite(&error, Some(&path.display().to_string())),
+                problem: error.describe(Some(&path.display().to_string())),
             },
             other => other,
         }

@@ -195,6 +195,22 @@ impl Note {
     }
 }
 
+/// The parts of the panel's log beside the votes as they travel between machines (a vote
+/// file, a team server): notes and assignments. The panel appends them
+/// (`panel::shared_log`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SharedLog {
+    pub notes: Vec<Note>,
+    /// Each with the time it was assigned.
+    pub assignments: Vec<(Assignment, String)>,
+}
+
+impl SharedLog {
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty() && self.assignments.is_empty()
+    }
+}
+
 /// A pair given to a reviewer to vote on (`bagel assign`), an event of the log.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Assignment {
@@ -316,9 +332,58 @@ pub struct Decision {
     pub severity: Option<Severity>,
     /// The source's own word when it differs from the stored severity ("borderline").
     pub severity_word: Option<String>,
-    /// Who decided: "panel", "chair NAME", "dawid-skene", or the file a review came from.
-    pub source: String,
+    /// Who decided.
+    pub source: DecisionSource,
     pub reason: String,
+}
+
+/// Who decided a pair. Stored and written as text: "panel", "chair NAME", or the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionSource {
+    /// The panel's votes, by its rule.
+    Panel,
+    /// The chair's override, with the chair's name.
+    Chair(String),
+    /// An aggregator ("majority", "dawid-skene") or the review a decision was imported from.
+    Named(String),
+}
+
+impl DecisionSource {
+    /// Reads the stored form (what [`std::fmt::Display`] writes).
+    pub fn parse(stored: &str) -> Self {
+        match stored.strip_prefix("chair ") {
+            _ if stored == "panel" => DecisionSource::Panel,
+            Some(name) => DecisionSource::Chair(name.to_owned()),
+            None => DecisionSource::Named(stored.to_owned()),
+        }
+    }
+
+    /// Whether the panel decided (its votes or its chair), not an import or an aggregator.
+    pub fn is_panels(&self) -> bool {
+        matches!(self, DecisionSource::Panel | DecisionSource::Chair(_))
+    }
+}
+
+impl std::fmt::Display for DecisionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecisionSource::Panel => f.write_str("panel"),
+            DecisionSource::Chair(name) => write!(f, "chair {name}"),
+            DecisionSource::Named(name) => f.write_str(name),
+        }
+    }
+}
+
+impl From<&str> for DecisionSource {
+    fn from(stored: &str) -> Self {
+        DecisionSource::parse(stored)
+    }
+}
+
+impl PartialEq<&str> for DecisionSource {
+    fn eq(&self, stored: &&str) -> bool {
+        *self == DecisionSource::parse(stored)
+    }
 }
 
 impl Decision {

@@ -196,7 +196,7 @@ fn the_json_label_readers_survive_mutated_files() {
 }
 
 fn votes(project: &mut Project, file: &Path) -> Result<ImportReport> {
-    import::import_votes(project, "val", file, import::ChairRows::Refuse, &Silent)
+    bagel::panel::import_votes(project, "val", file, import::ChairRows::Refuse, &Silent)
 }
 
 #[test]

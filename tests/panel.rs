@@ -22,7 +22,7 @@ fn verdict_of(project: &std::path::Path, image: u32, label: u16) -> Option<(Verd
     let dataset = project.dataset("val").unwrap();
     (project.decisions(dataset.id).unwrap().into_iter())
         .find(|d| (d.image, d.label) == (image, label))
-        .map(|d| (d.verdict, d.source))
+        .map(|d| (d.verdict, d.source.to_string()))
 }
 
 fn export(project: &std::path::Path, out: &std::path::Path) -> String {

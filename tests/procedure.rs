@@ -33,7 +33,7 @@ fn decision_of(project: &Path, image: u32, label: u16) -> Option<(Verdict, Strin
     let dataset = opened.dataset("val").unwrap();
     (opened.decisions(dataset.id).unwrap().into_iter())
         .find(|d| (d.image, d.label) == (image, label))
-        .map(|d| (d.verdict, d.source))
+        .map(|d| (d.verdict, d.source.to_string()))
 }
 
 fn mla_relabeled(project: &Path) -> f64 {

@@ -245,15 +245,17 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
     let panel = Panel::new(&cluster);
     vote(panel.project("ana"), "ana", (0, 282), Verdict::Correct);
     panel.sync("ana");
-    let insert = |reviewer: &str, round: &str, id: i64| {
+    // Each row with the id its content hashes to, so what refuses it is who may write it.
+    let insert = |reviewer: &str, round: &str| {
+        let id = forged_vote_id(reviewer, round);
         format!(
-            "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer, round, verdict)
-             VALUES ({id}, 'val', 1, 'ILSVRC2012_val_00000002.JPEG', 281, 'n02123045', '{reviewer}', '{round}', 'wrong')"
+            "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer, round, verdict, note, authored_at)
+             VALUES ({id}, 'val', 1, '{FILE}', 281, '{WNID}', '{reviewer}', '{round}', 'wrong', '', '{AUTHORED}')"
         )
     };
     let attempts = [
-        insert("ana", "independent", 1),
-        insert("ben", "chair", 2),
+        insert("ana", "independent"),
+        insert("ben", "chair"),
         "UPDATE bagel.events SET verdict = 'wrong'".to_owned(),
         "DELETE FROM bagel.events".to_owned(),
         "TRUNCATE bagel.events".to_owned(),
@@ -282,22 +284,23 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
         assert_eq!(state, "42501", "{sql}: {error}");
     }
     // What a reviewer may insert is stamped by the server: their name, its time and order.
+    let id = forged_vote_id("ben", "independent");
     forged
-        .batch_execute(
-            "INSERT INTO bagel.events (seq, event_id, dataset, image, file, label, wnid, round, verdict, cast_at)
-             VALUES (-5, 99, 'val', 1, 'ILSVRC2012_val_00000002.JPEG', 281, 'n02123045', 'independent', 'wrong', '2099-01-01')",
-        )
+        .batch_execute(&format!(
+            "INSERT INTO bagel.events (seq, event_id, dataset, image, file, label, wnid, round, verdict, authored_at, cast_at)
+             VALUES (-5, {id}, 'val', 1, '{FILE}', 281, '{WNID}', 'independent', 'wrong', '{AUTHORED}', '2099-01-01')",
+        ))
         .unwrap();
     let row = forged
         .query_one(
-            "SELECT reviewer, seq > 0, cast_at < now() + interval '1 minute' FROM bagel.events WHERE event_id = 99",
-            &[],
+            "SELECT reviewer, seq > 0, cast_at < now() + interval '1 minute' FROM bagel.events WHERE event_id = $1",
+            &[&id],
         )
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "ben");
     assert!(row.get::<_, bool>(1) && row.get::<_, bool>(2));
     // The chair may cast the chair's round.
-    let chair_insert = insert(CHAIR, "chair", 3);
+    let chair_insert = insert(CHAIR, "chair");
     psql_ok(&cluster, CHAIR, &chair_insert);
     // The log still holds ana's vote, unchanged.
     assert_eq!(
@@ -308,6 +311,75 @@ fn impersonation_and_rewriting_the_log_are_refused_by_the_server() {
         ),
         "correct"
     );
+}
+
+/// The pair a hand-forged client writes on: image 1 and class 281 of the fixture.
+const FILE: &str = "ILSVRC2012_val_00000002.JPEG";
+const WNID: &str = "n02123045";
+const AUTHORED: &str = "2026-12-01T10:00:00.000Z";
+
+/// The id the server checks a forged "wrong" vote on that pair by.
+fn forged_vote_id(reviewer: &str, round: &str) -> i64 {
+    team::content_id(&[
+        "vote", "val", FILE, WNID, reviewer, round, AUTHORED, "wrong", "", "", "",
+    ])
+}
+
+#[test]
+fn an_event_whose_id_is_not_its_contents_hash_is_refused_by_server_and_client() {
+    let Some(cluster) = Cluster::start("an_event_whose_id_is_not_its_contents_hash") else {
+        return;
+    };
+    let panel = Panel::new(&cluster);
+    vote(panel.project("ana"), "ana", (0, 282), Verdict::Correct);
+    assert_eq!(panel.sync("ana").sent, 1);
+    // A hand-forged client's row with an id that hashes nothing it says: refused by the
+    // server's check, whoever sends it, the owner too.
+    let forged_row = |id: i64| {
+        format!(
+            "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer, round, verdict, note, authored_at)
+             VALUES ({id}, 'val', 1, '{FILE}', 281, '{WNID}', 'ben', 'independent', 'wrong', '', '{AUTHORED}')"
+        )
+    };
+    let mut forged =
+        postgres::Client::connect(&cluster.url("ben", &password("ben")), postgres::NoTls).unwrap();
+    let right = forged_vote_id("ben", "independent");
+    for wrong in [right ^ 1, 0, 12345] {
+        let error = forged.batch_execute(&forged_row(wrong)).unwrap_err();
+        let db = error.as_db_error().unwrap();
+        assert_eq!(db.code().code(), "23514", "{error}");
+        assert_eq!(db.constraint(), Some("id_is_content_hash"), "{error}");
+    }
+    let mut owner = cluster.owner_client(pg::DATABASE);
+    assert!(owner.batch_execute(&forged_row(7)).is_err());
+    assert!(psql_refused(&cluster, "ben", &forged_row(8)).contains("id_is_content_hash"));
+    // With the right id the same row goes in: it is the id that was refused.
+    forged.batch_execute(&forged_row(right)).unwrap();
+
+    // A server whose check was dropped (by its owner) and that then holds a row whose id does
+    // not hash it: the client names the row, merges nothing and keeps its project as it was.
+    owner
+        .batch_execute(
+            "ALTER TABLE bagel.events DROP CONSTRAINT id_is_content_hash;
+             UPDATE bagel.events SET verdict = 'wrong' WHERE reviewer = 'ana'",
+        )
+        .unwrap();
+    let seq: i64 = (owner.query_one("SELECT seq FROM bagel.events WHERE reviewer = 'ana'", &[]))
+        .unwrap()
+        .get(0);
+    let chair = panel.project(CHAIR);
+    let observer = Observer::of(chair);
+    let before = observer.version();
+    let output = panel.bagel_sync(CHAIR);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("event {seq} (ana's vote on val"))
+            && stderr.contains("hashes to")
+            && stderr.contains("nothing of this sync was merged"),
+        "{stderr}"
+    );
+    assert_eq!(observer.version(), before, "the chair's project changed");
 }
 
 #[test]
@@ -572,11 +644,22 @@ fn bad_servers_and_projects_are_refused_with_what_to_do_and_change_nothing() {
     // A server of a newer panel schema.
     cluster
         .owner_client(pg::DATABASE)
-        .batch_execute("UPDATE bagel.meta SET value = '2' WHERE key = 'schema_version'")
+        .batch_execute(&format!(
+            "UPDATE bagel.meta SET value = '{}' WHERE key = 'schema_version'",
+            team::SCHEMA_VERSION + 1
+        ))
         .unwrap();
     let newer = join(&cluster.url("ana", &password("ana")), &fresh);
     assert!(newer.contains("newer than this bagel knows"), "{newer}");
     assert!(newer.contains("update bagel"), "{newer}");
+    // And one made by an earlier bagel, whose ids the server does not check.
+    cluster
+        .owner_client(pg::DATABASE)
+        .batch_execute("UPDATE bagel.meta SET value = '1' WHERE key = 'schema_version'")
+        .unwrap();
+    let older = join(&cluster.url("ana", &password("ana")), &fresh);
+    assert!(older.contains("made by an earlier bagel"), "{older}");
+    assert!(older.contains("bagel team create"), "{older}");
 
     assert_eq!(fresh_observer.version(), before);
     assert_eq!(
@@ -651,4 +734,182 @@ fn project_with_other_images(fixture: &Fixture) -> PathBuf {
 fn restrict(file: &Path) {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+/// Writes a note on a member's own project, as `bagel note` does.
+fn note(project: &Path, reviewer: &str, pair: (u32, u16), text: &str) {
+    let mut opened = Project::open(project).unwrap();
+    let dataset = opened.dataset("val").unwrap();
+    let files = opened.images(dataset.id).unwrap().files;
+    let written = bagel::verdict::Note {
+        id: 0,
+        image: pair.0,
+        label: pair.1,
+        reviewer: reviewer.to_owned(),
+        written_at: now(),
+        text: text.to_owned(),
+        reply_to: None,
+    };
+    let ballot = Ballot {
+        dataset: &dataset,
+        files: &files,
+    };
+    ballot.write_notes(&mut opened, &[written]).unwrap();
+}
+
+fn pair_notes(project: &Path, pair: (u32, u16)) -> Vec<(String, String)> {
+    let opened = Project::open(project).unwrap();
+    let dataset = opened.dataset("val").unwrap();
+    (opened
+        .pair_notes(dataset.id, pair.0, pair.1)
+        .unwrap()
+        .into_iter())
+    .map(|n| (n.reviewer, n.text))
+    .collect()
+}
+
+#[test]
+fn notes_travel_behind_the_blind_round_and_assignments_from_the_chair() {
+    let Some(cluster) = Cluster::start("notes_travel_behind_the_blind_round") else {
+        return;
+    };
+    let panel = Panel::new(&cluster);
+    let pair = (0, 282);
+    vote(panel.project("ana"), "ana", pair, Verdict::Correct);
+    note(panel.project("ana"), "ana", pair, "the tabby's stripes");
+    assert_eq!(panel.sync("ana").sent, 2);
+    // Ben has not voted on the pair: ana's note is a trace of her opinion, hidden from him by
+    // the server, for psql as for his desk.
+    let count = "SELECT count(*) FROM bagel.notes";
+    assert_eq!(psql_ok(&cluster, "ben", count), "0");
+    assert_eq!(psql_ok(&cluster, CHAIR, count), "1");
+    panel.sync("ben");
+    assert!(pair_notes(panel.project("ben"), pair).is_empty());
+    // Once he has voted independently, the pair opens: the note arrives with the same id
+    // as on ana's machine, so a reply names it the same everywhere.
+    vote(panel.project("ben"), "ben", pair, Verdict::Wrong);
+    panel.sync("ben");
+    let expected = vec![("ana".to_owned(), "the tabby's stripes".to_owned())];
+    assert_eq!(pair_notes(panel.project("ben"), pair), expected);
+    let ids = |name: &str| {
+        let opened = Project::open(panel.project(name)).unwrap();
+        let dataset = opened.dataset("val").unwrap();
+        let notes = opened.notes(dataset.id).unwrap();
+        notes.into_iter().map(|n| n.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids("ben"), ids("ana"));
+    // A note in another's name, or a chair's assignment from a reviewer: refused.
+    for sql in [
+        "INSERT INTO bagel.notes (event_id, dataset, image, file, label, wnid, reviewer, authored_at, body)
+         VALUES (1, 'val', 0, 'f', 282, 'w', 'ana', 'now', 'forged')",
+        "INSERT INTO bagel.assignments (event_id, dataset, image, file, label, wnid, reviewer, authored_at)
+         VALUES (1, 'val', 0, 'f', 282, 'w', 'cem', 'now')",
+        "UPDATE bagel.notes SET body = 'changed'",
+        "DELETE FROM bagel.assignments",
+    ] {
+        let error = psql_refused(&cluster, "ben", sql);
+        assert!(
+            error.contains("row-level security") || error.contains("permission denied"),
+            "{sql}: {error}"
+        );
+    }
+
+    // In one's own name, a note or (as the chair) an assignment whose id is not the hash of
+    // what it says is refused too.
+    let own_note = "INSERT INTO bagel.notes (event_id, dataset, image, file, label, wnid, reviewer, authored_at, body)
+         VALUES (1, 'val', 0, 'f', 282, 'w', 'ben', 'now', 'forged')";
+    assert!(psql_refused(&cluster, "ben", own_note).contains("id_is_content_hash"));
+    let chairs_assignment = "INSERT INTO bagel.assignments (event_id, dataset, image, file, label, wnid, reviewer, authored_at)
+         VALUES (1, 'val', 0, 'f', 282, 'w', 'cem', 'now')";
+    assert!(psql_refused(&cluster, CHAIR, chairs_assignment).contains("id_is_content_hash"));
+
+    // The chair shares out the pair to cem: his sync brings the assignment.
+    let mut chair = Project::open(panel.project(CHAIR)).unwrap();
+    let dataset = chair.dataset("val").unwrap();
+    let files = chair.images(dataset.id).unwrap().files;
+    let given = bagel::verdict::Assignment {
+        image: 1,
+        label: 281,
+        reviewer: "cem".into(),
+    };
+    let ballot = Ballot {
+        dataset: &dataset,
+        files: &files,
+    };
+    ballot
+        .write_assignments(&mut chair, std::slice::from_ref(&given))
+        .unwrap();
+    drop(chair);
+    panel.sync(CHAIR);
+    panel.sync("cem");
+    let cem = Project::open(panel.project("cem")).unwrap();
+    let assigned = cem.assignments(cem.dataset("val").unwrap().id).unwrap();
+    assert_eq!(assigned, vec![given]);
+    // A re-sync sends and fetches nothing new.
+    let again = panel.sync(CHAIR);
+    assert_eq!((again.sent, again.fetched), (0, 0));
+}
+
+#[test]
+fn the_panels_settings_are_held_by_the_server_and_set_by_the_chair_only() {
+    let Some(cluster) = Cluster::start("the_panels_settings_are_held_by_the_server") else {
+        return;
+    };
+    let panel = Panel::new(&cluster);
+    let set = |name: &str, args: &[&str]| {
+        let project = panel.project(name).to_str().unwrap();
+        Command::new(env!("CARGO_BIN_EXE_bagel"))
+            .args(["team", "set", project])
+            .args(args)
+            .env("PGPASSFILE", &panel.pgpass)
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap()
+    };
+    // A reviewer cannot set them, by bagel or by psql.
+    let refused = set("ben", &["--quorum", "2"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("only the panel's chair"), "{stderr}");
+    psql_refused(
+        &cluster,
+        "ben",
+        "INSERT INTO bagel.settings (key, value) VALUES ('blind_round', 'off')",
+    );
+    // The chair sets a quorum of two: a lone vote no longer decides, on every machine.
+    let pair = (0, 282);
+    vote(panel.project("ana"), "ana", pair, Verdict::Correct);
+    let decided = |name: &str| {
+        let opened = Project::open(panel.project(name)).unwrap();
+        let dataset = opened.dataset("val").unwrap();
+        opened.decisions(dataset.id).unwrap().len()
+    };
+    assert_eq!(decided("ana"), 1);
+    let output = set(CHAIR, &["--quorum", "2"]);
+    assert!(output.status.success(), "{output:?}");
+    let report = panel.sync("ana");
+    assert!(report.settings_changed.contains(&"quorum 2".to_owned()));
+    assert_eq!(
+        Project::open(panel.project("ana"))
+            .unwrap()
+            .quorum()
+            .unwrap(),
+        2
+    );
+    assert_eq!(decided("ana"), 0);
+    // With the blind round off, cem sees ana's vote before voting himself.
+    assert_eq!(
+        psql_ok(&cluster, "cem", "SELECT count(*) FROM bagel.events"),
+        "0"
+    );
+    assert!(set(CHAIR, &["--blind-round", "off"]).status.success());
+    assert_eq!(
+        psql_ok(&cluster, "cem", "SELECT count(*) FROM bagel.events"),
+        "1"
+    );
+    panel.sync("cem");
+    let cem = Project::open(panel.project("cem")).unwrap();
+    assert!(!cem.blind_round().unwrap());
+    assert_eq!(cem.quorum().unwrap(), 2);
+    assert_eq!(cem.chair().unwrap().as_deref(), Some(CHAIR));
 }

@@ -85,7 +85,7 @@ pub fn import_votes(args: ImportVotes) -> Result<()> {
         ChairRows::Refuse
     };
     let report =
-        crate::import::import_votes(&mut project, &args.dataset, &args.file, chair_rows, &bar)?;
+        crate::panel::import_votes(&mut project, &args.dataset, &args.file, chair_rows, &bar)?;
     drop(bar);
     super::report(report)
 }

@@ -32,6 +32,20 @@ pub enum TeamCommand {
     Join { project: PathBuf, url: String },
     /// The server, who I am to it, unsent votes and the last sync.
     Status { project: PathBuf },
+    /// By a chair: set the panel's settings on the server, which every member's sync then
+    /// takes (a member's own `bagel config` of them is overridden at their next sync).
+    Set {
+        project: PathBuf,
+        /// How many members must vote on a pair before their votes decide it.
+        #[arg(long)]
+        quorum: Option<usize>,
+        /// Whether the server hides others' votes and notes on a pair until one has voted.
+        #[arg(long, value_parser = ["on", "off"])]
+        blind_round: Option<String>,
+        /// The chair's name, as the panel shows it.
+        #[arg(long)]
+        chair: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -49,7 +63,43 @@ pub fn run(command: TeamCommand) -> Result<()> {
         TeamCommand::Add { url, name, chair } => add(&url, &name, chair),
         TeamCommand::Join { project, url } => join(&project, &url),
         TeamCommand::Status { project } => status(&project),
+        TeamCommand::Set {
+            project,
+            quorum,
+            blind_round,
+            chair,
+        } => set(&project, quorum, blind_round, chair),
     }
+}
+
+fn set(
+    project: &std::path::Path,
+    quorum: Option<usize>,
+    blind_round: Option<String>,
+    chair: Option<String>,
+) -> Result<()> {
+    let quorum = quorum.map(|q| q.to_string());
+    let settings = [
+        ("quorum", quorum),
+        ("blind_round", blind_round),
+        ("chair", chair),
+    ];
+    if settings.iter().all(|(_, value)| value.is_none()) {
+        bail!("nothing to set; give --quorum N, --blind-round on|off or --chair NAME");
+    }
+    if settings[0].1.as_deref() == Some("0") {
+        bail!("--quorum must be at least 1 (1: a lone reviewer's vote decides)");
+    }
+    let mut opened = super::open(project)?;
+    let address = ServerAddress::parse(&team::sync::linked(&opened)?.url)?;
+    let mut server = team::ServerLog::open(&address)?;
+    for (key, value) in &settings {
+        if let Some(value) = value {
+            server.set_setting(key, value)?;
+        }
+    }
+    let report = team::sync_on(&mut opened, &mut server)?;
+    print_report(&report)
 }
 
 fn create(url: &str, project: &std::path::Path, chair: &str) -> Result<()> {
@@ -94,12 +144,19 @@ fn join(project: &std::path::Path, url: &str) -> Result<()> {
 pub fn sync(args: SyncArgs) -> Result<()> {
     let mut project = super::open(&args.project)?;
     let report = team::sync(&mut project)?;
+    print_report(&report)
+}
+
+fn print_report(report: &team::SyncReport) -> Result<()> {
     super::out::line(format_args!(
         "sent {} events, fetched {}; {} decisions changed",
         report.sent,
         report.fetched,
         report.changed.len()
     ))?;
+    for setting in &report.settings_changed {
+        super::out::line(format_args!("  the panel's setting now: {setting}"))?;
+    }
     for (dataset, file, wnid) in &report.changed {
         super::out::line(format_args!("  {dataset} {file} {wnid}"))?;
     }

@@ -108,7 +108,7 @@ impl ImportForm {
                 };
                 import::import_predictions(&mut project, &request, progress)
             }
-            ImportKind::Votes => import::import_votes(
+            ImportKind::Votes => crate::panel::import_votes(
                 &mut project,
                 &self.dataset,
                 &self.sources[0],

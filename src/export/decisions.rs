@@ -52,6 +52,7 @@ pub fn export_decisions(project: &Project, dataset: &str, out: &Path) -> Result<
             let kind = kinds
                 .get(&(decision.image, decision.label))
                 .map_or("", |kind| kind.as_str());
+            let source = decision.source.to_string();
             writer.write_record([
                 *file,
                 vocab.class(decision.label).map_or("", |c| c.wnid.as_str()),
@@ -59,7 +60,7 @@ pub fn export_decisions(project: &Project, dataset: &str, out: &Path) -> Result<
                 decision.category.map_or("", Category::as_str),
                 decision.severity.map_or("", Severity::as_str),
                 decision.severity_word.as_deref().unwrap_or(""),
-                decision.source.as_str(),
+                source.as_str(),
                 decision.reason.as_str(),
                 kind,
             ])?;

@@ -37,7 +37,8 @@ pub mod label_studio_controls {
 }
 pub use slices::import_slice;
 pub use votes::{
-    ASSIGNMENT_ROUND, ChairRows, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN, import_votes, read_vote_csv,
+    ASSIGNMENT_ROUND, ChairRows, NOTE_ROUND, VOTE_COLUMNS, VoteFile, WITHDRAWN, read_vote_csv,
+    read_vote_file,
 };
 
 use crate::error::{Error, Result};

@@ -160,7 +160,6 @@ pub fn import_review(
     model: &str,
     path: &Path,
 ) -> Result<super::ImportReport> {
-    use crate::store::{model_id, put_decision, put_model_review};
     use crate::verdict::{Decision, DecisionKind, Verdict};
     if model.trim().is_empty() || model.chars().any(char::is_control) {
         return Err(Error::Usage(
@@ -191,9 +190,8 @@ pub fn import_review(
         || path.display().to_string(),
         |n| n.to_string_lossy().into(),
     );
-    project.write(|tx| {
-        let model_id = model_id(tx, model)?;
-        put_model_review(tx, model_id, info.id, &source, &mistakes)?;
+    project.write_log(|log| {
+        log.put_model_review(model, info.id, &source, &mistakes)?;
         for (image, record) in &mistakes {
             let decision = Decision {
                 image: *image,
@@ -202,10 +200,10 @@ pub fn import_review(
                 category: Some(record.category),
                 severity: Some(record.severity),
                 severity_word: record.severity_word.clone(),
-                source: source.clone(),
+                source: crate::verdict::DecisionSource::Named(source.clone()),
                 reason: format!("review of {model}"),
             };
-            put_decision(tx, info.id, DecisionKind::Review, &decision, None)?;
+            log.put_decision(info.id, DecisionKind::Review, &decision, None)?;
         }
         Ok(())
     })?;

@@ -1,14 +1,14 @@
 //! Vote files from other machines of the panel: `reviewer,image,label,verdict,category,severity,
 //! note[,round,cast_at]`, as `bagel export votes` writes them. Every row is checked before
-//! anything is merged; the merge itself is `panel::voting::Ballot::merge`, one transaction.
+//! anything is merged; the merge itself is the panel's (`panel::vote_file::import_votes`, through
+//! `panel::voting::Ballot::merge_with`, one transaction).
 
 use super::raters::{crowd_log, read_rater_answers};
-use super::{FileIndex, ImportReport, csv_headers, read_text};
+use super::{FileIndex, csv_headers, read_text};
 use crate::error::{Error, Result};
-use crate::panel::shared_log::SharedLog;
-use crate::panel::voting::Ballot;
 use crate::progress::{Progress, check_cancelled};
-use crate::store::Project;
+use crate::store::{CrowdLog, Project};
+use crate::verdict::SharedLog;
 use crate::verdict::{self, Assignment, Category, Note, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
 use std::collections::HashMap;
@@ -38,72 +38,71 @@ pub enum ChairRows {
 pub const NOTE_ROUND: &str = "note";
 pub const ASSIGNMENT_ROUND: &str = "assignment";
 
-/// Merges a vote file into a dataset's log, in one transaction: a panel's vote CSV, or a crowd
-/// rater file (ReaL's raters.npz or its `*_votes.csv.gz`). The CLI and the desk both call it.
-pub fn import_votes(
-    project: &mut Project,
+/// A vote file read and checked, not yet merged: the panel merges it
+/// (`panel::vote_file::import_votes`), so this layer stays below the panel's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoteFile {
+    /// Crowd answers (a rater file): how many were read, and the crowd log they make.
+    Crowd { read: usize, log: CrowdLog },
+    /// A panel's vote file: its events, notes and assignments, and warnings for the report.
+    Panel {
+        events: Vec<VoteEvent>,
+        shared: SharedLog,
+        warnings: Vec<String>,
+    },
+}
+
+/// Reads and checks a vote file for a dataset: a panel's vote CSV (or a Label Studio export),
+/// or a crowd rater file (ReaL's raters.npz or its `*_votes.csv.gz`). Writes nothing.
+pub fn read_vote_file(
+    project: &Project,
     dataset: &str,
     file: &Path,
     chair_rows: ChairRows,
     progress: &dyn Progress,
-) -> Result<ImportReport> {
+) -> Result<VoteFile> {
     let dataset = project.dataset(dataset)?;
     let files = project.images(dataset.id)?.files;
-    let ballot = Ballot {
-        dataset: &dataset,
-        files: &files,
-    };
-    let mut warnings = Vec::new();
-    let mut what = "votes";
-    let (read, merged) = if is_rater_file(file) {
+    if is_rater_file(file) {
         let answers = read_rater_answers(file, project.vocab().len(), progress)?;
         let log = crowd_log(file, &answers, &files, verdict::now_millis())?;
         check_cancelled(progress)?;
-        progress.begin("storing crowd answers", 0);
-        (answers.len(), ballot.merge_crowd(project, &log)?)
-    } else {
-        progress.begin("reading votes", 0);
-        let (rows, events, shared) = match super::label_studio_votes::is_export(file) {
-            true => {
-                let events = super::label_studio_votes::read(file, &files, project.vocab())?;
-                // A Label Studio task is its file's record: numbered from 1, like a row.
-                ((1..=events.len()).collect(), events, SharedLog::default())
-            }
-            false => read_vote_rows(file, &files, project.vocab(), &verdict::now())?,
-        };
-        let chair = project.chair()?;
-        let taken = check_chair_rows(
-            file,
-            (rows.iter().copied()).zip(&events),
-            &files,
-            project.vocab(),
-            chair_rows,
-            chair.as_deref(),
-        )?;
-        if !taken.is_empty() {
-            warnings.push(format!(
-                "{} chair overrides taken from {}: {}",
-                taken.len(),
-                file.display(),
-                taken.join("; ")
-            ));
+        return Ok(VoteFile::Crowd {
+            read: answers.len(),
+            log,
+        });
+    }
+    progress.begin("reading votes", 0);
+    let (rows, events, shared) = match super::label_studio_votes::is_export(file) {
+        true => {
+            let events = super::label_studio_votes::read(file, &files, project.vocab())?;
+            // A Label Studio task is its file's record: numbered from 1, like a row.
+            ((1..=events.len()).collect(), events, SharedLog::default())
         }
-        check_cancelled(progress)?;
-        progress.begin("merging votes", 0);
-        let read = events.len() + shared.notes.len() + shared.assignments.len();
-        if !shared.is_empty() {
-            what = "votes, notes and assignments";
-        }
-        (read, ballot.merge_with(project, &events, &shared)?)
+        false => read_vote_rows(file, &files, project.vocab(), &verdict::now())?,
     };
-    Ok(ImportReport {
-        summary: format!(
-            "{read} {what} read from {}: {} new, {} already standing; decisions changed on {} images",
+    let chair = project.chair()?;
+    let taken = check_chair_rows(
+        file,
+        (rows.iter().copied()).zip(&events),
+        &files,
+        project.vocab(),
+        chair_rows,
+        chair.as_deref(),
+    )?;
+    let mut warnings = Vec::new();
+    if !taken.is_empty() {
+        warnings.push(format!(
+            "{} chair overrides taken from {}: {}",
+            taken.len(),
             file.display(),
-            merged.added,
-            merged.unchanged,
-            merged.changed_images.len()
-        ),
+            taken.join("; ")
+        ));
+    }
+    check_cancelled(progress)?;
+    Ok(VoteFile::Panel {
+        events,
+        shared,
         warnings,
     })
 }

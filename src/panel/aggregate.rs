@@ -10,7 +10,7 @@
 use super::dawid_skene::{Answers, Options, dawid_skene};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::store::{CrowdLog, DatasetInfo, Project, replace_decisions_of_kind};
+use crate::store::{CrowdLog, DatasetInfo, Project};
 use crate::verdict::{Decision, DecisionKind, Verdict};
 use crate::vocab::ClassId;
 use std::collections::BTreeSet;
@@ -136,14 +136,14 @@ pub fn aggregate(
             category: None,
             severity: None,
             severity_word: None,
-            source: options.method.as_str().to_owned(),
+            source: crate::verdict::DecisionSource::Named(options.method.as_str().to_owned()),
             reason: format!("posterior {posterior:.4} from {votes} votes"),
         };
         decisions.push((decision, Some(posterior)));
         outcome.changed_images.insert(image);
     }
-    project.write(|tx| {
-        replace_decisions_of_kind(tx, dataset.id, DecisionKind::Aggregate, &decisions)
+    project.write_log(|log| {
+        log.replace_decisions_of_kind(dataset.id, DecisionKind::Aggregate, &decisions)
     })?;
     outcome.changed_images.extend(before);
     progress.advance(1);

@@ -6,7 +6,7 @@ use super::queue::ReviewQueue;
 use super::voting::{Ballot, events_by_pair, standing_votes};
 use crate::error::{Error, Result};
 use crate::metrics::Evaluation;
-use crate::store::{EventNames, Project, append_assignments};
+use crate::store::{EventNames, Project};
 use crate::verdict::{self, Assignment, Round, VoteEvent};
 use crate::vocab::ClassId;
 use rand::SeedableRng;
@@ -135,7 +135,7 @@ impl Ballot<'_> {
             vocab: &vocab,
         };
         let now = verdict::now();
-        project.write(|tx| append_assignments(tx, self.dataset.id, &names, planned, &now))
+        project.write_log(|log| log.append_assignments(self.dataset.id, &names, planned, &now))
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::voting::{events_by_pair, panel_decision};
 use crate::error::Result;
-use crate::store::{Project, dataset_events, decisions_of_kind_in, put_decision, remove_decision};
+use crate::store::Project;
 use crate::verdict::{Decision, DecisionKind, VoteEvent};
 use crate::vocab::ClassId;
 use std::collections::BTreeMap;
@@ -32,24 +32,19 @@ pub fn check_decisions(project: &Project, dataset_id: i64) -> Result<Vec<Differe
 /// holds the write lock from the first read, so no vote lands between reading and repairing.
 pub fn repair_decisions(project: &mut Project, dataset_id: i64) -> Result<Vec<Difference>> {
     let quorum = project.quorum()?;
-    project.write(|tx| {
+    project.write_log(|log| {
         let found = differences(
-            &dataset_events(tx, dataset_id)?,
-            decisions_of_kind_in(tx, dataset_id, DecisionKind::Panel)?,
+            &log.dataset_events(dataset_id)?,
+            log.decisions_of_kind(dataset_id, DecisionKind::Panel)?,
             quorum,
         );
         for difference in &found {
+            let pair = (difference.image, difference.label);
             match &difference.derived {
                 Some(decision) => {
-                    put_decision(tx, dataset_id, DecisionKind::Panel, decision, None)?
+                    log.put_decision(dataset_id, DecisionKind::Panel, decision, None)?
                 }
-                None => remove_decision(
-                    tx,
-                    dataset_id,
-                    DecisionKind::Panel,
-                    difference.image,
-                    difference.label,
-                )?,
+                None => log.remove_decision(dataset_id, DecisionKind::Panel, pair)?,
             }
         }
         Ok(found)

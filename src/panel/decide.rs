@@ -37,7 +37,7 @@ pub fn decide(votes: &[&Vote]) -> Option<Decision> {
         category: most_given(Category::ALL, wrong.iter().map(|v| v.category)).filter(|_| is_wrong),
         severity: most_given(Severity::ALL, wrong.iter().map(|v| v.severity)).filter(|_| is_wrong),
         severity_word: None,
-        source: PANEL.to_owned(),
+        source: crate::verdict::DecisionSource::Panel,
         reason,
     })
 }

@@ -4,7 +4,7 @@
 
 use super::voting::{Ballot, events_by_pair, standing_votes};
 use crate::error::{Error, Result};
-use crate::store::{EventNames, Project, append_notes};
+use crate::store::{EventNames, Project};
 use crate::verdict::{Note, Round, Verdict, Vote, VoteEvent};
 use crate::vocab::ClassId;
 use std::collections::BTreeSet;
@@ -138,6 +138,6 @@ impl Ballot<'_> {
             }
             known.insert((names.note_id(note), note.image, note.label));
         }
-        project.write(|tx| append_notes(tx, self.dataset.id, &names, notes))
+        project.write_log(|log| log.append_notes(self.dataset.id, &names, notes))
     }
 }

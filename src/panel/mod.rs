@@ -21,6 +21,7 @@ pub mod quorum;
 pub mod review;
 pub mod shared_log;
 pub mod visibility;
+pub mod vote_file;
 pub mod voting;
 
 pub use decide::decide;
@@ -30,6 +31,7 @@ pub use queue::{
     SortOrder, ViewCounts,
 };
 pub use review::{NoteOnPair, Review};
+pub use vote_file::import_votes;
 
 pub use crate::verdict::{
     Category, Decision, DecisionKind, Round, Severity, Verdict, Vote, VoteEvent,

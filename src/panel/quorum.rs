@@ -20,12 +20,12 @@ pub fn set_quorum(project: &mut Project, quorum: usize) -> Result<usize> {
             events_by_pair(&project.vote_events(dataset.id)?),
         ));
     }
-    project.write(|tx| {
-        Project::put_quorum(tx, quorum)?;
+    project.write_log(|log| {
+        log.put_quorum(quorum)?;
         let mut changed = 0;
         for (dataset_id, pairs) in &logs {
             for (&pair, events) in pairs {
-                changed += redecide(tx, *dataset_id, pair, events, quorum)? as usize;
+                changed += redecide(log, *dataset_id, pair, events, quorum)? as usize;
             }
         }
         Ok(changed)

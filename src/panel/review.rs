@@ -539,7 +539,7 @@ pub enum NoteOnPair {
 /// Whether a decision is the panel's (its votes or the chair's), which the blind round hides,
 /// rather than an imported review's or an aggregation's.
 fn is_panel_decision(decision: &Decision) -> bool {
-    decision.source == super::decide::PANEL || decision.source.starts_with("chair ")
+    decision.source.is_panels()
 }
 
 /// The pairs on which `reviewer` has a standing panel vote in any round.

@@ -3,29 +3,16 @@
 //! transaction as the votes, as a union (each has a content id).
 
 use crate::error::{Error, Result};
-use crate::store::{EventNames, append_assignments, append_notes};
-use crate::verdict::{Assignment, Note};
-use rusqlite::Connection;
+use crate::store::{EventNames, LogTx};
+pub use crate::verdict::SharedLog;
 use std::collections::BTreeSet;
 
-/// Notes and assignments read from a vote file.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SharedLog {
-    pub notes: Vec<Note>,
-    /// Each with the time it was assigned.
-    pub assignments: Vec<(Assignment, String)>,
-}
-
 impl SharedLog {
-    pub fn is_empty(&self) -> bool {
-        self.notes.is_empty() && self.assignments.is_empty()
-    }
-
     /// Appends what is new; a reply must answer a note on the same pair, already in the log
     /// (`known`: id, image, label) or in this file. Returns how many were new.
     pub fn append(
         &self,
-        tx: &Connection,
+        log: &LogTx,
         dataset_id: i64,
         names: &EventNames,
         known: &BTreeSet<(i64, u32, u16)>,
@@ -45,10 +32,10 @@ impl SharedLog {
                 orphan.reviewer, orphan.text
             )));
         }
-        let (_, mut added) = append_notes(tx, dataset_id, names, &self.notes)?;
+        let (_, mut added) = log.append_notes(dataset_id, names, &self.notes)?;
         for (assignment, at) in &self.assignments {
             added +=
-                append_assignments(tx, dataset_id, names, std::slice::from_ref(assignment), at)?;
+                log.append_assignments(dataset_id, names, std::slice::from_ref(assignment), at)?;
         }
         Ok(added)
     }

@@ -7,14 +7,10 @@ use super::crowd::{CrowdUnion, crowd_log_of, union};
 use super::decide;
 use super::shared_log::SharedLog;
 use crate::error::{Error, Result};
-use crate::store::{CrowdLog, put_crowd_pairs, read_crowd_log};
-use crate::store::{DatasetInfo, EventNames, Project, append_events, pair_events};
-use crate::store::{decision_of_kind, put_decision, remove_decision};
-use crate::verdict::{Decision, DecisionKind, Round, Vote, VoteEvent};
+use crate::store::{CrowdLog, DatasetInfo, EventNames, LogTx, Project};
+use crate::verdict::{Decision, DecisionKind, DecisionSource, Round, Vote, VoteEvent};
 use crate::vocab::ClassId;
-use rusqlite::Connection;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::Path;
 
 /// The log's standing votes: each reviewer's latest event per round, withdrawals dropped.
 /// `events` are one pair's, oldest first.
@@ -43,7 +39,7 @@ pub fn panel_decision(events: &[VoteEvent], quorum: usize) -> Option<Decision> {
             category: vote.category,
             severity: vote.severity,
             severity_word: None,
-            source: format!("chair {}", chair.reviewer),
+            source: DecisionSource::Chair(chair.reviewer.clone()),
             reason: vote.note.clone(),
         });
     }
@@ -183,14 +179,14 @@ impl Ballot<'_> {
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
         let quorum = project.quorum()?;
-        project.write(|tx| {
-            let mut events = pair_events(tx, self.dataset.id, event.image, event.label)?;
+        project.write_log(|log| {
+            let mut events = log.pair_events(self.dataset.id, event.image, event.label)?;
             let previous = standing_vote(&events, &event.reviewer, event.round).cloned();
-            append_events(tx, self.dataset.id, &names, std::slice::from_ref(&event))?;
+            log.append_events(self.dataset.id, &names, std::slice::from_ref(&event))?;
             events.push(event.clone());
             into_log_order(&mut events, &names);
             let pair = (event.image, event.label);
-            redecide(tx, self.dataset.id, pair, &events, quorum)?;
+            redecide(log, self.dataset.id, pair, &events, quorum)?;
             Ok(previous)
         })
     }
@@ -220,7 +216,6 @@ impl Ballot<'_> {
         self.refuse_implausible_times(&events)?;
         let vocab = project.vocab().clone();
         let names = self.names(&vocab);
-        let path = project.path().to_path_buf();
         let quorum = project.quorum()?;
         let known_notes = (project.notes(self.dataset.id)?.iter())
             .map(|n| (n.id, n.image, n.label))
@@ -232,11 +227,12 @@ impl Ballot<'_> {
                 .or_default()
                 .push(event);
         }
-        project.write(|tx| {
+        project.write_log(|log| {
             let mut merged = Merged::default();
             let mut fresh: Vec<VoteEvent> = Vec::new();
+            let mut stored = Stored::read(log, self.dataset.id, arriving.len())?;
             for (&(image, label), arrived) in &arriving {
-                let mut pair = pair_events(tx, self.dataset.id, image, label)?;
+                let mut pair = stored.events(log, (image, label))?;
                 let before = fresh.len();
                 merged.unchanged += take_new(&pair, arrived, &names, &mut fresh);
                 if fresh.len() == before {
@@ -244,15 +240,16 @@ impl Ballot<'_> {
                 }
                 pair.extend_from_slice(&fresh[before..]);
                 into_log_order(&mut pair, &names);
-                if redecide(tx, self.dataset.id, (image, label), &pair, quorum)? {
+                let decided = stored.decision(log, (image, label))?;
+                if store_decision(log, self.dataset.id, (image, label), decided, &pair, quorum)? {
                     merged.changed_images.insert(image);
                     merged.changed_pairs.insert((image, label));
                 }
             }
-            merged.added = append_events(tx, self.dataset.id, &names, &fresh)?;
-            merged.added += shared.append(tx, self.dataset.id, &names, &known_notes)?;
+            merged.added = log.append_events(self.dataset.id, &names, &fresh)?;
+            merged.added += shared.append(log, self.dataset.id, &names, &known_notes)?;
             if !crowd.is_empty() {
-                let union = self.crowd_union(tx, &path, &crowd)?;
+                let union = self.crowd_union(log, &crowd)?;
                 merged.added += union.added;
                 merged.unchanged += union.unchanged;
             }
@@ -282,9 +279,8 @@ impl Ballot<'_> {
     /// Merges crowd answers (a rater file) into the dataset's crowd store, in one
     /// transaction. They decide nothing until an aggregator runs.
     pub fn merge_crowd(&self, project: &mut Project, incoming: &CrowdLog) -> Result<Merged> {
-        let path = project.path().to_path_buf();
-        project.write(|tx| {
-            let union = self.crowd_union(tx, &path, incoming)?;
+        project.write_log(|log| {
+            let union = self.crowd_union(log, incoming)?;
             Ok(Merged {
                 added: union.added,
                 unchanged: union.unchanged,
@@ -293,10 +289,10 @@ impl Ballot<'_> {
         })
     }
 
-    fn crowd_union(&self, tx: &Connection, path: &Path, incoming: &CrowdLog) -> Result<CrowdUnion> {
-        let known = read_crowd_log(tx, path, self.dataset.id, None)?;
+    fn crowd_union(&self, log: &LogTx, incoming: &CrowdLog) -> Result<CrowdUnion> {
+        let known = log.crowd_log(self.dataset.id, None)?;
         let union = union(&known, incoming);
-        put_crowd_pairs(tx, self.dataset.id, &union.changed)?;
+        log.put_crowd_pairs(self.dataset.id, &union.changed)?;
         Ok(union)
     }
 
@@ -374,23 +370,80 @@ impl<'a> PairLog<'a> {
     }
 }
 
+/// How many arriving pairs make a merge read the dataset's whole log and panel decisions at
+/// once rather than pair by pair (a first sync from a team server brings 25,000 pairs).
+const WHOLE_LOG_PAIRS: usize = 512;
+
+/// The log's side of a merge: read pair by pair for a few pairs, or read once, whole.
+enum Stored {
+    ByPair(i64),
+    Whole {
+        events: BTreeMap<(u32, ClassId), Vec<VoteEvent>>,
+        decisions: HashMap<(u32, ClassId), Decision>,
+    },
+}
+
+impl Stored {
+    fn read(log: &LogTx, dataset_id: i64, pairs: usize) -> Result<Stored> {
+        if pairs < WHOLE_LOG_PAIRS {
+            return Ok(Stored::ByPair(dataset_id));
+        }
+        let decisions = log.decisions_of_kind(dataset_id, DecisionKind::Panel)?;
+        Ok(Stored::Whole {
+            events: events_by_pair(&log.dataset_events(dataset_id)?),
+            decisions: (decisions.into_iter())
+                .map(|d| ((d.image, d.label), d))
+                .collect(),
+        })
+    }
+
+    /// A pair's events in the log's order (each pair is asked for once).
+    fn events(&mut self, log: &LogTx, pair: (u32, ClassId)) -> Result<Vec<VoteEvent>> {
+        match self {
+            Stored::ByPair(dataset_id) => log.pair_events(*dataset_id, pair.0, pair.1),
+            Stored::Whole { events, .. } => Ok(events.remove(&pair).unwrap_or_default()),
+        }
+    }
+
+    /// A pair's stored panel decision.
+    fn decision(&mut self, log: &LogTx, pair: (u32, ClassId)) -> Result<Option<Decision>> {
+        match self {
+            Stored::ByPair(dataset_id) => log.decision(*dataset_id, pair, DecisionKind::Panel),
+            Stored::Whole { decisions, .. } => Ok(decisions.remove(&pair)),
+        }
+    }
+}
+
 /// Decides a pair again from its events (in the log's order); returns whether the panel's
 /// decision changed.
 pub(crate) fn redecide(
-    conn: &Connection,
+    log: &LogTx,
     dataset_id: i64,
-    (image, label): (u32, ClassId),
+    pair: (u32, ClassId),
     events: &[VoteEvent],
     quorum: usize,
 ) -> Result<bool> {
-    let before = decision_of_kind(conn, dataset_id, image, label, DecisionKind::Panel)?;
+    let before = log.decision(dataset_id, pair, DecisionKind::Panel)?;
+    store_decision(log, dataset_id, pair, before, events, quorum)
+}
+
+/// Stores the decision `events` give a pair whose stored one is `before`; returns whether it
+/// changed.
+fn store_decision(
+    log: &LogTx,
+    dataset_id: i64,
+    pair: (u32, ClassId),
+    before: Option<Decision>,
+    events: &[VoteEvent],
+    quorum: usize,
+) -> Result<bool> {
     let after = panel_decision(events, quorum);
     if before == after {
         return Ok(false);
     }
     match &after {
-        Some(decision) => put_decision(conn, dataset_id, DecisionKind::Panel, decision, None)?,
-        None => remove_decision(conn, dataset_id, DecisionKind::Panel, image, label)?,
+        Some(decision) => log.put_decision(dataset_id, DecisionKind::Panel, decision, None)?,
+        None => log.remove_decision(dataset_id, DecisionKind::Panel, pair)?,
     }
     Ok(true)
 }

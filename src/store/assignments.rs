@@ -16,7 +16,7 @@ impl EventNames<'_> {
 
 /// Appends assignments made at `assigned_at`; one already there is skipped. Returns how many
 /// were new.
-pub fn append_assignments(
+pub(super) fn append_assignments(
     tx: &Connection,
     dataset_id: i64,
     names: &EventNames,

@@ -155,7 +155,7 @@ impl Project {
 }
 
 /// A dataset's crowd log, or one pair's when `pair` is given.
-pub fn read_crowd_log(
+pub(super) fn read_crowd_log(
     conn: &Connection,
     path: &Path,
     dataset_id: i64,
@@ -217,7 +217,11 @@ pub fn read_crowd_log(
 
 /// Stores each pair of `log` with all its events, replacing the pair's row: the caller passes
 /// the pairs that changed, each with its whole history.
-pub fn put_crowd_pairs(tx: &Connection, dataset_id: i64, log: &CrowdLog) -> rusqlite::Result<()> {
+pub(super) fn put_crowd_pairs(
+    tx: &Connection,
+    dataset_id: i64,
+    log: &CrowdLog,
+) -> rusqlite::Result<()> {
     let ids = crowd_rater_ids(tx, &log.raters)?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO crowd_answers (dataset_id, image_idx, label, answers)

@@ -4,7 +4,7 @@
 use super::Project;
 use super::blob::{pack_u32, unpack_u32};
 use crate::error::{Error, Result};
-use crate::verdict::{Category, Decision, DecisionKind, Severity, Verdict};
+use crate::verdict::{Category, Decision, DecisionKind, DecisionSource, Severity, Verdict};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 
@@ -137,7 +137,7 @@ impl Project {
 }
 
 /// One pair's decision of one kind, if stored.
-pub fn decision_of_kind(
+pub(super) fn decision_of_kind(
     conn: &Connection,
     dataset_id: i64,
     image: u32,
@@ -158,7 +158,7 @@ pub fn decision_of_kind(
 }
 
 /// Every stored decision of one kind on a dataset, in a transaction's view.
-pub fn decisions_of_kind_in(
+pub(super) fn decisions_of_kind_in(
     conn: &Connection,
     dataset_id: i64,
     kind: DecisionKind,
@@ -184,13 +184,13 @@ fn decision_from_row(row: &rusqlite::Row) -> rusqlite::Result<Decision> {
         category: category.as_deref().and_then(Category::parse),
         severity: severity.as_deref().and_then(Severity::parse),
         severity_word: row.get(5)?,
-        source: row.get(6)?,
+        source: DecisionSource::parse(&row.get::<_, String>(6)?),
         reason: row.get(7)?,
     })
 }
 
 /// Stores a pair's decision of one kind, replacing that kind's earlier one.
-pub fn put_decision(
+pub(super) fn put_decision(
     tx: &Connection,
     dataset_id: i64,
     kind: DecisionKind,
@@ -217,7 +217,7 @@ pub fn put_decision(
         decision.category.map(Category::as_str),
         decision.severity.map(Severity::as_str),
         decision.severity_word,
-        decision.source,
+        decision.source.to_string(),
         decision.reason,
         posterior
     ])?;
@@ -227,7 +227,7 @@ pub fn put_decision(
 /// Replaces every decision of one kind on a dataset with `decisions` (each with its
 /// posterior), all stamped with one time: what an aggregation writes, 185,000 rows for ReaL,
 /// through one prepared plain INSERT.
-pub fn replace_decisions_of_kind(
+pub(super) fn replace_decisions_of_kind(
     tx: &Connection,
     dataset_id: i64,
     kind: DecisionKind,
@@ -255,7 +255,7 @@ pub fn replace_decisions_of_kind(
             decision.category.map(Category::as_str),
             decision.severity.map(Severity::as_str),
             decision.severity_word,
-            decision.source,
+            decision.source.to_string(),
             decision.reason,
             posterior,
             now
@@ -265,7 +265,7 @@ pub fn replace_decisions_of_kind(
 }
 
 /// Removes a pair's decision of one kind (the next kind down, if any, stands again).
-pub fn remove_decision(
+pub(super) fn remove_decision(
     tx: &Connection,
     dataset_id: i64,
     kind: DecisionKind,

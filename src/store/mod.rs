@@ -6,10 +6,12 @@ mod assignments;
 mod blob;
 mod crowd;
 mod datasets;
+mod db_error;
 mod decisions;
 mod foreign;
 mod labels;
 mod large_write;
+mod log_tx;
 mod notes;
 mod predictions;
 mod reviewed_models;
@@ -19,25 +21,21 @@ mod team;
 mod votes;
 mod watch;
 
-pub use crowd::{CrowdAnswer, CrowdLog, put_crowd_pairs, read_crowd_log};
+pub use crowd::{CrowdAnswer, CrowdLog};
 pub use datasets::{DatasetInfo, Images, stays_under_root};
+pub use db_error::DbError;
 pub use labels::LabelSourceInfo;
+pub use log_tx::LogTx;
 pub use predictions::ModelInfo;
 pub use watch::Watcher;
 
-pub use assignments::append_assignments;
 pub(crate) use datasets::{dataset_exists, insert_dataset};
 pub(crate) use decisions::save_slice;
-pub use decisions::{
-    decision_of_kind, decisions_of_kind_in, put_decision, remove_decision,
-    replace_decisions_of_kind,
-};
 pub(crate) use labels::{insert_label_source, put_label_file_entries};
-pub use notes::append_notes;
 pub(crate) use predictions::insert_predictions;
-pub use reviews::{ReviewedMistake, model_id, put_model_review};
-pub use team::{OutgoingEvent, Received, TeamLink};
-pub use votes::{EventNames, append_events, dataset_events, pair_events};
+pub use reviews::ReviewedMistake;
+pub use team::{OutgoingAssignment, OutgoingEvent, OutgoingNote, Received, TeamLink};
+pub use votes::EventNames;
 
 use crate::error::damaged_text;
 use crate::error::{Error, Result};
@@ -112,9 +110,14 @@ impl Project {
         }
         let mut conn = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         // Only now, with the file known to be a bagel project, is anything changed in it.
-        // FULL makes a committed vote survive a power cut, not only a crash of bagel.
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-            .map_err(|e| file_error(path, e))?;
+        // FULL makes a committed vote survive a power cut, not only a crash of bagel. A page
+        // cache of up to 64 MB (SQLite's default is 2 MB) keeps a large merge's pages (a first
+        // sync's 100,000 events and their indexes) in memory until its commit, rather than
+        // spilling them to the WAL and reading them back.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;",
+        )
+        .map_err(|e| file_error(path, e))?;
         schema::migrate(&mut conn).map_err(|e| file_error(path, e))?;
         mark_as_bagel(&conn).map_err(|e| file_error(path, e))?;
         Self::with_connection(conn, path)
@@ -180,7 +183,7 @@ impl Project {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(in_file)?;
         let value = work(&tx).map_err(|e| match e {
-            Error::Db(e) => file_error(&path, e),
+            Error::Db(e) => Error::Db(e).in_project(&path),
             other => other,
         })?;
         tx.commit().map_err(in_file)?;
@@ -285,7 +288,7 @@ impl Project {
     }
 
     /// Stores the quorum only; `panel::quorum::set_quorum` also re-decides every pair.
-    pub(crate) fn put_quorum(tx: &Connection, quorum: usize) -> Result<()> {
+    fn put_quorum(tx: &Connection, quorum: usize) -> Result<()> {
         tx.prepare_cached(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -507,7 +510,7 @@ fn damaged(path: &Path, why: &str) -> Error {
 
 /// An SQLite error on the project at `path`, in words for the user.
 fn file_error(path: &Path, error: rusqlite::Error) -> Error {
-    Error::Db(error).in_project(path)
+    Error::from(error).in_project(path)
 }
 
 fn load_vocabulary(conn: &Connection, path: &Path) -> Result<Vocabulary> {

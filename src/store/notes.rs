@@ -17,7 +17,7 @@ impl EventNames<'_> {
 
 /// Appends notes to the log (each with its content id); a note already there is skipped.
 /// Returns the notes as stored, with their ids, and how many were new.
-pub fn append_notes(
+pub(super) fn append_notes(
     tx: &Connection,
     dataset_id: i64,
     names: &EventNames,

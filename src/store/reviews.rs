@@ -15,7 +15,7 @@ pub struct ReviewedMistake {
 }
 
 /// The model's id, registering the name on first use.
-pub fn model_id(conn: &Connection, model: &str) -> Result<i64> {
+pub(super) fn model_id(conn: &Connection, model: &str) -> Result<i64> {
     conn.execute("INSERT OR IGNORE INTO models (name) VALUES (?1)", [model])?;
     Ok(
         conn.query_row("SELECT id FROM models WHERE name = ?1", [model], |row| {
@@ -25,7 +25,7 @@ pub fn model_id(conn: &Connection, model: &str) -> Result<i64> {
 }
 
 /// Replaces a model's reviewed mistakes on a dataset.
-pub fn put_model_review(
+pub(super) fn put_model_review(
     conn: &Connection,
     model_id: i64,
     dataset_id: i64,

@@ -551,7 +551,7 @@ pub(super) fn migrate_to(conn: &mut Connection, target: usize) -> rusqlite::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::read_crowd_log;
+    use crate::store::crowd::read_crowd_log;
 
     type Row = (
         String,

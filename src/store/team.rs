@@ -5,7 +5,7 @@
 use super::Project;
 use super::votes::{EVENT_COLUMNS, event_from_row};
 use crate::error::Result;
-use crate::verdict::VoteEvent;
+use crate::verdict::{Assignment, Note, VoteEvent};
 use rusqlite::{OptionalExtension, params};
 use std::collections::HashSet;
 
@@ -29,6 +29,27 @@ pub struct OutgoingEvent {
     pub file: String,
     pub wnid: String,
     pub event: VoteEvent,
+}
+
+/// A local note not yet on the server, with its names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingNote {
+    pub dataset: String,
+    pub file: String,
+    pub wnid: String,
+    /// `id` is its id in the project's log.
+    pub note: Note,
+}
+
+/// A local assignment not yet on the server, with its names and the time it was made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingAssignment {
+    pub event_id: i64,
+    pub dataset: String,
+    pub file: String,
+    pub wnid: String,
+    pub assignment: Assignment,
+    pub assigned_at: String,
 }
 
 /// A server event now in this project: its id on the server and in the local log.
@@ -96,11 +117,74 @@ impl Project {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How many of `role`'s events are not on the server yet.
+    /// `role`'s notes the server does not have yet, oldest first.
+    pub fn unsent_notes(&self, role: &str) -> Result<Vec<OutgoingNote>> {
+        let mut statement = self.conn().prepare_cached(
+            "SELECT n.event_id, n.image_idx, n.label, n.reviewer, n.written_at, n.text,
+                    n.reply_to, d.name, i.file, c.wnid
+             FROM note_events n
+             JOIN datasets d ON d.id = n.dataset_id
+             JOIN images i ON i.dataset_id = n.dataset_id AND i.idx = n.image_idx
+             JOIN classes c ON c.idx = n.label
+             WHERE n.reviewer = ?1
+               AND NOT EXISTS (SELECT 1 FROM team_events t WHERE t.local_event_id = n.event_id)
+             ORDER BY n.written_at, n.id",
+        )?;
+        let rows = statement.query_map([role], |row| {
+            Ok(OutgoingNote {
+                note: Note {
+                    id: row.get(0)?,
+                    image: row.get(1)?,
+                    label: row.get(2)?,
+                    reviewer: row.get(3)?,
+                    written_at: row.get(4)?,
+                    text: row.get(5)?,
+                    reply_to: row.get(6)?,
+                },
+                dataset: row.get(7)?,
+                file: row.get(8)?,
+                wnid: row.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The assignments the server does not have yet (a chair sends them), oldest first.
+    pub fn unsent_assignments(&self) -> Result<Vec<OutgoingAssignment>> {
+        let mut statement = self.conn().prepare_cached(
+            "SELECT a.event_id, a.image_idx, a.label, a.reviewer, a.assigned_at, d.name, i.file,
+                    c.wnid
+             FROM assignment_events a
+             JOIN datasets d ON d.id = a.dataset_id
+             JOIN images i ON i.dataset_id = a.dataset_id AND i.idx = a.image_idx
+             JOIN classes c ON c.idx = a.label
+             WHERE NOT EXISTS (SELECT 1 FROM team_events t WHERE t.local_event_id = a.event_id)
+             ORDER BY a.assigned_at, a.id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(OutgoingAssignment {
+                event_id: row.get(0)?,
+                assignment: Assignment {
+                    image: row.get(1)?,
+                    label: row.get(2)?,
+                    reviewer: row.get(3)?,
+                },
+                assigned_at: row.get(4)?,
+                dataset: row.get(5)?,
+                file: row.get(6)?,
+                wnid: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many of `role`'s votes and notes are not on the server yet.
     pub fn unsent_count(&self, role: &str) -> Result<usize> {
         let count: i64 = self.conn().query_row(
-            "SELECT COUNT(*) FROM vote_events v WHERE v.reviewer = ?1
-               AND NOT EXISTS (SELECT 1 FROM team_events t WHERE t.local_event_id = v.event_id)",
+            "SELECT (SELECT COUNT(*) FROM vote_events v WHERE v.reviewer = ?1
+               AND NOT EXISTS (SELECT 1 FROM team_events t WHERE t.local_event_id = v.event_id))
+             + (SELECT COUNT(*) FROM note_events n WHERE n.reviewer = ?1
+               AND NOT EXISTS (SELECT 1 FROM team_events t WHERE t.local_event_id = n.event_id))",
             [role],
             |row| row.get(0),
         )?;
@@ -124,12 +208,15 @@ impl Project {
         cursor: i64,
         synced_at: &str,
     ) -> Result<()> {
+        // In the key's order: each row then lands beside the last, not at a random page.
+        let mut events = events.to_vec();
+        events.sort_by_key(|e| e.server_event_id);
         self.write(|tx| {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO team_events (server_event_id, local_event_id)
                  VALUES (?1, ?2)",
             )?;
-            for event in events {
+            for event in &events {
                 insert.execute(params![event.server_event_id, event.local_event_id])?;
             }
             tx.execute(

@@ -1,7 +1,8 @@
 //! Where a vote is written: the append-only vote log. An event is never changed or deleted;
 //! what the votes decide is the panel's business (`panel::voting`), not the store's.
 
-use super::{Project, read_crowd_log};
+use super::Project;
+use super::crowd::read_crowd_log;
 use crate::error::Result;
 use crate::verdict::{Category, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
@@ -31,7 +32,7 @@ impl EventNames<'_> {
 
 /// Appends events to the log; an event already there (same id) is skipped, so a merge is a
 /// union. Returns how many were new.
-pub fn append_events(
+pub(super) fn append_events(
     tx: &Connection,
     dataset_id: i64,
     names: &EventNames,
@@ -70,7 +71,7 @@ pub(super) const EVENT_COLUMNS: &str =
 const LOG_ORDER: &str = "ORDER BY cast_at, event_id";
 
 /// Every event on one pair in the log's order (the pair's audit history).
-pub fn pair_events(
+pub(super) fn pair_events(
     conn: &Connection,
     dataset_id: i64,
     image: u32,
@@ -85,7 +86,7 @@ pub fn pair_events(
 }
 
 /// The panel's whole vote log of a dataset in the log's order (crowd answers are kept apart).
-pub fn dataset_events(conn: &Connection, dataset_id: i64) -> Result<Vec<VoteEvent>> {
+pub(super) fn dataset_events(conn: &Connection, dataset_id: i64) -> Result<Vec<VoteEvent>> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM vote_events WHERE dataset_id = ?1 {LOG_ORDER}"
     ))?;

@@ -54,6 +54,19 @@ pub fn create_panel(
         &[&SCHEMA_VERSION.to_string()],
     )
     .map_err(refused)?;
+    let blind = if project.blind_round()? { "on" } else { "off" };
+    let settings = [
+        ("quorum", project.quorum()?.to_string()),
+        ("blind_round", blind.to_owned()),
+        ("chair", chair.to_owned()),
+    ];
+    for (key, value) in &settings {
+        tx.execute(
+            "INSERT INTO bagel.settings (key, value) VALUES ($1, $2)",
+            &[key, value],
+        )
+        .map_err(refused)?;
+    }
     let mut datasets = Vec::new();
     for dataset in project.datasets()? {
         let files = project.images(dataset.id)?.files;

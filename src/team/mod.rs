@@ -6,6 +6,7 @@
 //! - [`address`]: the server's URL, password and TLS by libpq's conventions;
 //! - [`admin`]: `team create` and `team add` (the database owner's side);
 //! - [`server`]: one member's connection to the panel's log;
+//! - [`shared`]: the notes, assignments and settings beside the votes on the server;
 //! - [`sync`]: join, send the outbox, fetch and merge through the panel's one merge path;
 //! - [`listen`]: LISTEN/NOTIFY, the server's twin of `store::Watcher`.
 
@@ -13,9 +14,11 @@ pub mod address;
 pub mod admin;
 pub mod listen;
 pub mod server;
+pub mod shared;
 pub mod sync;
 mod tls;
 
+use crate::verdict::{Assignment, Category, Note, Severity, VoteEvent};
 pub use address::ServerAddress;
 pub use admin::{add_member, create_panel};
 pub use listen::Listener;
@@ -23,7 +26,57 @@ pub use server::ServerLog;
 pub use sync::{Joined, Status, SyncReport, join, status, sync, sync_on, sync_with};
 
 /// The version of the panel's schema on the server this bagel writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// The id the server checks every event by (`bagel.content_id` in server.sql): the first 8
+/// bytes of SHA-256 over the fields joined by U+001F, read as a signed big-endian integer.
+/// PostgreSQL computes SHA-256 itself, so the server can refuse a row whose id does not hash
+/// what it says, and a client can refuse such a row from a server it cannot trust.
+pub fn content_id(fields: &[&str]) -> i64 {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(fields.join("\u{1f}").as_bytes());
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
+}
+
+/// A vote event's id on the server: its names, author, the author's time and its content.
+pub fn vote_id(dataset: &str, file: &str, wnid: &str, authored_at: &str, event: &VoteEvent) -> i64 {
+    let vote = event.vote.as_ref();
+    content_id(&[
+        "vote",
+        dataset,
+        file,
+        wnid,
+        &event.reviewer,
+        event.round.as_str(),
+        authored_at,
+        vote.map_or("withdrawn", |v| v.verdict.as_str()),
+        vote.and_then(|v| v.category).map_or("", Category::as_str),
+        vote.and_then(|v| v.severity).map_or("", Severity::as_str),
+        vote.map_or("", |v| v.note.as_str()),
+    ])
+}
+
+/// A note's id on the server: as [`vote_id`], over what identifies the note.
+pub fn note_id(dataset: &str, file: &str, wnid: &str, note: &Note) -> i64 {
+    let reply_to = note.reply_to.map(|id| id.to_string()).unwrap_or_default();
+    content_id(&[
+        "note",
+        dataset,
+        file,
+        wnid,
+        &note.reviewer,
+        &note.written_at,
+        &note.text,
+        &reply_to,
+    ])
+}
+
+/// An assignment's id on the server: the pair and the reviewer, as in the project.
+pub fn assignment_id(dataset: &str, file: &str, wnid: &str, assignment: &Assignment) -> i64 {
+    content_id(&["assignment", dataset, file, wnid, &assignment.reviewer])
+}
 
 /// The hash a dataset is recognised by on the server: its image names in order (events name
 /// images by their index, so two projects must agree on the order too).

@@ -12,8 +12,15 @@ use crate::vocab::ClassId;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerEvent {
     pub seq: i64,
+    /// A hash of what the event says ([`super::vote_id`]), checked when it is read.
     pub event_id: i64,
     pub dataset: String,
+    /// The names of the event's image and class, which its id hashes: a project takes the
+    /// event only where they name its `image` and `label` there too.
+    pub file: String,
+    pub wnid: String,
+    /// The time on the author's machine (the event's `cast_at` is the server's).
+    pub authored_at: String,
     pub event: VoteEvent,
 }
 
@@ -33,7 +40,8 @@ pub struct ServerLog {
 
 const SELECT_EVENTS: &str = "SELECT e.seq, e.event_id, e.dataset, e.image, e.label, e.reviewer,
         e.round, e.verdict, e.category, e.severity, e.note,
-        to_char(e.cast_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')
+        to_char(e.cast_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+        e.file, e.wnid, e.authored_at
     FROM bagel.events e";
 
 impl ServerLog {
@@ -63,7 +71,13 @@ impl ServerLog {
                     "the panel's schema is version {newer}, newer than this bagel knows ({SCHEMA_VERSION}); update bagel, then sync again (nothing was changed)"
                 ),
             }),
-            _ => Err(Error::Server {
+            Some(older) => Err(Error::Server {
+                server: address.public_url().to_owned(),
+                problem: format!(
+                    "the panel's schema is version {older}, made by an earlier bagel; this one speaks version {SCHEMA_VERSION} (it checks every event's id on the server). Ask the database's owner to create the panel anew with `bagel team create` in a new database, or use the bagel that made it (nothing was changed)"
+                ),
+            }),
+            None => Err(Error::Server {
                 server: address.public_url().to_owned(),
                 problem: "the panel's schema has no version bagel knows; was it made by `bagel team create`?".into(),
             }),
@@ -77,6 +91,36 @@ impl ServerLog {
 
     pub fn address(&self) -> &ServerAddress {
         &self.address
+    }
+
+    pub(super) fn client(&mut self) -> &mut postgres::Client {
+        &mut self.client
+    }
+
+    /// Whether this role is a chair of the panel (may assign, set the settings, override).
+    pub fn is_chair(&mut self) -> Result<bool> {
+        let (panel_chair, address) = (super::group_roles(self.address.database()).1, &self.address);
+        let row = (self.client.query_one(
+            "SELECT pg_has_role(current_user, $1, 'MEMBER')",
+            &[&panel_chair],
+        ))
+        .map_err(|e| address.refusal(&e))?;
+        Ok(row.get(0))
+    }
+
+    /// Runs `read` on one snapshot of the server's log (REPEATABLE READ): the votes, notes and
+    /// assignments it reads then agree on one cursor, whatever is committed meanwhile.
+    pub fn snapshot<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let address = self.address.clone();
+        (self.client)
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .map_err(|e| address.refusal(&e))?;
+        let result = read(self);
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = self.client.batch_execute(end);
+        let value = result?;
+        ended.map_err(|e| address.refusal(&e))?;
+        Ok(value)
     }
 
     pub fn datasets(&mut self) -> Result<Vec<PanelDataset>> {
@@ -97,26 +141,33 @@ impl ServerLog {
     }
 
     /// Sends events in one transaction; one the server has already (same id) is skipped, so a
-    /// re-send after a lost answer is harmless.
-    pub fn send(&mut self, events: &[OutgoingEvent]) -> Result<()> {
+    /// re-send after a lost answer is harmless. Returns each event's id on the server.
+    pub fn send(&mut self, events: &[OutgoingEvent]) -> Result<Vec<i64>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
         let address = self.address.clone();
         let refused = |e: postgres::Error| address.refusal(&e);
         let mut tx = self.client.transaction().map_err(refused)?;
         let insert = tx
             .prepare(
                 "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer,
-                     round, verdict, category, severity, note)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     round, verdict, category, severity, note, authored_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                  ON CONFLICT (event_id) DO NOTHING",
             )
             .map_err(refused)?;
+        let mut ids = Vec::with_capacity(events.len());
         for outgoing in events {
             let event = &outgoing.event;
             let vote = event.vote.as_ref();
+            let (dataset, file, wnid) = (&outgoing.dataset, &outgoing.file, &outgoing.wnid);
+            let id = super::vote_id(dataset, file, wnid, &event.cast_at, event);
+            ids.push(id);
             tx.execute(
                 &insert,
                 &[
-                    &outgoing.event_id,
+                    &id,
                     &outgoing.dataset,
                     &(event.image as i32),
                     &outgoing.file,
@@ -128,11 +179,13 @@ impl ServerLog {
                     &vote.and_then(|v| v.category).map(Category::as_str),
                     &vote.and_then(|v| v.severity).map(Severity::as_str),
                     &vote.map_or("", |v| v.note.as_str()),
+                    &event.cast_at,
                 ],
             )
             .map_err(|e| refused_event(&address, &e, outgoing))?;
         }
-        tx.commit().map_err(refused)
+        tx.commit().map_err(refused)?;
+        Ok(ids)
     }
 
     /// The events after `seq` in the server's order that the server lets this role see.
@@ -246,10 +299,13 @@ fn event_from_row(row: &postgres::Row, address: &ServerAddress) -> Result<Server
             })
         }
     };
-    Ok(ServerEvent {
+    let event = ServerEvent {
         seq,
         event_id: row.get(1),
         dataset: row.get(2),
+        file: row.get(12),
+        wnid: row.get(13),
+        authored_at: row.get(14),
         event: VoteEvent {
             reviewer: row.get(5),
             round,
@@ -258,5 +314,47 @@ fn event_from_row(row: &postgres::Row, address: &ServerAddress) -> Result<Server
             label,
             vote,
         },
-    })
+    };
+    event.check_id(address)?;
+    Ok(event)
+}
+
+impl ServerEvent {
+    /// Refuses an event whose id is not the hash of what it says: the server refuses such a
+    /// row, so one here was written past its checks, and nothing of this read is trusted.
+    pub fn check_id(&self, address: &ServerAddress) -> Result<()> {
+        let expected = super::vote_id(
+            &self.dataset,
+            &self.file,
+            &self.wnid,
+            &self.authored_at,
+            &self.event,
+        );
+        if expected == self.event_id {
+            return Ok(());
+        }
+        Err(untrusted(
+            address,
+            &format!(
+                "event {} ({}'s vote on {} {} {}) has id {}, but what it says hashes to {}",
+                self.seq,
+                self.event.reviewer,
+                self.dataset,
+                self.file,
+                self.wnid,
+                self.event_id,
+                expected
+            ),
+        ))
+    }
+}
+
+/// A row of the server's log that bagel cannot trust: named, and nothing merged.
+pub(super) fn untrusted(address: &ServerAddress, what: &str) -> Error {
+    Error::Server {
+        server: address.public_url().to_owned(),
+        problem: crate::error::for_terminal(&format!(
+            "{what}: the row was not written through bagel's checks, so nothing of this sync was merged (your events stay in the project); ask the panel's owner to look at that row of the server's log"
+        )),
+    }
 }

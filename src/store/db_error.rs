@@ -1,0 +1,53 @@
+//! SQLite's errors stay inside the store: [`DbError`] is what [`Error::Db`] holds, and says
+//! what happened to the project file in bagel's words.
+
+use crate::error::{Error, damaged_text, for_terminal};
+
+/// An error of the project file's database, described by [`DbError::describe`].
+#[derive(Debug)]
+pub struct DbError(rusqlite::Error);
+
+impl DbError {
+    /// What the error means for the project file (named `file` in advice, when known).
+    pub fn describe(&self, file: Option<&str>) -> String {
+        describe_sqlite(&self.0, file)
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Self {
+        Error::Db(DbError(error))
+    }
+}
+
+/// What an SQLite error means for the project file (named `file` in advice, when known), in
+/// bagel's words: SQLite's own ("database disk image is malformed") says nothing to a panel.
+fn describe_sqlite(error: &rusqlite::Error, file: Option<&str>) -> String {
+    use rusqlite::ErrorCode::*;
+    let Some(code) = error.sqlite_error_code() else {
+        return format!(
+            "not readable as bagel expects (a value of an unexpected type or size: {}); it was changed outside bagel: restore a backup",
+            for_terminal(&error.to_string())
+        );
+    };
+    let detail = match error {
+        rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
+        _ => format!("{code:?}"),
+    };
+    match code {
+        DatabaseBusy | DatabaseLocked => "busy: another bagel (or another program) kept writing to it while this one waited; try again when it has finished (nothing was written)".into(),
+        ReadOnly => "read-only, so bagel cannot write to it; make it (and its folder) writable, or use commands that only read it (info, metrics, export)".into(),
+        DiskFull => "on a full disk; free some space and try again (nothing was written)".into(),
+        DatabaseCorrupt => damaged_text(
+            "parts of the file do not fit together: it was cut short, overwritten or edited outside bagel",
+            file,
+        ),
+        NotADatabase => damaged_text("its header or first page is not a database's", file),
+        CannotOpen => format!("not openable ({detail}); check the path and the folder's permissions"),
+        SystemIoFailure => format!("not readable or writable ({detail}); check the disk"),
+        _ => format!(
+            "not usable as bagel expects ({}); restore a backup if it keeps happening",
+            for_terminal(&detail)
+        ),
+    }
+}
