@@ -33,7 +33,7 @@ pub enum Error {
     /// SQLite's own words stay out of the message (no "Error code 5"): it says what happened
     /// and what to do. Not a `source`, so no chain of causes repeats the raw text.
     #[error("the project file is {}", .0.describe(None))]
-    Db(crate::store::DbError),
+    Db(Box<dyn DatabaseError>),
     #[error("cancelled; nothing was written")]
     Cancelled,
     /// The team server could not be reached or refused a request; `problem` says what to do.
@@ -92,6 +92,13 @@ pub fn escape_controls(text: &str) -> String {
         }
     }
     escaped
+}
+
+/// An error of the project file's database as the store describes it: the store implements
+/// this, so SQLite's types stay inside it and this layer needs nothing from above.
+pub trait DatabaseError: std::fmt::Debug + Send + Sync {
+    /// What the error means for the project file (named `file` in advice, when known).
+    fn describe(&self, file: Option<&str>) -> String;
 }
 
 /// Longest message printed whole; a longer one keeps its head (the file and the record) and its

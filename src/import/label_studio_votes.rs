@@ -5,7 +5,7 @@
 //! JSON-MIN (one flat record per annotation) are read; cancelled (skipped) annotations are not
 //! votes.
 
-use super::votes::{RowCells, parse_row};
+use super::vote_row::{RowCells, parse_row};
 use super::{FileIndex, read_text};
 use crate::error::{Error, Result};
 use crate::verdict::VoteEvent;

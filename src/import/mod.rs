@@ -22,6 +22,7 @@ mod table;
 mod tensors;
 mod timm;
 mod torch;
+mod vote_row;
 mod votes;
 mod wide;
 

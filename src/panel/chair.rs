@@ -2,7 +2,7 @@
 //! override the panel's decision on a pair, with a reason, and withdraw that override, which
 //! brings the panel's decision back. Both stay in the pair's history. The chair is never blind.
 
-use super::voting::{Ballot, chair_override};
+use super::voting::{Ballot, chair_override, standing_override};
 use crate::error::{Error, Result};
 use crate::store::Project;
 use crate::verdict::{self, Round, Vote, VoteEvent};
@@ -68,13 +68,4 @@ pub fn withdraw_override(
     };
     ballot.cast(project, withdrawal)?;
     Ok(())
-}
-
-/// The chair's override standing on a pair: the chair round's latest event, when it is not a
-/// withdrawal. `events` are the pair's.
-pub fn standing_override(events: &[VoteEvent]) -> Option<&VoteEvent> {
-    (events.iter())
-        .filter(|e| e.round == Round::Chair)
-        .max_by(|a, b| a.cast_at.cmp(&b.cast_at))
-        .filter(|e| e.vote.is_some())
 }

@@ -2,7 +2,6 @@
 //! Each cast or merge is one transaction holding the new events and the decisions they change,
 //! so the decision on disk always follows the log.
 
-use super::chair::standing_override;
 use super::crowd::{CrowdUnion, crowd_log_of, union};
 use super::decide;
 use super::shared_log::SharedLog;
@@ -85,6 +84,15 @@ pub fn events_by_pair(events: &[VoteEvent]) -> BTreeMap<(u32, ClassId), Vec<Vote
             .push(event.clone());
     }
     pairs
+}
+
+/// The chair's override standing on a pair: the chair round's latest event, when it is not a
+/// withdrawal. `events` are the pair's.
+pub fn standing_override(events: &[VoteEvent]) -> Option<&VoteEvent> {
+    (events.iter())
+        .filter(|e| e.round == Round::Chair)
+        .max_by(|a, b| a.cast_at.cmp(&b.cast_at))
+        .filter(|e| e.vote.is_some())
 }
 
 /// The chair's override of the panel on one pair: an event of the chair round whose note is

@@ -1,22 +1,21 @@
-//! SQLite's errors stay inside the store: [`DbError`] is what [`Error::Db`] holds, and says
+//! SQLite's errors stay inside the store: a [`DbError`] is what [`Error::Db`] holds, and says
 //! what happened to the project file in bagel's words.
 
-use crate::error::{Error, damaged_text, for_terminal};
+use crate::error::{DatabaseError, Error, damaged_text, for_terminal};
 
 /// An error of the project file's database, described by [`DbError::describe`].
 #[derive(Debug)]
-pub struct DbError(rusqlite::Error);
+struct DbError(rusqlite::Error);
 
-impl DbError {
-    /// What the error means for the project file (named `file` in advice, when known).
-    pub fn describe(&self, file: Option<&str>) -> String {
+impl DatabaseError for DbError {
+    fn describe(&self, file: Option<&str>) -> String {
         describe_sqlite(&self.0, file)
     }
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
-        Error::Db(DbError(error))
+        Error::Db(Box::new(DbError(error)))
     }
 }
 

@@ -23,7 +23,6 @@ mod watch;
 
 pub use crowd::{CrowdAnswer, CrowdLog};
 pub use datasets::{DatasetInfo, Images, stays_under_root};
-pub use db_error::DbError;
 pub use labels::LabelSourceInfo;
 pub use log_tx::LogTx;
 pub use predictions::ModelInfo;

@@ -201,12 +201,13 @@ impl Project {
     }
 
     /// Records events as on the server, and how far its log has been read (`cursor`, never
-    /// moved back), in one transaction.
+    /// moved back), in one transaction; `synced_at` when a sync completed (not after a send
+    /// whose fetch may still fail).
     pub fn record_on_server(
         &mut self,
         events: &[Received],
         cursor: i64,
-        synced_at: &str,
+        synced_at: Option<&str>,
     ) -> Result<()> {
         // In the key's order: each row then lands beside the last, not at a random page.
         let mut events = events.to_vec();
@@ -220,7 +221,7 @@ impl Project {
                 insert.execute(params![event.server_event_id, event.local_event_id])?;
             }
             tx.execute(
-                "UPDATE team_link SET cursor = MAX(cursor, ?1), last_sync = ?2",
+                "UPDATE team_link SET cursor = MAX(cursor, ?1), last_sync = COALESCE(?2, last_sync)",
                 params![cursor, synced_at],
             )?;
             Ok(())

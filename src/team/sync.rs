@@ -125,7 +125,9 @@ pub fn sync_on(project: &mut Project, server: &mut ServerLog) -> Result<SyncRepo
         )));
     }
     let sent = send_outbox(project, server, &link.role)?;
-    project.record_on_server(&sent.received, link.cursor, &now())?;
+    if !sent.received.is_empty() {
+        project.record_on_server(&sent.received, link.cursor, None)?;
+    }
     let opened: Vec<_> = opened_pairs(&sent.votes).into_iter().collect();
     let fetched = server.snapshot(|server| {
         let mut events = server.events_after(link.cursor)?;
@@ -283,7 +285,7 @@ fn merge_incoming(
         )?;
     }
     let previous = linked(project)?.cursor;
-    project.record_on_server(&received, cursor.unwrap_or(previous), &now())?;
+    project.record_on_server(&received, cursor.unwrap_or(previous), Some(&now()))?;
     Ok(report)
 }
 
