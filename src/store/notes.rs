@@ -76,7 +76,9 @@ impl Project {
     }
 }
 
-fn note_from_row(row: &rusqlite::Row) -> rusqlite::Result<Note> {
+/// A note from the first seven columns of a row (id, image, label, reviewer, written_at,
+/// text, reply_to).
+pub(super) fn note_from_row(row: &rusqlite::Row) -> rusqlite::Result<Note> {
     Ok(Note {
         id: row.get(0)?,
         image: row.get(1)?,

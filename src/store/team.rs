@@ -132,15 +132,7 @@ impl Project {
         )?;
         let rows = statement.query_map([role], |row| {
             Ok(OutgoingNote {
-                note: Note {
-                    id: row.get(0)?,
-                    image: row.get(1)?,
-                    label: row.get(2)?,
-                    reviewer: row.get(3)?,
-                    written_at: row.get(4)?,
-                    text: row.get(5)?,
-                    reply_to: row.get(6)?,
-                },
+                note: super::notes::note_from_row(row)?,
                 dataset: row.get(7)?,
                 file: row.get(8)?,
                 wnid: row.get(9)?,
