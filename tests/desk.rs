@@ -884,3 +884,28 @@ fn a_note_without_my_vote_goes_to_the_discussion_and_casts_no_vote() {
         1
     );
 }
+
+#[test]
+fn a_long_model_name_in_the_queue_filter_leaves_every_metrics_column_in_view_at_1280_by_800() {
+    let sample = sample();
+    let long = "vit_large_patch16_384.augreg_in21k_ft_in1k";
+    let predictions = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/predictions");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_bagel"))
+        .args(["import", "predictions", sample.project.to_str().unwrap()])
+        .args(["--dataset", "sample", "--model", long])
+        .arg(predictions.join("efficientnet_lite2.npy"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut settings = person("tess", &sample.project);
+    settings.filter_model = Some(long.to_owned());
+    let mut harness = desk_with(&sample.project, settings);
+    loaded(&mut harness);
+    let item_panel = harness.get_by_label("Your vote:").rect().min.x;
+    let slice = harness.get_by_role_and_label(egui::accesskit::Role::Button, "slice");
+    assert!(
+        slice.rect().max.x <= item_panel,
+        "slice at {:?} is hidden under the item panel at x = {item_panel}",
+        slice.rect()
+    );
+}

@@ -184,6 +184,7 @@ fn model_choice(ui: &mut egui::Ui, settings: &mut Settings, review: &Review) {
     egui::ComboBox::from_id_salt("model")
         .selected_text(shown)
         .width(210.0)
+        .truncate()
         .height(600.0)
         .show_ui(ui, |ui| {
             ui.selectable_value(&mut settings.filter_model, None, "all models");
@@ -279,6 +280,7 @@ fn choice<T: PartialEq + Clone>(
     egui::ComboBox::from_id_salt(label)
         .selected_text(shown)
         .width(210.0)
+        .truncate()
         .show_ui(ui, |ui| {
             for (option, name) in options {
                 ui.selectable_value(value, option.clone(), *name);
