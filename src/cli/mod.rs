@@ -19,7 +19,7 @@ pub use out::print_error;
 use crate::data::LabelKind;
 use crate::import::{self, ImportReport, LabelFormat, LabelImport, PredictionImport};
 use crate::metrics::mistakes::{load_mistake_report, mistake_counts};
-use crate::metrics::{Evaluation, MetricOptions, ModelTop1, SubsetAccuracy, major_mistake_images};
+use crate::metrics::{Evaluation, MetricOptions, SubsetAccuracy, save_major_slice};
 use crate::store::Project;
 use crate::vocab::{CollapsedPairs, Hierarchy, Vocabulary};
 use anyhow::{Context, Result, bail};
@@ -465,7 +465,13 @@ fn slice(
     let mut project = open(project)?;
     match (file, at_least) {
         (Some(file), _) => report(import::import_slice(&mut project, dataset, name, file)?),
-        (None, Some(at_least)) => save_major_slice(&mut project, dataset, name, major_of, at_least),
+        (None, Some(at_least)) => {
+            let saved = save_major_slice(&mut project, dataset, name, major_of, at_least)?;
+            out::line(format_args!(
+                "slice {name:?} of dataset {dataset:?}: {} images ({})",
+                saved.images, saved.origin
+            ))
+        }
         (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
     }
 }
@@ -615,37 +621,6 @@ fn model_files(model: Option<String>, files: Vec<PathBuf>) -> Result<Vec<(String
             Ok((crate::names::clean_name("model", &name)?, file))
         })
         .collect()
-}
-
-fn save_major_slice(
-    project: &mut Project,
-    dataset: &str,
-    name: &str,
-    models: &[String],
-    at_least: usize,
-) -> Result<()> {
-    let info = project.dataset(dataset)?;
-    let top1s: Vec<ModelTop1> = (models.iter())
-        .map(|model| ModelTop1::load(project, &info, model))
-        .collect::<crate::error::Result<_>>()?;
-    if at_least > models.len() {
-        bail!(
-            "--at-least {at_least} is more than the {} models given",
-            models.len()
-        );
-    }
-    let decisions = project.decisions(info.id)?;
-    let images = major_mistake_images(&top1s, &decisions, at_least);
-    let origin = format!(
-        "major mistakes of at least {at_least} of {}",
-        models.join(", ")
-    );
-    project.save_slice(info.id, name, &images, &origin)?;
-    out::line(format_args!(
-        "slice {name:?} of dataset {dataset:?}: {} images ({origin})",
-        images.len()
-    ))?;
-    Ok(())
 }
 
 /// The desk on a project, or on the bundled sample project (built on first use).

@@ -15,7 +15,10 @@ pub use asma::{SubsetAccuracy, asma, subgroup_accuracies};
 pub use mla::{MlaScore, multi_label_accuracy};
 pub use report::{DatasetReport, Evaluation, MetricOptions, ModelReport};
 pub(crate) use slice::SliceLabels;
-pub use slice::{ModelTop1, SliceScore, clopper_pearson, major_mistake_images, slice_score};
+pub use slice::{
+    MajorSlice, ModelTop1, SliceScore, clopper_pearson, major_mistake_images, save_major_slice,
+    slice_score,
+};
 pub use valid_sets::{Relabeled, Standing, ValidSets, relabel_image};
 
 use crate::data::TopK;

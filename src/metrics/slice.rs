@@ -209,6 +209,46 @@ pub fn major_mistake_images(
     images
 }
 
+/// An ImageNet-M-style slice made of reviewed major mistakes, as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MajorSlice {
+    pub images: usize,
+    /// How it was made, stored with it: "major mistakes of at least 2 of vit3b, greedy_soups".
+    pub origin: String,
+}
+
+/// Stores as slice `name` of `dataset` the images on which at least `at_least` of `models` made
+/// a reviewed major mistake (each model's top-1 from its predictions, else its imported review).
+pub fn save_major_slice(
+    project: &mut Project,
+    dataset: &str,
+    name: &str,
+    models: &[String],
+    at_least: usize,
+) -> Result<MajorSlice> {
+    let info = project.dataset(dataset)?;
+    let top1s: Vec<ModelTop1> = (models.iter())
+        .map(|model| ModelTop1::load(project, &info, model))
+        .collect::<Result<_>>()?;
+    if at_least > models.len() {
+        return Err(Error::Usage(format!(
+            "--at-least {at_least} is more than the {} models given",
+            models.len()
+        )));
+    }
+    let decisions = project.decisions(info.id)?;
+    let images = major_mistake_images(&top1s, &decisions, at_least);
+    let origin = format!(
+        "major mistakes of at least {at_least} of {}",
+        models.join(", ")
+    );
+    project.save_slice(info.id, name, &images, &origin)?;
+    Ok(MajorSlice {
+        images: images.len(),
+        origin,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
