@@ -77,15 +77,8 @@ pub fn import_images_from(
     let root_text = root.as_ref().map(|r| r.display().to_string());
     let labeled = images.labels.iter().filter(|l| l.is_some()).count();
     progress.begin("writing images", images.len() as u64);
-    project.write(|tx| {
-        if crate::store::dataset_exists(tx, dataset)? {
-            return Err(Error::Usage(format!(
-                "the project already has a dataset named {dataset:?}; choose another --dataset name"
-            )));
-        }
-        let origin = source.display().to_string();
-        crate::store::insert_dataset(tx, dataset, root_text.as_deref(), &origin, &images)
-    })?;
+    let origin = source.display().to_string();
+    project.add_dataset(dataset, root_text.as_deref(), &origin, &images)?;
     progress.advance(images.len() as u64);
     let mut warnings = Vec::new();
     if labeled < images.len() {

@@ -4,7 +4,7 @@ use super::{FileIndex, ImportReport, csv_headers, read_text, split_labels};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::store::{Images, Project};
+use crate::store::{Images, LabelSourceRecord, Project};
 use crate::vocab::{ClassId, Vocabulary};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -80,22 +80,14 @@ pub fn import_labels(
     let name = checked_name.unwrap_or_else(|| kind.as_str().to_owned());
     progress.begin("writing labels", 0);
     let origin = file.display().to_string();
-    project.write(|tx| {
-        let source_id = crate::store::insert_label_source(
-            tx,
-            dataset.id,
-            &name,
-            &origin,
-            &parsed.labels,
-            request.replace,
-        )?;
-        if let Some(listed) = &listed {
-            crate::store::put_label_file_entries(tx, source_id, listed)?;
-        }
-        if let Some(slice) = &parsed.slice {
-            crate::store::save_slice(tx, dataset.id, "imagenet_m", slice, &origin)?;
-        }
-        Ok(())
+    project.put_label_source(&LabelSourceRecord {
+        dataset_id: dataset.id,
+        name: &name,
+        origin: &origin,
+        labels: &parsed.labels,
+        replace: request.replace,
+        file_entries: listed.as_deref(),
+        slice: (parsed.slice.as_deref()).map(|images| ("imagenet_m", images)),
     })?;
     let labels = &parsed.labels;
     let mut summary = format!(

@@ -92,15 +92,14 @@ pub fn import_predictions(
         let context = &context;
         scope.spawn(move || read_all(request.files, context, progress, sender));
         let mut arrivals = InOrder::new(receiver, request.files.len());
-        project.write_large(|tx| {
+        project.write_predictions(|writer| {
             for (model, file) in request.files {
                 let checked = arrivals.next()?;
                 if !many {
                     progress.begin("writing predictions", 0);
                 }
                 let origin = file.display().to_string();
-                crate::store::insert_predictions(
-                    tx,
+                writer.insert(
                     model,
                     dataset.id,
                     &checked.predictions,

@@ -224,7 +224,27 @@ pub(crate) fn pack_original_labels(labels: &[Option<ClassId>]) -> Vec<u8> {
     pack_u32(&stored)
 }
 
-pub(crate) fn dataset_exists(tx: &Transaction, name: &str) -> Result<bool> {
+impl Project {
+    /// Adds a dataset and its images in one transaction; refused when the name is taken.
+    pub fn add_dataset(
+        &mut self,
+        name: &str,
+        image_root: Option<&str>,
+        origin: &str,
+        images: &Images,
+    ) -> Result<i64> {
+        self.write(|tx| {
+            if dataset_exists(tx, name)? {
+                return Err(Error::Usage(format!(
+                    "the project already has a dataset named {name:?}; choose another --dataset name"
+                )));
+            }
+            insert_dataset(tx, name, image_root, origin, images)
+        })
+    }
+}
+
+fn dataset_exists(tx: &Transaction, name: &str) -> Result<bool> {
     let found: Option<i64> = tx
         .query_row("SELECT id FROM datasets WHERE name = ?1", [name], |row| {
             row.get(0)
@@ -233,7 +253,7 @@ pub(crate) fn dataset_exists(tx: &Transaction, name: &str) -> Result<bool> {
     Ok(found.is_some())
 }
 
-pub(crate) fn insert_dataset(
+fn insert_dataset(
     tx: &Transaction,
     name: &str,
     image_root: Option<&str>,

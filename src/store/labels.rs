@@ -263,7 +263,44 @@ pub(crate) fn put_label_lists(
 
 /// Keeps a label file's lists by its own entries, each as the file lists it, which
 /// [`Project::label_file_entries`] gives back.
-pub(crate) fn put_label_file_entries(
+/// A label source as an import stores it, with what comes in the same file.
+pub struct LabelSourceRecord<'a> {
+    pub dataset_id: i64,
+    pub name: &'a str,
+    pub origin: &'a str,
+    pub labels: &'a ImageLabels,
+    /// Replace a source of the same name rather than refuse.
+    pub replace: bool,
+    /// The file's own lists in its order (ReaL), which its export writes back.
+    pub file_entries: Option<&'a [Vec<ClassId>]>,
+    /// A slice the file defines (the multi-labels' `imagenet_m`), stored under that name.
+    pub slice: Option<(&'a str, &'a [u32])>,
+}
+
+impl Project {
+    /// Stores a label source, its file's lists and its slice in one transaction.
+    pub fn put_label_source(&mut self, record: &LabelSourceRecord) -> Result<i64> {
+        self.write(|tx| {
+            let source_id = insert_label_source(
+                tx,
+                record.dataset_id,
+                record.name,
+                record.origin,
+                record.labels,
+                record.replace,
+            )?;
+            if let Some(entries) = record.file_entries {
+                put_label_file_entries(tx, source_id, entries)?;
+            }
+            if let Some((name, images)) = record.slice {
+                super::save_slice(tx, record.dataset_id, name, images, record.origin)?;
+            }
+            Ok(source_id)
+        })
+    }
+}
+
+fn put_label_file_entries(
     tx: &Transaction,
     source_id: i64,
     lists: &[Vec<ClassId>],
@@ -285,7 +322,7 @@ pub(crate) fn put_label_file_entries(
 }
 
 /// Writes a label source; with `replace` an existing source of that name is dropped first.
-pub(crate) fn insert_label_source(
+fn insert_label_source(
     tx: &Transaction,
     dataset_id: i64,
     name: &str,

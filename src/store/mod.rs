@@ -23,15 +23,12 @@ mod watch;
 
 pub use crowd::{CrowdAnswer, CrowdLog};
 pub use datasets::{DatasetInfo, Images, stays_under_root};
-pub use labels::LabelSourceInfo;
+pub use labels::{LabelSourceInfo, LabelSourceRecord};
 pub use log_tx::LogTx;
-pub use predictions::ModelInfo;
+pub use predictions::{ModelInfo, PredictionWriter};
 pub use watch::Watcher;
 
-pub(crate) use datasets::{dataset_exists, insert_dataset};
-pub(crate) use decisions::save_slice;
-pub(crate) use labels::{insert_label_source, put_label_file_entries};
-pub(crate) use predictions::insert_predictions;
+use decisions::save_slice;
 pub use reviews::ReviewedMistake;
 pub use team::{OutgoingAssignment, OutgoingEvent, OutgoingNote, Received, TeamLink};
 pub use votes::EventNames;

@@ -277,7 +277,36 @@ fn check_classes(
 
 /// Stores a model's predictions; the model row is created when new. An existing record for
 /// the same (model, dataset) is an error unless `replace`.
-pub(crate) fn insert_predictions(
+/// Stores prediction files one by one inside one large transaction (see
+/// [`Project::write_predictions`]).
+pub struct PredictionWriter<'a>(&'a Transaction<'a>);
+
+impl PredictionWriter<'_> {
+    /// Stores a model's predictions on a dataset; `replace` overwrites earlier ones.
+    pub fn insert(
+        &self,
+        model: &str,
+        dataset_id: i64,
+        predictions: &TopK,
+        origin: &str,
+        replace: bool,
+    ) -> Result<()> {
+        insert_predictions(self.0, model, dataset_id, predictions, origin, replace)
+    }
+}
+
+impl Project {
+    /// Runs `work` in one large transaction that writes predictions (files may arrive while
+    /// it runs): all of them are stored, or none.
+    pub fn write_predictions<T>(
+        &mut self,
+        work: impl FnOnce(&PredictionWriter) -> Result<T>,
+    ) -> Result<T> {
+        self.write_large(|tx| work(&PredictionWriter(tx)))
+    }
+}
+
+fn insert_predictions(
     tx: &Transaction,
     model: &str,
     dataset_id: i64,
