@@ -387,6 +387,20 @@ impl PartialEq<&str> for DecisionSource {
 }
 
 impl Decision {
+    /// A decision of `source` on a pair, with no category, severity or reason yet.
+    pub fn new(image: u32, label: ClassId, verdict: Verdict, source: DecisionSource) -> Self {
+        Decision {
+            image,
+            label,
+            verdict,
+            category: None,
+            severity: None,
+            severity_word: None,
+            source,
+            reason: String::new(),
+        }
+    }
+
     pub fn is_major_mistake(&self) -> bool {
         self.verdict == Verdict::Wrong && self.severity == Some(Severity::Major)
     }

@@ -380,14 +380,9 @@ mod tests {
             ..Default::default()
         };
         let decision = |image, label, verdict, category, severity| Decision {
-            image,
-            label,
-            verdict,
             category,
             severity,
-            severity_word: None,
-            source: "panel".into(),
-            reason: String::new(),
+            ..Decision::new(image, label, verdict, "panel".into())
         };
         use Verdict::*;
         let decisions = [

@@ -468,15 +468,9 @@ mod tests {
         ];
         let decisions: Vec<Decision> = (0..n)
             .step_by(7)
-            .map(|image| Decision {
-                image,
-                label: next(40) as ClassId,
-                verdict: verdicts[next(4) as usize],
-                category: None,
-                severity: None,
-                severity_word: None,
-                source: "panel".into(),
-                reason: String::new(),
+            .map(|image| {
+                let (label, verdict) = (next(40) as ClassId, verdicts[next(4) as usize]);
+                Decision::new(image, label, verdict, "panel".into())
             })
             .collect();
         let relabeled = ValidSets::relabeled(&ml_labels, &decisions, &collapse);

@@ -298,16 +298,7 @@ mod tests {
                 (2, entry(vec![3], false)),
             ],
         );
-        let wrong = Decision {
-            image: 2,
-            label: 3,
-            verdict: Verdict::Wrong,
-            category: None,
-            severity: None,
-            severity_word: None,
-            source: "panel".into(),
-            reason: String::new(),
-        };
+        let wrong = Decision::new(2, 3, Verdict::Wrong, "panel".into());
         let relabeled = ValidSets::relabeled(&multilabels, &[wrong], &identity);
         let real = ValidSets::from_real(
             &ImageLabels::from_entries(
@@ -355,14 +346,8 @@ mod tests {
         let score = slice_score(&model_a, &[0, 1, 2], None, None, &truth, &identity);
         assert_eq!((score.correct, score.total), (1, 3));
         let major = |image, label| Decision {
-            image,
-            label,
-            verdict: Verdict::Wrong,
-            category: None,
             severity: Some(Severity::Major),
-            severity_word: None,
-            source: "panel".into(),
-            reason: String::new(),
+            ..Decision::new(image, label, Verdict::Wrong, "panel".into())
         };
         let decisions = [major(0, 5), major(1, 6)];
         let models = [ModelTop1::Predicted(model_a), ModelTop1::Predicted(model_b)];
@@ -373,14 +358,8 @@ mod tests {
     #[test]
     fn a_review_gives_its_model_s_top1_on_the_images_it_covers() {
         let major = |image, label| Decision {
-            image,
-            label,
-            verdict: Verdict::Wrong,
-            category: None,
             severity: Some(Severity::Major),
-            severity_word: None,
-            source: "review".into(),
-            reason: String::new(),
+            ..Decision::new(image, label, Verdict::Wrong, "review".into())
         };
         // Two reviews without predictions: a predicted 5 on image 0 and 6 on image 1; b
         // predicted 5 on image 0 and 8 on image 2. Major: (0, 5), (1, 6), (2, 8), and (3, 9),

@@ -292,16 +292,7 @@ mod tests {
     #[test]
     fn decisions_replace_the_imported_status_of_their_pair() {
         let identity: Vec<ClassId> = (0..10).collect();
-        let decide = |image, label, verdict| Decision {
-            image,
-            label,
-            verdict,
-            category: None,
-            severity: None,
-            severity_word: None,
-            source: "panel".into(),
-            reason: String::new(),
-        };
+        let decide = |image, label, verdict| Decision::new(image, label, verdict, "panel".into());
         let decisions = [
             decide(0, 2, Verdict::Wrong),
             decide(0, 9, Verdict::Correct),
@@ -334,16 +325,7 @@ mod tests {
     #[test]
     fn an_image_the_decisions_leave_without_a_valid_label_is_emptied() {
         let identity: Vec<ClassId> = (0..10).collect();
-        let decide = |image, label, verdict| Decision {
-            image,
-            label,
-            verdict,
-            category: None,
-            severity: None,
-            severity_word: None,
-            source: "panel".into(),
-            reason: String::new(),
-        };
+        let decide = |image, label, verdict| Decision::new(image, label, verdict, "panel".into());
         // Image 0 loses both its correct 1 and its unclear 2; image 2 was imported without
         // a valid label and stays counted until a decision falls on it.
         let both_wrong = [decide(0, 1, Verdict::Wrong), decide(0, 2, Verdict::Wrong)];

@@ -129,15 +129,10 @@ pub fn aggregate(
             Verdict::Unclear => outcome.unclear += 1,
             _ => outcome.wrong += 1,
         }
+        let source = crate::verdict::DecisionSource::Named(options.method.as_str().to_owned());
         let decision = Decision {
-            image,
-            label,
-            verdict,
-            category: None,
-            severity: None,
-            severity_word: None,
-            source: crate::verdict::DecisionSource::Named(options.method.as_str().to_owned()),
             reason: format!("posterior {posterior:.4} from {votes} votes"),
+            ..Decision::new(image, label, verdict, source)
         };
         decisions.push((decision, Some(posterior)));
         outcome.changed_images.insert(image);

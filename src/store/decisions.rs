@@ -197,18 +197,39 @@ pub(super) fn put_decision(
     decision: &Decision,
     posterior: Option<f64>,
 ) -> Result<()> {
-    tx.prepare_cached(
+    let mut upsert = tx.prepare_cached(
         "INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, category, severity,
                                 severity_word, source, reason, posterior, decided_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                 strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (dataset_id, image_idx, label, kind) DO UPDATE SET
            verdict = excluded.verdict, category = excluded.category,
            severity = excluded.severity, severity_word = excluded.severity_word,
            source = excluded.source, reason = excluded.reason, posterior = excluded.posterior,
            decided_at = excluded.decided_at",
-    )?
-    .execute(params![
+    )?;
+    let decided_at = now(tx)?;
+    execute_decision(
+        &mut upsert,
+        (dataset_id, kind, posterior, &decided_at),
+        decision,
+    )
+}
+
+/// The time a decision is stored at, as the file keeps it.
+fn now(tx: &Connection) -> rusqlite::Result<String> {
+    tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", [], |row| {
+        row.get(0)
+    })
+}
+
+/// Runs an INSERT of the decisions table's twelve columns for one decision: (dataset id, kind,
+/// posterior, decided at) and the decision's own fields.
+fn execute_decision(
+    statement: &mut rusqlite::CachedStatement,
+    (dataset_id, kind, posterior, decided_at): (i64, DecisionKind, Option<f64>, &str),
+    decision: &Decision,
+) -> Result<()> {
+    statement.execute(params![
         dataset_id,
         decision.image,
         decision.label,
@@ -219,7 +240,8 @@ pub(super) fn put_decision(
         decision.severity_word,
         decision.source.to_string(),
         decision.reason,
-        posterior
+        posterior,
+        decided_at
     ])?;
     Ok(())
 }
@@ -237,29 +259,15 @@ pub(super) fn replace_decisions_of_kind(
         "DELETE FROM decisions WHERE dataset_id = ?1 AND kind = ?2",
         params![dataset_id, kind.as_str()],
     )?;
-    let now: String = tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')", [], |row| {
-        row.get(0)
-    })?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, category, severity,
                                 severity_word, source, reason, posterior, decided_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
+    let decided_at = now(tx)?;
     for (decision, posterior) in decisions {
-        insert.execute(params![
-            dataset_id,
-            decision.image,
-            decision.label,
-            kind.as_str(),
-            decision.verdict.as_str(),
-            decision.category.map(Category::as_str),
-            decision.severity.map(Severity::as_str),
-            decision.severity_word,
-            decision.source.to_string(),
-            decision.reason,
-            posterior,
-            now
-        ])?;
+        let row = (dataset_id, kind, *posterior, decided_at.as_str());
+        execute_decision(&mut insert, row, decision)?;
     }
     Ok(())
 }
