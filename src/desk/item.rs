@@ -14,6 +14,13 @@ use crate::vocab::{ClassId, Vocabulary};
 use egui::{Color32, RichText};
 use std::collections::BTreeSet;
 
+/// The current pair's vote history and notes, as read before the frame.
+pub(super) struct PairRecord {
+    pair: (u32, ClassId),
+    history: Vec<VoteEvent>,
+    notes: Vec<crate::verdict::Note>,
+}
+
 const BAR_WIDTH: f32 = 110.0;
 
 impl Desk {
@@ -39,22 +46,20 @@ impl Desk {
                         ui.separator();
                         let mine = review.my_vote(item.image, item.label);
                         let pair = (item.image, item.label);
-                        let history =
-                            (project.pair_history(review.dataset.id, item.image, item.label))
-                                .unwrap_or_default();
+                        let record = (self.pair_record.as_ref()).filter(|r| r.pair == pair);
+                        let history = record.map_or(&[][..], |r| &r.history);
                         let visible = review.sees_pair(item.image, item.label);
-                        let decision = visible.then(|| decision_text(review, pair, &history));
+                        let decision = visible.then(|| decision_text(review, pair, history));
                         commands.extend(vote_panel(ui, mine, decision).map(Command::Act));
                         commands.extend(super::panel_window::round_choice(ui, Some(review)));
                         if review.is_disputed(item.image, item.label) {
                             ui.label(super::panel_window::disputed_text());
                         }
-                        commands.extend(chair_buttons(ui, review, pair, &history));
-                        panel_votes(ui, review.reviewer(), &history, visible);
+                        commands.extend(chair_buttons(ui, review, pair, history));
+                        panel_votes(ui, review.reviewer(), history, visible);
                         if visible {
-                            let notes = (project.pair_notes(review.dataset.id, pair.0, pair.1))
-                                .unwrap_or_default();
-                            commands.extend(super::panel_window::note_thread(ui, pair, &notes));
+                            let notes = record.map_or(&[][..], |r| &r.notes);
+                            commands.extend(super::panel_window::note_thread(ui, pair, notes));
                         }
                         ui.separator();
                         let chosen = self.settings.filter.model;
@@ -64,6 +69,26 @@ impl Desk {
                     });
             });
         commands
+    }
+
+    /// Reads the current pair's history and notes before the frame is drawn, once per pair and
+    /// again after the log changed ([`Desk::log_changed`]), not inside the draw.
+    pub(super) fn refresh_pair_record(&mut self) {
+        let (Some(review), Some(project), Some(item)) =
+            (&self.review, &self.project, self.current())
+        else {
+            return;
+        };
+        let pair = (item.image, item.label);
+        if self.pair_record.as_ref().is_some_and(|r| r.pair == pair) {
+            return;
+        }
+        let dataset = review.dataset.id;
+        self.pair_record = Some(PairRecord {
+            pair,
+            history: (project.pair_history(dataset, pair.0, pair.1)).unwrap_or_default(),
+            notes: (project.pair_notes(dataset, pair.0, pair.1)).unwrap_or_default(),
+        });
     }
 
     /// Every label the image has now: imported, original, and added by the panel.

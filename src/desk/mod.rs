@@ -151,6 +151,8 @@ pub struct Desk {
     started: Option<Instant>,
     /// What the panel window shows; dropped by every change of votes or decisions.
     panel_summary: Option<panel_window::PanelSummary>,
+    /// The current pair's history and notes; dropped by the same changes.
+    pair_record: Option<item::PairRecord>,
     compare: compare_view::CompareView,
     /// The team server's sync, when the project is linked to one.
     team: team::TeamDesk,
@@ -194,6 +196,7 @@ impl Desk {
             jumped_from: Vec::new(),
             started: Some(Instant::now()),
             panel_summary: None,
+            pair_record: None,
             compare: Default::default(),
             team: Default::default(),
         };
@@ -429,7 +432,7 @@ impl Desk {
         {
             review.dataset.image_root = Some(root.clone());
         }
-        self.panel_summary = None;
+        self.log_changed();
         self.resolve_model_filter(&review);
         self.review = Some(review);
         self.rebuild_view();
@@ -590,6 +593,7 @@ impl eframe::App for Desk {
         }
         self.prefetch();
         self.refresh_panel_summary();
+        self.refresh_pair_record();
         let mut commands = Vec::new();
         commands.extend(self.menu_bar(ui));
         commands.extend(self.status_bar(ui));

@@ -47,7 +47,7 @@ impl Desk {
             Ok(()) => Status::Saved("note saved for the panel".into()),
             Err(error) => Status::Error(format!("note NOT saved: {error}")),
         };
-        self.panel_summary = None;
+        self.log_changed();
     }
 }
 
@@ -105,7 +105,7 @@ impl Desk {
         };
         match review.switch_reviewer(project, name) {
             Ok(()) => {
-                self.panel_summary = None;
+                self.log_changed();
                 self.rebuild_view();
             }
             Err(error) => self.status = Status::Error(error.to_string()),

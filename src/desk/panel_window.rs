@@ -177,6 +177,13 @@ impl Desk {
         commands
     }
 
+    /// Votes, notes or decisions changed (here or in another process): what was read of them
+    /// is read again before the next frame.
+    pub(super) fn log_changed(&mut self) {
+        self.panel_summary = None;
+        self.pair_record = None;
+    }
+
     /// Recomputes the panel summary after a change dropped it, while the window is shown:
     /// before the frame is drawn, so the window only reads it.
     pub(super) fn refresh_panel_summary(&mut self) {

@@ -186,7 +186,7 @@ impl Desk {
             Ok(()) => {
                 self.status =
                     Status::Info(format!("your votes now go to the {} round", round.as_str()));
-                self.panel_summary = None;
+                self.log_changed();
                 self.rebuild_view();
             }
             Err(error) => self.status = Status::Error(error.to_string()),
@@ -297,7 +297,7 @@ impl Desk {
         position: Option<usize>,
         before: Option<crate::panel::queue::PairState>,
     ) {
-        self.panel_summary = None;
+        self.log_changed();
         self.reload_outdated |= self.reload.is_some();
         if self.settings.filter.follows_votes() {
             self.rebuild_view();
