@@ -433,12 +433,11 @@ fn metrics(args: MetricsArgs) -> Result<()> {
     let named = (!models.is_empty()).then_some(models.as_slice());
     let mistakes = load_mistake_report(&opened, evaluation.dataset_id, counts, named)
         .map_err(|e| e.in_project(&project))?;
-    let mut value = serde_json::to_value(&report)?;
-    mistakes.add_to_json(&mut value);
+    let document = mistakes.document(&report);
     if let Some(path) = csv {
-        exports::metrics_csv(value, &path)?;
+        exports::metrics_csv(serde_json::to_value(&document)?, &path)?;
     } else if json {
-        out::line(serde_json::to_string_pretty(&value)?)?;
+        out::line(serde_json::to_string_pretty(&document)?)?;
     } else {
         out::print(show::metrics_table(&report))?;
         out::print(show::mistakes_table(&mistakes))?;

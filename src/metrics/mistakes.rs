@@ -2,8 +2,10 @@
 //! decided top-1 mistakes, and whether those shares differ between models (Pearson's
 //! chi-square test of independence, as the dough paper compares ViT-3B and Greedy Soups).
 
+use super::report::{DatasetReport, ModelReport};
 use crate::data::TopK;
 use crate::verdict::{Category, Decision, Severity, Verdict};
+use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 /// Counts over one model's decided top-1 mistakes (verdict wrong on the pair of the image and
@@ -53,8 +55,9 @@ pub fn mistake_counts(predictions: &TopK, decisions: &[Decision]) -> MistakeCoun
     counts
 }
 
-/// Pearson's chi-square test of independence, without continuity correction.
-#[derive(Debug, Clone, PartialEq)]
+/// Pearson's chi-square test of independence, without continuity correction. In JSON:
+/// statistic, dof, p, n and the models compared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChiSquare {
     pub statistic: f64,
     /// (rows - 1)(columns - 1) over the rows and columns kept.
@@ -64,10 +67,13 @@ pub struct ChiSquare {
     /// The table's total count.
     pub n: u64,
     /// Columns left out because every count in them is zero (their expected count is zero).
+    #[serde(skip)]
     pub dropped_columns: Vec<usize>,
     /// Rows left out for the same reason (a model with none of these mistakes).
+    #[serde(skip)]
     pub dropped_rows: Vec<usize>,
     /// The names of the rows kept (the models compared), when the rows were named.
+    #[serde(rename = "models")]
     pub rows: Vec<String>,
 }
 
@@ -229,49 +235,94 @@ impl MistakeReport {
         self.models.iter().map(|(name, _)| name.as_str()).collect()
     }
 
-    /// Adds "mistakes" to each reviewed model of a metrics JSON (models without predictions
-    /// appended), "reviewed_models", the unreviewed models with decided mistakes, and
-    /// "chi_square" at the top, each test naming the models it compares.
-    pub fn add_to_json(&self, report: &mut serde_json::Value) {
-        let counts = |c: &Option<MistakeCounts>| c.map_or(serde_json::Value::Null, |c| c.to_json());
-        if let Some(models) = report.get_mut("models").and_then(|m| m.as_array_mut()) {
-            for (name, mistakes) in &self.models {
-                let found = (models.iter_mut()).find(|m| m["model"] == name.as_str());
-                match found {
-                    Some(model) => model["mistakes"] = counts(mistakes),
-                    None => models
-                        .push(serde_json::json!({"model": name, "mistakes": counts(mistakes)})),
-                }
-            }
+    /// The metrics document of `report` with these mistakes: what `bagel metrics --json`
+    /// prints and `--csv` flattens.
+    pub fn document<'a>(&'a self, report: &'a DatasetReport) -> MetricsDocument<'a> {
+        let reviewed = |name: &str| self.models.iter().find(|(model, _)| model == name);
+        let mut models: Vec<ModelEntry> = (report.models.iter())
+            .map(|figures| ModelEntry {
+                figures: Some(figures),
+                model: None,
+                mistakes: reviewed(&figures.model).map(|(_, counts)| *counts),
+            })
+            .collect();
+        let review_only = (self.models.iter())
+            .filter(|(name, _)| !report.models.iter().any(|m| &m.model == name));
+        models.extend(review_only.map(|(name, counts)| ModelEntry {
+            figures: None,
+            model: Some(name),
+            mistakes: Some(*counts),
+        }));
+        MetricsDocument {
+            report,
+            models,
+            reviewed_models: self.reviewed_models(),
+            unreviewed_with_decided_mistakes: &self.unreviewed_with_mistakes,
+            chi_square: ChiSquares {
+                category: self.category.as_ref(),
+                severity: self.severity.as_ref(),
+            },
         }
-        let test = |t: &Option<ChiSquare>| {
-            t.as_ref()
-                .map_or(serde_json::Value::Null, ChiSquare::to_json)
-        };
-        report["reviewed_models"] = serde_json::json!(self.reviewed_models());
-        report["unreviewed_with_decided_mistakes"] =
-            serde_json::json!(self.unreviewed_with_mistakes);
-        report["chi_square"] = serde_json::json!({
-            "category": test(&self.category),
-            "severity": test(&self.severity),
-        });
     }
 }
 
-impl MistakeCounts {
-    /// `{"reviewed", "categories": {...}, "severities": {...}}` with the stored spellings.
-    pub fn to_json(&self) -> serde_json::Value {
-        let categories: serde_json::Map<String, serde_json::Value> = (Category::ALL.iter())
-            .map(|&c| (c.as_str().to_owned(), self.category(c).into()))
+/// A dataset's metrics with the reviewed models' mistakes: the report's figures in their
+/// order, each reviewed model's `mistakes` beside its figures (a model known only from an
+/// imported review after the others), the reviewed models, those left out, and the
+/// chi-square tests, each naming the models it compares.
+#[derive(Debug, Serialize)]
+pub struct MetricsDocument<'a> {
+    #[serde(flatten)]
+    pub report: &'a DatasetReport,
+    pub models: Vec<ModelEntry<'a>>,
+    pub reviewed_models: Vec<&'a str>,
+    pub unreviewed_with_decided_mistakes: &'a [String],
+    pub chi_square: ChiSquares<'a>,
+}
+
+/// One model of [`MetricsDocument`]: its figures, or only its name when the dataset has no
+/// predictions of it; `mistakes` only for a reviewed model (null when it has none decided).
+#[derive(Debug, Serialize)]
+pub struct ModelEntry<'a> {
+    #[serde(flatten)]
+    pub figures: Option<&'a ModelReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mistakes: Option<Option<MistakeCounts>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChiSquares<'a> {
+    pub category: Option<&'a ChiSquare>,
+    pub severity: Option<&'a ChiSquare>,
+}
+
+impl Serialize for MistakeCounts {
+    /// `{"reviewed", "categories": {...}, "severities": {...}}`, with the stored spellings in
+    /// the vocabulary's order.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let categories: Vec<(&str, u32)> = (Category::ALL.iter())
+            .map(|&c| (c.as_str(), self.category(c)))
             .collect();
-        let severities: serde_json::Map<String, serde_json::Value> = (Severity::ALL.iter())
-            .map(|&s| (s.as_str().to_owned(), self.severity(s).into()))
+        let severities: Vec<(&str, u32)> = (Severity::ALL.iter())
+            .map(|&s| (s.as_str(), self.severity(s)))
             .collect();
-        serde_json::json!({
-            "reviewed": self.reviewed,
-            "categories": categories,
-            "severities": severities,
-        })
+        let mut counts = serializer.serialize_struct("MistakeCounts", 3)?;
+        counts.serialize_field("reviewed", &self.reviewed)?;
+        counts.serialize_field("categories", &Named(&categories))?;
+        counts.serialize_field("severities", &Named(&severities))?;
+        counts.end()
+    }
+}
+
+/// Named counts as a JSON object, in their order.
+struct Named<'a>(&'a [(&'a str, u32)]);
+
+impl Serialize for Named<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
     }
 }
 
@@ -283,16 +334,6 @@ impl ChiSquare {
             .map(|(_, name)| (*name).clone())
             .collect();
         self
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "statistic": self.statistic,
-            "dof": self.dof,
-            "p": self.p,
-            "n": self.n,
-            "models": self.rows,
-        })
     }
 }
 
@@ -363,6 +404,49 @@ mod tests {
         // Severities: rows 40, 40; columns 50, 30; expected 25, 15; deviations 5:
         // χ² = 2 (25/25 + 25/15) = 16/3.
         assert_near(report.severity.unwrap().statistic, 16.0 / 3.0, 1e-12);
+    }
+
+    #[test]
+    fn the_document_puts_mistakes_beside_the_reviewed_models_figures() {
+        let counts = MistakeCounts {
+            reviewed: 2,
+            categories: [1, 0, 1, 0],
+            severities: [1, 1],
+        };
+        let predicted = vec![("a".to_owned(), counts), ("b".to_owned(), counts)];
+        let imported = [("c".to_owned(), counts)];
+        let mistakes = mistake_report(predicted, &imported, &["b", "c"].map(String::from));
+        let figures = |model: &str| ModelReport {
+            model: model.into(),
+            ..Default::default()
+        };
+        let report = DatasetReport {
+            dataset: "val".into(),
+            models: vec![figures("a"), figures("b")],
+            ..Default::default()
+        };
+        let text = serde_json::to_string(&mistakes.document(&report)).unwrap();
+        assert!(
+            text.starts_with(r#"{"dataset":"val","images":0,"#),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let models = json["models"].as_array().unwrap();
+        assert_eq!(models.len(), 3, "a, b and c known only from its review");
+        assert!(models[0].get("mistakes").is_none(), "a was not reviewed");
+        assert_eq!(models[1]["mistakes"]["categories"]["spurious"], 1);
+        assert_eq!(
+            models[2],
+            serde_json::json!({"model": "c", "mistakes": {
+            "reviewed": 2,
+            "categories": {"fine_grained": 1, "fine_grained_oov": 0, "spurious": 1, "non_prototypical": 0},
+            "severities": {"major": 1, "minor": 1}}})
+        );
+        assert_eq!(json["reviewed_models"], serde_json::json!(["b", "c"]));
+        assert_eq!(
+            json["chi_square"]["category"]["models"],
+            serde_json::json!(["b", "c"])
+        );
     }
 
     #[test]

@@ -85,6 +85,8 @@ pub struct DatasetReport {
     /// How many images each ASMA subgroup g holds, by g: the same for every model.
     pub asma_subgroup_images: BTreeMap<String, usize>,
     pub slice: Option<String>,
+    /// Written by [`super::mistakes::MetricsDocument`], beside each model's mistakes.
+    #[serde(skip)]
     pub models: Vec<ModelReport>,
     /// Models whose predictions look broken (`sanity.rs`), with what to do.
     pub warnings: Vec<Warning>,
