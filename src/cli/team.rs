@@ -1,7 +1,6 @@
 //! The team server's commands: `team create`, `team add`, `team join`, `team status` and
 //! `sync`. Passwords are read from standard input or a prompt, never from the command line.
 
-use crate::store::Project;
 use crate::team::{self, ServerAddress};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
@@ -104,7 +103,7 @@ fn set(
 
 fn create(url: &str, project: &std::path::Path, chair: &str) -> Result<()> {
     let address = ServerAddress::parse(url)?;
-    let opened = Project::open_read_only(project)?;
+    let opened = super::read(project)?;
     let password = read_password(&format!("password for the chair {chair}: "))?;
     let created = team::create_panel(&address, &opened, chair, &password)?;
     super::out::line(format_args!(
@@ -164,7 +163,7 @@ fn print_report(report: &team::SyncReport) -> Result<()> {
 }
 
 fn status(project: &std::path::Path) -> Result<()> {
-    let opened = Project::open_read_only(project)?;
+    let opened = super::read(project)?;
     let status = team::status(&opened)?;
     let link = &status.link;
     super::out::line(format_args!(

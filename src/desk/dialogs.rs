@@ -4,7 +4,7 @@
 
 use super::command::Command;
 use super::forms::{AggregateForm, ChairForm, ImportForm, ImportKind, PanelNoteForm};
-use super::keys::Action;
+use super::keys::{self, Action};
 use super::panel_dialogs::panel_note_window;
 use super::panel_dialogs::{aggregate_window, chair_window};
 use super::theme;
@@ -266,7 +266,7 @@ impl Desk {
             ui.add(bar);
             let label = match job.is_cancelling() {
                 true => "Cancelling…",
-                false => "Cancel (Esc)",
+                false => keys::CANCEL,
             };
             cancel = ui
                 .add_enabled(!job.is_cancelling(), egui::Button::new(label))
@@ -336,13 +336,13 @@ fn reviewer_window(ctx: &egui::Context, prompt: &mut ReviewerPrompt) -> Option<C
             });
         }
         let name = prompt.name.trim().to_owned();
-        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let enter = keys::entered(ui, &field);
         ui.horizontal(|ui| {
             let ok = ui.add_enabled(!name.is_empty(), egui::Button::new("Start reviewing"));
             if !name.is_empty() && (ok.clicked() || enter) {
                 command = Some(Command::SetReviewer(name.clone()));
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });
@@ -365,17 +365,8 @@ fn picker_window(
         );
         field.request_focus();
         let matches = vocab.find(&picker.query, PICKER_ROWS);
-        let (down, up, enter) = ui.input(|i| {
-            use egui::Key;
-            (
-                i.key_pressed(Key::ArrowDown),
-                i.key_pressed(Key::ArrowUp),
-                i.key_pressed(Key::Enter),
-            )
-        });
-        picker.selected = (picker.selected + down as usize)
-            .saturating_sub(up as usize)
-            .min(matches.len().saturating_sub(1));
+        let list = keys::ListKeys::read(ui);
+        picker.selected = list.moved(picker.selected, matches.len());
         for (row, &class) in matches.iter().enumerate() {
             let Some(info) = vocab.class(class) else {
                 continue;
@@ -405,7 +396,7 @@ fn picker_window(
             }
         }
         let selected = matches.get(picker.selected).copied();
-        if let (true, Some(class)) = (enter, selected) {
+        if let (true, Some(class)) = (list.enter, selected) {
             command = Some(Command::AddLabel(class, Verdict::Correct));
         }
         ui.horizontal(|ui| {
@@ -417,7 +408,7 @@ fn picker_window(
                     command = Some(Command::AddLabel(class, Verdict::Unclear));
                 }
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });
@@ -433,12 +424,14 @@ fn note_window(ctx: &egui::Context, note: &mut String) -> Option<Command> {
         let field = ui.add(egui::TextEdit::multiline(note).desired_rows(4));
         field.request_focus();
         ui.horizontal(|ui| {
-            let save = ui.button("Save note (Ctrl+Enter)").clicked()
-                || ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter));
+            let save = ui
+                .button(format!("Save note ({})", keys::SAVE_TEXT))
+                .clicked()
+                || keys::save_text_pressed(ui);
             if save {
                 command = Some(Command::SaveNote(note.trim().to_owned()));
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });
@@ -465,7 +458,7 @@ fn import_window(
                 let form = std::mem::replace(form, ImportForm::new(form.kind, None));
                 command = Some(Command::Import(Box::new(form)));
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });

@@ -32,26 +32,17 @@ pub fn jump_window(
         );
         field.request_focus();
         let targets = jump_targets(review, vocab, &form.query, JUMP_ROWS);
-        let (down, up, enter) = ui.input(|i| {
-            use egui::Key;
-            (
-                i.key_pressed(Key::ArrowDown),
-                i.key_pressed(Key::ArrowUp),
-                i.key_pressed(Key::Enter),
-            )
-        });
-        form.selected = (form.selected + down as usize)
-            .saturating_sub(up as usize)
-            .min(targets.len().saturating_sub(1));
+        let list = super::keys::ListKeys::read(ui);
+        form.selected = list.moved(form.selected, targets.len());
         for (row, (jump, words)) in targets.iter().enumerate() {
             if ui.selectable_label(row == form.selected, words).clicked() {
                 command = Some(Command::JumpTo(*jump));
             }
         }
-        if let (true, Some((jump, _))) = (enter, targets.get(form.selected)) {
+        if let (true, Some((jump, _))) = (list.enter, targets.get(form.selected)) {
             command = Some(Command::JumpTo(*jump));
         }
-        if ui.button("Cancel (Esc)").clicked() {
+        if ui.button(super::keys::CANCEL).clicked() {
             command = Some(Command::CloseDialog);
         }
     });

@@ -188,6 +188,46 @@ fn shortcut_name(shortcut: &KeyboardShortcut) -> &'static str {
 
 /// The actions whose keys were pressed this frame, in table order; nothing while a text field
 /// has the keyboard.
+/// The button that closes a dialog without doing anything; Esc does the same (egui's modals
+/// close on it).
+pub const CANCEL: &str = "Cancel (Esc)";
+/// The button that saves a text typed in a dialog, and its key.
+pub const SAVE_TEXT: &str = "Ctrl+Enter";
+
+/// The keys of a dialog's list of choices: the arrows move, Enter takes the choice.
+pub struct ListKeys {
+    down: bool,
+    up: bool,
+    pub enter: bool,
+}
+
+impl ListKeys {
+    pub fn read(ui: &egui::Ui) -> Self {
+        ui.input(|i| ListKeys {
+            down: i.key_pressed(Key::ArrowDown),
+            up: i.key_pressed(Key::ArrowUp),
+            enter: i.key_pressed(Key::Enter),
+        })
+    }
+
+    /// The row chosen after the arrows, of `rows`.
+    pub fn moved(&self, selected: usize, rows: usize) -> usize {
+        (selected + usize::from(self.down))
+            .saturating_sub(usize::from(self.up))
+            .min(rows.saturating_sub(1))
+    }
+}
+
+/// Whether Enter was pressed as a single-line field gave up focus (it then confirms).
+pub fn entered(ui: &egui::Ui, field: &egui::Response) -> bool {
+    field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter))
+}
+
+/// Whether Ctrl+Enter ([`SAVE_TEXT`]) was pressed: it saves a multi-line text.
+pub fn save_text_pressed(ui: &egui::Ui) -> bool {
+    ui.input(|i| i.modifiers.command && i.key_pressed(Key::Enter))
+}
+
 pub fn pressed(ctx: &egui::Context) -> Vec<Action> {
     if ctx.egui_wants_keyboard_input() {
         return Vec::new();

@@ -41,7 +41,7 @@ pub fn chair_window(ctx: &egui::Context, form: &mut ChairForm) -> Option<Command
             {
                 command = Some(Command::Chair(Box::new(form.clone())));
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(super::keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });
@@ -88,7 +88,7 @@ pub fn panel_note_window(ctx: &egui::Context, form: &mut PanelNoteForm) -> Optio
             if ui.add_enabled(ready, egui::Button::new("Post")).clicked() {
                 command = Some(Command::PostNote(Box::new(form.clone())));
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(super::keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });
@@ -124,7 +124,7 @@ pub fn aggregate_window(ctx: &egui::Context, form: &mut AggregateForm) -> Option
             if ui.button("Aggregate").clicked() {
                 command = Some(Command::Aggregate(Box::new(form.clone())));
             }
-            if ui.button("Cancel (Esc)").clicked() {
+            if ui.button(super::keys::CANCEL).clicked() {
                 command = Some(Command::CloseDialog);
             }
         });
