@@ -9,14 +9,10 @@
 #[path = "../tests/pg/mod.rs"]
 mod pg;
 
-use bagel::panel::voting::Ballot;
 use bagel::store::Project;
 use bagel::team::{self, Listener, ServerAddress, ServerLog, listen::Heard};
-use bagel::verdict::{Round, Verdict, Vote, VoteEvent, now};
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,19 +22,8 @@ const IMAGES: usize = 25;
 const FIRST_SYNC_EVENTS: usize = 100_000;
 
 fn bagel(args: &[&str], stdin: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bagel"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "bagel {args:?}");
+    let (ok, _, stderr) = pg::bagel_typing(args, stdin, None);
+    assert!(ok, "bagel {args:?}: {stderr}");
 }
 
 fn project_with_images(dir: &Path) -> PathBuf {
@@ -62,25 +47,6 @@ fn project_with_images(dir: &Path) -> PathBuf {
         "",
     );
     project
-}
-
-fn cast(project: &mut Project, reviewer: &str, pair: (u32, u16)) {
-    let dataset = project.dataset("val").unwrap();
-    let files = project.images(dataset.id).unwrap().files;
-    let event = VoteEvent {
-        reviewer: reviewer.into(),
-        round: Round::Independent,
-        cast_at: now(),
-        image: pair.0,
-        label: pair.1,
-        vote: Some(Vote::new(pair.0, pair.1, Verdict::Wrong)),
-    };
-    (Ballot {
-        dataset: &dataset,
-        files: &files,
-    })
-    .cast(project, event)
-    .unwrap();
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -143,7 +109,7 @@ fn load(cluster: &pg::Cluster, chair_project: &Path, dir: &Path) {
                 let mut server = ServerLog::open(&address).unwrap();
                 for v in 0..VOTES_EACH {
                     let pair = ((v % IMAGES) as u32, (m * VOTES_EACH + v) as u16);
-                    cast(&mut opened, &name, pair);
+                    pg::cast_wrong(&mut opened, &name, pair);
                     cast_times
                         .lock()
                         .unwrap()

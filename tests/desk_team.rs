@@ -7,41 +7,19 @@ mod desk_support;
 mod pg;
 
 use bagel::desk::Desk;
-use bagel::panel::voting::Ballot;
 use bagel::store::Project;
-use bagel::verdict::{Round, Verdict, Vote, VoteEvent, now};
 use desk_support::{desk_with, person, step_until};
 use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use pg::Cluster;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
+
 use std::time::{Duration, Instant};
 
 fn bagel(args: &[&str], stdin: &str, password: Option<&str>) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bagel"));
-    command
-        .args(args)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(password) = password {
-        command.env("PGPASSWORD", password);
-    }
-    let mut child = command.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "bagel {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (ok, _, stderr) = pg::bagel_typing(args, stdin, password);
+    assert!(ok, "bagel {args:?}: {stderr}");
 }
 
 /// Steps the desk until its screen shows a label containing `text` (or, with `absent`, none).
@@ -76,23 +54,7 @@ fn on_server(cluster: &Cluster, reviewer: &str) -> String {
 }
 
 fn ben_votes(project: &Path, pair: (u32, u16)) {
-    let mut opened = Project::open(project).unwrap();
-    let dataset = opened.dataset("val").unwrap();
-    let files = opened.images(dataset.id).unwrap().files;
-    let event = VoteEvent {
-        reviewer: "ben".into(),
-        round: Round::Independent,
-        cast_at: now(),
-        image: pair.0,
-        label: pair.1,
-        vote: Some(Vote::new(pair.0, pair.1, Verdict::Wrong)),
-    };
-    (Ballot {
-        dataset: &dataset,
-        files: &files,
-    })
-    .cast(&mut opened, event)
-    .unwrap();
+    pg::cast_wrong(&mut Project::open(project).unwrap(), "ben", pair);
 }
 
 fn ben_in_log(project: &Path) -> bool {

@@ -13,7 +13,6 @@ use bagel::team::{self, ServerAddress, ServerLog};
 use bagel::verdict::{Round, Verdict, Vote, VoteEvent, now};
 use common::{Fixture, Observer};
 use pg::Cluster;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -26,25 +25,7 @@ fn password(name: &str) -> String {
 
 /// `bagel ARGS` with `stdin` typed in: (success, stdout, stderr).
 fn bagel_with_input(args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bagel"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    pg::bagel_typing(args, stdin, None)
 }
 
 fn bagel_ok(args: &[&str]) -> String {

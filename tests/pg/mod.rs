@@ -264,3 +264,50 @@ impl Drop for Cluster {
         self.stop_server("immediate");
     }
 }
+
+/// `bagel ARGS` with `stdin` typed in (a password) and `password` as PGPASSWORD when given:
+/// (success, stdout, stderr).
+pub fn bagel_typing(args: &[&str], stdin: &str, password: Option<&str>) -> (bool, String, String) {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bagel"));
+    command
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    let mut child = command.spawn().unwrap();
+    (child.stdin.take().unwrap())
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// `reviewer`'s independent wrong vote on `pair` of dataset val, cast as their desk casts it.
+pub fn cast_wrong(project: &mut bagel::store::Project, reviewer: &str, pair: (u32, u16)) {
+    use bagel::verdict::{Round, Verdict, Vote, VoteEvent, now};
+    let dataset = project.dataset("val").unwrap();
+    let files = project.images(dataset.id).unwrap().files;
+    let event = VoteEvent {
+        reviewer: reviewer.into(),
+        round: Round::Independent,
+        cast_at: now(),
+        image: pair.0,
+        label: pair.1,
+        vote: Some(Vote::new(pair.0, pair.1, Verdict::Wrong)),
+    };
+    (bagel::panel::voting::Ballot {
+        dataset: &dataset,
+        files: &files,
+    })
+    .cast(project, event)
+    .unwrap();
+}
