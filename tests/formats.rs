@@ -194,7 +194,7 @@ fn a_feather_table_without_the_expected_columns_is_refused_naming_the_file() {
     ]);
     assert!(!run.ok);
     assert!(
-        run.stderr.contains("wrong_columns.feather: no class index, label or probability column in [\"confidence\", \"image\"]; expected timm inference.py output: a filename column"),
+        run.stderr.contains("wrong_columns.feather: no class index, label or probability column in [\"image\", \"confidence\"]; expected timm inference.py output: a filename column"),
         "{}",
         run.stderr
     );

@@ -1,12 +1,12 @@
 //! Arrow tables: Feather v2 (the Arrow IPC file format, as pandas' `to_feather` and pyarrow's
 //! `feather.write_feather` write it, lz4 by default, zstd or uncompressed on request) and Arrow
-//! IPC streams. Their record batches, and Parquet's (`parquet.rs`), become the records timm's
-//! JSON layouts are read from, so every table layout (a file name column with list or per-rank
-//! columns, `--topk 0` score columns, custom column names) is interpreted in one place.
+//! IPC streams. Their record batches, and Parquet's (`parquet.rs`), become rows of timm's
+//! cells, so every table layout (a file name column with list or per-rank columns, `--topk 0`
+//! score columns, custom column names) is interpreted in one place (`timm.rs`).
 
 use super::class_names::ClassNames;
 use super::table::{ReadOptions, Table};
-use super::timm;
+use super::timm::{self, Cell, Row};
 use crate::error::{Error, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -15,7 +15,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrowPrimitiveType, RecordBatch};
 use arrow_schema::{ArrowError, DataType};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -69,94 +69,158 @@ pub fn read(
 /// How many rows [`read_batches`] converts at once.
 const ROWS_AT_ONCE: usize = 1024;
 
-/// Record batches as rows: each row a record of its columns, named `row N` from 0 across
-/// batches, read through timm's record layouts.
+/// Record batches as rows named `row N` from 0 across batches, read through timm's table
+/// layouts. The rows are converted a slice at a time and handed on, so a `--topk 0` table
+/// (1,000 scores a row) never exists as cells all at once.
 pub(super) fn read_batches(
     file: &Path,
     batches: &[RecordBatch],
     options: &ReadOptions,
     classes: &ClassNames,
 ) -> Result<Table> {
-    let mut records = Vec::new();
-    // A slice of rows at a time: a Feather file is often one batch of every row, and its
-    // cells are converted column by column.
+    // Every batch of an IPC file or a Parquet file has the file's one schema.
+    let fields = batches.first().map(|batch| batch.schema().fields().clone());
+    let fields = fields.unwrap_or_default();
+    let headers: Vec<String> = (fields.iter())
+        .map(|field| field.name().to_ascii_lowercase())
+        .collect();
     let slices = batches.iter().flat_map(|batch| {
         (0..batch.num_rows())
             .step_by(ROWS_AT_ONCE)
             .map(|start| batch.slice(start, ROWS_AT_ONCE.min(batch.num_rows() - start)))
     });
-    for batch in slices {
-        let schema = batch.schema();
-        let columns = (schema.fields().iter().zip(batch.columns()))
-            .map(|(field, column)| {
-                values(column.as_ref()).map_err(|kind| {
-                    Error::bad_input(
-                        file,
-                        format!(
-                            "column {:?} holds {kind}; expected file names (strings), class ids (integers), scores (floats) or lists of them, as timm's inference.py writes",
-                            field.name()
-                        ),
-                    )
-                })
-            })
-            .collect::<Result<Vec<Vec<Value>>>>()?;
-        let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
-        for _ in 0..batch.num_rows() {
-            let record: Map<String, Value> = (schema.fields().iter().zip(&mut columns))
-                .map(|(field, cells)| (field.name().clone(), cells.next().unwrap_or(Value::Null)))
-                .collect();
-            records.push(Value::Object(record));
-        }
-    }
-    let records = (records.iter().enumerate()).map(|(at, record)| (format!("row {at}"), record));
-    timm::read_records(file, records, None, options, classes)
+    let rows = slices
+        .flat_map(|batch| match rows_of(&batch) {
+            Ok(rows) => rows.into_iter().map(Ok).collect(),
+            Err((column, kind)) => vec![Err(Error::bad_input(
+                file,
+                format!(
+                    "column {:?} holds {kind}; expected file names (strings), class ids (integers), scores (floats) or lists of them, as timm's inference.py writes",
+                    fields.get(column).map_or("?", |field| field.name())
+                ),
+            ))],
+        })
+        .enumerate()
+        .map(|(at, row)| row.map(|cells| (format!("row {at}"), cells)));
+    timm::read_rows(file, &headers, rows, options, classes)
 }
 
-/// A column's cells as JSON values (null where the column is null); the type of a column
-/// of another kind, for the refusal.
-fn values(array: &dyn Array) -> std::result::Result<Vec<Value>, String> {
+/// A batch's rows of cells; the column that cannot be read, and what it holds, otherwise.
+fn rows_of(batch: &RecordBatch) -> std::result::Result<Vec<Row>, (usize, String)> {
+    let columns = (batch.columns().iter().enumerate())
+        .map(|(at, column)| cells(column.as_ref()).map_err(|kind| (at, kind)))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mut columns: Vec<_> = columns.into_iter().map(Vec::into_iter).collect();
+    let rows = (0..batch.num_rows()).map(|_| {
+        (columns.iter_mut())
+            .map(|cells| cells.next().flatten())
+            .collect()
+    });
+    Ok(rows.collect())
+}
+
+/// A column of numbers, flattened: integers stay integers (class ids), floats floats.
+enum Numbers {
+    Integers(Vec<Option<i64>>),
+    Floats(Vec<Option<f64>>),
+}
+
+impl Numbers {
+    /// The values `range` as one list cell.
+    fn list(&self, range: std::ops::Range<usize>) -> Cell {
+        match self {
+            Numbers::Integers(values) => Cell::Integers(values[range].to_vec()),
+            Numbers::Floats(values) => Cell::Floats(values[range].to_vec()),
+        }
+    }
+
+    /// Each value as a scalar cell, as a JSON number (how timm's JSON holds one).
+    fn scalars(self) -> Vec<Option<Cell>> {
+        match self {
+            Numbers::Integers(values) => (values.into_iter())
+                .map(|v| v.map(|v| Cell::Json(v.into())))
+                .collect(),
+            Numbers::Floats(values) => (values.into_iter())
+                .map(|v| v.map(|v| Cell::Json(float(v))))
+                .collect(),
+        }
+    }
+}
+
+/// The column's values when it is a column of numbers; None for another type.
+fn numbers(array: &dyn Array) -> std::result::Result<Option<Numbers>, String> {
+    let integers = Numbers::Integers;
+    let floats = Numbers::Floats;
+    Ok(Some(match array.data_type() {
+        DataType::Int8 => integers(primitive::<Int8Type, _>(array, i64::from)),
+        DataType::Int16 => integers(primitive::<Int16Type, _>(array, i64::from)),
+        DataType::Int32 => integers(primitive::<Int32Type, _>(array, i64::from)),
+        DataType::Int64 => integers(primitive::<Int64Type, _>(array, |v| v)),
+        DataType::UInt8 => integers(primitive::<UInt8Type, _>(array, i64::from)),
+        DataType::UInt16 => integers(primitive::<UInt16Type, _>(array, i64::from)),
+        DataType::UInt32 => integers(primitive::<UInt32Type, _>(array, i64::from)),
+        DataType::UInt64 => {
+            let values = primitive::<UInt64Type, _>(array, i64::try_from);
+            let values = (values.into_iter())
+                .map(Option::transpose)
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| format!("UInt64 values above {}", i64::MAX))?;
+            integers(values)
+        }
+        DataType::Float16 => floats(primitive::<Float16Type, _>(array, |v| v.to_f64())),
+        DataType::Float32 => floats(primitive::<Float32Type, _>(array, f64::from)),
+        DataType::Float64 => floats(primitive::<Float64Type, _>(array, |v| v)),
+        _ => return Ok(None),
+    }))
+}
+
+fn primitive<T: ArrowPrimitiveType, V>(
+    array: &dyn Array,
+    convert: impl Fn(T::Native) -> V,
+) -> Vec<Option<V>> {
+    (array.as_primitive::<T>().iter())
+        .map(|v| v.map(&convert))
+        .collect()
+}
+
+/// A column's cells (None where the column is null). A list of numbers stays typed: a
+/// `--topk 0` table holds 1,000 of them a row. Other values become JSON, as timm's JSON
+/// layouts hold them. The type of a column of another kind, for the refusal.
+fn cells(array: &dyn Array) -> std::result::Result<Vec<Option<Cell>>, String> {
+    if let Some(numbers) = numbers(array)? {
+        return Ok(numbers.scalars());
+    }
     let cells = match array.data_type() {
-        DataType::Null => vec![Value::Null; array.len()],
+        DataType::Null => vec![None; array.len()],
         DataType::Boolean => (array.as_boolean().iter())
-            .map(|v| v.map_or(Value::Null, Value::from))
+            .map(|v| v.map(|v| Cell::Json(v.into())))
             .collect(),
-        DataType::Utf8 => strings(array.as_string::<i32>().iter()),
-        DataType::LargeUtf8 => strings(array.as_string::<i64>().iter()),
-        DataType::Utf8View => strings(array.as_string_view().iter()),
-        DataType::Int8 => numbers::<Int8Type>(array, Value::from),
-        DataType::Int16 => numbers::<Int16Type>(array, Value::from),
-        DataType::Int32 => numbers::<Int32Type>(array, Value::from),
-        DataType::Int64 => numbers::<Int64Type>(array, Value::from),
-        DataType::UInt8 => numbers::<UInt8Type>(array, Value::from),
-        DataType::UInt16 => numbers::<UInt16Type>(array, Value::from),
-        DataType::UInt32 => numbers::<UInt32Type>(array, Value::from),
-        DataType::UInt64 => numbers::<UInt64Type>(array, Value::from),
-        DataType::Float16 => numbers::<Float16Type>(array, |v| float(v.to_f64())),
-        DataType::Float32 => numbers::<Float32Type>(array, |v| float(f64::from(v))),
-        DataType::Float64 => numbers::<Float64Type>(array, float),
+        DataType::Utf8 => texts(array.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => texts(array.as_string::<i64>().iter()),
+        DataType::Utf8View => texts(array.as_string_view().iter()),
         DataType::List(_) => {
             let lists = array.as_list::<i32>();
             let ends = lists.value_offsets().iter().map(|&o| o as usize);
-            list_cells(array, lists.values(), ends.collect())?
+            lists_of(array, lists.values(), ends.collect())?
         }
         DataType::LargeList(_) => {
             let lists = array.as_list::<i64>();
             let ends = lists.value_offsets().iter().map(|&o| o as usize);
-            list_cells(array, lists.values(), ends.collect())?
+            lists_of(array, lists.values(), ends.collect())?
         }
         DataType::FixedSizeList(..) => {
             let lists = array.as_fixed_size_list();
             let ends = (0..=lists.len()).map(|row| lists.value_offset_at(row));
-            nested(array, values(lists.values().as_ref())?, ends.collect())
+            lists_of(array, lists.values(), ends.collect())?
         }
         DataType::Dictionary(..) => {
             // pandas' categorical columns (file names, class names): keys into the values.
             let dictionary = array.as_any_dictionary();
-            let distinct = values(dictionary.values().as_ref())?;
+            let distinct = cells(dictionary.values().as_ref())?;
             (dictionary.normalized_keys().into_iter().enumerate())
                 .map(|(row, key)| match array.is_null(row) {
-                    true => Value::Null,
-                    false => distinct.get(key).cloned().unwrap_or(Value::Null),
+                    true => None,
+                    false => distinct.get(key).cloned().flatten(),
                 })
                 .collect()
         }
@@ -165,61 +229,51 @@ fn values(array: &dyn Array) -> std::result::Result<Vec<Value>, String> {
     Ok(cells)
 }
 
-fn strings<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Vec<Value> {
-    cells.map(|v| v.map_or(Value::Null, Value::from)).collect()
+fn texts<'a>(cells: impl Iterator<Item = Option<&'a str>>) -> Vec<Option<Cell>> {
+    cells.map(|v| v.map(|v| Cell::Text(v.to_owned()))).collect()
 }
 
-fn numbers<T: ArrowPrimitiveType>(
-    array: &dyn Array,
-    to_value: impl Fn(T::Native) -> Value,
-) -> Vec<Value> {
-    (array.as_primitive::<T>().iter())
-        .map(|v| v.map_or(Value::Null, &to_value))
-        .collect()
-}
-
-/// A float as JSON: a NaN or an infinity has no JSON number and reads as a missing cell.
+/// A float as JSON: a NaN or an infinity has no JSON number and reads as a JSON null.
 fn float(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
-/// A list column's cells from its offsets into `inner`: only the part of `inner` the rows
-/// span is converted (a slice of a batch shares its parent's inner values).
-fn list_cells(
+/// A list column's cells: row `r` holds `inner[ends[r]..ends[r + 1]]`. Only the part of
+/// `inner` the rows span is converted (a slice of a batch shares its parent's inner values).
+fn lists_of(
     array: &dyn Array,
     inner: &arrow_array::ArrayRef,
     ends: Vec<usize>,
-) -> std::result::Result<Vec<Value>, String> {
+) -> std::result::Result<Vec<Option<Cell>>, String> {
     let first = ends.first().copied().unwrap_or(0).min(inner.len());
     let last = ends.last().copied().unwrap_or(0).clamp(first, inner.len());
-    let spanned = values(inner.slice(first, last - first).as_ref())?;
-    let ends = ends.iter().map(|&end| end.saturating_sub(first)).collect();
-    Ok(nested(array, spanned, ends))
-}
-
-/// Each row's slice `ends[row]..ends[row + 1]` of the flattened inner values, as a JSON list;
-/// the inner values move into their rows (a `--topk 0` table holds 1,000 a row).
-fn nested(array: &dyn Array, inner: Vec<Value>, ends: Vec<usize>) -> Vec<Value> {
-    let mut cells = inner.into_iter();
-    let mut at = 0;
-    (0..array.len())
-        .map(|row| {
-            let (start, end) = (ends[row], ends[row + 1].max(ends[row]));
-            cells.by_ref().take(start.saturating_sub(at)).for_each(drop);
-            let list: Vec<Value> = cells.by_ref().take(end - start).collect();
-            at = at.max(end);
-            match array.is_null(row) {
-                true => Value::Null,
-                false => Value::Array(list),
-            }
-        })
-        .collect()
+    let spanned = inner.slice(first, last - first);
+    let range = |row: usize| {
+        let start = ends[row].saturating_sub(first).min(spanned.len());
+        start
+            ..ends[row + 1]
+                .saturating_sub(first)
+                .clamp(start, spanned.len())
+    };
+    let list: Box<dyn Fn(usize) -> Cell> = match numbers(spanned.as_ref())? {
+        Some(numbers) => Box::new(move |row| numbers.list(range(row))),
+        None => {
+            let values: Vec<Value> = (cells(spanned.as_ref())?.into_iter())
+                .map(|cell| cell.map_or(Value::Null, Cell::into_json))
+                .collect();
+            Box::new(move |row| Cell::Json(Value::Array(values[range(row)].to_vec())))
+        }
+    };
+    Ok((0..array.len())
+        .map(|row| (!array.is_null(row)).then(|| list(row)))
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow_array::{FixedSizeListArray, ListArray, StringArray};
+    use arrow_array::builder::{ListBuilder, StringBuilder};
+    use arrow_array::{FixedSizeListArray, Float32Array, ListArray, StringArray};
     use serde_json::json;
 
     fn lists() -> Vec<Option<Vec<Option<i64>>>> {
@@ -231,29 +285,54 @@ mod tests {
         ]
     }
 
+    /// The column's cells as JSON, null where the column is null.
+    fn json_of(array: &dyn Array) -> Vec<Value> {
+        (cells(array).unwrap().into_iter())
+            .map(|cell| cell.map_or(Value::Null, Cell::into_json))
+            .collect()
+    }
+
     #[test]
     fn list_cells_of_a_slice_are_its_rows_own() {
         let array = ListArray::from_iter_primitive::<Int64Type, _, _>(lists());
         assert_eq!(
-            values(&array).unwrap(),
+            json_of(&array),
             [json!([3, 1]), Value::Null, json!([7, null]), json!([0, 2])]
         );
         let sliced = array.slice(2, 2);
-        assert_eq!(values(&sliced).unwrap(), [json!([7, null]), json!([0, 2])]);
+        assert_eq!(json_of(&sliced), [json!([7, null]), json!([0, 2])]);
         let fixed = FixedSizeListArray::from_iter_primitive::<Int64Type, _, _>(lists(), 2);
         assert_eq!(
-            values(&fixed.slice(1, 3)).unwrap(),
+            json_of(&fixed.slice(1, 3)),
             [Value::Null, json!([7, null]), json!([0, 2])]
         );
     }
 
     #[test]
+    fn lists_of_numbers_stay_typed_and_lists_of_labels_become_json() {
+        let scores = ListArray::from_iter_primitive::<Float32Type, _, _>([Some([Some(0.5f32)])]);
+        let cells = cells(&scores).unwrap();
+        assert!(
+            matches!(&cells[0], Some(Cell::Floats(values)) if values == &[Some(0.5)]),
+            "{cells:?}"
+        );
+        let ids = ListArray::from_iter_primitive::<UInt64Type, _, _>([Some([Some(u64::MAX)])]);
+        assert_eq!(
+            super::cells(&ids).unwrap_err(),
+            format!("UInt64 values above {}", i64::MAX)
+        );
+        let mut labels = ListBuilder::new(StringBuilder::new());
+        labels.append_value([Some("tench"), Some("goldfish")]);
+        assert_eq!(json_of(&labels.finish()), [json!(["tench", "goldfish"])]);
+    }
+
+    #[test]
     fn strings_floats_and_other_types() {
         let names = StringArray::from(vec![Some("a.jpg"), None]);
-        assert_eq!(values(&names).unwrap(), [json!("a.jpg"), Value::Null]);
-        let scores = arrow_array::Float32Array::from(vec![0.5, f32::NAN]);
-        assert_eq!(values(&scores).unwrap(), [json!(0.5), Value::Null]);
+        assert_eq!(json_of(&names), [json!("a.jpg"), Value::Null]);
+        let scores = Float32Array::from(vec![0.5, f32::NAN]);
+        assert_eq!(json_of(&scores), [json!(0.5), Value::Null]);
         let dates = arrow_array::Date32Array::from(vec![1]);
-        assert_eq!(values(&dates).unwrap_err(), "Date32 values");
+        assert_eq!(cells(&dates).unwrap_err(), "Date32 values");
     }
 }

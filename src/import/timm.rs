@@ -3,7 +3,7 @@
 //! and JSON record lists; list columns or one column per rank (`--results-separate-col`);
 //! class indices (`--include-index`), class names or wnids (`--label-type`), probabilities or
 //! logits (`--output-type`), top-k or every class (`--topk 0`); custom column names.
-//! Parquet tables come here as records too (see `parquet.rs`).
+//! Parquet and Feather tables come here as rows of cells too (see `arrow.rs`).
 
 use super::class_names::ClassNames;
 use super::csv_headers;
@@ -13,11 +13,31 @@ use serde_json::Value;
 use std::path::Path;
 use std::str::FromStr;
 
-/// One cell as the file holds it: CSV text, or a JSON (or Parquet) value.
+/// One cell as the file holds it: CSV text, a JSON value, or a typed table's list of
+/// numbers (Arrow, Parquet), read as they are stored, with None for a null element.
 #[derive(Debug, Clone)]
 pub enum Cell {
     Text(String),
     Json(Value),
+    Integers(Vec<Option<i64>>),
+    Floats(Vec<Option<f64>>),
+}
+
+impl Cell {
+    /// The cell as JSON: a list of numbers as a JSON list, a NaN or an infinity as null.
+    pub fn into_json(self) -> Value {
+        match self {
+            Cell::Text(text) => Value::String(text),
+            Cell::Json(value) => value,
+            Cell::Integers(values) => values.into_iter().map(Value::from).collect(),
+            Cell::Floats(values) => (values.into_iter())
+                .map(|v| {
+                    v.and_then(serde_json::Number::from_f64)
+                        .map_or(Value::Null, Value::Number)
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A row's cells, by column; None where the record lacks the column.
@@ -200,13 +220,64 @@ fn json_number<T: FromStr>(value: &Value) -> std::result::Result<T, String> {
     }
 }
 
-fn numbers<T: FromStr>(cell: &Cell) -> std::result::Result<Vec<T>, String> {
+/// A number a typed cell holds as the type the table needs: class ids are whole numbers,
+/// scores any finite number.
+trait Number: FromStr {
+    /// What a value must be, for a refusal.
+    const KIND: &str;
+    fn from_integer(value: i64) -> Option<Self>;
+    fn from_float(value: f64) -> Option<Self>;
+}
+
+impl Number for i64 {
+    const KIND: &str = "a class id (a whole number)";
+
+    fn from_integer(value: i64) -> Option<Self> {
+        Some(value)
+    }
+
+    fn from_float(_: f64) -> Option<Self> {
+        None
+    }
+}
+
+// Scores are stored as f32 whatever the table's type; a float32 column is exact.
+impl Number for f32 {
+    const KIND: &str = "a finite score";
+
+    fn from_integer(value: i64) -> Option<Self> {
+        Some(value as f32)
+    }
+
+    fn from_float(value: f64) -> Option<Self> {
+        value.is_finite().then_some(value as f32)
+    }
+}
+
+fn typed<V: Copy + std::fmt::Display, T: Number>(
+    values: &[Option<V>],
+    convert: impl Fn(V) -> Option<T>,
+) -> std::result::Result<Vec<T>, String> {
+    if values.is_empty() {
+        return Err("an empty list".into());
+    }
+    (values.iter())
+        .map(|value| {
+            let value = value.ok_or("a missing value in the list")?;
+            convert(value).ok_or_else(|| format!("{value} is not {}", T::KIND))
+        })
+        .collect()
+}
+
+fn numbers<T: Number>(cell: &Cell) -> std::result::Result<Vec<T>, String> {
     match cell {
         Cell::Text(text) => list(text),
         Cell::Json(Value::Array(items)) if items.is_empty() => Err("an empty list".into()),
         Cell::Json(Value::Array(items)) => items.iter().map(json_number).collect(),
         Cell::Json(Value::String(text)) => list(text),
         Cell::Json(value) => json_number(value).map(|v| vec![v]),
+        Cell::Integers(values) => typed(values, T::from_integer),
+        Cell::Floats(values) => typed(values, T::from_float),
     }
 }
 
@@ -221,6 +292,7 @@ fn labels(cell: &Cell) -> std::result::Result<Vec<String>, String> {
             })
             .collect(),
         Cell::Json(other) => Err(format!("{other} is not a label")),
+        Cell::Integers(_) | Cell::Floats(_) => Err("numbers, not labels".into()),
     }
 }
 
@@ -335,7 +407,7 @@ fn gather(
         let name = row.get(layout.name).and_then(Option::as_ref);
         out.names.push(match name {
             Some(Cell::Text(text) | Cell::Json(Value::String(text))) => text.clone(),
-            Some(Cell::Json(other)) => other.to_string(),
+            Some(other) => other.clone().into_json().to_string(),
             None => return Err(bad(format!("{at}: no file name"))),
         });
         out.ids.extend(ids);
@@ -706,5 +778,33 @@ mod tests {
             Ok(vec!["a, b".into(), "c'd".into()])
         );
         assert!(label_list("['a' b]").is_err());
+    }
+
+    #[test]
+    fn typed_lists_read_ids_as_whole_numbers_and_scores_as_finite_ones() {
+        let ints = Cell::Integers(vec![Some(3), Some(1)]);
+        assert_eq!(numbers::<i64>(&ints), Ok(vec![3, 1]));
+        assert_eq!(numbers::<f32>(&ints), Ok(vec![3.0, 1.0]));
+        let floats = Cell::Floats(vec![Some(0.25), Some(-2.0)]);
+        assert_eq!(numbers::<f32>(&floats), Ok(vec![0.25, -2.0]));
+        assert_eq!(
+            numbers::<i64>(&floats),
+            Err("0.25 is not a class id (a whole number)".into())
+        );
+        let nan = Cell::Floats(vec![Some(f64::NAN)]);
+        assert_eq!(
+            numbers::<f32>(&nan),
+            Err("NaN is not a finite score".into())
+        );
+        let hole = Cell::Integers(vec![Some(3), None]);
+        assert_eq!(
+            numbers::<i64>(&hole),
+            Err("a missing value in the list".into())
+        );
+        assert_eq!(
+            numbers::<i64>(&Cell::Integers(vec![])),
+            Err("an empty list".into())
+        );
+        assert!(labels(&floats).is_err());
     }
 }
