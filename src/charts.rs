@@ -64,7 +64,7 @@ pub fn subgroup_chart(report: &DatasetReport, highlight: Option<&str>) -> Chart 
     let lines = (report.models.iter())
         .map(|model| {
             let points = (model.subgroups.iter())
-                .filter_map(|(g, a)| Some((g.parse::<f64>().ok()?, (*a)? * 100.0)))
+                .filter_map(|(&g, a)| Some((g as f64, (*a)? * 100.0)))
                 .collect();
             (model.model.clone(), points)
         })

@@ -11,10 +11,12 @@ pub enum Error {
     /// A request that cannot be carried out as asked (unknown dataset, name taken, ...).
     #[error("{0}")]
     Usage(String),
-    #[error("cannot read or write {path}: {source}")]
+    /// The system's words name the trouble (no such file, permission denied, disk full). Not
+    /// a `source`: a chain of causes would print them twice.
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{path} is not a bagel project ({why}); create one with `bagel new`")]
     NotAProject { path: PathBuf, why: String },
@@ -71,10 +73,10 @@ impl Error {
         }
     }
 
-    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+    pub fn io(path: impl AsRef<Path>, cause: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
-            source,
+            cause,
         }
     }
 }

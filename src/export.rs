@@ -83,6 +83,12 @@ pub fn export_labels_as(
     let images = project.images(info.id)?;
     let files = &images.files;
     let decided = decisions_by_image(project, info.id)?;
+    let multilabels = project.label_source(info.id, LabelKind::MultiLabel, None)?;
+    if layout != LabelLayout::Real && multilabels.is_none() && decided.is_empty() {
+        return Err(crate::error::Error::Usage(format!(
+            "dataset {dataset:?} has neither multi-labels nor decisions: there are no labels to export; import its multi-labels (`bagel import labels`) or decide pairs first"
+        )));
+    }
     let vocab = project.vocab();
     let updated = || updated_labels(project, info.id, images.len(), &decided);
     match layout {

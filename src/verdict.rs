@@ -211,6 +211,56 @@ impl SharedLog {
     }
 }
 
+/// What a vote file carries, by kind of row, for the messages that report reading or
+/// writing one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VoteFileRows {
+    pub votes: usize,
+    /// Withdrawn votes and a chair's withdrawn overrides.
+    pub withdrawals: usize,
+    pub notes: usize,
+    pub assignments: usize,
+}
+
+impl VoteFileRows {
+    pub fn of(events: &[VoteEvent], shared: &SharedLog) -> Self {
+        let withdrawals = events.iter().filter(|e| e.vote.is_none()).count();
+        VoteFileRows {
+            votes: events.len() - withdrawals,
+            withdrawals,
+            notes: shared.notes.len(),
+            assignments: shared.assignments.len(),
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.votes + self.withdrawals + self.notes + self.assignments
+    }
+
+    /// "6 votes, 1 withdrawal, 1 note and 32 assignments": the kinds there are, votes always.
+    pub fn describe(&self) -> String {
+        let counted = |n: usize, one: &str, many: &str| match n {
+            1 => format!("1 {one}"),
+            n => format!("{n} {many}"),
+        };
+        let mut parts = vec![counted(self.votes, "vote", "votes")];
+        let others = [
+            (self.withdrawals, "withdrawal", "withdrawals"),
+            (self.notes, "note", "notes"),
+            (self.assignments, "assignment", "assignments"),
+        ];
+        for (n, one, many) in others {
+            if n > 0 {
+                parts.push(counted(n, one, many));
+            }
+        }
+        match parts.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => parts.concat(),
+        }
+    }
+}
+
 /// A pair given to a reviewer to vote on (`bagel assign`), an event of the log.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Assignment {

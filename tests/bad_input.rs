@@ -349,3 +349,66 @@ fn unknown_datasets_and_non_projects_get_advice() {
     let missing = bagel(&["info", fixture.path("missing.bagel").to_str().unwrap()]);
     missing.fails_with("bagel new");
 }
+
+#[test]
+fn a_missing_input_file_is_named_once_with_the_systems_words() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let missing = fixture.path("my_slice.txt");
+    let p = fixture.project();
+    let args = ["slice", p.to_str().unwrap(), "--dataset", "val"];
+    let args: Vec<&str> = args
+        .into_iter()
+        .chain(["--file", missing.to_str().unwrap()])
+        .collect();
+    rejects(
+        &fixture,
+        &args,
+        &["my_slice.txt: No such file or directory"],
+    );
+    let run = bagel(&args);
+    assert_eq!(
+        run.stderr.matches("No such file").count(),
+        1,
+        "the cause printed more than once: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_class_search_without_a_match_says_so() {
+    let run = bagel(&["classes", "zzq"]);
+    run.fails_with("no class matches \"zzq\"; give a class index, a wnid or part of a class name");
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn a_label_export_with_nothing_to_export_is_refused() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let p = fixture.project();
+    let p = p.to_str().unwrap();
+    let images = fixture.path("images.csv");
+    bagel_ok(&[
+        "import",
+        "images",
+        p,
+        "--dataset",
+        "bare",
+        images.to_str().unwrap(),
+    ]);
+    let out = fixture.path("bare.json");
+    rejects(
+        &fixture,
+        &[
+            "export",
+            "labels",
+            p,
+            "--dataset",
+            "bare",
+            out.to_str().unwrap(),
+        ],
+        &["dataset \"bare\" has neither multi-labels nor decisions"],
+    );
+    assert!(!out.exists(), "nothing written");
+}

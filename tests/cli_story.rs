@@ -47,6 +47,27 @@ fn every_metric_matches_the_hand_worked_fixture() {
 }
 
 #[test]
+fn subgroups_are_listed_in_the_order_of_g() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let args = ["metrics", p, "--dataset", "val", "--max-group", "11"];
+    // The JSON as written (a parsed map would sort its keys itself).
+    let json = bagel_ok(&[&args[..], &["--json"]].concat());
+    let subgroups = &json[json.find("\"subgroups\"").unwrap()..];
+    let subgroups = &subgroups[..subgroups.find('}').unwrap()];
+    let at = |g: usize| subgroups.find(&format!("\"{g}\":")).unwrap();
+    assert!((1..11).all(|g| at(g) < at(g + 1)), "{subgroups}");
+    let table = bagel_ok(&args);
+    assert!(
+        table.contains(
+            "(images: g1 2, g2 3, g3 0, g4 0, g5 0, g6 0, g7 0, g8 0, g9 0, g10 0, g11 0)"
+        ),
+        "{table}"
+    );
+}
+
+#[test]
 fn asma_can_use_multilabels_and_the_hamming_form() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();

@@ -561,11 +561,7 @@ fn an_export_refuses_a_pipe_and_writes_to_standard_output_for_a_dash() {
         "{}",
         run.stdout
     );
-    assert!(
-        run.stderr.contains("1 standing votes written to -"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("1 vote written to -"), "{}", run.stderr);
 }
 
 /// Runs bagel as someone who may not write the project or its folder: root may write

@@ -74,7 +74,7 @@ fn two_machines_merge_their_votes_into_one_decision() {
     let observer = Observer::of(&machine_a);
     let version = observer.version();
     let again = merge(&machine_a, &fixture.path("b.csv"));
-    assert!(again.contains("0 new, 2 already standing"), "{again}");
+    assert!(again.contains("0 new, 2 already there"), "{again}");
     assert_eq!(export(&machine_a, &fixture.path("a2.csv")), before);
     assert_eq!(observer.version(), version);
 
@@ -309,13 +309,13 @@ fn crowd_answers_merge_once_travel_with_the_export_and_show_in_the_history() {
     let said = merge(&machine_a, &raters);
     assert!(
         said.contains("3 votes read")
-            && said.contains("3 new, 0 already standing; decisions changed on 0 images"),
+            && said.contains("3 new, 0 already there; decisions changed on 0 images"),
         "{said}"
     );
     let observer = Observer::of(&machine_a);
     let version = observer.version();
     let again = merge(&machine_a, &raters);
-    assert!(again.contains("0 new, 3 already standing"), "{again}");
+    assert!(again.contains("0 new, 3 already there"), "{again}");
     assert_eq!(observer.version(), version);
 
     // The crowd's standing answers are in the export, in pair order, and another machine
@@ -441,6 +441,15 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
     bagel_ok(&on_val(&["config"], p, &["--reviewed-models", ""]));
     let cleared = common::metrics_json(&project, &[]);
     assert_eq!(cleared["reviewed_models"], serde_json::json!(["vit"]));
+    // m's decided mistakes are no review of m once nobody names it reviewed.
+    let unreviewed = fixture.path("m_review.json");
+    let run = bagel(&on_val(
+        &["export", "review"],
+        p,
+        &["--model", "m", unreviewed.to_str().unwrap()],
+    ));
+    run.fails_with("model \"m\" is not a reviewed model of dataset \"val\"");
+    assert!(!unreviewed.exists());
     let out = fixture.path("back.json");
     bagel_ok(&on_val(
         &["export", "review"],

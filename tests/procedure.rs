@@ -241,6 +241,10 @@ fn agreement_names_its_kappa_and_the_pairs_it_is_over() {
     let json: serde_json::Value =
         serde_json::from_str(&bagel_ok(&on_val(&["agreement"], p, &["--json"]))).unwrap();
     assert_eq!(json["verdict"]["kappa_name"], "gwet");
+    assert!(json["verdict"]["kappa"].is_f64());
+    // Fleiss' key and its one rater count are for Fleiss' kappa only.
+    assert!(json["verdict"]["fleiss_kappa"].is_null(), "{json}");
+    assert!(json["verdict"]["raters_per_item"].is_null(), "{json}");
     assert_eq!(json["verdict"]["items"], 2);
     assert_eq!(json["verdict"]["chance_items"], 2);
     // The category of wrong votes: one wrong vote, no pair of raters: kappa undefined.
@@ -278,7 +282,13 @@ fn the_discussion_lists_detail_disagreements_with_the_decision_and_a_thread() {
         Some(&tag),
     ));
     let bad_reply = bagel(&note_args(p, (0, "282"), "cem", "elsewhere", Some(&tag)));
-    assert!(!bad_reply.ok && bad_reply.stderr.contains("not a note on the same pair"));
+    bad_reply.fails_with(&format!(
+        "the note to reply to, {tag}, is a note on another pair"
+    ));
+    let nowhere = bagel(&note_args(p, (4, "3"), "cem", "?", Some("#deadbeef")));
+    nowhere.fails_with(
+        "the note to reply to, #00000000deadbeef, is no note of this dataset; `bagel discussion` lists",
+    );
 
     let listed = bagel_ok(&["discussion", p, "--dataset", "val"]);
     assert!(
@@ -491,6 +501,15 @@ fn config_image_root_is_stored_relative_to_the_project_folder() {
         ],
     ));
     assert!(said.contains("(stored as \"pictures/val\")"), "{said}");
+    // Named as a bare file name from its own folder, as the README's tour does: the same.
+    let from_its_folder = std::process::Command::new(env!("CARGO_BIN_EXE_bagel"))
+        .current_dir(project.parent().unwrap())
+        .args(["config", "p.bagel", "--dataset", "val"])
+        .args(["--image-root", "pictures/val"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&from_its_folder.stdout);
+    assert!(said.contains("(stored as \"pictures/val\")"), "{said}");
     // The project and its pictures move together: the root follows.
     let moved = tempfile::tempdir().unwrap();
     std::fs::rename(fixture.path("pictures"), moved.path().join("pictures")).unwrap();
@@ -550,7 +569,8 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
     assert_eq!(text.matches(",assignment,2026").count(), 2, "{text}");
     let merged = bagel_ok(&on_val(&["import", "votes"], b, &[out.to_str().unwrap()]));
     assert!(
-        merged.contains("5 votes, notes and assignments read") && merged.contains("5 new"),
+        merged.contains("5 rows (1 vote, 2 notes and 2 assignments) read")
+            && merged.contains("5 new"),
         "{merged}"
     );
     let again = bagel_ok(&on_val(&["import", "votes"], b, &[out.to_str().unwrap()]));
@@ -637,12 +657,22 @@ fn a_withdrawn_override_travels_to_the_other_machine() {
         Some((Verdict::Wrong, "panel".into())),
         "the withdrawal reached machine B"
     );
-    let again = bagel_ok(&on_val(
-        &["import", "votes"],
-        b,
-        &["--accept-chair", out.to_str().unwrap()],
-    ));
+    // Its chair rows are in B's log now: the same file again needs no --accept-chair, and
+    // neither does machine A's own export back into A. Nothing changes either time.
+    let again = bagel_ok(&on_val(&["import", "votes"], b, &[out.to_str().unwrap()]));
     assert!(again.contains("0 new"), "{again}");
+    let observer = common::Observer::of(&machine_a);
+    let version = observer.version();
+    let own = bagel(&on_val(&["import", "votes"], a, &[out.to_str().unwrap()]));
+    assert!(own.ok && own.stderr.is_empty(), "{}", own.stderr);
+    assert!(
+        own.stdout
+            .contains("2 rows (1 vote and 1 withdrawal) read from")
+            && own.stdout.contains("0 new, 2 already there"),
+        "{}",
+        own.stdout
+    );
+    assert_eq!(observer.version(), version);
 }
 
 #[test]

@@ -94,7 +94,7 @@ enum Command {
     /// Derive every panel decision again from the vote log; report (or --repair) any that
     /// differ.
     Check(panel::Check),
-    /// Percent agreement and Fleiss' kappa of the panel's votes.
+    /// Percent agreement and kappa (Fleiss', or Gwet's when vote counts vary) of the panel's votes.
     Agreement(panel::Agreement),
     /// Crowd votes (a rater pool) into decisions: majority or Dawid-Skene.
     Aggregate(panel::Aggregate),
@@ -215,8 +215,8 @@ enum ImportCommand {
         file: PathBuf,
     },
     /// Models' predictions: .npy/.npz, torch .pt/.pth, .safetensors, timm inference.py output
-    /// (CSV, JSON, Parquet), Hugging Face pipeline JSON/JSONL, or a CSV with a column per class.
-    /// With several files each model is named after its file.
+    /// (CSV, JSON, Parquet), Feather v2 / Arrow IPC tables, Hugging Face pipeline JSON/JSONL,
+    /// or a CSV with a column per class. With several files each model is named after its file.
     Predictions {
         project: PathBuf,
         #[arg(long)]
@@ -467,8 +467,10 @@ fn slice(
         (None, Some(at_least)) => {
             let saved = save_major_slice(&mut project, dataset, name, major_of, at_least)?;
             out::line(format_args!(
-                "slice {name:?} of dataset {dataset:?}: {} images ({})",
-                saved.images, saved.origin
+                "slice {name:?} of dataset {dataset:?}: {} images ({}){}",
+                saved.images,
+                saved.origin,
+                crate::store::replaced_slice_note(saved.replaced.as_deref())
             ))
         }
         (None, None) => bail!("give --file LIST, or --major-of MODELS --at-least T"),
@@ -488,7 +490,12 @@ fn classes(query: Option<&str>, project: Option<&Path>, collapsed: bool) -> Resu
         }
         return Ok(());
     }
-    for class in vocab.search(query.unwrap_or("")) {
+    let query = query.unwrap_or("");
+    let found: Vec<_> = vocab.search(query).collect();
+    if found.is_empty() {
+        bail!("no class matches {query:?}; give a class index, a wnid or part of a class name");
+    }
+    for class in found {
         out::line(format_args!(
             "{:>4} {} {:<8} {} — {}",
             class.index,

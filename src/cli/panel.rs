@@ -96,11 +96,11 @@ pub fn export_votes(args: ExportVotes) -> Result<()> {
         Some(name) => name,
         None => only_dataset(&project)?,
     };
-    let count =
+    let rows =
         crate::export::export_votes(&project, &dataset, args.reviewer.as_deref(), &args.out)?;
     super::out::written(
         &args.out,
-        format_args!("{count} standing votes written to {}", args.out.display()),
+        format_args!("{} written to {}", rows.describe(), args.out.display()),
     )?;
     Ok(())
 }

@@ -88,12 +88,17 @@ fn metrics_heading(out: &mut String, report: &DatasetReport) {
     let sizes: Vec<String> = (report.asma_subgroup_images.iter())
         .map(|(g, images)| format!("g{g} {images}"))
         .collect();
+    let asma = match report.asma_labels {
+        Some(labels) => format!(
+            "{} subgroups on {labels} labels (images: {})",
+            report.asma_form,
+            sizes.join(", ")
+        ),
+        None => "none (no ReaL labels or multi-labels imported for this dataset)".to_owned(),
+    };
     let _ = writeln!(
         out,
-        "ASMA: {} subgroups on {} labels (images: {}) · slice: {}{slice_note} · figures in %",
-        report.asma_form,
-        report.asma_labels.unwrap_or("no"),
-        sizes.join(", "),
+        "ASMA: {asma} · slice: {}{slice_note} · figures in %",
         labels(&report.slice)
     );
 }
@@ -109,7 +114,7 @@ fn model_row(out: &mut String, model: &ModelReport, width: usize) {
             )
         })
         .unwrap_or_else(|| "-".into());
-    let first_group = model.subgroups.get("1").copied().flatten();
+    let first_group = model.subgroups.get(&1).copied().flatten();
     let asma = match model.asma_is_partial() {
         true => format!("{}*", percent(model.asma)),
         false => percent(model.asma),

@@ -401,11 +401,8 @@ impl Desk {
 
     fn export_votes(&mut self, ctx: &egui::Context, out: PathBuf) {
         self.export(ctx, "votes", move |project, dataset| {
-            let count = crate::export::export_votes(project, dataset, None, &out)?;
-            Ok(format!(
-                "{count} standing votes written to {}",
-                out.display()
-            ))
+            let rows = crate::export::export_votes(project, dataset, None, &out)?;
+            Ok(format!("{} written to {}", rows.describe(), out.display()))
         });
     }
 }

@@ -54,7 +54,8 @@ pub fn export_fiftyone(project: &Project, dataset: &str, out: &Path) -> Result<F
     let info = project.dataset(dataset)?;
     let root = info.image_root.clone().ok_or_else(|| {
         Error::Usage(format!(
-            "dataset {dataset:?} has no image folder, and FiftyOne needs the images; import them with `bagel import images --root DIR`"
+            "dataset {dataset:?} has no image folder, and FiftyOne needs the images; say where they are with `bagel config {} --dataset {dataset} --image-root DIR`",
+            project.path().display()
         ))
     })?;
     let images = project.images(info.id)?;

@@ -36,9 +36,10 @@ pub fn write_review(out: &Path, records: &[ReviewRecord]) -> Result<()> {
     crate::durable::write_atomically(out, |sink| sink.write_all(text.as_bytes()))
 }
 
-/// A model's decided top-1 mistakes that have a category and severity, as review records:
-/// from its predictions against the standing decisions, or from its imported review when the
-/// project holds no predictions of it. Returns the records and how many decided mistakes were
+/// A reviewed model's decided top-1 mistakes that have a category and severity, as review
+/// records: from its predictions against the standing decisions, or from its imported review
+/// when the project holds no predictions of it. A model the panel did not review (no imported
+/// review, not named with `--reviewed-models`) is refused. Returns the records and how many decided mistakes were
 /// left out for lacking a category or severity.
 pub fn review_records(
     project: &crate::store::Project,
@@ -58,6 +59,16 @@ pub fn review_records(
         }
         return Ok((imported.into_iter().map(|m| m.record).collect(), 0));
     };
+    let reviewed = [
+        project.reviewed_models(info.id)?,
+        project.named_reviewed_models(info.id)?,
+    ];
+    if !reviewed.iter().flatten().any(|name| name == model) {
+        return Err(Error::Usage(format!(
+            "model {model:?} is not a reviewed model of dataset {dataset:?}: the panel's decisions on its top-1 predictions are not a review of it unless the panel reviewed it; name the reviewed models with `bagel config {} --dataset {dataset} --reviewed-models a,b`",
+            project.path().display()
+        )));
+    }
     let predictions = project.predictions(found.id, info.id, false)?;
     let files = project.images(info.id)?.files;
     let mut skipped = 0;

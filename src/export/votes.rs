@@ -6,7 +6,7 @@ use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;
-use crate::verdict::{Category, Note, Round, Severity, VoteEvent};
+use crate::verdict::{Category, Note, Round, Severity, VoteEvent, VoteFileRows};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -17,7 +17,7 @@ pub fn export_votes(
     dataset: &str,
     reviewer: Option<&str>,
     out: &Path,
-) -> Result<usize> {
+) -> Result<VoteFileRows> {
     let info = project.dataset(dataset)?;
     let files = project.images(info.id)?.files;
     let standing = standing_events(project, info.id, reviewer)?;
@@ -89,7 +89,13 @@ pub fn export_votes(
         writer.flush()?;
         Ok(())
     })?;
-    Ok(votes.iter().filter(|e| e.vote.is_some()).count())
+    let withdrawals = votes.iter().filter(|e| e.vote.is_none()).count();
+    Ok(VoteFileRows {
+        votes: votes.len() - withdrawals,
+        withdrawals,
+        notes: notes.len(),
+        assignments: assignments.len(),
+    })
 }
 
 /// Each reviewer's standing event per (image, label, reviewer, round): the panel's log oldest

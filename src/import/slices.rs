@@ -56,11 +56,12 @@ pub fn import_slice(
     }
     members.sort_unstable();
     members.dedup();
-    project.save_slice(info.id, name, &members, &file.display().to_string())?;
+    let replaced = project.save_slice(info.id, name, &members, &file.display().to_string())?;
     Ok(ImportReport {
         summary: format!(
-            "slice {name:?} of dataset {dataset:?}: {} images",
-            members.len()
+            "slice {name:?} of dataset {dataset:?}: {} images{}",
+            members.len(),
+            crate::store::replaced_slice_note(replaced.as_deref())
         ),
         warnings: Vec::new(),
     })

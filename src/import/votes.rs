@@ -8,7 +8,7 @@ use super::vote_row::{RowCells, parse_cast_at, parse_pair, parse_row};
 use super::{FileIndex, csv_headers, read_text};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, check_cancelled};
-use crate::store::{CrowdLog, Project};
+use crate::store::{CrowdLog, EventNames, Project};
 use crate::verdict::SharedLog;
 use crate::verdict::{self, Assignment, Note, Round, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
@@ -82,9 +82,22 @@ pub fn read_vote_file(
         false => read_vote_rows(file, &files, project.vocab(), &verdict::now())?,
     };
     let chair = project.chair()?;
+    // A chair row the log holds already (the project's own export, a file merged before)
+    // takes nothing: only new ones are asked about.
+    let names = EventNames {
+        dataset: &dataset.name,
+        files: &files,
+        vocab: project.vocab(),
+    };
+    let mut arriving_chair_rows = Vec::new();
+    for (row, event) in (rows.iter().copied()).zip(&events) {
+        if event.round == Round::Chair && !project.is_logged(dataset.id, &names, event)? {
+            arriving_chair_rows.push((row, event));
+        }
+    }
     let taken = check_chair_rows(
         file,
-        (rows.iter().copied()).zip(&events),
+        arriving_chair_rows.into_iter(),
         &files,
         project.vocab(),
         chair_rows,

@@ -51,7 +51,8 @@ pub struct ModelReport {
     /// How many subgroups ASMA averages: G, or fewer when fewer predictions were kept (a
     /// subgroup g > k is never guessed), so a top-1 import's ASMA reads as "g ≤ 1".
     pub asma_groups: usize,
-    pub subgroups: BTreeMap<String, Option<f64>>,
+    /// Keyed by g, in order (g10 after g9).
+    pub subgroups: BTreeMap<usize, Option<f64>>,
     pub imagenet_m: Option<SliceScore>,
     pub mean_mistake_distance: Option<f64>,
     /// What the sanity checks read; the warnings they give are the report's.
@@ -83,7 +84,7 @@ pub struct DatasetReport {
     pub asma_labels: Option<&'static str>,
     pub asma_form: &'static str,
     /// How many images each ASMA subgroup g holds, by g: the same for every model.
-    pub asma_subgroup_images: BTreeMap<String, usize>,
+    pub asma_subgroup_images: BTreeMap<usize, usize>,
     pub slice: Option<String>,
     /// Written by [`super::mistakes::MetricsDocument`], beside each model's mistakes.
     #[serde(skip)]
@@ -311,7 +312,7 @@ impl Evaluation {
             subgroups: groups
                 .iter()
                 .enumerate()
-                .map(|(g, a)| ((g + 1).to_string(), *a))
+                .map(|(g, a)| (g + 1, *a))
                 .collect(),
             imagenet_m: self.slice.as_ref().map(|(_, images)| {
                 let real = self.real.as_ref().map(|(_, v)| v);
@@ -375,10 +376,7 @@ impl Evaluation {
             emptied_by_decisions: self.emptied_files.clone(),
             asma_labels: self.asma_sets(options).map(|(kind, _)| kind.as_str()),
             asma_form: options.asma_form.as_str(),
-            asma_subgroup_images: (1..)
-                .zip(prepared.subgroups.sizes())
-                .map(|(g, images): (usize, usize)| (g.to_string(), images))
-                .collect(),
+            asma_subgroup_images: (1..).zip(prepared.subgroups.sizes()).collect(),
             slice: self.slice.as_ref().map(|(name, _)| name.clone()),
             models,
             warnings,
@@ -563,7 +561,7 @@ mod tests {
             model.mla_relabeled, model.mla,
             "the decisions move MLA re-labeled"
         );
-        assert_eq!(model.subgroups["2"], groups[1]);
+        assert_eq!(model.subgroups[&2], groups[1]);
         assert_eq!(model.asma, super::asma(&groups));
         assert_eq!(
             model.mean_mistake_distance,

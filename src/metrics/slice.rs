@@ -215,6 +215,8 @@ pub struct MajorSlice {
     pub images: usize,
     /// How it was made, stored with it: "major mistakes of at least 2 of vit3b, greedy_soups".
     pub origin: String,
+    /// How the slice of the same name it replaced was made.
+    pub replaced: Option<String>,
 }
 
 /// Stores as slice `name` of `dataset` the images on which at least `at_least` of `models` made
@@ -230,6 +232,11 @@ pub fn save_major_slice(
     let top1s: Vec<ModelTop1> = (models.iter())
         .map(|model| ModelTop1::load(project, &info, model))
         .collect::<Result<_>>()?;
+    if at_least == 0 {
+        return Err(Error::Usage(
+            "--at-least 0 asks for no mistake at all; give how many of the models must have made a major mistake on an image (1 or more)".into(),
+        ));
+    }
     if at_least > models.len() {
         return Err(Error::Usage(format!(
             "--at-least {at_least} is more than the {} models given",
@@ -242,10 +249,11 @@ pub fn save_major_slice(
         "major mistakes of at least {at_least} of {}",
         models.join(", ")
     );
-    project.save_slice(info.id, name, &images, &origin)?;
+    let replaced = project.save_slice(info.id, name, &images, &origin)?;
     Ok(MajorSlice {
         images: images.len(),
         origin,
+        replaced,
     })
 }
 

@@ -91,24 +91,27 @@ pub struct AgreementSummary {
     /// "fleiss", or "gwet" for the generalisation to varying rater counts.
     pub kappa_name: Option<&'static str>,
     pub kappa: Option<f64>,
-    /// The kappa under its older key, for readers written before `kappa` named its kind.
+    /// Fleiss' kappa under its older key, for readers written before `kappa` named its kind;
+    /// null when the kappa is Gwet's.
     pub fleiss_kappa: Option<f64>,
     pub items: Option<usize>,
     pub chance_items: Option<usize>,
+    /// The votes on every pair, for Fleiss' kappa; null when the counts vary (Gwet's).
     pub raters_per_item: Option<u32>,
 }
 
 impl From<&Agreement> for AgreementSummary {
     fn from(agreement: &Agreement) -> Self {
         let kappa = agreement.kappa.as_ref();
+        let fleiss = kappa.filter(|k| k.is_fleiss());
         AgreementSummary {
             percent_agreement: agreement.mean,
             kappa_name: kappa.map(Kappa::key),
             kappa: kappa.map(|k| k.value),
-            fleiss_kappa: kappa.map(|k| k.value),
+            fleiss_kappa: fleiss.map(|k| k.value),
             items: kappa.map(|k| k.items),
             chance_items: kappa.map(|k| k.chance_items),
-            raters_per_item: kappa.and_then(|k| k.raters_per_item),
+            raters_per_item: fleiss.and_then(|k| k.raters_per_item),
         }
     }
 }

@@ -132,8 +132,16 @@ impl Ballot<'_> {
             if let Some(parent) = note.reply_to
                 && !known.contains(&(parent, note.image, note.label))
             {
+                let elsewhere = known.iter().any(|&(id, _, _)| id == parent);
+                let problem = match elsewhere {
+                    true => "is a note on another pair; reply on the pair it is about",
+                    false => {
+                        "is no note of this dataset; `bagel discussion` lists the notes with their ids"
+                    }
+                };
                 return Err(Error::Usage(format!(
-                    "note {parent} to reply to is not a note on the same pair"
+                    "the note to reply to, {}, {problem}",
+                    Note::tag(parent)
                 )));
             }
             known.insert((names.note_id(note), note.image, note.label));

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::import::{ChairRows, ImportReport, VoteFile, read_vote_file};
 use crate::progress::Progress;
 use crate::store::Project;
+use crate::verdict::VoteFileRows;
 use std::path::Path;
 
 /// Merges a vote file into a dataset's log, in one transaction: a panel's vote CSV, or a crowd
@@ -25,15 +26,11 @@ pub fn import_votes(
         dataset: &dataset,
         files: &files,
     };
-    let (read, what, merged, warnings) = match read {
+    let (read, total, merged, warnings) = match read {
         VoteFile::Crowd { read, log } => {
             progress.begin("storing crowd answers", 0);
-            (
-                read,
-                "votes",
-                ballot.merge_crowd(project, &log)?,
-                Vec::new(),
-            )
+            let merged = ballot.merge_crowd(project, &log)?;
+            (format!("{read} votes"), read, merged, Vec::new())
         }
         VoteFile::Panel {
             events,
@@ -41,21 +38,22 @@ pub fn import_votes(
             warnings,
         } => {
             progress.begin("merging votes", 0);
-            let read = events.len() + shared.notes.len() + shared.assignments.len();
-            let what = match shared.is_empty() {
-                true => "votes",
-                false => "votes, notes and assignments",
+            let rows = VoteFileRows::of(&events, &shared);
+            let read = match rows.votes == rows.total() {
+                true => rows.describe(),
+                false => format!("{} rows ({})", rows.total(), rows.describe()),
             };
             let merged = ballot.merge_with(project, &events, &shared)?;
-            (read, what, merged, warnings)
+            (read, rows.total(), merged, warnings)
         }
     };
+    // What is not new was in the log already, or is the vote its reviewer has standing.
     Ok(ImportReport {
         summary: format!(
-            "{read} {what} read from {}: {} new, {} already standing; decisions changed on {} images",
+            "{read} read from {}: {} new, {} already there; decisions changed on {} images",
             file.display(),
             merged.added,
-            merged.unchanged,
+            total.saturating_sub(merged.added),
             merged.changed_images.len()
         ),
         warnings,

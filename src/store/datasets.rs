@@ -90,7 +90,10 @@ impl Project {
 
     /// The folder the project file is in, against which a relative image root is read.
     fn folder(&self) -> PathBuf {
-        let parent = self.path().parent().unwrap_or(Path::new(""));
+        // A bare file name's parent is the empty path, which is the current folder.
+        let parent = (self.path().parent())
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf())
     }
 

@@ -288,6 +288,14 @@ pub(super) fn remove_decision(
     Ok(())
 }
 
+/// The words a report adds when a new slice took the name of one stored before: the user
+/// may not have meant to lose it.
+pub fn replaced_slice_note(replaced: Option<&str>) -> String {
+    replaced.map_or(String::new(), |origin| {
+        format!("; it replaces the slice of that name made from {origin}")
+    })
+}
+
 /// Stores a slice; an existing slice of that name is replaced (slices are recomputed freely).
 pub(crate) fn save_slice(
     tx: &Transaction,
@@ -295,12 +303,19 @@ pub(crate) fn save_slice(
     name: &str,
     images: &[u32],
     origin: &str,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let name = crate::names::clean_name("slice", name)?;
+    let replaced = tx
+        .query_row(
+            "SELECT origin FROM slices WHERE dataset_id = ?1 AND name = ?2",
+            params![dataset_id, name],
+            |row| row.get(0),
+        )
+        .optional()?;
     tx.execute(
         "INSERT INTO slices (dataset_id, name, images, origin) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (dataset_id, name) DO UPDATE SET images = excluded.images, origin = excluded.origin",
         params![dataset_id, name, pack_u32(images), origin],
     )?;
-    Ok(())
+    Ok(replaced)
 }

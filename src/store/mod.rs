@@ -28,6 +28,7 @@ pub use log_tx::LogTx;
 pub use predictions::{ModelInfo, PredictionWriter};
 pub use watch::Watcher;
 
+pub use decisions::replaced_slice_note;
 use decisions::save_slice;
 pub use reviews::ReviewedMistake;
 pub use team::{OutgoingAssignment, OutgoingEvent, OutgoingNote, Received, TeamLink};
@@ -307,7 +308,7 @@ impl Project {
         name: &str,
         images: &[u32],
         origin: &str,
-    ) -> Result<()> {
+    ) -> Result<Option<String>> {
         self.write(|tx| save_slice(tx, dataset_id, name, images, origin))
     }
 

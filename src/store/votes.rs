@@ -118,6 +118,19 @@ impl Project {
         Ok(events)
     }
 
+    /// Whether the dataset's log holds `event` already (its id): merging it adds nothing.
+    pub fn is_logged(
+        &self,
+        dataset_id: i64,
+        names: &EventNames,
+        event: &VoteEvent,
+    ) -> Result<bool> {
+        let mut statement = self
+            .conn()
+            .prepare_cached("SELECT 1 FROM vote_events WHERE dataset_id = ?1 AND event_id = ?2")?;
+        Ok(statement.exists(params![dataset_id, names.event_id(event)])?)
+    }
+
     /// Everyone who has voted in the project (on any dataset), by name.
     pub fn reviewers(&self) -> Result<Vec<String>> {
         let mut statement = self

@@ -223,14 +223,21 @@ impl Vocabulary {
         }
     }
 
-    /// Classes whose wnid, index or names contain `query` (case-insensitive), for pickers.
+    /// Classes whose names or wnid contain `query` (case-insensitive), for pickers; a number
+    /// of up to four digits is a class index and finds that class alone (not every wnid
+    /// holding those digits).
     pub fn search<'a>(&'a self, query: &str) -> impl Iterator<Item = &'a Class> + 'a {
         let query = query.trim().to_lowercase();
-        self.classes.iter().filter(move |class| {
-            query.is_empty()
-                || class.wnid.contains(&query)
-                || class.index.to_string() == query
-                || class.names.to_lowercase().contains(&query)
+        let index = (query.len() <= 4)
+            .then(|| query.parse::<ClassId>().ok())
+            .flatten();
+        self.classes.iter().filter(move |class| match index {
+            Some(index) => class.index == index,
+            None => {
+                query.is_empty()
+                    || class.wnid.contains(&query)
+                    || class.names.to_lowercase().contains(&query)
+            }
         })
     }
 
@@ -246,6 +253,21 @@ impl Vocabulary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_finds_its_class_and_a_word_every_class_naming_it() {
+        let vocab = Vocabulary::imagenet1k();
+        let found = |query: &str| -> Vec<ClassId> {
+            vocab.search(query).map(|class| class.index).collect()
+        };
+        assert_eq!(found("281"), [281], "not every wnid holding 281");
+        assert_eq!(found(" 0 "), [0]);
+        assert_eq!(found("n02123045"), [281]);
+        assert_eq!(found("02123"), [281, 282, 283, 284]);
+        assert_eq!(found("TIGER CAT"), [282]);
+        assert!(found("zzq").is_empty());
+        assert_eq!(found("").len(), 1000);
+    }
 
     #[test]
     fn imagenet1k_has_the_standard_classes_in_order() {
