@@ -623,7 +623,7 @@ fn votes_from_another_machine_and_a_crowd_merge_from_the_file_menu_then_aggregat
     (harness.state_mut()).start_import(&ctx, ImportKind::Votes, "sample", vec![ana.clone()]);
     settled(&mut harness);
     assert!(
-        matches!(harness.state().status(), Status::Info(s) if s.contains("1 votes read") && s.contains("1 new")),
+        matches!(harness.state().status(), Status::Info(s) if s.contains("1 vote read") && s.contains("1 new")),
         "{:?}",
         harness.state().status()
     );
