@@ -7,6 +7,18 @@
 use crate::error::{Error, Result};
 use unicode_normalization::UnicodeNormalization as _;
 
+/// A name as part of a file name: ASCII letters, digits, `-`, `_` and `.` kept, anything
+/// else (a path separator above all: a model may be called `google/vit-base`) as `_`, so a
+/// name from someone's project file can never lead out of the folder it is written in.
+pub fn file_safe(name: &str) -> String {
+    (name.chars())
+        .map(|c| match c.is_ascii_alphanumeric() || "-_.".contains(c) {
+            true => c,
+            false => '_',
+        })
+        .collect()
+}
+
 /// The name in its one stored spelling, or why it cannot be one. `what` says what it names
 /// ("reviewer", "model", ...).
 pub fn clean_name(what: &str, raw: &str) -> Result<String> {

@@ -161,6 +161,11 @@ fn a_stored_image_beyond_the_dataset_is_called_damaged_not_a_panic_nor_figures()
     for args in [
         vec!["export", "votes", p, "-"],
         vec!["metrics", p, "--dataset", "val"],
+        vec!["discussion", p, "--dataset", "val"],
+        vec!["agreement", p, "--dataset", "val"],
+        vec!["progress", p, "--dataset", "val"],
+        vec!["confusions", p, "--dataset", "val"],
+        vec!["check", p, "--dataset", "val"],
     ] {
         let run = bagel(&args);
         assert!(!run.ok, "{args:?} printed: {}", run.stdout);
@@ -171,4 +176,67 @@ fn a_stored_image_beyond_the_dataset_is_called_damaged_not_a_panic_nor_figures()
         );
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn a_stored_vote_time_that_is_no_time_is_called_damaged() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let p = path.to_str().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer, round,
+             verdict, note, cast_at)
+         VALUES (42, 1, 4, 3, 'ana', 'independent', 'wrong', '', 'not a time');",
+    )
+    .unwrap();
+    drop(conn);
+    for args in [
+        vec!["export", "votes", p, "-"],
+        vec!["check", p, "--dataset", "val"],
+        vec!["discussion", p, "--dataset", "val"],
+    ] {
+        let run = bagel(&args);
+        assert!(!run.ok, "{args:?} printed: {}", run.stdout);
+        assert!(
+            run.stderr.contains("damaged") && run.stderr.contains("\"not a time\" is not a time"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_file_that_is_no_database_gets_nothing_created_beside_it() {
+    let fixture = Fixture::new();
+    let path = fixture.imported_project();
+    let p = path.to_str().unwrap();
+    // The page size (bytes 16-17 of SQLite's header) made impossible.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[16..18].copy_from_slice(&[0, 3]);
+    std::fs::write(&path, &bytes).unwrap();
+    for args in [
+        vec!["info", p],
+        vec!["metrics", p, "--dataset", "val"],
+        vec!["check", p],
+    ] {
+        let run = bagel(&args);
+        assert!(!run.ok, "{args:?} printed: {}", run.stdout);
+        assert!(
+            run.stderr.contains("not an SQLite database"),
+            "{}",
+            run.stderr
+        );
+    }
+    let beside: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with("p.bagel-"))
+        .collect();
+    assert!(beside.is_empty(), "created beside it: {beside:?}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "the file itself unchanged"
+    );
 }

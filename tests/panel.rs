@@ -475,3 +475,30 @@ fn a_review_of_a_model_becomes_decided_mistakes_and_exports_back() {
     run.fails_with("Fine-grained error");
     assert_eq!(observer.version(), version);
 }
+
+#[test]
+fn a_review_names_its_model_as_every_other_import_does() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let review = format!(
+        r#"{{"{}": {{"top_prediction": 3, "failure category": "Spurious Correlation", "failure severity": "Major"}}}}"#,
+        file_name(4)
+    );
+    let file = fixture.write("vit_mistakes.json", review.as_bytes());
+    for (model, hidden) in [
+        ("new\u{200b}m", "U+200B"),
+        ("r\u{202e}x", "U+202E"),
+        ("r\u{1b}[31mx", "U+001B"),
+    ] {
+        common::refused(
+            &project,
+            &on_val(
+                &["import", "review"],
+                p,
+                &["--model", model, file.to_str().unwrap()],
+            ),
+            &["the model name", hidden, "type the name without it"],
+        );
+    }
+}

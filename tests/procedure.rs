@@ -125,7 +125,29 @@ fn below_the_quorum_a_pair_is_pending_and_moves_no_figure() {
     assert_eq!(decision_of(&project, 4, 3), None);
     assert_eq!(mla_relabeled(&project), before);
     let zero = bagel(&["config", p, "--quorum", "0"]);
-    zero.fails_with("--quorum must be at least 1");
+    zero.fails_with("--quorum must be from 1");
+    // A setting written outside bagel is named, not read as the default.
+    for (key, value) in [
+        ("quorum", "-5"),
+        ("quorum", "99999999999999999999"),
+        ("blind_round", "x"),
+        ("collapse_classes", "maybe"),
+    ] {
+        let conn = rusqlite::Connection::open(&project).unwrap();
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+        .unwrap();
+        drop(conn);
+        let run = bagel(&["info", p]);
+        run.fails_with(&format!("the setting \"{key}\": it holds \"{value}\""));
+        assert!(run.stderr.contains("bagel config"), "{}", run.stderr);
+        let conn = rusqlite::Connection::open(&project).unwrap();
+        conn.execute("DELETE FROM settings WHERE key = ?1", [key])
+            .unwrap();
+    }
 }
 
 #[test]

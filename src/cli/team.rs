@@ -77,6 +77,12 @@ fn set(
     blind_round: Option<String>,
     chair: Option<String>,
 ) -> Result<()> {
+    if quorum.is_some_and(|q| !(1..=crate::store::MAX_QUORUM).contains(&q)) {
+        bail!(
+            "--quorum must be from 1 (a lone reviewer's vote decides) to {}",
+            crate::store::MAX_QUORUM
+        );
+    }
     let quorum = quorum.map(|q| q.to_string());
     let settings = [
         ("quorum", quorum),
@@ -85,9 +91,6 @@ fn set(
     ];
     if settings.iter().all(|(_, value)| value.is_none()) {
         bail!("nothing to set; give --quorum N, --blind-round on|off or --chair NAME");
-    }
-    if settings[0].1.as_deref() == Some("0") {
-        bail!("--quorum must be at least 1 (1: a lone reviewer's vote decides)");
     }
     let mut opened = super::open(project)?;
     let address = ServerAddress::parse(&team::sync::linked(&opened)?.url)?;

@@ -58,15 +58,7 @@ impl Figure {
             }
             Figure::Gaps => "gaps".into(),
             Figure::RawVsMatched => "raw_vs_matched".into(),
-            Figure::Curves { model } => {
-                let safe: String = (model.chars())
-                    .map(|c| match c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                        true => c,
-                        false => '_',
-                    })
-                    .collect();
-                format!("curves_{safe}")
-            }
+            Figure::Curves { model } => format!("curves_{}", crate::names::file_safe(model)),
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::durable::write_atomically;
 use crate::error::{Error, Result};
-use crate::store::Project;
+use crate::store::{Project, stays_under_root};
 use crate::vocab::Vocabulary;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -59,6 +59,14 @@ pub fn export_fiftyone(project: &Project, dataset: &str, out: &Path) -> Result<F
         ))
     })?;
     let images = project.images(info.id)?;
+    // The paths go into a script others run: a name from the project file that leads out of
+    // the image folder is refused, as the desk refuses to open it.
+    if let Some(file) = (images.files.iter()).find(|f| !stays_under_root(Path::new(f))) {
+        return Err(Error::Usage(format!(
+            "dataset {dataset:?} lists the image {:?}, which leads out of its image folder; the project file was changed outside bagel, and the export would point FiftyOne at files elsewhere",
+            crate::error::escape_controls(file)
+        )));
+    }
     let ids: Vec<String> = images.files.iter().map(|f| image_id(f)).collect();
     let classes = class_names(project.vocab());
     std::fs::create_dir_all(out.join("predictions")).map_err(|e| Error::io(out, e))?;
@@ -74,7 +82,8 @@ pub fn export_fiftyone(project: &Project, dataset: &str, out: &Path) -> Result<F
         &json!({"classes": classes, "labels": truth}),
     )?;
     let models = project.models(info.id)?;
-    for model in &models {
+    let fields = field_names(models.iter().map(|m| m.name.as_str()));
+    for (model, field) in models.iter().zip(&fields) {
         let predictions = project.predictions(model.id, info.id, true)?;
         let top1: Map<String, Value> = (0..predictions.num_images())
             .map(|image| {
@@ -87,7 +96,7 @@ pub fn export_fiftyone(project: &Project, dataset: &str, out: &Path) -> Result<F
                 (ids[image].clone(), label)
             })
             .collect();
-        let path = out.join("predictions").join(format!("{}.json", model.name));
+        let path = out.join("predictions").join(format!("{field}.json"));
         write_json(&path, &json!({"classes": classes, "labels": top1}))?;
     }
     let decisions = project.decisions(info.id)?;
@@ -108,9 +117,8 @@ pub fn export_fiftyone(project: &Project, dataset: &str, out: &Path) -> Result<F
         }
     }
     write_json(&out.join("panel.json"), &json!({"labels": panel}))?;
-    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
     write_atomically(&out.join("load.py"), |sink| {
-        sink.write_all(load_script(&names).as_bytes())
+        sink.write_all(load_script(&fields).as_bytes())
     })?;
     Ok(FiftyOneExport {
         images: ids.len(),
@@ -127,9 +135,30 @@ fn absolute(root: &Path, file: &str) -> String {
         .to_string()
 }
 
+/// Each model's FiftyOne field, also the name of its file in `predictions/`: the name made
+/// file-safe, without dots (FiftyOne reads a dot as a nested field), and told apart by a
+/// number where two names come out the same.
+fn field_names<'a>(models: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken = std::collections::BTreeSet::new();
+    models
+        .map(|name| {
+            let base = crate::names::file_safe(name).replace('.', "_");
+            let field = (1..)
+                .map(|n| match n {
+                    1 => base.clone(),
+                    n => format!("{base}_{n}"),
+                })
+                .find(|field| !taken.contains(field) && field != "panel")
+                .unwrap_or(base);
+            taken.insert(field.clone());
+            field
+        })
+        .collect()
+}
+
 /// The Python that loads the folder: ground truth first, then one field per model and the
 /// panel's decisions, merged by file path.
-fn load_script(models: &[&str]) -> String {
+fn load_script(models: &[String]) -> String {
     let mut script = String::from(
         "# Load this export into FiftyOne: python load.py (then fo.launch_app(dataset)).\n\
          import os\nimport fiftyone as fo\n\n\

@@ -161,11 +161,7 @@ pub fn import_review(
     path: &Path,
 ) -> Result<super::ImportReport> {
     use crate::verdict::{Decision, DecisionKind, Verdict};
-    if model.trim().is_empty() || model.chars().any(char::is_control) {
-        return Err(Error::Usage(
-            "a review needs the model's name (--model); it must not be blank".into(),
-        ));
-    }
+    let model = &super::check_name("model", model)?;
     let info = project.dataset(dataset)?;
     let files = project.images(info.id)?.files;
     let records = read_review(path, project.vocab().len())?;

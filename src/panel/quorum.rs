@@ -3,15 +3,15 @@
 
 use super::voting::{events_by_pair, redecide};
 use crate::error::{Error, Result};
-use crate::store::Project;
+use crate::store::{MAX_QUORUM, Project};
 
 /// Sets the project's quorum and re-decides every pair of every dataset under it, in one
 /// transaction. Returns how many pairs' decisions changed.
 pub fn set_quorum(project: &mut Project, quorum: usize) -> Result<usize> {
-    if quorum == 0 {
-        return Err(Error::Usage(
-            "--quorum must be at least 1 (1: a lone reviewer's vote decides)".into(),
-        ));
+    if !(1..=MAX_QUORUM).contains(&quorum) {
+        return Err(Error::Usage(format!(
+            "--quorum must be from 1 (a lone reviewer's vote decides) to {MAX_QUORUM}"
+        )));
     }
     let mut logs = Vec::new();
     for dataset in project.datasets()? {

@@ -39,12 +39,12 @@ impl LogTx<'_> {
         image: u32,
         label: ClassId,
     ) -> Result<Vec<VoteEvent>> {
-        super::votes::pair_events(self.conn, dataset_id, image, label)
+        super::votes::pair_events(self.conn, self.path, dataset_id, (image, label))
     }
 
     /// A dataset's whole vote log in the log's order.
     pub fn dataset_events(&self, dataset_id: i64) -> Result<Vec<VoteEvent>> {
-        super::votes::dataset_events(self.conn, dataset_id)
+        super::votes::dataset_events(self.conn, self.path, dataset_id)
     }
 
     /// Appends events (one already there is skipped); returns how many were new.

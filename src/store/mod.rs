@@ -57,6 +57,8 @@ pub struct Project {
 
 const PAGE_SIZE: i64 = 16 * 1024;
 const SETTING_COLLAPSE: &str = "collapse_classes";
+/// The largest quorum bagel stores: more panel members than any panel has.
+pub const MAX_QUORUM: usize = 10_000;
 const SETTING_BLIND: &str = "blind_round";
 const SETTING_CHAIR: &str = "chair";
 const SETTING_QUORUM: &str = "quorum";
@@ -237,7 +239,30 @@ impl Project {
 
     /// Whether the collapsed-class pairs apply wherever a prediction meets a label set.
     pub fn collapse_classes(&self) -> Result<bool> {
-        Ok(self.setting(SETTING_COLLAPSE)?.as_deref() == Some("on"))
+        self.switch(SETTING_COLLAPSE, false, "--collapse on|off")
+    }
+
+    /// An on/off setting, `default` while unset. Any other value was written outside bagel,
+    /// and guessing would change what the figures count or who sees what.
+    fn switch(&self, key: &str, default: bool, option: &str) -> Result<bool> {
+        match self.setting(key)?.as_deref() {
+            None => Ok(default),
+            Some("on") => Ok(true),
+            Some("off") => Ok(false),
+            Some(other) => Err(self.damaged_setting(key, other, "on or off", option)),
+        }
+    }
+
+    fn damaged_setting(&self, key: &str, value: &str, expected: &str, option: &str) -> Error {
+        Error::Damaged {
+            path: self.path().to_path_buf(),
+            what: format!("the setting {key:?}"),
+            problem: format!("it holds {value:?}, where bagel writes {expected}"),
+            fix: format!(
+                "set it again with `bagel config {} {option}`",
+                self.path().display()
+            ),
+        }
     }
 
     pub fn set_collapse_classes(&mut self, enabled: bool) -> Result<()> {
@@ -246,7 +271,7 @@ impl Project {
 
     /// Whether the independent round is blind (the default): what `panel::visibility` reads.
     pub fn blind_round(&self) -> Result<bool> {
-        Ok(self.setting(SETTING_BLIND)?.as_deref() != Some("off"))
+        self.switch(SETTING_BLIND, true, "--blind on|off")
     }
 
     pub fn set_blind_round(&mut self, enabled: bool) -> Result<()> {
@@ -277,11 +302,15 @@ impl Project {
     /// How many panel members must have voted on a pair before their votes decide it
     /// (1 by default, so a lone reviewer's vote decides).
     pub fn quorum(&self) -> Result<usize> {
-        let stored = self.setting(SETTING_QUORUM)?;
-        Ok(stored
-            .and_then(|q| q.parse().ok())
-            .filter(|&q| q >= 1)
-            .unwrap_or(1))
+        match self.setting(SETTING_QUORUM)? {
+            None => Ok(1),
+            Some(stored) => (stored.parse().ok())
+                .filter(|&q: &usize| (1..=MAX_QUORUM).contains(&q))
+                .ok_or_else(|| {
+                    let expected = format!("a number of votes from 1 to {MAX_QUORUM}");
+                    self.damaged_setting(SETTING_QUORUM, &stored, &expected, "--quorum N")
+                }),
+        }
     }
 
     /// Stores the quorum only; `panel::quorum::set_quorum` also re-decides every pair.
@@ -383,7 +412,17 @@ fn identify(path: &Path) -> Result<()> {
     if metadata.len() == 0 {
         return Err(not_a_project("the file is empty"));
     }
-    let conn = connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    // Until the file is known to be a project, nothing is created beside it: with no `-wal`
+    // nobody has it open, so it is read as immutable (a damaged or foreign file keeps its
+    // folder as it was).
+    let conn = match wal_beside(path).exists() {
+        true => connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?,
+        false => {
+            let conn = open_immutable(path)?;
+            distrust_the_schema(&conn).map_err(|e| file_error(path, e))?;
+            conn
+        }
+    };
     let application_id: i32 =
         match conn.pragma_query_value(None, "application_id", |row| row.get(0)) {
             Ok(id) => id,
@@ -441,9 +480,14 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
 /// (root is exempt: SQLite gives the files it creates to the project's owner). With no `-wal`
 /// beside it nobody has the file open, so it is read as immutable: no locks, nothing created.
 fn must_not_create_beside(path: &Path) -> bool {
+    !wal_beside(path).exists() && (!folder_is_writable(path) || !owned_by_this_user(path))
+}
+
+/// The project's write-ahead log, which exists while anyone has the project open.
+fn wal_beside(path: &Path) -> std::path::PathBuf {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
-    !Path::new(&wal).exists() && (!folder_is_writable(path) || !owned_by_this_user(path))
+    wal.into()
 }
 
 #[cfg(unix)]

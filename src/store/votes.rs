@@ -3,10 +3,11 @@
 
 use super::Project;
 use super::crowd::read_crowd_log;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::verdict::{Category, Round, Severity, Verdict, Vote, VoteEvent};
 use crate::vocab::{ClassId, Vocabulary};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
 
 /// What names an event on every machine: the dataset's name, its image files and the classes'
 /// wnids, rather than this file's row numbers.
@@ -73,32 +74,102 @@ const LOG_ORDER: &str = "ORDER BY cast_at, event_id";
 /// Every event on one pair in the log's order (the pair's audit history).
 pub(super) fn pair_events(
     conn: &Connection,
+    path: &Path,
     dataset_id: i64,
-    image: u32,
-    label: ClassId,
+    (image, label): (u32, ClassId),
 ) -> Result<Vec<VoteEvent>> {
+    check_stored_events(conn, path, dataset_id, Some((image, label)))?;
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM vote_events
          WHERE dataset_id = ?1 AND image_idx = ?2 AND label = ?3 {LOG_ORDER}"
     ))?;
     let rows = statement.query_map(params![dataset_id, image, label], event_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    checked_times(path, rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The panel's whole vote log of a dataset in the log's order (crowd answers are kept apart).
-pub(super) fn dataset_events(conn: &Connection, dataset_id: i64) -> Result<Vec<VoteEvent>> {
+pub(super) fn dataset_events(
+    conn: &Connection,
+    path: &Path,
+    dataset_id: i64,
+) -> Result<Vec<VoteEvent>> {
+    check_stored_events(conn, path, dataset_id, None)?;
     let mut statement = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM vote_events WHERE dataset_id = ?1 {LOG_ORDER}"
     ))?;
     let rows = statement.query_map([dataset_id], event_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    checked_times(path, rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A project file is someone's data: a vote row naming an image its dataset does not have or
+/// a class beyond the vocabulary was written outside bagel, and is reported as damage before
+/// any rule counts it (or indexes with it).
+fn check_stored_events(
+    conn: &Connection,
+    path: &Path,
+    dataset_id: i64,
+    pair: Option<(u32, ClassId)>,
+) -> Result<()> {
+    let (image, label) = pair.unzip();
+    let mut statement = conn.prepare_cached(
+        "SELECT v.reviewer, d.name, quote(v.image_idx), quote(v.label) FROM vote_events v
+         JOIN datasets d ON d.id = v.dataset_id
+         WHERE v.dataset_id = ?1 AND (?2 IS NULL OR (v.image_idx = ?2 AND v.label = ?3))
+           AND (typeof(v.image_idx) != 'integer' OR typeof(v.label) != 'integer'
+                OR NOT EXISTS (SELECT 1 FROM images i
+                               WHERE i.dataset_id = v.dataset_id AND i.idx = v.image_idx)
+                OR NOT EXISTS (SELECT 1 FROM classes c WHERE c.idx = v.label))
+         LIMIT 1",
+    )?;
+    let bad: Option<(String, String, String, String)> = statement
+        .query_row(params![dataset_id, image, label], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()?;
+    match bad {
+        None => Ok(()),
+        Some((reviewer, dataset, image, label)) => Err(damaged_vote(
+            path,
+            &reviewer,
+            &dataset,
+            format!(
+                "it names image {image} and class {label}, which the dataset or the vocabulary does not have"
+            ),
+        )),
+    }
+}
+
+/// Every event's time must read as one: the log's order and the latest vote follow it.
+fn checked_times(path: &Path, events: Vec<VoteEvent>) -> Result<Vec<VoteEvent>> {
+    match (events.iter()).find(|e| crate::verdict::parse_time(&e.cast_at).is_none()) {
+        None => Ok(events),
+        Some(event) => Err(damaged_vote(
+            path,
+            &event.reviewer,
+            "",
+            format!("its time {:?} is not a time", event.cast_at),
+        )),
+    }
+}
+
+fn damaged_vote(path: &Path, reviewer: &str, dataset: &str, problem: String) -> Error {
+    let on = match dataset {
+        "" => String::new(),
+        dataset => format!(" on dataset {dataset:?}"),
+    };
+    Error::Damaged {
+        path: path.to_path_buf(),
+        what: format!("a vote of {reviewer:?}{on} in the vote log"),
+        problem,
+        fix: "restore a backup of the project, or ask its sender for a clean copy".into(),
+    }
 }
 
 impl Project {
     /// The panel's whole vote log of a dataset in the log's order (crowd answers are kept
     /// apart: [`Project::crowd_log`]).
     pub fn vote_events(&self, dataset_id: i64) -> Result<Vec<VoteEvent>> {
-        dataset_events(self.conn(), dataset_id)
+        dataset_events(self.conn(), self.path(), dataset_id)
     }
 
     /// Every event on one pair, the crowd's too, oldest first (the pair's audit history).
@@ -108,7 +179,7 @@ impl Project {
         image: u32,
         label: ClassId,
     ) -> Result<Vec<VoteEvent>> {
-        let mut events = pair_events(self.conn(), dataset_id, image, label)?;
+        let mut events = pair_events(self.conn(), self.path(), dataset_id, (image, label))?;
         let crowd = read_crowd_log(self.conn(), self.path(), dataset_id, Some((image, label)))?;
         if let Some(pair) = crowd.find((image, label)) {
             events.extend(crowd.answers(pair).iter().map(|a| crowd.event(pair, a)));

@@ -147,7 +147,10 @@ impl ServerLog {
         for row in rows {
             let (key, value): (String, String) = (row.get(0), row.get(1));
             match key.as_str() {
-                "quorum" => settings.quorum = value.parse().ok().filter(|&q| q >= 1),
+                "quorum" => {
+                    settings.quorum =
+                        (value.parse().ok()).filter(|q| (1..=crate::store::MAX_QUORUM).contains(q))
+                }
                 "blind_round" => settings.blind_round = Some(value != "off"),
                 "chair" => settings.chair = Some(value).filter(|v| !v.trim().is_empty()),
                 _ => {}
