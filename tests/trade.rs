@@ -82,6 +82,58 @@ fn fiftyone_gets_ground_truth_each_models_top1_and_the_panels_decisions() {
 }
 
 #[test]
+fn fiftyone_files_stay_in_the_export_whatever_the_project_names() {
+    let fixture = Fixture::new();
+    let p = project_with_root(&fixture);
+    let logits = fixture.path("logits.npy");
+    for model in ["../../escaped", "google/vit", "google_vit", "panel"] {
+        bagel_ok(&on_val(
+            &["import", "predictions"],
+            &p,
+            &["--model", model, "--top-k", "3", logits.to_str().unwrap()],
+        ));
+    }
+    let out = fixture.path("fo/a");
+    bagel_ok(&on_val(
+        &["export", "fiftyone"],
+        &p,
+        &[out.to_str().unwrap()],
+    ));
+    let mut written: Vec<String> = std::fs::read_dir(out.join("predictions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [
+            "______escaped.json",
+            "google_vit.json",
+            "google_vit_2.json",
+            "m.json",
+            "panel_2.json"
+        ]
+    );
+    assert!(!fixture.path("escaped.json").exists() && !fixture.path("fo/escaped.json").exists());
+    let load = std::fs::read_to_string(out.join("load.py")).unwrap();
+    assert!(load.contains("label_field=\"panel_2\""), "{load}");
+    // An image name edited to lead out of the image folder is refused.
+    let conn = rusqlite::Connection::open(&p).unwrap();
+    conn.execute(
+        "UPDATE images SET file = '../../etc/passwd' WHERE idx = 0",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let run = bagel(&on_val(
+        &["export", "fiftyone"],
+        &p,
+        &[fixture.path("fo/b").to_str().unwrap()],
+    ));
+    run.fails_with("lists the image \"../../etc/passwd\", which leads out of its image folder");
+}
+
+#[test]
 fn label_studio_tasks_go_out_and_their_annotations_come_back_as_votes() {
     let fixture = Fixture::new();
     let p = project_with_root(&fixture);
