@@ -76,9 +76,10 @@ pub fn resolve_target(out: &Path) -> Result<PathBuf> {
     Ok(target)
 }
 
-/// Whether an export target names standard output (`-`).
+/// Whether an export target names standard output: `-`, or `/dev/stdout`, which would
+/// otherwise be resolved to whatever standard output is (a pipe, a terminal) and refused.
 pub fn is_standard_output(out: &Path) -> bool {
-    out == Path::new("-")
+    out == Path::new("-") || out == Path::new("/dev/stdout")
 }
 
 /// Writes an export to `out`: standard output for `-`, else a regular file replaced whole.

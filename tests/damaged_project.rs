@@ -78,6 +78,45 @@ fn a_label_blob_of_odd_length_names_the_source() {
     );
 }
 
+#[test]
+fn an_original_labels_blob_of_another_size_is_named_as_what_is_damaged() {
+    for blob in ["X'01'", "'text'"] {
+        metrics_refuse_after(
+            &format!("UPDATE datasets SET labels = {blob};"),
+            &[
+                "the original labels of dataset \"val\"",
+                "4 bytes for each of its 6 images",
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_slice_blob_of_another_size_is_refused_before_it_is_read() {
+    let insert = |blob: &str| {
+        format!(
+            "INSERT INTO slices (dataset_id, name, images, origin) VALUES (1, 'imagenet_m', {blob}, 'x');"
+        )
+    };
+    // Room for 1,000 images in a dataset of 6; a blob cut mid-entry; text.
+    for blob in ["zeroblob(4000)", "X'01'", "'2'"] {
+        metrics_refuse_after(
+            &insert(blob),
+            &[
+                "slice \"imagenet_m\"",
+                "4 bytes for each of at most 6 images",
+            ],
+        );
+    }
+    metrics_refuse_after(
+        &insert("X'07000000'"),
+        &[
+            "slice \"imagenet_m\"",
+            "it lists image 7, but the dataset has 6 images",
+        ],
+    );
+}
+
 /// The first labeled image's first correct label becomes 65535, which no class has.
 #[test]
 fn a_label_of_no_class_names_the_source_and_the_image() {

@@ -562,6 +562,9 @@ fn an_export_refuses_a_pipe_and_writes_to_standard_output_for_a_dash() {
         run.stdout
     );
     assert!(run.stderr.contains("1 vote written to -"), "{}", run.stderr);
+    let run = bagel(&["export", "votes", p, "/dev/stdout"]);
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.starts_with(HEADER.trim_end()), "{}", run.stdout);
 }
 
 /// Runs bagel as someone who may not write the project or its folder: root may write

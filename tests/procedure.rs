@@ -637,7 +637,10 @@ fn notes_and_assignments_travel_with_the_votes_between_machines() {
             .to_str()
             .unwrap()],
     ));
-    refused.fails_with("answers a note");
+    refused.fails_with(&format!(
+        "orphan.csv: cem's note \"lost\" on {} / 3 tiger shark (n01491361) answers note #00000000000000ff, which neither",
+        file_name(4)
+    ));
     assert_eq!(observer.version(), version);
 }
 

@@ -27,9 +27,17 @@ impl SharedLog {
             n.reply_to
                 .is_some_and(|p| !ids.contains(&(p, n.image, n.label)))
         }) {
+            let file = names.files.get(orphan.image as usize);
             return Err(Error::Usage(format!(
-                "{}'s note {:?} answers a note the project and the file do not have on that pair; export the votes again from a project that has it",
-                orphan.reviewer, orphan.text
+                "{}'s note {:?} on {} / {} answers note {}, which neither the project nor the file has on that pair; export the votes again from a project that has it",
+                orphan.reviewer,
+                orphan.text,
+                file.map_or("?", String::as_str),
+                names.vocab.describe(orphan.label),
+                orphan
+                    .reply_to
+                    .map(crate::verdict::Note::tag)
+                    .unwrap_or_default()
             )));
         }
         let (_, mut added) = log.append_notes(dataset_id, names, &self.notes)?;

@@ -3,7 +3,7 @@
 //! the desk both call [`import_votes`].
 
 use super::voting::Ballot;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::import::{ChairRows, ImportReport, VoteFile, read_vote_file};
 use crate::progress::Progress;
 use crate::store::Project;
@@ -43,7 +43,12 @@ pub fn import_votes(
                 true => rows.describe(),
                 false => format!("{} rows ({})", rows.total(), rows.describe()),
             };
-            let merged = ballot.merge_with(project, &events, &shared)?;
+            // The merge's refusals (a reply to no note, a time from the future) are the
+            // file's: named with it.
+            let merged = (ballot.merge_with(project, &events, &shared)).map_err(|e| match e {
+                Error::Usage(problem) => Error::bad_input(file, problem),
+                other => other,
+            })?;
             (read, rows.total(), merged, warnings)
         }
     };

@@ -25,8 +25,8 @@ fn describe_sqlite(error: &rusqlite::Error, file: Option<&str>) -> String {
     use rusqlite::ErrorCode::*;
     let Some(code) = error.sqlite_error_code() else {
         return format!(
-            "not readable as bagel expects (a value of an unexpected type or size: {}); it was changed outside bagel: restore a backup",
-            for_terminal(&error.to_string())
+            "not readable as bagel expects ({}); it was changed outside bagel: restore a backup",
+            unexpected_value(error)
         );
     };
     let detail = match error {
@@ -48,5 +48,23 @@ fn describe_sqlite(error: &rusqlite::Error, file: Option<&str>) -> String {
             "not usable as bagel expects ({}); restore a backup if it keeps happening",
             for_terminal(&detail)
         ),
+    }
+}
+
+/// A stored value bagel did not write, in words: which column, and what it holds.
+fn unexpected_value(error: &rusqlite::Error) -> String {
+    use rusqlite::Error::*;
+    match error {
+        InvalidColumnType(_, column, kind) => {
+            format!("column {column:?} holds {kind} where bagel stores another type")
+        }
+        IntegralValueOutOfRange(_, value) => {
+            format!("a stored number, {value}, is beyond any bagel stores there")
+        }
+        FromSqlConversionFailure(_, kind, cause) => for_terminal(&format!(
+            "a stored {kind} cannot be read as bagel wrote it: {cause}"
+        )),
+        Utf8Error(..) => "a stored text is not UTF-8".into(),
+        other => for_terminal(&format!("a value of an unexpected type or size: {other}")),
     }
 }

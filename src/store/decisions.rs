@@ -126,13 +126,50 @@ impl Project {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// A slice's images, each once, in order. The stored blob is someone's data: its size is
+    /// checked before it is read (a slice holds at most every image once), then each entry.
     pub fn slice(&self, dataset_id: i64, name: &str) -> Result<Option<Vec<u32>>> {
-        let images: Option<Vec<u8>> = self
+        let stored: Option<(String, i64, i64)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT typeof(images), COALESCE(length(images), 0),
+                        (SELECT COALESCE(MAX(idx) + 1, 0) FROM images WHERE dataset_id = ?1)
+                 FROM slices WHERE dataset_id = ?1 AND name = ?2",
+            )?
+            .query_row(params![dataset_id, name], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        let Some((kind, bytes, images)) = stored else {
+            return Ok(None);
+        };
+        let damaged = |problem: String| Error::Damaged {
+            path: self.path().to_path_buf(),
+            what: format!("slice {name:?}"),
+            problem,
+            fix: format!(
+                "store the slice again (`bagel slice {} --name {name} ...`)",
+                self.path().display()
+            ),
+        };
+        if kind != "blob" || bytes % 4 != 0 || bytes > 4 * images {
+            return Err(damaged(format!(
+                "it is {kind} of {bytes} bytes, where bagel stores 4 bytes for each of at most {images} images"
+            )));
+        }
+        let blob: Vec<u8> = self
             .conn()
             .prepare_cached("SELECT images FROM slices WHERE dataset_id = ?1 AND name = ?2")?
-            .query_row(params![dataset_id, name], |row| row.get(0))
-            .optional()?;
-        Ok(images.map(|bytes| unpack_u32(&bytes)))
+            .query_row(params![dataset_id, name], |row| row.get(0))?;
+        let mut members = unpack_u32(&blob);
+        if let Some(beyond) = members.iter().find(|&&image| i64::from(image) >= images) {
+            return Err(damaged(format!(
+                "it lists image {beyond}, but the dataset has {images} images"
+            )));
+        }
+        members.sort_unstable();
+        members.dedup();
+        Ok(Some(members))
     }
 }
 
@@ -296,7 +333,8 @@ pub fn replaced_slice_note(replaced: Option<&str>) -> String {
     })
 }
 
-/// Stores a slice; an existing slice of that name is replaced (slices are recomputed freely).
+/// Stores a slice, a set of images: each once, in order. An existing slice of that name is
+/// replaced (slices are recomputed freely); returns how the replaced one was made.
 pub(crate) fn save_slice(
     tx: &Transaction,
     dataset_id: i64,
@@ -305,6 +343,9 @@ pub(crate) fn save_slice(
     origin: &str,
 ) -> Result<Option<String>> {
     let name = crate::names::clean_name("slice", name)?;
+    let mut images = images.to_vec();
+    images.sort_unstable();
+    images.dedup();
     let replaced = tx
         .query_row(
             "SELECT origin FROM slices WHERE dataset_id = ?1 AND name = ?2",
@@ -315,7 +356,7 @@ pub(crate) fn save_slice(
     tx.execute(
         "INSERT INTO slices (dataset_id, name, images, origin) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (dataset_id, name) DO UPDATE SET images = excluded.images, origin = excluded.origin",
-        params![dataset_id, name, pack_u32(images), origin],
+        params![dataset_id, name, pack_u32(&images), origin],
     )?;
     Ok(replaced)
 }
