@@ -492,6 +492,18 @@ fn a_real_list_of_images_other_than_val_is_refused_and_nothing_is_written() {
         "mine",
         list.to_str().unwrap(),
     ]);
+    let labels = fixture.write(
+        "mine_labels.csv",
+        b"file,correct,unclear,wrong,problematic\nmy_cat.jpg,n02123045,,,false\n",
+    );
+    bagel_ok(&[
+        "import",
+        "labels",
+        p,
+        "--dataset",
+        "mine",
+        labels.to_str().unwrap(),
+    ]);
     let out = fixture.path("mine_real.json");
     let run = bagel(
         &[
