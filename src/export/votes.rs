@@ -6,12 +6,13 @@ use crate::durable::write_atomically;
 use crate::error::{Error, Result};
 use crate::import::{ASSIGNMENT_ROUND, NOTE_ROUND, VOTE_COLUMNS, WITHDRAWN};
 use crate::store::Project;
-use crate::verdict::{Category, Note, Round, Severity, VoteEvent, VoteFileRows};
+use crate::verdict::{Assignment, Category, Note, Round, Severity, VoteEvent, VoteFileRows};
+use crate::vocab::{ClassId, Vocabulary};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Writes the dataset's standing votes (of one reviewer when given), then its notes and
-/// assignments; returns how many votes.
+/// assignments; returns how many rows of each kind.
 pub fn export_votes(
     project: &Project,
     dataset: &str,
@@ -35,59 +36,23 @@ pub fn export_votes(
     let assignments: Vec<_> = (assignments.iter())
         .filter(|(a, _)| chosen(&a.reviewer))
         .collect();
+    let places = Places {
+        files: &files,
+        vocab,
+    };
     write_atomically(out, |sink| {
         let mut writer = csv::Writer::from_writer(sink);
         writer.write_record(VOTE_COLUMNS)?;
         for event in &votes {
-            let vote = event.vote.as_ref();
-            let wnid = vocab.class(event.label).map_or("", |c| c.wnid.as_str());
-            let file = files.get(event.image as usize).map_or("", String::as_str);
-            writer.write_record([
-                event.reviewer.as_str(),
-                file,
-                wnid,
-                vote.map_or(WITHDRAWN, |v| v.verdict.as_str()),
-                vote.and_then(|v| v.category).map_or("", Category::as_str),
-                vote.and_then(|v| v.severity).map_or("", Severity::as_str),
-                vote.map_or("", |v| v.note.as_str()),
-                event.round.as_str(),
-                event.cast_at.as_str(),
-                "",
-            ])?;
+            writer.write_record(places.vote_row(event))?;
         }
-        let wnid = |label| vocab.class(label).map_or("", |c| c.wnid.as_str());
-        let file_of = |image: u32| files.get(image as usize).map_or("", String::as_str);
         for note in &notes {
-            let reply_to = note.reply_to.map(Note::tag).unwrap_or_default();
-            writer.write_record([
-                note.reviewer.as_str(),
-                file_of(note.image),
-                wnid(note.label),
-                "",
-                "",
-                "",
-                note.text.as_str(),
-                NOTE_ROUND,
-                note.written_at.as_str(),
-                reply_to.as_str(),
-            ])?;
+            writer.write_record(places.note_row(note))?;
         }
         for (assignment, at) in &assignments {
-            writer.write_record([
-                assignment.reviewer.as_str(),
-                file_of(assignment.image),
-                wnid(assignment.label),
-                "",
-                "",
-                "",
-                "",
-                ASSIGNMENT_ROUND,
-                at.as_str(),
-                "",
-            ])?;
+            writer.write_record(places.assignment_row(assignment, at))?;
         }
-        writer.flush()?;
-        Ok(())
+        writer.flush()
     })?;
     let withdrawals = votes.iter().filter(|e| e.vote.is_none()).count();
     Ok(VoteFileRows {
@@ -96,6 +61,69 @@ pub fn export_votes(
         notes: notes.len(),
         assignments: assignments.len(),
     })
+}
+
+/// A vote file's rows in [`VOTE_COLUMNS`] order, with images and classes named as on every
+/// machine: the file name and the wnid.
+struct Places<'a> {
+    files: &'a [String],
+    vocab: &'a Vocabulary,
+}
+
+impl Places<'_> {
+    fn file(&self, image: u32) -> &str {
+        self.files.get(image as usize).map_or("", String::as_str)
+    }
+
+    fn wnid(&self, label: ClassId) -> &str {
+        self.vocab.class(label).map_or("", |c| c.wnid.as_str())
+    }
+
+    fn vote_row<'e>(&'e self, event: &'e VoteEvent) -> [&'e str; 10] {
+        let vote = event.vote.as_ref();
+        [
+            event.reviewer.as_str(),
+            self.file(event.image),
+            self.wnid(event.label),
+            vote.map_or(WITHDRAWN, |v| v.verdict.as_str()),
+            vote.and_then(|v| v.category).map_or("", Category::as_str),
+            vote.and_then(|v| v.severity).map_or("", Severity::as_str),
+            vote.map_or("", |v| v.note.as_str()),
+            event.round.as_str(),
+            event.cast_at.as_str(),
+            "",
+        ]
+    }
+
+    fn note_row(&self, note: &Note) -> [String; 10] {
+        [
+            note.reviewer.clone(),
+            self.file(note.image).to_owned(),
+            self.wnid(note.label).to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            note.text.clone(),
+            NOTE_ROUND.to_owned(),
+            note.written_at.clone(),
+            note.reply_to.map(Note::tag).unwrap_or_default(),
+        ]
+    }
+
+    fn assignment_row<'e>(&'e self, assignment: &'e Assignment, at: &'e str) -> [&'e str; 10] {
+        [
+            assignment.reviewer.as_str(),
+            self.file(assignment.image),
+            self.wnid(assignment.label),
+            "",
+            "",
+            "",
+            "",
+            ASSIGNMENT_ROUND,
+            at,
+            "",
+        ]
+    }
 }
 
 /// Each reviewer's standing event per (image, label, reviewer, round): the panel's log oldest
