@@ -143,67 +143,59 @@ fn a_gzip_of_one_row_repeated_is_refused_before_it_is_held() {
     );
 }
 
-#[test]
-fn a_stored_image_beyond_the_dataset_is_called_damaged_not_a_panic_nor_figures() {
+/// Every command reading the vote log (and `metrics` too, when `sql` damages a decision),
+/// after `sql` changed the fixture's project behind bagel's back: each refuses, calling the
+/// project damaged and naming `what`, never a panic.
+fn every_log_reader_calls_it_damaged(sql: &str, what: &str, metrics_too: bool) {
     let fixture = Fixture::new();
     let path = fixture.imported_project();
     let p = path.to_str().unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer, round,
-             verdict, note, cast_at)
-         VALUES (42, 1, 500, 281, 'ana', 'independent', 'wrong', '', '2026-11-24T09:00:00.000Z');
-         INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, source, decided_at)
-         VALUES (1, 500, 281, 'panel', 'wrong', 'panel', '2026-11-24T09:00:00.000Z');",
-    )
-    .unwrap();
+    conn.execute_batch(sql).unwrap();
     drop(conn);
-    for args in [
-        vec!["export", "votes", p, "-"],
-        vec!["metrics", p, "--dataset", "val"],
-        vec!["discussion", p, "--dataset", "val"],
-        vec!["agreement", p, "--dataset", "val"],
-        vec!["progress", p, "--dataset", "val"],
-        vec!["confusions", p, "--dataset", "val"],
-        vec!["check", p, "--dataset", "val"],
-    ] {
-        let run = bagel(&args);
-        assert!(!run.ok, "{args:?} printed: {}", run.stdout);
+    let metrics = metrics_too.then_some("metrics");
+    let readers = ["discussion", "agreement", "progress", "confusions", "check"];
+    for command in readers.into_iter().chain(metrics) {
+        let run = bagel(&[command, p, "--dataset", "val"]);
+        assert!(!run.ok, "{command} printed: {}", run.stdout);
         assert!(
-            run.stderr.contains("damaged") && run.stderr.contains("image 500"),
-            "{args:?}: {}",
+            run.stderr.contains("damaged") && run.stderr.contains(what),
+            "{command}: {}",
             run.stderr
         );
         assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     }
+    let export = bagel(&["export", "votes", p, "-"]);
+    assert!(
+        !export.ok && export.stderr.contains(what),
+        "{}",
+        export.stderr
+    );
+}
+
+const A_VOTE: &str = "INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer,
+    round, verdict, note, cast_at) VALUES (42, 1, ";
+
+#[test]
+fn a_stored_image_beyond_the_dataset_is_called_damaged_not_a_panic_nor_figures() {
+    every_log_reader_calls_it_damaged(
+        &format!(
+            "{A_VOTE} 500, 281, 'ana', 'independent', 'wrong', '', '2026-11-24T09:00:00.000Z');
+             INSERT INTO decisions (dataset_id, image_idx, label, kind, verdict, source, decided_at)
+             VALUES (1, 500, 281, 'panel', 'wrong', 'panel', '2026-11-24T09:00:00.000Z');"
+        ),
+        "image 500",
+        true,
+    );
 }
 
 #[test]
 fn a_stored_vote_time_that_is_no_time_is_called_damaged() {
-    let fixture = Fixture::new();
-    let path = fixture.imported_project();
-    let p = path.to_str().unwrap();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
-        "INSERT INTO vote_events (event_id, dataset_id, image_idx, label, reviewer, round,
-             verdict, note, cast_at)
-         VALUES (42, 1, 4, 3, 'ana', 'independent', 'wrong', '', 'not a time');",
-    )
-    .unwrap();
-    drop(conn);
-    for args in [
-        vec!["export", "votes", p, "-"],
-        vec!["check", p, "--dataset", "val"],
-        vec!["discussion", p, "--dataset", "val"],
-    ] {
-        let run = bagel(&args);
-        assert!(!run.ok, "{args:?} printed: {}", run.stdout);
-        assert!(
-            run.stderr.contains("damaged") && run.stderr.contains("\"not a time\" is not a time"),
-            "{args:?}: {}",
-            run.stderr
-        );
-    }
+    every_log_reader_calls_it_damaged(
+        &format!("{A_VOTE} 4, 3, 'ana', 'independent', 'wrong', '', 'not a time');"),
+        "\"not a time\" is not a time",
+        false,
+    );
 }
 
 #[test]

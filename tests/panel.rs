@@ -481,11 +481,7 @@ fn a_review_names_its_model_as_every_other_import_does() {
     let fixture = Fixture::new();
     let project = fixture.imported_project();
     let p = project.to_str().unwrap();
-    let review = format!(
-        r#"{{"{}": {{"top_prediction": 3, "failure category": "Spurious Correlation", "failure severity": "Major"}}}}"#,
-        file_name(4)
-    );
-    let file = fixture.write("vit_mistakes.json", review.as_bytes());
+    let file = common::spurious_review_of_image_5(&fixture);
     for (model, hidden) in [
         ("new\u{200b}m", "U+200B"),
         ("r\u{202e}x", "U+202E"),

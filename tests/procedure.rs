@@ -706,11 +706,7 @@ fn under_the_blind_round_a_hidden_panel_decision_leaves_the_published_review_in_
     let project = fixture.imported_project();
     let p = project.to_str().unwrap();
     // A published review judged image 5's top prediction, tench, a wrong label.
-    let review = format!(
-        r#"{{"{}": {{"top_prediction": 3, "failure category": "Spurious Correlation", "failure severity": "Major"}}}}"#,
-        file_name(4)
-    );
-    let file = fixture.write("vit_mistakes.json", review.as_bytes());
+    let file = common::spurious_review_of_image_5(&fixture);
     let args = ["import", "review", p, "--dataset", "val", "--model", "vit"];
     bagel_ok(&[&args[..], &[file.to_str().unwrap()]].concat());
     let opened = Project::open(&project).unwrap();

@@ -324,3 +324,13 @@ pub fn real_data(needed: &[&str]) -> Option<PathBuf> {
     );
     None
 }
+
+/// A published review (imagenet-mistakes layout) judging image 5's top prediction, tench (3),
+/// a major spurious-correlation mistake.
+pub fn spurious_review_of_image_5(fixture: &Fixture) -> PathBuf {
+    let review = format!(
+        r#"{{"{}": {{"top_prediction": 3, "failure category": "Spurious Correlation", "failure severity": "Major"}}}}"#,
+        file_name(4)
+    );
+    fixture.write("vit_mistakes.json", review.as_bytes())
+}
