@@ -185,3 +185,21 @@ fn an_original_label_or_decision_beyond_the_vocabulary_is_named() {
         &["damaged", "decision on image 0", "label 4000"],
     );
 }
+
+#[test]
+fn a_stored_value_of_another_type_is_named_by_column_with_the_projects_path() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let conn = rusqlite::Connection::open(&project).unwrap();
+    conn.execute_batch("UPDATE predictions SET top_k = 'five';")
+        .unwrap();
+    drop(conn);
+    for command in ["metrics", "confusions"] {
+        let run = bagel(&[command, p, "--dataset", "val"]);
+        run.fails_with(&format!(
+            "{p} is not readable as bagel expects (column \"top_k\" holds Text where bagel stores another type)"
+        ));
+        assert!(!run.stderr.contains("index:"), "{}", run.stderr);
+    }
+}

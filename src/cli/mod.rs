@@ -296,22 +296,46 @@ enum Switch {
 
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
-    out::closed_output_is_success(match cli.command {
+    let outcome = match cli.command {
         None => open_desk(None, false),
         Some(command) => run_command(command),
-    })
+    };
+    out::closed_output_is_success(outcome.map_err(name_the_project))
+}
+
+/// The project the command opened, for messages: an SQLite error met while working on it
+/// knows no path of its own.
+static OPENED: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+fn remember_opened(path: &Path) {
+    if let Ok(mut opened) = OPENED.lock() {
+        *opened = Some(path.to_path_buf());
+    }
+}
+
+/// "the project file is …" becomes "PATH is …" when the command opened a project.
+fn name_the_project(error: anyhow::Error) -> anyhow::Error {
+    let opened = OPENED.lock().ok().and_then(|opened| opened.clone());
+    match (error.downcast::<crate::error::Error>(), opened) {
+        (Ok(error), Some(path)) => error.in_project(&path).into(),
+        (Ok(error), None) => error.into(),
+        (Err(other), _) => other,
+    }
 }
 
 /// Opens a project to write to it; a wait for another writer is announced on stderr.
 fn open(path: &Path) -> Result<Project> {
     let mut project = Project::open(path)?;
+    remember_opened(path);
     project.on_wait(out::waiting_for_writer);
     Ok(project)
 }
 
 /// Opens a project only to read it, so a read-only file works.
 fn read(path: &Path) -> Result<Project> {
-    Ok(Project::open_read_only(path)?)
+    let project = Project::open_read_only(path)?;
+    remember_opened(path);
+    Ok(project)
 }
 
 fn report(outcome: ImportReport) -> Result<()> {
