@@ -668,3 +668,31 @@ fn huge_fields_and_escape_codes_do_not_reach_the_terminal_raw() {
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
     assert!(run.stderr.contains("evil\\u{1b}[2J.csv"), "{}", run.stderr);
 }
+
+#[test]
+fn a_pickle_nested_past_any_tensor_is_refused_not_a_stack_overflow() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let mut lists = b"\x80\x02".to_vec();
+    lists.extend([b']'; 10_000]);
+    lists.extend([b'a'; 9_999]);
+    lists.push(b'.');
+    let mut tuples = b"\x80\x02}X\x06\x00\x00\x00logitsK\x01".to_vec();
+    tuples.extend([0x85; 100_000]);
+    tuples.extend(b"s.");
+    for (name, pickle) in [("lists.pt", lists), ("tuples.pt", tuples)] {
+        let file = fixture.write(name, &zip_of(&[("a/data.pkl", &pickle)]));
+        refused(
+            &project,
+            &import_args(&project, "predictions", "val", &["--model", "x"], &file),
+            &[name, "nested more than 100 levels", "save"],
+        );
+    }
+    // What the pickle holds instead of a tensor is said in words, not dumped.
+    let integer = fixture.write("int.pt", &zip_of(&[("a/data.pkl", b"\x80\x02K\x01.")]));
+    refused(
+        &project,
+        &import_args(&project, "predictions", "val", &["--model", "x"], &integer),
+        &["int.pt: a/data.pkl holds an integer; expected a tensor or a dict of tensors"],
+    );
+}
