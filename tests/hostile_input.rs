@@ -696,3 +696,32 @@ fn a_pickle_nested_past_any_tensor_is_refused_not_a_stack_overflow() {
         &["int.pt: a/data.pkl holds an integer; expected a tensor or a dict of tensors"],
     );
 }
+
+#[test]
+fn an_npz_bomb_is_refused_before_it_is_inflated() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    // 16 MB of zeros deflate to 16 KB: the header announces 6 × 1000 floats (24,000 bytes).
+    let mut bomb = npy("<f4", &[6, 1000], &[]);
+    bomb.resize(bomb.len() + (16 << 20), 0);
+    let file = fixture.write("bomb.npz", &zip_of(&[("logits.npy", &bomb)]));
+    refused(
+        &project,
+        &import_args(&project, "predictions", "val", &["--model", "x"], &file),
+        &[
+            "bomb.npz (array \"logits\")",
+            "more bytes follow the array",
+            "save the array again",
+        ],
+    );
+    let huge = npy_with_shape("<f4", "(50000000, 1000)", &[0; 4096]);
+    let file = fixture.write("huge.npz", &zip_of(&[("logits.npy", &huge)]));
+    refused(
+        &project,
+        &import_args(&project, "predictions", "val", &["--model", "x"], &file),
+        &[
+            "huge.npz",
+            "announces 50000000 rows but the dataset has 6 images",
+        ],
+    );
+}

@@ -2,16 +2,19 @@
 //! record): each returns a [`Table`].
 
 use super::class_names::ClassNames;
-use super::npy::read_matrix;
+use super::npy::{read_matrix, read_npz_matrix};
 use super::table::{ReadOptions, Table, from_matrix};
 use super::{arrow, hf, npz_names, parquet, safetensors, timm, torch, wide};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
 
+/// The table of a prediction file for a dataset of `images` images (every file holds a row
+/// per image, so an archived array announcing another count is refused before it is inflated).
 pub fn read_table(
     file: &Path,
     bytes: Vec<u8>,
+    images: usize,
     options: &ReadOptions,
     classes: &ClassNames,
 ) -> Result<Table> {
@@ -22,8 +25,8 @@ pub fn read_table(
         if torch::is_torch_archive(&bytes) {
             return torch::read(file, &bytes);
         }
-        let names = npz_names::read_names(file, &bytes)?;
-        return Ok(from_matrix(read_matrix(file, &bytes)?, names));
+        let names = npz_names::read_names(file, &bytes, images)?;
+        return Ok(from_matrix(read_npz_matrix(file, &bytes, images)?, names));
     }
     if bytes.starts_with(b"PAR1") {
         return parquet::read(file, bytes, options, classes);
