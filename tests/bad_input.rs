@@ -246,6 +246,49 @@ fn empty_files_are_refused_everywhere() {
 }
 
 #[test]
+fn a_byte_order_mark_before_any_text_file_is_not_read_as_part_of_it() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let marked = |name: &str, text: &[u8]| fixture.write(name, &[b"\xef\xbb\xbf", text].concat());
+    let list = marked("list.csv", b"file,label\r\na.JPEG,1\r\n");
+    bagel_ok(&import(&fixture, "images", "marked", &[], &list));
+    let real = std::fs::read(fixture.path("real.json")).unwrap();
+    let real = marked("marked_real.json", &real);
+    bagel_ok(&import(&fixture, "labels", "val", &["--name", "r2"], &real));
+    let multilabel = std::fs::read(fixture.path("multilabel.json")).unwrap();
+    let multilabel = marked("marked_multilabel.json", &multilabel);
+    bagel_ok(&import(
+        &fixture,
+        "labels",
+        "val",
+        &["--name", "m2"],
+        &multilabel,
+    ));
+    let records: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"filename": "{}", "index": [{}]}}"#,
+                file_name(i),
+                TOP3[i][0]
+            )
+        })
+        .collect();
+    let records = marked(
+        "records.json",
+        format!("[{}]", records.join(",")).as_bytes(),
+    );
+    bagel_ok(&predictions(&fixture, &records));
+    let slice = marked("slice.txt", b"ILSVRC2012_val_00000001.JPEG\n");
+    let out = bagel_ok(&on_val(
+        &["slice"],
+        p,
+        &["--name", "s", "--file", slice.to_str().unwrap()],
+    ));
+    assert!(out.contains("1 images"), "{out}");
+}
+
+#[test]
 fn a_json_of_another_format_says_what_it_is() {
     let fixture = Fixture::new();
     fixture.imported_project();

@@ -4,7 +4,7 @@
 use super::class_names::ClassNames;
 use super::npy::{read_matrix, read_npz_matrix};
 use super::table::{ReadOptions, Table, from_matrix};
-use super::{arrow, hf, npz_names, parquet, safetensors, timm, torch, wide};
+use super::{arrow, hf, npz_names, parquet, safetensors, text_of, timm, torch, wide};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -37,7 +37,7 @@ pub fn read_table(
     if safetensors::is_safetensors(&bytes) {
         return safetensors::read(file, &bytes);
     }
-    let text = String::from_utf8(bytes).map_err(|_| {
+    let text = text_of(bytes).map_err(|_| {
         Error::bad_input(
             file,
             "not a format bagel reads (.npy/.npz, .pt/.pth, .safetensors, Parquet, Feather/Arrow, CSV or JSON); see the README's \"What bagel reads\"",
