@@ -329,6 +329,68 @@ fn a_json_of_another_format_says_what_it_is() {
 }
 
 #[test]
+fn a_file_named_for_a_binary_format_that_is_not_it_is_called_so_not_read_as_csv() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let text = fixture.write("text.npy", b"hello world\n");
+    rejects(
+        &fixture,
+        &predictions(&fixture, &text),
+        &[
+            "text.npy: not a valid .npy file",
+            "the text \"hello world\\n\"",
+            "numpy.save",
+        ],
+    );
+    let short = fixture.write("short.safetensors", b"\x05\x00");
+    rejects(
+        &fixture,
+        &predictions(&fixture, &short),
+        &[
+            "short.safetensors: not a valid .safetensors file",
+            "2 bytes: the bytes 05 00",
+        ],
+    );
+    let no_pickle = fixture.write("nopickle.pt", &zip_of(&[("a/other", b"x")]));
+    rejects(
+        &fixture,
+        &predictions(&fixture, &no_pickle),
+        &[
+            "nopickle.pt: not a valid .pt file (a zip archive without data.pkl)",
+            "torch.save",
+        ],
+    );
+    // A valid safetensors file whose tensor has no rows ends with its header.
+    let header = br#"{"logits":{"dtype":"F32","shape":[0,1000],"data_offsets":[0,0]}}"#;
+    let empty = [&(header.len() as u64).to_le_bytes()[..], header].concat();
+    let empty = fixture.write("empty.safetensors", &empty);
+    rejects(
+        &fixture,
+        &predictions(&fixture, &empty),
+        &[
+            "empty.safetensors: tensor \"logits\": shape [0, 1000] holds no values; expected one row per image",
+        ],
+    );
+    let null = fixture.write("null.json", b"null");
+    rejects(
+        &fixture,
+        &predictions(&fixture, &null),
+        &[
+            "null.json: the JSON holds null",
+            "expected timm inference.py records",
+        ],
+    );
+    rejects(
+        &fixture,
+        &import(&fixture, "labels", "val", &[], &null),
+        &[
+            "null.json: the JSON holds null",
+            "expected ReaL's real.json",
+        ],
+    );
+}
+
+#[test]
 fn several_files_are_one_transaction() {
     let fixture = Fixture::new();
     fixture.imported_project();

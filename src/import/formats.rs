@@ -4,7 +4,7 @@
 use super::class_names::ClassNames;
 use super::npy::{read_matrix, read_npz_matrix};
 use super::table::{ReadOptions, Table, from_matrix};
-use super::{arrow, hf, npz_names, parquet, safetensors, text_of, timm, torch, wide};
+use super::{arrow, hf, json, npz_names, parquet, safetensors, text_of, timm, torch, wide};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -25,6 +25,9 @@ pub fn read_table(
         if torch::is_torch_archive(&bytes) {
             return torch::read(file, &bytes);
         }
+        if let Some(claimed @ Binary::Torch) = Binary::named(file) {
+            return Err(claimed.not_this(file, "a zip archive without data.pkl"));
+        }
         let names = npz_names::read_names(file, &bytes, images)?;
         return Ok(from_matrix(read_npz_matrix(file, &bytes, images)?, names));
     }
@@ -37,6 +40,9 @@ pub fn read_table(
     if safetensors::is_safetensors(&bytes) {
         return safetensors::read(file, &bytes);
     }
+    if let Some(claimed) = Binary::named(file) {
+        return Err(claimed.not_this(file, &found(&bytes)));
+    }
     let text = text_of(bytes).map_err(|_| {
         Error::bad_input(
             file,
@@ -46,12 +52,86 @@ pub fn read_table(
     read_text(file, &text, options, classes)
 }
 
+/// The binary formats a file's extension may name: a file so named whose bytes are none of
+/// them is damaged or misnamed, and reading it as CSV would only describe its bytes as columns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Binary {
+    Npy,
+    Npz,
+    Torch,
+    Safetensors,
+    Parquet,
+    Arrow,
+}
+
+impl Binary {
+    fn named(file: &Path) -> Option<Binary> {
+        let extension = file.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match extension.as_str() {
+            "npy" => Binary::Npy,
+            "npz" => Binary::Npz,
+            "pt" | "pth" => Binary::Torch,
+            "safetensors" => Binary::Safetensors,
+            "parquet" => Binary::Parquet,
+            "feather" | "arrow" | "arrows" | "ipc" => Binary::Arrow,
+            _ => return None,
+        })
+    }
+
+    /// What writes a valid file of the format.
+    fn writer(self) -> &'static str {
+        match self {
+            Binary::Npy => "numpy.save",
+            Binary::Npz => "numpy.savez",
+            Binary::Torch => "torch.save",
+            Binary::Safetensors => "safetensors' save_file",
+            Binary::Parquet => "pandas' to_parquet or pyarrow",
+            Binary::Arrow => "pandas' to_feather or pyarrow's feather.write_feather",
+        }
+    }
+
+    fn not_this(self, file: &Path, found: &str) -> Error {
+        let extension = file.extension().unwrap_or_default().to_string_lossy();
+        Error::bad_input(
+            file,
+            format!(
+                "not a valid .{extension} file ({found}); the file is damaged or misnamed: save it again with {}, or name it after its format",
+                self.writer()
+            ),
+        )
+    }
+}
+
+/// The first bytes of a file in words: its text when it begins with text, else its bytes.
+fn found(bytes: &[u8]) -> String {
+    const SHOWN: usize = 24;
+    let head = &bytes[..bytes.len().min(SHOWN)];
+    let text = std::str::from_utf8(head).ok().filter(|text| {
+        text.chars()
+            .all(|c| !c.is_control() || c.is_ascii_whitespace())
+    });
+    let size = match bytes.len() {
+        n if n <= SHOWN => format!("{n} bytes: "),
+        _ => "it begins with ".to_owned(),
+    };
+    match text {
+        Some(text) => format!("{size}the text {text:?}"),
+        None => {
+            let hex: Vec<String> = head.iter().map(|b| format!("{b:02x}")).collect();
+            format!("{size}the bytes {}", hex.join(" "))
+        }
+    }
+}
+
 fn read_text(
     file: &Path,
     text: &str,
     options: &ReadOptions,
     classes: &ClassNames,
 ) -> Result<Table> {
+    if let Some(value) = json::scalar(text) {
+        return read_json(file, &value, options, classes);
+    }
     let start = text.trim_start();
     if !start.starts_with(['[', '{']) {
         return match wide::is_wide(file, text, options, classes)? {
@@ -66,7 +146,7 @@ fn read_text(
             Ok(lines) if lines.len() > 1 => {
                 Value::Array(lines.into_iter().map(|(_, v)| v).collect())
             }
-            _ => timm::parse_json(file, text)?,
+            _ => json::parse(file, text)?,
         },
     };
     read_json(file, &value, options, classes)

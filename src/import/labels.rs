@@ -1,6 +1,6 @@
 //! `bagel import labels`: ReaL's real.json, the imagenet2012_multilabel v3 JSON, or a CSV.
 
-use super::{FileIndex, ImportReport, csv_headers, read_text, split_labels};
+use super::{FileIndex, ImportReport, csv_headers, json, read_text, split_labels};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -120,10 +120,13 @@ fn detect_format(file: &Path, text: &str) -> Result<LabelFormat> {
     if start.starts_with('[') {
         return Ok(LabelFormat::Real);
     }
+    if let Some(value) = json::scalar(text) {
+        return Err(Error::bad_input(file, describe_other_json(&value)));
+    }
     if !start.starts_with('{') {
         return Ok(LabelFormat::Csv);
     }
-    let value = parse_json(file, text)?;
+    let value = json::parse(file, text)?;
     if value.get("initial_annots").is_some() {
         return Ok(LabelFormat::MultiLabel);
     }
@@ -148,20 +151,10 @@ fn describe_other_json(value: &Value) -> String {
     if first.is_some_and(|v| v.get("top_prediction").is_some()) {
         return format!("this is an imagenet-mistakes review, not a label set; {expected}");
     }
-    format!("a JSON of another format; {expected}")
-}
-
-fn parse_json(file: &Path, text: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::bad_input(
-            file,
-            format!(
-                "invalid JSON at line {}, column {}: {e}; the file may be truncated",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+    match value.is_object() {
+        true => format!("a JSON of another format; {expected}"),
+        false => format!("the JSON holds {}; {expected}", json::kind(value)),
+    }
 }
 
 /// ReaL's real.json has one entry per ImageNet val image.
@@ -181,7 +174,7 @@ fn read_real(
     images: &Images,
     vocab: &Vocabulary,
 ) -> Result<(ParsedLabels, Vec<Vec<ClassId>>)> {
-    let value = parse_json(file, text)?;
+    let value = json::parse(file, text)?;
     let Some(lists) = value.as_array() else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
     };
@@ -269,7 +262,7 @@ fn read_multilabel(
     images: &Images,
     vocab: &Vocabulary,
 ) -> Result<ParsedLabels> {
-    let value = parse_json(file, text)?;
+    let value = json::parse(file, text)?;
     let Some(annotations) = value.get("initial_annots").and_then(Value::as_object) else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
     };

@@ -7,6 +7,7 @@ mod file_index;
 mod formats;
 mod hf;
 mod images;
+mod json;
 mod label_studio_votes;
 mod labels;
 mod npy;

@@ -77,13 +77,8 @@ fn read_npz_array(path: &Path, bytes: &[u8], images: usize) -> Result<(String, V
             .find(|preferred| names.iter().any(|n| n == *preferred))
             .map(|n| n.to_string())
             .ok_or_else(|| {
-                Error::bad_input(
-                    path,
-                    format!(
-                        "holds arrays {names:?} and none is named {}; save the predictions under one of those names",
-                        NPZ_NAMES.join(" / ")
-                    ),
-                )
+                let held: Vec<&str> = names.iter().map(String::as_str).collect();
+                super::tensors::unnamed(path, &held, NPZ_NAMES)
             })?
     };
     let entry = archive

@@ -56,15 +56,22 @@ pub fn choose<'a>(file: &Path, names: &[&'a str]) -> Result<&'a str> {
     }
     (PREDICTION_NAMES.iter())
         .find_map(|preferred| candidates.iter().find(|n| *n == preferred).copied())
-        .ok_or_else(|| {
-            Error::bad_input(
-                file,
-                format!(
-                    "holds {candidates:?} and none is named {}; save the predictions under one of those names",
-                    PREDICTION_NAMES.join(" / ")
-                ),
-            )
-        })
+        .ok_or_else(|| unnamed(file, &candidates, PREDICTION_NAMES))
+}
+
+/// The refusal of a file none of whose arrays (`held`) has a name predictions go by.
+pub fn unnamed(file: &Path, held: &[&str], names: &[&str]) -> Error {
+    let held = match held {
+        [] => "holds no array of predictions".to_owned(),
+        _ => format!("holds arrays {held:?} and none is named"),
+    };
+    Error::bad_input(
+        file,
+        format!(
+            "{held} {}; save the predictions under one of those names",
+            names.join(" / ")
+        ),
+    )
 }
 
 /// A 1-D (class ids) or 2-D array of little-endian elements as bagel's matrix.
@@ -86,7 +93,11 @@ pub fn matrix(
         }
     };
     let count = rows.checked_mul(cols).filter(|&n| n > 0);
-    let count = count.ok_or_else(|| bad(format!("shape {shape:?} holds no values")))?;
+    let count = count.ok_or_else(|| {
+        bad(format!(
+            "shape {shape:?} holds no values; expected one row per image with at least one class id or score"
+        ))
+    })?;
     if count.checked_mul(element.size()) != Some(data.len()) {
         return Err(bad(format!(
             "shape {shape:?} of {element:?} needs {count} values but {} bytes are stored; save the file again",
