@@ -90,6 +90,8 @@ fn image_lists_with_empty_blank_or_control_names_are_refused() {
         ("wnid_only.csv", b", n01440764\n", "line 1"),
         ("spaces.csv", b"a.jpg\n\"   \",3\n", "line 2"),
         ("nul.csv", b"a.jpg\nb\0c.jpg\n", "line 2"),
+        // A quoted line break is part of the name, not the end of a line.
+        ("quoted.csv", b"file,label\n\"a\nb.JPEG\",1\n", "line 2"),
     ] {
         refused(
             &project,
@@ -128,6 +130,46 @@ fn image_lists_with_empty_blank_or_control_names_are_refused() {
     );
     args.extend(["--order".into(), order.to_str().unwrap().into()]);
     refused(&project, &args, &["order.csv", "line 2", "blank"]);
+}
+
+#[test]
+fn image_lists_and_label_csvs_are_read_as_csv_with_quoted_fields() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    // pandas quotes a name holding the separator; the name keeps it.
+    let comma = fixture.write("comma_name.csv", b"file,label\n\"a,b.JPEG\",1\nc.JPEG,2\n");
+    let out = bagel_ok(&import_args(&project, "images", "quoted", &[], &comma));
+    assert!(out.contains("2 images, 2 with an original label"), "{out}");
+    let slice = fixture.write("slice.json", br#"["a,b.JPEG"]"#);
+    let slice = slice.to_str().unwrap();
+    bagel_ok(&[
+        "slice",
+        p,
+        "--dataset",
+        "quoted",
+        "--name",
+        "s",
+        "--file",
+        slice,
+    ]);
+    // An unterminated quote would swallow the rest of the file into one field.
+    let labels = format!("file,labels\n{},\"1, 2", file_name(0));
+    let open = fixture.write("open_quote.csv", labels.as_bytes());
+    refused(
+        &project,
+        &import_args(&project, "labels", "val", &["--name", "q"], &open),
+        &["open_quote.csv: line 2: a quoted field opens here and is never closed"],
+    );
+    let list = fixture.write(
+        "open_list.csv",
+        b"file,label\na.JPEG,1\n\"b.JPEG,2\nc.JPEG,3\n",
+    );
+    refused(
+        &project,
+        &import_args(&project, "images", "open", &[], &list),
+        &["open_list.csv: line 3: a quoted field opens here and is never closed"],
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `bagel import labels`: ReaL's real.json, the imagenet2012_multilabel v3 JSON, or a CSV.
 
-use super::{FileIndex, ImportReport, csv_headers, json, read_text, split_labels};
+use super::{FileIndex, ImportReport, csv_headers, csv_text, json, read_text, split_labels};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -359,9 +359,7 @@ const PROBLEMATIC_COLUMNS: &[&str] = &["problematic", "is_problematic"];
 pub(crate) const OUTSIDE_MULTILABELS: &str = "outside_multilabels";
 
 fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_text::with_header(file, text)?;
     let headers = csv_headers(file, &mut reader)?;
     let (kind, columns) = label_columns(file, &headers)?;
     let index = FileIndex::new(images.files.iter().map(String::as_str));

@@ -3,6 +3,7 @@
 
 mod arrow;
 mod class_names;
+mod csv_text;
 mod file_index;
 mod formats;
 mod hf;

@@ -470,7 +470,7 @@ pub fn read_csv(
     options: &ReadOptions,
     classes: &ClassNames,
 ) -> Result<Table> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut reader = super::csv_text::with_header(file, text)?;
     let headers = csv_headers(file, &mut reader)?;
     let rows = reader.records().enumerate().map(|(row, record)| {
         let at = format!("line {}", row + 2);
