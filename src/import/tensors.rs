@@ -33,15 +33,18 @@ pub enum Element {
     I16,
     I32,
     I64,
+    U16,
+    U32,
+    U64,
 }
 
 impl Element {
     pub fn size(self) -> usize {
         match self {
             Element::I8 | Element::U8 => 1,
-            Element::F16 | Element::BF16 | Element::I16 => 2,
-            Element::F32 | Element::I32 => 4,
-            Element::F64 | Element::I64 => 8,
+            Element::F16 | Element::BF16 | Element::I16 | Element::U16 => 2,
+            Element::F32 | Element::I32 | Element::U32 => 4,
+            Element::F64 | Element::I64 | Element::U64 => 8,
         }
     }
 }
@@ -125,6 +128,13 @@ pub fn matrix(
         Element::I16 => int(|b| i16::from_le_bytes([b[0], b[1]]) as i64),
         Element::I32 => int(|b| i32::from_le_bytes(b.try_into().unwrap_or_default()) as i64),
         Element::I64 => int(|b| i64::from_le_bytes(b.try_into().unwrap_or_default())),
+        Element::U16 => int(|b| u16::from_le_bytes([b[0], b[1]]) as i64),
+        Element::U32 => int(|b| u32::from_le_bytes(b.try_into().unwrap_or_default()) as i64),
+        // Beyond i64::MAX is beyond any class: saturated, the range check names the value.
+        Element::U64 => int(|b| {
+            let value = u64::from_le_bytes(b.try_into().unwrap_or_default());
+            i64::try_from(value).unwrap_or(i64::MAX)
+        }),
     })
 }
 
