@@ -391,6 +391,86 @@ fn a_file_named_for_a_binary_format_that_is_not_it_is_called_so_not_read_as_csv(
 }
 
 #[test]
+fn multilabel_files_lose_nothing_silently() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let labels = |name: &str, text: &str| {
+        let file = fixture.write(name, text.as_bytes());
+        import(&fixture, "labels", "val", &["--name", name], &file)
+    };
+    let (f1, f2) = (file_name(0), file_name(1));
+    rejects(
+        &fixture,
+        &labels(
+            "typo.json",
+            &format!(r#"{{"initial_annots": {{"{f1}": {{"corect": ["n01440764"]}}}}}}"#),
+        ),
+        &[&format!(
+            r#"typo.json: initial_annots["{f1}"] has the key "corect"; expected only "correct", "unclear", "wrong""#
+        )],
+    );
+    rejects(
+        &fixture,
+        &labels("empty.json", r#"{"initial_annots": {}}"#),
+        &["empty.json: \"initial_annots\" is empty: the file holds no labeled image"],
+    );
+    let twice = format!(
+        r#"{{"initial_annots": {{"{f1}": {{"correct": ["n01440764"]}}, "{f1}": {{"correct": ["n01443537"]}}}}}}"#
+    );
+    rejects(
+        &fixture,
+        &labels("twice.json", &twice),
+        &[
+            "twice.json: invalid JSON at line 1",
+            &format!("the key \"{f1}\" is given twice"),
+        ],
+    );
+    let review = format!(
+        r#"{{"{f1}": {{"top_prediction": 3, "failure category": "x", "failure severity": "Major"}}, "{f1}": {{}}}}"#
+    );
+    let review = fixture.write("review.json", review.as_bytes());
+    let p = fixture.project();
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "review",
+            "--dataset",
+            "val",
+            "--model",
+            "m",
+            p.to_str().unwrap(),
+            review.to_str().unwrap(),
+        ],
+        &["review.json", &format!("the key \"{f1}\" is given twice")],
+    );
+    let timm = format!(r#"{{"{f1}": {{"index": [1]}}, "{f1}": {{"index": [2]}}}}"#);
+    let timm = fixture.write("timm.json", timm.as_bytes());
+    rejects(
+        &fixture,
+        &predictions(&fixture, &timm),
+        &["timm.json", "is given twice"],
+    );
+    // A list of problematic images is read as the object's keys are.
+    let listed = format!(
+        r#"{{"initial_annots": {{"{f1}": {{"correct": ["n01440764"]}}}}, "problematic_images": ["{f1}"]}}"#
+    );
+    let out = bagel_ok(&labels("listed.json", &listed));
+    assert!(out.contains("1 problematic images"), "{out}");
+    // A class both correct and wrong is read as the TFDS multi-labels have it, and said.
+    let both = format!(
+        r#"{{"initial_annots": {{"{f1}": {{"correct": ["n01440764"], "wrong": ["n01440764"]}}, "{f2}": {{"correct": ["n01443537"]}}}}}}"#
+    );
+    let run = bagel(&labels("both.json", &both));
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("1 images list a class in two of their lists (e.g. \"{f1}\" lists 0 tench (n01440764) as both correct and wrong)")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn several_files_are_one_transaction() {
     let fixture = Fixture::new();
     fixture.imported_project();

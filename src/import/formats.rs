@@ -140,7 +140,7 @@ fn read_text(
         };
     }
     // One value, or JSON lines (`json-records`, Hugging Face outputs written a line each).
-    let value = match serde_json::from_str::<Value>(text) {
+    let value = match json::value(text) {
         Ok(value) => value,
         Err(_) => match timm::json_lines(file, text) {
             Ok(lines) if lines.len() > 1 => {

@@ -259,16 +259,7 @@ fn check_image_name(name: &str) -> std::result::Result<(), String> {
 }
 
 fn read_v2_json(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::bad_input(
-            source,
-            format!(
-                "invalid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let value = super::json::parse(source, text)?;
     let Some(rows) = value.get("image_filenames").and_then(|v| v.as_array()) else {
         let hint = if value.get("initial_annots").is_some() || value.is_array() {
             "; it looks like a label file: use `bagel import labels`"

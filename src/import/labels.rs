@@ -266,6 +266,12 @@ fn read_multilabel(
     let Some(annotations) = value.get("initial_annots").and_then(Value::as_object) else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
     };
+    if annotations.is_empty() {
+        return Err(Error::bad_input(
+            file,
+            "\"initial_annots\" is empty: the file holds no labeled image; expected {file: {\"correct\": [wnid, ..]}, ..}",
+        ));
+    }
     let index = FileIndex::new(images.files.iter().map(String::as_str));
     let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
     let mut unmatched = Vec::new();
@@ -274,27 +280,16 @@ fn read_multilabel(
             unmatched.push(name.as_str());
             continue;
         };
-        let entry = entries.entry(image as usize).or_default();
-        for (key, target) in [
-            ("correct", &mut entry.correct),
-            ("unclear", &mut entry.unclear),
-            ("wrong", &mut entry.wrong),
-        ] {
-            if let Some(list) = lists.get(key) {
-                *target = class_list(list, vocab, || format!("initial_annots[{name:?}].{key}"))
-                    .map_err(|problem| Error::bad_input(file, problem))?;
-            }
-        }
+        let entry = annotation(name, lists, vocab).map_err(|why| Error::bad_input(file, why))?;
+        entries.insert(image as usize, entry);
     }
     if entries.is_empty() {
         return Err(not_in_dataset(file, &unmatched, images));
     }
-    if let Some(problematic) = value.get("problematic_images").and_then(Value::as_object) {
-        for name in problematic.keys() {
-            match index.find(name) {
-                Some(image) => entries.entry(image as usize).or_default().problematic = true,
-                None => unmatched.push(name),
-            }
+    for name in problematic_names(file, &value)? {
+        match index.find(name) {
+            Some(image) => entries.entry(image as usize).or_default().problematic = true,
+            None => unmatched.push(name),
         }
     }
     let slice = match value.get("imagenet_m").and_then(Value::as_array) {
@@ -316,7 +311,9 @@ fn read_multilabel(
         ),
         _ => None,
     };
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = contradictions(&entries, images, vocab)
+        .into_iter()
+        .collect();
     if !unmatched.is_empty() {
         warnings.push(format!(
             "skipped {} entries for images not in the dataset (e.g. {:?})",
@@ -329,6 +326,100 @@ fn read_multilabel(
         slice,
         warnings,
     })
+}
+
+/// The lists of `initial_annots[name]`.
+const ANNOTATION_KEYS: [&str; 3] = ["correct", "unclear", "wrong"];
+
+/// One image's entry of `initial_annots`: an object of the label lists, no other key (a
+/// misspelled "corect" would otherwise leave the image labeled with nothing).
+fn annotation(
+    name: &str,
+    lists: &Value,
+    vocab: &Vocabulary,
+) -> std::result::Result<LabelEntry, String> {
+    let accepted = ANNOTATION_KEYS.map(|key| format!("{key:?}")).join(", ");
+    let Some(lists) = lists.as_object() else {
+        return Err(format!(
+            "initial_annots[{name:?}] is {}; expected an object of the lists {accepted}",
+            json::kind(lists)
+        ));
+    };
+    if let Some(key) = lists
+        .keys()
+        .find(|key| !ANNOTATION_KEYS.contains(&key.as_str()))
+    {
+        return Err(format!(
+            "initial_annots[{name:?}] has the key {key:?}; expected only {accepted} (correct the key)"
+        ));
+    }
+    let list = |key: &str| match lists.get(key) {
+        Some(list) => class_list(list, vocab, || format!("initial_annots[{name:?}].{key}")),
+        None => Ok(Vec::new()),
+    };
+    Ok(LabelEntry {
+        correct: list("correct")?,
+        unclear: list("unclear")?,
+        wrong: list("wrong")?,
+        problematic: false,
+    })
+}
+
+/// The images `problematic_images` names: the keys of an object (as the v3 file has it, the
+/// values unspecified), or a list of names.
+fn problematic_names<'v>(file: &Path, value: &'v Value) -> Result<Vec<&'v str>> {
+    match value.get("problematic_images") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(names)) => Ok(names.keys().map(String::as_str).collect()),
+        Some(Value::Array(names)) => (names.iter())
+            .map(|name| {
+                name.as_str().ok_or_else(|| {
+                    Error::bad_input(
+                        file,
+                        format!("problematic_images lists {name}; expected image file names"),
+                    )
+                })
+            })
+            .collect(),
+        Some(other) => Err(Error::bad_input(
+            file,
+            format!(
+                "problematic_images is {}; expected an object keyed by image file name, or a list of them",
+                json::kind(other)
+            ),
+        )),
+    }
+}
+
+/// A warning when images have a class in two of their lists (correct and wrong, say), as
+/// 375 images of the TFDS multi-labels do: the metrics read correct and unclear labels as
+/// valid whatever else lists them, so the file is read as it is and the user told.
+fn contradictions(
+    entries: &HashMap<usize, LabelEntry>,
+    images: &Images,
+    vocab: &Vocabulary,
+) -> Option<String> {
+    let twice = |entry: &LabelEntry| {
+        let lists = [&entry.correct, &entry.unclear, &entry.wrong];
+        let named = ["correct", "unclear", "wrong"];
+        (0..3)
+            .flat_map(move |a| (a + 1..3).map(move |b| (a, b)))
+            .find_map(|(a, b)| {
+                let class = lists[a].iter().find(|class| lists[b].contains(class))?;
+                Some((*class, named[a], named[b]))
+            })
+    };
+    let mut found: Vec<(usize, (ClassId, &str, &str))> = (entries.iter())
+        .filter_map(|(&image, entry)| twice(entry).map(|pair| (image, pair)))
+        .collect();
+    found.sort_unstable_by_key(|(image, _)| *image);
+    let (image, (class, first, second)) = *found.first()?;
+    Some(format!(
+        "{} images list a class in two of their lists (e.g. {:?} lists {} as both {first} and {second}); such a class counts as a valid label when it is correct or unclear: correct the file if it should not",
+        found.len(),
+        images.files[image],
+        vocab.describe(class)
+    ))
 }
 
 fn not_in_dataset(file: &Path, names: &[&str], images: &Images) -> Error {
@@ -399,15 +490,18 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
             "no rows; expected one row per labeled image",
         ));
     }
-    let warnings = (outside > 0).then(|| {
+    let outside = (outside > 0).then(|| {
         format!(
             "{outside} rows marked {OUTSIDE_MULTILABELS} hold a panel's decided pairs on images outside the multi-labels, not their labels: left out of the label set"
         )
     });
+    let warnings = contradictions(&entries, images, vocab)
+        .into_iter()
+        .chain(outside);
     Ok(ParsedLabels {
         labels: ImageLabels::from_entries(kind, images.len(), entries),
         slice: None,
-        warnings: warnings.into_iter().collect(),
+        warnings: warnings.collect(),
     })
 }
 

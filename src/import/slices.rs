@@ -16,9 +16,7 @@ pub fn import_slice(
     let images = project.images(info.id)?;
     let text = read_text(file)?;
     let names: Vec<String> = if text.trim_start().starts_with(['[', '{']) {
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Error::bad_input(file, format!("invalid JSON at line {}: {e}", e.line()))
-        })?;
+        let value = super::json::parse(file, &text)?;
         let list = value.get("imagenet_m").unwrap_or(&value);
         let Some(items) = list.as_array() else {
             return Err(Error::bad_input(

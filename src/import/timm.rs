@@ -596,7 +596,7 @@ pub fn json_lines(file: &Path, text: &str) -> Result<Vec<(usize, Value)>> {
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(at, line)| {
-            serde_json::from_str(line)
+            super::json::value(line)
                 .map(|value| (at + 1, value))
                 .map_err(|e| Error::bad_input(file, format!("line {}: invalid JSON: {e}", at + 1)))
         })
