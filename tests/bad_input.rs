@@ -471,6 +471,30 @@ fn multilabel_files_lose_nothing_silently() {
 }
 
 #[test]
+fn an_image_listed_twice_in_a_slice_is_one_member_whichever_way_it_comes() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let f2 = file_name(1);
+    let labels = format!(
+        r#"{{"initial_annots": {{"{f2}": {{"correct": ["n02123159"]}}}}, "imagenet_m": ["{f2}", "{f2}", "{f2}"]}}"#
+    );
+    let labels = fixture.write("thrice.json", labels.as_bytes());
+    let out = bagel_ok(&import(
+        &fixture,
+        "labels",
+        "val",
+        &["--name", "t"],
+        &labels,
+    ));
+    assert!(out.contains("slice \"imagenet_m\" of 1 images"), "{out}");
+    let list = fixture.write("thrice.txt", format!("{f2}\n{f2}\n{f2}\n").as_bytes());
+    let list = list.to_str().unwrap();
+    let p = project.to_str().unwrap();
+    let out = bagel_ok(&on_val(&["slice"], p, &["--name", "s", "--file", list]));
+    assert!(out.contains("1 images"), "{out}");
+}
+
+#[test]
 fn several_files_are_one_transaction() {
     let fixture = Fixture::new();
     fixture.imported_project();

@@ -1,6 +1,8 @@
 //! `bagel import labels`: ReaL's real.json, the imagenet2012_multilabel v3 JSON, or a CSV.
 
-use super::{FileIndex, ImportReport, csv_headers, csv_text, json, read_text, split_labels};
+use super::{
+    FileIndex, ImportReport, csv_headers, csv_text, json, read_text, slices, split_labels,
+};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -293,22 +295,20 @@ fn read_multilabel(
         }
     }
     let slice = match value.get("imagenet_m").and_then(Value::as_array) {
-        Some(list) if !list.is_empty() => Some(
-            list.iter()
-                .map(|item| {
-                    item.as_str()
-                        .and_then(|name| index.find(name))
-                        .ok_or_else(|| {
-                            Error::bad_input(
-                                file,
-                                format!(
-                                    "imagenet_m lists {item}, which is not an image of the dataset"
-                                ),
-                            )
-                        })
+        Some(list) if !list.is_empty() => {
+            let names = (list.iter().enumerate())
+                .map(|(at, item)| {
+                    item.as_str().ok_or_else(|| {
+                        Error::bad_input(
+                            file,
+                            format!("imagenet_m[{at}] is {item}; expected an image file name"),
+                        )
+                    })
                 })
-                .collect::<Result<Vec<u32>>>()?,
-        ),
+                .collect::<Result<Vec<&str>>>()?;
+            let at = |entry| format!("imagenet_m[{entry}]");
+            Some(slices::members(file, names.into_iter(), &index, at)?)
+        }
         _ => None,
     };
     let mut warnings: Vec<String> = contradictions(&entries, images, vocab)
