@@ -495,6 +495,31 @@ fn an_image_listed_twice_in_a_slice_is_one_member_whichever_way_it_comes() {
 }
 
 #[test]
+fn a_json_lines_file_cut_short_is_named_at_the_line_cut() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let lines: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"file": "{}", "predictions": [{{"label": "LABEL_{}", "score": 0.9}}]}}"#,
+                file_name(i),
+                TOP3[i][0]
+            )
+        })
+        .collect();
+    let text = lines.join("\n");
+    let cut = fixture.write("cut.jsonl", &text.as_bytes()[..text.len() - 20]);
+    rejects(
+        &fixture,
+        &predictions(&fixture, &cut),
+        &[
+            "cut.jsonl: invalid JSON at line 6, column",
+            "the file may be truncated",
+        ],
+    );
+}
+
+#[test]
 fn several_files_are_one_transaction() {
     let fixture = Fixture::new();
     fixture.imported_project();

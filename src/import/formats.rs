@@ -139,17 +139,26 @@ fn read_text(
             false => timm::read_csv(file, text, options, classes),
         };
     }
-    // One value, or JSON lines (`json-records`, Hugging Face outputs written a line each).
+    // One value, or JSON lines (`json-records`, Hugging Face outputs written a line each):
+    // those when the first line is a value by itself and more follow, so that a damaged line
+    // is named as the line it is, not as trailing characters after the first.
     let value = match json::value(text) {
         Ok(value) => value,
-        Err(_) => match timm::json_lines(file, text) {
-            Ok(lines) if lines.len() > 1 => {
-                Value::Array(lines.into_iter().map(|(_, v)| v).collect())
-            }
-            _ => json::parse(file, text)?,
-        },
+        Err(_) if is_json_lines(text) => {
+            let lines = timm::json_lines(file, text)?;
+            Value::Array(lines.into_iter().map(|(_, v)| v).collect())
+        }
+        Err(_) => json::parse(file, text)?,
     };
     read_json(file, &value, options, classes)
+}
+
+/// Whether a text that is not one JSON value is JSON lines: its first line is a whole value and
+/// another line follows.
+fn is_json_lines(text: &str) -> bool {
+    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
+    let first = lines.next().is_some_and(|line| json::value(line).is_ok());
+    first && lines.next().is_some()
 }
 
 fn read_json(

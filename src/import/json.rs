@@ -88,6 +88,11 @@ impl<'de> Visitor<'de> for UniqueVisitor {
 
 /// Where a text is not JSON and why, in bagel's words: "invalid JSON at line 2, column 1: ..".
 pub fn problem(error: &serde_json::Error) -> String {
+    problem_on_line(error.line(), error)
+}
+
+/// [`problem`] for a text that is line `line` of a file (JSON lines).
+pub fn problem_on_line(line: usize, error: &serde_json::Error) -> String {
     // serde_json's message ends with the place again ("... at line 2 column 1").
     let message = error.to_string();
     let place = format!(" at line {} column {}", error.line(), error.column());
@@ -97,8 +102,7 @@ pub fn problem(error: &serde_json::Error) -> String {
         _ => "",
     };
     format!(
-        "invalid JSON at line {}, column {}: {why}{truncated}",
-        error.line(),
+        "invalid JSON at line {line}, column {}: {why}{truncated}",
         error.column()
     )
 }

@@ -598,7 +598,7 @@ pub fn json_lines(file: &Path, text: &str) -> Result<Vec<(usize, Value)>> {
         .map(|(at, line)| {
             super::json::value(line)
                 .map(|value| (at + 1, value))
-                .map_err(|e| Error::bad_input(file, format!("line {}: invalid JSON: {e}", at + 1)))
+                .map_err(|e| Error::bad_input(file, super::json::problem_on_line(at + 1, &e)))
         })
         .collect()
 }
