@@ -392,7 +392,7 @@ fn problematic_names<'v>(file: &Path, value: &'v Value) -> Result<Vec<&'v str>> 
 }
 
 /// A warning when images have a class in two of their lists (correct and wrong, say), as
-/// 375 images of the TFDS multi-labels do: the metrics read correct and unclear labels as
+/// 372 images of the TFDS multi-labels do: the metrics read correct and unclear labels as
 /// valid whatever else lists them, so the file is read as it is and the user told.
 fn contradictions(
     entries: &HashMap<usize, LabelEntry>,
