@@ -246,6 +246,49 @@ fn empty_files_are_refused_everywhere() {
 }
 
 #[test]
+fn a_byte_order_mark_before_any_text_file_is_not_read_as_part_of_it() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    let marked = |name: &str, text: &[u8]| fixture.write(name, &[b"\xef\xbb\xbf", text].concat());
+    let list = marked("list.csv", b"file,label\r\na.JPEG,1\r\n");
+    bagel_ok(&import(&fixture, "images", "marked", &[], &list));
+    let real = std::fs::read(fixture.path("real.json")).unwrap();
+    let real = marked("marked_real.json", &real);
+    bagel_ok(&import(&fixture, "labels", "val", &["--name", "r2"], &real));
+    let multilabel = std::fs::read(fixture.path("multilabel.json")).unwrap();
+    let multilabel = marked("marked_multilabel.json", &multilabel);
+    bagel_ok(&import(
+        &fixture,
+        "labels",
+        "val",
+        &["--name", "m2"],
+        &multilabel,
+    ));
+    let records: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"filename": "{}", "index": [{}]}}"#,
+                file_name(i),
+                TOP3[i][0]
+            )
+        })
+        .collect();
+    let records = marked(
+        "records.json",
+        format!("[{}]", records.join(",")).as_bytes(),
+    );
+    bagel_ok(&predictions(&fixture, &records));
+    let slice = marked("slice.txt", b"ILSVRC2012_val_00000001.JPEG\n");
+    let out = bagel_ok(&on_val(
+        &["slice"],
+        p,
+        &["--name", "s", "--file", slice.to_str().unwrap()],
+    ));
+    assert!(out.contains("1 images"), "{out}");
+}
+
+#[test]
 fn a_json_of_another_format_says_what_it_is() {
     let fixture = Fixture::new();
     fixture.imported_project();
@@ -282,6 +325,197 @@ fn a_json_of_another_format_says_what_it_is() {
         &fixture,
         &predictions(&fixture, &records),
         &["records.json", "timm inference.py records"],
+    );
+}
+
+#[test]
+fn a_file_named_for_a_binary_format_that_is_not_it_is_called_so_not_read_as_csv() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let text = fixture.write("text.npy", b"hello world\n");
+    rejects(
+        &fixture,
+        &predictions(&fixture, &text),
+        &[
+            "text.npy: not a valid .npy file",
+            "the text \"hello world\\n\"",
+            "numpy.save",
+        ],
+    );
+    let short = fixture.write("short.safetensors", b"\x05\x00");
+    rejects(
+        &fixture,
+        &predictions(&fixture, &short),
+        &[
+            "short.safetensors: not a valid .safetensors file",
+            "2 bytes: the bytes 05 00",
+        ],
+    );
+    let no_pickle = fixture.write("nopickle.pt", &zip_of(&[("a/other", b"x")]));
+    rejects(
+        &fixture,
+        &predictions(&fixture, &no_pickle),
+        &[
+            "nopickle.pt: not a valid .pt file (a zip archive without data.pkl)",
+            "torch.save",
+        ],
+    );
+    // A valid safetensors file whose tensor has no rows ends with its header.
+    let header = br#"{"logits":{"dtype":"F32","shape":[0,1000],"data_offsets":[0,0]}}"#;
+    let empty = [&(header.len() as u64).to_le_bytes()[..], header].concat();
+    let empty = fixture.write("empty.safetensors", &empty);
+    rejects(
+        &fixture,
+        &predictions(&fixture, &empty),
+        &[
+            "empty.safetensors: tensor \"logits\": shape [0, 1000] holds no values; expected one row per image",
+        ],
+    );
+    let null = fixture.write("null.json", b"null");
+    rejects(
+        &fixture,
+        &predictions(&fixture, &null),
+        &[
+            "null.json: the JSON holds null",
+            "expected timm inference.py records",
+        ],
+    );
+    rejects(
+        &fixture,
+        &import(&fixture, "labels", "val", &[], &null),
+        &[
+            "null.json: the JSON holds null",
+            "expected ReaL's real.json",
+        ],
+    );
+}
+
+#[test]
+fn multilabel_files_lose_nothing_silently() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let labels = |name: &str, text: &str| {
+        let file = fixture.write(name, text.as_bytes());
+        import(&fixture, "labels", "val", &["--name", name], &file)
+    };
+    let (f1, f2) = (file_name(0), file_name(1));
+    rejects(
+        &fixture,
+        &labels(
+            "typo.json",
+            &format!(r#"{{"initial_annots": {{"{f1}": {{"corect": ["n01440764"]}}}}}}"#),
+        ),
+        &[&format!(
+            r#"typo.json: initial_annots["{f1}"] has the key "corect"; expected only "correct", "unclear", "wrong""#
+        )],
+    );
+    rejects(
+        &fixture,
+        &labels("empty.json", r#"{"initial_annots": {}}"#),
+        &["empty.json: \"initial_annots\" is empty: the file holds no labeled image"],
+    );
+    let twice = format!(
+        r#"{{"initial_annots": {{"{f1}": {{"correct": ["n01440764"]}}, "{f1}": {{"correct": ["n01443537"]}}}}}}"#
+    );
+    rejects(
+        &fixture,
+        &labels("twice.json", &twice),
+        &[
+            "twice.json: invalid JSON at line 1",
+            &format!("the key \"{f1}\" is given twice"),
+        ],
+    );
+    let review = format!(
+        r#"{{"{f1}": {{"top_prediction": 3, "failure category": "x", "failure severity": "Major"}}, "{f1}": {{}}}}"#
+    );
+    let review = fixture.write("review.json", review.as_bytes());
+    let p = fixture.project();
+    rejects(
+        &fixture,
+        &[
+            "import",
+            "review",
+            "--dataset",
+            "val",
+            "--model",
+            "m",
+            p.to_str().unwrap(),
+            review.to_str().unwrap(),
+        ],
+        &["review.json", &format!("the key \"{f1}\" is given twice")],
+    );
+    let timm = format!(r#"{{"{f1}": {{"index": [1]}}, "{f1}": {{"index": [2]}}}}"#);
+    let timm = fixture.write("timm.json", timm.as_bytes());
+    rejects(
+        &fixture,
+        &predictions(&fixture, &timm),
+        &["timm.json", "is given twice"],
+    );
+    // A list of problematic images is read as the object's keys are.
+    let listed = format!(
+        r#"{{"initial_annots": {{"{f1}": {{"correct": ["n01440764"]}}}}, "problematic_images": ["{f1}"]}}"#
+    );
+    let out = bagel_ok(&labels("listed.json", &listed));
+    assert!(out.contains("1 problematic images"), "{out}");
+    // A class both correct and wrong is read as the TFDS multi-labels have it, and said.
+    let both = format!(
+        r#"{{"initial_annots": {{"{f1}": {{"correct": ["n01440764"], "wrong": ["n01440764"]}}, "{f2}": {{"correct": ["n01443537"]}}}}}}"#
+    );
+    let run = bagel(&labels("both.json", &both));
+    assert!(run.ok, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("1 images list a class in two of their lists (e.g. \"{f1}\" lists 0 tench (n01440764) as both correct and wrong)")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_image_listed_twice_in_a_slice_is_one_member_whichever_way_it_comes() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let f2 = file_name(1);
+    let labels = format!(
+        r#"{{"initial_annots": {{"{f2}": {{"correct": ["n02123159"]}}}}, "imagenet_m": ["{f2}", "{f2}", "{f2}"]}}"#
+    );
+    let labels = fixture.write("thrice.json", labels.as_bytes());
+    let out = bagel_ok(&import(
+        &fixture,
+        "labels",
+        "val",
+        &["--name", "t"],
+        &labels,
+    ));
+    assert!(out.contains("slice \"imagenet_m\" of 1 images"), "{out}");
+    let list = fixture.write("thrice.txt", format!("{f2}\n{f2}\n{f2}\n").as_bytes());
+    let list = list.to_str().unwrap();
+    let p = project.to_str().unwrap();
+    let out = bagel_ok(&on_val(&["slice"], p, &["--name", "s", "--file", list]));
+    assert!(out.contains("1 images"), "{out}");
+}
+
+#[test]
+fn a_json_lines_file_cut_short_is_named_at_the_line_cut() {
+    let fixture = Fixture::new();
+    fixture.imported_project();
+    let lines: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                r#"{{"file": "{}", "predictions": [{{"label": "LABEL_{}", "score": 0.9}}]}}"#,
+                file_name(i),
+                TOP3[i][0]
+            )
+        })
+        .collect();
+    let text = lines.join("\n");
+    let cut = fixture.write("cut.jsonl", &text.as_bytes()[..text.len() - 20]);
+    rejects(
+        &fixture,
+        &predictions(&fixture, &cut),
+        &[
+            "cut.jsonl: invalid JSON at line 6, column",
+            "the file may be truncated",
+        ],
     );
 }
 

@@ -90,6 +90,8 @@ fn image_lists_with_empty_blank_or_control_names_are_refused() {
         ("wnid_only.csv", b", n01440764\n", "line 1"),
         ("spaces.csv", b"a.jpg\n\"   \",3\n", "line 2"),
         ("nul.csv", b"a.jpg\nb\0c.jpg\n", "line 2"),
+        // A quoted line break is part of the name, not the end of a line.
+        ("quoted.csv", b"file,label\n\"a\nb.JPEG\",1\n", "line 2"),
     ] {
         refused(
             &project,
@@ -128,6 +130,46 @@ fn image_lists_with_empty_blank_or_control_names_are_refused() {
     );
     args.extend(["--order".into(), order.to_str().unwrap().into()]);
     refused(&project, &args, &["order.csv", "line 2", "blank"]);
+}
+
+#[test]
+fn image_lists_and_label_csvs_are_read_as_csv_with_quoted_fields() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let p = project.to_str().unwrap();
+    // pandas quotes a name holding the separator; the name keeps it.
+    let comma = fixture.write("comma_name.csv", b"file,label\n\"a,b.JPEG\",1\nc.JPEG,2\n");
+    let out = bagel_ok(&import_args(&project, "images", "quoted", &[], &comma));
+    assert!(out.contains("2 images, 2 with an original label"), "{out}");
+    let slice = fixture.write("slice.json", br#"["a,b.JPEG"]"#);
+    let slice = slice.to_str().unwrap();
+    bagel_ok(&[
+        "slice",
+        p,
+        "--dataset",
+        "quoted",
+        "--name",
+        "s",
+        "--file",
+        slice,
+    ]);
+    // An unterminated quote would swallow the rest of the file into one field.
+    let labels = format!("file,labels\n{},\"1, 2", file_name(0));
+    let open = fixture.write("open_quote.csv", labels.as_bytes());
+    refused(
+        &project,
+        &import_args(&project, "labels", "val", &["--name", "q"], &open),
+        &["open_quote.csv: line 2: a quoted field opens here and is never closed"],
+    );
+    let list = fixture.write(
+        "open_list.csv",
+        b"file,label\na.JPEG,1\n\"b.JPEG,2\nc.JPEG,3\n",
+    );
+    refused(
+        &project,
+        &import_args(&project, "images", "open", &[], &list),
+        &["open_list.csv: line 3: a quoted field opens here and is never closed"],
+    );
 }
 
 #[test]
@@ -667,4 +709,61 @@ fn huge_fields_and_escape_codes_do_not_reach_the_terminal_raw() {
     assert!(!run.ok);
     assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
     assert!(run.stderr.contains("evil\\u{1b}[2J.csv"), "{}", run.stderr);
+}
+
+#[test]
+fn a_pickle_nested_past_any_tensor_is_refused_not_a_stack_overflow() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    let mut lists = b"\x80\x02".to_vec();
+    lists.extend([b']'; 10_000]);
+    lists.extend([b'a'; 9_999]);
+    lists.push(b'.');
+    let mut tuples = b"\x80\x02}X\x06\x00\x00\x00logitsK\x01".to_vec();
+    tuples.extend([0x85; 100_000]);
+    tuples.extend(b"s.");
+    for (name, pickle) in [("lists.pt", lists), ("tuples.pt", tuples)] {
+        let file = fixture.write(name, &zip_of(&[("a/data.pkl", &pickle)]));
+        refused(
+            &project,
+            &import_args(&project, "predictions", "val", &["--model", "x"], &file),
+            &[name, "nested more than 100 levels", "save"],
+        );
+    }
+    // What the pickle holds instead of a tensor is said in words, not dumped.
+    let integer = fixture.write("int.pt", &zip_of(&[("a/data.pkl", b"\x80\x02K\x01.")]));
+    refused(
+        &project,
+        &import_args(&project, "predictions", "val", &["--model", "x"], &integer),
+        &["int.pt: a/data.pkl holds an integer; expected a tensor or a dict of tensors"],
+    );
+}
+
+#[test]
+fn an_npz_bomb_is_refused_before_it_is_inflated() {
+    let fixture = Fixture::new();
+    let project = fixture.imported_project();
+    // 16 MB of zeros deflate to 16 KB: the header announces 6 × 1000 floats (24,000 bytes).
+    let mut bomb = npy("<f4", &[6, 1000], &[]);
+    bomb.resize(bomb.len() + (16 << 20), 0);
+    let file = fixture.write("bomb.npz", &zip_of(&[("logits.npy", &bomb)]));
+    refused(
+        &project,
+        &import_args(&project, "predictions", "val", &["--model", "x"], &file),
+        &[
+            "bomb.npz (array \"logits\")",
+            "more bytes follow the array",
+            "save the array again",
+        ],
+    );
+    let huge = npy_with_shape("<f4", "(50000000, 1000)", &[0; 4096]);
+    let file = fixture.write("huge.npz", &zip_of(&[("logits.npy", &huge)]));
+    refused(
+        &project,
+        &import_args(&project, "predictions", "val", &["--model", "x"], &file),
+        &[
+            "huge.npz",
+            "announces 50000000 rows but the dataset has 6 images",
+        ],
+    );
 }

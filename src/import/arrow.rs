@@ -84,6 +84,16 @@ pub(super) fn read_batches(
     let headers: Vec<String> = (fields.iter())
         .map(|field| field.name().to_ascii_lowercase())
         .collect();
+    // Columns are found by name: of two with one name, one would be read and one ignored.
+    if let Some(twice) = (1..headers.len()).find(|&at| headers[..at].contains(&headers[at])) {
+        return Err(Error::bad_input(
+            file,
+            format!(
+                "two columns are named {:?} (names are read regardless of case); name each column once and save the table again",
+                fields[twice].name()
+            ),
+        ));
+    }
     let slices = batches.iter().flat_map(|batch| {
         (0..batch.num_rows())
             .step_by(ROWS_AT_ONCE)
@@ -290,6 +300,32 @@ mod tests {
         (cells(array).unwrap().into_iter())
             .map(|cell| cell.map_or(Value::Null, Cell::into_json))
             .collect()
+    }
+
+    #[test]
+    fn two_columns_of_one_name_are_refused_naming_it() {
+        let names: arrow_array::ArrayRef = std::sync::Arc::new(StringArray::from(vec!["a.JPEG"]));
+        let ids: arrow_array::ArrayRef =
+            std::sync::Arc::new(arrow_array::Int64Array::from(vec![1]));
+        let batch = RecordBatch::try_from_iter([
+            ("filename", names.clone()),
+            ("FileName", names),
+            ("index", ids),
+        ])
+        .unwrap();
+        let classes = ClassNames::new(&crate::vocab::Vocabulary::imagenet1k());
+        let refused = read_batches(
+            Path::new("t.parquet"),
+            &[batch],
+            &ReadOptions::default(),
+            &classes,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            refused.contains("t.parquet: two columns are named \"FileName\""),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -168,54 +168,60 @@ fn is_image(path: &Path) -> bool {
 const FILE_HEADERS: &[&str] = &["file", "filename", "file_name", "image", "path", "id"];
 const LABEL_HEADERS: &[&str] = &["label", "wnid", "class", "original_label", "target"];
 
-/// A list line's fields, in place: an empty field stays (`, n01440764` has no file name, it is
-/// not a file named n01440764). Commas, else tabs, else runs of spaces separate them.
-fn split_fields(line: &str) -> Vec<&str> {
-    fn unquote(field: &str) -> &str {
-        field.trim().trim_matches('"').trim()
+/// The list's records, each with its line, blank lines left out: CSV (comma-separated, else
+/// tab-separated, with fields quoted as pandas quotes them), or names and labels separated by
+/// spaces. An empty field stays (`, n01440764` has no file name, it is not a file named
+/// n01440764), and so does an empty quoted name (`""`).
+fn list_records(source: &Path, text: &str) -> Result<Vec<(u64, Vec<String>)>> {
+    let delimiter = match text {
+        _ if text.contains(',') => b',',
+        _ if text.contains('\t') => b'\t',
+        _ => {
+            let unquoted = |field: &str| field.trim_matches('"').to_owned();
+            let fields = |line: &str| line.split_whitespace().map(unquoted).collect();
+            let lines = (1..).zip(text.lines().map(fields));
+            return Ok(lines
+                .filter(|(_, fields): &(_, Vec<_>)| !fields.is_empty())
+                .collect());
+        }
+    };
+    let mut records = Vec::new();
+    // The csv crate skips empty lines; a line of spaces is one field of spaces.
+    for record in super::csv_text::headerless(source, text, delimiter)?.records() {
+        let record = record.map_err(|e| Error::bad_input(source, e.to_string()))?;
+        let blank = record.len() == 1 && !record[0].is_empty() && record[0].trim().is_empty();
+        if !blank {
+            let line = record.position().map_or(0, csv::Position::line);
+            records.push((line, record.iter().map(|f| f.trim().to_owned()).collect()));
+        }
     }
-    if line.contains(',') {
-        line.split(',').map(unquote).collect()
-    } else if line.contains('\t') {
-        line.split('\t').map(unquote).collect()
-    } else {
-        line.split_whitespace().map(unquote).collect()
-    }
-}
-
-fn first_field<'a>(fields: &[&'a str]) -> &'a str {
-    fields.first().copied().unwrap_or_default()
+    Ok(records)
 }
 
 fn read_list(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
     let mut images = Images::default();
     let mut label_column = Some(1);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .peekable();
-    if let Some((_, first)) = lines.peek() {
-        let fields = split_fields(first);
-        if FILE_HEADERS.contains(&first_field(&fields).to_ascii_lowercase().as_str()) {
+    let mut records = list_records(source, text)?.into_iter().peekable();
+    if let Some((_, fields)) = records.peek() {
+        let first = fields[0].to_ascii_lowercase();
+        if FILE_HEADERS.contains(&first.as_str()) {
             label_column = fields
                 .iter()
                 .position(|f| LABEL_HEADERS.contains(&f.to_ascii_lowercase().as_str()));
-            lines.next();
+            records.next();
         }
     }
-    for (number, line) in lines {
-        let fields = split_fields(line);
-        let at = || format!("line {}", number + 1);
-        let name = first_field(&fields);
+    for (line, fields) in records {
+        let at = || format!("line {line}");
+        let name = fields[0].as_str();
         check_image_name(name).map_err(|problem| {
             Error::bad_input(
                 source,
                 format!("{}: {problem}; expected file[,label] on every line", at()),
             )
         })?;
-        let label = match label_column.and_then(|c| fields.get(c)) {
-            None | Some(&"") => None,
+        let label = match label_column.and_then(|c| fields.get(c)).map(String::as_str) {
+            None | Some("") => None,
             Some(token) => Some(vocab.parse_label(token).ok_or_else(|| {
                 Error::bad_input(
                     source,
@@ -253,16 +259,7 @@ fn check_image_name(name: &str) -> std::result::Result<(), String> {
 }
 
 fn read_v2_json(source: &Path, text: &str, vocab: &Vocabulary) -> Result<Images> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        Error::bad_input(
-            source,
-            format!(
-                "invalid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let value = super::json::parse(source, text)?;
     let Some(rows) = value.get("image_filenames").and_then(|v| v.as_array()) else {
         let hint = if value.get("initial_annots").is_some() || value.is_array() {
             "; it looks like a label file: use `bagel import labels`"

@@ -98,8 +98,7 @@ fn annotations(task: &Value) -> Vec<Annotation<'_>> {
 }
 
 pub fn read(file: &Path, files: &[String], vocab: &Vocabulary) -> Result<Vec<VoteEvent>> {
-    let tasks: Value = serde_json::from_str(&read_text(file)?)
-        .map_err(|e| Error::bad_input(file, format!("invalid JSON at line {}: {e}", e.line())))?;
+    let tasks = super::json::parse(file, &read_text(file)?)?;
     let tasks = tasks.as_array().map(Vec::as_slice).unwrap_or_default();
     let index = FileIndex::new(files.iter().map(String::as_str));
     let mut events = Vec::new();

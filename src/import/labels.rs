@@ -1,6 +1,8 @@
 //! `bagel import labels`: ReaL's real.json, the imagenet2012_multilabel v3 JSON, or a CSV.
 
-use super::{FileIndex, ImportReport, csv_headers, read_text, split_labels};
+use super::{
+    FileIndex, ImportReport, csv_headers, csv_text, json, read_text, slices, split_labels,
+};
 use crate::data::{ImageLabels, LabelEntry, LabelKind};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -120,10 +122,13 @@ fn detect_format(file: &Path, text: &str) -> Result<LabelFormat> {
     if start.starts_with('[') {
         return Ok(LabelFormat::Real);
     }
+    if let Some(value) = json::scalar(text) {
+        return Err(Error::bad_input(file, describe_other_json(&value)));
+    }
     if !start.starts_with('{') {
         return Ok(LabelFormat::Csv);
     }
-    let value = parse_json(file, text)?;
+    let value = json::parse(file, text)?;
     if value.get("initial_annots").is_some() {
         return Ok(LabelFormat::MultiLabel);
     }
@@ -148,20 +153,10 @@ fn describe_other_json(value: &Value) -> String {
     if first.is_some_and(|v| v.get("top_prediction").is_some()) {
         return format!("this is an imagenet-mistakes review, not a label set; {expected}");
     }
-    format!("a JSON of another format; {expected}")
-}
-
-fn parse_json(file: &Path, text: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::bad_input(
-            file,
-            format!(
-                "invalid JSON at line {}, column {}: {e}; the file may be truncated",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+    match value.is_object() {
+        true => format!("a JSON of another format; {expected}"),
+        false => format!("the JSON holds {}; {expected}", json::kind(value)),
+    }
 }
 
 /// ReaL's real.json has one entry per ImageNet val image.
@@ -181,7 +176,7 @@ fn read_real(
     images: &Images,
     vocab: &Vocabulary,
 ) -> Result<(ParsedLabels, Vec<Vec<ClassId>>)> {
-    let value = parse_json(file, text)?;
+    let value = json::parse(file, text)?;
     let Some(lists) = value.as_array() else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
     };
@@ -269,10 +264,16 @@ fn read_multilabel(
     images: &Images,
     vocab: &Vocabulary,
 ) -> Result<ParsedLabels> {
-    let value = parse_json(file, text)?;
+    let value = json::parse(file, text)?;
     let Some(annotations) = value.get("initial_annots").and_then(Value::as_object) else {
         return Err(Error::bad_input(file, describe_other_json(&value)));
     };
+    if annotations.is_empty() {
+        return Err(Error::bad_input(
+            file,
+            "\"initial_annots\" is empty: the file holds no labeled image; expected {file: {\"correct\": [wnid, ..]}, ..}",
+        ));
+    }
     let index = FileIndex::new(images.files.iter().map(String::as_str));
     let mut entries: HashMap<usize, LabelEntry> = HashMap::new();
     let mut unmatched = Vec::new();
@@ -281,49 +282,38 @@ fn read_multilabel(
             unmatched.push(name.as_str());
             continue;
         };
-        let entry = entries.entry(image as usize).or_default();
-        for (key, target) in [
-            ("correct", &mut entry.correct),
-            ("unclear", &mut entry.unclear),
-            ("wrong", &mut entry.wrong),
-        ] {
-            if let Some(list) = lists.get(key) {
-                *target = class_list(list, vocab, || format!("initial_annots[{name:?}].{key}"))
-                    .map_err(|problem| Error::bad_input(file, problem))?;
-            }
-        }
+        let entry = annotation(name, lists, vocab).map_err(|why| Error::bad_input(file, why))?;
+        entries.insert(image as usize, entry);
     }
     if entries.is_empty() {
         return Err(not_in_dataset(file, &unmatched, images));
     }
-    if let Some(problematic) = value.get("problematic_images").and_then(Value::as_object) {
-        for name in problematic.keys() {
-            match index.find(name) {
-                Some(image) => entries.entry(image as usize).or_default().problematic = true,
-                None => unmatched.push(name),
-            }
+    for name in problematic_names(file, &value)? {
+        match index.find(name) {
+            Some(image) => entries.entry(image as usize).or_default().problematic = true,
+            None => unmatched.push(name),
         }
     }
     let slice = match value.get("imagenet_m").and_then(Value::as_array) {
-        Some(list) if !list.is_empty() => Some(
-            list.iter()
-                .map(|item| {
-                    item.as_str()
-                        .and_then(|name| index.find(name))
-                        .ok_or_else(|| {
-                            Error::bad_input(
-                                file,
-                                format!(
-                                    "imagenet_m lists {item}, which is not an image of the dataset"
-                                ),
-                            )
-                        })
+        Some(list) if !list.is_empty() => {
+            let names = (list.iter().enumerate())
+                .map(|(at, item)| {
+                    item.as_str().ok_or_else(|| {
+                        Error::bad_input(
+                            file,
+                            format!("imagenet_m[{at}] is {item}; expected an image file name"),
+                        )
+                    })
                 })
-                .collect::<Result<Vec<u32>>>()?,
-        ),
+                .collect::<Result<Vec<&str>>>()?;
+            let at = |entry| format!("imagenet_m[{entry}]");
+            Some(slices::members(file, names.into_iter(), &index, at)?)
+        }
         _ => None,
     };
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = contradictions(&entries, images, vocab)
+        .into_iter()
+        .collect();
     if !unmatched.is_empty() {
         warnings.push(format!(
             "skipped {} entries for images not in the dataset (e.g. {:?})",
@@ -336,6 +326,100 @@ fn read_multilabel(
         slice,
         warnings,
     })
+}
+
+/// The lists of `initial_annots[name]`.
+const ANNOTATION_KEYS: [&str; 3] = ["correct", "unclear", "wrong"];
+
+/// One image's entry of `initial_annots`: an object of the label lists, no other key (a
+/// misspelled "corect" would otherwise leave the image labeled with nothing).
+fn annotation(
+    name: &str,
+    lists: &Value,
+    vocab: &Vocabulary,
+) -> std::result::Result<LabelEntry, String> {
+    let accepted = ANNOTATION_KEYS.map(|key| format!("{key:?}")).join(", ");
+    let Some(lists) = lists.as_object() else {
+        return Err(format!(
+            "initial_annots[{name:?}] is {}; expected an object of the lists {accepted}",
+            json::kind(lists)
+        ));
+    };
+    if let Some(key) = lists
+        .keys()
+        .find(|key| !ANNOTATION_KEYS.contains(&key.as_str()))
+    {
+        return Err(format!(
+            "initial_annots[{name:?}] has the key {key:?}; expected only {accepted} (correct the key)"
+        ));
+    }
+    let list = |key: &str| match lists.get(key) {
+        Some(list) => class_list(list, vocab, || format!("initial_annots[{name:?}].{key}")),
+        None => Ok(Vec::new()),
+    };
+    Ok(LabelEntry {
+        correct: list("correct")?,
+        unclear: list("unclear")?,
+        wrong: list("wrong")?,
+        problematic: false,
+    })
+}
+
+/// The images `problematic_images` names: the keys of an object (as the v3 file has it, the
+/// values unspecified), or a list of names.
+fn problematic_names<'v>(file: &Path, value: &'v Value) -> Result<Vec<&'v str>> {
+    match value.get("problematic_images") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(names)) => Ok(names.keys().map(String::as_str).collect()),
+        Some(Value::Array(names)) => (names.iter())
+            .map(|name| {
+                name.as_str().ok_or_else(|| {
+                    Error::bad_input(
+                        file,
+                        format!("problematic_images lists {name}; expected image file names"),
+                    )
+                })
+            })
+            .collect(),
+        Some(other) => Err(Error::bad_input(
+            file,
+            format!(
+                "problematic_images is {}; expected an object keyed by image file name, or a list of them",
+                json::kind(other)
+            ),
+        )),
+    }
+}
+
+/// A warning when images have a class in two of their lists (correct and wrong, say), as
+/// 372 images of the TFDS multi-labels do: the metrics read correct and unclear labels as
+/// valid whatever else lists them, so the file is read as it is and the user told.
+fn contradictions(
+    entries: &HashMap<usize, LabelEntry>,
+    images: &Images,
+    vocab: &Vocabulary,
+) -> Option<String> {
+    let twice = |entry: &LabelEntry| {
+        let lists = [&entry.correct, &entry.unclear, &entry.wrong];
+        let named = ["correct", "unclear", "wrong"];
+        (0..3)
+            .flat_map(move |a| (a + 1..3).map(move |b| (a, b)))
+            .find_map(|(a, b)| {
+                let class = lists[a].iter().find(|class| lists[b].contains(class))?;
+                Some((*class, named[a], named[b]))
+            })
+    };
+    let mut found: Vec<(usize, (ClassId, &str, &str))> = (entries.iter())
+        .filter_map(|(&image, entry)| twice(entry).map(|pair| (image, pair)))
+        .collect();
+    found.sort_unstable_by_key(|(image, _)| *image);
+    let (image, (class, first, second)) = *found.first()?;
+    Some(format!(
+        "{} images list a class in two of their lists (e.g. {:?} lists {} as both {first} and {second}); such a class counts as a valid label when it is correct or unclear: correct the file if it should not",
+        found.len(),
+        images.files[image],
+        vocab.describe(class)
+    ))
 }
 
 fn not_in_dataset(file: &Path, names: &[&str], images: &Images) -> Error {
@@ -366,9 +450,7 @@ const PROBLEMATIC_COLUMNS: &[&str] = &["problematic", "is_problematic"];
 pub(crate) const OUTSIDE_MULTILABELS: &str = "outside_multilabels";
 
 fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Result<ParsedLabels> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_text::with_header(file, text)?;
     let headers = csv_headers(file, &mut reader)?;
     let (kind, columns) = label_columns(file, &headers)?;
     let index = FileIndex::new(images.files.iter().map(String::as_str));
@@ -408,15 +490,18 @@ fn read_csv(file: &Path, text: &str, images: &Images, vocab: &Vocabulary) -> Res
             "no rows; expected one row per labeled image",
         ));
     }
-    let warnings = (outside > 0).then(|| {
+    let outside = (outside > 0).then(|| {
         format!(
             "{outside} rows marked {OUTSIDE_MULTILABELS} hold a panel's decided pairs on images outside the multi-labels, not their labels: left out of the label set"
         )
     });
+    let warnings = contradictions(&entries, images, vocab)
+        .into_iter()
+        .chain(outside);
     Ok(ParsedLabels {
         labels: ImageLabels::from_entries(kind, images.len(), entries),
         slice: None,
-        warnings: warnings.into_iter().collect(),
+        warnings: warnings.collect(),
     })
 }
 

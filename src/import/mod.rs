@@ -3,10 +3,12 @@
 
 mod arrow;
 mod class_names;
+mod csv_text;
 mod file_index;
 mod formats;
 mod hf;
 mod images;
+mod json;
 mod label_studio_votes;
 mod labels;
 mod npy;
@@ -44,6 +46,7 @@ pub use votes::{
 
 use crate::error::{Error, Result};
 use std::path::Path;
+use std::string::FromUtf8Error;
 
 /// What an import did, in words for the user, plus anything they should know.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +67,7 @@ pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String> {
-    let bytes = read_file(path)?;
-    String::from_utf8(bytes).map_err(|e| {
+    text_of(read_file(path)?).map_err(|e| {
         Error::bad_input(
             path,
             format!(
@@ -75,6 +77,17 @@ pub(crate) fn read_text(path: &Path) -> Result<String> {
         )
     })
 }
+
+/// The text of a file's bytes, without the byte-order mark Windows tools (Excel, Notepad)
+/// put before UTF-8: left in, it would be part of the first header, name or bracket.
+pub(crate) fn text_of(mut bytes: Vec<u8>) -> std::result::Result<String, FromUtf8Error> {
+    if bytes.starts_with(BYTE_ORDER_MARK) {
+        bytes.drain(..BYTE_ORDER_MARK.len());
+    }
+    String::from_utf8(bytes)
+}
+
+const BYTE_ORDER_MARK: &[u8] = b"\xef\xbb\xbf";
 
 /// A name the user gives a dataset or a label source: shown in tables and matched on the command
 /// line, so it must not be blank or hold control characters.

@@ -34,21 +34,30 @@ const NPZ_NAMES: &[&str] = &[
     "top_k",
 ];
 
+/// The array of an .npy file.
 pub fn read_matrix(path: &Path, bytes: &[u8]) -> Result<Matrix> {
-    if bytes.starts_with(b"PK") {
-        let (name, array) = read_npz_array(path, bytes)?;
-        return parse_npy(path, &array).map_err(|e| match e {
-            Error::BadInput { file, problem } => Error::BadInput {
-                file: format!("{file} (array {name:?})"),
-                problem,
-            },
-            other => other,
-        });
-    }
     parse_npy(path, bytes)
 }
 
-fn read_npz_array(path: &Path, bytes: &[u8]) -> Result<(String, Vec<u8>)> {
+/// The predictions array of an .npz archive, which must hold one row per image of a dataset
+/// of `images` images.
+pub fn read_npz_matrix(path: &Path, bytes: &[u8], images: usize) -> Result<Matrix> {
+    let (name, array) = read_npz_array(path, bytes, images)?;
+    parse_npy(path, &array).map_err(|e| in_array(e, &name))
+}
+
+/// An error about an array of an .npz, naming the array beside the file.
+pub fn in_array(error: Error, name: &str) -> Error {
+    match error {
+        Error::BadInput { file, problem } => Error::BadInput {
+            file: format!("{file} (array {name:?})"),
+            problem,
+        },
+        other => other,
+    }
+}
+
+fn read_npz_array(path: &Path, bytes: &[u8], images: usize) -> Result<(String, Vec<u8>)> {
     let corrupt = |e: std::io::Error| {
         Error::bad_input(
             path,
@@ -68,22 +77,77 @@ fn read_npz_array(path: &Path, bytes: &[u8]) -> Result<(String, Vec<u8>)> {
             .find(|preferred| names.iter().any(|n| n == *preferred))
             .map(|n| n.to_string())
             .ok_or_else(|| {
-                Error::bad_input(
-                    path,
-                    format!(
-                        "holds arrays {names:?} and none is named {}; save the predictions under one of those names",
-                        NPZ_NAMES.join(" / ")
-                    ),
-                )
+                let held: Vec<&str> = names.iter().map(String::as_str).collect();
+                super::tensors::unnamed(path, &held, NPZ_NAMES)
             })?
     };
-    let mut entry = archive
+    let entry = archive
         .zip_archive()
         .by_name(&npyz::npz::file_name_from_array_name(&chosen))
         .map_err(|e| corrupt(std::io::Error::other(e)))?;
-    let mut array = Vec::new();
-    entry.read_to_end(&mut array).map_err(corrupt)?;
+    let array = read_member(path, entry, images).map_err(|e| in_array(e, &chosen))?;
     Ok((chosen, array))
+}
+
+/// An .npy member of a zip archive, read no further than its header announces: its header
+/// first, which must announce `rows` rows, then exactly the bytes of that array. A member
+/// inflates to whatever its compressed bytes say (1 MB of them can hold a gigabyte of zeros),
+/// so bytes beyond the announced array are refused as damage without being inflated.
+pub fn read_member(path: &Path, mut member: impl Read, rows: usize) -> Result<Vec<u8>> {
+    let corrupt = |e: std::io::Error| {
+        Error::bad_input(
+            path,
+            format!("not a readable .npy array ({e}); re-save it with numpy.savez"),
+        )
+    };
+    let mut bytes = vec![0; 10];
+    member.read_exact(&mut bytes).map_err(corrupt)?;
+    if !bytes.starts_with(b"\x93NUMPY") {
+        return Err(corrupt(std::io::Error::other("no .npy header")));
+    }
+    let length = match bytes[6] {
+        1 => u16::from_le_bytes([bytes[8], bytes[9]]) as usize,
+        _ => {
+            bytes.resize(12, 0);
+            member.read_exact(&mut bytes[10..]).map_err(corrupt)?;
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize
+        }
+    };
+    if length > MAX_HEADER {
+        return Err(long_header(path, length));
+    }
+    let start = bytes.len();
+    bytes.resize(start + length, 0);
+    member.read_exact(&mut bytes[start..]).map_err(corrupt)?;
+    check_shape_fits(path, &bytes)?;
+    let npy = NpyFile::new(&bytes[..]).map_err(corrupt)?;
+    let shape = npy.shape().to_vec();
+    if let Some(&announced) = shape.first().filter(|&&n| n != rows as u64) {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "the header announces {announced} rows but the dataset has {rows} images; the array must hold one row per image: check that it was computed on this dataset"
+            ),
+        ));
+    }
+    let size = (shape.iter())
+        .fold(npy.dtype().num_bytes(), |size, &n| {
+            size?.checked_mul(usize::try_from(n).ok()?)
+        })
+        .ok_or_else(|| too_large(path, &shape))?;
+    (&mut member)
+        .take(size as u64)
+        .read_to_end(&mut bytes)
+        .map_err(corrupt)?;
+    if member.read(&mut [0]).map_err(corrupt)? > 0 {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "more bytes follow the array than its header announces ({shape:?}: {size} bytes); the file is damaged: save the array again"
+            ),
+        ));
+    }
+    Ok(bytes)
 }
 
 fn parse_npy(path: &Path, bytes: &[u8]) -> Result<Matrix> {
@@ -221,13 +285,7 @@ fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
         return Ok(());
     };
     if header.len() > MAX_HEADER {
-        return Err(Error::bad_input(
-            path,
-            format!(
-                "the header is {} bytes long; numpy reads headers of at most {MAX_HEADER} bytes (it writes a few hundred): the file is damaged, save the array again",
-                header.len()
-            ),
-        ));
+        return Err(long_header(path, header.len()));
     }
     let Some(tuple) = header
         .split_once("shape")
@@ -260,6 +318,15 @@ fn check_shape_fits(path: &Path, bytes: &[u8]) -> Result<()> {
             ),
         ))
     }
+}
+
+fn long_header(path: &Path, length: usize) -> Error {
+    Error::bad_input(
+        path,
+        format!(
+            "the header is {length} bytes long; numpy reads headers of at most {MAX_HEADER} bytes (it writes a few hundred): the file is damaged, save the array again"
+        ),
+    )
 }
 
 /// How many columns the header of a 2-D float .npy announces, read from the file's first
@@ -459,7 +526,7 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("cut.npy: truncated"), "{err}");
         let err = read_matrix(Path::new("junk.npy"), b"\x93NUMPY garbage").unwrap_err();
         assert!(err.to_string().contains("not a readable .npy"), "{err}");
-        let err = read_matrix(Path::new("junk.npz"), b"PK\x03\x04 garbage").unwrap_err();
+        let err = read_npz_matrix(Path::new("junk.npz"), b"PK\x03\x04 garbage", 1).unwrap_err();
         assert!(err.to_string().contains("not a readable .npz"), "{err}");
         let err = read_matrix(
             Path::new("cube.npy"),
@@ -509,6 +576,45 @@ pub(crate) mod tests {
             err.contains("z.npy") && err.contains("more values"),
             "{err}"
         );
+    }
+
+    /// An .npy header followed by zeros without end, as a zip bomb inflates.
+    struct Endless {
+        header: std::io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.header.read(buf)? {
+                0 => {
+                    buf.fill(0);
+                    Ok(buf.len())
+                }
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn an_archived_array_is_read_no_further_than_its_header_announces() {
+        let endless = |shape: &[usize]| Endless {
+            header: std::io::Cursor::new(npy_bytes("<f4", shape, &[])),
+        };
+        let path = Path::new("bomb.npz");
+        let err = read_member(path, endless(&[6, 1000]), 6).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("more bytes follow the array than its header announces"),
+            "{err}"
+        );
+        let err = read_member(path, endless(&[50_000_000, 1000]), 6).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("announces 50000000 rows but the dataset has 6 images"),
+            "{err}"
+        );
+        let exact = npy_bytes("<f4", &[2, 1], &[0; 8]);
+        assert_eq!(read_member(path, &exact[..], 2).unwrap(), exact);
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! filenames=names)`): numpy string arrays, fixed-width unicode (`<U28`) or bytes (`|S28`).
 //! With them the rows are matched to the dataset's images by name, whatever their order.
 
+use super::npy::{in_array, read_member};
 use crate::error::{Error, Result};
 use npyz::{DType, NpyFile, TypeChar};
-use std::io::Read;
 use std::path::Path;
 
 /// Arrays an .npz may name its rows' images under; never read as predictions.
@@ -18,8 +18,8 @@ pub const NAME_ARRAYS: &[&str] = &[
     "paths",
 ];
 
-/// The names array of an .npz archive, if it holds one.
-pub fn read_names(path: &Path, bytes: &[u8]) -> Result<Option<Vec<String>>> {
+/// The names array of an .npz archive, if it holds one: a name for each of `images` rows.
+pub fn read_names(path: &Path, bytes: &[u8], images: usize) -> Result<Option<Vec<String>>> {
     let unreadable = |why: String| {
         Error::bad_input(
             path,
@@ -33,13 +33,11 @@ pub fn read_names(path: &Path, bytes: &[u8]) -> Result<Option<Vec<String>>> {
     let Some(chosen) = NAME_ARRAYS.iter().find(|n| names.iter().any(|a| a == *n)) else {
         return Ok(None);
     };
-    let mut entry = archive
+    let entry = archive
         .zip_archive()
         .by_name(&npyz::npz::file_name_from_array_name(chosen))
         .map_err(|e| unreadable(format!("array {chosen:?} is not readable ({e})")))?;
-    let mut array = Vec::new();
-    (entry.read_to_end(&mut array))
-        .map_err(|e| unreadable(format!("array {chosen:?} is not readable ({e})")))?;
+    let array = read_member(path, entry, images).map_err(|e| in_array(e, chosen))?;
     let npy = NpyFile::new(&array[..])
         .map_err(|e| unreadable(format!("array {chosen:?} is not a readable array ({e})")))?;
     let is_text = matches!(npy.dtype(), DType::Plain(t)

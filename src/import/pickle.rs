@@ -26,14 +26,91 @@ pub enum Object {
     Mark,
 }
 
+impl Object {
+    /// The value in a few words for a message ("an integer", "a list of 3 tensors"): never
+    /// its whole contents, which may be thousands of characters.
+    pub fn describe(&self) -> String {
+        let items = match self {
+            Object::List(items) | Object::Tuple(items) | Object::Call(_, items) => items,
+            Object::Dict(entries) => return counted("a dict", "entry", "entries", entries.len()),
+            other => return other.kind().0,
+        };
+        let (container, _) = self.kind();
+        let first = items.first().map(Object::kind);
+        let (one, many) = match first {
+            Some(kind) if items.iter().all(|item| item.kind() == kind) => kind,
+            _ => ("value".into(), "values".into()),
+        };
+        let one = one.trim_start_matches("an ").trim_start_matches("a ");
+        match self {
+            Object::Call(..) => container,
+            _ => counted(&container, one, &many, items.len()),
+        }
+    }
+
+    /// What one value is and what several are called ("a tensor", "tensors").
+    fn kind(&self) -> (String, String) {
+        let (one, many) = match self {
+            Object::None => ("None", "Nones"),
+            Object::Bool(_) => ("a boolean", "booleans"),
+            Object::Int(_) => ("an integer", "integers"),
+            Object::Float(_) => ("a float", "floats"),
+            Object::Str(_) => ("a string", "strings"),
+            Object::Bytes(_) => ("a byte string", "byte strings"),
+            Object::List(_) => ("a list", "lists"),
+            Object::Tuple(_) => ("a tuple", "tuples"),
+            Object::Dict(_) => ("a dict", "dicts"),
+            Object::Global(_) => ("a class name", "class names"),
+            Object::Call(name, _) if name.starts_with("torch._utils._rebuild_tensor") => {
+                ("a tensor", "tensors")
+            }
+            Object::Call(name, _) => {
+                return (format!("a {name} object"), format!("{name} objects"));
+            }
+            Object::Persistent(_) => ("a storage", "storages"),
+            Object::Mark => ("a mark", "marks"),
+        };
+        (one.to_owned(), many.to_owned())
+    }
+}
+
+/// "a list of 3 tensors", "a list of 1 tensor", "an empty list".
+fn counted(container: &str, one: &str, many: &str, count: usize) -> String {
+    match count {
+        0 => format!("an empty {}", container.trim_start_matches("a ")),
+        1 => format!("{container} of 1 {one}"),
+        n => format!("{container} of {n} {many}"),
+    }
+}
+
 /// Why a pickle could not be read: the opcode and its position.
 pub type Failure = String;
+
+/// The deepest nesting of lists, tuples, dicts, calls and storages a pickle may build.
+/// `torch.save` writes a tensor or a dict of them a few levels deep; code that drops, copies,
+/// compares or prints a value recurses once per level, so a file nested 10,000 deep would
+/// overflow the stack (an abort, not an error) if it were built.
+pub const MAX_DEPTH: usize = 100;
+
+/// A value on the machine's stack or in its memo, with how deeply it nests: kept beside the
+/// value so that building a container never walks its contents.
+#[derive(Clone)]
+struct Held {
+    object: Object,
+    depth: usize,
+}
+
+impl Held {
+    fn flat(object: Object) -> Held {
+        Held { object, depth: 0 }
+    }
+}
 
 struct Machine<'a> {
     bytes: &'a [u8],
     at: usize,
-    stack: Vec<Object>,
-    memo: HashMap<u32, Object>,
+    stack: Vec<Held>,
+    memo: HashMap<u32, Held>,
 }
 
 impl<'a> Machine<'a> {
@@ -71,21 +148,21 @@ impl<'a> Machine<'a> {
         Ok(String::from_utf8_lossy(&rest[..end]).into_owned())
     }
 
-    fn pop(&mut self) -> Result<Object, Failure> {
+    fn pop(&mut self) -> Result<Held, Failure> {
         self.stack
             .pop()
             .ok_or_else(|| format!("an empty stack at byte {}", self.at))
     }
 
-    fn pop_mark(&mut self) -> Result<Vec<Object>, Failure> {
-        let mark = self.stack.iter().rposition(|o| *o == Object::Mark);
+    fn pop_mark(&mut self) -> Result<Vec<Held>, Failure> {
+        let mark = self.stack.iter().rposition(|o| o.object == Object::Mark);
         let mark = mark.ok_or_else(|| format!("no mark at byte {}", self.at))?;
         let items = self.stack.split_off(mark + 1);
         self.stack.pop();
         Ok(items)
     }
 
-    fn top(&mut self) -> Result<&mut Object, Failure> {
+    fn top(&mut self) -> Result<&mut Held, Failure> {
         let at = self.at;
         self.stack
             .last_mut()
@@ -105,33 +182,73 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    fn extend(&mut self, items: Vec<Object>) -> Result<(), Failure> {
+    /// The depth of a value `levels` above the deepest of `items`, refused past [`MAX_DEPTH`].
+    fn nest<'h>(
+        &self,
+        levels: usize,
+        items: impl IntoIterator<Item = &'h Held>,
+    ) -> Result<usize, Failure> {
+        let deepest = items.into_iter().map(|held| held.depth).max().unwrap_or(0);
+        let depth = deepest + levels;
+        match depth > MAX_DEPTH {
+            true => Err(format!(
+                "values nested more than {MAX_DEPTH} levels deep at byte {}",
+                self.at
+            )),
+            false => Ok(depth),
+        }
+    }
+
+    /// A tuple of `items`.
+    fn tuple(&self, items: Vec<Held>) -> Result<Held, Failure> {
+        let depth = self.nest(1, &items)?;
+        let items = items.into_iter().map(|held| held.object).collect();
+        Ok(Held {
+            object: Object::Tuple(items),
+            depth,
+        })
+    }
+
+    fn extend(&mut self, items: Vec<Held>) -> Result<(), Failure> {
         let at = self.at;
-        match self.top()? {
+        let top = self.top()?;
+        // An OrderedDict's items go into a dict among its call's arguments: one level more.
+        let levels = 1 + usize::from(matches!(top.object, Object::Call(..)));
+        let depth = self.nest(levels, &items)?;
+        let items = items.into_iter().map(|held| held.object);
+        let top = self.top()?;
+        top.depth = top.depth.max(depth);
+        match &mut top.object {
             Object::List(list) => list.extend(items),
-            Object::Dict(dict) => {
-                let mut items = items.into_iter();
-                while let (Some(key), Some(value)) = (items.next(), items.next()) {
-                    dict.push((key, value));
-                }
-            }
+            Object::Dict(dict) => dict.extend(pairs(items)),
             // An OrderedDict is rebuilt as a call; its items are set onto it afterwards.
             Object::Call(_, args) => args.push(Object::Dict(pairs(items))),
-            other => return Err(format!("items added to {other:?} at byte {at}")),
+            other => return Err(format!("items added to {} at byte {at}", other.describe())),
         }
         Ok(())
     }
 
     fn call(&mut self) -> Result<(), Failure> {
-        let args = match self.pop()? {
-            Object::Tuple(args) => args,
+        let args = self.pop()?;
+        let depth = match args.object {
+            Object::Tuple(_) => args.depth.max(1),
+            _ => self.nest(1, [&args])?,
+        };
+        let args = match args.object {
+            Object::Tuple(items) => items,
             other => vec![other],
         };
-        let name = match self.pop()? {
+        let name = match self.pop()?.object {
             Object::Global(name) => name,
-            other => return Err(format!("a call of {other:?} at byte {}", self.at)),
+            other => {
+                let what = other.describe();
+                return Err(format!("a call of {what} at byte {}", self.at));
+            }
         };
-        self.stack.push(Object::Call(name, args));
+        self.stack.push(Held {
+            object: Object::Call(name, args),
+            depth,
+        });
         Ok(())
     }
 
@@ -170,7 +287,7 @@ impl<'a> Machine<'a> {
     fn step(&mut self) -> Result<bool, Failure> {
         let opcode = self.take(1)?[0];
         if let Some(object) = self.literal(opcode)? {
-            self.stack.push(object);
+            self.stack.push(Held::flat(object));
             return Ok(false);
         }
         let made = match opcode {
@@ -178,16 +295,21 @@ impl<'a> Machine<'a> {
             0x80 => self.take(1).map(|_| None),
             0x95 => self.take(8).map(|_| None),
             0x93 => {
-                let (name, module) = (self.pop()?, self.pop()?);
+                let (name, module) = (self.pop()?.object, self.pop()?.object);
                 let (Object::Str(module), Object::Str(name)) = (module, name) else {
                     return Err(format!(
                         "a global that is not two names at byte {}",
                         self.at
                     ));
                 };
-                Ok(Some(Object::Global(format!("{module}.{name}"))))
+                Ok(Some(Held::flat(Object::Global(format!("{module}.{name}")))))
             }
-            b'Q' => self.pop().map(|id| Some(Object::Persistent(Box::new(id)))),
+            b'Q' => {
+                let id = self.pop()?;
+                let depth = self.nest(1, [&id])?;
+                let object = Object::Persistent(Box::new(id.object));
+                Ok(Some(Held { object, depth }))
+            }
             b'q' => self
                 .uint(1)
                 .and_then(|key| self.memo_put(key))
@@ -205,12 +327,16 @@ impl<'a> Machine<'a> {
                 .uint(4)
                 .and_then(|key| self.memo_get(key))
                 .map(|_| None),
-            b't' => self.pop_mark().map(|items| Some(Object::Tuple(items))),
+            b't' => self
+                .pop_mark()
+                .and_then(|items| self.tuple(items))
+                .map(Some),
             0x85..=0x87 => {
                 let count = (opcode - 0x84) as usize;
                 let from = self.stack.len().checked_sub(count);
                 let from = from.ok_or_else(|| format!("a short stack at byte {}", self.at))?;
-                Ok(Some(Object::Tuple(self.stack.split_off(from))))
+                let items = self.stack.split_off(from);
+                self.tuple(items).map(Some)
             }
             b'R' | 0x81 => self.call().map(|_| None),
             b'b' | b'0' => self.pop().map(|_| None),
@@ -237,7 +363,7 @@ impl<'a> Machine<'a> {
     }
 }
 
-fn pairs(items: Vec<Object>) -> Vec<(Object, Object)> {
+fn pairs(items: impl IntoIterator<Item = Object>) -> Vec<(Object, Object)> {
     let mut items = items.into_iter();
     std::iter::from_fn(|| Some((items.next()?, items.next()?))).collect()
 }
@@ -262,7 +388,7 @@ pub fn load(bytes: &[u8]) -> Result<Object, Failure> {
         memo: HashMap::new(),
     };
     while !machine.step()? {}
-    machine.pop()
+    machine.pop().map(|held| held.object)
 }
 
 #[cfg(test)]
@@ -286,5 +412,45 @@ mod tests {
         assert_eq!(items[2].1, call);
         bytes.truncate(20);
         assert!(load(&bytes).unwrap_err().contains("truncated"));
+    }
+
+    #[test]
+    fn values_nested_past_the_limit_are_refused_not_built() {
+        // 10,000 lists each appended into the one before; a 1-tuple wrapped 100,000 times.
+        let mut lists = b"\x80\x02".to_vec();
+        lists.extend([b']'; 10_000]);
+        lists.extend([b'a'; 9_999]);
+        lists.push(b'.');
+        let mut tuples = b"\x80\x02}X\x06\x00\x00\x00logitsK\x01".to_vec();
+        tuples.extend([0x85; 100_000]);
+        tuples.extend(b"s.");
+        for bytes in [lists, tuples] {
+            let refused = load(&bytes).unwrap_err();
+            assert!(refused.contains("nested more than 100 levels"), "{refused}");
+        }
+        let mut shallow = b"\x80\x02K\x01".to_vec();
+        shallow.extend([0x85; MAX_DEPTH]);
+        shallow.push(b'.');
+        assert!(load(&shallow).is_ok());
+    }
+
+    #[test]
+    fn values_are_described_in_words() {
+        let tensor = Object::Call("torch._utils._rebuild_tensor_v2".into(), vec![]);
+        assert_eq!(Object::Int(1).describe(), "an integer");
+        assert_eq!(
+            Object::List(vec![tensor.clone(); 3]).describe(),
+            "a list of 3 tensors"
+        );
+        assert_eq!(tensor.describe(), "a tensor");
+        assert_eq!(
+            Object::Tuple(vec![Object::Int(1), Object::None]).describe(),
+            "a tuple of 2 values"
+        );
+        assert_eq!(Object::List(vec![]).describe(), "an empty list");
+        assert_eq!(
+            Object::Dict(vec![(Object::None, Object::None)]).describe(),
+            "a dict of 1 entry"
+        );
     }
 }

@@ -297,11 +297,14 @@ fn read_predictions(file: &Path, context: &Context, progress: &dyn Progress) -> 
     let background = usize::from(context.reading.background_class);
     refuse_wrong_score_columns(file, num_classes + background)?;
     let bytes = read_file(file)?;
-    let mut table = read_table(file, bytes, context.reading, &context.classes)?.over_classes(
+    let mut table = read_table(
         file,
-        num_classes,
-        context.reading.background_class,
-    )?;
+        bytes,
+        context.files.len(),
+        context.reading,
+        &context.classes,
+    )?
+    .over_classes(file, num_classes, context.reading.background_class)?;
     if context.reverse_ranks {
         table = table.reversed(file)?;
     }

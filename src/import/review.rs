@@ -67,15 +67,16 @@ pub(crate) fn severity_spelling(severity: Severity, word: Option<&str>) -> &'sta
 /// Reads every entry, sorted by file. `classes` is the vocabulary's size.
 pub fn read_review(path: &Path, classes: usize) -> Result<Vec<ReviewRecord>> {
     let text = super::read_text(path)?;
-    let entries: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
-        .map_err(|e| {
-            Error::bad_input(
-                path,
-                format!(
-                    "not a review file ({e}); expected a JSON object {{file: {{\"{TOP_PREDICTION}\": class index, \"{CATEGORY}\": text, \"{SEVERITY}\": text}}}}"
-                ),
-            )
-        })?;
+    let value = super::json::parse(path, &text)?;
+    let Some(entries) = value.as_object() else {
+        return Err(Error::bad_input(
+            path,
+            format!(
+                "the JSON holds {}, not a review; expected a JSON object {{file: {{\"{TOP_PREDICTION}\": class index, \"{CATEGORY}\": text, \"{SEVERITY}\": text}}}}",
+                super::json::kind(&value)
+            ),
+        ));
+    };
     entries
         .iter()
         .map(|(file, entry)| read_entry(path, file, entry, classes))

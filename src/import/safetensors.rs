@@ -16,7 +16,8 @@ pub fn is_safetensors(bytes: &[u8]) -> bool {
         return false;
     };
     let length = u64::from_le_bytes(length.try_into().unwrap_or_default());
-    length < bytes.len() as u64 - 8 && bytes.get(8) == Some(&b'{')
+    // The header may end the file: a tensor of no values has no data.
+    length <= bytes.len() as u64 - 8 && bytes.get(8) == Some(&b'{')
 }
 
 fn element(file: &Path, name: &str, dtype: Dtype) -> Result<Element> {
@@ -30,11 +31,14 @@ fn element(file: &Path, name: &str, dtype: Dtype) -> Result<Element> {
         Dtype::I16 => Element::I16,
         Dtype::I32 => Element::I32,
         Dtype::I64 => Element::I64,
+        Dtype::U16 => Element::U16,
+        Dtype::U32 => Element::U32,
+        Dtype::U64 => Element::U64,
         other => {
             return Err(Error::bad_input(
                 file,
                 format!(
-                    "tensor {name:?} is {other:?}; expected floats (logits or probabilities) or integer class ids"
+                    "tensor {name:?} is {other:?}; expected floats (logits or probabilities: F16, BF16, F32, F64) or integer class ids (I8 to I64, U8 to U64)"
                 ),
             ));
         }
@@ -65,4 +69,51 @@ pub fn read(file: &Path, bytes: &[u8]) -> Result<Table> {
         .map(|(key, text)| tensors::names_from_text(file, key, text))
         .transpose()?;
     Ok(from_matrix(matrix, image_names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::table::Content;
+
+    fn safetensors(dtype: &str, data: &[u8]) -> Vec<u8> {
+        let header = format!(
+            r#"{{"class_ids":{{"dtype":"{dtype}","shape":[2,1],"data_offsets":[0,{}]}}}}"#,
+            data.len()
+        );
+        [
+            &(header.len() as u64).to_le_bytes()[..],
+            header.as_bytes(),
+            data,
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn unsigned_class_ids_of_every_width_are_read() {
+        let file = Path::new("ids.safetensors");
+        let ids = |table: Table| match table.content {
+            Content::Ranked { ids, .. } => ids,
+            other => panic!("{other:?}"),
+        };
+        let u16s: Vec<u8> = [7u16, 999].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let u32s: Vec<u8> = [7u32, 999].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let u64s: Vec<u8> = [7u64, u64::MAX]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(
+            ids(read(file, &safetensors("U16", &u16s)).unwrap()),
+            [7, 999]
+        );
+        assert_eq!(
+            ids(read(file, &safetensors("U32", &u32s)).unwrap()),
+            [7, 999]
+        );
+        // Out of any class range: left for the range check to name.
+        assert_eq!(
+            ids(read(file, &safetensors("U64", &u64s)).unwrap()),
+            [7, i64::MAX]
+        );
+    }
 }

@@ -16,9 +16,7 @@ pub fn import_slice(
     let images = project.images(info.id)?;
     let text = read_text(file)?;
     let names: Vec<String> = if text.trim_start().starts_with(['[', '{']) {
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Error::bad_input(file, format!("invalid JSON at line {}: {e}", e.line()))
-        })?;
+        let value = super::json::parse(file, &text)?;
         let list = value.get("imagenet_m").unwrap_or(&value);
         let Some(items) = list.as_array() else {
             return Err(Error::bad_input(
@@ -41,21 +39,14 @@ pub fn import_slice(
             .collect()
     };
     let index = FileIndex::new(images.files.iter().map(String::as_str));
-    let mut members = Vec::with_capacity(names.len());
-    for (line, image) in names.iter().enumerate() {
-        let position = index.find(image).ok_or_else(|| {
-            Error::bad_input(file, format!("entry {}: {image:?} is not an image of dataset {dataset:?}; check the dataset name", line + 1))
-        })?;
-        members.push(position);
-    }
+    let names = names.iter().map(String::as_str);
+    let members = members(file, names, &index, |at| format!("entry {}", at + 1))?;
     if members.is_empty() {
         return Err(Error::bad_input(
             file,
             "no image names; expected one file name per line",
         ));
     }
-    members.sort_unstable();
-    members.dedup();
     let replaced = project.save_slice(info.id, name, &members, &file.display().to_string())?;
     Ok(ImportReport {
         summary: format!(
@@ -65,4 +56,31 @@ pub fn import_slice(
         ),
         warnings: Vec::new(),
     })
+}
+
+/// The dataset images a slice list names, each once, in dataset order: a list naming an image
+/// twice makes a slice of it once, whichever path (`slice --file`, a label file's
+/// `imagenet_m`) it comes by. `at` names an entry by its position for messages.
+pub(super) fn members<'a>(
+    file: &Path,
+    names: impl Iterator<Item = &'a str>,
+    index: &FileIndex,
+    at: impl Fn(usize) -> String,
+) -> Result<Vec<u32>> {
+    let mut members = (names.enumerate())
+        .map(|(entry, name)| {
+            index.find(name).ok_or_else(|| {
+                Error::bad_input(
+                    file,
+                    format!(
+                        "{}: {name:?} is not an image of the dataset; check the dataset name",
+                        at(entry)
+                    ),
+                )
+            })
+        })
+        .collect::<Result<Vec<u32>>>()?;
+    members.sort_unstable();
+    members.dedup();
+    Ok(members)
 }

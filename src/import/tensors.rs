@@ -33,15 +33,18 @@ pub enum Element {
     I16,
     I32,
     I64,
+    U16,
+    U32,
+    U64,
 }
 
 impl Element {
     pub fn size(self) -> usize {
         match self {
             Element::I8 | Element::U8 => 1,
-            Element::F16 | Element::BF16 | Element::I16 => 2,
-            Element::F32 | Element::I32 => 4,
-            Element::F64 | Element::I64 => 8,
+            Element::F16 | Element::BF16 | Element::I16 | Element::U16 => 2,
+            Element::F32 | Element::I32 | Element::U32 => 4,
+            Element::F64 | Element::I64 | Element::U64 => 8,
         }
     }
 }
@@ -56,15 +59,22 @@ pub fn choose<'a>(file: &Path, names: &[&'a str]) -> Result<&'a str> {
     }
     (PREDICTION_NAMES.iter())
         .find_map(|preferred| candidates.iter().find(|n| *n == preferred).copied())
-        .ok_or_else(|| {
-            Error::bad_input(
-                file,
-                format!(
-                    "holds {candidates:?} and none is named {}; save the predictions under one of those names",
-                    PREDICTION_NAMES.join(" / ")
-                ),
-            )
-        })
+        .ok_or_else(|| unnamed(file, &candidates, PREDICTION_NAMES))
+}
+
+/// The refusal of a file none of whose arrays (`held`) has a name predictions go by.
+pub fn unnamed(file: &Path, held: &[&str], names: &[&str]) -> Error {
+    let held = match held {
+        [] => "holds no array of predictions".to_owned(),
+        _ => format!("holds arrays {held:?} and none is named"),
+    };
+    Error::bad_input(
+        file,
+        format!(
+            "{held} {}; save the predictions under one of those names",
+            names.join(" / ")
+        ),
+    )
 }
 
 /// A 1-D (class ids) or 2-D array of little-endian elements as bagel's matrix.
@@ -86,7 +96,11 @@ pub fn matrix(
         }
     };
     let count = rows.checked_mul(cols).filter(|&n| n > 0);
-    let count = count.ok_or_else(|| bad(format!("shape {shape:?} holds no values")))?;
+    let count = count.ok_or_else(|| {
+        bad(format!(
+            "shape {shape:?} holds no values; expected one row per image with at least one class id or score"
+        ))
+    })?;
     if count.checked_mul(element.size()) != Some(data.len()) {
         return Err(bad(format!(
             "shape {shape:?} of {element:?} needs {count} values but {} bytes are stored; save the file again",
@@ -114,6 +128,13 @@ pub fn matrix(
         Element::I16 => int(|b| i16::from_le_bytes([b[0], b[1]]) as i64),
         Element::I32 => int(|b| i32::from_le_bytes(b.try_into().unwrap_or_default()) as i64),
         Element::I64 => int(|b| i64::from_le_bytes(b.try_into().unwrap_or_default())),
+        Element::U16 => int(|b| u16::from_le_bytes([b[0], b[1]]) as i64),
+        Element::U32 => int(|b| u32::from_le_bytes(b.try_into().unwrap_or_default()) as i64),
+        // Beyond i64::MAX is beyond any class: saturated, the range check names the value.
+        Element::U64 => int(|b| {
+            let value = u64::from_le_bytes(b.try_into().unwrap_or_default());
+            i64::try_from(value).unwrap_or(i64::MAX)
+        }),
     })
 }
 

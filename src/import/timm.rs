@@ -470,7 +470,7 @@ pub fn read_csv(
     options: &ReadOptions,
     classes: &ClassNames,
 ) -> Result<Table> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut reader = super::csv_text::with_header(file, text)?;
     let headers = csv_headers(file, &mut reader)?;
     let rows = reader.records().enumerate().map(|(row, record)| {
         let at = format!("line {}", row + 2);
@@ -524,19 +524,6 @@ pub fn read_records<'a>(
     read_rows(file, &headers.clone(), rows, options, classes)
 }
 
-pub fn parse_json(file: &Path, text: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| {
-        Error::bad_input(
-            file,
-            format!(
-                "invalid JSON at line {}, column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
-}
-
 /// Every JSON layout inference.py writes: records, `json-split`, `json` (orient=index).
 pub fn read_json(
     file: &Path,
@@ -563,9 +550,12 @@ pub fn read_json(
                 .map(|(name, record)| (format!("record {name:?}"), record));
             read_records(file, records, Some((name_column, &keys)), options, classes)
         }
-        _ => Err(Error::bad_input(
+        other => Err(Error::bad_input(
             file,
-            "neither a list of records nor an object of records keyed by file name; expected timm inference.py records ([{\"filename\": .., \"index\": [..]}, ..]) or its --results-format json",
+            format!(
+                "the JSON holds {}, neither a list of records nor an object of records keyed by file name; expected timm inference.py records ([{{\"filename\": .., \"index\": [..]}}, ..]) or its --results-format json",
+                super::json::kind(other)
+            ),
         )),
     }
 }
@@ -606,9 +596,9 @@ pub fn json_lines(file: &Path, text: &str) -> Result<Vec<(usize, Value)>> {
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(at, line)| {
-            serde_json::from_str(line)
+            super::json::value(line)
                 .map(|value| (at + 1, value))
-                .map_err(|e| Error::bad_input(file, format!("line {}: invalid JSON: {e}", at + 1)))
+                .map_err(|e| Error::bad_input(file, super::json::problem_on_line(at + 1, &e)))
         })
         .collect()
 }
@@ -633,7 +623,7 @@ mod tests {
 
     fn json(text: &str) -> Result<Table> {
         let file = Path::new("t.json");
-        let value = parse_json(file, text)?;
+        let value = crate::import::json::parse(file, text)?;
         read_json(file, &value, &ReadOptions::default(), &classes())
     }
 

@@ -50,7 +50,16 @@ pub fn read(file: &Path, bytes: &[u8]) -> Result<Table> {
     })?;
     let (name, tensor, names) = match &object {
         Object::Dict(items) => pick(file, items)?,
-        tensor => ("tensor".to_owned(), tensor, None),
+        tensor @ Object::Call(..) => ("tensor".to_owned(), tensor, None),
+        other => {
+            return Err(Error::bad_input(
+                file,
+                format!(
+                    "{pickle_name} holds {}; expected a tensor or a dict of tensors, as torch.save(logits) or torch.save({{\"logits\": logits, \"filenames\": names}}) writes them",
+                    other.describe()
+                ),
+            ));
+        }
     };
     let matrix = read_tensor(file, &name, tensor, &mut archive, &prefix)?;
     Ok(from_matrix(matrix, names))
@@ -88,7 +97,7 @@ fn names(file: &Path, key: &str, value: &Object) -> Result<Vec<String>> {
     let (Object::List(items) | Object::Tuple(items)) = value else {
         return Err(Error::bad_input(
             file,
-            format!("{key:?} is not a list of image names"),
+            format!("{key:?} is {}, not a list of image names", value.describe()),
         ));
     };
     (items.iter())
@@ -96,7 +105,7 @@ fn names(file: &Path, key: &str, value: &Object) -> Result<Vec<String>> {
             Object::Str(name) => Ok(name.clone()),
             other => Err(Error::bad_input(
                 file,
-                format!("{key:?} holds {other:?}, not an image name"),
+                format!("{key:?} holds {}, not an image name", other.describe()),
             )),
         })
         .collect()
@@ -127,7 +136,7 @@ struct Layout {
 
 fn layout(object: &Object) -> std::result::Result<Layout, String> {
     let Object::Call(function, args) = object else {
-        return Err(format!("{object:?} is not a tensor"));
+        return Err(format!("{} is not a tensor", object.describe()));
     };
     if !function.starts_with("torch._utils._rebuild_tensor") || args.len() < 4 {
         return Err(format!(

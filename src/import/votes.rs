@@ -224,9 +224,7 @@ fn read_vote_rows(
     now: &str,
 ) -> Result<(Vec<usize>, Vec<VoteEvent>, SharedLog)> {
     let text = read_text(file)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
+    let mut reader = super::csv_text::with_header(file, &text)?;
     let headers = csv_headers(file, &mut reader)?;
     let column = |name: &str| headers.iter().position(|h| h == name);
     let required = required_columns(file, &headers)?;

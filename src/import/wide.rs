@@ -76,7 +76,7 @@ pub fn is_wide(
 }
 
 pub fn read(file: &Path, text: &str, options: &ReadOptions, classes: &ClassNames) -> Result<Table> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let mut reader = super::csv_text::with_header(file, text)?;
     let headers = csv_headers(file, &mut reader)?;
     let header = header(&headers, options, classes).ok_or_else(|| {
         Error::bad_input(

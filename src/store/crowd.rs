@@ -222,7 +222,7 @@ pub(super) fn put_crowd_pairs(
     dataset_id: i64,
     log: &CrowdLog,
 ) -> rusqlite::Result<()> {
-    let ids = crowd_rater_ids(tx, &log.raters)?;
+    let ids = crowd_rater_ids(tx, &log.raters, &log.answers)?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO crowd_answers (dataset_id, image_idx, label, answers)
          VALUES (?1, ?2, ?3, ?4)
@@ -241,17 +241,31 @@ pub(super) fn put_crowd_pairs(
     Ok(())
 }
 
-/// The `crowd_raters` id of each name, adding the names not there yet.
-fn crowd_rater_ids(tx: &Connection, names: &[String]) -> rusqlite::Result<Vec<u32>> {
+/// The `crowd_raters` id of each name some answer is by, adding those not there yet; a
+/// rater without an answer is not stored (a file of no votes writes nothing). Names of no
+/// answer get id 0, which no answer looks up.
+fn crowd_rater_ids(
+    tx: &Connection,
+    names: &[String],
+    answers: &[CrowdAnswer],
+) -> rusqlite::Result<Vec<u32>> {
+    let mut answered = vec![false; names.len()];
+    for answer in answers {
+        if let Some(answered) = answered.get_mut(answer.rater as usize) {
+            *answered = true;
+        }
+    }
     let mut insert = tx.prepare_cached(
         "INSERT INTO crowd_raters (name) VALUES (?1) ON CONFLICT (name) DO NOTHING",
     )?;
     let mut select = tx.prepare_cached("SELECT id FROM crowd_raters WHERE name = ?1")?;
-    names
-        .iter()
-        .map(|name| {
-            insert.execute([name])?;
-            select.query_row([name], |row| row.get(0))
+    (names.iter().zip(answered))
+        .map(|(name, answered)| match answered {
+            false => Ok(0),
+            true => {
+                insert.execute([name])?;
+                select.query_row([name], |row| row.get(0))
+            }
         })
         .collect()
 }
@@ -319,6 +333,27 @@ mod tests {
         let one = read_crowd_log(&conn, Path::new("p.bagel"), 1, Some((5, 3))).unwrap();
         assert_eq!(one.pairs(), [(5, 3)]);
         assert_eq!(one.answers(0), log.answers(1));
+    }
+
+    #[test]
+    fn only_raters_with_an_answer_are_stored() {
+        let conn = project_conn();
+        let names = || -> Vec<String> {
+            let mut select = conn.prepare("SELECT name FROM crowd_raters").unwrap();
+            let rows = select.query_map([], |row| row.get(0)).unwrap();
+            rows.map(|name| name.unwrap()).collect()
+        };
+        put_crowd_pairs(&conn, 1, &CrowdLog::new(vec!["r17".into(), "r42".into()])).unwrap();
+        assert!(names().is_empty(), "a file of no votes writes no rater");
+        let mut log = CrowdLog::new(vec!["r17".into(), "r42".into()]);
+        log.push_pair((0, 3), [answer(1, Some(Verdict::Correct), 10)]);
+        put_crowd_pairs(&conn, 1, &log).unwrap();
+        assert_eq!(names(), ["r42"]);
+        let read = read_crowd_log(&conn, Path::new("p.bagel"), 1, None).unwrap();
+        assert_eq!(
+            read.event(0, &read.answers(0)[0]),
+            log.event(0, &log.answers(0)[0])
+        );
     }
 
     #[test]

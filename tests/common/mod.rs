@@ -160,6 +160,21 @@ pub fn npy_with_shape(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// A zip archive of `(name, bytes)` members, deflated as numpy.savez_compressed and
+/// torch.save's writers may compress them.
+pub fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::FileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    for (name, bytes) in members {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
 /// `import WHAT PROJECT --dataset DATASET OPTIONS... FILE`.
 pub fn import_args(
     project: &Path,
