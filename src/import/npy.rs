@@ -3,36 +3,12 @@
 //! npyz parses the header; little-endian data, the usual case, is converted straight from the
 //! bytes because element-wise reading is too slow for 50,000 × 1000 logits.
 
+use super::tensors::Matrix;
 use crate::error::{Error, Result};
 use half::f16;
 use npyz::{DType, NpyFile, Order, TypeChar, TypeStr};
 use std::io::Read;
 use std::path::Path;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Matrix {
-    Ints {
-        rows: usize,
-        cols: usize,
-        values: Vec<i64>,
-    },
-    Floats {
-        rows: usize,
-        cols: usize,
-        values: Vec<f32>,
-    },
-}
-
-/// Arrays an .npz may hold predictions under, in order of preference.
-const NPZ_NAMES: &[&str] = &[
-    "logits",
-    "probs",
-    "probabilities",
-    "scores",
-    "predictions",
-    "class_ids",
-    "top_k",
-];
 
 /// The array of an .npy file.
 pub fn read_matrix(path: &Path, bytes: &[u8]) -> Result<Matrix> {
@@ -65,22 +41,9 @@ fn read_npz_array(path: &Path, bytes: &[u8], images: usize) -> Result<(String, V
         )
     };
     let mut archive = npyz::npz::NpzArchive::new(std::io::Cursor::new(bytes)).map_err(corrupt)?;
-    let names: Vec<String> = (archive.array_names())
-        .filter(|name| !super::npz_names::NAME_ARRAYS.contains(name))
-        .map(str::to_owned)
-        .collect();
-    let chosen = if names.len() == 1 {
-        names[0].clone()
-    } else {
-        NPZ_NAMES
-            .iter()
-            .find(|preferred| names.iter().any(|n| n == *preferred))
-            .map(|n| n.to_string())
-            .ok_or_else(|| {
-                let held: Vec<&str> = names.iter().map(String::as_str).collect();
-                super::tensors::unnamed(path, &held, NPZ_NAMES)
-            })?
-    };
+    let names: Vec<String> = archive.array_names().map(str::to_owned).collect();
+    let held: Vec<&str> = names.iter().map(String::as_str).collect();
+    let chosen = super::tensors::choose(path, &held)?.to_owned();
     let entry = archive
         .zip_archive()
         .by_name(&npyz::npz::file_name_from_array_name(&chosen))

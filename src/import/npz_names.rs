@@ -3,20 +3,10 @@
 //! With them the rows are matched to the dataset's images by name, whatever their order.
 
 use super::npy::{in_array, read_member};
+use super::tensors::NAME_ARRAYS;
 use crate::error::{Error, Result};
 use npyz::{DType, NpyFile, TypeChar};
 use std::path::Path;
-
-/// Arrays an .npz may name its rows' images under; never read as predictions.
-pub const NAME_ARRAYS: &[&str] = &[
-    "filenames",
-    "file_names",
-    "files",
-    "names",
-    "image_names",
-    "images",
-    "paths",
-];
 
 /// The names array of an .npz archive, if it holds one: a name for each of `images` rows.
 pub fn read_names(path: &Path, bytes: &[u8], images: usize) -> Result<Option<Vec<String>>> {

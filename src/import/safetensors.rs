@@ -2,9 +2,9 @@
 //! predictions tensor, and the image names when the metadata holds them under `filenames`
 //! (a JSON list, as `json.dumps(names)` writes it) or another name of [`NAME_ARRAYS`].
 
-use super::npz_names::NAME_ARRAYS;
 use super::table::Table;
 use super::table::from_matrix;
+use super::tensors::NAME_ARRAYS;
 use super::tensors::{self, Element};
 use crate::error::{Error, Result};
 use safetensors::{Dtype, SafeTensors};

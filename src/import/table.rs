@@ -3,7 +3,7 @@
 //! reader of its own returning a [`Table`]; matching rows to images, the checks and the one
 //! transaction are shared.
 
-use super::npy::Matrix;
+use super::tensors::Matrix;
 use crate::error::{Error, Result};
 use std::path::Path;
 

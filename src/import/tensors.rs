@@ -1,14 +1,39 @@
-//! Named arrays of a torch or safetensors file read into a [`Table`]: which one holds the
-//! predictions, which the image names, and their little-endian elements converted to bagel's
-//! numbers.
+//! Named arrays of an .npz, torch or safetensors file read into a [`Table`]: which one holds
+//! the predictions, which the image names, and their little-endian elements converted to
+//! bagel's numbers ([`Matrix`], what every array reader gives).
 
-use super::npy::Matrix;
-use super::npz_names::NAME_ARRAYS;
 use crate::error::{Error, Result};
 use half::{bf16, f16};
 use std::path::Path;
 
-/// Arrays a file may hold predictions under, in order of preference (as for .npz).
+/// A 2-D array of predictions as read from any file: class ids, or scores.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matrix {
+    Ints {
+        rows: usize,
+        cols: usize,
+        values: Vec<i64>,
+    },
+    Floats {
+        rows: usize,
+        cols: usize,
+        values: Vec<f32>,
+    },
+}
+
+/// Arrays a file (.npz, torch, safetensors) may name its rows' images under; never read as
+/// predictions.
+pub const NAME_ARRAYS: &[&str] = &[
+    "filenames",
+    "file_names",
+    "files",
+    "names",
+    "image_names",
+    "images",
+    "paths",
+];
+
+/// Arrays a file may hold predictions under, in order of preference.
 pub const PREDICTION_NAMES: &[&str] = &[
     "logits",
     "probs",

@@ -2,10 +2,10 @@
 //! of tensors (and a list of image names), each tensor's bytes in `data/<key>`. The pickle is
 //! read as data by `pickle.rs`, never run.
 
-use super::npz_names::NAME_ARRAYS;
 use super::pickle::{self, Object};
 use super::table::Table;
 use super::table::from_matrix;
+use super::tensors::NAME_ARRAYS;
 use super::tensors::{self, Element};
 use crate::error::{Error, Result};
 use std::io::{Cursor, Read};
@@ -180,7 +180,7 @@ fn read_tensor(
     object: &Object,
     archive: &mut Archive,
     prefix: &str,
-) -> Result<super::npy::Matrix> {
+) -> Result<super::tensors::Matrix> {
     let what = format!("tensor {name:?}");
     let layout = layout(object).map_err(|why| Error::bad_input(file, format!("{what}: {why}")))?;
     if layout.shape.len() > 2 || layout.shape.is_empty() || layout.shape.contains(&0) {
