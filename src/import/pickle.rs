@@ -92,18 +92,35 @@ pub type Failure = String;
 /// overflow the stack (an abort, not an error) if it were built.
 pub const MAX_DEPTH: usize = 100;
 
-/// A value on the machine's stack or in its memo, with how deeply it nests: kept beside the
-/// value so that building a container never walks its contents.
+/// How many values a pickle may copy through its memo (and DUP) in all. A copy is whole, so
+/// a list holding a memoized list twice, memoized and fetched again, doubles at every step:
+/// 40 bytes of opcodes would ask for 2^40 values. `torch.save` copies a few small tuples (a
+/// storage referred to twice).
+pub const MAX_COPIED: usize = 1_000_000;
+
+/// A value on the machine's stack or in its memo, with how deeply it nests and how many
+/// values it holds: kept beside the value so that building a container or copying one never
+/// walks its contents.
 #[derive(Clone)]
 struct Held {
     object: Object,
     depth: usize,
+    size: usize,
 }
 
 impl Held {
     fn flat(object: Object) -> Held {
-        Held { object, depth: 0 }
+        Held {
+            object,
+            depth: 0,
+            size: 1,
+        }
     }
+}
+
+/// The values `items` hold, and one more for the container that takes them.
+fn size_with<'h>(items: impl IntoIterator<Item = &'h Held>) -> usize {
+    (items.into_iter()).fold(1, |size, held| size.saturating_add(held.size))
 }
 
 struct Machine<'a> {
@@ -111,6 +128,8 @@ struct Machine<'a> {
     at: usize,
     stack: Vec<Held>,
     memo: HashMap<u32, Held>,
+    /// Values copied so far (see [`MAX_COPIED`]).
+    copied: usize,
 }
 
 impl<'a> Machine<'a> {
@@ -171,15 +190,29 @@ impl<'a> Machine<'a> {
 
     fn memo_put(&mut self, key: u64) -> Result<(), Failure> {
         let top = self.top()?.clone();
+        self.count_copy(top.size)?;
         self.memo.insert(key as u32, top);
         Ok(())
     }
 
     fn memo_get(&mut self, key: u64) -> Result<(), Failure> {
-        let value = self.memo.get(&(key as u32)).cloned();
-        let value = value.ok_or_else(|| format!("memo {key} is not set at byte {}", self.at))?;
-        self.stack.push(value);
+        let size = self.memo.get(&(key as u32)).map(|held| held.size);
+        let size = size.ok_or_else(|| format!("memo {key} is not set at byte {}", self.at))?;
+        self.count_copy(size)?;
+        self.stack.extend(self.memo.get(&(key as u32)).cloned());
         Ok(())
+    }
+
+    /// Counts a copy of `size` values before it is made, refused past [`MAX_COPIED`].
+    fn count_copy(&mut self, size: usize) -> Result<(), Failure> {
+        self.copied = self.copied.saturating_add(size);
+        match self.copied > MAX_COPIED {
+            true => Err(format!(
+                "more than {MAX_COPIED} values copied through the memo at byte {}",
+                self.at
+            )),
+            false => Ok(()),
+        }
     }
 
     /// The depth of a value `levels` above the deepest of `items`, refused past [`MAX_DEPTH`].
@@ -202,10 +235,12 @@ impl<'a> Machine<'a> {
     /// A tuple of `items`.
     fn tuple(&self, items: Vec<Held>) -> Result<Held, Failure> {
         let depth = self.nest(1, &items)?;
+        let size = size_with(&items);
         let items = items.into_iter().map(|held| held.object).collect();
         Ok(Held {
             object: Object::Tuple(items),
             depth,
+            size,
         })
     }
 
@@ -215,9 +250,11 @@ impl<'a> Machine<'a> {
         // An OrderedDict's items go into a dict among its call's arguments: one level more.
         let levels = 1 + usize::from(matches!(top.object, Object::Call(..)));
         let depth = self.nest(levels, &items)?;
+        let size = size_with(&items) - 1;
         let items = items.into_iter().map(|held| held.object);
         let top = self.top()?;
         top.depth = top.depth.max(depth);
+        top.size = top.size.saturating_add(size);
         match &mut top.object {
             Object::List(list) => list.extend(items),
             Object::Dict(dict) => dict.extend(pairs(items)),
@@ -234,6 +271,7 @@ impl<'a> Machine<'a> {
             Object::Tuple(_) => args.depth.max(1),
             _ => self.nest(1, [&args])?,
         };
+        let size = size_with([&args]);
         let args = match args.object {
             Object::Tuple(items) => items,
             other => vec![other],
@@ -248,6 +286,7 @@ impl<'a> Machine<'a> {
         self.stack.push(Held {
             object: Object::Call(name, args),
             depth,
+            size,
         });
         Ok(())
     }
@@ -307,8 +346,13 @@ impl<'a> Machine<'a> {
             b'Q' => {
                 let id = self.pop()?;
                 let depth = self.nest(1, [&id])?;
+                let size = size_with([&id]);
                 let object = Object::Persistent(Box::new(id.object));
-                Ok(Some(Held { object, depth }))
+                Ok(Some(Held {
+                    object,
+                    depth,
+                    size,
+                }))
             }
             b'q' => self
                 .uint(1)
@@ -352,7 +396,10 @@ impl<'a> Machine<'a> {
                 .pop()
                 .and_then(|item| self.extend(vec![item]))
                 .map(|_| None),
-            b'2' => self.top().map(|top| Some(top.clone())),
+            b'2' => {
+                let top = self.top()?.clone();
+                self.count_copy(top.size).map(|()| Some(top))
+            }
             other => Err(format!(
                 "opcode 0x{other:02x} at byte {}, which torch.save does not write",
                 self.at - 1
@@ -386,6 +433,7 @@ pub fn load(bytes: &[u8]) -> Result<Object, Failure> {
         at: 0,
         stack: Vec::new(),
         memo: HashMap::new(),
+        copied: 0,
     };
     while !machine.step()? {}
     machine.pop().map(|held| held.object)
@@ -432,6 +480,33 @@ mod tests {
         shallow.extend([0x85; MAX_DEPTH]);
         shallow.push(b'.');
         assert!(load(&shallow).is_ok());
+    }
+
+    /// Memo `key` fetched twice into a pair, memoized as `key + 1`.
+    fn doubled(key: u8) -> [u8; 7] {
+        [b'h', key, b'h', key, 0x86, b'q', key + 1]
+    }
+
+    #[test]
+    fn copies_through_the_memo_are_bounded_not_doubled_without_end() {
+        // An integer, then 40 times a pair of the value before: 2^40 values if copied.
+        let mut bomb = b"\x80\x02K\x01q\x00".to_vec();
+        bomb.extend((0..40).flat_map(doubled));
+        bomb.push(b'.');
+        let refused = load(&bomb).unwrap_err();
+        assert!(
+            refused.contains("values copied through the memo"),
+            "{refused}"
+        );
+        // Ten doublings (1,023 values) read, the way torch.save refers to a storage twice.
+        let mut small = b"\x80\x02K\x01q\x00".to_vec();
+        small.extend((0..10).flat_map(doubled));
+        small.push(b'.');
+        let Object::Tuple(pair) = load(&small).unwrap() else {
+            panic!("not a tuple");
+        };
+        assert_eq!(pair.len(), 2);
+        assert_eq!(pair[0], pair[1]);
     }
 
     #[test]
