@@ -23,20 +23,37 @@ pub fn is_torch_archive(bytes: &[u8]) -> bool {
     zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|archive| pickle_name(&archive).is_some())
 }
 
-fn entry(file: &Path, archive: &mut Archive, name: &str) -> Result<Vec<u8>> {
+/// The most a `data.pkl` may inflate to: a dict of tensors and 50,000 image names pickle to
+/// a few MB (the tensors' bytes are stored beside it).
+const MAX_PICKLE: u64 = 256 << 20;
+
+/// An entry of the archive, inflated no further than `limit` bytes: a member's compressed
+/// bytes can say anything (1 MB of them can hold a gigabyte of zeros). With `refuse_more`,
+/// an entry longer than that is damage; otherwise the rest is left unread (a tensor may be a
+/// view of a larger storage).
+fn entry(
+    file: &Path,
+    archive: &mut Archive,
+    name: &str,
+    limit: u64,
+    refuse_more: bool,
+) -> Result<Vec<u8>> {
     let unreadable = |why: String| {
         Error::bad_input(
             file,
             format!("{name} in the archive is not readable ({why}); save the file again"),
         )
     };
-    let mut entry = archive
+    let entry = archive
         .by_name(name)
         .map_err(|e| unreadable(e.to_string()))?;
     let mut bytes = Vec::new();
-    entry
+    (entry.take(limit.saturating_add(u64::from(refuse_more))))
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(unreadable(format!("it inflates past {limit} bytes")));
+    }
     Ok(bytes)
 }
 
@@ -45,7 +62,8 @@ pub fn read(file: &Path, bytes: &[u8]) -> Result<Table> {
         .map_err(|e| Error::bad_input(file, format!("not a readable torch archive ({e})")))?;
     let pickle_name = pickle_name(&archive).unwrap_or_default();
     let prefix = pickle_name.trim_end_matches("data.pkl").to_owned();
-    let object = pickle::load(&entry(file, &mut archive, &pickle_name)?).map_err(|why| {
+    let pickled = entry(file, &mut archive, &pickle_name, MAX_PICKLE, true)?;
+    let object = pickle::load(&pickled).map_err(|why| {
         Error::bad_input(file, format!("{pickle_name} is not a pickle bagel reads: {why}; save a tensor or a dict of tensors"))
     })?;
     let (name, tensor, names) = match &object {
@@ -187,7 +205,14 @@ fn read_tensor(
         // Refused by shape, with the words every format uses.
         return tensors::matrix(file, &what, layout.element, &layout.shape, &[]);
     }
-    let storage = entry(file, archive, &format!("{prefix}data/{}", layout.key))?;
+    let reached = reached_bytes(&layout).unwrap_or(usize::MAX);
+    let storage = entry(
+        file,
+        archive,
+        &format!("{prefix}data/{}", layout.key),
+        reached as u64,
+        false,
+    )?;
     let data = gather(&layout, &storage).ok_or_else(|| {
         Error::bad_input(
             file,
@@ -200,22 +225,31 @@ fn read_tensor(
     tensors::matrix(file, &what, layout.element, &layout.shape, &data)
 }
 
-/// The tensor's elements in row-major order (a tensor may be a strided view of its storage).
-fn gather(layout: &Layout, storage: &[u8]) -> Option<Vec<u8>> {
-    let size = layout.element.size();
-    let (rows, cols, row_stride, col_stride) = match (&layout.shape[..], &layout.strides[..]) {
+/// The tensor's rows, columns and their strides in elements.
+fn dimensions(layout: &Layout) -> (usize, usize, usize, usize) {
+    match (&layout.shape[..], &layout.strides[..]) {
         ([rows, cols], [s0, s1]) => (*rows, *cols, *s0, *s1),
         ([rows], [s0]) => (*rows, 1, *s0, 0),
         _ => (0, 0, 0, 0),
-    };
+    }
+}
+
+/// How many bytes of its storage the tensor reaches: what must be read of it, and no more.
+/// A prediction tensor is never a broadcast view, so it needs at least one element each.
+fn reached_bytes(layout: &Layout) -> Option<usize> {
+    let (rows, cols, row_stride, col_stride) = dimensions(layout);
     let last = (rows.checked_sub(1)?.checked_mul(row_stride)?)
         .checked_add(cols.checked_sub(1)?.checked_mul(col_stride)?)?
         .checked_add(layout.offset)?;
-    // A prediction tensor is never a broadcast view: more elements than stored is damage.
-    let count = rows.checked_mul(cols)?;
-    if last.checked_add(1)?.checked_mul(size)? > storage.len()
-        || count.checked_mul(size)? > storage.len()
-    {
+    let elements = last.checked_add(1)?.max(rows.checked_mul(cols)?);
+    elements.checked_mul(layout.element.size())
+}
+
+/// The tensor's elements in row-major order (a tensor may be a strided view of its storage).
+fn gather(layout: &Layout, storage: &[u8]) -> Option<Vec<u8>> {
+    let size = layout.element.size();
+    let (rows, cols, row_stride, col_stride) = dimensions(layout);
+    if reached_bytes(layout)? > storage.len() {
         return None;
     }
     let mut data = Vec::with_capacity(rows * cols * size);
@@ -226,4 +260,35 @@ fn gather(layout: &Layout, storage: &[u8]) -> Option<Vec<u8>> {
         }
     }
     Some(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A zip of one deflated member of `size` zero bytes: 10 MB compress to about 10 KB.
+    fn zeros_zip(size: usize) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options =
+            zip::write::FileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("archive/data/0", options).unwrap();
+        zip.write_all(&vec![0; size]).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_entry_is_inflated_no_further_than_its_limit() {
+        let bytes = zeros_zip(10 << 20);
+        assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let file = Path::new("bomb.pt");
+        let storage = entry(file, &mut archive, "archive/data/0", 4096, false).unwrap();
+        assert_eq!(storage.len(), 4096, "a view reads what it reaches");
+        let refused = entry(file, &mut archive, "archive/data/0", 4096, true).unwrap_err();
+        assert!(
+            refused.to_string().contains("inflates past 4096 bytes"),
+            "{refused}"
+        );
+    }
 }
