@@ -140,32 +140,43 @@ impl ServerLog {
             .collect())
     }
 
-    /// Sends events in one transaction; one the server has already (same id) is skipped, so a
-    /// re-send after a lost answer is harmless. Returns each event's id on the server.
-    pub fn send(&mut self, events: &[OutgoingEvent]) -> Result<Vec<i64>> {
-        if events.is_empty() {
+    /// Inserts `rows` with the statement `insert` in one transaction: `send` executes one row
+    /// and returns its id on the server. A row the server has already (same id) is skipped by
+    /// the statement, so a re-send after a lost answer is harmless.
+    pub(super) fn send_all<T>(
+        &mut self,
+        insert: &str,
+        rows: &[T],
+        mut send: impl FnMut(&mut postgres::Transaction, &postgres::Statement, &T) -> Result<i64>,
+    ) -> Result<Vec<i64>> {
+        if rows.is_empty() {
             return Ok(Vec::new());
         }
         let address = self.address.clone();
         let refused = |e: postgres::Error| address.refusal(&e);
         let mut tx = self.client.transaction().map_err(refused)?;
-        let insert = tx
-            .prepare(
-                "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid, reviewer,
-                     round, verdict, category, severity, note, authored_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                 ON CONFLICT (event_id) DO NOTHING",
-            )
-            .map_err(refused)?;
-        let mut ids = Vec::with_capacity(events.len());
-        for outgoing in events {
+        let insert = tx.prepare(insert).map_err(refused)?;
+        let ids = (rows.iter())
+            .map(|row| send(&mut tx, &insert, row))
+            .collect::<Result<Vec<i64>>>()?;
+        tx.commit().map_err(refused)?;
+        Ok(ids)
+    }
+
+    /// Sends events in one transaction. Returns each event's id on the server.
+    pub fn send(&mut self, events: &[OutgoingEvent]) -> Result<Vec<i64>> {
+        let address = self.address.clone();
+        let insert = "INSERT INTO bagel.events (event_id, dataset, image, file, label, wnid,
+                 reviewer, round, verdict, category, severity, note, authored_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (event_id) DO NOTHING";
+        self.send_all(insert, events, |tx, insert, outgoing| {
             let event = &outgoing.event;
             let vote = event.vote.as_ref();
             let (dataset, file, wnid) = (&outgoing.dataset, &outgoing.file, &outgoing.wnid);
             let id = super::vote_id(dataset, file, wnid, &event.cast_at, event);
-            ids.push(id);
             tx.execute(
-                &insert,
+                insert,
                 &[
                     &id,
                     &outgoing.dataset,
@@ -183,9 +194,8 @@ impl ServerLog {
                 ],
             )
             .map_err(|e| refused_event(&address, &e, outgoing))?;
-        }
-        tx.commit().map_err(refused)?;
-        Ok(ids)
+            Ok(id)
+        })
     }
 
     /// The events after `seq` in the server's order that the server lets this role see.

@@ -50,24 +50,14 @@ impl ServerLog {
     /// Sends notes in one transaction, as [`ServerLog::send`] sends votes. Returns their ids on
     /// the server.
     pub fn send_notes(&mut self, notes: &[OutgoingNote]) -> Result<Vec<i64>> {
-        if notes.is_empty() {
-            return Ok(Vec::new());
-        }
         let address = self.address().clone();
-        let refused = |e: postgres::Error| address.refusal(&e);
-        let mut tx = self.client().transaction().map_err(refused)?;
-        let insert = (tx.prepare(
-            "INSERT INTO bagel.notes (event_id, dataset, image, file, label, wnid, reviewer,
-                 authored_at, body, reply_to)
+        let insert = "INSERT INTO bagel.notes (event_id, dataset, image, file, label, wnid,
+                 reviewer, authored_at, body, reply_to)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (event_id) DO NOTHING",
-        ))
-        .map_err(refused)?;
-        let mut ids = Vec::with_capacity(notes.len());
-        for outgoing in notes {
+             ON CONFLICT (event_id) DO NOTHING";
+        self.send_all(insert, notes, |tx, insert, outgoing| {
             let note = &outgoing.note;
             let id = note_id(&outgoing.dataset, &outgoing.file, &outgoing.wnid, note);
-            ids.push(id);
             let params: [&(dyn postgres::types::ToSql + Sync); 10] = [
                 &id,
                 &outgoing.dataset,
@@ -80,60 +70,37 @@ impl ServerLog {
                 &note.text,
                 &note.reply_to,
             ];
-            tx.execute(&insert, &params)
+            tx.execute(insert, &params)
                 .map_err(|e| refused_row(&address, &e, "note", &note.reviewer, &outgoing.file))?;
-        }
-        tx.commit().map_err(refused)?;
-        Ok(ids)
+            Ok(id)
+        })
     }
 
     /// Sends assignments (only a chair may) in one transaction. Returns their ids on the server.
     pub fn send_assignments(&mut self, assignments: &[OutgoingAssignment]) -> Result<Vec<i64>> {
-        if assignments.is_empty() {
-            return Ok(Vec::new());
-        }
         let address = self.address().clone();
-        let refused = |e: postgres::Error| address.refusal(&e);
-        let mut tx = self.client().transaction().map_err(refused)?;
-        let insert = (tx.prepare(
-            "INSERT INTO bagel.assignments (event_id, dataset, image, file, label, wnid,
+        let insert = "INSERT INTO bagel.assignments (event_id, dataset, image, file, label, wnid,
                  reviewer, authored_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (event_id) DO NOTHING",
-        ))
-        .map_err(refused)?;
-        let mut ids = Vec::with_capacity(assignments.len());
-        for outgoing in assignments {
+             ON CONFLICT (event_id) DO NOTHING";
+        self.send_all(insert, assignments, |tx, insert, outgoing| {
             let assignment = &outgoing.assignment;
-            let id = assignment_id(
-                &outgoing.dataset,
-                &outgoing.file,
-                &outgoing.wnid,
-                assignment,
-            );
-            ids.push(id);
+            let (dataset, file, wnid) = (&outgoing.dataset, &outgoing.file, &outgoing.wnid);
+            let id = assignment_id(dataset, file, wnid, assignment);
             let params: [&(dyn postgres::types::ToSql + Sync); 8] = [
                 &id,
-                &outgoing.dataset,
+                dataset,
                 &(assignment.image as i32),
-                &outgoing.file,
+                file,
                 &(assignment.label as i16),
-                &outgoing.wnid,
+                wnid,
                 &assignment.reviewer,
                 &outgoing.assigned_at,
             ];
-            tx.execute(&insert, &params).map_err(|e| {
-                refused_row(
-                    &address,
-                    &e,
-                    "assignment",
-                    &assignment.reviewer,
-                    &outgoing.file,
-                )
-            })?;
-        }
-        tx.commit().map_err(refused)?;
-        Ok(ids)
+            tx.execute(insert, &params)
+                .map_err(|e| refused_row(&address, &e, "assignment", &assignment.reviewer, file))?;
+            Ok(id)
+        })
     }
 
     /// The settings standing on the server.
