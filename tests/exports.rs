@@ -10,16 +10,7 @@ use common::{Fixture, bagel, bagel_ok, file_name, on_val};
 use std::path::{Path, PathBuf};
 
 fn decision(image: u32, label: u16, verdict: Verdict, source: &str) -> Decision {
-    Decision {
-        image,
-        label,
-        verdict,
-        category: None,
-        severity: None,
-        severity_word: None,
-        source: source.into(),
-        reason: String::new(),
-    }
+    Decision::new(image, label, verdict, source.into())
 }
 
 /// The fixture's project with decisions of every kind and an imagenet_m slice of images 1 and 5.

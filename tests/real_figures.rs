@@ -247,16 +247,7 @@ fn decide(project: &Path) -> Vec<(String, u16, Verdict)> {
     let files = opened.images(dataset).unwrap().files;
     for &(file, label, verdict) in &decided {
         let image = files.iter().position(|f| f == file).unwrap() as u32;
-        let decision = Decision {
-            image,
-            label,
-            verdict,
-            category: None,
-            severity: None,
-            severity_word: None,
-            source: "panel".into(),
-            reason: String::new(),
-        };
+        let decision = Decision::new(image, label, verdict, "panel".into());
         opened
             .record_decision(dataset, DecisionKind::Panel, &decision)
             .unwrap();
