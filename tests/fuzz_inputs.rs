@@ -341,6 +341,7 @@ fn the_torch_safetensors_parquet_and_named_npz_readers_survive_mutated_files() {
         "logits_named_shuffled.safetensors",
         "logits_named_shuffled.npz",
         "timm_index.parquet",
+        "timm_all_logits.parquet",
     ];
     let seeds = seeds.iter().map(|name| prediction_fixture(name)).collect();
     fuzz("fuzzed_binary", seeds, 256, |project, file| {
@@ -352,6 +353,7 @@ fn the_torch_safetensors_parquet_and_named_npz_readers_survive_mutated_files() {
 fn the_feather_and_arrow_readers_survive_mutated_files() {
     let seeds = [
         "timm_index.feather",
+        "timm_all_logits_zstd.feather",
         "per_rank_shuffled.arrow",
         "per_rank_shuffled.arrows",
     ];
